@@ -1,0 +1,255 @@
+import { request, type Dispatcher } from 'undici';
+import { DingTalkError } from './errors';
+
+export const DEFAULT_API_BASE_URL = 'https://api.dingtalk.com';
+export const DEFAULT_LEGACY_API_BASE_URL = 'https://oapi.dingtalk.com';
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+export type TokenApi = 'v1' | 'legacy';
+
+export interface DingTalkEndpoints {
+  apiBaseUrl: string;
+  legacyApiBaseUrl: string;
+  tokenApi: TokenApi;
+  requestTimeoutMs: number;
+  /** undici dispatcher; the global keep-alive agent when omitted. */
+  dispatcher?: Dispatcher;
+}
+
+export interface AppCredentials {
+  appKey: string;
+  appSecret: string;
+}
+
+export interface FetchedToken {
+  accessToken: string;
+  expiresInSeconds: number;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+const QPS_CODES = new Set(['Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', 'Forbidden.AccessDenied.QpsLimitForApi']);
+const LEGACY_THROTTLE_ERRCODES = new Set([90018, 90002, 90006]);
+/** Legacy errcodes that mean the appkey/appsecret pair is wrong or not allowed. */
+const LEGACY_CREDENTIAL_ERRCODES = new Set([40089, 40096, 40001, 40013, 40095, 40098]);
+const MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
+
+export function endpointsWithDefaults(partial: Partial<DingTalkEndpoints> = {}): DingTalkEndpoints {
+  return {
+    apiBaseUrl: trimSlash(partial.apiBaseUrl || DEFAULT_API_BASE_URL),
+    legacyApiBaseUrl: trimSlash(partial.legacyApiBaseUrl || DEFAULT_LEGACY_API_BASE_URL),
+    tokenApi: partial.tokenApi === 'legacy' ? 'legacy' : 'v1',
+    requestTimeoutMs: partial.requestTimeoutMs && partial.requestTimeoutMs > 0 ? partial.requestTimeoutMs : DEFAULT_REQUEST_TIMEOUT_MS,
+    dispatcher: partial.dispatcher,
+  };
+}
+
+/** Asks DingTalk for an app's access token through the configured endpoint. */
+export async function fetchAccessToken(endpoints: DingTalkEndpoints, credentials: AppCredentials): Promise<FetchedToken> {
+  return endpoints.tokenApi === 'legacy' ? fetchLegacyToken(endpoints, credentials) : fetchV1Token(endpoints, credentials);
+}
+
+async function fetchV1Token(endpoints: DingTalkEndpoints, credentials: AppCredentials): Promise<FetchedToken> {
+  const answer = await send(endpoints, {
+    url: `${endpoints.apiBaseUrl}/v1.0/oauth2/accessToken`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ appKey: credentials.appKey, appSecret: credentials.appSecret }),
+  });
+  const json = parseAnswer(answer);
+  if (answer.status === 200) {
+    const accessToken = json.accessToken;
+    const expireIn = json.expireIn;
+    if (typeof accessToken === 'string' && accessToken && typeof expireIn === 'number' && Number.isFinite(expireIn)) {
+      return { accessToken, expiresInSeconds: Math.max(0, expireIn) };
+    }
+    throw malformed(answer, 'the answer has no accessToken/expireIn');
+  }
+  throw classifyV1Failure(answer, json);
+}
+
+async function fetchLegacyToken(endpoints: DingTalkEndpoints, credentials: AppCredentials): Promise<FetchedToken> {
+  const query = new URLSearchParams({ appkey: credentials.appKey, appsecret: credentials.appSecret });
+  const answer = await send(endpoints, { url: `${endpoints.legacyApiBaseUrl}/gettoken?${query}`, method: 'GET' });
+  const json = parseAnswer(answer);
+  if (answer.status !== 200) throw classifyV1Failure(answer, json);
+  const errcode = json.errcode;
+  if (errcode === 0) {
+    const accessToken = json.access_token;
+    const expiresIn = json.expires_in;
+    if (typeof accessToken === 'string' && accessToken && typeof expiresIn === 'number' && Number.isFinite(expiresIn)) {
+      return { accessToken, expiresInSeconds: Math.max(0, expiresIn) };
+    }
+    throw malformed(answer, 'the answer has no access_token/expires_in');
+  }
+  if (typeof errcode !== 'number') throw classifyBanPage(answer, json) ?? malformed(answer, 'the answer has no errcode');
+  throw classifyLegacyErrcode(errcode, String(json.errmsg ?? ''), answer, json);
+}
+
+/** Maps a legacy (oapi) errcode to an error kind; exported for API calls, which use the same codes. */
+export function classifyLegacyErrcode(errcode: number, errmsg: string, answer: HttpAnswer, json: Record<string, unknown> = {}): DingTalkError {
+  const details = { code: String(errcode), requestId: stringOrUndefined(json.request_id), httpStatus: answer.status };
+  if (LEGACY_CREDENTIAL_ERRCODES.has(errcode)) {
+    return new DingTalkError('invalidCredentials',
+      `DingTalk rejected the appKey/appSecret (errcode ${errcode}: ${errmsg}). Check the app's Client ID and Client Secret in the developer console.`, details);
+  }
+  if (LEGACY_THROTTLE_ERRCODES.has(errcode)) {
+    return new DingTalkError('throttled', `DingTalk is throttling requests for this app (errcode ${errcode}: ${errmsg}). Waiting before trying again.`, details);
+  }
+  return new DingTalkError('server', `DingTalk answered errcode ${errcode}: ${errmsg}.`, details);
+}
+
+function classifyV1Failure(answer: HttpAnswer, json: Record<string, unknown>): DingTalkError {
+  const ban = classifyBanPage(answer, json);
+  if (ban) return ban;
+  const code = stringOrUndefined(json.code);
+  const dingMessage = stringOrUndefined(json.message);
+  const details = { code, requestId: stringOrUndefined(json.requestid) ?? header(answer, 'x-acs-request-id'), httpStatus: answer.status, retryAfterMs: retryAfterMs(answer) };
+  const said = code ? ` (${code}${dingMessage ? `: ${dingMessage}` : ''})` : '';
+  if (code === 'invalidClientIdOrSecret') {
+    return new DingTalkError('invalidCredentials',
+      "DingTalk rejected the appKey/appSecret (invalidClientIdOrSecret). Check the app's Client ID and Client Secret in the developer console.", details);
+  }
+  if (answer.status === 429 || (code && QPS_CODES.has(code))) {
+    const wait = details.retryAfterMs ? ` DingTalk asked to wait ${Math.ceil(details.retryAfterMs / 1000)} s.` : '';
+    return new DingTalkError('throttled', `DingTalk is throttling requests for this app (HTTP ${answer.status}${said}).${wait}`, details);
+  }
+  if (answer.status >= 500 || !code) {
+    return new DingTalkError('server', `DingTalk answered HTTP ${answer.status}${said}. Its service may be having trouble; trying again later.`, details);
+  }
+  // Any other 4xx with a DingTalk code is a request DingTalk will keep refusing until something is changed.
+  return new DingTalkError('invalidCredentials', `DingTalk refused the token request (HTTP ${answer.status}${said}). Check the app's settings in the developer console.`, details);
+}
+
+/** DingTalk's gateway answers a banned IP with `{"status":1111,"wait":5,"punish":"deny"}` or an HTML page. */
+function classifyBanPage(answer: HttpAnswer, json: Record<string, unknown>): DingTalkError | undefined {
+  if (json.punish !== undefined || json.status === 1111) {
+    const waitSeconds = typeof json.wait === 'number' ? json.wait : 5;
+    return new DingTalkError('throttled', `DingTalk's gateway is refusing this IP for now (punish: ${String(json.punish ?? 'deny')}). Waiting ${waitSeconds} s before trying again.`,
+      { code: 'IpBanned', httpStatus: answer.status, retryAfterMs: waitSeconds * 1000 });
+  }
+  return undefined;
+}
+
+/** Parses a JSON answer; an HTML or broken body becomes the right error at once. */
+export function parseAnswer(answer: HttpAnswer): Record<string, unknown> {
+  const trimmed = answer.text.trimStart();
+  if (trimmed.startsWith('<')) {
+    const details = { httpStatus: answer.status, retryAfterMs: retryAfterMs(answer) };
+    if (answer.status === 403 || answer.status === 429) {
+      return throwing(new DingTalkError('throttled', `DingTalk's gateway refused the request with an HTML page (HTTP ${answer.status}). Waiting before trying again.`, details));
+    }
+    if (answer.status >= 500) {
+      return throwing(new DingTalkError('server', `DingTalk answered HTTP ${answer.status} with an error page. Its service may be having trouble; trying again later.`, details));
+    }
+    return throwing(malformed(answer, 'it is an HTML page, not JSON'));
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(answer.text);
+  } catch {
+    if (answer.status >= 500) {
+      return throwing(new DingTalkError('server', `DingTalk answered HTTP ${answer.status}. Its service may be having trouble; trying again later.`, { httpStatus: answer.status }));
+    }
+    if (answer.status === 429) return {};
+    return throwing(malformed(answer, 'it is not valid JSON'));
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return throwing(malformed(answer, 'it is not a JSON object'));
+  return parsed as Record<string, unknown>;
+}
+
+function malformed(answer: HttpAnswer, why: string): DingTalkError {
+  return new DingTalkError('malformed', `DingTalk's answer could not be understood (HTTP ${answer.status}: ${why}). Check dingtalkToken.apiBaseUrl points at DingTalk.`, { httpStatus: answer.status });
+}
+
+interface OutgoingRequest {
+  url: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  headers?: Record<string, string>;
+  body?: string;
+  maxBytes?: number;
+}
+
+/** One HTTP exchange with a deadline; network failures and timeouts become DingTalkErrors. */
+export async function send(endpoints: DingTalkEndpoints, outgoing: OutgoingRequest): Promise<HttpAnswer> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, endpoints.requestTimeoutMs);
+  const host = safeHost(outgoing.url);
+  try {
+    const response = await request(outgoing.url, {
+      method: outgoing.method,
+      headers: outgoing.headers,
+      body: outgoing.body,
+      signal: controller.signal,
+      dispatcher: endpoints.dispatcher,
+    });
+    const text = await readCapped(response.body, outgoing.maxBytes ?? MAX_TOKEN_ANSWER_BYTES);
+    return { status: response.statusCode, headers: response.headers, text };
+  } catch (error) {
+    if (error instanceof DingTalkError) throw error;
+    if (timedOut) {
+      throw new DingTalkError('timeout', `DingTalk (${host}) did not answer within ${endpoints.requestTimeoutMs} ms. Check the network, or raise dingtalkToken.requestTimeoutMs.`, { cause: error });
+    }
+    const code = (error as { code?: string }).code ?? (error as Error).name;
+    throw new DingTalkError('network', `Could not reach DingTalk at ${host} (${code}). Check the network, a proxy, or dingtalkToken.apiBaseUrl.`, { cause: error, code });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new DingTalkError('malformed', `DingTalk's answer is larger than ${Math.round(maxBytes / 1024)} KB; it was not read.`, { code: 'ResponseTooLarge' });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Retry-After in seconds or as an HTTP date, in ms. */
+export function retryAfterMs(answer: HttpAnswer, now = Date.now()): number | undefined {
+  const value = header(answer, 'retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+function header(answer: HttpAnswer, name: string): string | undefined {
+  const value = answer.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value ? value : undefined;
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'the configured address';
+  }
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function throwing(error: DingTalkError): never {
+  throw error;
+}

@@ -1,0 +1,402 @@
+import { systemClock, type Clock } from './clock';
+import { DingTalkError, asDingTalkError, type DingTalkErrorKind } from './errors';
+import type { FetchedToken } from './dingtalk';
+import { registerSensitive } from './redact';
+
+/** Asks DingTalk for a fresh token for one app (the credentials stay with the caller). */
+export type TokenFetcher = (appKey: string) => Promise<FetchedToken>;
+
+export interface CachedToken {
+  accessToken: string;
+  /** ms since the epoch; the token is valid while now < expiresAt. */
+  expiresAt: number;
+  obtainedAt: number;
+}
+
+/** Optional persistence, so windows of one editor share tokens instead of each fetching its own. */
+export interface TokenStore {
+  load(appKey: string): Promise<CachedToken | undefined>;
+  save(appKey: string, token: CachedToken): Promise<void>;
+}
+
+/** Where a served token came from: this process's network fetch, its memory, or another window's store. */
+export type TokenSource = 'network' | 'cache' | 'shared';
+
+export interface TokenResult extends CachedToken {
+  appKey: string;
+  source: TokenSource;
+}
+
+export type TokenState = 'empty' | 'fetching' | 'valid' | 'expired' | 'failing';
+
+export interface TokenError {
+  kind: DingTalkErrorKind;
+  message: string;
+  code?: string;
+  at: number;
+}
+
+export interface TokenStatus {
+  appKey: string;
+  state: TokenState;
+  refreshing: boolean;
+  expiresAt?: number;
+  obtainedAt?: number;
+  source?: TokenSource;
+  lastRefreshAt?: number;
+  lastError?: TokenError;
+  nextAttemptAt?: number;
+}
+
+export type FetchTrigger = 'cold' | 'ahead' | 'timer' | 'forced' | 'rejected';
+
+export interface FetchRecord {
+  at: number;
+  trigger: FetchTrigger;
+  outcome: 'ok' | 'error' | 'shared';
+  latencyMs: number;
+  errorKind?: DingTalkErrorKind;
+  expiresAt?: number;
+}
+
+export interface TokenChange {
+  appKey: string;
+  reason: 'token' | 'state' | 'error' | 'removed';
+}
+
+export interface TokenManagerOptions {
+  fetcher: TokenFetcher;
+  clock?: Clock;
+  store?: TokenStore;
+  /** Refresh this long before expiry (refreshMarginSeconds). */
+  refreshMarginMs?: number;
+  /** Keep the token fresh with a timer even when nobody asks for it. */
+  autoRefresh?: boolean;
+  /** Jitter source, [0, 1). */
+  random?: () => number;
+}
+
+/** Below this much validity, callers wait for a new token rather than take one about to die. */
+export const WAIT_FLOOR_MS = 10_000;
+/** No more than one automatic upstream request per app in this interval, whatever expireIn says. */
+export const MIN_FETCH_INTERVAL_MS = 60_000;
+export const BACKOFF_BASE_MS = 5_000;
+export const BACKOFF_CAP_MS = 5 * 60_000;
+export const RETRY_AFTER_CAP_MS = 60 * 60_000;
+export const DEFAULT_REFRESH_MARGIN_MS = 300_000;
+const HISTORY_LENGTH = 20;
+
+interface AppEntry {
+  appKey: string;
+  token?: CachedToken;
+  source?: TokenSource;
+  inflight?: Promise<CachedToken>;
+  /** Automatic fetches wait until then: the minimum interval after a success, the backoff after a failure. */
+  nextAttemptAt: number;
+  failures: number;
+  lastError?: TokenError;
+  lastErrorObject?: DingTalkError;
+  lastRefreshAt?: number;
+  timer?: unknown;
+  history: FetchRecord[];
+}
+
+/**
+ * One token cache per app: single-flight fetches, refresh ahead of expiry, keep serving a valid token while
+ * refreshes fail, back off (honouring Retry-After) and never loop, whatever DingTalk answers.
+ */
+export class TokenManager {
+  private readonly apps = new Map<string, AppEntry>();
+  private readonly listeners = new Set<(change: TokenChange) => void>();
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private refreshMarginMs: number;
+  private autoRefresh: boolean;
+  private disposed = false;
+
+  constructor(private readonly options: TokenManagerOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.refreshMarginMs = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
+    this.autoRefresh = options.autoRefresh ?? true;
+  }
+
+  configure(settings: { refreshMarginMs?: number; autoRefresh?: boolean }): void {
+    if (settings.refreshMarginMs !== undefined) this.refreshMarginMs = settings.refreshMarginMs;
+    if (settings.autoRefresh !== undefined) this.autoRefresh = settings.autoRefresh;
+    for (const entry of this.apps.values()) this.scheduleRefresh(entry);
+  }
+
+  /** A valid token: from memory when it has life left, else after one shared fetch. */
+  async getToken(appKey: string): Promise<TokenResult> {
+    const entry = this.entry(appKey);
+    const token = entry.token;
+    const now = this.clock.now();
+    if (token && now < token.expiresAt - WAIT_FLOOR_MS) {
+      if (now >= token.expiresAt - this.refreshMarginMs) this.refreshInBackground(entry, 'ahead');
+      return this.result(entry, token, entry.source === 'network' ? 'cache' : entry.source ?? 'cache');
+    }
+    return this.waitForToken(entry, 'cold');
+  }
+
+  /** Asks DingTalk now, whatever the cache or backoff says; callers already waiting share the answer. */
+  async forceRefresh(appKey: string): Promise<TokenResult> {
+    const entry = this.entry(appKey);
+    // A fetch already under way is as fresh as a new one would be.
+    const token = await (entry.inflight ?? this.startFetch(entry, 'forced'));
+    return this.result(entry, token, 'network');
+  }
+
+  /**
+   * An API said `rejected` is not a valid token (revoked, or expired early). Gets a new one once, even inside
+   * the minimum interval; if someone already replaced it, hands out the replacement.
+   */
+  async replaceRejected(appKey: string, rejected: string): Promise<TokenResult> {
+    const entry = this.entry(appKey);
+    if (entry.token && entry.token.accessToken !== rejected && this.clock.now() < entry.token.expiresAt) {
+      return this.result(entry, entry.token, 'cache');
+    }
+    if (entry.token?.accessToken === rejected) {
+      entry.token = undefined;
+      this.emit(appKey, 'token');
+    }
+    if (entry.inflight) return this.result(entry, await entry.inflight, 'network');
+    if (this.clock.now() < entry.nextAttemptAt && entry.failures > 0) throw this.blockedError(entry);
+    return this.result(entry, await this.startFetch(entry, 'rejected'), 'network');
+  }
+
+  /** Accepts a token another window fetched, when it lives longer than ours. Idempotent. */
+  adopt(appKey: string, token: CachedToken): boolean {
+    const entry = this.entry(appKey);
+    if (token.expiresAt <= this.clock.now()) return false;
+    if (entry.token && (entry.token.accessToken === token.accessToken || entry.token.expiresAt >= token.expiresAt)) return false;
+    registerSensitive(token.accessToken);
+    entry.token = token;
+    entry.source = 'shared';
+    entry.lastError = undefined;
+    entry.lastErrorObject = undefined;
+    entry.failures = 0;
+    this.scheduleRefresh(entry);
+    this.emit(appKey, 'token');
+    return true;
+  }
+
+  /** A token that is valid right now, without fetching. */
+  peek(appKey: string): CachedToken | undefined {
+    const token = this.apps.get(appKey)?.token;
+    return token && this.clock.now() < token.expiresAt ? token : undefined;
+  }
+
+  status(appKey: string): TokenStatus {
+    const entry = this.apps.get(appKey);
+    if (!entry) return { appKey, state: 'empty', refreshing: false };
+    const now = this.clock.now();
+    const valid = entry.token !== undefined && now < entry.token.expiresAt;
+    let state: TokenState;
+    if (valid) state = 'valid';
+    else if (entry.inflight) state = 'fetching';
+    else if (entry.lastError) state = 'failing';
+    else state = entry.token ? 'expired' : 'empty';
+    return {
+      appKey,
+      state,
+      refreshing: valid && entry.inflight !== undefined,
+      expiresAt: entry.token?.expiresAt,
+      obtainedAt: entry.token?.obtainedAt,
+      source: entry.source,
+      lastRefreshAt: entry.lastRefreshAt,
+      lastError: entry.lastError,
+      nextAttemptAt: entry.failures > 0 ? entry.nextAttemptAt : undefined,
+    };
+  }
+
+  history(appKey: string): readonly FetchRecord[] {
+    return this.apps.get(appKey)?.history ?? [];
+  }
+
+  /** Drops everything known about an app (it was removed); a fetch under way is left to finish unseen. */
+  forget(appKey: string): void {
+    const entry = this.apps.get(appKey);
+    if (!entry) return;
+    if (entry.timer !== undefined) this.clock.clearTimeout(entry.timer);
+    this.apps.delete(appKey);
+    this.emit(appKey, 'removed');
+  }
+
+  onDidChange(listener: (change: TokenChange) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const entry of this.apps.values()) {
+      if (entry.timer !== undefined) this.clock.clearTimeout(entry.timer);
+    }
+    this.apps.clear();
+    this.listeners.clear();
+  }
+
+  private async waitForToken(entry: AppEntry, trigger: FetchTrigger): Promise<TokenResult> {
+    if (entry.inflight) return this.result(entry, await entry.inflight, 'network');
+    const stillValid = entry.token && this.clock.now() < entry.token.expiresAt ? entry.token : undefined;
+    if (this.clock.now() < entry.nextAttemptAt) {
+      if (stillValid) return this.result(entry, stillValid, 'cache');
+      throw this.blockedError(entry);
+    }
+    try {
+      return this.result(entry, await this.startFetch(entry, trigger), 'network');
+    } catch (error) {
+      // The refresh failed, but the token we had is still good for a few seconds: use it.
+      const current = entry.token && this.clock.now() < entry.token.expiresAt ? entry.token : undefined;
+      if (current) return this.result(entry, current, 'cache');
+      throw error;
+    }
+  }
+
+  private refreshInBackground(entry: AppEntry, trigger: FetchTrigger): void {
+    if (entry.inflight || this.clock.now() < entry.nextAttemptAt) return;
+    // Failures are recorded on the entry and retried by the timer; callers keep the valid token.
+    this.startFetch(entry, trigger).catch(() => undefined);
+  }
+
+  private startFetch(entry: AppEntry, trigger: FetchTrigger): Promise<CachedToken> {
+    const fetch = this.fetch(entry, trigger).finally(() => {
+      if (entry.inflight === fetch) {
+        entry.inflight = undefined;
+      }
+      if (!this.disposed && this.apps.get(entry.appKey) === entry) {
+        this.scheduleRefresh(entry);
+        this.emit(entry.appKey, 'state');
+      }
+    });
+    entry.inflight = fetch;
+    this.emit(entry.appKey, 'state');
+    return fetch;
+  }
+
+  private async fetch(entry: AppEntry, trigger: FetchTrigger): Promise<CachedToken> {
+    const startedAt = this.clock.now();
+    if (trigger !== 'forced' && trigger !== 'rejected') {
+      const shared = await this.loadShared(entry, trigger);
+      if (shared) {
+        this.record(entry, { at: startedAt, trigger, outcome: 'shared', latencyMs: this.clock.now() - startedAt, expiresAt: shared.expiresAt });
+        return shared;
+      }
+    }
+    try {
+      const fetched = await this.options.fetcher(entry.appKey);
+      registerSensitive(fetched.accessToken);
+      // Counting validity from when we asked errs on the safe side of DingTalk's clock.
+      const token: CachedToken = { accessToken: fetched.accessToken, obtainedAt: startedAt, expiresAt: startedAt + fetched.expiresInSeconds * 1000 };
+      const changed = entry.token?.accessToken !== token.accessToken || entry.token.expiresAt !== token.expiresAt;
+      entry.token = token;
+      entry.source = 'network';
+      entry.failures = 0;
+      entry.lastError = undefined;
+      entry.lastErrorObject = undefined;
+      entry.lastRefreshAt = this.clock.now();
+      entry.nextAttemptAt = startedAt + MIN_FETCH_INTERVAL_MS;
+      this.record(entry, { at: startedAt, trigger, outcome: 'ok', latencyMs: this.clock.now() - startedAt, expiresAt: token.expiresAt });
+      if (changed) this.emit(entry.appKey, 'token');
+      this.options.store?.save(entry.appKey, token).catch(() => undefined);
+      return token;
+    } catch (caught) {
+      const error = asDingTalkError(caught);
+      entry.failures += 1;
+      entry.lastErrorObject = error;
+      entry.lastError = { kind: error.kind, message: error.message, code: error.code, at: this.clock.now() };
+      entry.nextAttemptAt = this.clock.now() + this.retryDelay(entry.failures, error);
+      this.record(entry, { at: startedAt, trigger, outcome: 'error', latencyMs: this.clock.now() - startedAt, errorKind: error.kind });
+      this.emit(entry.appKey, 'error');
+      throw error;
+    }
+  }
+
+  /** Another window may already hold a fresh token; take it instead of asking DingTalk. */
+  private async loadShared(entry: AppEntry, trigger: FetchTrigger): Promise<CachedToken | undefined> {
+    if (!this.options.store) return undefined;
+    let stored: CachedToken | undefined;
+    try {
+      stored = await this.options.store.load(entry.appKey);
+    } catch {
+      return undefined;
+    }
+    if (!stored || (entry.token && stored.expiresAt <= entry.token.expiresAt)) return undefined;
+    const lifeNeeded = trigger === 'cold' ? WAIT_FLOOR_MS : this.refreshMarginMs;
+    if (this.clock.now() >= stored.expiresAt - lifeNeeded) return undefined;
+    registerSensitive(stored.accessToken);
+    entry.token = stored;
+    entry.source = 'shared';
+    entry.failures = 0;
+    entry.lastError = undefined;
+    entry.lastErrorObject = undefined;
+    this.emit(entry.appKey, 'token');
+    return stored;
+  }
+
+  private retryDelay(failures: number, error: DingTalkError): number {
+    if (error.retryAfterMs !== undefined) return Math.min(Math.max(error.retryAfterMs, 1000), RETRY_AFTER_CAP_MS);
+    const exponential = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failures - 1));
+    // Jitter in [50%, 100%] keeps windows and processes from retrying in lockstep.
+    return Math.round(exponential * (0.5 + this.random() / 2));
+  }
+
+  private scheduleRefresh(entry: AppEntry): void {
+    if (entry.timer !== undefined) {
+      this.clock.clearTimeout(entry.timer);
+      entry.timer = undefined;
+    }
+    if (!this.autoRefresh || this.disposed || entry.inflight || !entry.token) return;
+    // Wrong credentials will not fix themselves; wait for a person.
+    if (entry.lastErrorObject && !entry.lastErrorObject.retryable) return;
+    const now = this.clock.now();
+    const dueAt = Math.max(entry.token.expiresAt - this.refreshMarginMs, entry.nextAttemptAt);
+    entry.timer = this.clock.setTimeout(() => {
+      entry.timer = undefined;
+      if (this.apps.get(entry.appKey) !== entry) return;
+      this.startFetch(entry, 'timer').catch(() => undefined);
+    }, Math.max(0, dueAt - now));
+  }
+
+  private blockedError(entry: AppEntry): DingTalkError {
+    const waitSeconds = Math.max(1, Math.ceil((entry.nextAttemptAt - this.clock.now()) / 1000));
+    const last = entry.lastErrorObject;
+    if (last) {
+      return new DingTalkError(last.kind, `${last.message} Next attempt in ${waitSeconds} s.`, {
+        code: last.code, requestId: last.requestId, httpStatus: last.httpStatus, retryAfterMs: entry.nextAttemptAt - this.clock.now(),
+      });
+    }
+    return new DingTalkError('throttled',
+      `DingTalk issued a token for this app less than a minute ago that is no longer valid; not asking again for ${waitSeconds} s. Run "Refresh Access Token" to ask now.`,
+      { code: 'MinimumInterval', retryAfterMs: entry.nextAttemptAt - this.clock.now() });
+  }
+
+  private record(entry: AppEntry, record: FetchRecord): void {
+    entry.history.unshift(record);
+    if (entry.history.length > HISTORY_LENGTH) entry.history.length = HISTORY_LENGTH;
+  }
+
+  private result(entry: AppEntry, token: CachedToken, source: TokenSource): TokenResult {
+    return { appKey: entry.appKey, accessToken: token.accessToken, expiresAt: token.expiresAt, obtainedAt: token.obtainedAt, source: source === 'network' ? entry.source ?? 'network' : source };
+  }
+
+  private entry(appKey: string): AppEntry {
+    let entry = this.apps.get(appKey);
+    if (!entry) {
+      entry = { appKey, nextAttemptAt: 0, failures: 0, history: [] };
+      this.apps.set(appKey, entry);
+    }
+    return entry;
+  }
+
+  private emit(appKey: string, reason: TokenChange['reason']): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener({ appKey, reason });
+      } catch {
+        // A broken listener must not break token delivery.
+      }
+    }
+  }
+}

@@ -1,0 +1,331 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock, settle } from '../support/fakeClock';
+import { DingTalkError } from '../../src/core/errors';
+import type { FetchedToken } from '../../src/core/dingtalk';
+import {
+  TokenManager, BACKOFF_CAP_MS, MIN_FETCH_INTERVAL_MS, RETRY_AFTER_CAP_MS,
+  type CachedToken, type TokenManagerOptions, type TokenStore,
+} from '../../src/core/tokens';
+
+const HOUR = 3_600_000;
+const TTL_S = 7200;
+const TTL = TTL_S * 1000;
+const MARGIN = 300_000;
+// Written out rather than imported, so a change to the product's floor shows up here.
+const WAIT_FLOOR = 10_000;
+
+type Answer = FetchedToken | DingTalkError | (() => Promise<FetchedToken>);
+
+/** A fetcher that counts calls per app and answers from a script (then with fresh 7200 s tokens). */
+function scriptedFetcher(...script: Answer[]) {
+  const calls: string[] = [];
+  let serial = 0;
+  const fetcher = async (appKey: string): Promise<FetchedToken> => {
+    calls.push(appKey);
+    const next = script.shift();
+    if (next instanceof DingTalkError) throw next;
+    if (typeof next === 'function') return next();
+    return next ?? { accessToken: `${appKey}-token-${++serial}`, expiresInSeconds: TTL_S };
+  };
+  return { fetcher, calls, count: (appKey?: string) => calls.filter((key) => appKey === undefined || key === appKey).length };
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+function manager(clock: FakeClock, fetcher: TokenManagerOptions['fetcher'], extra: Partial<TokenManagerOptions> = {}) {
+  return new TokenManager({ fetcher, clock, refreshMarginMs: MARGIN, autoRefresh: false, random: () => 0.5, ...extra });
+}
+
+const serverError = () => new DingTalkError('server', 'DingTalk answered HTTP 500.', { httpStatus: 500 });
+
+test('a token is valid up to 1 ms before expiresAt and expired at expiresAt and 1 ms after', async () => {
+  const clock = new FakeClock();
+  const { fetcher } = scriptedFetcher();
+  const tokens = manager(clock, fetcher);
+  const first = await tokens.getToken('app');
+  assert.equal(first.expiresAt, clock.now() + TTL);
+
+  await clock.set(first.expiresAt - 1);
+  assert.equal(tokens.peek('app')?.accessToken, first.accessToken);
+  assert.equal(tokens.status('app').state, 'valid');
+
+  await clock.set(first.expiresAt);
+  assert.equal(tokens.peek('app'), undefined);
+  assert.equal(tokens.status('app').state, 'expired');
+
+  await clock.set(first.expiresAt + 1);
+  assert.equal(tokens.peek('app'), undefined);
+  assert.equal(tokens.status('app').state, 'expired');
+});
+
+test('callers wait for a new token only from 10 s before expiry, not 1 ms earlier', async () => {
+  const clock = new FakeClock();
+  const { fetcher, count } = scriptedFetcher();
+  const tokens = manager(clock, fetcher, { refreshMarginMs: 0 });
+  const first = await tokens.getToken('app');
+
+  await clock.set(first.expiresAt - WAIT_FLOOR - 1);
+  assert.equal((await tokens.getToken('app')).source, 'cache');
+  assert.equal(count(), 1);
+
+  await clock.set(first.expiresAt - WAIT_FLOOR);
+  const second = await tokens.getToken('app');
+  assert.equal(count(), 2);
+  assert.equal(second.source, 'network');
+  assert.notEqual(second.accessToken, first.accessToken);
+});
+
+for (const callers of [3, 1000]) {
+  test(`${callers} concurrent cold callers cause one request and all get the same token`, async () => {
+    const clock = new FakeClock();
+    const answer = deferred<FetchedToken>();
+    const { fetcher, count } = scriptedFetcher(() => answer.promise);
+    const tokens = manager(clock, fetcher);
+    const pending = Array.from({ length: callers }, () => tokens.getToken('app'));
+    await settle();
+    assert.equal(tokens.status('app').state, 'fetching');
+    answer.resolve({ accessToken: 'shared-token-1', expiresInSeconds: TTL_S });
+    const results = await Promise.all(pending);
+    assert.equal(count(), 1);
+    assert.deepEqual(new Set(results.map((r) => r.accessToken)), new Set(['shared-token-1']));
+  });
+}
+
+test('no request before expiry minus the margin, then exactly one background refresh while callers get the cached token', async () => {
+  const clock = new FakeClock();
+  const refresh = deferred<FetchedToken>();
+  const { fetcher, count } = scriptedFetcher({ accessToken: 'first-token', expiresInSeconds: TTL_S }, () => refresh.promise);
+  const tokens = manager(clock, fetcher);
+  const first = await tokens.getToken('app');
+
+  await clock.set(first.expiresAt - MARGIN - 1);
+  for (let i = 0; i < 50; i++) await tokens.getToken('app');
+  assert.equal(count(), 1);
+
+  await clock.set(first.expiresAt - MARGIN);
+  const during = await Promise.all(Array.from({ length: 50 }, () => tokens.getToken('app')));
+  assert.ok(during.every((r) => r.accessToken === 'first-token' && r.source === 'cache'));
+  assert.equal(count(), 2);
+  assert.equal(tokens.status('app').refreshing, true);
+
+  refresh.resolve({ accessToken: 'second-token', expiresInSeconds: TTL_S });
+  await settle();
+  assert.equal((await tokens.getToken('app')).accessToken, 'second-token');
+  assert.equal(count(), 2);
+});
+
+test('the still-valid token is served through 5 consecutive refresh failures, and the error shows only after it expires', async () => {
+  const clock = new FakeClock();
+  const { fetcher, count } = scriptedFetcher(
+    { accessToken: 'good-token', expiresInSeconds: TTL_S },
+    serverError(), serverError(), serverError(), serverError(), serverError(), serverError(), serverError(), serverError(),
+  );
+  const tokens = manager(clock, fetcher, { autoRefresh: true });
+  const first = await tokens.getToken('app');
+
+  await clock.set(first.expiresAt - MARGIN);
+  while (count() < 6) {
+    assert.equal((await tokens.getToken('app')).accessToken, 'good-token');
+    await clock.advance(1000);
+  }
+  assert.equal(count(), 6, '1 fetch + 5 failed refreshes');
+  assert.equal((await tokens.getToken('app')).accessToken, 'good-token');
+  const status = tokens.status('app');
+  assert.equal(status.state, 'valid');
+  assert.equal(status.lastError?.kind, 'server');
+  assert.ok(clock.now() < first.expiresAt);
+
+  await clock.set(first.expiresAt);
+  await assert.rejects(tokens.getToken('app'), (error: DingTalkError) => error.kind === 'server');
+  assert.equal(tokens.status('app').state, 'failing');
+});
+
+test('Retry-After is honoured: no attempt before it, one right after', async () => {
+  const clock = new FakeClock();
+  const throttled = new DingTalkError('throttled', 'DingTalk is throttling requests.', { httpStatus: 429, retryAfterMs: 120_000 });
+  const { fetcher, count } = scriptedFetcher(throttled);
+  const tokens = manager(clock, fetcher);
+  await assert.rejects(tokens.getToken('app'), (error: DingTalkError) => error.kind === 'throttled');
+
+  await clock.advance(119_999);
+  await assert.rejects(tokens.getToken('app'), (error: DingTalkError) => error.kind === 'throttled' && /Next attempt in 1 s/.test(error.message));
+  assert.equal(count(), 1);
+
+  await clock.advance(1);
+  assert.ok((await tokens.getToken('app')).accessToken);
+  assert.equal(count(), 2);
+});
+
+test('a Retry-After beyond an hour is capped at an hour', async () => {
+  const clock = new FakeClock();
+  const { fetcher, count } = scriptedFetcher(new DingTalkError('throttled', 'slow down', { retryAfterMs: 10 * HOUR }));
+  const tokens = manager(clock, fetcher);
+  await assert.rejects(tokens.getToken('app'));
+  assert.equal(tokens.status('app').nextAttemptAt, clock.now() + RETRY_AFTER_CAP_MS);
+  await clock.advance(RETRY_AFTER_CAP_MS);
+  await tokens.getToken('app');
+  assert.equal(count(), 2);
+});
+
+test('backoff without Retry-After grows, is jittered, and stays under the cap', async () => {
+  const clock = new FakeClock();
+  const failures = Array.from({ length: 12 }, serverError);
+  const { fetcher, count } = scriptedFetcher(...failures);
+  const delays: number[] = [];
+  for (const random of [0, 0.999]) {
+    const tokens = manager(clock, fetcher, { random: () => random });
+    for (let i = 0; i < 6; i++) {
+      await assert.rejects(tokens.getToken(`app-${random}`));
+      const wait = tokens.status(`app-${random}`).nextAttemptAt! - clock.now();
+      delays.push(wait);
+      await clock.advance(wait);
+    }
+  }
+  assert.equal(count(), 12);
+  const [low, high] = [delays.slice(0, 6), delays.slice(6)];
+  assert.ok(low.every((d, i) => i === 0 || d >= low[i - 1]!), `growing: ${low}`);
+  assert.ok(low.every((d, i) => d < high[i]!), 'jitter changes the delay');
+  assert.ok(delays.every((d) => d <= BACKOFF_CAP_MS && d > 0));
+});
+
+test('a server answering expireIn 0 is asked at most once a minute, and callers get a clear reason', async () => {
+  const clock = new FakeClock();
+  const { fetcher, count } = scriptedFetcher(...Array.from({ length: 100 }, (_, i) => ({ accessToken: `short-lived-${i}`, expiresInSeconds: 0 })));
+  const tokens = manager(clock, fetcher, { autoRefresh: true });
+  const tenMinutes = 10 * 60_000;
+  const end = clock.now() + tenMinutes;
+  let refusals = 0;
+  while (clock.now() < end) {
+    await tokens.getToken('app').catch((error: DingTalkError) => {
+      assert.equal(error.kind, 'throttled');
+      assert.match(error.message, /less than a minute ago/);
+      refusals++;
+    });
+    await clock.advance(250);
+  }
+  assert.ok(count() <= tenMinutes / MIN_FETCH_INTERVAL_MS + 1, `${count()} requests in 10 minutes`);
+  assert.ok(refusals > 0);
+});
+
+test('a person can force a refresh inside the minimum interval; concurrent forces share one request', async () => {
+  const clock = new FakeClock();
+  const { fetcher, count } = scriptedFetcher();
+  const tokens = manager(clock, fetcher);
+  const first = await tokens.getToken('app');
+  const forced = await Promise.all([tokens.forceRefresh('app'), tokens.forceRefresh('app'), tokens.getToken('app')]);
+  assert.equal(count(), 2);
+  assert.notEqual(forced[0].accessToken, first.accessToken);
+  assert.equal(forced[0].accessToken, forced[1].accessToken);
+});
+
+test('two apps never share a token or a cache entry', async () => {
+  const clock = new FakeClock();
+  const { fetcher, count } = scriptedFetcher();
+  const tokens = manager(clock, fetcher);
+  const [a, b] = await Promise.all([tokens.getToken('app-a'), tokens.getToken('app-b')]);
+  assert.notEqual(a.accessToken, b.accessToken);
+  assert.equal(count('app-a'), 1);
+  assert.equal(count('app-b'), 1);
+  await tokens.forceRefresh('app-a');
+  assert.equal((await tokens.getToken('app-b')).accessToken, b.accessToken);
+  tokens.forget('app-a');
+  assert.equal(tokens.peek('app-a'), undefined);
+  assert.equal(tokens.peek('app-b')?.accessToken, b.accessToken);
+});
+
+test('24 simulated hours with auto-refresh: at most 13 requests per app and never an expired token', async () => {
+  const clock = new FakeClock();
+  const { fetcher, count } = scriptedFetcher();
+  const tokens = manager(clock, fetcher, { autoRefresh: true });
+  await tokens.getToken('app-a');
+  await tokens.getToken('app-b');
+  const end = clock.now() + 24 * HOUR;
+  while (clock.now() < end) {
+    await clock.advance(60_000);
+    for (const app of ['app-a', 'app-b']) {
+      assert.equal(tokens.status(app).state, 'valid', `${app} valid at ${new Date(clock.now()).toISOString()}`);
+      assert.equal((await tokens.getToken(app)).source, 'cache');
+    }
+  }
+  assert.ok(count('app-a') <= 13, `app-a: ${count('app-a')}`);
+  assert.ok(count('app-b') <= 13, `app-b: ${count('app-b')}`);
+  assert.ok(count('app-a') >= 12, 'auto-refresh did run');
+});
+
+test('wrong credentials reach the caller at once and are not retried on a timer', async () => {
+  const clock = new FakeClock();
+  const rejected = new DingTalkError('invalidCredentials', 'DingTalk rejected the appKey/appSecret (invalidClientIdOrSecret).', { code: 'invalidClientIdOrSecret' });
+  const { fetcher, count } = scriptedFetcher({ accessToken: 'old', expiresInSeconds: TTL_S }, rejected);
+  const tokens = manager(clock, fetcher, { autoRefresh: true });
+  const first = await tokens.getToken('app');
+  await assert.rejects(tokens.forceRefresh('app'), (error: DingTalkError) => error.code === 'invalidClientIdOrSecret');
+  assert.equal(tokens.peek('app')?.accessToken, first.accessToken, 'the failed refresh kept the valid token');
+  assert.equal(clock.pendingTimers, 0);
+  await clock.advance(3 * HOUR);
+  assert.equal(count(), 2);
+});
+
+test('a token rejected by an API is replaced once; a second rejection of the old token reuses the replacement', async () => {
+  const clock = new FakeClock();
+  const { fetcher, count } = scriptedFetcher();
+  const tokens = manager(clock, fetcher);
+  const first = await tokens.getToken('app');
+  const [a, b] = await Promise.all([tokens.replaceRejected('app', first.accessToken), tokens.replaceRejected('app', first.accessToken)]);
+  assert.equal(count(), 2);
+  assert.equal(a.accessToken, b.accessToken);
+  assert.notEqual(a.accessToken, first.accessToken);
+  assert.equal((await tokens.replaceRejected('app', first.accessToken)).accessToken, a.accessToken);
+  assert.equal(count(), 2);
+});
+
+test('a second window reuses the token the first one stored instead of fetching', async () => {
+  const clock = new FakeClock();
+  const saved = new Map<string, CachedToken>();
+  const store: TokenStore = { load: async (key) => saved.get(key), save: async (key, token) => void saved.set(key, token) };
+  const first = scriptedFetcher();
+  const windowOne = manager(clock, first.fetcher, { store });
+  const token = await windowOne.getToken('app');
+  await settle();
+
+  const second = scriptedFetcher();
+  const windowTwo = manager(clock, second.fetcher, { store });
+  const reused = await windowTwo.getToken('app');
+  assert.equal(reused.accessToken, token.accessToken);
+  assert.equal(reused.source, 'shared');
+  assert.equal(second.count(), 0);
+});
+
+test('adopting a token from another window is idempotent and only ever moves expiry forward', async () => {
+  const clock = new FakeClock();
+  const { fetcher } = scriptedFetcher();
+  const tokens = manager(clock, fetcher);
+  const changes: string[] = [];
+  tokens.onDidChange((change) => changes.push(change.reason));
+  const mine = await tokens.getToken('app');
+  const newer = { accessToken: 'from-window-two', obtainedAt: clock.now(), expiresAt: mine.expiresAt + 1000 };
+  assert.equal(tokens.adopt('app', newer), true);
+  assert.equal(tokens.adopt('app', newer), false);
+  assert.equal(tokens.adopt('app', { ...mine }), false);
+  assert.equal(tokens.peek('app')?.accessToken, 'from-window-two');
+  assert.equal(changes.filter((reason) => reason === 'token').length, 2);
+});
+
+test('status and history record what happened, with latency', async () => {
+  const clock = new FakeClock();
+  const { fetcher } = scriptedFetcher(async () => {
+    await clock.advance(250);
+    return { accessToken: 'timed-token', expiresInSeconds: TTL_S };
+  });
+  const tokens = manager(clock, fetcher);
+  await tokens.getToken('app');
+  const [record] = tokens.history('app');
+  assert.equal(record?.outcome, 'ok');
+  assert.equal(record?.trigger, 'cold');
+  assert.equal(record?.latencyMs, 250);
+  assert.equal(tokens.status('app').lastRefreshAt, clock.now());
+});
