@@ -92,53 +92,57 @@ const LEGACY_JSON = 'application/json;charset=UTF-8';
 const emptyStats = (): EmulatorStats => ({ tokenRequests: 0, tokenIssued: 0, apiRequests: 0, apiUnauthorized: 0, faultsServed: 0 });
 
 export class DingTalkEmulator {
-  readonly apiBaseUrl: string;
-  readonly legacyApiBaseUrl: string;
-
   private readonly apps = new Map<string, EmulatorApp>();
   private readonly current = new Map<string, TokenRecord>(); // appKey → its live token
   private readonly tokens = new Map<string, TokenRecord>(); // token → record, oldest first
   private readonly totals = emptyStats();
   private readonly perApp = new Map<string, EmulatorStats>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly servers: [api: http.Server, legacy: http.Server];
+  private readonly now: () => number;
+  private urls = { api: '', legacy: '' };
   private fault: Fault | null = null;
   private faultLeft = Infinity;
-  private ttlSeconds: number;
-  private latencyMs: number;
+  private ttlSeconds = DEFAULT_TTL_SECONDS;
+  private latencyMs = 0;
   private nextTaskId = 100_000_000_001;
-  private readonly now: () => number;
 
-  private constructor(
-    private readonly servers: http.Server[],
-    urls: { api: string; legacy: string },
-    opts: EmulatorOptions,
-  ) {
-    this.apiBaseUrl = urls.api;
-    this.legacyApiBaseUrl = urls.legacy;
+  private constructor(opts: EmulatorOptions) {
     this.now = opts.now ?? Date.now;
-    this.ttlSeconds = DEFAULT_TTL_SECONDS;
-    this.latencyMs = 0;
     if (opts.ttlSeconds !== undefined) this.setTtl(opts.ttlSeconds);
     if (opts.latencyMs !== undefined) this.setLatency(opts.latencyMs);
     for (const app of opts.apps ?? SANDBOX_APPS) this.addApp(app);
+    this.servers = [
+      http.createServer((req, res) => void this.handle('new', req, res)),
+      http.createServer((req, res) => void this.handle('legacy', req, res)),
+    ];
   }
 
   static async start(opts: EmulatorOptions = {}): Promise<DingTalkEmulator> {
+    const emulator = new DingTalkEmulator(opts);
     const host = opts.host ?? '127.0.0.1';
-    let emulator: DingTalkEmulator | undefined;
-    // The handlers reach the emulator once it exists; nothing can connect before listen() resolves.
-    const api = http.createServer((req, res) => void emulator!.handle('new', req, res));
-    const legacy = http.createServer((req, res) => void emulator!.handle('legacy', req, res));
+    const base = (port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     try {
-      const apiPort = await listen(api, opts.port ?? 0, host);
-      const legacyPort = await listen(legacy, opts.legacyPort ?? 0, host);
-      const base = (port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-      emulator = new DingTalkEmulator([api, legacy], { api: base(apiPort), legacy: base(legacyPort) }, opts);
-      return emulator;
+      const [api, legacy] = emulator.servers;
+      emulator.urls = {
+        api: base(await listen(api, opts.port ?? 0, host)),
+        legacy: base(await listen(legacy, opts.legacyPort ?? 0, host)),
+      };
     } catch (error) {
-      await Promise.all([api, legacy].map(closeServer));
+      await emulator.close();
       throw error;
     }
+    return emulator;
+  }
+
+  /** The new-style API host (api.dingtalk.com), also serving the control API under /__emulator/. */
+  get apiBaseUrl(): string {
+    return this.urls.api;
+  }
+
+  /** The legacy host (oapi.dingtalk.com): a listener of its own, like the real separate host. */
+  get legacyApiBaseUrl(): string {
+    return this.urls.legacy;
   }
 
   addApp(app: EmulatorApp): void {
@@ -293,7 +297,7 @@ export class DingTalkEmulator {
     }
   }
 
-  private routeNew(method: string, url: URL, raw: string, token: string | undefined, res: http.ServerResponse, requestid: string): void {
+  private routeNew(method: string, url: URL, raw: string, token: string | null | undefined, res: http.ServerResponse, requestid: string): void {
     const path = url.pathname;
     if (path === '/v1.0/oauth2/accessToken' && method === 'POST') {
       const body = parseJson(raw);
@@ -338,7 +342,7 @@ export class DingTalkEmulator {
     return send(res, 200, echo(method, url, raw, check.appKey));
   }
 
-  private routeLegacy(method: string, url: URL, raw: string, token: string | null, res: http.ServerResponse, request_id: string): void {
+  private routeLegacy(method: string, url: URL, raw: string, token: string | null | undefined, res: http.ServerResponse, request_id: string): void {
     const path = url.pathname;
     const answer = (body: Record<string, unknown>) => send(res, 200, { ...body, request_id }, LEGACY_JSON);
     if (path === '/gettoken' && method === 'GET') {
@@ -507,16 +511,15 @@ function sampleUser(userid: string) {
   };
 }
 
-/** The whole body as text, or undefined when it exceeds MAX_BODY_BYTES. */
+/** The whole body as text, or undefined when it exceeds MAX_BODY_BYTES (read to the end, so we can still answer). */
 async function readBody(req: http.IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(raw: string): unknown {

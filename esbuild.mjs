@@ -1,0 +1,23 @@
+// Bundles the extension, the lazily loaded in-process MCP server and the standalone CLI.
+// `--production` minifies and drops source maps (what `npm run package` ships).
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: production,
+  sourcemap: !production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+await Promise.all([
+  // activate() path: no MCP SDK, no zod (the MCP server entry below is required only when VS Code starts it).
+  esbuild.build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', './mcpServer.js'] }),
+  esbuild.build({ ...common, entryPoints: { mcpServer: 'src/mcp/extensionServer.ts' }, outdir: 'dist', external: ['vscode'] }),
+  esbuild.build({ ...common, entryPoints: { cli: 'src/mcp/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
+]);

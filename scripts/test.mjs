@@ -1,0 +1,49 @@
+// `npm test`: compile, package the .vsix, make sure code-server and chromium are there (first run installs
+// them), then run every test file with node:test and print one summary line.
+// `npm test -- unit integration` runs only those folders (e2e needs the .vsix and code-server).
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const folders = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'e2e'];
+
+function step(title, command, args) {
+  console.log(`\n> ${title}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`${title} failed (exit ${result.status}).`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+step('compile (tsc)', 'npx', ['tsc', '-p', '.']);
+if (folders.includes('e2e')) {
+  step('package the .vsix', 'npm', ['run', '--silent', 'package']);
+  step('end-to-end prerequisites', 'bash', ['scripts/setup-vscode.sh']);
+}
+
+const files = folders.flatMap((folder) => {
+  const dir = join(root, 'out', 'test', folder);
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.test.js')).sort().map((name) => join(dir, name)) : [];
+});
+
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...files], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, DINGTALK_VSIX: join(root, 'dingtalk-token.vsix') },
+});
+const counts = {};
+let tail = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  tail = (tail + chunk.toString()).slice(-4000);
+});
+child.on('close', (code) => {
+  for (const name of ['tests', 'pass', 'fail', 'cancelled', 'skipped', 'todo', 'duration_ms']) {
+    const match = tail.match(new RegExp(`ℹ ${name} ([\\d.]+)`));
+    counts[name] = match ? match[1] : '?';
+  }
+  console.log(`\nTest summary: ${counts.tests} tests, ${counts.pass} passed, ${counts.fail} failed, ${counts.cancelled} cancelled, ${counts.skipped} skipped (${Math.round(Number(counts.duration_ms) / 1000)} s)`);
+  process.exit(code ?? 1);
+});
