@@ -1,0 +1,194 @@
+import * as vscode from 'vscode';
+import { formatCountdown } from './countdown';
+import { describeError } from './messages';
+import { policyFileUri } from './config';
+import { DEFAULT_POLICY_TEMPLATE } from './policyTemplate';
+import type { AppInfo } from '../core/apps';
+import type { TokenResult } from '../core/tokens';
+import type { Services } from './services';
+import type { InspectPanel } from './inspect';
+
+type Handler = (...args: unknown[]) => unknown;
+
+/** Registers the palette commands; each is a small function over the shared services. */
+export function registerCommands(services: Services, inspect: InspectPanel): vscode.Disposable[] {
+  const commands: Record<string, Handler> = {
+    'dingtalkToken.setCredentials': () => setCredentials(services),
+    'dingtalkToken.getToken': () => getToken(services, inspect),
+    'dingtalkToken.refreshToken': () => refreshToken(services),
+    'dingtalkToken.inspectToken': () => inspect.show(),
+    'dingtalkToken.copyToken': () => copyToken(services),
+    'dingtalkToken.switchApp': () => switchApp(services),
+    'dingtalkToken.removeApp': () => removeApp(services),
+    'dingtalkToken.showLog': () => services.log.show(),
+    'dingtalkToken.openPolicy': () => openPolicy(services),
+    'dingtalkToken.statusBarActions': () => statusBarActions(services),
+  };
+  return Object.entries(commands).map(([id, handler]) => vscode.commands.registerCommand(id, handler));
+}
+
+async function setCredentials(services: Services): Promise<void> {
+  const appKey = (await vscode.window.showInputBox({
+    title: vscode.l10n.t('Set App Credentials (1/3)'),
+    prompt: vscode.l10n.t('appKey (Client ID) of the DingTalk app, from the developer console'),
+    placeHolder: 'dingxxxxxxxxxxxxxxxx',
+    ignoreFocusOut: true,
+    validateInput: (value) => (/^\S+$/.test(value.trim()) ? undefined : vscode.l10n.t('Enter the appKey: one word, no spaces.')),
+  }))?.trim();
+  if (!appKey) return;
+  const appSecret = (await vscode.window.showInputBox({
+    title: vscode.l10n.t('Set App Credentials (2/3)'),
+    prompt: vscode.l10n.t('appSecret (Client Secret) of {0}; it is kept in VS Code SecretStorage only', appKey),
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('Enter the appSecret.')),
+  }))?.trim();
+  if (!appSecret) return;
+  const existing = services.credentials.list().find((app) => app.appKey === appKey);
+  const label = await vscode.window.showInputBox({
+    title: vscode.l10n.t('Set App Credentials (3/3)'),
+    prompt: vscode.l10n.t('A label for the status bar (optional; Enter keeps the appKey)'),
+    value: existing?.label ?? '',
+    placeHolder: appKey,
+    ignoreFocusOut: true,
+  });
+  if (label === undefined) return;
+  const app: AppInfo = { appKey, label: label.trim() || appKey };
+  const isNew = !existing;
+  try {
+    const token = await withProgress(vscode.l10n.t('Checking the credentials of {0} with DingTalk…', app.label), () =>
+      services.credentials.addChecked(app, appSecret, () => services.tokens.forceRefresh(appKey)));
+    services.log.info(`Stored credentials for ${app.label} (${appKey}); token valid until ${new Date(token.expiresAt).toISOString()}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('DingTalk app {0} is set up. Its token is valid for {1}.', app.label, formatCountdown(token.expiresAt - Date.now())));
+  } catch (error) {
+    // Nothing was stored; a brand-new app must not leave a cache entry behind either.
+    if (isNew) services.tokens.forget(appKey);
+    services.log.warn(`Credentials for ${appKey} were not stored: ${describeError(error)}`);
+    const retry = vscode.l10n.t('Try Again');
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('The credentials were not saved. {0}', describeError(error)), retry);
+    if (choice === retry) await setCredentials(services);
+  }
+}
+
+async function getToken(services: Services, inspect: InspectPanel): Promise<void> {
+  const result = await tokenForActiveApp(services, (appKey) => services.tokens.getToken(appKey));
+  if (!result) return;
+  const copy = vscode.l10n.t('Copy');
+  const show = vscode.l10n.t('Inspect');
+  const choice = await vscode.window.showInformationMessage(validityMessage(services, result), copy, show);
+  if (choice === copy) await copyToken(services);
+  if (choice === show) inspect.show();
+}
+
+async function refreshToken(services: Services): Promise<void> {
+  const result = await tokenForActiveApp(services, (appKey) => services.tokens.forceRefresh(appKey), true);
+  if (result) void vscode.window.showInformationMessage(vscode.l10n.t('Refreshed. {0}', validityMessage(services, result)));
+}
+
+async function copyToken(services: Services): Promise<void> {
+  const result = await tokenForActiveApp(services, (appKey) => services.tokens.getToken(appKey));
+  if (!result) return;
+  await vscode.env.clipboard.writeText(result.accessToken);
+  const label = labelOf(services, result.appKey);
+  services.log.info(`Access token for ${label} copied to the clipboard`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Access token for {0} copied (valid for {1}).', label, formatCountdown(result.expiresAt - Date.now())));
+}
+
+async function switchApp(services: Services): Promise<void> {
+  const apps = services.credentials.list();
+  const active = services.credentials.activeAppKey();
+  const add = { label: `$(add) ${vscode.l10n.t('Add an app…')}`, appKey: '' };
+  const items = [...apps.map((app) => ({
+    label: `${app.appKey === active ? '$(check) ' : ''}${app.label}`,
+    description: app.appKey,
+    appKey: app.appKey,
+  })), add];
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Switch App'), placeHolder: vscode.l10n.t('The app whose token the status bar and agents use') });
+  if (!picked) return;
+  if (picked === add) return setCredentials(services);
+  await services.credentials.setActive(picked.appKey);
+  services.log.info(`Active app is now ${labelOf(services, picked.appKey)}`);
+  void services.tokens.getToken(picked.appKey).catch(() => undefined);
+}
+
+async function removeApp(services: Services): Promise<void> {
+  const apps = services.credentials.list();
+  if (apps.length === 0) return void vscode.window.showInformationMessage(vscode.l10n.t('There is no DingTalk app to remove.'));
+  const picked = await vscode.window.showQuickPick(apps.map((app) => ({ label: app.label, description: app.appKey, appKey: app.appKey })), { title: vscode.l10n.t('Remove App') });
+  if (!picked) return;
+  const remove = vscode.l10n.t('Remove');
+  const confirmed = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Remove {0}? Its appSecret and cached token are deleted from this machine.', picked.label), { modal: true }, remove);
+  if (confirmed !== remove) return;
+  await services.credentials.remove(picked.appKey);
+  services.tokens.forget(picked.appKey);
+  services.log.info(`Removed app ${picked.label} (${picked.appKey})`);
+}
+
+async function openPolicy(services: Services): Promise<void> {
+  const uri = policyFileUri(services.settings());
+  if (!uri) return void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder first: the MCP policy file lives in the workspace.'));
+  try {
+    await vscode.workspace.fs.stat(uri);
+  } catch {
+    const create = vscode.l10n.t('Create');
+    const choice = await vscode.window.showInformationMessage(
+      vscode.l10n.t('There is no MCP policy file yet, so agents may call every tool (refresh_access_token at most 60 times a minute). Create one?'), create);
+    if (choice !== create) return;
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(DEFAULT_POLICY_TEMPLATE));
+  }
+  await vscode.window.showTextDocument(uri);
+}
+
+async function statusBarActions(services: Services): Promise<void> {
+  const hasApp = services.credentials.activeApp() !== undefined;
+  const actions = [
+    ...(hasApp ? [
+      { label: `$(key) ${vscode.l10n.t('Get Access Token')}`, command: 'dingtalkToken.getToken' },
+      { label: `$(refresh) ${vscode.l10n.t('Refresh Access Token')}`, command: 'dingtalkToken.refreshToken' },
+      { label: `$(copy) ${vscode.l10n.t('Copy Access Token')}`, command: 'dingtalkToken.copyToken' },
+      { label: `$(eye) ${vscode.l10n.t('Inspect Access Token')}`, command: 'dingtalkToken.inspectToken' },
+      { label: `$(arrow-swap) ${vscode.l10n.t('Switch App')}`, command: 'dingtalkToken.switchApp' },
+    ] : []),
+    { label: `$(add) ${vscode.l10n.t('Set App Credentials')}`, command: 'dingtalkToken.setCredentials' },
+    { label: `$(shield) ${vscode.l10n.t('Open MCP Policy')}`, command: 'dingtalkToken.openPolicy' },
+    { label: `$(output) ${vscode.l10n.t('Show Log')}`, command: 'dingtalkToken.showLog' },
+  ];
+  const picked = await vscode.window.showQuickPick(actions, { title: vscode.l10n.t('DingTalk Access Token') });
+  if (picked) await vscode.commands.executeCommand(picked.command);
+}
+
+/** Runs a token operation for the active app with a progress notification; reports failures and returns undefined. */
+async function tokenForActiveApp(services: Services, operation: (appKey: string) => Promise<TokenResult>, alwaysShowProgress = false): Promise<TokenResult | undefined> {
+  const app = services.credentials.activeApp();
+  if (!app) {
+    const setUp = vscode.l10n.t('Set App Credentials');
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('No DingTalk app is set up yet.'), setUp);
+    if (choice === setUp) await setCredentials(services);
+    return undefined;
+  }
+  try {
+    const cached = !alwaysShowProgress && services.tokens.peek(app.appKey);
+    const result = cached ? await operation(app.appKey) : await withProgress(vscode.l10n.t('Fetching the access token of {0}…', app.label), () => operation(app.appKey));
+    services.log.info(`Token for ${app.label} served from ${result.source}, valid until ${new Date(result.expiresAt).toISOString()}`);
+    return result;
+  } catch (error) {
+    services.log.error(`Could not get a token for ${app.label}: ${describeError(error)}`);
+    const showLog = vscode.l10n.t('Show Log');
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Could not get a token for {0}. {1}', app.label, describeError(error)), showLog);
+    if (choice === showLog) services.log.show();
+    return undefined;
+  }
+}
+
+function withProgress<T>(title: string, task: () => Promise<T>): Promise<T> {
+  return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, task));
+}
+
+function validityMessage(services: Services, result: TokenResult): string {
+  return vscode.l10n.t('The token of {0} is valid until {1} ({2} left).', labelOf(services, result.appKey), new Date(result.expiresAt).toLocaleTimeString(), formatCountdown(result.expiresAt - Date.now()));
+}
+
+function labelOf(services: Services, appKey: string): string {
+  return services.credentials.list().find((app) => app.appKey === appKey)?.label ?? appKey;
+}

@@ -1,0 +1,82 @@
+import * as vscode from 'vscode';
+import { fetchAccessToken } from '../core/dingtalk';
+import { DingTalkError } from '../core/errors';
+import { TokenManager } from '../core/tokens';
+import { AuditTrail } from '../core/audit';
+import { CredentialStore } from './credentials';
+import { createLog, type Log } from './log';
+import { readSettings, SECTION, type Settings } from './config';
+import { StatusBar } from './statusBar';
+import { InspectPanel } from './inspect';
+import { registerCommands } from './commands';
+import { registerMcpProvider } from './mcpProvider';
+import type { Services } from './services';
+
+/** Builds the one TokenManager and hands it to the status bar, commands, inspect view and MCP provider. */
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const log = createLog();
+  context.subscriptions.push(log);
+  let settings = readSettings();
+  const credentials = await CredentialStore.open(context.secrets);
+  const tokens = new TokenManager({
+    fetcher: (appKey) => fetchWithLog(log, appKey, settings, credentials),
+    store: credentials.tokenStore,
+    refreshMarginMs: settings.refreshMarginMs,
+    autoRefresh: settings.autoRefresh,
+  });
+  const services: Services = { context, log, credentials, tokens, audit: new AuditTrail(), settings: () => settings };
+  const statusBar = new StatusBar(services);
+  const inspect = new InspectPanel(services);
+  context.subscriptions.push(credentials, statusBar, inspect, { dispose: () => tokens.dispose() }, ...registerCommands(services, inspect));
+  context.subscriptions.push(registerMcpProvider(services));
+  let knownApps = new Set(credentials.list().map((app) => app.appKey));
+
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration(SECTION)) return;
+      settings = readSettings();
+      tokens.configure({ refreshMarginMs: settings.refreshMarginMs, autoRefresh: settings.autoRefresh });
+      statusBar.render();
+    }),
+    // Another window refreshed a token: take it rather than fetch our own.
+    credentials.onDidChangeStoredToken(async (appKey) => {
+      const stored = await credentials.tokenStore.load(appKey);
+      if (stored && tokens.adopt(appKey, stored)) log.info(`Took the token for ${appKey} refreshed in another window`);
+    }),
+    credentials.onDidChangeApps(() => {
+      // An app removed in another window takes its cached token with it here too.
+      const current = new Set(credentials.list().map((app) => app.appKey));
+      for (const appKey of knownApps) if (!current.has(appKey)) tokens.forget(appKey);
+      knownApps = current;
+      warmActiveApp(services);
+    }),
+  );
+  warmActiveApp(services);
+  log.info(`Activated with ${credentials.list().length} app(s); token API ${settings.endpoints.tokenApi} at ${settings.endpoints.tokenApi === 'v1' ? settings.endpoints.apiBaseUrl : settings.endpoints.legacyApiBaseUrl}`);
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}
+
+/** Gets the active app's token in the background so the status bar can count down from the start. */
+function warmActiveApp(services: Services): void {
+  const app = services.credentials.activeApp();
+  if (app && !services.tokens.peek(app.appKey)) void services.tokens.getToken(app.appKey).catch(() => undefined);
+}
+
+async function fetchWithLog(log: Log, appKey: string, settings: Settings, credentials: CredentialStore) {
+  const appSecret = await credentials.secretFor(appKey);
+  if (!appSecret) {
+    throw new DingTalkError('invalidCredentials', `No appSecret is stored for ${appKey}. Run "DingTalk: Set App Credentials".`, { code: 'MissingSecret' });
+  }
+  const started = Date.now();
+  try {
+    const token = await fetchAccessToken(settings.endpoints, { appKey, appSecret });
+    log.info(`Fetched a token for ${appKey} in ${Date.now() - started} ms (valid ${token.expiresInSeconds} s)`);
+    return token;
+  } catch (error) {
+    log.warn(`Token request for ${appKey} failed after ${Date.now() - started} ms: ${(error as Error).message}`);
+    throw error;
+  }
+}

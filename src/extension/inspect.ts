@@ -1,0 +1,144 @@
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { maskToken } from '../core/redact';
+import { describeError } from './messages';
+import type { Services } from './services';
+
+/** Messages the webview may send; anything else is ignored. */
+type FromWebview = { type: 'ready' | 'reveal' | 'copy' | 'refresh' };
+
+/** The inspect view: one panel, fed from TokenManager and audit events; the token leaves the host only on a click. */
+export class InspectPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly services: Services) {
+    this.subscriptions.push(
+      services.tokens.onDidChange(() => this.post()),
+      services.credentials.onDidChangeApps(() => this.post()),
+      services.audit.onDidRecord(() => this.post()),
+    );
+  }
+
+  show(): void {
+    if (this.panel) {
+      this.panel.reveal();
+      return;
+    }
+    const media = vscode.Uri.joinPath(this.services.context.extensionUri, 'media');
+    const panel = vscode.window.createWebviewPanel('dingtalkToken.inspect', vscode.l10n.t('DingTalk Access Token'), vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [media],
+    });
+    panel.iconPath = vscode.Uri.joinPath(media, 'icon.png');
+    panel.webview.html = this.html(panel.webview, media);
+    panel.webview.onDidReceiveMessage((message: FromWebview) => void this.onMessage(message), undefined, this.subscriptions);
+    panel.onDidDispose(() => (this.panel = undefined), undefined, this.subscriptions);
+    this.panel = panel;
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+
+  private async onMessage(message: FromWebview): Promise<void> {
+    const app = this.services.credentials.activeApp();
+    switch (message?.type) {
+      case 'ready':
+        return this.post();
+      case 'reveal': {
+        const token = app && this.services.tokens.peek(app.appKey);
+        if (token) {
+          this.services.log.info(`Access token for ${app.label} revealed in the inspect view`);
+          await this.panel?.webview.postMessage({ type: 'revealed', token: token.accessToken });
+        }
+        return;
+      }
+      case 'copy':
+        await vscode.commands.executeCommand('dingtalkToken.copyToken');
+        return;
+      case 'refresh':
+        await vscode.commands.executeCommand('dingtalkToken.refreshToken');
+        return;
+    }
+  }
+
+  private post(): void {
+    if (!this.panel) return;
+    const app = this.services.credentials.activeApp();
+    const status = app ? this.services.tokens.status(app.appKey) : undefined;
+    const token = app ? this.services.tokens.peek(app.appKey) : undefined;
+    void this.panel.webview.postMessage({
+      type: 'state',
+      app: app ?? null,
+      state: status?.state ?? 'empty',
+      refreshing: status?.refreshing ?? false,
+      maskedToken: token ? maskToken(token.accessToken) : null,
+      obtainedAt: status?.obtainedAt ?? null,
+      expiresAt: status?.expiresAt ?? null,
+      source: status?.source ?? null,
+      lastRefreshAt: status?.lastRefreshAt ?? null,
+      lastError: status?.lastError ? describeError(status.lastError) : null,
+      nextAttemptAt: status?.nextAttemptAt ?? null,
+      fetches: app ? this.services.tokens.history(app.appKey) : [],
+      toolCalls: this.services.audit.recent(20),
+    });
+  }
+
+  private html(webview: vscode.Webview, media: vscode.Uri): string {
+    const nonce = randomBytes(16).toString('base64');
+    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(media, name)).toString();
+    const t = vscode.l10n.t;
+    const words = {
+      source: { network: t('network'), cache: t('cache'), shared: t('another window') },
+      state: { empty: t('no token yet'), fetching: t('fetching…'), valid: t('valid'), expired: t('expired'), failing: t('failing') },
+      outcome: { ok: t('ok'), error: t('error'), shared: t('from another window') },
+      expiredNow: t('expired'),
+      none: t('none yet'),
+      hide: t('Hide'),
+    };
+    return `<!DOCTYPE html>
+<html lang="${vscode.env.language}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource}; style-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('inspect.css')}">
+<title>${escapeHtml(t('DingTalk Access Token'))}</title>
+</head>
+<body>
+<main>
+  <header>
+    <h1 id="app">${escapeHtml(t('No DingTalk app is set up yet.'))}</h1>
+    <span id="state" class="badge"></span>
+  </header>
+  <section class="countdown" aria-live="polite"><span id="countdown">–</span><small>${escapeHtml(t('until expiry'))}</small></section>
+  <section class="token">
+    <code id="token">–</code>
+    <button id="reveal" type="button">${escapeHtml(t('Reveal'))}</button>
+    <button id="copy" type="button">${escapeHtml(t('Copy'))}</button>
+    <button id="refresh" type="button" class="secondary">${escapeHtml(t('Refresh'))}</button>
+  </section>
+  <dl>
+    <dt>${escapeHtml(t('Obtained'))}</dt><dd id="obtainedAt">–</dd>
+    <dt>${escapeHtml(t('Expires'))}</dt><dd id="expiresAt">–</dd>
+    <dt>${escapeHtml(t('Source'))}</dt><dd id="source">–</dd>
+    <dt>${escapeHtml(t('Last refresh'))}</dt><dd id="lastRefreshAt">–</dd>
+    <dt>${escapeHtml(t('Last error'))}</dt><dd id="lastError">–</dd>
+  </dl>
+  <h2>${escapeHtml(t('Recent fetches'))}</h2>
+  <table><thead><tr><th>${escapeHtml(t('Time'))}</th><th>${escapeHtml(t('Trigger'))}</th><th>${escapeHtml(t('Outcome'))}</th><th>${escapeHtml(t('Latency'))}</th></tr></thead><tbody id="fetches"></tbody></table>
+  <h2>${escapeHtml(t('Recent MCP tool calls'))}</h2>
+  <table><thead><tr><th>${escapeHtml(t('Time'))}</th><th>${escapeHtml(t('Tool'))}</th><th>${escapeHtml(t('App'))}</th><th>${escapeHtml(t('Decision'))}</th><th>${escapeHtml(t('Rule'))}</th><th>${escapeHtml(t('Duration'))}</th></tr></thead><tbody id="toolCalls"></tbody></table>
+</main>
+<script nonce="${nonce}" id="words" type="application/json">${JSON.stringify(words).replace(/</g, '\\u003c')}</script>
+<script nonce="${nonce}" src="${asset('inspect.js')}"></script>
+</body>
+</html>`;
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import { asDingTalkError, type DingTalkErrorKind } from '../core/errors';
+import { AppNotFoundError } from '../core/apps';
+import { redact } from '../core/redact';
+
+interface Failure {
+  kind: DingTalkErrorKind;
+  message: string;
+  code?: string;
+  httpStatus?: number;
+  retryAfterMs?: number;
+}
+
+/** A failure (a thrown error or a recorded one) in the person's language, with DingTalk's own code kept. */
+export function describeError(error: unknown): string {
+  if (error instanceof AppNotFoundError) return error.message;
+  const failure: Failure = isFailure(error) ? error : asDingTalkError(error);
+  const code = failure.code ?? (failure.httpStatus ? `HTTP ${failure.httpStatus}` : '');
+  switch (failure.kind) {
+    case 'invalidCredentials':
+      return vscode.l10n.t("DingTalk rejected the appKey/appSecret ({0}). Check the app's Client ID and Client Secret in the developer console.", code || 'invalidClientIdOrSecret');
+    case 'throttled': {
+      const waitSeconds = failure.retryAfterMs ? Math.ceil(failure.retryAfterMs / 1000) : undefined;
+      return waitSeconds
+        ? vscode.l10n.t('DingTalk is throttling requests for this app ({0}). Trying again in {1} s.', code, waitSeconds)
+        : vscode.l10n.t('DingTalk is throttling requests for this app ({0}). Trying again later.', code);
+    }
+    case 'timeout':
+      return vscode.l10n.t('DingTalk did not answer in time. Check the network, or raise dingtalkToken.requestTimeoutMs.');
+    case 'network':
+      return vscode.l10n.t('Could not reach DingTalk ({0}). Check the network, a proxy, or dingtalkToken.apiBaseUrl.', code || 'network');
+    case 'malformed':
+      return vscode.l10n.t("DingTalk's answer could not be understood ({0}). Check that dingtalkToken.apiBaseUrl points at DingTalk.", code || 'malformed');
+    case 'server':
+      return vscode.l10n.t('DingTalk answered with an error ({0}). Its service may be having trouble; trying again later.', code || redact(failure.message));
+  }
+}
+
+function isFailure(value: unknown): value is Failure {
+  return typeof value === 'object' && value !== null && typeof (value as Failure).kind === 'string' && typeof (value as Failure).message === 'string';
+}

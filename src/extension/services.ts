@@ -1,0 +1,16 @@
+import type * as vscode from 'vscode';
+import type { TokenManager } from '../core/tokens';
+import type { AuditTrail } from '../core/audit';
+import type { CredentialStore } from './credentials';
+import type { Log } from './log';
+import type { Settings } from './config';
+
+/** What activate() builds once and hands to every part: one TokenManager, one credential store, one log. */
+export interface Services {
+  context: vscode.ExtensionContext;
+  log: Log;
+  credentials: CredentialStore;
+  tokens: TokenManager;
+  audit: AuditTrail;
+  settings(): Settings;
+}

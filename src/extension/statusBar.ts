@@ -1,0 +1,101 @@
+import * as vscode from 'vscode';
+import { statusBarView, type StatusWords } from './statusView';
+import { describeError } from './messages';
+import { formatCountdown } from './countdown';
+import type { Services } from './services';
+
+const TICK_MS = 1000;
+
+/** The countdown item: re-rendered on token events, and every second only while it is counting. */
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('dingtalkToken.status', vscode.StatusBarAlignment.Right, 100);
+  private tick: NodeJS.Timeout | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly services: Services) {
+    this.item.name = vscode.l10n.t('DingTalk Access Token');
+    this.item.command = 'dingtalkToken.statusBarActions';
+    this.subscriptions.push(
+      services.tokens.onDidChange(() => this.render()),
+      services.credentials.onDidChangeApps(() => this.render()),
+    );
+    this.render();
+  }
+
+  render(): void {
+    const settings = this.services.settings();
+    if (!settings.statusBarEnabled) {
+      this.item.hide();
+      this.setTicking(false);
+      return;
+    }
+    const app = this.services.credentials.activeApp();
+    const status = app ? this.services.tokens.status(app.appKey) : undefined;
+    const view = statusBarView(app?.label, status, Date.now(), settings.warningMs, words());
+    this.item.text = view.text;
+    this.item.accessibilityInformation = { label: view.ariaLabel, role: 'button' };
+    this.item.backgroundColor = view.severity === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${view.severity}Background`);
+    this.item.tooltip = this.tooltip();
+    this.item.show();
+    this.setTicking(view.counting);
+  }
+
+  dispose(): void {
+    this.setTicking(false);
+    this.item.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+
+  private setTicking(on: boolean): void {
+    if (on && !this.tick) this.tick = setInterval(() => this.render(), TICK_MS);
+    if (!on && this.tick) {
+      clearInterval(this.tick);
+      this.tick = undefined;
+    }
+  }
+
+  private tooltip(): vscode.MarkdownString {
+    const markdown = new vscode.MarkdownString(undefined, true);
+    markdown.isTrusted = { enabledCommands: ['dingtalkToken.refreshToken', 'dingtalkToken.inspectToken', 'dingtalkToken.copyToken', 'dingtalkToken.switchApp', 'dingtalkToken.setCredentials'] };
+    const app = this.services.credentials.activeApp();
+    if (!app) {
+      markdown.appendMarkdown(`**${vscode.l10n.t('DingTalk Access Token')}**\n\n${vscode.l10n.t('No DingTalk app is set up yet.')}\n\n`);
+      markdown.appendMarkdown(`[$(add) ${vscode.l10n.t('Set App Credentials')}](command:dingtalkToken.setCredentials)`);
+      return markdown;
+    }
+    const status = this.services.tokens.status(app.appKey);
+    const rows: string[] = [`**$(key) ${escape(app.label)}** \`${escape(app.appKey)}\``, ''];
+    if (status.expiresAt !== undefined) {
+      const left = status.state === 'valid' ? ` (${formatCountdown(status.expiresAt - Date.now())})` : '';
+      rows.push(`${vscode.l10n.t('Expires')}: ${new Date(status.expiresAt).toLocaleString()}${left}  `);
+    }
+    if (status.lastRefreshAt !== undefined) rows.push(`${vscode.l10n.t('Last refresh')}: ${new Date(status.lastRefreshAt).toLocaleString()}  `);
+    if (status.lastError) rows.push(`$(warning) ${vscode.l10n.t('Last error')}: ${escape(describeError(status.lastError))}  `);
+    rows.push('', [
+      `[$(refresh) ${vscode.l10n.t('Refresh')}](command:dingtalkToken.refreshToken)`,
+      `[$(eye) ${vscode.l10n.t('Inspect')}](command:dingtalkToken.inspectToken)`,
+      `[$(copy) ${vscode.l10n.t('Copy')}](command:dingtalkToken.copyToken)`,
+      `[$(arrow-swap) ${vscode.l10n.t('Switch App')}](command:dingtalkToken.switchApp)`,
+    ].join(' · '));
+    markdown.appendMarkdown(rows.join('\n'));
+    return markdown;
+  }
+}
+
+function words(): StatusWords {
+  return {
+    setUp: vscode.l10n.t('DingTalk: Set up'),
+    expired: vscode.l10n.t('expired'),
+    failing: vscode.l10n.t('failed'),
+    noToken: vscode.l10n.t('no token'),
+    ariaValid: vscode.l10n.t('DingTalk access token for {0} expires in {1}'),
+    ariaFetching: vscode.l10n.t('Fetching a DingTalk access token for {0}'),
+    ariaExpired: vscode.l10n.t('The DingTalk access token for {0} has expired'),
+    ariaFailing: vscode.l10n.t('Could not get a DingTalk access token for {0}'),
+    ariaNoToken: vscode.l10n.t('No DingTalk access token for {0} yet'),
+  };
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
