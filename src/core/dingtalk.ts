@@ -1,4 +1,3 @@
-import { request, type Dispatcher } from 'undici';
 import { DingTalkError } from './errors';
 
 export const DEFAULT_API_BASE_URL = 'https://api.dingtalk.com';
@@ -12,8 +11,6 @@ export interface DingTalkEndpoints {
   legacyApiBaseUrl: string;
   tokenApi: TokenApi;
   requestTimeoutMs: number;
-  /** undici dispatcher; the global keep-alive agent when omitted. */
-  dispatcher?: Dispatcher;
 }
 
 export interface AppCredentials {
@@ -44,7 +41,6 @@ export function endpointsWithDefaults(partial: Partial<DingTalkEndpoints> = {}):
     legacyApiBaseUrl: trimSlash(partial.legacyApiBaseUrl || DEFAULT_LEGACY_API_BASE_URL),
     tokenApi: partial.tokenApi === 'legacy' ? 'legacy' : 'v1',
     requestTimeoutMs: partial.requestTimeoutMs && partial.requestTimeoutMs > 0 ? partial.requestTimeoutMs : DEFAULT_REQUEST_TIMEOUT_MS,
-    dispatcher: partial.dispatcher,
   };
 }
 
@@ -174,7 +170,11 @@ interface OutgoingRequest {
   maxBytes?: number;
 }
 
-/** One HTTP exchange with a deadline; network failures and timeouts become DingTalkErrors. */
+/**
+ * One HTTP exchange with a deadline; network failures and timeouts become DingTalkErrors.
+ * Node's built-in fetch is undici with a keep-alive pool, and in VS Code it follows the editor's proxy
+ * settings; bundling the undici package instead would cost 500 KB on the activation path.
+ */
 export async function send(endpoints: DingTalkEndpoints, outgoing: OutgoingRequest): Promise<HttpAnswer> {
   const controller = new AbortController();
   let timedOut = false;
@@ -184,39 +184,53 @@ export async function send(endpoints: DingTalkEndpoints, outgoing: OutgoingReque
   }, endpoints.requestTimeoutMs);
   const host = safeHost(outgoing.url);
   try {
-    const response = await request(outgoing.url, {
+    const response = await fetch(outgoing.url, {
       method: outgoing.method,
       headers: outgoing.headers,
       body: outgoing.body,
       signal: controller.signal,
-      dispatcher: endpoints.dispatcher,
+      redirect: 'manual',
     });
-    const text = await readCapped(response.body, outgoing.maxBytes ?? MAX_TOKEN_ANSWER_BYTES);
-    return { status: response.statusCode, headers: response.headers, text };
+    const text = await readCapped(response, outgoing.maxBytes ?? MAX_TOKEN_ANSWER_BYTES);
+    return { status: response.status, headers: Object.fromEntries(response.headers), text };
   } catch (error) {
     if (error instanceof DingTalkError) throw error;
     if (timedOut) {
       throw new DingTalkError('timeout', `DingTalk (${host}) did not answer within ${endpoints.requestTimeoutMs} ms. Check the network, or raise dingtalkToken.requestTimeoutMs.`, { cause: error });
     }
-    const code = (error as { code?: string }).code ?? (error as Error).name;
+    const cause = (error as { cause?: { code?: string } }).cause;
+    const code = cause?.code ?? (error as Error).name;
     throw new DingTalkError('network', `Could not reach DingTalk at ${host} (${code}). Check the network, a proxy, or dingtalkToken.apiBaseUrl.`, { cause: error, code });
   } finally {
     clearTimeout(timer);
   }
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge(maxBytes);
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
     if (size > maxBytes) {
-      body.destroy();
-      throw new DingTalkError('malformed', `DingTalk's answer is larger than ${Math.round(maxBytes / 1024)} KB; it was not read.`, { code: 'ResponseTooLarge' });
+      await reader.cancel();
+      throw tooLarge(maxBytes);
     }
-    chunks.push(chunk as Buffer);
+    chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function tooLarge(maxBytes: number): DingTalkError {
+  return new DingTalkError('malformed', `DingTalk's answer is larger than ${Math.round(maxBytes / 1024)} KB; it was not read.`, { code: 'ResponseTooLarge' });
 }
 
 /** Retry-After in seconds or as an HTTP date, in ms. */

@@ -1,0 +1,99 @@
+// Small helpers shared by the benchmarks: statistics, timing, machine facts, paths.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+
+export const root = path.join(import.meta.dirname, '..', '..');
+export const requireFromRoot = createRequire(path.join(root, 'package.json'));
+
+/** A CommonJS module compiled by tsc into out/ (e.g. 'src/core/tokens'). */
+export function fromOut(modulePath) {
+  const file = path.join(root, 'out', `${modulePath}.js`);
+  if (!fs.existsSync(file)) throw new Error(`${path.relative(root, file)} is missing: run \`npx tsc -p .\` first.`);
+  return requireFromRoot(file);
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Nearest-rank percentile of samples (p in 0..100). */
+export function percentile(values, p) {
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}
+
+export function mean(values) {
+  let sum = 0;
+  for (const value of values) sum += value;
+  return sum / values.length;
+}
+
+export function packageVersion(name) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+export function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model?.trim() ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    sdk: packageVersion('@modelcontextprotocol/sdk'),
+    undici: packageVersion('undici'),
+    zod: packageVersion('zod'),
+    alicloudDingtalk: packageVersion('@alicloud/dingtalk'),
+    alicloudOpenapi: packageVersion('@alicloud/openapi-client'),
+  };
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Formats a duration given in ms with a sensible unit. */
+export function formatMs(ms) {
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 1) return `${ms.toFixed(ms >= 100 ? 0 : 2)} ms`;
+  if (ms >= 0.001) return `${(ms * 1000).toFixed(1)} µs`;
+  return `${(ms * 1e6).toFixed(0)} ns`;
+}
+
+export function formatBytes(bytes) {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} B`;
+}
+
+export function log(line) {
+  process.stderr.write(`${line}\n`);
+}
+
+/**
+ * The SDK's StreamableHTTPClientTransport hands one long-lived AbortSignal to every fetch, and Node's fetch
+ * leaves a listener on it per request (removed only at GC), so thousands of calls trip MaxListenersExceeded.
+ * This gives each request its own signal, bridged from the transport's and unhooked when the request settles.
+ */
+export function isolatingFetch(baseFetch = globalThis.fetch) {
+  return async (url, init = {}) => {
+    const parent = init.signal;
+    if (!parent) return baseFetch(url, init);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(parent.reason);
+    if (parent.aborted) controller.abort(parent.reason);
+    else parent.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await baseFetch(url, { ...init, signal: controller.signal });
+    } finally {
+      parent.removeEventListener('abort', onAbort);
+    }
+  };
+}

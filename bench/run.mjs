@@ -1,0 +1,85 @@
+// `npm run bench`: builds (tsc → out/, `npm run package` → dist/ + .vsix), runs every figure several times and
+// writes docs/benchmarks.md. Options: --runs N (default 5), --no-build, --only 1,2,4, --quick (small counts,
+// for trying the harness), --out FILE.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { log, machine, root } from './lib/util.mjs';
+import { render } from './lib/report.mjs';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 && args[index + 1] !== undefined ? args[index + 1] : fallback;
+};
+const runs = Number(option('runs', 5));
+const quick = args.includes('--quick');
+const only = option('only', '1,2,3,4,5,6').split(',').map((part) => part.trim());
+const outFile = path.resolve(root, option('out', 'docs/benchmarks.md'));
+const calls = quick ? 300 : 2000;
+
+function step(title, command, commandArgs) {
+  log(`> ${title}`);
+  const result = spawnSync(command, commandArgs, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) {
+    log(`${title} failed (exit ${result.status}); the benchmarks need a tree that builds.`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+if (!args.includes('--no-build')) {
+  step('compile (tsc)', 'npx', ['tsc', '-p', '.']);
+  step('bundle and package (npm run package)', 'npm', ['run', '--silent', 'package']);
+}
+
+// Imported after the build: they load modules from out/.
+const tokens = await import('./tokens.mjs');
+const mcp = await import('./mcp.mjs');
+const { activationFigure } = await import('./activation.mjs');
+
+const results = { date: new Date().toISOString(), runs, machine: machine(), figures: {}, errors: {} };
+
+async function figure(id, name, fn) {
+  if (!only.includes(id.split('.')[0])) return;
+  log(`> figure ${id}: ${name}`);
+  const started = performance.now();
+  try {
+    results.figures[id] = await fn();
+    log(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    results.errors[id] = error?.stack ?? String(error);
+    log(`  FAILED: ${error?.message ?? error}`);
+  }
+}
+
+await figure('1', 'cached get_access_token over stdio vs the SDK floor', () => mcp.stdioFigure({ runs, count: calls }));
+await figure('1.aa', 'calibration: stdio floor vs itself', () => mcp.stdioSelfCheck({ runs, count: calls }));
+await figure('2.tcp', 'cached get_access_token over in-process Streamable HTTP (tcp) vs the SDK floor', () => mcp.httpFigure({ runs, count: calls, kind: 'tcp' }));
+if (process.platform !== 'win32') {
+  await figure('2.unix', 'the same over a unix socket (the extension\'s default)', () => mcp.httpFigure({ runs, count: calls, kind: 'unix' }));
+}
+await figure('2.aa', 'calibration: HTTP floor vs itself', () => mcp.httpSelfCheck({ runs, count: calls }));
+await figure('3', 'TokenManager cache hit', () => tokens.cacheHit({ runs, iterations: quick ? 200_000 : 1_000_000 }));
+await figure('4.cold', '1,000 concurrent cold callers', () => tokens.concurrentCold({ runs }));
+await figure('4.day', '24 simulated hours with auto-refresh', () => tokens.dayOfAutoRefresh());
+await figure('5', 'official DingTalk SDK without a cache vs our cached path', () => tokens.officialSdk({ runs, calls: quick ? 30 : 100 }));
+await figure('6', 'activation cost', () => activationFigure());
+
+const soakFile = path.join(root, 'test-results', 'soak.json');
+if (fs.existsSync(soakFile)) {
+  try {
+    results.soak = JSON.parse(fs.readFileSync(soakFile, 'utf8'));
+  } catch {
+    // an unreadable soak report is left out
+  }
+}
+
+fs.mkdirSync(path.dirname(outFile), { recursive: true });
+fs.writeFileSync(outFile, render(results));
+fs.mkdirSync(path.join(root, 'test-results'), { recursive: true });
+fs.writeFileSync(path.join(root, 'test-results', 'bench.json'), JSON.stringify(results, null, 2));
+log(`wrote ${path.relative(root, outFile)} (raw figures in test-results/bench.json)`);
+if (Object.keys(results.errors).length) {
+  log(`figures that could not be measured: ${Object.keys(results.errors).join(', ')}`);
+  process.exitCode = 1;
+}

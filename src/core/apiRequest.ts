@@ -1,0 +1,189 @@
+import { send, type DingTalkEndpoints, type HttpAnswer } from './dingtalk';
+import { redact } from './redact';
+import type { TokenManager } from './tokens';
+
+export const API_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+export type ApiMethod = (typeof API_METHODS)[number];
+export type QueryValue = string | number | boolean;
+
+export interface ApiRequest {
+  method: ApiMethod;
+  /** `/v1.0/...` or `/v2.0/...` (new API), any other `/path` (legacy oapi), or an absolute URL on one of the two bases. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  /** Sent as JSON. */
+  body?: unknown;
+}
+
+export interface ApiResponse {
+  status: number;
+  /** Parsed JSON when the answer is JSON, else its text; the token never appears in it. */
+  body: unknown;
+}
+
+export interface ApiRequestDeps {
+  tokens: TokenManager;
+  endpoints: DingTalkEndpoints;
+  maxResponseBytes?: number;
+}
+
+export const MAX_API_RESPONSE_BYTES = 1024 * 1024;
+const MAX_PATH_LENGTH = 2048;
+/** Legacy errcodes meaning "this access_token is not (or no longer) valid". */
+const INVALID_TOKEN_ERRCODES = new Set([40014, 42001, 40001, 33001]);
+const SENSITIVE_KEY = /^(access_?token|app_?secret|x-acs-dingtalk-access-token)$/i;
+const MASK = '***';
+
+/** A request we refuse to make: it would leave the configured DingTalk hosts or is not a clean path. */
+export class ApiRequestRefused extends Error {
+  override readonly name = 'ApiRequestRefused';
+}
+
+type Style = 'new' | 'legacy';
+
+/**
+ * Calls a DingTalk API with the app's token injected the way that API expects; on an invalid-token answer
+ * replaces the token once and retries once. The token is scrubbed from everything returned.
+ */
+export async function dingtalkApiRequest(deps: ApiRequestDeps, appKey: string, request: ApiRequest): Promise<ApiResponse> {
+  const { url, style } = resolveTarget(deps.endpoints, request);
+  if (request.body !== undefined && request.method === 'GET') {
+    throw new ApiRequestRefused('A GET request cannot carry a body; put its parameters in `query`.');
+  }
+  const used: string[] = [];
+  let token = (await deps.tokens.getToken(appKey)).accessToken;
+  used.push(token);
+  let answer = await call(deps, url, style, request, token);
+  if (isInvalidToken(answer)) {
+    token = (await deps.tokens.replaceRejected(appKey, token)).accessToken;
+    used.push(token);
+    answer = await call(deps, url, style, request, token);
+  }
+  return { status: answer.status, body: scrub(parseBody(answer), used) };
+}
+
+function call(deps: ApiRequestDeps, target: URL, style: Style, request: ApiRequest, token: string): Promise<HttpAnswer> {
+  const url = new URL(target);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (style === 'new') headers['x-acs-dingtalk-access-token'] = token;
+  else url.searchParams.set('access_token', token);
+  let body: string | undefined;
+  if (request.body !== undefined) {
+    body = JSON.stringify(request.body);
+    headers['content-type'] = 'application/json';
+  }
+  return send(deps.endpoints, { url: url.toString(), method: request.method, headers, body, maxBytes: deps.maxResponseBytes ?? MAX_API_RESPONSE_BYTES });
+}
+
+/** Where the request goes and how the token travels; refuses anything that is not on a configured base. */
+export function resolveTarget(endpoints: DingTalkEndpoints, request: Pick<ApiRequest, 'path' | 'query'>): { url: URL; style: Style } {
+  const path = request.path;
+  if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH_LENGTH) {
+    throw new ApiRequestRefused(`The path must be 1 to ${MAX_PATH_LENGTH} characters, such as "/v1.0/contact/users/me" or "/topapi/v2/user/get".`);
+  }
+  const api = new URL(endpoints.apiBaseUrl);
+  const legacy = new URL(endpoints.legacyApiBaseUrl);
+  let base: URL;
+  let relative: string;
+  let style: Style;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
+    const absolute = parseUrl(path);
+    const onApi = absolute.origin === api.origin;
+    const onLegacy = absolute.origin === legacy.origin;
+    if (!onApi && !onLegacy) {
+      throw new ApiRequestRefused(`Refused: ${absolute.origin} is not a configured DingTalk host (${api.origin} or ${legacy.origin}). No request was made.`);
+    }
+    if (absolute.username || absolute.password) throw new ApiRequestRefused('Refused: a URL with credentials in it. No request was made.');
+    relative = `${absolute.pathname}${absolute.search}`;
+    // The same origin for both bases (a proxy) leaves the path to decide.
+    style = onApi && (!onLegacy || isNewApiPath(absolute.pathname)) ? 'new' : 'legacy';
+    base = new URL(style === 'new' ? api.origin : legacy.origin);
+  } else {
+    relative = path;
+    style = isNewApiPath(path) ? 'new' : 'legacy';
+    base = style === 'new' ? api : legacy;
+  }
+  checkRelative(relative);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const url = new URL(`${base.origin}${basePath}${relative}`);
+  // Belt and braces: whatever the parser made of the path, it must still be under the base.
+  if (url.origin !== base.origin || !url.pathname.startsWith(`${basePath}/`)) {
+    throw new ApiRequestRefused('Refused: the path does not stay on the configured DingTalk host. No request was made.');
+  }
+  for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, String(value));
+  return { url, style };
+}
+
+function isNewApiPath(path: string): boolean {
+  return /^\/v[12]\.0\//.test(path);
+}
+
+/** A clean absolute path: no `//host`, backslashes, dot segments (plain or percent-encoded), fragments or control characters. */
+function checkRelative(relative: string): void {
+  const refuse = (why: string) => {
+    throw new ApiRequestRefused(`Refused path: ${why}. Give a path such as "/v1.0/contact/users/me" or "/topapi/v2/user/get". No request was made.`);
+  };
+  if (!relative.startsWith('/')) refuse('it must start with "/"');
+  if (relative.startsWith('//')) refuse('it must not start with "//"');
+  if (/[\\\s\u0000-\u001f\u007f#]/.test(relative)) refuse('it contains a backslash, whitespace, a control character or "#"');
+  const pathname = relative.split('?')[0]!;
+  for (const segment of pathname.split('/').slice(1)) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return refuse('it has a broken percent-encoding');
+    }
+    if (decoded === '.' || decoded === '..') refuse('it contains "." or ".." segments');
+    if (decoded.includes('/') || decoded.includes('\\')) refuse('it contains an encoded slash');
+  }
+}
+
+function parseUrl(text: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw new ApiRequestRefused('Refused: the URL could not be parsed. No request was made.');
+  }
+}
+
+/** 401 / InvalidAuthentication on new APIs, errcode 40014 / 42001 / 40001 / 33001 on legacy ones. */
+function isInvalidToken(answer: HttpAnswer): boolean {
+  if (answer.status === 401) return true;
+  const json = tryJson(answer.text);
+  if (!json || typeof json !== 'object') return false;
+  const { code, errcode } = json as Record<string, unknown>;
+  return code === 'InvalidAuthentication' || (typeof errcode === 'number' && INVALID_TOKEN_ERRCODES.has(errcode));
+}
+
+function parseBody(answer: HttpAnswer): unknown {
+  const json = tryJson(answer.text);
+  return json === undefined ? answer.text : json;
+}
+
+function tryJson(text: string): unknown {
+  const start = text.trimStart()[0];
+  if (start !== '{' && start !== '[') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every string cleaned: the tokens used, every known secret or token, and any value under a token-like key. */
+function scrub(value: unknown, tokens: readonly string[]): unknown {
+  if (typeof value === 'string') {
+    let text = value;
+    for (const token of tokens) text = text.split(token).join(MASK);
+    return redact(text);
+  }
+  if (Array.isArray(value)) return value.map((item) => scrub(item, tokens));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [
+      scrub(key, tokens) as string,
+      SENSITIVE_KEY.test(key) && item !== null && item !== '' ? MASK : scrub(item, tokens),
+    ]));
+  }
+  return value;
+}

@@ -1,0 +1,465 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod/v4';
+import { redact } from './redact';
+
+/**
+ * The MCP policy engine: a PolicyLayer/Intercept-compatible policy.json (version "1") decides every tool
+ * call before it runs. Plain TypeScript (no vscode) so the extension, the standalone CLI and tests share it.
+ *
+ * Order of evaluation, as in Intercept: hide → default deny for unlisted tools → tool deny → limits
+ * (tool first, then all_tools) → approval → reserve. Counters are reserved before the tool runs and
+ * committed or rolled back by `finish`, so denied and failed calls use no quota.
+ */
+
+export interface PolicyCall { tool: string; args: unknown; sessionId: string }
+
+export type Approver = (request: { tool: string; argsSummary: string; argsDigest: string; policyVersion: number }) => Promise<boolean>;
+
+export type Verdict =
+  | { allowed: true; rule: string; finish(succeeded: boolean): void }
+  | { allowed: false; rule: string; reason: string; retryAfterSeconds?: number };
+
+/** Where counters persist between engine instances (the extension backs it with globalState). */
+export interface CounterStore {
+  load(): Record<string, number> | undefined;
+  save(snapshot: Record<string, number>): void;
+}
+
+export interface PolicyStatus { source: string; usingDefault: boolean; valid: boolean; error?: string; policyVersion: number }
+
+type Window = 'minute' | 'hour' | 'day';
+type Scope = 'grant' | 'session';
+
+const WINDOW_MS: Record<Window, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+// ---------------------------------------------------------------------------------------------------
+// The file's shape. Messages read "<json path> must be …"; the path is added when issues are formatted.
+
+/** An error message for a field: "is required" when absent, "must be <what>" otherwise. */
+const must = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`);
+
+const toolName = z.string({ error: must('a tool name') }).min(1, { error: must('a non-empty tool name') });
+
+const limitSchema = z.strictObject({
+  counter: z.string({ error: must('a counter name') }).min(1, { error: must('a non-empty counter name') }),
+  window: z.enum(['minute', 'hour', 'day'], { error: must('"minute", "hour" or "day"') }),
+  max: z.number({ error: must('a whole number of at least 1') })
+    .int({ error: must('a whole number of at least 1') })
+    .min(1, { error: must('a whole number of at least 1') }),
+  // Intercept's counters are global to the proxy; "grant" is the same thing, so it is the default.
+  scope: z.enum(['grant', 'session'], { error: must('"grant" or "session"') }).optional(),
+}, { error: must('an object like {"counter": "calls", "window": "minute", "max": 10, "scope": "grant"}') });
+
+const limitsSchema = z.array(limitSchema, { error: must('a list of limits') }).superRefine((limits, ctx) => {
+  // Two limits on one counter/window/scope would share (and double-count) one counter.
+  const seen = new Map<string, number>();
+  limits.forEach((limit, index) => {
+    const key = JSON.stringify([limit.counter, limit.window, limit.scope ?? 'grant']);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, index);
+    else ctx.addIssue({ code: 'custom', path: [index], message: `repeats the counter "${limit.counter}" (${limit.window}, ${limit.scope ?? 'grant'}) of limits[${first}]; give it another counter name` });
+  });
+});
+
+const toolSchema = z.strictObject({
+  action: z.enum(['deny', 'approve'], { error: must('"deny" or "approve" (leave it out to allow)') }).optional(),
+  reason: z.string({ error: must('a string') }).optional(),
+  limits: limitsSchema.optional(),
+}, { error: must('an object ({} allows the tool)') }).superRefine((tool, ctx) => {
+  if (tool.reason !== undefined && tool.action !== 'deny') ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is only used with "action": "deny"' });
+  if (tool.limits !== undefined && tool.action === 'deny') ctx.addIssue({ code: 'custom', path: ['limits'], message: 'cannot be combined with "action": "deny"' });
+});
+
+const policySchema = z.strictObject({
+  version: z.literal('1', { error: must('"1"') }),
+  description: z.string({ error: must('a string') }).optional(),
+  default: z.enum(['allow', 'deny'], { error: must('"allow" or "deny"') }).optional(),
+  hide: z.union([z.literal('*'), z.array(toolName)], { error: must('a list of tool names or "*"') }).optional()
+    .superRefine((hide, ctx) => {
+      if (!Array.isArray(hide)) return;
+      hide.forEach((name, index) => {
+        if (hide.indexOf(name) !== index) ctx.addIssue({ code: 'custom', path: [index], message: `repeats "${name}"` });
+      });
+    }),
+  tools: z.record(toolName, toolSchema, { error: must('an object mapping tool names to rules') }).optional(),
+  all_tools: z.strictObject({ limits: limitsSchema.optional() }, { error: must('an object like {"limits": [...]}') }).optional(),
+}, { error: must('a JSON object') });
+
+type PolicyFile = z.infer<typeof policySchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// The compiled policy: what evaluate() reads.
+
+interface Limit {
+  /** Rule id for audits and messages, e.g. `tools.x.limits[0]`. */
+  rule: string;
+  /** Whose counter: `tools.<name>` or `all_tools`. */
+  target: string;
+  counter: string;
+  window: Window;
+  max: number;
+  scope: Scope;
+}
+
+interface ToolRule { action: 'allow' | 'deny' | 'approve'; reason?: string; limits: Limit[] }
+
+interface CompiledPolicy {
+  defaultAction: 'allow' | 'deny';
+  hideAll: boolean;
+  hidden: Set<string>;
+  tools: Map<string, ToolRule>;
+  allTools: Limit[];
+}
+
+function compile(file: PolicyFile): CompiledPolicy {
+  const limits = (target: string, list: z.infer<typeof limitSchema>[] | undefined): Limit[] =>
+    (list ?? []).map((limit, index) => ({
+      rule: `${target}.limits[${index}]`, target, counter: limit.counter, window: limit.window, max: limit.max, scope: limit.scope ?? 'grant',
+    }));
+  const tools = new Map<string, ToolRule>();
+  for (const [name, tool] of Object.entries(file.tools ?? {})) {
+    tools.set(name, { action: tool.action ?? 'allow', reason: tool.reason, limits: limits(`tools.${name}`, tool.limits) });
+  }
+  const hideList = file.hide === '*' ? ['*'] : file.hide ?? [];
+  return {
+    defaultAction: file.default ?? 'allow',
+    // Intercept treats a "*" entry in the list like hide: "*".
+    hideAll: hideList.includes('*'),
+    hidden: new Set(hideList),
+    tools,
+    allTools: limits('all_tools', file.all_tools?.limits),
+  };
+}
+
+/**
+ * Without a policy file: allow everything, but keep agents from hammering DingTalk's token endpoint.
+ * Same counter name as the template "Open MCP Policy" writes, so creating the file keeps the count.
+ */
+const DEFAULT_POLICY: PolicyFile = {
+  version: '1',
+  default: 'allow',
+  tools: { refresh_access_token: { limits: [{ counter: 'refreshes', window: 'minute', max: 60, scope: 'grant' }] } },
+};
+
+/** Parses and validates policy.json text; errors name the JSON path of each problem. */
+export function parsePolicy(text: string): { ok: true; policy: PolicyFile } | { ok: false; error: string } {
+  const source = text.replace(/^\uFEFF/, '');
+  if (source.trim() === '') return { ok: false, error: 'the file is empty; it needs at least {"version": "1"}' };
+  let json: unknown;
+  try {
+    json = JSON.parse(source);
+  } catch (error) {
+    return { ok: false, error: `not valid JSON: ${describeJsonError(error as Error, source)}` };
+  }
+  const result = policySchema.safeParse(json);
+  if (result.success) return { ok: true, policy: result.data };
+  const issues = result.error.issues;
+  const shown = issues.slice(0, 5).map(describeIssue);
+  if (issues.length > shown.length) shown.push(`and ${issues.length - shown.length} more`);
+  return { ok: false, error: shown.join('; ') };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = formatPath(issue.path) || 'the policy';
+  if (issue.code === 'unrecognized_keys') {
+    return `${where} has unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
+  }
+  return `${where} ${issue.message}`;
+}
+
+/** ['tools', 'x', 'limits', 0, 'window'] → tools.x.limits[0].window */
+function formatPath(path: PropertyKey[]): string {
+  return path.reduce<string>((text, part) => {
+    if (typeof part === 'number') return `${text}[${part}]`;
+    const name = String(part);
+    if (/^[A-Za-z_$][\w$-]*$/.test(name)) return text ? `${text}.${name}` : name;
+    return `${text}[${JSON.stringify(name)}]`;
+  }, '');
+}
+
+/** Node reports JSON errors by character position; people look for a line and column. */
+function describeJsonError(error: Error, text: string): string {
+  const position = /position (\d+)/.exec(error.message);
+  if (!position) return error.message;
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `${error.message.replace(/\s*(?:in JSON )?at position \d+.*$/, '')} (line ${line}, column ${column})`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Counters: calendar-aligned UTC windows, reserve → commit | rollback (Intercept's two-phase model).
+
+interface Entry { start: number; used: number; pending: number }
+interface Reservation { key: string; start: number }
+
+function windowStart(now: number, window: Window): number {
+  // Epoch milliseconds have no leap seconds, so flooring aligns minutes, hours and UTC midnights.
+  return Math.floor(now / WINDOW_MS[window]) * WINDOW_MS[window];
+}
+
+function secondsUntilReset(now: number, window: Window): number {
+  return Math.max(1, Math.ceil((windowStart(now, window) + WINDOW_MS[window] - now) / 1000));
+}
+
+class Counters {
+  private readonly entries = new Map<string, Entry & { window: Window; persist: boolean }>();
+
+  constructor(private readonly store: CounterStore | undefined, now: number) {
+    this.restore(now);
+  }
+
+  /**
+   * The key names the counter, not the rule: a reload that keeps tool, counter, window and scope keeps
+   * its count, even if `max` changed. Session counters carry the session id.
+   */
+  static key(limit: Limit, sessionId: string): string {
+    return JSON.stringify([limit.target, limit.counter, limit.window, limit.scope === 'grant' ? 'grant' : 'session']);
+  }
+
+  /** Units in use (committed + in flight) in the current window. */
+  count(key: string, window: Window, now: number): number {
+    const entry = this.entries.get(key);
+    return entry && entry.start === windowStart(now, window) ? entry.used + entry.pending : 0;
+  }
+
+  reserve(key: string, limit: Limit, now: number): Reservation {
+    const start = windowStart(now, limit.window);
+    let entry = this.entries.get(key);
+    if (!entry || entry.start !== start) {
+      // A new window starts from zero; reservations from the old one no longer count anywhere.
+      entry = { start, used: 0, pending: 0, window: limit.window, persist: limit.scope === 'grant' };
+      this.entries.set(key, entry);
+    }
+    entry.pending++;
+    return { key, start };
+  }
+
+  finish(reservations: Reservation[], succeeded: boolean, now: number): void {
+    for (const { key, start } of reservations) {
+      const entry = this.entries.get(key);
+      if (!entry || entry.start !== start || entry.pending === 0) continue;
+      entry.pending--;
+      if (succeeded) entry.used++;
+    }
+    this.prune(now);
+    if (succeeded) this.save(now);
+  }
+
+  private prune(now: number): void {
+    for (const [key, entry] of this.entries) {
+      if (entry.start !== windowStart(now, entry.window) && entry.pending === 0) this.entries.delete(key);
+    }
+  }
+
+  /**
+   * Only committed grant counters of current windows are saved: session ids die with the editor
+   * window, and an expired window counts nothing. That keeps the snapshot to a handful of numbers.
+   */
+  private save(now: number): void {
+    if (!this.store) return;
+    const snapshot: Record<string, number> = {};
+    for (const [key, entry] of this.entries) {
+      if (entry.persist && entry.used > 0 && entry.start === windowStart(now, entry.window)) {
+        snapshot[JSON.stringify([...JSON.parse(key) as unknown[], entry.start])] = entry.used;
+      }
+    }
+    try {
+      this.store.save(snapshot);
+    } catch {
+      // Losing a snapshot only makes limits more lenient after a restart; it must not fail the call.
+    }
+  }
+
+  private restore(now: number): void {
+    let snapshot: Record<string, number> | undefined;
+    try {
+      snapshot = this.store?.load();
+    } catch {
+      return;
+    }
+    for (const [stored, used] of Object.entries(snapshot ?? {})) {
+      let parts: unknown;
+      try {
+        parts = JSON.parse(stored);
+      } catch {
+        continue;
+      }
+      if (!Array.isArray(parts) || parts.length !== 5 || parts[3] !== 'grant') continue;
+      const [target, counter, window, , start] = parts as [unknown, unknown, unknown, unknown, unknown];
+      if (typeof target !== 'string' || typeof counter !== 'string' || typeof window !== 'string' || !(window in WINDOW_MS)) continue;
+      if (start !== windowStart(now, window as Window) || !Number.isSafeInteger(used) || used <= 0) continue;
+      this.entries.set(JSON.stringify([target, counter, window, 'grant']), { start, used, pending: 0, window: window as Window, persist: true });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The engine.
+
+export class PolicyEngine {
+  private readonly clock: { now(): number };
+  private readonly source: string;
+  private readonly counters: Counters;
+  /** The policy in force; undefined only when no file was ever valid (then everything is denied). */
+  private policy: CompiledPolicy | undefined = compile(DEFAULT_POLICY);
+  private usingDefault = true;
+  private loadedOnce = false;
+  private error: string | undefined;
+  private version = 0;
+
+  constructor(options: { clock?: { now(): number }; counterStore?: CounterStore; source?: string } = {}) {
+    this.clock = options.clock ?? { now: () => Date.now() };
+    this.source = options.source ?? 'the MCP policy file';
+    this.counters = new Counters(options.counterStore, this.clock.now());
+  }
+
+  /** Applies policy text (undefined: no file → the built-in default). Invalid text keeps the last good policy. */
+  load(text: string | undefined): { ok: true } | { ok: false; error: string } {
+    const parsed = text === undefined ? { ok: true as const, policy: DEFAULT_POLICY } : parsePolicy(text);
+    if (!parsed.ok) {
+      this.error = parsed.error;
+      // Fail closed: with nothing good to fall back on, no call may pass.
+      if (!this.loadedOnce) this.policy = undefined;
+      return { ok: false, error: parsed.error };
+    }
+    this.policy = compile(parsed.policy);
+    this.usingDefault = text === undefined;
+    this.loadedOnce = true;
+    this.error = undefined;
+    this.version++;
+    return { ok: true };
+  }
+
+  status(): PolicyStatus {
+    return {
+      source: this.source,
+      usingDefault: this.policy !== undefined && this.usingDefault,
+      valid: this.error === undefined,
+      ...(this.error !== undefined ? { error: this.error } : {}),
+      policyVersion: this.version,
+    };
+  }
+
+  isHidden(tool: string): boolean {
+    const policy = this.policy;
+    return policy !== undefined && (policy.hideAll || policy.hidden.has(tool));
+  }
+
+  async evaluate(call: PolicyCall, approver: Approver): Promise<Verdict> {
+    const policy = this.policy;
+    const version = this.version;
+    const { tool } = call;
+    if (!policy) {
+      return deny('invalid-policy', `The MCP policy ${this.source} is invalid, so every tool call is denied until it is fixed: ${this.error ?? 'unknown error'}`);
+    }
+    if (this.isHidden(tool)) return deny('hide', `Tool "${tool}" is hidden by policy.`);
+
+    const entry = policy.tools.get(tool);
+    if (!entry && policy.defaultAction === 'deny') {
+      return deny('default:deny', `Tool "${tool}" is not permitted by policy (default is "deny" and the policy has no entry for it).`);
+    }
+    if (entry?.action === 'deny') return deny(`tools.${tool}.deny`, entry.reason || `Tool "${tool}" is denied by policy.`);
+
+    const limits = [...(entry?.limits ?? []), ...policy.allTools];
+    // Check limits before asking anyone: a person should not approve a call that cannot run anyway.
+    const early = this.overLimit(limits, call);
+    if (early) return early;
+
+    let rule = entry ? `tools.${tool}` : 'default:allow';
+    if (entry?.action === 'approve') {
+      rule = `tools.${tool}.approve`;
+      const approved = await approver({ tool, argsSummary: summarizeArgs(call.args), argsDigest: argsDigest(call.args), policyVersion: version })
+        .catch(() => false);
+      if (approved !== true) return deny(rule, `The call to ${tool} was not approved (the person declined or dismissed the request).`);
+      // The approval was given for this policy version; a reload while asking voids it.
+      if (this.version !== version) return deny(rule, `The MCP policy changed while ${tool} was waiting for approval, so the approval no longer applies; call again.`);
+      // Others may have used the quota while the person was deciding.
+      const late = this.overLimit(limits, call);
+      if (late) return late;
+    }
+
+    // Synchronous from check to reserve, so concurrent calls cannot overshoot a limit.
+    const now = this.clock.now();
+    const reservations = limits.map((limit) => this.counters.reserve(Counters.key(limit, call.sessionId), limit, now));
+    let finished = false;
+    return {
+      allowed: true,
+      rule,
+      finish: (succeeded) => {
+        if (finished) return;
+        finished = true;
+        this.counters.finish(reservations, succeeded, this.clock.now());
+      },
+    };
+  }
+
+  /**
+   * The denial for the first limit that has no room (tool limits before all_tools, as Intercept orders
+   * them); when several are full, the one that frees up last, since the call cannot run before then.
+   */
+  private overLimit(limits: Limit[], call: PolicyCall): Extract<Verdict, { allowed: false }> | undefined {
+    const now = this.clock.now();
+    let worst: { limit: Limit; retry: number } | undefined;
+    for (const limit of limits) {
+      if (this.counters.count(Counters.key(limit, call.sessionId), limit.window, now) + 1 <= limit.max) continue;
+      const retry = secondsUntilReset(now, limit.window);
+      if (!worst || retry > worst.retry) worst = { limit, retry };
+    }
+    if (!worst) return undefined;
+    const { limit, retry } = worst;
+    const who = limit.target === 'all_tools' ? 'all tools together' : call.tool;
+    const scope = limit.scope === 'grant' ? 'all sessions together' : 'per session';
+    const times = limit.max === 1 ? 'once' : `${limit.max} times`;
+    return {
+      allowed: false,
+      rule: limit.rule,
+      reason: `Rate limit reached: ${who} may be called at most ${times} per ${limit.window} (${scope}; counter "${limit.counter}").`,
+      retryAfterSeconds: retry,
+    };
+  }
+}
+
+function deny(rule: string, reason: string): Extract<Verdict, { allowed: false }> {
+  return { allowed: false, rule, reason };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers shared with the MCP tools and the audit trail.
+
+/** sha256 (hex) of the arguments as canonical JSON: object keys sorted, so equal arguments hash equally. */
+export function argsDigest(args: unknown): string {
+  return createHash('sha256').update(canonicalJson(args)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  const text = JSON.stringify(value, (_key, item: unknown) => {
+    if (typeof item === 'bigint') return item.toString();
+    if (item && typeof item === 'object' && !Array.isArray(item)) {
+      const record = item as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(record).sort().map((key) => [key, record[key]]));
+    }
+    return item;
+  });
+  return text ?? 'null';
+}
+
+/** One short line for the approval prompt, e.g. `app="sales", method="GET", path="/v1.0/…"`; redacted. */
+export function summarizeArgs(args: unknown, maxLength = 160): string {
+  let text: string;
+  if (args && typeof args === 'object' && !Array.isArray(args)) {
+    const entries = Object.entries(args as Record<string, unknown>).filter(([, value]) => value !== undefined);
+    text = entries.length === 0 ? '(no arguments)' : entries.map(([key, value]) => `${key}=${canonicalJson(value)}`).join(', ');
+  } else {
+    text = args === undefined ? '(no arguments)' : canonicalJson(args);
+  }
+  text = redact(text.replace(/\s+/g, ' '));
+  const limit = Math.max(1, maxLength);
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+
+/** The text an agent sees for a denial: "[POLICY DENIED] <reason>", plus when to retry for limits. */
+export function denialText(verdict: Extract<Verdict, { allowed: false }>): string {
+  const retry = verdict.retryAfterSeconds !== undefined ? ` Retry after ${verdict.retryAfterSeconds} s.` : '';
+  return `[POLICY DENIED] ${verdict.reason}${retry}`;
+}

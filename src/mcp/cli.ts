@@ -1,0 +1,200 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { AppDirectory, AppInfo } from '../core/apps';
+import { AuditTrail } from '../core/audit';
+import { endpointsWithDefaults, fetchAccessToken, type AppCredentials, type DingTalkEndpoints } from '../core/dingtalk';
+import { PolicyEngine, type Approver } from '../core/policy';
+import { redact, registerSensitive } from '../core/redact';
+import { DEFAULT_REFRESH_MARGIN_MS, TokenManager } from '../core/tokens';
+import { createDingTalkMcpServer } from './tools';
+
+/**
+ * dingtalk-token-mcp: the same tools and policy as the extension, over stdio. Configured by environment
+ * variables; logs to stderr only, always redacted.
+ */
+
+type App = AppInfo & AppCredentials;
+type Log = (line: string) => void;
+
+const POLICY_RELOAD_DELAY_MS = 100;
+const APPROVAL_TIMEOUT_MS = 5 * 60_000;
+
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const log: Log = (line) => process.stderr.write(`dingtalk-token-mcp: ${redact(line)}\n`);
+  const { apps, problem } = readApps(env);
+  for (const app of apps) registerSensitive(app.appSecret);
+  if (problem) log(problem);
+  const endpoints = readEndpoints(env);
+  const byKey = new Map(apps.map((app) => [app.appKey, app]));
+  const tokens = new TokenManager({
+    fetcher: (appKey) => fetchAccessToken(endpoints, byKey.get(appKey)!),
+    refreshMarginMs: readSeconds(env.DINGTALK_REFRESH_MARGIN_SECONDS, DEFAULT_REFRESH_MARGIN_MS, log),
+    // No timers: an idle agent should cost DingTalk nothing, and each client runs its own copy of this
+    // server. getToken still refreshes ahead of expiry whenever a tool is used.
+    autoRefresh: false,
+  });
+  const directory: AppDirectory = { list: () => apps.map(({ appKey, label }) => ({ appKey, label })), activeAppKey: () => apps[0]?.appKey };
+
+  const policyFile = env.DINGTALK_POLICY_FILE ? path.resolve(env.DINGTALK_POLICY_FILE) : undefined;
+  const policy = new PolicyEngine({ source: policyFile ?? 'built-in defaults' });
+  loadPolicy(policy, policyFile, log);
+
+  const { server, tools } = createDingTalkMcpServer({
+    tokens,
+    apps: directory,
+    endpoints: () => endpoints,
+    policy,
+    // The server is there by the time anyone calls a tool.
+    approver: (request) => askThroughElicitation(server, request, log),
+    audit: new AuditTrail(),
+    log,
+    setupProblem: () => problem,
+  }, randomUUID());
+  const watcher = policyFile ? watchPolicy(policyFile, () => loadPolicy(policy, policyFile, log) && tools.sync(), log) : undefined;
+
+  const names = apps.map((app) => (app.label === app.appKey ? app.appKey : `${app.label} (${app.appKey})`));
+  log(`serving ${apps.length} app(s)${apps.length ? `: ${names.join(', ')}` : ''}; `
+    + `token API ${endpoints.tokenApi}; api ${endpoints.apiBaseUrl}; legacy ${endpoints.legacyApiBaseUrl}; policy ${policyFile ?? 'built-in defaults'}`);
+  await server.connect(new StdioServerTransport());
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    watcher?.close();
+    tokens.dispose();
+    void server.close();
+  };
+  process.stdin.once('end', stop);
+  process.stdin.once('close', stop);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stop();
+      process.exit(0);
+    });
+  }
+}
+
+/** Asks the person through MCP elicitation; without a client that can ask, the answer is no. */
+export async function askThroughElicitation(server: McpServer, request: Parameters<Approver>[0], log: Log): Promise<boolean> {
+  if (!server.server.getClientCapabilities()?.elicitation?.form) {
+    log(`approval for ${request.tool} denied: the MCP client cannot ask the person (no elicitation support)`);
+    return false;
+  }
+  try {
+    const answer = await server.server.elicitInput({
+      mode: 'form',
+      message: redact(`The DingTalk MCP policy (version ${request.policyVersion}) needs your approval for ${request.tool}(${request.argsSummary}). `
+        + `Arguments sha256 ${request.argsDigest.slice(0, 16)}…; the approval covers this one call.`),
+      requestedSchema: {
+        type: 'object',
+        properties: { approve: { type: 'boolean', title: `Allow ${request.tool}`, description: 'Allow this call once', default: false } },
+        required: ['approve'],
+      },
+    }, { timeout: APPROVAL_TIMEOUT_MS });
+    return answer.action === 'accept' && answer.content?.approve === true;
+  } catch (error) {
+    log(`approval for ${request.tool} denied: ${(error as Error).message}`);
+    return false;
+  }
+}
+
+/** DINGTALK_APPS_FILE when set, else DINGTALK_APP_KEY + DINGTALK_APP_SECRET; a problem leaves no apps and says why. */
+export function readApps(env: NodeJS.ProcessEnv): { apps: App[]; problem?: string } {
+  const file = env.DINGTALK_APPS_FILE;
+  if (file) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (error) {
+      return { apps: [], problem: `DINGTALK_APPS_FILE ${file} could not be read as JSON (${(error as Error).message}).` };
+    }
+    const apps: App[] = [];
+    if (!Array.isArray(parsed)) return { apps, problem: `DINGTALK_APPS_FILE ${file} must hold a JSON list of {appKey, appSecret, label}.` };
+    for (const [index, item] of parsed.entries()) {
+      const { appKey, appSecret, label } = (item ?? {}) as Record<string, unknown>;
+      if (typeof appKey !== 'string' || !appKey || typeof appSecret !== 'string' || !appSecret) {
+        return { apps: [], problem: `DINGTALK_APPS_FILE ${file}: entry ${index} needs a non-empty appKey and appSecret.` };
+      }
+      if (apps.some((app) => app.appKey === appKey)) return { apps: [], problem: `DINGTALK_APPS_FILE ${file}: appKey ${appKey} is listed twice.` };
+      apps.push({ appKey, appSecret, label: typeof label === 'string' && label ? label : appKey });
+    }
+    return { apps };
+  }
+  const appKey = env.DINGTALK_APP_KEY;
+  const appSecret = env.DINGTALK_APP_SECRET;
+  if (appKey && appSecret) return { apps: [{ appKey, appSecret, label: appKey }] };
+  if (appKey || appSecret) return { apps: [], problem: `${appKey ? 'DINGTALK_APP_SECRET' : 'DINGTALK_APP_KEY'} is not set; both are needed.` };
+  return { apps: [], problem: 'No credentials: set DINGTALK_APP_KEY and DINGTALK_APP_SECRET, or DINGTALK_APPS_FILE, in the MCP server\'s environment.' };
+}
+
+function readEndpoints(env: NodeJS.ProcessEnv): DingTalkEndpoints {
+  for (const name of ['DINGTALK_API_BASE_URL', 'DINGTALK_LEGACY_API_BASE_URL'] as const) {
+    const value = env[name];
+    if (value && !/^https?:\/\/[^/]/i.test(value)) throw new Error(`${name} must be an http(s) URL, not "${value}".`);
+  }
+  const tokenApi = env.DINGTALK_TOKEN_API;
+  if (tokenApi && tokenApi !== 'v1' && tokenApi !== 'legacy') throw new Error(`DINGTALK_TOKEN_API must be v1 or legacy, not "${tokenApi}".`);
+  return endpointsWithDefaults({
+    apiBaseUrl: env.DINGTALK_API_BASE_URL,
+    legacyApiBaseUrl: env.DINGTALK_LEGACY_API_BASE_URL,
+    tokenApi: tokenApi as DingTalkEndpoints['tokenApi'] | undefined,
+    requestTimeoutMs: Number(env.DINGTALK_REQUEST_TIMEOUT_MS) || undefined,
+  });
+}
+
+function readSeconds(value: string | undefined, fallbackMs: number, log: Log): number {
+  if (value === undefined || value === '') return fallbackMs;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  log(`DINGTALK_REFRESH_MARGIN_SECONDS "${value}" is not a number of seconds; using ${fallbackMs / 1000}.`);
+  return fallbackMs;
+}
+
+/** Loads the policy file (absent: the built-in defaults); an invalid one keeps the last good policy. */
+function loadPolicy(policy: PolicyEngine, file: string | undefined, log: Log): boolean {
+  let text: string | undefined;
+  if (file) {
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        log(`policy ${file} could not be read (${(error as Error).message}); keeping the last good policy.`);
+        return false;
+      }
+      log(`policy ${file} does not exist; using the built-in defaults.`);
+    }
+  }
+  const result = policy.load(text);
+  if (!result.ok) {
+    log(`policy ${file} is invalid: ${result.error}; keeping the last good policy.`);
+    return false;
+  }
+  if (text !== undefined) log(`policy ${file} loaded.`);
+  return true;
+}
+
+/** Watches the directory, not the file: editors save by replacing it. Bursts of events become one reload. */
+function watchPolicy(file: string, reload: () => void, log: Log): fs.FSWatcher | undefined {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return fs.watch(path.dirname(file), { persistent: false }, (_event, name) => {
+      if (name !== null && name !== path.basename(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(reload, POLICY_RELOAD_DELAY_MS);
+    });
+  } catch (error) {
+    log(`cannot watch ${file} for changes (${(error as Error).message}); restart the server after editing it.`);
+    return undefined;
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`dingtalk-token-mcp: ${redact((error as Error).message ?? String(error))}\n`);
+    process.exit(1);
+  });
+}
