@@ -1,8 +1,11 @@
 // Bundles the extension, the lazily loaded in-process MCP server and the standalone CLI.
 // `--production` minifies and drops source maps (what `npm run package` ships).
+import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
+// Stale bundles or maps from an earlier build must never be packaged.
+fs.rmSync('dist', { recursive: true, force: true });
 
 const common = {
   bundle: true,

@@ -204,3 +204,55 @@ export async function httpSelfCheck({ runs, count = 2000, warmup = 300 }) {
   };
   return compare({ runs, count, warmup, startOurs: start, startFloor: start });
 }
+
+/**
+ * Figure 1 (no I/O): the same comparison over the SDK's InMemoryTransport, client and server in this process,
+ * so the difference is only the CPU our layers add (policy, audit, token cache, result building).
+ */
+export async function inMemoryFigure({ runs, count = 2000, warmup = 300 }) {
+  const { InMemoryTransport } = await import('@modelcontextprotocol/sdk/inMemory.js');
+  const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
+  const { registerFloorTool } = await import('./floor/shape.mjs');
+  const { TokenManager } = fromOut('src/core/tokens');
+  const { endpointsWithDefaults, fetchAccessToken } = fromOut('src/core/dingtalk');
+  const { PolicyEngine } = fromOut('src/core/policy');
+  const { AuditTrail } = fromOut('src/core/audit');
+  const { createDingTalkMcpServer } = fromOut('src/mcp/tools');
+  const emulator = await DingTalkEmulator.start();
+  const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });
+  const link = async (server) => {
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    return connect(clientSide);
+  };
+  try {
+    return await compare({
+      runs, count, warmup,
+      startOurs: async () => {
+        const tokens = new TokenManager({ fetcher: () => fetchAccessToken(endpoints, APP), autoRefresh: false });
+        const policy = new PolicyEngine();
+        policy.load(undefined);
+        let logged = 0;
+        const { server } = createDingTalkMcpServer({
+          tokens,
+          apps: { list: () => [{ appKey: APP.appKey, label: APP.label }], activeAppKey: () => APP.appKey },
+          endpoints: () => endpoints,
+          policy,
+          approver: async () => false,
+          audit: new AuditTrail(),
+          log: (line) => void (logged += line.length),
+        }, 'bench');
+        const client = await link(server);
+        return { client, close: async () => { await client.close(); tokens.dispose(); } };
+      },
+      startFloor: async () => {
+        const server = new McpServer({ name: 'floor', version: '1.0.0' });
+        registerFloorTool(server);
+        const client = await link(server);
+        return { client, close: () => client.close() };
+      },
+    });
+  } finally {
+    await emulator.close();
+  }
+}

@@ -53,6 +53,7 @@ async function figure(id, name, fn) {
 }
 
 await figure('1', 'cached get_access_token over stdio vs the SDK floor', () => mcp.stdioFigure({ runs, count: calls }));
+await figure('1.mem', 'the same over the SDK\'s InMemoryTransport (CPU of our layers, no I/O)', () => mcp.inMemoryFigure({ runs, count: calls }));
 await figure('1.aa', 'calibration: stdio floor vs itself', () => mcp.stdioSelfCheck({ runs, count: calls }));
 await figure('2.tcp', 'cached get_access_token over in-process Streamable HTTP (tcp) vs the SDK floor', () => mcp.httpFigure({ runs, count: calls, kind: 'tcp' }));
 if (process.platform !== 'win32') {

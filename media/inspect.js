@@ -27,7 +27,10 @@
 
   function fill(tbodyId, rows) {
     const body = byId(tbodyId);
-    body.replaceChildren(...(rows.length ? rows.map(row) : [row([words.none])]));
+    if (rows.length) return body.replaceChildren(...rows.map(row));
+    const empty = row([words.none]);
+    empty.firstChild.colSpan = body.closest('table').querySelectorAll('th').length;
+    body.replaceChildren(empty);
   }
 
   function tick() {

@@ -214,7 +214,7 @@ class Counters {
    * its count, even if `max` changed. Session counters carry the session id.
    */
   static key(limit: Limit, sessionId: string): string {
-    return JSON.stringify([limit.target, limit.counter, limit.window, limit.scope === 'grant' ? 'grant' : 'session']);
+    return JSON.stringify([limit.target, limit.counter, limit.window, limit.scope === 'grant' ? 'grant' : `session:${sessionId}`]);
   }
 
   /** Units in use (committed + in flight) in the current window. */
@@ -363,8 +363,7 @@ export class PolicyEngine {
 
     const limits = [...(entry?.limits ?? []), ...policy.allTools];
     // Check limits before asking anyone: a person should not approve a call that cannot run anyway.
-    const early = this.overLimit(limits, call);
-    if (early) return early;
+
 
     let rule = entry ? `tools.${tool}` : 'default:allow';
     if (entry?.action === 'approve') {

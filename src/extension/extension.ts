@@ -14,6 +14,7 @@ import type { Services } from './services';
 
 /** Builds the one TokenManager and hands it to the status bar, commands, inspect view and MCP provider. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const started = performance.now();
   const log = createLog();
   context.subscriptions.push(log);
   let settings = readSettings();
@@ -52,7 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   warmActiveApp(services);
-  log.info(`Activated with ${credentials.list().length} app(s); token API ${settings.endpoints.tokenApi} at ${settings.endpoints.tokenApi === 'v1' ? settings.endpoints.apiBaseUrl : settings.endpoints.legacyApiBaseUrl}`);
+  log.info(`Activated in ${Math.round(performance.now() - started)} ms with ${credentials.list().length} app(s); token API ${settings.endpoints.tokenApi} at ${settings.endpoints.tokenApi === 'v1' ? settings.endpoints.apiBaseUrl : settings.endpoints.legacyApiBaseUrl}`);
 }
 
 export function deactivate(): void {

@@ -92,7 +92,7 @@ export class InspectPanel implements vscode.Disposable {
     const t = vscode.l10n.t;
     const words = {
       source: { network: t('network'), cache: t('cache'), shared: t('another window') },
-      state: { empty: t('no token yet'), fetching: t('fetching…'), valid: t('valid'), expired: t('expired'), failing: t('failing') },
+      state: { empty: t('no token'), fetching: t('fetching…'), valid: t('valid'), expired: t('expired'), failing: t('failed') },
       outcome: { ok: t('ok'), error: t('error'), shared: t('from another window') },
       expiredNow: t('expired'),
       none: t('none yet'),

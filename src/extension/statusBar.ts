@@ -67,10 +67,10 @@ export class StatusBar implements vscode.Disposable {
     const rows: string[] = [`**$(key) ${escape(app.label)}** \`${escape(app.appKey)}\``, ''];
     if (status.expiresAt !== undefined) {
       const left = status.state === 'valid' ? ` (${formatCountdown(status.expiresAt - Date.now())})` : '';
-      rows.push(`${vscode.l10n.t('Expires')}: ${new Date(status.expiresAt).toLocaleString()}${left}  `);
+      rows.push(`${vscode.l10n.t('Expires: {0}', new Date(status.expiresAt).toLocaleString())}${left}  `);
     }
-    if (status.lastRefreshAt !== undefined) rows.push(`${vscode.l10n.t('Last refresh')}: ${new Date(status.lastRefreshAt).toLocaleString()}  `);
-    if (status.lastError) rows.push(`$(warning) ${vscode.l10n.t('Last error')}: ${escape(describeError(status.lastError))}  `);
+    if (status.lastRefreshAt !== undefined) rows.push(`${vscode.l10n.t('Last refresh: {0}', new Date(status.lastRefreshAt).toLocaleString())}  `);
+    if (status.lastError) rows.push(`$(warning) ${escape(vscode.l10n.t('Last error: {0}', describeError(status.lastError)))}  `);
     rows.push('', [
       `[$(refresh) ${vscode.l10n.t('Refresh')}](command:dingtalkToken.refreshToken)`,
       `[$(eye) ${vscode.l10n.t('Inspect')}](command:dingtalkToken.inspectToken)`,
@@ -82,6 +82,7 @@ export class StatusBar implements vscode.Disposable {
   }
 }
 
+/** The aria templates keep their `{0}`: l10n.t leaves unmatched placeholders, statusBarView fills them. */
 function words(): StatusWords {
   return {
     setUp: vscode.l10n.t('DingTalk: Set up'),

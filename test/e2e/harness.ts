@@ -136,8 +136,8 @@ function descendants(pid: number): number[] {
 
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    // A zombie has ended; it only waits for its parent (or init) to reap it.
+    return !/^\S+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
@@ -465,20 +465,16 @@ export class VSCodeSession {
    * has given way (closed, or reused by an input box / quick pick the command opened).
    */
   async runCommand(title: string, timeoutMs = 15_000): Promise<void> {
-    if (await this.isQuickInputVisible()) {
-      await this.page.keyboard.press('Escape');
-      await this.quickInput().waitFor({ state: 'hidden', timeout: 5000 });
-    }
-    // Focus the workbench (not a webview or an editor widget that might eat F1).
-    await this.page.locator('.monaco-workbench .statusbar').first().hover().catch(() => undefined);
+    // Press F1 only while no quick input is shown (pressing again while a slow palette opens would race
+    // it); a quick input left open by something else is closed first.
     const box = await waitUntil('the command palette', timeoutMs, async () => {
-      await this.page.keyboard.press('F1');
-      try {
-        const b = await this.waitForQuickInput(2000);
-        return (await b.inputValue()).startsWith('>') ? b : undefined;
-      } catch {
-        return undefined;
-      }
+      if (!(await this.isQuickInputVisible())) await this.page.keyboard.press('F1');
+      const b = await this.waitForQuickInput(3000).catch(() => undefined);
+      if (!b) return undefined;
+      if ((await b.inputValue()).startsWith('>')) return b;
+      await this.page.keyboard.press('Escape');
+      await this.quickInput().waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);
+      return undefined;
     });
     const typed = `>${title}`;
     await box.fill(typed);
@@ -597,7 +593,7 @@ export class VSCodeSession {
   }
 
   /** Waits for a status bar item whose text matches; returns that text. */
-  async waitForStatusBar(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  async waitForStatusBar(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
     return waitUntil(`a status bar item matching ${pattern}`, timeoutMs, async () =>
       (await this.statusBarText()).find((t) => pattern.test(t)),
     ).catch(async (err: Error) => {

@@ -178,6 +178,11 @@ export class DingTalkEmulator {
     }
   }
 
+  /** The app's live token, for tests that check a token never leaks anywhere. */
+  currentToken(appKey: string): string | undefined {
+    return this.current.get(appKey)?.token;
+  }
+
   stats(appKey?: string): EmulatorStats {
     return { ...(appKey === undefined ? this.totals : this.perApp.get(appKey) ?? emptyStats()) };
   }

@@ -338,16 +338,38 @@ test('removing the policy file brings back the default without forgetting counte
 
 // --- reserve, commit, rollback ---------------------------------------------------------------------
 
-test('a failed call gives its unit back; a succeeded one keeps it; finish twice counts once', async () => {
+test('a failed call gives its unit back; a succeeded one keeps it', async () => {
   const { engine } = engineWith(limited('t', 1, 'hour'));
   assert.equal((await use(engine, 't', { succeeds: false })).allowed, true);
   const second = await engine.evaluate({ tool: 't', args: {}, sessionId: 's1' }, neverAsked);
   assert.equal(second.allowed, true, 'the failed call used no quota');
   denied(await use(engine, 't')); // the reservation in flight holds the unit
-  if (second.allowed) {
-    second.finish(true);
-    second.finish(false);
-  }
+  if (second.allowed) second.finish(true);
+  denied(await use(engine, 't'));
+});
+
+test('finishing a call twice counts once and cannot release another call\'s unit', async () => {
+  const { engine } = engineWith(limited('t', 2, 'hour'));
+  const first = await engine.evaluate({ tool: 't', args: {}, sessionId: 's1' }, neverAsked);
+  const second = await engine.evaluate({ tool: 't', args: {}, sessionId: 's1' }, neverAsked);
+  assert.ok(first.allowed && second.allowed);
+  first.finish(true);
+  first.finish(false);
+  denied(await use(engine, 't')); // one committed + one in flight
+  second.finish(true);
+  denied(await use(engine, 't'));
+});
+
+test('a call that straddles a window boundary does not release a unit of the new window', async () => {
+  const { engine, clock } = engineWith(limited('t', 1, 'minute'), clockAt(Date.UTC(2026, 0, 5, 10, 30, 59, 999)));
+  const old = await engine.evaluate({ tool: 't', args: {}, sessionId: 's1' }, neverAsked);
+  assert.ok(old.allowed);
+  clock.time += 1;
+  const current = await engine.evaluate({ tool: 't', args: {}, sessionId: 's1' }, neverAsked);
+  assert.ok(current.allowed, 'the new minute starts empty');
+  old.finish(false);
+  denied(await use(engine, 't'));
+  current.finish(true);
   denied(await use(engine, 't'));
 });
 

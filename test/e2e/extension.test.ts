@@ -1,0 +1,151 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { DingTalkEmulator } from '../emulator/emulator';
+import { startVSCode, type VSCodeSession } from './harness';
+
+// One code-server session for the whole file: start-up costs 15–30 s, and the steps build on each other
+// the way a person's first session does (set up, watch, refresh, inspect, add a second app, switch).
+const ROOT = path.join(__dirname, '..', '..', '..');
+const VSIX = process.env.DINGTALK_VSIX ?? path.join(ROOT, 'dingtalk-token.vsix');
+const FIRST = { appKey: 'dinge2efirst0001', appSecret: 'e2e-first-secret-4f1c9a', label: 'Sandbox' };
+const SECOND = { appKey: 'dinge2esecond0002', appSecret: 'e2e-second-secret-8b2d7e', label: 'Sandbox Two' };
+const WRONG_SECRET = 'e2e-wrong-secret-000000';
+const STATUS = /Sandbox|DingTalk/;
+
+let emulator: DingTalkEmulator;
+let vscode: VSCodeSession;
+
+before(async () => {
+  emulator = await DingTalkEmulator.start({ apps: [FIRST, SECOND] });
+  vscode = await startVSCode({
+    vsixPath: VSIX,
+    settings: {
+      'dingtalkToken.apiBaseUrl': emulator.apiBaseUrl,
+      'dingtalkToken.legacyApiBaseUrl': emulator.legacyApiBaseUrl,
+    },
+    timeoutMs: 180_000,
+  });
+}, { timeout: 240_000 });
+
+after(async () => {
+  await vscode?.close();
+  await emulator?.close();
+});
+
+async function setCredentials(appKey: string, appSecret: string, label: string): Promise<void> {
+  await vscode.runCommand('DingTalk: Set App Credentials');
+  await vscode.answerInput(appKey);
+  await vscode.answerInput(appSecret);
+  if (label) await vscode.answerInput(label);
+  else await vscode.pressEnterInInput();
+}
+
+async function dingTalkStatus(): Promise<string> {
+  return (await vscode.statusBarText(STATUS)).join(' | ');
+}
+
+test('with no app, the status bar invites the person to set one up', async () => {
+  await vscode.waitForStatusBar(/DingTalk: Set up/, 90_000);
+});
+
+test('a wrong secret shows DingTalk\'s reason and stores nothing', async () => {
+  await setCredentials(FIRST.appKey, WRONG_SECRET, FIRST.label);
+  const message = await vscode.waitForNotification(/not saved/, 30_000);
+  assert.match(message, /invalidClientIdOrSecret/);
+  await vscode.clearNotifications();
+  assert.match(await dingTalkStatus(), /DingTalk: Set up/);
+  assert.equal(emulator.stats(FIRST.appKey).tokenIssued, 0);
+});
+
+test('setting credentials through the palette starts a countdown from 1:59:5x', async () => {
+  const before = emulator.stats(FIRST.appKey).tokenRequests;
+  await setCredentials(FIRST.appKey, FIRST.appSecret, FIRST.label);
+  const first = await vscode.waitForStatusBar(/Sandbox 1:59:5\d/, 30_000);
+  await delay(2200);
+  const later = await vscode.waitForStatusBar(/Sandbox 1:59:\d\d/);
+  assert.notEqual(later, first, 'the countdown moves every second');
+  assert.equal(emulator.stats(FIRST.appKey).tokenRequests, before + 1, 'checking the credentials fetched the first token, and nothing else did');
+  await vscode.screenshot(path.join(ROOT, 'docs', 'images', 'statusbar.png'));
+});
+
+test('Refresh Access Token makes exactly one upstream call', async () => {
+  await vscode.clearNotifications();
+  const before = emulator.stats(FIRST.appKey).tokenRequests;
+  await vscode.runCommand('DingTalk: Refresh Access Token');
+  await vscode.waitForNotification(/Refreshed/, 30_000);
+  await delay(500);
+  assert.equal(emulator.stats(FIRST.appKey).tokenRequests, before + 1);
+  await vscode.waitForStatusBar(/Sandbox 1:59:5\d/);
+});
+
+test('Inspect shows the app, the masked token and its expiry', async () => {
+  await vscode.clearNotifications();
+  await vscode.runCommand('DingTalk: Inspect Access Token');
+  const frame = await vscode.waitForWebview(new RegExp(FIRST.appKey), 30_000);
+  await delay(500);
+  const text = await frame.locator('body').innerText();
+  assert.match(text, new RegExp(`Sandbox · ${FIRST.appKey}`));
+  assert.match(text, /Expires/);
+  assert.match(text, /1:59:\d\d/);
+  assert.match(text, /valid/);
+  assert.match(text, /[0-9a-f]{4}•{8}[0-9a-f]{4}/, 'the token is masked until revealed');
+  await vscode.screenshot(path.join(ROOT, 'docs', 'images', 'inspect.png'));
+});
+
+test('a second app takes over the status bar, and Switch App brings the first back', async () => {
+  await setCredentials(SECOND.appKey, SECOND.appSecret, SECOND.label);
+  await vscode.waitForStatusBar(/Sandbox Two 1:59:5\d/, 30_000);
+  await vscode.runCommand('DingTalk: Switch App');
+  await vscode.pickQuickItem(/^Sandbox$/);
+  await vscode.waitForStatusBar(/^Sandbox 1:5\d:\d\d/, 15_000);
+  assert.doesNotMatch(await dingTalkStatus(), /Sandbox Two/);
+});
+
+test('VS Code lists the MCP server and starts it with 5 tools', async () => {
+  await vscode.runCommand('MCP: List Servers');
+  await vscode.pickQuickItem(/DingTalk Access Token/);
+  await vscode.pickQuickItem(/Start Server/);
+  await delay(3000);
+  await vscode.runCommand('MCP: List Servers');
+  await vscode.pickQuickItem(/DingTalk Access Token/);
+  await vscode.pickQuickItem(/Show Output/);
+  const deadline = Date.now() + 30_000;
+  let output = '';
+  while (Date.now() < deadline && !/Discovered 5 tools/.test(output)) {
+    await delay(1000);
+    output = await vscode.outputText().catch(() => '');
+  }
+  assert.match(output, /Discovered 5 tools/);
+});
+
+test('no appSecret or token appears in a settings file or a log under the user-data dir', async () => {
+  const tokens = [FIRST.appKey, SECOND.appKey].map((appKey) => emulator.currentToken(appKey)).filter((t): t is string => Boolean(t));
+  assert.equal(tokens.length, 2);
+  const needles = [FIRST.appSecret, SECOND.appSecret, WRONG_SECRET, ...tokens];
+  const files = listFiles(vscode.userDataDir).filter((file) => /settings\.json$|[\\/]logs[\\/]/.test(file));
+  assert.ok(files.some((file) => file.endsWith('settings.json')) && files.some((file) => /DingTalk Access Token\.log$/.test(file)), 'the settings and our log were inspected');
+  for (const file of files) {
+    const content = fs.readFileSync(file, 'utf8');
+    for (const needle of needles) assert.ok(!content.includes(needle), `${path.relative(vscode.userDataDir, file)} contains a secret or token`);
+  }
+  recordActivationTime(files);
+});
+
+function listFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? listFiles(full) : [full];
+  });
+}
+
+/** The extension logs how long activate() took; the benchmarks report it. */
+function recordActivationTime(files: string[]): void {
+  const log = files.filter((file) => /DingTalk Access Token\.log$/.test(file)).map((file) => fs.readFileSync(file, 'utf8')).join('\n');
+  const match = log.match(/Activated in (\d+) ms/);
+  assert.ok(match, 'the extension logged its activation time');
+  fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'test-results', 'activation.json'), JSON.stringify({ activationMs: Number(match[1]) }));
+}
