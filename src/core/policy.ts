@@ -363,7 +363,8 @@ export class PolicyEngine {
 
     const limits = [...(entry?.limits ?? []), ...policy.allTools];
     // Check limits before asking anyone: a person should not approve a call that cannot run anyway.
-
+    const early = this.overLimit(limits, call);
+    if (early) return early;
 
     let rule = entry ? `tools.${tool}` : 'default:allow';
     if (entry?.action === 'approve') {

@@ -477,6 +477,7 @@ test('the audit trail is a bounded ring, newest first, and tells its listeners',
   for (let n = 1; n <= 5; n++) audit.record(event(n));
   assert.deepEqual(audit.recent().map((recorded) => recorded.durationMs), [5, 4, 3]);
   assert.deepEqual(audit.recent(2).map((recorded) => recorded.durationMs), [5, 4]);
+  assert.equal(audit.recent(10).length, 3, 'older events are dropped, not just hidden');
   assert.deepEqual(heard, [1, 2, 3, 4, 5]);
   subscription.dispose();
   audit.record(event(6));
