@@ -359,7 +359,7 @@ export class PolicyEngine {
     if (!entry && policy.defaultAction === 'deny') {
       return deny('default:deny', `Tool "${tool}" is not permitted by policy (default is "deny" and the policy has no entry for it).`);
     }
-    if (entry?.action === 'deny') return deny(`tools.${tool}.deny`, entry.reason || `Tool "${tool}" is denied by policy.`);
+    if (entry?.action === 'deny') return deny(`tools.${tool}.deny`, entry.reason?.trim() || `Tool "${tool}" is denied by policy.`);
 
     const limits = [...(entry?.limits ?? []), ...policy.allTools];
     // Check limits before asking anyone: a person should not approve a call that cannot run anyway.
