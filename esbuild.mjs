@@ -20,7 +20,8 @@ const common = {
 
 await Promise.all([
   // activate() path: no MCP SDK, no zod (the MCP server entry below is required only when VS Code starts it).
-  esbuild.build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', './mcpServer.js'] }),
-  esbuild.build({ ...common, entryPoints: { mcpServer: 'src/mcp/extensionServer.ts' }, outdir: 'dist', external: ['vscode'] }),
-  esbuild.build({ ...common, entryPoints: { cli: 'src/mcp/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
+  esbuild.build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', './mcp.js'] }),
+  // The MCP SDK, zod and the policy engine, once, for both the in-process server and the CLI.
+  esbuild.build({ ...common, entryPoints: { mcp: 'src/mcp/bundle.ts' }, outdir: 'dist' }),
+  esbuild.build({ ...common, entryPoints: { cli: 'src/mcp/bin.ts' }, outdir: 'dist', external: ['./mcp.js'], banner: { js: '#!/usr/bin/env node' } }),
 ]);

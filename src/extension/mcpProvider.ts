@@ -29,9 +29,9 @@ export function registerMcpProvider(services: Services): vscode.Disposable {
       if (!services.settings().mcpEnabled) return undefined;
       try {
         const running = await (server ??= start());
-        definition.uri = running.socketPath
-          ? vscode.Uri.from({ scheme: 'unix', path: running.socketPath, fragment: '/mcp' })
-          : vscode.Uri.parse(running.url);
+        definition.uri = running.kind === 'tcp' || !running.socketPath
+          ? vscode.Uri.parse(running.url)
+          : vscode.Uri.from({ scheme: running.kind, path: running.socketPath, fragment: '/mcp' });
         definition.headers = running.headers;
         return definition;
       } catch (error) {
@@ -45,7 +45,7 @@ export function registerMcpProvider(services: Services): vscode.Disposable {
   async function start(): Promise<ExtensionServer> {
     const policyUri = policyFileUri(services.settings());
     // Required by path so esbuild keeps it a separate file that activation never loads.
-    const { startExtensionMcpServer } = require('./mcpServer.js') as typeof import('../mcp/extensionServer');
+    const { startExtensionMcpServer } = require('./mcp.js') as typeof import('../mcp/bundle');
     const options: ExtensionServerOptions = {
       tokens: services.tokens,
       apps: services.credentials,

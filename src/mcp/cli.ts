@@ -192,9 +192,12 @@ function watchPolicy(file: string, reload: () => void, log: Log): fs.FSWatcher |
   }
 }
 
-if (require.main === module) {
+/** The `dingtalk-token-mcp` command: runs the server, and exits with a one-line reason if it cannot start. */
+export function runCli(): void {
   main().catch((error: unknown) => {
     process.stderr.write(`dingtalk-token-mcp: ${redact((error as Error).message ?? String(error))}\n`);
     process.exit(1);
   });
 }
+
+if (require.main === module) runCli();

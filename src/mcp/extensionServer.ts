@@ -6,8 +6,8 @@ import type { DingTalkEndpoints } from '../core/dingtalk';
 import type { TokenManager } from '../core/tokens';
 
 /**
- * Entry point of dist/mcpServer.js: loaded by the extension only when VS Code starts the MCP server, so
- * activation never pays for the MCP SDK or zod. Plain Node; the vscode side passes callbacks in.
+ * The in-process server as the extension starts it (through dist/mcp.js, only when VS Code asks, so
+ * activation never pays for the MCP SDK or zod). Plain Node; the vscode side passes callbacks in.
  */
 export interface ExtensionServerOptions {
   tokens: TokenManager;
@@ -24,6 +24,7 @@ export interface ExtensionServerOptions {
 }
 
 export interface ExtensionServer {
+  kind: 'unix' | 'pipe' | 'tcp';
   socketPath?: string;
   url: string;
   headers: Record<string, string>;
@@ -47,10 +48,16 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
   });
   options.log(`MCP server listening (${server.kind})`);
   return {
+    kind: server.kind,
     socketPath: server.socketPath,
     url: server.url,
     headers: server.headers,
-    loadPolicy: (text) => policy.load(text),
+    loadPolicy: (text) => {
+      const result = policy.load(text);
+      // A changed `hide` list must reach sessions that are already open.
+      if (result.ok) server.syncTools();
+      return result;
+    },
     close: () => server.close(),
   };
 }

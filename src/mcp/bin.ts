@@ -1,0 +1,2 @@
+// The dingtalk-token-mcp command: a few bytes that load the shared MCP bundle beside them.
+(require('./mcp.js') as typeof import('./bundle')).runCli();
