@@ -68,7 +68,7 @@ test('setting credentials through the palette starts a countdown from 1:59:5x', 
   const later = await vscode.waitForStatusBar(/Sandbox 1:59:\d\d/);
   assert.notEqual(later, first, 'the countdown moves every second');
   assert.equal(emulator.stats(FIRST.appKey).tokenRequests, before + 1, 'checking the credentials fetched the first token, and nothing else did');
-  await vscode.screenshot(path.join(ROOT, 'docs', 'images', 'statusbar.png'));
+  await vscode.page.locator('.statusbar').screenshot({ path: path.join(ROOT, 'docs', 'images', 'statusbar.png') });
 });
 
 test('Refresh Access Token makes exactly one upstream call', async () => {
@@ -102,6 +102,21 @@ test('a second app takes over the status bar, and Switch App brings the first ba
   await vscode.pickQuickItem(/^Sandbox$/);
   await vscode.waitForStatusBar(/^Sandbox 1:5\d:\d\d/, 15_000);
   assert.doesNotMatch(await dingTalkStatus(), /Sandbox Two/);
+});
+
+test('a second window reuses the valid token instead of fetching its own', async () => {
+  const before = emulator.stats(FIRST.appKey).tokenRequests;
+  // Same browser profile as the first window, like a person opening a new VS Code window.
+  const second = await vscode.page.context().newPage();
+  try {
+    await second.goto(vscode.url);
+    const item = second.locator('.statusbar-item', { hasText: /Sandbox \d:\d\d:\d\d/ }).first();
+    await item.waitFor({ state: 'visible', timeout: 90_000 });
+    assert.match(await item.innerText(), /Sandbox 1:5\d:\d\d/);
+  } finally {
+    await second.close();
+  }
+  assert.equal(emulator.stats(FIRST.appKey).tokenRequests, before, 'the second window asked DingTalk for nothing');
 });
 
 test('VS Code lists the MCP server and starts it with 5 tools', async () => {
