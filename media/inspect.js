@@ -58,8 +58,8 @@
     byId('source').textContent = state.source ? words.source[state.source] : '–';
     byId('lastRefreshAt').textContent = time(state.lastRefreshAt);
     byId('lastError').textContent = state.lastError || '–';
-    fill('fetches', state.fetches.map((f) => [time(f.at), f.trigger, words.outcome[f.outcome] + (f.errorKind ? ` (${f.errorKind})` : ''), `${f.latencyMs} ms`]));
-    fill('toolCalls', state.toolCalls.map((c) => [new Date(c.time).toLocaleString(), c.tool, c.app || '–', c.decision, c.rule, `${c.durationMs} ms`]));
+    fill('fetches', state.fetches.map((f) => [time(f.at), words.trigger[f.trigger] || f.trigger, words.outcome[f.outcome] + (f.errorKind ? ` (${f.errorKind})` : ''), `${f.latencyMs} ms`]));
+    fill('toolCalls', state.toolCalls.map((c) => [new Date(c.time).toLocaleString(), c.tool, c.app || '–', words.decision[c.decision] || c.decision, c.rule, `${c.durationMs} ms`]));
     tick();
   }
 

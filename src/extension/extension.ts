@@ -56,10 +56,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   log.info(`Activated in ${Math.round(performance.now() - started)} ms with ${credentials.list().length} app(s); token API ${settings.endpoints.tokenApi} at ${settings.endpoints.tokenApi === 'v1' ? settings.endpoints.apiBaseUrl : settings.endpoints.legacyApiBaseUrl}`);
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
-}
-
 /** Gets the active app's token in the background so the status bar can count down from the start. */
 function warmActiveApp(services: Services): void {
   const app = services.credentials.activeApp();

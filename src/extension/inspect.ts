@@ -94,6 +94,8 @@ export class InspectPanel implements vscode.Disposable {
       source: { network: t('network'), cache: t('cache'), shared: t('another window') },
       state: { empty: t('no token'), fetching: t('fetching…'), valid: t('valid'), expired: t('expired'), failing: t('failed') },
       outcome: { ok: t('ok'), error: t('error'), shared: t('from another window') },
+      trigger: { cold: t('first use'), ahead: t('ahead of expiry'), timer: t('scheduled'), forced: t('on request'), rejected: t('token rejected') },
+      decision: { allow: t('allowed'), deny: t('denied'), approve: t('approved'), error: t('error') },
       expiredNow: t('expired'),
       none: t('none yet'),
       hide: t('Hide'),
