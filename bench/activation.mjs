@@ -5,13 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { requireFromRoot, root } from './lib/util.mjs';
 
 const EXTENSION = path.join(root, 'dist', 'extension.js');
-const MCP_SERVER = path.join(root, 'dist', 'mcpServer.js');
+const MCP_SERVER = path.join(root, 'dist', 'mcp.js');
 const VSIX = path.join(root, 'dingtalk-token.vsix');
 const ACTIVATION = path.join(root, 'test-results', 'activation.json');
 
 /**
  * Strings that survive minification (protocol method names, header names, zod's class tags). A library counts as
- * "in the bundle" when any of its markers is; the markers are first checked against dist/mcpServer.js, which
+ * "in the bundle" when any of its markers is; the markers are first checked against dist/mcp.js, which
  * must contain them, so a scan that would find nothing anyway is reported as inconclusive, not as a pass.
  */
 const MARKERS = {
@@ -38,7 +38,7 @@ async function bundledPackages() {
     write: false,
     metafile: true,
     logLevel: 'silent',
-    external: ['vscode', './mcpServer.js'],
+    external: ['vscode', './mcp.js'],
   });
   const output = Object.values(result.metafile.outputs)[0];
   const packages = new Map();

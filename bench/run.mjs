@@ -1,7 +1,9 @@
 // `npm run bench`: builds (tsc → out/, `npm run package` → dist/ + .vsix), runs every figure several times and
-// writes docs/benchmarks.md. Options: --runs N (default 5), --no-build, --only 1,2,4, --quick (small counts,
-// for trying the harness), --out FILE.
+// writes docs/benchmarks.md. Options: --runs N (default 5), --no-build, --only 1,2,4 (the other figures are kept
+// from the last run's test-results/bench.json), --quick (small counts, for trying the harness), --out FILE,
+// --render (only rewrite the page from test-results/bench.json and soak.json).
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { log, machine, root } from './lib/util.mjs';
@@ -27,6 +29,28 @@ function step(title, command, commandArgs) {
   }
 }
 
+const benchFile = path.join(root, 'test-results', 'bench.json');
+const soakFile = path.join(root, 'test-results', 'soak.json');
+const readJson = (file) => {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+};
+
+if (args.includes('--render')) {
+  const saved = readJson(benchFile);
+  if (!saved) {
+    log('no test-results/bench.json to render: run `npm run bench` first.');
+    process.exit(1);
+  }
+  saved.soak = readJson(soakFile) ?? saved.soak;
+  fs.writeFileSync(outFile, render(saved));
+  log(`wrote ${path.relative(root, outFile)} from test-results/bench.json`);
+  process.exit(0);
+}
+
 if (!args.includes('--no-build')) {
   step('compile (tsc)', 'npx', ['tsc', '-p', '.']);
   step('bundle and package (npm run package)', 'npm', ['run', '--silent', 'package']);
@@ -37,7 +61,12 @@ const tokens = await import('./tokens.mjs');
 const mcp = await import('./mcp.mjs');
 const { activationFigure } = await import('./activation.mjs');
 
-const results = { date: new Date().toISOString(), runs, machine: machine(), figures: {}, errors: {} };
+const results = { date: new Date().toISOString(), runs, machine: machine(), load: { start: os.loadavg()[0] }, figures: {}, errors: {} };
+// A partial run (--only) keeps the other figures of the last full run, so the page stays whole.
+const previous = only.length < 6 && !quick ? readJson(benchFile) : undefined;
+if (previous?.figures) {
+  for (const [id, value] of Object.entries(previous.figures)) if (!only.includes(id.split('.')[0])) results.figures[id] = value;
+}
 
 async function figure(id, name, fn) {
   if (!only.includes(id.split('.')[0])) return;
@@ -66,19 +95,14 @@ await figure('4.day', '24 simulated hours with auto-refresh', () => tokens.dayOf
 await figure('5', 'official DingTalk SDK without a cache vs our cached path', () => tokens.officialSdk({ runs, calls: quick ? 30 : 100 }));
 await figure('6', 'activation cost', () => activationFigure());
 
-const soakFile = path.join(root, 'test-results', 'soak.json');
-if (fs.existsSync(soakFile)) {
-  try {
-    results.soak = JSON.parse(fs.readFileSync(soakFile, 'utf8'));
-  } catch {
-    // an unreadable soak report is left out
-  }
-}
+results.load.end = os.loadavg()[0];
+
+results.soak = readJson(soakFile);
 
 fs.mkdirSync(path.dirname(outFile), { recursive: true });
 fs.writeFileSync(outFile, render(results));
 fs.mkdirSync(path.join(root, 'test-results'), { recursive: true });
-fs.writeFileSync(path.join(root, 'test-results', 'bench.json'), JSON.stringify(results, null, 2));
+if (!quick) fs.writeFileSync(benchFile, JSON.stringify(results, null, 2));
 log(`wrote ${path.relative(root, outFile)} (raw figures in test-results/bench.json)`);
 if (Object.keys(results.errors).length) {
   log(`figures that could not be measured: ${Object.keys(results.errors).join(', ')}`);

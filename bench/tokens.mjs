@@ -173,7 +173,7 @@ export async function officialSdk({ runs, calls = 100, latencyMs = 25 }) {
     rows.oursUpstream.push(ours.upstream);
   }
 
-  // The uncached fetch itself, without added latency: our undici client against the SDK's HTTP stack.
+  // The uncached fetch itself, without added latency: our client (Node's fetch) against the SDK's HTTP stack.
   emulator.setLatency(0);
   const fetchRows = { sdk: [], ours: [], ratio: [] };
   const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });

@@ -97,7 +97,7 @@ export function render(results) {
     row(`5. ${x.calls} token requests, ${x.latencyMs} ms added round trip: our cached path vs the official SDK (\`@alicloud/dingtalk\` oauth2_1_0, no cache), per call`,
       formatMs(x.oursMs), `${formatMs(x.sdkMs)} (SDK)`, ratio(x.ratio), '— (report)', undefined);
     row(`5. … upstream token requests for ${x.calls} calls`, int(x.oursUpstream), `${int(x.sdkUpstream)} (SDK)`, ratio(x.oursUpstream / x.sdkUpstream), '—', undefined);
-    row('5. one uncached token fetch over loopback, no added latency: our undici client vs the SDK\'s HTTP stack', formatMs(x.fetch.oursMs), `${formatMs(x.fetch.sdkMs)} (SDK)`, ratio(x.fetch.ratio), '—', undefined);
+    row('5. one uncached token fetch over loopback, no added latency: our client (Node\'s fetch) vs the SDK\'s HTTP stack', formatMs(x.fetch.oursMs), `${formatMs(x.fetch.sdkMs)} (SDK)`, ratio(x.fetch.ratio), '—', undefined);
     notes.push(`**5.** The SDK is used as its documentation shows: \`new $OpenApi.Config({})\`, protocol \`http\` and endpoint \`host:port\` of the emulator `
       + '(the docs use https and `regionId: "central"`), `new dingtalkoauth2_1_0.default(config)`, then `getAccessToken(new GetAccessTokenRequest({appKey, appSecret}))` per call. '
       + `Ours: a cold \`TokenManager\` per run, so its first call pays the round trip and is included in the per-call figure.`);
@@ -112,7 +112,7 @@ export function render(results) {
       const forbidden = (x.forbiddenPackages ?? []).map((p) => `${p.name} (${formatBytes(p.bytes)})`).join(', ');
       row('6. MCP SDK or zod code in `dist/extension.js`', x.clean && !forbidden ? 'none found' : `found: ${foundText || forbidden}`, '—', '—', 'none',
         x.scanConclusive ? x.clean && !forbidden : undefined);
-      notes.push(`**6.** The scan looks for strings that survive minification (${Object.entries(x.control ?? {}).map(([lib, found]) => `${lib}: ${found.length} marker(s) present in dist/mcpServer.js`).join(', ')}`
+      notes.push(`**6.** The scan looks for strings that survive minification (${Object.entries(x.control ?? {}).map(([lib, found]) => `${lib}: ${found.length} marker(s) present in dist/mcp.js`).join(', ')}`
         + `${x.scanConclusive ? '' : ' — the control did not contain them all, so the scan is inconclusive'}); `
         + `an esbuild metafile of the same entry lists the packages bundled into activate(): `
         + `${(x.packages ?? []).slice(0, 8).map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ') || x.metafileError}.`);
@@ -143,6 +143,8 @@ DingTalk is the project's emulator (test/emulator), started in the bench process
 |---|---|---|---|---|---|---|---|---|---|
 | ${cell(m.cpu)} | ${m.cores} | ${m.memoryGiB} GiB | ${cell(m.os)} | ${m.node} | ${m.sdk} | ${m.undici} | ${m.zod} | ${m.alicloudDingtalk} | ${m.alicloudOpenapi} |
 
+Load average (1 min) ${results.load ? `${results.load.start.toFixed(1)} at the start and ${results.load.end.toFixed(1)} at the end` : 'not recorded'} on ${m.cores} cores${results.load && results.load.start > m.cores ? ': the machine was shared and busy, so single figures are noisy; the A/A calibration rows (a floor against itself) show how noisy' : ''}.
+
 ## Results
 
 | figure | ours | baseline / floor | ratio | target | met? |
@@ -162,7 +164,8 @@ ${soak}
 ## Reproduce
 
 \`npm run bench\` (add \`--no-build\` to skip tsc and packaging, \`--only 1,4\` for some figures, \`--runs N\`).
-\`npm run soak\` (\`--calls N --clients K\`). The raw numbers of the last bench run are in test-results/bench.json.
+\`npm run soak\` (\`--calls N --clients K --stdio S\`); \`node bench/run.mjs --render\` rewrites this page from test-results/bench.json and soak.json.
+The raw numbers of the last bench run are in test-results/bench.json.
 `;
 }
 
@@ -177,8 +180,23 @@ function renderSoak(s) {
     `| API calls failed by an injected API-side fault (passed through, expected) | ${int(s.failedByApiFault)} | — | n/a |`,
     `| upstream token requests | ${int(s.upstreamTokenRequests)} | ≤ ${int(s.upstreamBound)} | ${met(s.upstreamTokenRequests <= s.upstreamBound)} |`,
     `| heapUsed after GC, before → after | ${s.heapBefore !== undefined ? `${formatBytes(s.heapBefore)} → ${formatBytes(s.heapAfter)}` : 'not measured (run node with --expose-gc)'} | growth ≤ ${formatBytes(s.heapGrowthBound)} | ${met(s.heapBefore === undefined ? undefined : s.heapAfter - s.heapBefore <= s.heapGrowthBound)} |`,
-    `| fault phases cycled | ${int(s.phases)} (${cell(s.phaseKinds.join(', '))}) | — | n/a |`,
+    `| fault phases cycled | ${int(s.phases)}, ${int(s.revocations)} of them revoking the token | — | n/a |`,
+    `| secrets or tokens in any log line | ${int(s.leaks)} | 0 | ${met(s.leaks === 0)} |`,
   ];
+  if (s.longestTokenOutageMs !== undefined) {
+    lines.push(`| longest time one token cache had no usable token (from a call failing for want of a token to the next call that got one) | ${formatMs(s.longestTokenOutageMs)} | — | n/a |`);
+    lines.push(`| longest backoff announced in an error ("Next attempt in N s") | ${int(s.longestAnnouncedBackoffSeconds)} s | — | n/a |`);
+  }
+  if (s.noTokenReasons && Object.keys(s.noTokenReasons).length) {
+    lines.push('', 'Why calls failed with no valid token (most common texts, numbers and quoted values blanked). Failures in the healthy phases '
+      + 'are the TokenManager still backing off after failed token requests in an earlier phase: while it backs off, every call that needs a token is refused with the last error.', '');
+    for (const [reason, n] of Object.entries(s.noTokenReasons).slice(0, 4)) lines.push(`- ${int(n)} × \`${cell(reason)}…\``);
+  }
+  if (s.byTool) lines.push('', `By tool (failed / calls): ${Object.entries(s.byTool).map(([tool, t]) => `${tool} ${int(t.failed)}/${int(t.calls)}`).join(', ')}.`);
+  if (s.byPhase) {
+    lines.push('', '| fault phase in force when the call started | calls | failed | failed with no valid token |', '|---|---|---|---|');
+    for (const [name, p] of Object.entries(s.byPhase)) lines.push(`| ${cell(name)} | ${int(p.calls)} | ${int(p.failed)} | ${int(p.failedWithoutValidToken)} |`);
+  }
   if (s.examples?.length) lines.push('', `Examples of failures while a valid token existed: ${s.examples.map((e) => `\`${cell(e)}\``).join('; ')}`);
   return lines.join('\n');
 }

@@ -58,6 +58,17 @@ export interface SoakReport {
   failedWithoutValidToken: number;
   failedByApiFault: number;
   byTool: Record<string, { calls: number; failed: number }>;
+  /** By the fault phase in force when the call started. */
+  byPhase: Record<string, { calls: number; failed: number; failedWithoutValidToken: number }>;
+  /**
+   * The longest time one token cache (the HTTP server's, or one stdio server's) had no usable token for an app:
+   * from a call failing for want of a token to the next call that got one.
+   */
+  longestTokenOutageMs: number;
+  /** The longest wait our error messages announced ("Next attempt in N s"). */
+  longestAnnouncedBackoffSeconds: number;
+  /** The most common reasons calls failed with no valid token (digits and quoted values blanked), with counts. */
+  noTokenReasons: Record<string, number>;
   apiStatuses: Record<string, number>;
   upstreamTokenRequests: number;
   upstreamBound: number;
@@ -101,6 +112,8 @@ interface PhaseSpan {
 
 interface Handle {
   name: string;
+  /** Which token cache serves this client: 'http' (shared) or the stdio server's own. */
+  cache: string;
   client: Client;
   /** The token the server behind this client holds for an app, as far as we can tell. */
   heldToken(appKey: string): { accessToken: string; expiresAt: number } | undefined;
@@ -213,6 +226,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await client.connect(new StreamableHTTPClientTransport(new URL(server!.url), { requestInit: { headers: server!.headers }, fetch: isolatingFetch(base) }));
       handles.push({
         name: `http-${k}`,
+        cache: 'http',
         client,
         heldToken: (appKey) => tokens.peek(appKey),
         saw: () => undefined,
@@ -242,6 +256,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await client.connect(transport);
       handles.push({
         name: `stdio-${k}`,
+        cache: `stdio-${k}`,
         client,
         heldToken: (appKey) => held.get(appKey),
         saw: (appKey, accessToken, expiresAt) => void held.set(appKey, { accessToken, expiresAt }),
@@ -306,11 +321,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const byTool: SoakReport['byTool'] = {};
     const apiStatuses: Record<string, number> = {};
     const examples: string[] = [];
+    const byPhase: SoakReport['byPhase'] = {};
+    const outageSince = new Map<string, number>();
+    let longestTokenOutageMs = 0;
+    let longestAnnouncedBackoffSeconds = 0;
+    const noTokenReasons = new Map<string, number>();
 
     const one = async (handle: Handle, i: number) => {
       const { tool, appKey, args } = callFor(i);
       const heldAtStart = handle.heldToken(appKey);
       const start = Date.now();
+      const phaseName = spans[spans.length - 1]!.name;
       const validAtStart = heldAtStart !== undefined && start < heldAtStart.expiresAt && !revoked.has(heldAtStart.accessToken);
       let failed = false;
       let why = '';
@@ -340,18 +361,35 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       completed++;
       phaseCompleted++;
       const stats = (byTool[tool] ??= { calls: 0, failed: 0 });
+      const phaseStats = (byPhase[phaseName] ??= { calls: 0, failed: 0, failedWithoutValidToken: 0 });
       stats.calls++;
+      phaseStats.calls++;
+      const outageKey = `${handle.cache} ${appKey}`;
+      const announced = /Next attempt in (\d+) s/.exec(why);
+      if (announced) longestAnnouncedBackoffSeconds = Math.max(longestAnnouncedBackoffSeconds, Number(announced[1]));
       if (!failed) {
         succeeded++;
+        const since = outageSince.get(outageKey);
+        if (since !== undefined && tool !== 'token_status') {
+          longestTokenOutageMs = Math.max(longestTokenOutageMs, end - since);
+          outageSince.delete(outageKey);
+        }
       } else {
         stats.failed++;
+        phaseStats.failed++;
         const stillValid = validAtStart && !revoked.has(heldAtStart!.accessToken);
         const apiFault = tool === 'dingtalk_api_request' && spans.some((span) => span.apiFault && span.start <= end && span.end >= start);
         if (apiFault) failedByApiFault++;
         else if (stillValid) {
           failedWithValidToken++;
           if (examples.length < 5) examples.push(`${handle.name} ${tool} during "${spans[spans.length - 1]!.name}": ${why.slice(0, 300)}`);
-        } else failedWithoutValidToken++;
+        } else {
+          failedWithoutValidToken++;
+          phaseStats.failedWithoutValidToken++;
+          const reason = why.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N').slice(0, 110);
+          noTokenReasons.set(reason, (noTokenReasons.get(reason) ?? 0) + 1);
+          if (!apiFault && !outageSince.has(outageKey)) outageSince.set(outageKey, start);
+        }
       }
       maybeAdvance();
     };
@@ -368,6 +406,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     spans[spans.length - 1]!.end = Date.now();
     emulator.setFault(null);
     const elapsedMs = Date.now() - started;
+    for (const since of outageSince.values()) longestTokenOutageMs = Math.max(longestTokenOutageMs, Date.now() - since);
     const heapAfter = gcHeap();
 
     const upstreamTokenRequests = emulator.stats().tokenRequests;
@@ -389,6 +428,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       failedWithoutValidToken,
       failedByApiFault,
       byTool,
+      byPhase,
+      longestTokenOutageMs,
+      longestAnnouncedBackoffSeconds,
+      noTokenReasons: Object.fromEntries([...noTokenReasons].sort((a, b) => b[1] - a[1]).slice(0, 8)),
       apiStatuses,
       upstreamTokenRequests,
       upstreamBound,

@@ -50,7 +50,7 @@ export function machine() {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     sdk: packageVersion('@modelcontextprotocol/sdk'),
-    undici: packageVersion('undici'),
+    undici: `${process.versions.undici} (Node's fetch, used by the core); package ${packageVersion('undici')} (test clients)`,
     zod: packageVersion('zod'),
     alicloudDingtalk: packageVersion('@alicloud/dingtalk'),
     alicloudOpenapi: packageVersion('@alicloud/openapi-client'),

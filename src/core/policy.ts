@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod/v4';
 import { redact } from './redact';
 
@@ -429,7 +429,8 @@ function deny(rule: string, reason: string): Extract<Verdict, { allowed: false }
 
 /** sha256 (hex) of the arguments as canonical JSON: object keys sorted, so equal arguments hash equally. */
 export function argsDigest(args: unknown): string {
-  return createHash('sha256').update(canonicalJson(args)).digest('hex');
+  // One-shot hash: every tool call pays for this, and a Hash object costs ~60x more for small inputs.
+  return hash('sha256', canonicalJson(args), 'hex');
 }
 
 function canonicalJson(value: unknown): string {

@@ -82,6 +82,8 @@ export const WAIT_FLOOR_MS = 10_000;
 export const MIN_FETCH_INTERVAL_MS = 60_000;
 export const BACKOFF_BASE_MS = 5_000;
 export const BACKOFF_CAP_MS = 5 * 60_000;
+/** With no valid token, callers are failing: keep trying at least this often so recovery is noticed soon. */
+export const BACKOFF_CAP_WITHOUT_TOKEN_MS = 15_000;
 export const RETRY_AFTER_CAP_MS = 60 * 60_000;
 export const DEFAULT_REFRESH_MARGIN_MS = 300_000;
 const HISTORY_LENGTH = 20;
@@ -306,7 +308,7 @@ export class TokenManager {
       entry.failures += 1;
       entry.lastErrorObject = error;
       entry.lastError = { kind: error.kind, message: error.message, code: error.code, at: this.clock.now() };
-      entry.nextAttemptAt = this.clock.now() + this.retryDelay(entry.failures, error);
+      entry.nextAttemptAt = this.clock.now() + this.retryDelay(entry, error);
       this.record(entry, { at: startedAt, trigger, outcome: 'error', latencyMs: this.clock.now() - startedAt, errorKind: error.kind });
       this.emit(entry.appKey, 'error');
       throw error;
@@ -335,12 +337,15 @@ export class TokenManager {
     return stored;
   }
 
-  private retryDelay(failures: number, error: DingTalkError): number {
+  private retryDelay(entry: AppEntry, error: DingTalkError): number {
     if (error.retryAfterMs !== undefined) return Math.min(Math.max(error.retryAfterMs, 1000), RETRY_AFTER_CAP_MS);
-    const exponential = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failures - 1));
+    const hasValidToken = entry.token !== undefined && this.clock.now() < entry.token.expiresAt;
+    const cap = hasValidToken ? BACKOFF_CAP_MS : BACKOFF_CAP_WITHOUT_TOKEN_MS;
+    const exponential = Math.min(cap, BACKOFF_BASE_MS * 2 ** (entry.failures - 1));
     // Jitter in [50%, 100%] keeps windows and processes from retrying in lockstep.
     return Math.round(exponential * (0.5 + this.random() / 2));
   }
+
 
   private scheduleRefresh(entry: AppEntry): void {
     if (entry.timer !== undefined) {

@@ -22,8 +22,25 @@ type Log = (line: string) => void;
 const POLICY_RELOAD_DELAY_MS = 100;
 const APPROVAL_TIMEOUT_MS = 5 * 60_000;
 
+/**
+ * Lines go to stderr together once the current turn is done: a write to a pipe blocks, and an audit line
+ * must not delay the reply it describes.
+ */
+function stderrLog(): Log {
+  let pending: string[] = [];
+  return (line) => {
+    if (pending.length === 0) {
+      setImmediate(() => {
+        process.stderr.write(pending.join(''));
+        pending = [];
+      });
+    }
+    pending.push(`dingtalk-token-mcp: ${redact(line)}\n`);
+  };
+}
+
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const log: Log = (line) => process.stderr.write(`dingtalk-token-mcp: ${redact(line)}\n`);
+  const log = stderrLog();
   const { apps, problem } = readApps(env);
   for (const app of apps) registerSensitive(app.appSecret);
   if (problem) log(problem);

@@ -21,7 +21,7 @@ export interface ToolContext {
   /** Asks the person about a call the policy marks `approve`. */
   approver: Approver;
   audit: AuditTrail;
-  /** One line per tool call; already redacted. */
+  /** One line per tool call; the sink passes it through redact(). */
   log(line: string): void;
   clock?: Pick<Clock, 'now'>;
   /** Why no app is configured (a broken apps file...), added to "no app" errors. */
@@ -269,7 +269,8 @@ async function invoke(
 function record(context: ToolContext, event: AuditEvent): void {
   try {
     context.audit.record(event);
-    context.log(redact(`mcp tool call ${JSON.stringify(event)}`));
+    // The event holds a digest of the arguments, never their values; the log sink redacts anyway.
+    context.log(`mcp tool call ${JSON.stringify(event)}`);
   } catch {
     // Auditing must never turn a served call into a failure.
   }

@@ -367,7 +367,7 @@ test('stdio: an approve rule is denied when the client cannot ask the person', a
     const result = await harness.call('get_access_token');
     assert.ok(text(result).startsWith('[POLICY DENIED]'), text(result));
     assert.equal(emulator.stats().tokenRequests, 0);
-    assert.match(harness.logs(), /no elicitation support/);
+    await eventually(async () => /no elicitation support/.test(harness.logs()));
   });
 });
 

@@ -193,6 +193,29 @@ test('backoff without Retry-After grows, is jittered, and stays under the cap', 
   assert.ok(delays.every((d) => d <= BACKOFF_CAP_MS && d > 0));
 });
 
+test('with no valid token left, backoff stays under 15 s so recovery is noticed; behind a valid token it grows to minutes', async () => {
+  const clock = new FakeClock();
+  const { fetcher } = scriptedFetcher(...Array.from({ length: 40 }, serverError));
+  const tokens = manager(clock, fetcher, { random: () => 0.999 });
+  await assert.rejects(tokens.getToken('cold-app'));
+  for (let i = 0; i < 8; i++) {
+    const wait = tokens.status('cold-app').nextAttemptAt! - clock.now();
+    assert.ok(wait <= 15_000, `cold retry ${i} waits ${wait} ms`);
+    await clock.advance(wait);
+    await assert.rejects(tokens.getToken('cold-app'));
+  }
+
+  const withToken = manager(clock, scriptedFetcher({ accessToken: 'kept', expiresInSeconds: TTL_S }, ...Array.from({ length: 10 }, serverError)).fetcher, { random: () => 0.999 });
+  await withToken.getToken('warm-app');
+  let longest = 0;
+  for (let i = 0; i < 8; i++) {
+    await assert.rejects(withToken.forceRefresh('warm-app'));
+    longest = Math.max(longest, withToken.status('warm-app').nextAttemptAt! - clock.now());
+  }
+  assert.ok(longest > 60_000, `behind a valid token the backoff grows (${longest} ms)`);
+  assert.equal(withToken.peek('warm-app')?.accessToken, 'kept');
+});
+
 test('a server answering expireIn 0 is asked at most once a minute, and callers get a clear reason', async () => {
   const clock = new FakeClock();
   const { fetcher, count } = scriptedFetcher(...Array.from({ length: 100 }, (_, i) => ({ accessToken: `short-lived-${i}`, expiresInSeconds: 0 })));
