@@ -167,6 +167,17 @@ export class TokenManager {
     return this.result(entry, await this.startFetch(entry, 'rejected'), 'network');
   }
 
+  /**
+   * Caches a token fetched outside the manager ("Set App Credentials" checks new credentials before storing
+   * them), as if fetched here: whatever failed before no longer counts.
+   */
+  accept(appKey: string, fetched: FetchedToken, startedAt: number): TokenResult {
+    const entry = this.entry(appKey);
+    const token = this.storeFetched(entry, fetched, startedAt, 'forced');
+    this.scheduleRefresh(entry);
+    return this.result(entry, token, 'network');
+  }
+
   /** Accepts a token another window fetched, when it lives longer than ours. Idempotent. */
   adopt(appKey: string, token: CachedToken): boolean {
     const entry = this.entry(appKey);
@@ -287,22 +298,7 @@ export class TokenManager {
       }
     }
     try {
-      const fetched = await this.options.fetcher(entry.appKey);
-      registerSensitive(fetched.accessToken);
-      // Counting validity from when we asked errs on the safe side of DingTalk's clock.
-      const token: CachedToken = { accessToken: fetched.accessToken, obtainedAt: startedAt, expiresAt: startedAt + fetched.expiresInSeconds * 1000 };
-      const changed = entry.token?.accessToken !== token.accessToken || entry.token.expiresAt !== token.expiresAt;
-      entry.token = token;
-      entry.source = 'network';
-      entry.failures = 0;
-      entry.lastError = undefined;
-      entry.lastErrorObject = undefined;
-      entry.lastRefreshAt = this.clock.now();
-      entry.nextAttemptAt = startedAt + MIN_FETCH_INTERVAL_MS;
-      this.record(entry, { at: startedAt, trigger, outcome: 'ok', latencyMs: this.clock.now() - startedAt, expiresAt: token.expiresAt });
-      if (changed) this.emit(entry.appKey, 'token');
-      this.options.store?.save(entry.appKey, token).catch(() => undefined);
-      return token;
+      return this.storeFetched(entry, await this.options.fetcher(entry.appKey), startedAt, trigger);
     } catch (caught) {
       const error = asDingTalkError(caught);
       entry.failures += 1;
@@ -313,6 +309,24 @@ export class TokenManager {
       this.emit(entry.appKey, 'error');
       throw error;
     }
+  }
+
+  private storeFetched(entry: AppEntry, fetched: FetchedToken, startedAt: number, trigger: FetchTrigger): CachedToken {
+    registerSensitive(fetched.accessToken);
+    // Counting validity from when we asked errs on the safe side of DingTalk's clock.
+    const token: CachedToken = { accessToken: fetched.accessToken, obtainedAt: startedAt, expiresAt: startedAt + fetched.expiresInSeconds * 1000 };
+    const changed = entry.token?.accessToken !== token.accessToken || entry.token.expiresAt !== token.expiresAt;
+    entry.token = token;
+    entry.source = 'network';
+    entry.failures = 0;
+    entry.lastError = undefined;
+    entry.lastErrorObject = undefined;
+    entry.lastRefreshAt = this.clock.now();
+    entry.nextAttemptAt = startedAt + MIN_FETCH_INTERVAL_MS;
+    this.record(entry, { at: startedAt, trigger, outcome: 'ok', latencyMs: this.clock.now() - startedAt, expiresAt: token.expiresAt });
+    if (changed) this.emit(entry.appKey, 'token');
+    this.options.store?.save(entry.appKey, token).catch(() => undefined);
+    return token;
   }
 
   /** Another window may already hold a fresh token; take it instead of asking DingTalk. */

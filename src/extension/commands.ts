@@ -54,15 +54,19 @@ async function setCredentials(services: Services): Promise<void> {
   });
   if (label === undefined) return;
   const app: AppInfo = { appKey, label: label.trim() || appKey };
-  const isNew = !existing;
   try {
-    const token = await withProgress(vscode.l10n.t('Checking the credentials of {0} with DingTalk…', app.label), () =>
-      services.credentials.addChecked(app, appSecret, () => services.tokens.forceRefresh(appKey)));
+    // Checked before anything is stored: a wrong secret leaves the app (new or existing) as it was.
+    const startedAt = Date.now();
+    const fetched = await withProgress(vscode.l10n.t('Checking the credentials of {0} with DingTalk…', app.label), () =>
+      services.fetchToken({ appKey, appSecret }));
+    // Cached before the app is stored, so nothing reacting to the new app fetches a second token;
+    // then saved for other windows, which the store only allows once the app is known.
+    const token = services.tokens.accept(appKey, fetched, startedAt);
+    await services.credentials.add(app, appSecret);
+    await services.credentials.tokenStore.save(appKey, token);
     services.log.info(`Stored credentials for ${app.label} (${appKey}); token valid until ${new Date(token.expiresAt).toISOString()}`);
     void vscode.window.showInformationMessage(vscode.l10n.t('DingTalk app {0} is set up. Its token is valid for {1}.', app.label, formatCountdown(token.expiresAt - Date.now())));
   } catch (error) {
-    // Nothing was stored; a brand-new app must not leave a cache entry behind either.
-    if (isNew) services.tokens.forget(appKey);
     services.log.warn(`Credentials for ${appKey} were not stored: ${describeError(error)}`);
     const retry = vscode.l10n.t('Try Again');
     const choice = await vscode.window.showErrorMessage(vscode.l10n.t('The credentials were not saved. {0}', describeError(error)), retry);

@@ -14,8 +14,6 @@ const TOKEN_PREFIX = 'dingtalkToken.token.';
 export class CredentialStore implements AppDirectory, vscode.Disposable {
   private apps: AppInfo[] = [];
   private active: string | undefined;
-  /** A secret being checked by "Set App Credentials": used for fetching, not yet stored. */
-  private readonly pending = new Map<string, string>();
   private readonly appsChanged = new vscode.EventEmitter<void>();
   private readonly tokenChanged = new vscode.EventEmitter<string>();
   private readonly subscription: vscode.Disposable;
@@ -28,8 +26,8 @@ export class CredentialStore implements AppDirectory, vscode.Disposable {
   readonly tokenStore: TokenStore = {
     load: async (appKey) => parseToken(await this.secrets.get(TOKEN_PREFIX + appKey)),
     save: async (appKey, token) => {
-      const known = this.apps.some((app) => app.appKey === appKey) || this.pending.has(appKey);
-      if (known) await this.secrets.store(TOKEN_PREFIX + appKey, JSON.stringify(token));
+      // A token of an app removed meanwhile must not come back.
+      if (this.apps.some((app) => app.appKey === appKey)) await this.secrets.store(TOKEN_PREFIX + appKey, JSON.stringify(token));
     },
   };
 
@@ -56,22 +54,15 @@ export class CredentialStore implements AppDirectory, vscode.Disposable {
   }
 
   async secretFor(appKey: string): Promise<string | undefined> {
-    return this.pending.get(appKey) ?? (await this.secrets.get(SECRET_PREFIX + appKey));
+    return this.secrets.get(SECRET_PREFIX + appKey);
   }
 
-  /** Runs `check` with the secret visible to the fetcher; stores the app only if `check` succeeds. */
-  async addChecked<T>(app: AppInfo, appSecret: string, check: () => Promise<T>): Promise<T> {
-    this.pending.set(app.appKey, appSecret);
-    try {
-      const result = await check();
-      await this.secrets.store(SECRET_PREFIX + app.appKey, appSecret);
-      this.apps = [...this.apps.filter((known) => known.appKey !== app.appKey), app];
-      this.active = app.appKey;
-      await this.saveApps();
-      return result;
-    } finally {
-      this.pending.delete(app.appKey);
-    }
+  /** Stores an app (already checked with DingTalk) and makes it the active one. */
+  async add(app: AppInfo, appSecret: string): Promise<void> {
+    await this.secrets.store(SECRET_PREFIX + app.appKey, appSecret);
+    this.apps = [...this.apps.filter((known) => known.appKey !== app.appKey), app];
+    this.active = app.appKey;
+    await this.saveApps();
   }
 
   async setActive(appKey: string): Promise<void> {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { fetchAccessToken } from '../core/dingtalk';
+import { fetchAccessToken, type AppCredentials, type FetchedToken } from '../core/dingtalk';
 import { DingTalkError } from '../core/errors';
 import { TokenManager } from '../core/tokens';
 import { AuditTrail } from '../core/audit';
@@ -19,13 +19,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(log);
   let settings = readSettings();
   const credentials = await CredentialStore.open(context.secrets);
+  const fetchToken = (app: AppCredentials) => fetchWithLog(log, app, settings);
   const tokens = new TokenManager({
-    fetcher: (appKey) => fetchWithLog(log, appKey, settings, credentials),
+    fetcher: async (appKey) => fetchToken({ appKey, appSecret: await storedSecret(credentials, appKey) }),
     store: credentials.tokenStore,
     refreshMarginMs: settings.refreshMarginMs,
     autoRefresh: settings.autoRefresh,
   });
-  const services: Services = { context, log, credentials, tokens, audit: new AuditTrail(), settings: () => settings };
+  const services: Services = { context, log, credentials, tokens, audit: new AuditTrail(), settings: () => settings, fetchToken };
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
   context.subscriptions.push(credentials, statusBar, inspect, { dispose: () => tokens.dispose() }, ...registerCommands(services, inspect));
@@ -62,18 +63,22 @@ function warmActiveApp(services: Services): void {
   if (app && !services.tokens.peek(app.appKey)) void services.tokens.getToken(app.appKey).catch(() => undefined);
 }
 
-async function fetchWithLog(log: Log, appKey: string, settings: Settings, credentials: CredentialStore) {
+async function storedSecret(credentials: CredentialStore, appKey: string): Promise<string> {
   const appSecret = await credentials.secretFor(appKey);
   if (!appSecret) {
     throw new DingTalkError('invalidCredentials', `No appSecret is stored for ${appKey}. Run "DingTalk: Set App Credentials".`, { code: 'MissingSecret' });
   }
+  return appSecret;
+}
+
+async function fetchWithLog(log: Log, app: AppCredentials, settings: Settings): Promise<FetchedToken> {
   const started = Date.now();
   try {
-    const token = await fetchAccessToken(settings.endpoints, { appKey, appSecret });
-    log.info(`Fetched a token for ${appKey} in ${Date.now() - started} ms (valid ${token.expiresInSeconds} s)`);
+    const token = await fetchAccessToken(settings.endpoints, app);
+    log.info(`Fetched a token for ${app.appKey} in ${Date.now() - started} ms (valid ${token.expiresInSeconds} s)`);
     return token;
   } catch (error) {
-    log.warn(`Token request for ${appKey} failed after ${Date.now() - started} ms: ${(error as Error).message}`);
+    log.warn(`Token request for ${app.appKey} failed after ${Date.now() - started} ms: ${(error as Error).message}`);
     throw error;
   }
 }

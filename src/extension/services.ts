@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { TokenManager } from '../core/tokens';
+import type { AppCredentials, FetchedToken } from '../core/dingtalk';
 import type { AuditTrail } from '../core/audit';
 import type { CredentialStore } from './credentials';
 import type { Log } from './log';
@@ -13,4 +14,6 @@ export interface Services {
   tokens: TokenManager;
   audit: AuditTrail;
   settings(): Settings;
+  /** Asks DingTalk for a token with these credentials, logging the outcome (never the secret or token). */
+  fetchToken(credentials: AppCredentials): Promise<FetchedToken>;
 }

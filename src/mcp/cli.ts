@@ -20,21 +20,22 @@ type App = AppInfo & AppCredentials;
 type Log = (line: string) => void;
 
 const POLICY_RELOAD_DELAY_MS = 100;
+const LOG_FLUSH_MS = 50;
 const APPROVAL_TIMEOUT_MS = 5 * 60_000;
 
 /**
- * Lines go to stderr together once the current turn is done: a write to a pipe blocks, and an audit line
- * must not delay the reply it describes.
+ * Lines go to stderr in batches, at most every 50 ms: a write to a pipe blocks, and an audit line per call
+ * must not cost every call a system call. Whatever is pending is written when the process exits.
  */
 function stderrLog(): Log {
   let pending: string[] = [];
+  const flush = () => {
+    if (pending.length) process.stderr.write(pending.join(''));
+    pending = [];
+  };
+  process.on('exit', flush);
   return (line) => {
-    if (pending.length === 0) {
-      setImmediate(() => {
-        process.stderr.write(pending.join(''));
-        pending = [];
-      });
-    }
+    if (pending.length === 0) setTimeout(flush, LOG_FLUSH_MS).unref();
     pending.push(`dingtalk-token-mcp: ${redact(line)}\n`);
   };
 }

@@ -352,3 +352,21 @@ test('status and history record what happened, with latency', async () => {
   assert.equal(record?.latencyMs, 250);
   assert.equal(tokens.status('app').lastRefreshAt, clock.now());
 });
+
+test('a token fetched while checking new credentials is cached as fresh, clears the old error and resumes auto-refresh', async () => {
+  const clock = new FakeClock();
+  const rejected = new DingTalkError('invalidCredentials', 'rejected', { code: 'invalidClientIdOrSecret' });
+  const { fetcher, count } = scriptedFetcher({ accessToken: 'old-token', expiresInSeconds: TTL_S }, rejected);
+  const tokens = manager(clock, fetcher, { autoRefresh: true });
+  await tokens.getToken('app');
+  await assert.rejects(tokens.forceRefresh('app'));
+  assert.equal(clock.pendingTimers, 0, 'wrong credentials stop auto-refresh');
+
+  const accepted = tokens.accept('app', { accessToken: 'checked-token', expiresInSeconds: TTL_S }, clock.now());
+  assert.equal(accepted.source, 'network');
+  assert.equal(tokens.status('app').lastError, undefined);
+  assert.equal((await tokens.getToken('app')).accessToken, 'checked-token');
+  assert.equal(clock.pendingTimers, 1, 'auto-refresh scheduled again');
+  await clock.advance(TTL - MARGIN);
+  assert.equal(count(), 3, 'the scheduled refresh ran');
+});
