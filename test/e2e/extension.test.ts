@@ -95,6 +95,17 @@ test('Inspect shows the app, the masked token and its expiry', async () => {
   await vscode.screenshot(path.join(ROOT, 'docs', 'images', 'inspect.png'));
 });
 
+test('Reveal shows the whole token only when clicked', async () => {
+  const frame = await vscode.waitForWebview(new RegExp(FIRST.appKey));
+  const token = emulator.currentToken(FIRST.appKey)!;
+  assert.ok(!(await frame.locator('body').innerText()).includes(token), 'masked before the click');
+  await frame.locator('#reveal').click();
+  await frame.locator('#token', { hasText: /^[0-9a-f]{32}$/ }).waitFor({ timeout: 10_000 });
+  assert.ok((await frame.locator('#token').innerText()) === token, 'the revealed token is the current one');
+  await frame.locator('#reveal').click();
+  assert.match(await frame.locator('#token').innerText(), /•{8}/, 'hidden again');
+});
+
 test('a second app takes over the status bar, and Switch App brings the first back', async () => {
   await setCredentials(SECOND.appKey, SECOND.appSecret, SECOND.label);
   await vscode.waitForStatusBar(/Sandbox Two 1:59:5\d/, 30_000);
@@ -102,6 +113,22 @@ test('a second app takes over the status bar, and Switch App brings the first ba
   await vscode.pickQuickItem(/^Sandbox$/);
   await vscode.waitForStatusBar(/^Sandbox 1:5\d:\d\d/, 15_000);
   assert.doesNotMatch(await dingTalkStatus(), /Sandbox Two/);
+});
+
+test('Remove App asks first, then deletes the app; the active app stays', async () => {
+  await vscode.runCommand('DingTalk: Remove App');
+  await vscode.pickQuickItem(/^Sandbox Two$/);
+  const dialog = vscode.page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+  assert.match(await dialog.innerText(), /Remove Sandbox Two\?/);
+  await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+  await vscode.runCommand('DingTalk: Switch App');
+  const items = (await vscode.quickPickItems()).map((item) => item.label);
+  await vscode.page.keyboard.press('Escape');
+  assert.ok(!items.some((label) => /Sandbox Two/.test(label)), `still listed: ${items.join(', ')}`);
+  assert.ok(items.some((label) => /^Sandbox$/.test(label.trim())), `the first app is gone: ${items.join(', ')}`);
+  await vscode.waitForStatusBar(/^Sandbox 1:5\d:\d\d/);
 });
 
 test('a second window reuses the valid token instead of fetching its own', async () => {
