@@ -127,12 +127,31 @@ function socketFetch(socketPath) {
   return { fetch: isolatingFetch((url, init) => undiciFetch(url, { ...init, dispatcher })), close: () => dispatcher.close() };
 }
 
-/** Figure 2: our in-process Streamable HTTP server (the extension's) against the SDK floor, over tcp and a unix socket. */
-export async function httpFigure({ runs, count = 2000, warmup = 300, kind = 'tcp' }) {
+/** What both in-process figures give our server: the sandbox app, the built-in policy, a log sink that only counts. */
+function toolContext(endpoints) {
   const { TokenManager } = fromOut('src/core/tokens');
-  const { endpointsWithDefaults, fetchAccessToken } = fromOut('src/core/dingtalk');
+  const { fetchAccessToken } = fromOut('src/core/dingtalk');
   const { PolicyEngine } = fromOut('src/core/policy');
   const { AuditTrail } = fromOut('src/core/audit');
+  const tokens = new TokenManager({ fetcher: () => fetchAccessToken(endpoints, APP), autoRefresh: false });
+  const policy = new PolicyEngine();
+  const loaded = policy.load(undefined);
+  if (!loaded.ok) throw new Error(`the built-in policy did not load: ${loaded.error}`);
+  let logged = 0;
+  return {
+    tokens,
+    apps: { list: () => [{ appKey: APP.appKey, label: APP.label }], activeAppKey: () => APP.appKey },
+    endpoints: () => endpoints,
+    policy,
+    approver: async () => false,
+    audit: new AuditTrail(),
+    log: (line) => void (logged += line.length),
+  };
+}
+
+/** Figure 2: our in-process Streamable HTTP server (the extension's) against the SDK floor, over tcp and a unix socket. */
+export async function httpFigure({ runs, count = 2000, warmup = 300, kind = 'tcp' }) {
+  const { endpointsWithDefaults } = fromOut('src/core/dingtalk');
   const { startHttpMcpServer } = fromOut('src/mcp/httpServer');
   const emulator = await DingTalkEmulator.start();
   const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });
@@ -140,20 +159,9 @@ export async function httpFigure({ runs, count = 2000, warmup = 300, kind = 'tcp
     return await compare({
       runs, count, warmup,
       startOurs: async () => {
-        const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints, SANDBOX_APPS.find((app) => app.appKey === appKey)), autoRefresh: false });
-        const policy = new PolicyEngine();
-        const loaded = policy.load(undefined);
-        if (!loaded.ok) throw new Error(`the built-in policy did not load: ${loaded.error}`);
-        let logged = 0;
-        const server = await startHttpMcpServer({
-          tokens,
-          apps: { list: () => [{ appKey: APP.appKey, label: APP.label }], activeAppKey: () => APP.appKey },
-          endpoints: () => endpoints,
-          policy,
-          approver: async () => false,
-          audit: new AuditTrail(),
-          log: (line) => void (logged += line.length),
-        }, { preferTcp: kind === 'tcp' });
+        const context = toolContext(endpoints);
+        const { tokens } = context;
+        const server = await startHttpMcpServer(context, { preferTcp: kind === 'tcp' });
         const socket = server.socketPath ? socketFetch(server.socketPath) : undefined;
         const client = await connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers }, fetch: socket?.fetch ?? isolatingFetch() }));
         return {
@@ -213,10 +221,7 @@ export async function inMemoryFigure({ runs, count = 2000, warmup = 300 }) {
   const { InMemoryTransport } = await import('@modelcontextprotocol/sdk/inMemory.js');
   const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
   const { registerFloorTool } = await import('./floor/shape.mjs');
-  const { TokenManager } = fromOut('src/core/tokens');
-  const { endpointsWithDefaults, fetchAccessToken } = fromOut('src/core/dingtalk');
-  const { PolicyEngine } = fromOut('src/core/policy');
-  const { AuditTrail } = fromOut('src/core/audit');
+  const { endpointsWithDefaults } = fromOut('src/core/dingtalk');
   const { createDingTalkMcpServer } = fromOut('src/mcp/tools');
   const emulator = await DingTalkEmulator.start();
   const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });
@@ -229,19 +234,9 @@ export async function inMemoryFigure({ runs, count = 2000, warmup = 300 }) {
     return await compare({
       runs, count, warmup,
       startOurs: async () => {
-        const tokens = new TokenManager({ fetcher: () => fetchAccessToken(endpoints, APP), autoRefresh: false });
-        const policy = new PolicyEngine();
-        policy.load(undefined);
-        let logged = 0;
-        const { server } = createDingTalkMcpServer({
-          tokens,
-          apps: { list: () => [{ appKey: APP.appKey, label: APP.label }], activeAppKey: () => APP.appKey },
-          endpoints: () => endpoints,
-          policy,
-          approver: async () => false,
-          audit: new AuditTrail(),
-          log: (line) => void (logged += line.length),
-        }, 'bench');
+        const context = toolContext(endpoints);
+        const { tokens } = context;
+        const { server } = createDingTalkMcpServer(context, 'bench');
         const client = await link(server);
         return { client, close: async () => { await client.close(); tokens.dispose(); } };
       },
