@@ -86,8 +86,8 @@ async function fetchLegacyToken(endpoints: DingTalkEndpoints, credentials: AppCr
   throw classifyLegacyErrcode(errcode, String(json.errmsg ?? ''), answer, json);
 }
 
-/** Maps a legacy (oapi) errcode to an error kind; exported for API calls, which use the same codes. */
-export function classifyLegacyErrcode(errcode: number, errmsg: string, answer: HttpAnswer, json: Record<string, unknown> = {}): DingTalkError {
+/** Maps a legacy (oapi) /gettoken errcode to an error kind. */
+function classifyLegacyErrcode(errcode: number, errmsg: string, answer: HttpAnswer, json: Record<string, unknown> = {}): DingTalkError {
   const details = { code: String(errcode), requestId: stringOrUndefined(json.request_id), httpStatus: answer.status };
   if (LEGACY_CREDENTIAL_ERRCODES.has(errcode)) {
     return new DingTalkError('invalidCredentials',
@@ -132,7 +132,7 @@ function classifyBanPage(answer: HttpAnswer, json: Record<string, unknown>): Din
 }
 
 /** Parses a JSON answer; an HTML or broken body becomes the right error at once. */
-export function parseAnswer(answer: HttpAnswer): Record<string, unknown> {
+function parseAnswer(answer: HttpAnswer): Record<string, unknown> {
   const trimmed = answer.text.trimStart();
   if (trimmed.startsWith('<')) {
     const details = { httpStatus: answer.status, retryAfterMs: retryAfterMs(answer) };

@@ -18,10 +18,6 @@ export function registerSensitive(value: string | undefined): void {
   if (value && value.length >= MIN_REGISTERED_LENGTH) knownValues.add(value);
 }
 
-export function forgetSensitive(value: string | undefined): void {
-  if (value) knownValues.delete(value);
-}
-
 export function redact(text: string): string {
   let result = text;
   for (const value of knownValues) {
