@@ -124,7 +124,7 @@ test('Remove App asks first, then deletes the app; the active app stays', async 
   await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
   await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
   await vscode.runCommand('DingTalk: Switch App');
-  const items = (await vscode.quickPickItems()).map((item) => item.label);
+  const items = (await vscode.waitForQuickPickItems()).map((item) => item.label);
   await vscode.page.keyboard.press('Escape');
   assert.ok(!items.some((label) => /Sandbox Two/.test(label)), `still listed: ${items.join(', ')}`);
   assert.ok(items.some((label) => /^Sandbox$/.test(label.trim())), `the first app is gone: ${items.join(', ')}`);

@@ -446,9 +446,12 @@ export class VSCodeSession {
     };
   }
 
-  /** Visible rows of the open quick pick: label (first line) and whether the row is the focused one. */
+  /**
+   * Visible rows of the open quick pick: label (first line) and whether the row is the focused one. Hidden
+   * rows are left out: the widget can keep rows of an earlier pick in the DOM.
+   */
   async quickPickItems(): Promise<{ label: string; ariaLabel: string; focused: boolean }[]> {
-    const rows = this.page.locator(QUICK_ROWS);
+    const rows = this.page.locator(QUICK_ROWS).filter({ visible: true });
     const out: { label: string; ariaLabel: string; focused: boolean }[] = [];
     for (const row of await rows.all()) {
       const labelEl = row.locator('.quick-input-list-label .label-name').first();
@@ -457,6 +460,14 @@ export class VSCodeSession {
       out.push({ label, ariaLabel: (await row.getAttribute('aria-label')) ?? '', focused: /\bfocused\b/.test(cls) });
     }
     return out;
+  }
+
+  /** The open quick pick's entries, once it shows any (a quick pick renders its rows after it opens). */
+  async waitForQuickPickItems(timeoutMs = 10_000): Promise<{ label: string; ariaLabel: string; focused: boolean }[]> {
+    return waitUntil('quick pick entries', timeoutMs, async () => {
+      const items = await this.quickPickItems();
+      return items.length > 0 ? items : undefined;
+    });
   }
 
   /**
@@ -479,20 +490,7 @@ export class VSCodeSession {
     const typed = `>${title}`;
     await box.fill(typed);
     const wanted = title.trim().toLowerCase();
-    await waitUntil(`command "${title}" in the palette`, timeoutMs, async () => {
-      const items = await this.quickPickItems();
-      const index = items.findIndex((i) => i.label.toLowerCase() === wanted);
-      if (index < 0) return undefined;
-      if (!items[index]!.focused) {
-        // Not the highlighted one (e.g. a longer title ranks first): move the highlight onto it.
-        await this.page.keyboard.press(index < items.findIndex((i) => i.focused) ? 'ArrowUp' : 'ArrowDown');
-        return undefined;
-      }
-      return items[index];
-    }).catch(async (err: Error) => {
-      const seen = (await this.quickPickItems().catch(() => [])).map((i) => i.label);
-      throw new Error(`${err.message}; palette shows: ${JSON.stringify(seen)}`);
-    });
+    await this.focusQuickItem(`command "${title}" in the palette`, (label) => label.toLowerCase() === wanted, timeoutMs);
     await this.watchQuickInputHide();
     await this.page.keyboard.press('Enter');
     await waitUntil(`the palette to run "${title}"`, timeoutMs, async () => {
@@ -555,18 +553,32 @@ export class VSCodeSession {
     });
   }
 
-  /** Clicks the quick pick entry whose label equals `label` (or matches the RegExp). */
+  /**
+   * Accepts the quick pick entry whose label equals `label` (or matches the RegExp) the way a keyboard user
+   * does: highlight it with the arrow keys, then Enter. (A mouse click can land while the list is still
+   * being laid out, and then waits on a row that never becomes clickable.)
+   */
   async pickQuickItem(label: string | RegExp, timeoutMs = 10_000): Promise<void> {
     await this.waitForQuickInput(timeoutMs);
     const test = (s: string) => (typeof label === 'string' ? s === label : label.test(s));
-    const index = await waitUntil(`quick pick item ${String(label)}`, timeoutMs, async () => {
-      const i = (await this.quickPickItems()).findIndex((item) => test(item.label));
-      return i >= 0 ? i : undefined;
+    await this.focusQuickItem(`quick pick item ${String(label)}`, test, timeoutMs);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Moves the quick pick's highlight onto the first visible entry whose label passes `wanted`. */
+  private async focusQuickItem(what: string, wanted: (label: string) => boolean, timeoutMs: number): Promise<void> {
+    await waitUntil(what, timeoutMs, async () => {
+      const items = await this.quickPickItems();
+      const index = items.findIndex((i) => wanted(i.label));
+      if (index < 0) return undefined;
+      if (items[index]!.focused) return true;
+      // Not the highlighted one (e.g. a longer title ranks first): move the highlight towards it.
+      await this.page.keyboard.press(index < items.findIndex((i) => i.focused) ? 'ArrowUp' : 'ArrowDown');
+      return undefined;
     }).catch(async (err: Error) => {
       const seen = (await this.quickPickItems().catch(() => [])).map((i) => i.label);
       throw new Error(`${err.message}; quick pick shows: ${JSON.stringify(seen)}`);
     });
-    await this.page.locator(QUICK_ROWS).nth(index).click();
   }
 
   // ---- status bar ----
