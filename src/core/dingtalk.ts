@@ -82,7 +82,7 @@ async function fetchLegacyToken(endpoints: DingTalkEndpoints, credentials: AppCr
     }
     throw malformed(answer, 'the answer has no access_token/expires_in');
   }
-  if (typeof errcode !== 'number') throw classifyBanPage(answer, json) ?? malformed(answer, 'the answer has no errcode');
+  if (typeof errcode !== 'number') throw malformed(answer, 'the answer has no errcode');
   throw classifyLegacyErrcode(errcode, String(json.errmsg ?? ''), answer, json);
 }
 
@@ -100,8 +100,6 @@ function classifyLegacyErrcode(errcode: number, errmsg: string, answer: HttpAnsw
 }
 
 function classifyV1Failure(answer: HttpAnswer, json: Record<string, unknown>): DingTalkError {
-  const ban = classifyBanPage(answer, json);
-  if (ban) return ban;
   const code = stringOrUndefined(json.code);
   const dingMessage = stringOrUndefined(json.message);
   const details = { code, requestId: stringOrUndefined(json.requestid) ?? header(answer, 'x-acs-request-id'), httpStatus: answer.status, retryAfterMs: retryAfterMs(answer) };
@@ -131,16 +129,21 @@ function classifyBanPage(answer: HttpAnswer, json: Record<string, unknown>): Din
   return undefined;
 }
 
-/** Parses a JSON answer; an HTML or broken body becomes the right error at once. */
+/**
+ * Parses a JSON answer; an HTML page, a ban page (whatever its status: gateways send it with 200 too) or a
+ * broken body becomes the right error at once.
+ */
 function parseAnswer(answer: HttpAnswer): Record<string, unknown> {
   const trimmed = answer.text.trimStart();
   if (trimmed.startsWith('<')) {
     const details = { httpStatus: answer.status, retryAfterMs: retryAfterMs(answer) };
-    if (answer.status === 403 || answer.status === 429) {
-      return throwing(new DingTalkError('throttled', `DingTalk's gateway refused the request with an HTML page (HTTP ${answer.status}). Waiting before trying again.`, details));
-    }
     if (answer.status >= 500) {
       return throwing(new DingTalkError('server', `DingTalk answered HTTP ${answer.status} with an error page. Its service may be having trouble; trying again later.`, details));
+    }
+    // 403/429 from the gateway, 405 from the firewall's block page: a refusal that passes with time.
+    // A 404 or 200 page means the address is not DingTalk's API at all.
+    if (answer.status >= 400 && answer.status !== 404) {
+      return throwing(new DingTalkError('throttled', `DingTalk's gateway refused the request with an HTML page (HTTP ${answer.status}). Waiting before trying again.`, details));
     }
     return throwing(malformed(answer, 'it is an HTML page, not JSON'));
   }
@@ -155,7 +158,9 @@ function parseAnswer(answer: HttpAnswer): Record<string, unknown> {
     return throwing(malformed(answer, 'it is not valid JSON'));
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return throwing(malformed(answer, 'it is not a JSON object'));
-  return parsed as Record<string, unknown>;
+  const json = parsed as Record<string, unknown>;
+  const ban = classifyBanPage(answer, json);
+  return ban ? throwing(ban) : json;
 }
 
 function malformed(answer: HttpAnswer, why: string): DingTalkError {

@@ -49,6 +49,11 @@ export interface Fault {
   retryAfterSeconds?: number;
   /** slow: extra delay before the normal answer, default 2000. */
   delayMs?: number;
+  /**
+   * ipBan and htmlError: the HTTP status (default 403 and 502). Gateways answer a ban with 200 or 403, and a
+   * firewall block page comes as 405 HTML.
+   */
+  status?: number;
 }
 
 export interface EmulatorStats {
@@ -434,6 +439,9 @@ function validateFault(fault: Fault): void {
     throw new TypeError('fault.retryAfterSeconds must be a non-negative number');
   }
   if (fault.delayMs !== undefined && !(Number.isFinite(fault.delayMs) && fault.delayMs >= 0)) throw new TypeError('fault.delayMs must be a non-negative number');
+  if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 200 && fault.status <= 599)) {
+    throw new TypeError('fault.status must be an HTTP status from 200 to 599');
+  }
 }
 
 function serveFault(fault: Fault, style: Style, req: http.IncomingMessage, res: http.ServerResponse, requestid: string): void {
@@ -457,11 +465,14 @@ function serveFault(fault: Fault, style: Style, req: http.IncomingMessage, res: 
         ? send(res, 200, { errcode: 90002, errmsg: '当前接口调用的QPS超过限制', request_id: requestid }, LEGACY_JSON)
         : send(res, 403, { code: 'Forbidden.AccessDenied.QpsLimitForApi', message: '当前接口调用的QPS超过限制', requestid });
     case 'ipBan':
-      return send(res, 403, '{"status":1111,"wait":5,"punish":"deny"}');
-    case 'htmlError':
-      return send(res, 502,
-        '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n',
-        'text/html');
+      return send(res, fault.status ?? 403, '{"status":1111,"wait":5,"punish":"deny"}');
+    case 'htmlError': {
+      const status = fault.status ?? 502;
+      return send(res, status, status >= 500
+        ? `<html>\r\n<head><title>${status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${status} Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n`
+        : `<!DOCTYPE html><html><head><meta charset="utf-8"><title>访问被拒绝</title></head><body><h1>很抱歉，您的访问被拒绝</h1><p>HTTP ${status}</p></body></html>`,
+      'text/html');
+    }
     case 'malformed':
       // Cut off mid-string, as when a proxy truncates the answer.
       return send(res, 200, legacy ? '{"errcode":0,"errmsg":"ok","access_token":"3f2a' : '{"accessToken":"3f2a', legacy ? LEGACY_JSON : NEW_JSON);

@@ -68,13 +68,16 @@ for (const tokenApi of ['v1', 'legacy'] as const) {
     { fault: { kind: 'qpsLimitApp' }, kind: 'throttled', message: /QpsLimitForAppkeyAndApi|90018/ },
     { fault: { kind: 'qpsLimitApi' }, kind: 'throttled', message: /QpsLimitForApi|90002/ },
     { fault: { kind: 'ipBan' }, kind: 'throttled', message: /refusing this IP/, retryAfterMs: 5000 },
+    { fault: { kind: 'ipBan', status: 200 }, kind: 'throttled', message: /refusing this IP/, retryAfterMs: 5000 },
     { fault: { kind: 'htmlError' }, kind: 'server', message: /error page/ },
+    { fault: { kind: 'htmlError', status: 405 }, kind: 'throttled', message: /refused the request with an HTML page \(HTTP 405\)/ },
+    { fault: { kind: 'htmlError', status: 404 }, kind: 'malformed', message: /HTML page, not JSON.*apiBaseUrl/ },
     { fault: { kind: 'malformed' }, kind: 'malformed', message: /could not be understood/ },
     { fault: { kind: 'reset' }, kind: 'network', message: /Could not reach DingTalk/ },
     { fault: { kind: 'slow', delayMs: 1500 }, kind: 'timeout', message: /did not answer within 300 ms/ },
   ];
   for (const { fault, kind, message, retryAfterMs } of faults) {
-    test(`${tokenApi}: fault ${fault.kind} → ${kind} with a clear message`, async () => {
+    test(`${tokenApi}: fault ${fault.kind}${fault.status ? ` (HTTP ${fault.status})` : ''} → ${kind} with a clear message`, async () => {
       emulator.setFault({ ...fault, times: 1 });
       const error = await failure(fetchAccessToken(endpoints(tokenApi, fault.kind === 'slow' ? 300 : 2000), APP));
       assert.equal(error.kind, kind, error.message);

@@ -287,6 +287,14 @@ test('faults ipBan, htmlError and malformed', async () => {
     assert.match(html.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(html.text, /<html>/);
 
+    // The status knob: a ban page sent as 200, a firewall's 405 block page.
+    e.setFault({ kind: 'ipBan', status: 200 });
+    assert.equal((await newToken(e)).status, 200);
+    e.setFault({ kind: 'htmlError', status: 405 });
+    const block = await newToken(e);
+    assert.equal(block.status, 405);
+    assert.match(block.text, /访问被拒绝/);
+
     e.setFault({ kind: 'malformed' });
     for (const answer of [await newToken(e), await legacyToken(e, APP.appKey, APP.appSecret)]) {
       assert.equal(answer.status, 200);
@@ -350,6 +358,7 @@ test('fault targets: token by default, api, or all', async () => {
 
     assert.throws(() => e.setFault({ kind: 'nope' as Fault['kind'] }));
     assert.throws(() => e.setFault({ kind: 'reset', times: 0 }));
+    assert.throws(() => e.setFault({ kind: 'ipBan', status: 700 }));
   });
 });
 
