@@ -163,6 +163,13 @@ test('VS Code lists the MCP server and starts it with 5 tools', async () => {
   assert.match(output, /Discovered 5 tools/);
 });
 
+test('the walkthrough opens on its first step, with its guide beside it', async () => {
+  await vscode.runCommand('Welcome: Open Walkthrough...');
+  await vscode.pickQuickItem(/Get started with DingTalk Access Token/);
+  const guide = await vscode.waitForWebview(/answer three questions/, 30_000);
+  assert.match(await guide.locator('body').innerText(), /SecretStorage/);
+});
+
 test('no appSecret or token appears in a settings file or a log under the user-data dir', async () => {
   const tokens = [FIRST.appKey, SECOND.appKey].map((appKey) => emulator.currentToken(appKey)).filter((t): t is string => Boolean(t));
   assert.equal(tokens.length, 2);

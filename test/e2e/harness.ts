@@ -23,6 +23,12 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Extension ids passed to --enable-proposed-api. */
   enableProposedApi?: string[];
+  /**
+   * Display language, e.g. "zh-cn": passed to --locale, with an empty language pack registered for it (VS Code
+   * ignores a locale it has no pack for, and none can be downloaded here). VS Code's own UI stays English;
+   * extensions get the locale, so their package.nls.<locale>.json and l10n bundles are used.
+   */
+  locale?: string;
   /** Budget for the whole start-up (install, server, browser, workbench). Default 120 s. */
   timeoutMs?: number;
   viewport?: { width: number; height: number };
@@ -193,6 +199,15 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   });
 }
 
+/** What a language pack extension would leave in the user-data dir: its entry in languagepacks.json. */
+function registerEmptyLanguagePack(userDataDir: string, locale: string): void {
+  const translations = path.join(userDataDir, 'empty-language-pack', 'main.i18n.json');
+  fs.mkdirSync(path.dirname(translations), { recursive: true });
+  fs.writeFileSync(translations, JSON.stringify({ contents: {} }));
+  const entry = { hash: `e2e-${locale}`, extensions: [{ extensionIdentifier: { id: 'e2e.empty-language-pack' }, version: '1.0.0' }], translations: { vscode: translations }, label: locale };
+  fs.writeFileSync(path.join(userDataDir, 'languagepacks.json'), JSON.stringify({ [locale]: entry }));
+}
+
 function matches(text: string, filter: string | RegExp | undefined): boolean {
   if (filter === undefined) return true;
   return typeof filter === 'string' ? text.includes(filter) : filter.test(text);
@@ -295,6 +310,7 @@ export class VSCodeSession {
       ...options.settings,
     };
     fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+    if (options.locale) registerEmptyLanguagePack(userDataDir, options.locale);
     for (const [rel, content] of Object.entries(options.workspaceFiles ?? {})) {
       const file = path.join(workspaceDir, rel);
       fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -335,6 +351,7 @@ export class VSCodeSession {
         '--disable-getting-started-override',
         '--ignore-last-opened',
         ...(options.enableProposedApi ?? []).flatMap((id) => ['--enable-proposed-api', id]),
+        ...(options.locale ? ['--locale', options.locale] : []),
         workspaceDir,
       ];
       // Its own process group, so close() can end the extension host and pty host with it.

@@ -1,0 +1,53 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { DingTalkEmulator } from '../emulator/emulator';
+import { startVSCode, type VSCodeSession } from './harness';
+
+// The same extension in a VS Code whose display language is Simplified Chinese: the palette titles come
+// from package.nls.zh-cn.json, everything the extension says from l10n/bundle.l10n.zh-cn.json.
+const VSIX = process.env.DINGTALK_VSIX ?? path.join(__dirname, '..', '..', '..', 'dingtalk-token.vsix');
+const APP = { appKey: 'dinge2ezhcn0001', appSecret: 'e2e-zhcn-secret-5a7c3e', label: '沙箱应用' };
+
+let emulator: DingTalkEmulator;
+let vscode: VSCodeSession;
+
+before(async () => {
+  emulator = await DingTalkEmulator.start({ apps: [APP] });
+  vscode = await startVSCode({
+    vsixPath: VSIX,
+    locale: 'zh-cn',
+    settings: { 'dingtalkToken.apiBaseUrl': emulator.apiBaseUrl, 'dingtalkToken.legacyApiBaseUrl': emulator.legacyApiBaseUrl },
+    timeoutMs: 180_000,
+  });
+}, { timeout: 240_000 });
+
+after(async () => {
+  await vscode?.close();
+  await emulator?.close();
+});
+
+test('zh-cn: the status bar invites the person to set up, in Chinese', async () => {
+  await vscode.waitForStatusBar(/钉钉：去设置/, 90_000);
+});
+
+test('zh-cn: Set App Credentials asks in Chinese and explains a refusal in Chinese', async () => {
+  await vscode.runCommand('DingTalk: 设置应用凭证');
+  await vscode.waitForQuickInput();
+  assert.match((await vscode.quickInputInfo()).title, /设置应用凭证 \(1\/3\)/);
+  await vscode.answerInput(APP.appKey);
+  await vscode.answerInput('e2e-zhcn-wrong-secret');
+  await vscode.answerInput(APP.label);
+  const message = await vscode.waitForNotification(/凭证未保存/, 30_000);
+  assert.match(message, /invalidClientIdOrSecret/);
+  assert.equal(emulator.stats(APP.appKey).tokenIssued, 0);
+});
+
+test('zh-cn: with the right secret the countdown starts under the Chinese label', async () => {
+  await vscode.runCommand('DingTalk: 设置应用凭证');
+  await vscode.answerInput(APP.appKey);
+  await vscode.answerInput(APP.appSecret);
+  await vscode.answerInput(APP.label);
+  await vscode.waitForNotification(/已设置完成/, 30_000);
+  await vscode.waitForStatusBar(/沙箱应用 1:59:5\d/, 30_000);
+});
