@@ -520,29 +520,34 @@ export class VSCodeSession {
   /** Types text into the open input box (not the command palette) and presses Enter. */
   async answerInput(text: string, timeoutMs = 10_000): Promise<void> {
     const box = await this.waitForInputBox(timeoutMs);
-    await box.fill(text);
+    await waitUntil(`"${text}" typed into the input box`, timeoutMs, async () => {
+      await box.fill(text);
+      return (await box.inputValue()) === text;
+    });
     await this.pressEnterInInput(timeoutMs);
   }
 
   /**
-   * Presses Enter in the open input box (accepting its current value) and waits until it was taken:
-   * the box closed (possibly reopening at once for the next prompt) or shows a validation message.
+   * Presses Enter in the open input box (accepting its current value) and waits until the box was taken:
+   * VS Code hides the widget on accept, even when the next prompt reuses it at once. A validation message
+   * that keeps the box open is reported in the error.
    */
   async pressEnterInInput(timeoutMs = 10_000): Promise<void> {
     const box = await this.waitForInputBox(timeoutMs);
-    const before = await this.quickInputInfo();
     await this.watchQuickInputHide();
     await box.press('Enter');
-    await waitUntil('the input box to accept', timeoutMs, async () => {
-      if ((await this.quickInputWasHidden()) || !(await this.isQuickInputVisible())) return true;
-      const now = await this.quickInputInfo().catch(() => before);
-      return now.message !== before.message || now.value !== before.value;
+    await waitUntil('the input box to take the answer', timeoutMs, async () =>
+      (await this.quickInputWasHidden()) || !(await this.isQuickInputVisible()),
+    ).catch(async (err: Error) => {
+      const message = (await this.quickInputInfo().catch(() => undefined))?.message;
+      throw new Error(`${err.message}${message ? `; the box says: ${message}` : ''}`);
     });
   }
 
   /**
    * Starts noting whether the quick input widget gets hidden. A command that shows two input boxes in a
-   * row hides and re-shows the same widget faster than polling can see, so a MutationObserver notes it.
+   * row hides and re-shows the same widget faster than polling can see, so a MutationObserver notes it;
+   * hide and show can land in one batch of mutations, so the style each mutation replaced counts too.
    */
   private async watchQuickInputHide(): Promise<void> {
     await this.page.evaluate((sel: string) => {
@@ -551,10 +556,11 @@ export class VSCodeSession {
       g.__e2eQuickInputObserver?.disconnect();
       const widget = g.document.querySelector(sel);
       if (!widget) return;
-      const observer = new g.MutationObserver(() => {
-        if (widget.style.display === 'none') g.__e2eQuickInputHidden = true;
+      const hidden = (style: string | null) => /display:\s*none/.test(style ?? '');
+      const observer = new g.MutationObserver((mutations: { oldValue: string | null }[]) => {
+        if (widget.style.display === 'none' || mutations.some((m) => hidden(m.oldValue))) g.__e2eQuickInputHidden = true;
       });
-      observer.observe(widget, { attributes: true, attributeFilter: ['style', 'class'] });
+      observer.observe(widget, { attributes: true, attributeFilter: ['style'], attributeOldValue: true });
       g.__e2eQuickInputObserver = observer;
     }, QUICK_INPUT);
   }

@@ -41,6 +41,7 @@ test('zh-cn: Set App Credentials asks in Chinese and explains a refusal in Chine
   const message = await vscode.waitForNotification(/凭证未保存/, 30_000);
   assert.match(message, /invalidClientIdOrSecret/);
   assert.equal(emulator.stats(APP.appKey).tokenIssued, 0);
+  await vscode.clearNotifications();
 });
 
 test('zh-cn: with the right secret the countdown starts under the Chinese label', async () => {
