@@ -4,10 +4,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as net from 'node:net';
 import { createRequire } from 'node:module';
 
 const root = path.join(import.meta.dirname, '..');
-const port = Number(process.env.SANDBOX_PORT ?? 8080);
 const sandbox = path.join(root, '.vscode-test', 'sandbox');
 
 function run(title, command, args) {
@@ -51,6 +51,8 @@ console.log('> install the extension into code-server');
 const install = spawnSync(node, [codeServer, ...common, '--install-extension', path.join(root, 'dingtalk-token.vsix'), '--force'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 if (install.status !== 0) process.exit(install.status ?? 1);
 
+// 8080 unless SANDBOX_PORT says otherwise; when 8080 is taken, any free port rather than a failed start.
+const port = process.env.SANDBOX_PORT ? Number(process.env.SANDBOX_PORT) : await listenable(8080) ? 8080 : await listenable(0);
 const server = spawn(node, [codeServer, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', ...common, workspace], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 
 const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
@@ -80,3 +82,15 @@ server.on('exit', (code) => {
   console.error(`code-server exited (${code}).`);
   void stop(code ?? 1);
 });
+
+/** The port when it can be listened on at 127.0.0.1 (for 0: the free port the system picked), else false. */
+function listenable(wanted) {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(wanted, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
