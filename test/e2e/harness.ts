@@ -52,6 +52,13 @@ export interface StatusBarItem {
   ariaLabel: string;
 }
 
+/** A row of the open quick pick: its label (first line), aria-label, and whether it is the highlighted one. */
+export interface QuickPickEntry {
+  label: string;
+  ariaLabel: string;
+  focused: boolean;
+}
+
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -467,9 +474,9 @@ export class VSCodeSession {
    * Visible rows of the open quick pick: label (first line) and whether the row is the focused one. Hidden
    * rows are left out: the widget can keep rows of an earlier pick in the DOM.
    */
-  async quickPickItems(): Promise<{ label: string; ariaLabel: string; focused: boolean }[]> {
+  async quickPickItems(): Promise<QuickPickEntry[]> {
     const rows = this.page.locator(QUICK_ROWS).filter({ visible: true });
-    const out: { label: string; ariaLabel: string; focused: boolean }[] = [];
+    const out: QuickPickEntry[] = [];
     for (const row of await rows.all()) {
       const labelEl = row.locator('.quick-input-list-label .label-name').first();
       const label = ((await labelEl.count()) ? await labelEl.innerText() : await row.innerText()).split('\n')[0]!.trim();
@@ -480,7 +487,7 @@ export class VSCodeSession {
   }
 
   /** The open quick pick's entries, once it shows any (a quick pick renders its rows after it opens). */
-  async waitForQuickPickItems(timeoutMs = 10_000): Promise<{ label: string; ariaLabel: string; focused: boolean }[]> {
+  async waitForQuickPickItems(timeoutMs = 10_000): Promise<QuickPickEntry[]> {
     return waitUntil('quick pick entries', timeoutMs, async () => {
       const items = await this.quickPickItems();
       return items.length > 0 ? items : undefined;
