@@ -28,6 +28,8 @@ command -v chromium >/dev/null || missing+=(chromium)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
 { command -v g++ && command -v make; } >/dev/null || missing+=(build-essential)
 command -v python3 >/dev/null || missing+=(python3)
+# unzip: the package test reads the .vsix as the marketplace does.
+command -v unzip >/dev/null || missing+=(unzip)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup-vscode: missing ${missing[*]}; run as root: apt-get install -y ${missing[*]}" >&2
