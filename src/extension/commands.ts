@@ -7,6 +7,10 @@ import type { AppInfo } from '../core/apps';
 import type { TokenResult } from '../core/tokens';
 import type { Services } from './services';
 import type { InspectPanel } from './inspect';
+import { appKeyFromNode } from './appsView';
+
+/** DingTalk's developer console (开发者后台), where apps, their credentials, IP whitelist and permissions live. */
+export const DEVELOPER_CONSOLE_URL = 'https://open-dev.dingtalk.com/';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -15,11 +19,15 @@ export function registerCommands(services: Services, inspect: InspectPanel): vsc
   const commands: Record<string, Handler> = {
     'dingtalkToken.setCredentials': () => setCredentials(services),
     'dingtalkToken.getToken': () => getToken(services, inspect),
-    'dingtalkToken.refreshToken': () => refreshToken(services),
-    'dingtalkToken.inspectToken': () => inspect.show(),
-    'dingtalkToken.copyToken': () => copyToken(services),
+    // From the DingTalk view these get the app row they were run on; from the palette, nothing (the active app).
+    'dingtalkToken.refreshToken': (node) => refreshToken(services, appKeyFromNode(node)),
+    'dingtalkToken.inspectToken': (node) => inspect.show(appKeyFromNode(node)),
+    'dingtalkToken.copyToken': (node) => copyToken(services, appKeyFromNode(node)),
     'dingtalkToken.switchApp': () => switchApp(services),
-    'dingtalkToken.removeApp': () => removeApp(services),
+    'dingtalkToken.removeApp': (node) => removeApp(services, appKeyFromNode(node)),
+    'dingtalkToken.renameApp': (node) => renameApp(services, appKeyFromNode(node)),
+    'dingtalkToken.makeActive': (node) => makeActive(services, appKeyFromNode(node)),
+    'dingtalkToken.openDeveloperConsole': () => vscode.env.openExternal(vscode.Uri.parse(DEVELOPER_CONSOLE_URL)),
     'dingtalkToken.showLog': () => services.log.show(),
     'dingtalkToken.openPolicy': () => openPolicy(services),
     'dingtalkToken.statusBarActions': () => statusBarActions(services),
@@ -75,22 +83,22 @@ async function setCredentials(services: Services): Promise<void> {
 }
 
 async function getToken(services: Services, inspect: InspectPanel): Promise<void> {
-  const result = await tokenForActiveApp(services, (appKey) => services.tokens.getToken(appKey));
+  const result = await tokenForApp(services, undefined, (appKey) => services.tokens.getToken(appKey));
   if (!result) return;
   const copy = vscode.l10n.t('Copy');
   const show = vscode.l10n.t('Inspect');
   const choice = await vscode.window.showInformationMessage(validityMessage(services, result), copy, show);
-  if (choice === copy) await copyToken(services);
+  if (choice === copy) await copyToken(services, result.appKey);
   if (choice === show) inspect.show();
 }
 
-async function refreshToken(services: Services): Promise<void> {
-  const result = await tokenForActiveApp(services, (appKey) => services.tokens.forceRefresh(appKey), true);
+async function refreshToken(services: Services, appKey: string | undefined): Promise<void> {
+  const result = await tokenForApp(services, appKey, (key) => services.tokens.forceRefresh(key), true);
   if (result) void vscode.window.showInformationMessage(vscode.l10n.t('Refreshed. {0}', validityMessage(services, result)));
 }
 
-async function copyToken(services: Services): Promise<void> {
-  const result = await tokenForActiveApp(services, (appKey) => services.tokens.getToken(appKey));
+async function copyToken(services: Services, appKey?: string): Promise<void> {
+  const result = await tokenForApp(services, appKey, (key) => services.tokens.getToken(key));
   if (!result) return;
   await vscode.env.clipboard.writeText(result.accessToken);
   const label = labelOf(services, result.appKey);
@@ -110,15 +118,41 @@ async function switchApp(services: Services): Promise<void> {
   const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Switch App'), placeHolder: vscode.l10n.t('The app whose token the status bar and agents use') });
   if (!picked) return;
   if (picked === add) return setCredentials(services);
-  await services.credentials.setActive(picked.appKey);
-  services.log.info(`Active app is now ${labelOf(services, picked.appKey)}`);
-  void services.tokens.getToken(picked.appKey).catch(() => undefined);
+  await makeActive(services, picked.appKey);
 }
 
-async function removeApp(services: Services): Promise<void> {
+async function makeActive(services: Services, appKey: string | undefined): Promise<void> {
+  if (!appKey) return switchApp(services);
+  await services.credentials.setActive(appKey);
+  services.log.info(`Active app is now ${labelOf(services, appKey)}`);
+  void services.tokens.getToken(appKey).catch(() => undefined);
+}
+
+/** The app a command was run on, or one the person picks; undefined when there is none or they cancel. */
+async function pickApp(services: Services, appKey: string | undefined, title: string): Promise<AppInfo | undefined> {
   const apps = services.credentials.list();
-  if (apps.length === 0) return void vscode.window.showInformationMessage(vscode.l10n.t('There is no DingTalk app to remove.'));
-  const picked = await vscode.window.showQuickPick(apps.map((app) => ({ label: app.label, description: app.appKey, appKey: app.appKey })), { title: vscode.l10n.t('Remove App') });
+  if (appKey) return apps.find((app) => app.appKey === appKey);
+  if (apps.length === 0) return void vscode.window.showInformationMessage(vscode.l10n.t('No DingTalk app is set up yet.'));
+  const picked = await vscode.window.showQuickPick(apps.map((app) => ({ label: app.label, description: app.appKey, app })), { title });
+  return picked?.app;
+}
+
+async function renameApp(services: Services, appKey: string | undefined): Promise<void> {
+  const app = await pickApp(services, appKey, vscode.l10n.t('Rename App'));
+  if (!app) return;
+  const label = (await vscode.window.showInputBox({
+    title: vscode.l10n.t('Rename {0}', app.label),
+    prompt: vscode.l10n.t('A new label for {0} (its appSecret stays as it is)', app.appKey),
+    value: app.label,
+    validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('Enter a label.')),
+  }))?.trim();
+  if (!label || label === app.label) return;
+  await services.credentials.rename(app.appKey, label);
+  services.log.info(`Renamed app ${app.appKey} to ${label}`);
+}
+
+async function removeApp(services: Services, appKey: string | undefined): Promise<void> {
+  const picked = await pickApp(services, appKey, vscode.l10n.t('Remove App'));
   if (!picked) return;
   const remove = vscode.l10n.t('Remove');
   const confirmed = await vscode.window.showWarningMessage(
@@ -162,9 +196,9 @@ async function statusBarActions(services: Services): Promise<void> {
   if (picked) await vscode.commands.executeCommand(picked.command);
 }
 
-/** Runs a token operation for the active app with a progress notification; reports failures and returns undefined. */
-async function tokenForActiveApp(services: Services, operation: (appKey: string) => Promise<TokenResult>, alwaysShowProgress = false): Promise<TokenResult | undefined> {
-  const app = services.credentials.activeApp();
+/** Runs a token operation for an app (the active one by default) with progress; reports failures and returns undefined. */
+async function tokenForApp(services: Services, appKey: string | undefined, operation: (appKey: string) => Promise<TokenResult>, alwaysShowProgress = false): Promise<TokenResult | undefined> {
+  const app = appKey ? services.credentials.list().find((candidate) => candidate.appKey === appKey) : services.credentials.activeApp();
   if (!app) {
     const setUp = vscode.l10n.t('Set App Credentials');
     const choice = await vscode.window.showInformationMessage(vscode.l10n.t('No DingTalk app is set up yet.'), setUp);

@@ -72,6 +72,12 @@ export class CredentialStore implements AppDirectory, vscode.Disposable {
     this.appsChanged.fire();
   }
 
+  /** A new label only: the secret and the cached token stay as they are. */
+  async rename(appKey: string, label: string): Promise<void> {
+    this.apps = this.apps.map((app) => (app.appKey === appKey ? { ...app, label } : app));
+    await this.saveApps();
+  }
+
   async remove(appKey: string): Promise<void> {
     this.apps = this.apps.filter((app) => app.appKey !== appKey);
     if (this.active === appKey) this.active = this.apps[0]?.appKey;

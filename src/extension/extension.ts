@@ -10,6 +10,7 @@ import { StatusBar } from './statusBar';
 import { InspectPanel } from './inspect';
 import { registerCommands } from './commands';
 import { registerMcpProvider } from './mcpProvider';
+import { DingTalkView } from './appsView';
 import type { Services } from './services';
 
 /** Builds the one TokenManager and hands it to the status bar, commands, inspect view and MCP provider. */
@@ -29,7 +30,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const services: Services = { context, log, credentials, tokens, audit: new AuditTrail(), settings: () => settings, fetchToken };
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
-  context.subscriptions.push(credentials, statusBar, inspect, { dispose: () => tokens.dispose() }, ...registerCommands(services, inspect));
+  context.subscriptions.push(credentials, statusBar, inspect, new DingTalkView(services), { dispose: () => tokens.dispose() }, ...registerCommands(services, inspect));
   context.subscriptions.push(registerMcpProvider(services));
   let knownApps = new Set(credentials.list().map((app) => app.appKey));
 

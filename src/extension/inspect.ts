@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { maskToken } from '../core/redact';
 import { describeError } from './messages';
 import type { Services } from './services';
+import type { AppInfo } from '../core/apps';
+import { appNode } from './appsView';
 
 /** Messages the webview may send; anything else is ignored. */
 type FromWebview = { type: 'ready' | 'reveal' | 'copy' | 'refresh' };
@@ -10,6 +12,8 @@ type FromWebview = { type: 'ready' | 'reveal' | 'copy' | 'refresh' };
 /** The inspect view: one panel, fed from TokenManager and audit events; the token leaves the host only on a click. */
 export class InspectPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
+  /** The app the panel shows when it was opened for one (from the DingTalk view); else the active app. */
+  private appKey: string | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly services: Services) {
@@ -20,8 +24,10 @@ export class InspectPanel implements vscode.Disposable {
     );
   }
 
-  show(): void {
+  show(appKey?: string): void {
+    this.appKey = appKey;
     if (this.panel) {
+      this.post();
       this.panel.reveal();
       return;
     }
@@ -42,8 +48,12 @@ export class InspectPanel implements vscode.Disposable {
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 
+  private shownApp(): AppInfo | undefined {
+    return this.services.credentials.list().find((app) => app.appKey === this.appKey) ?? this.services.credentials.activeApp();
+  }
+
   private async onMessage(message: FromWebview): Promise<void> {
-    const app = this.services.credentials.activeApp();
+    const app = this.shownApp();
     switch (message?.type) {
       case 'ready':
         return this.post();
@@ -56,17 +66,18 @@ export class InspectPanel implements vscode.Disposable {
         return;
       }
       case 'copy':
-        await vscode.commands.executeCommand('dingtalkToken.copyToken');
+        await vscode.commands.executeCommand('dingtalkToken.copyToken', app && appNode(app.appKey));
         return;
       case 'refresh':
-        await vscode.commands.executeCommand('dingtalkToken.refreshToken');
+        await vscode.commands.executeCommand('dingtalkToken.refreshToken', app && appNode(app.appKey));
         return;
     }
   }
 
   private post(): void {
     if (!this.panel) return;
-    const app = this.services.credentials.activeApp();
+    const app = this.shownApp();
+    this.panel.title = app ? vscode.l10n.t('DingTalk: {0}', app.label) : vscode.l10n.t('DingTalk Access Token');
     const status = app ? this.services.tokens.status(app.appKey) : undefined;
     const token = app ? this.services.tokens.peek(app.appKey) : undefined;
     void this.panel.webview.postMessage({

@@ -31,7 +31,7 @@ export class StatusBar implements vscode.Disposable {
     }
     const app = this.services.credentials.activeApp();
     const status = app ? this.services.tokens.status(app.appKey) : undefined;
-    const view = statusBarView(app?.label, status, Date.now(), settings.warningMs, words());
+    const view = statusBarView(app?.label, status, Date.now(), settings.warningMs, statusWords());
     this.item.text = view.text;
     this.item.accessibilityInformation = { label: view.ariaLabel, role: 'button' };
     this.item.backgroundColor = view.severity === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${view.severity}Background`);
@@ -64,13 +64,13 @@ export class StatusBar implements vscode.Disposable {
       return markdown;
     }
     const status = this.services.tokens.status(app.appKey);
-    const rows: string[] = [`**$(key) ${escape(app.label)}** \`${escape(app.appKey)}\``, ''];
+    const rows: string[] = [`**$(key) ${escapeMarkdown(app.label)}** \`${escapeMarkdown(app.appKey)}\``, ''];
     if (status.expiresAt !== undefined) {
       const left = status.state === 'valid' ? ` (${formatCountdown(status.expiresAt - Date.now())})` : '';
       rows.push(`${vscode.l10n.t('Expires: {0}', new Date(status.expiresAt).toLocaleString())}${left}  `);
     }
     if (status.lastRefreshAt !== undefined) rows.push(`${vscode.l10n.t('Last refresh: {0}', new Date(status.lastRefreshAt).toLocaleString())}  `);
-    if (status.lastError) rows.push(`$(warning) ${escape(vscode.l10n.t('Last error: {0}', describeError(status.lastError)))}  `);
+    if (status.lastError) rows.push(`$(warning) ${escapeMarkdown(vscode.l10n.t('Last error: {0}', describeError(status.lastError)))}  `);
     rows.push('', [
       `[$(refresh) ${vscode.l10n.t('Refresh')}](command:dingtalkToken.refreshToken)`,
       `[$(eye) ${vscode.l10n.t('Inspect')}](command:dingtalkToken.inspectToken)`,
@@ -83,7 +83,7 @@ export class StatusBar implements vscode.Disposable {
 }
 
 /** The aria templates keep their `{0}`: l10n.t leaves unmatched placeholders, statusBarView fills them. */
-function words(): StatusWords {
+export function statusWords(): StatusWords {
   return {
     setUp: vscode.l10n.t('DingTalk: Set up'),
     expired: vscode.l10n.t('expired'),
@@ -97,6 +97,6 @@ function words(): StatusWords {
   };
 }
 
-function escape(text: string): string {
+export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

@@ -20,6 +20,8 @@ export interface StatusWords {
 
 export interface StatusBarView {
   text: string;
+  /** The text after the label: the countdown or a state word (empty while fetching). */
+  detail: string;
   severity: Severity;
   ariaLabel: string;
   /** Whether the text changes every second, so the tick should run. */
@@ -29,7 +31,7 @@ export interface StatusBarView {
 /** What the status bar item shows for an app's token state at `now`. */
 export function statusBarView(label: string | undefined, status: TokenStatus | undefined, now: number, warningMs: number, words: StatusWords): StatusBarView {
   if (label === undefined) {
-    return { text: `$(key) ${words.setUp}`, severity: 'normal', ariaLabel: words.setUp, counting: false };
+    return { text: `$(key) ${words.setUp}`, detail: '', severity: 'normal', ariaLabel: words.setUp, counting: false };
   }
   const state = status?.state ?? 'empty';
   if (state === 'valid' && status?.expiresAt !== undefined) {
@@ -37,17 +39,17 @@ export function statusBarView(label: string | undefined, status: TokenStatus | u
     const countdown = formatCountdown(remaining);
     const icon = status.refreshing ? '$(sync~spin)' : '$(key)';
     const severity: Severity = remaining <= warningMs || status.lastError ? 'warning' : 'normal';
-    return { text: `${icon} ${label} ${countdown}`, severity, ariaLabel: fill(words.ariaValid, label, countdown), counting: true };
+    return { text: `${icon} ${label} ${countdown}`, detail: countdown, severity, ariaLabel: fill(words.ariaValid, label, countdown), counting: true };
   }
   switch (state) {
     case 'fetching':
-      return { text: `$(sync~spin) ${label}`, severity: 'normal', ariaLabel: fill(words.ariaFetching, label), counting: false };
+      return { text: `$(sync~spin) ${label}`, detail: '', severity: 'normal', ariaLabel: fill(words.ariaFetching, label), counting: false };
     case 'expired':
-      return { text: `$(key) ${label} ${words.expired}`, severity: 'error', ariaLabel: fill(words.ariaExpired, label), counting: false };
+      return { text: `$(key) ${label} ${words.expired}`, detail: words.expired, severity: 'error', ariaLabel: fill(words.ariaExpired, label), counting: false };
     case 'failing':
-      return { text: `$(error) ${label} ${words.failing}`, severity: 'error', ariaLabel: fill(words.ariaFailing, label), counting: false };
+      return { text: `$(error) ${label} ${words.failing}`, detail: words.failing, severity: 'error', ariaLabel: fill(words.ariaFailing, label), counting: false };
     default:
-      return { text: `$(key) ${label} ${words.noToken}`, severity: 'normal', ariaLabel: fill(words.ariaNoToken, label), counting: false };
+      return { text: `$(key) ${label} ${words.noToken}`, detail: words.noToken, severity: 'normal', ariaLabel: fill(words.ariaNoToken, label), counting: false };
   }
 }
 

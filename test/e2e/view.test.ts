@@ -1,0 +1,127 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { DingTalkEmulator } from '../emulator/emulator';
+import { startVSCode, type VSCodeSession } from './harness';
+
+// The DingTalk view in the Activity Bar, as a person meets it: the welcome view, a tree of apps with their
+// countdown, inline actions and a context menu. One code-server session; the steps build on each other.
+const VSIX = process.env.DINGTALK_VSIX!;
+const ALPHA = { appKey: 'dingviewalpha01', appSecret: 'view-alpha-secret-51c2', label: 'Alpha' };
+const BETA = { appKey: 'dingviewbeta002', appSecret: 'view-beta-secret-9e07', label: 'Beta' };
+
+let emulator: DingTalkEmulator;
+let vscode: VSCodeSession;
+
+before(async () => {
+  emulator = await DingTalkEmulator.start({ apps: [ALPHA, BETA] });
+  vscode = await startVSCode({
+    vsixPath: VSIX,
+    settings: { 'dingtalkToken.apiBaseUrl': emulator.apiBaseUrl, 'dingtalkToken.legacyApiBaseUrl': emulator.legacyApiBaseUrl },
+    timeoutMs: 180_000,
+  });
+  await vscode.waitForStatusBar(/DingTalk: Set up/, 90_000);
+}, { timeout: 240_000 });
+
+after(async () => {
+  await vscode?.close();
+  await emulator?.close();
+});
+
+const appsPane = () => vscode.page.locator('.pane', { has: vscode.page.locator('.pane-header[aria-label^="Apps"]') });
+const appRow = (label: string) =>
+  appsPane().locator('.monaco-list-row', { has: vscode.page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
+
+/** The row's label and description as "label | description", once that matches. */
+async function waitForRow(label: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    const row = appRow(label);
+    const description = await row.locator('.label-description').innerText({ timeout: 1000 }).catch(() => '');
+    text = `${label} | ${description.trim()}`;
+    if (pattern.test(text)) return text;
+    await vscode.page.waitForTimeout(250);
+  }
+  throw new Error(`the ${label} row never matched ${pattern}; it shows "${text}"`);
+}
+
+async function inlineAction(label: string, action: string): Promise<void> {
+  const row = appRow(label);
+  await row.hover();
+  await row.locator(`.actions .action-label[aria-label="${action}"]`).click();
+}
+
+async function contextMenu(label: string, action: string): Promise<void> {
+  await appRow(label).click({ button: 'right' });
+  const item = vscode.page.locator('.context-view .monaco-menu .action-label', { hasText: new RegExp(`^${action}$`) });
+  // A menu ignores a click that lands while it opens; hovering focuses the item, Enter runs it, as a person might.
+  await item.hover();
+  await vscode.page.keyboard.press('Enter');
+  await item.waitFor({ state: 'hidden', timeout: 5_000 });
+}
+
+async function answerCredentials(app: typeof ALPHA): Promise<void> {
+  await vscode.answerInput(app.appKey);
+  await vscode.answerInput(app.appSecret);
+  await vscode.answerInput(app.label);
+}
+
+test('with no app, the DingTalk view welcomes the person with a Set App Credentials button that sets one up', async () => {
+  await vscode.page.locator('.activitybar .action-label[aria-label^="DingTalk"]').click();
+  const welcome = appsPane().locator('.welcome-view-content');
+  await welcome.waitFor({ state: 'visible', timeout: 15_000 });
+  assert.match(await welcome.innerText(), /No DingTalk app yet/);
+  await welcome.locator('.monaco-button', { hasText: 'Set App Credentials' }).click();
+  await answerCredentials(ALPHA);
+  await waitForRow('Alpha', /^Alpha \| 1:59:\d\d · active · dingviewalpha01$/, 30_000);
+  assert.equal(await welcome.isVisible(), false, 'the welcome view is gone once an app exists');
+});
+
+test('the tree lists every app with its countdown; the active one is marked', async () => {
+  await vscode.runCommand('DingTalk: Set App Credentials');
+  await answerCredentials(BETA);
+  await waitForRow('Beta', /^Beta \| 1:59:\d\d · active · dingviewbeta002$/, 30_000);
+  await waitForRow('Alpha', /^Alpha \| 1:5\d:\d\d · dingviewalpha01$/);
+  const first = await waitForRow('Beta', /1:59/);
+  await vscode.page.waitForTimeout(2100);
+  assert.notEqual(await waitForRow('Beta', /1:59/), first, 'the countdown moves');
+});
+
+test('Make Active from the context menu moves the status bar to that app', async () => {
+  await contextMenu('Alpha', 'Make Active');
+  await waitForRow('Alpha', /^Alpha \| 1:5\d:\d\d · active · /);
+  await waitForRow('Beta', /^Beta \| 1:5\d:\d\d · dingviewbeta002$/);
+  await vscode.waitForStatusBar(/^Alpha 1:5\d:\d\d/);
+});
+
+test('the inline Refresh refreshes that app only, with one request to DingTalk', async () => {
+  await vscode.clearNotifications();
+  const alpha = emulator.stats(ALPHA.appKey).tokenRequests;
+  const beta = emulator.stats(BETA.appKey).tokenRequests;
+  await inlineAction('Beta', 'Refresh Access Token');
+  await vscode.waitForNotification(/Refreshed\. The token of Beta/, 30_000);
+  assert.equal(emulator.stats(BETA.appKey).tokenRequests, beta + 1);
+  assert.equal(emulator.stats(ALPHA.appKey).tokenRequests, alpha);
+});
+
+test('Rename App changes the label without asking for the secret again or fetching a token', async () => {
+  const before = emulator.stats(ALPHA.appKey).tokenRequests;
+  await contextMenu('Alpha', 'Rename App');
+  const info = await vscode.quickInputInfo();
+  assert.equal(info.value, 'Alpha');
+  await vscode.page.keyboard.press('Control+A');
+  await vscode.answerInput('Alpha Prod');
+  await waitForRow('Alpha Prod', /^Alpha Prod \| 1:5\d:\d\d · active · dingviewalpha01$/);
+  await vscode.waitForStatusBar(/^Alpha Prod 1:5\d:\d\d/);
+  assert.equal(emulator.stats(ALPHA.appKey).tokenRequests, before);
+});
+
+test('the inline Remove asks first, then takes only that row away', async () => {
+  await inlineAction('Beta', 'Remove App');
+  const dialog = vscode.page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+  assert.match(await dialog.innerText(), /Remove Beta\?/);
+  await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
+  await appRow('Beta').waitFor({ state: 'detached', timeout: 10_000 });
+  await waitForRow('Alpha Prod', /active/);
+});
