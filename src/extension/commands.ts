@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { formatCountdown } from './countdown';
-import { describeError } from './messages';
+import { describeDuration, describeError } from './messages';
 import { policyFileUri } from './config';
 import { DEFAULT_POLICY_TEMPLATE } from './policyTemplate';
 import type { AppInfo } from '../core/apps';
@@ -8,9 +7,7 @@ import type { TokenResult } from '../core/tokens';
 import type { Services } from './services';
 import type { InspectPanel } from './inspect';
 import { appKeyFromNode } from './appsView';
-
-/** DingTalk's developer console (开发者后台), where apps, their credentials, IP whitelist and permissions live. */
-export const DEVELOPER_CONSOLE_URL = 'https://open-dev.dingtalk.com/';
+import { openDeveloperConsole, setCredentials } from './credentialsFlow';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -27,59 +24,12 @@ export function registerCommands(services: Services, inspect: InspectPanel): vsc
     'dingtalkToken.removeApp': (node) => removeApp(services, appKeyFromNode(node)),
     'dingtalkToken.renameApp': (node) => renameApp(services, appKeyFromNode(node)),
     'dingtalkToken.makeActive': (node) => makeActive(services, appKeyFromNode(node)),
-    'dingtalkToken.openDeveloperConsole': () => vscode.env.openExternal(vscode.Uri.parse(DEVELOPER_CONSOLE_URL)),
+    'dingtalkToken.openDeveloperConsole': () => openDeveloperConsole(),
     'dingtalkToken.showLog': () => services.log.show(),
     'dingtalkToken.openPolicy': () => openPolicy(services),
     'dingtalkToken.statusBarActions': () => statusBarActions(services),
   };
   return Object.entries(commands).map(([id, handler]) => vscode.commands.registerCommand(id, handler));
-}
-
-async function setCredentials(services: Services): Promise<void> {
-  const appKey = (await vscode.window.showInputBox({
-    title: vscode.l10n.t('Set App Credentials (1/3)'),
-    prompt: vscode.l10n.t('appKey (Client ID) of the DingTalk app, from the developer console'),
-    placeHolder: 'dingxxxxxxxxxxxxxxxx',
-    ignoreFocusOut: true,
-    validateInput: (value) => (/^\S+$/.test(value.trim()) ? undefined : vscode.l10n.t('Enter the appKey: one word, no spaces.')),
-  }))?.trim();
-  if (!appKey) return;
-  const appSecret = (await vscode.window.showInputBox({
-    title: vscode.l10n.t('Set App Credentials (2/3)'),
-    prompt: vscode.l10n.t('appSecret (Client Secret) of {0}; it is kept in VS Code SecretStorage only', appKey),
-    password: true,
-    ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('Enter the appSecret.')),
-  }))?.trim();
-  if (!appSecret) return;
-  const existing = services.credentials.list().find((app) => app.appKey === appKey);
-  const label = await vscode.window.showInputBox({
-    title: vscode.l10n.t('Set App Credentials (3/3)'),
-    prompt: vscode.l10n.t('A label for the status bar (optional; Enter keeps the appKey)'),
-    value: existing?.label ?? '',
-    placeHolder: appKey,
-    ignoreFocusOut: true,
-  });
-  if (label === undefined) return;
-  const app: AppInfo = { appKey, label: label.trim() || appKey };
-  try {
-    // Checked before anything is stored: a wrong secret leaves the app (new or existing) as it was.
-    const startedAt = Date.now();
-    const fetched = await withProgress(vscode.l10n.t('Checking the credentials of {0} with DingTalk…', app.label), () =>
-      services.fetchToken({ appKey, appSecret }));
-    // Cached before the app is stored, so nothing reacting to the new app fetches a second token;
-    // then saved for other windows, which the store only allows once the app is known.
-    const token = services.tokens.accept(appKey, fetched, startedAt);
-    await services.credentials.add(app, appSecret);
-    await services.credentials.tokenStore.save(appKey, token);
-    services.log.info(`Stored credentials for ${app.label} (${appKey}); token valid until ${new Date(token.expiresAt).toISOString()}`);
-    void vscode.window.showInformationMessage(vscode.l10n.t('DingTalk app {0} is set up. Its token is valid for {1}.', app.label, formatCountdown(token.expiresAt - Date.now())));
-  } catch (error) {
-    services.log.warn(`Credentials for ${appKey} were not stored: ${describeError(error)}`);
-    const retry = vscode.l10n.t('Try Again');
-    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('The credentials were not saved. {0}', describeError(error)), retry);
-    if (choice === retry) await setCredentials(services);
-  }
 }
 
 async function getToken(services: Services, inspect: InspectPanel): Promise<void> {
@@ -103,7 +53,7 @@ async function copyToken(services: Services, appKey?: string): Promise<void> {
   await vscode.env.clipboard.writeText(result.accessToken);
   const label = labelOf(services, result.appKey);
   services.log.info(`Access token for ${label} copied to the clipboard`);
-  void vscode.window.showInformationMessage(vscode.l10n.t('Access token for {0} copied (valid for {1}).', label, formatCountdown(result.expiresAt - Date.now())));
+  void vscode.window.showInformationMessage(vscode.l10n.t('Access token for {0} copied (valid for {1}).', label, describeDuration(result.expiresAt - Date.now())));
 }
 
 async function switchApp(services: Services): Promise<void> {
@@ -224,7 +174,7 @@ function withProgress<T>(title: string, task: () => Promise<T>): Promise<T> {
 }
 
 function validityMessage(services: Services, result: TokenResult): string {
-  return vscode.l10n.t('The token of {0} is valid until {1} ({2} left).', labelOf(services, result.appKey), new Date(result.expiresAt).toLocaleTimeString(), formatCountdown(result.expiresAt - Date.now()));
+  return vscode.l10n.t('The token of {0} is valid until {1} ({2} left).', labelOf(services, result.appKey), new Date(result.expiresAt).toLocaleTimeString(), describeDuration(result.expiresAt - Date.now()));
 }
 
 function labelOf(services: Services, appKey: string): string {

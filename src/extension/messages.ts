@@ -42,3 +42,13 @@ export function describeError(error: unknown): string {
 function isFailure(value: unknown): value is Failure {
   return typeof value === 'object' && value !== null && typeof (value as Failure).kind === 'string' && typeof (value as Failure).message === 'string';
 }
+
+/** A duration for a sentence: "2 h", "1 h 54 min", "12 min", "40 s" (rounded to the minute from a minute up). */
+export function describeDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return vscode.l10n.t('{0} s', seconds);
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return vscode.l10n.t('{0} min', minutes);
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 === 0 ? vscode.l10n.t('{0} h', hours) : vscode.l10n.t('{0} h {1} min', hours, minutes % 60);
+}

@@ -51,18 +51,24 @@ test('with no app, the status bar invites the person to set one up', async () =>
   await vscode.waitForStatusBar(/DingTalk: Set up/, 90_000);
 });
 
-test('a wrong secret shows DingTalk\'s reason and stores nothing', async () => {
-  await setCredentials(FIRST.appKey, WRONG_SECRET, FIRST.label);
-  const message = await vscode.waitForNotification(/not saved/, 30_000);
-  assert.match(message, /invalidClientIdOrSecret/);
-  await vscode.clearNotifications();
+test('a wrong secret is refused in its own box with DingTalk\'s reason, keeping the appKey; nothing is stored', async () => {
+  await vscode.runCommand('DingTalk: Set App Credentials');
+  await vscode.answerInput(FIRST.appKey);
+  await vscode.submitInput(WRONG_SECRET);
+  const message = await vscode.waitForInputMessage(/invalidClientIdOrSecret/, 30_000);
+  assert.match(message, /Enter the AppSecret again/);
+  const box = await vscode.quickInputInfo();
+  assert.equal(box.value, '', 'the refused secret is cleared');
+  assert.match(box.title, /Set App Credentials/);
   assert.match(await dingTalkStatus(), /DingTalk: Set up/);
   assert.equal(emulator.stats(FIRST.appKey).tokenIssued, 0);
 });
 
-test('setting credentials through the palette starts a countdown from 1:59:5x', async () => {
+test('the right secret in the same box goes on to the label, and the countdown starts from 1:59:5x', async () => {
   const before = emulator.stats(FIRST.appKey).tokenRequests;
-  await setCredentials(FIRST.appKey, FIRST.appSecret, FIRST.label);
+  await vscode.answerInput(FIRST.appSecret);
+  assert.match((await vscode.quickInputInfo()).message, /label/i, 'the label is asked only once the secret was accepted');
+  await vscode.answerInput(FIRST.label);
   const first = await vscode.waitForStatusBar(/Sandbox 1:59:5\d/, 30_000);
   await delay(2200);
   const later = await vscode.waitForStatusBar(/Sandbox 1:59:\d\d/);

@@ -535,6 +535,26 @@ export class VSCodeSession {
   }
 
   /**
+   * Types text into the open input box and presses Enter without waiting for the box to close: for a box that
+   * checks the answer and may stay open with a message (see waitForInputMessage).
+   */
+  async submitInput(text: string, timeoutMs = 10_000): Promise<void> {
+    const box = await this.waitForInputBox(timeoutMs);
+    await box.fill(text);
+    await box.press('Enter');
+  }
+
+  /** Waits until the open input box shows a message (prompt or validation) matching the pattern; returns it. */
+  async waitForInputMessage(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    return waitUntil(`an input box message matching ${pattern}`, timeoutMs, async () => {
+      const { message } = await this.quickInputInfo();
+      return pattern.test(message) ? message : undefined;
+    }).catch(async (err: Error) => {
+      throw new Error(`${err.message}; the box says: ${(await this.quickInputInfo().catch(() => undefined))?.message ?? '(no box)'}`);
+    });
+  }
+
+  /**
    * Presses Enter in the open input box (accepting its current value) and waits until the box was taken:
    * VS Code hides the widget on accept, even when the next prompt reuses it at once. A validation message
    * that keeps the box open is reported in the error.

@@ -80,6 +80,7 @@ test('with no app, the DingTalk view welcomes the person with a Set App Credenti
 test('the tree lists every app with its countdown; the active one is marked', async () => {
   await vscode.runCommand('DingTalk: Set App Credentials');
   await answerCredentials(BETA);
+  await vscode.waitForNotification(/Beta is set up.*It is now the active app: the status bar and agents use it instead of Alpha/, 30_000);
   await waitForRow('Beta', /^Beta \| 1:59:\d\d · active · dingviewbeta002$/, 30_000);
   await waitForRow('Alpha', /^Alpha \| 1:5\d:\d\d · dingviewalpha01$/);
   const first = await waitForRow('Beta', /1:59/);
@@ -107,8 +108,8 @@ test('the inline Refresh refreshes that app only, with one request to DingTalk',
 test('Rename App changes the label without asking for the secret again or fetching a token', async () => {
   const before = emulator.stats(ALPHA.appKey).tokenRequests;
   await contextMenu('Alpha', 'Rename App');
-  const info = await vscode.quickInputInfo();
-  assert.equal(info.value, 'Alpha');
+  await vscode.waitForInputMessage(/A new label for dingviewalpha01/);
+  assert.equal((await vscode.quickInputInfo()).value, 'Alpha', 'the box starts from the current label');
   await vscode.page.keyboard.press('Control+A');
   await vscode.answerInput('Alpha Prod');
   await waitForRow('Alpha Prod', /^Alpha Prod \| 1:5\d:\d\d · active · dingviewalpha01$/);

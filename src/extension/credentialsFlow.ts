@@ -1,0 +1,164 @@
+import * as vscode from 'vscode';
+import { describeDuration, describeError } from './messages';
+import type { FetchedToken } from '../core/dingtalk';
+import type { Services } from './services';
+
+/** DingTalk's developer console (开发者后台), where apps, their credentials, IP whitelist and permissions live. */
+export const DEVELOPER_CONSOLE_URL = 'https://open-dev.dingtalk.com/';
+
+export function openDeveloperConsole(): Thenable<boolean> {
+  return vscode.env.openExternal(vscode.Uri.parse(DEVELOPER_CONSOLE_URL));
+}
+
+interface Step {
+  step: number;
+  prompt: string;
+  value: string;
+  placeholder?: string;
+  password?: boolean;
+  /** Checked while typing and on Enter; a message keeps the box open. */
+  validate?: (value: string) => string | undefined;
+  /** Run on Enter with a busy indicator; a message keeps the box open with the value cleared. */
+  check?: (value: string) => Promise<string | undefined>;
+}
+
+type Answer = { value: string } | 'back' | undefined;
+
+const TOTAL_STEPS = 3;
+
+/**
+ * Set App Credentials as one multi-step input with Back: appKey, then appSecret, checked with DingTalk as soon
+ * as it is entered, then an optional label. A refused secret keeps the appKey (and a label typed earlier) and
+ * asks only for the secret again; nothing is stored until all three are answered.
+ */
+export async function setCredentials(services: Services): Promise<void> {
+  let appKey = '';
+  let label: string | undefined;
+  let checked: { appSecret: string; fetched: FetchedToken; startedAt: number } | undefined;
+  let step = 1;
+  while (step <= TOTAL_STEPS) {
+    if (step === 1) {
+      const answer = await ask({
+        step,
+        prompt: vscode.l10n.t('AppKey (Client ID) of the DingTalk app, from the developer console'),
+        placeholder: 'dingxxxxxxxxxxxxxxxx',
+        value: appKey,
+        validate: (value) => (/^\S+$/.test(value.trim()) ? undefined : vscode.l10n.t('Enter the AppKey: one word, no spaces.')),
+      });
+      if (typeof answer !== 'object') return;
+      appKey = answer.value;
+      step = 2;
+    } else if (step === 2) {
+      const answer = await ask({
+        step,
+        prompt: vscode.l10n.t('AppSecret (Client Secret) of {0}; it is kept in VS Code SecretStorage only', appKey),
+        password: true,
+        value: '',
+        validate: (value) => (value.trim() ? undefined : vscode.l10n.t('Enter the AppSecret.')),
+        check: async (appSecret) => {
+          try {
+            const startedAt = Date.now();
+            checked = { appSecret, fetched: await services.fetchToken({ appKey, appSecret }), startedAt };
+            return undefined;
+          } catch (error) {
+            services.log.warn(`Credentials for ${appKey} were not accepted: ${describeError(error)}`);
+            return vscode.l10n.t('DingTalk refused: {0} Enter the AppSecret again, or go back to change the AppKey.', describeError(error));
+          }
+        },
+      });
+      if (answer === undefined) return;
+      step = answer === 'back' ? 1 : 3;
+    } else {
+      const existing = services.credentials.list().find((app) => app.appKey === appKey);
+      const answer = await ask({
+        step,
+        prompt: vscode.l10n.t('A label for the status bar (optional; Enter keeps the AppKey)'),
+        placeholder: appKey,
+        value: label ?? existing?.label ?? '',
+      });
+      if (answer === undefined) return;
+      if (answer === 'back') {
+        step = 2;
+        continue;
+      }
+      label = answer.value || appKey;
+      step = 4;
+    }
+  }
+  if (checked) await store(services, { appKey, label: label ?? appKey }, checked);
+}
+
+async function store(services: Services, app: { appKey: string; label: string }, checked: { appSecret: string; fetched: FetchedToken; startedAt: number }): Promise<void> {
+  const previous = services.credentials.activeApp();
+  // Cached before the app is stored, so nothing reacting to the new app fetches a second token;
+  // then saved for other windows, which the store only allows once the app is known.
+  const token = services.tokens.accept(app.appKey, checked.fetched, checked.startedAt);
+  await services.credentials.add(app, checked.appSecret);
+  await services.credentials.tokenStore.save(app.appKey, token);
+  services.log.info(`Stored credentials for ${app.label} (${app.appKey}); token valid until ${new Date(token.expiresAt).toISOString()}`);
+  const validity = vscode.l10n.t('DingTalk app {0} is set up. Its token is valid for {1}.', app.label, describeDuration(token.expiresAt - Date.now()));
+  if (!previous || previous.appKey === app.appKey) return void vscode.window.showInformationMessage(validity);
+  // Agents and the status bar follow the active app: say that it changed, and offer the way back.
+  const keep = vscode.l10n.t('Keep {0} Active', previous.label);
+  const choice = await vscode.window.showInformationMessage(
+    `${validity} ${vscode.l10n.t('It is now the active app: the status bar and agents use it instead of {0}.', previous.label)}`, keep);
+  if (choice === keep && services.credentials.list().some((known) => known.appKey === previous.appKey)) {
+    await services.credentials.setActive(previous.appKey);
+    services.log.info(`Active app stays ${previous.label}`);
+  }
+}
+
+/** One step in its own input box; resolves with the answer, 'back', or undefined when dismissed. */
+function ask(step: Step): Promise<Answer> {
+  return new Promise((resolve) => {
+    const box = vscode.window.createInputBox();
+    const consoleButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('link-external'), tooltip: vscode.l10n.t('Open Developer Console') };
+    box.title = vscode.l10n.t('Set App Credentials');
+    box.step = step.step;
+    box.totalSteps = TOTAL_STEPS;
+    box.prompt = step.prompt;
+    box.placeholder = step.placeholder;
+    box.value = step.value;
+    box.password = step.password ?? false;
+    box.ignoreFocusOut = true;
+    box.buttons = [...(step.step > 1 ? [vscode.QuickInputButtons.Back] : []), consoleButton];
+    let settled = false;
+    const finish = (answer: Answer) => {
+      if (settled) return;
+      settled = true;
+      box.dispose();
+      resolve(answer);
+    };
+    box.onDidChangeValue((value) => {
+      box.validationMessage = value ? step.validate?.(value) : undefined;
+    });
+    box.onDidTriggerButton((button) => {
+      if (button === vscode.QuickInputButtons.Back) finish('back');
+      else void openDeveloperConsole();
+    });
+    box.onDidAccept(async () => {
+      if (box.busy) return;
+      const value = box.value.trim();
+      const invalid = step.validate?.(value);
+      if (invalid) {
+        box.validationMessage = invalid;
+        return;
+      }
+      if (step.check) {
+        box.busy = true;
+        box.enabled = false;
+        const problem = await step.check(value);
+        box.busy = false;
+        box.enabled = true;
+        if (problem) {
+          box.value = '';
+          box.validationMessage = { message: problem, severity: vscode.InputBoxValidationSeverity.Error };
+          return;
+        }
+      }
+      finish({ value });
+    });
+    box.onDidHide(() => finish(undefined));
+    box.show();
+  });
+}
