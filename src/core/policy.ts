@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { z } from 'zod/v4';
+import type { PolicyFileRead } from './policyFile';
 import { redact } from './redact';
 
 /**
@@ -24,6 +25,11 @@ export interface CounterStore {
   load(): Record<string, number> | undefined;
   save(snapshot: Record<string, number>): void;
 }
+
+/** What applying a policy file did: `level` error means every call is now denied; warn, a problem while a good policy stays. */
+export type PolicyReport =
+  | { ok: true; level: 'info'; message: string }
+  | { ok: false; level: 'warn' | 'error'; message: string; error: string; denyingAll: boolean };
 
 export interface PolicyStatus { source: string; usingDefault: boolean; valid: boolean; error?: string; policyVersion: number }
 
@@ -299,13 +305,15 @@ class Counters {
 
 export class PolicyEngine {
   private readonly clock: { now(): number };
-  private readonly source: string;
+  private source: string;
   private readonly counters: Counters;
   /** The policy in force; undefined only when no file was ever valid (then everything is denied). */
   private policy: CompiledPolicy | undefined = compile(DEFAULT_POLICY);
   private usingDefault = true;
   private loadedOnce = false;
   private error: string | undefined;
+  /** Whether the last failure was reading the file (true) or what it said (false). */
+  private unreadable = false;
   private version = 0;
 
   constructor(options: { clock?: { now(): number }; counterStore?: CounterStore; source?: string } = {}) {
@@ -317,18 +325,43 @@ export class PolicyEngine {
   /** Applies policy text (undefined: no file → the built-in default). Invalid text keeps the last good policy. */
   load(text: string | undefined): { ok: true } | { ok: false; error: string } {
     const parsed = text === undefined ? { ok: true as const, policy: DEFAULT_POLICY } : parsePolicy(text);
-    if (!parsed.ok) {
-      this.error = parsed.error;
-      // Fail closed: with nothing good to fall back on, no call may pass.
-      if (!this.loadedOnce) this.policy = undefined;
-      return { ok: false, error: parsed.error };
-    }
+    if (!parsed.ok) return this.fail(parsed.error, false);
     this.policy = compile(parsed.policy);
     this.usingDefault = text === undefined;
     this.loadedOnce = true;
     this.error = undefined;
+    this.unreadable = false;
     this.version++;
     return { ok: true };
+  }
+
+  /**
+   * Applies what reading the policy file gave (no file → the defaults; a file that cannot be read counts
+   * as invalid) and says what is now in force, in one line for the log. `source` names the file when
+   * it changed (another setting, another workspace folder).
+   */
+  apply(read: PolicyFileRead, source = this.source): PolicyReport {
+    this.source = source;
+    const result = read.kind === 'unreadable' ? this.fail(read.error, true) : this.load(read.kind === 'text' ? read.text : undefined);
+    if (!result.ok) {
+      const problem = `MCP policy ${source} ${read.kind === 'unreadable' ? 'cannot be read' : 'is invalid'}: ${result.error}.`;
+      return this.policy
+        ? { ok: false, level: 'warn', error: result.error, denyingAll: false, message: `${problem} The last good policy stays in force.` }
+        : { ok: false, level: 'error', error: result.error, denyingAll: true, message: `${problem} Every tool call is denied until it is fixed.` };
+    }
+    if (read.kind === 'missing') {
+      return { ok: true, level: 'info', message: `MCP policy ${source} does not exist; the built-in defaults apply (every tool allowed, refresh_access_token at most 60 times a minute).` };
+    }
+    const resolved = read.kind === 'text' && read.resolvedPath !== source ? ` (the file it resolves to: ${read.resolvedPath})` : '';
+    return { ok: true, level: 'info', message: `MCP policy ${source}${resolved} loaded and in force.` };
+  }
+
+  private fail(error: string, unreadable: boolean): { ok: false; error: string } {
+    this.error = error;
+    this.unreadable = unreadable;
+    // Fail closed: with nothing good to fall back on, no call may pass.
+    if (!this.loadedOnce) this.policy = undefined;
+    return { ok: false, error };
   }
 
   status(): PolicyStatus {
@@ -351,7 +384,8 @@ export class PolicyEngine {
     const version = this.version;
     const { tool } = call;
     if (!policy) {
-      return deny('invalid-policy', `The MCP policy ${this.source} is invalid, so every tool call is denied until it is fixed: ${this.error ?? 'unknown error'}`);
+      const problem = this.unreadable ? 'cannot be read' : 'is invalid';
+      return deny('invalid-policy', `The MCP policy ${this.source} ${problem}, so every tool call is denied until it is fixed: ${this.error ?? 'unknown error'}`);
     }
     if (this.isHidden(tool)) return deny('hide', `Tool "${tool}" is hidden by policy.`);
 

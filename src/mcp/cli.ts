@@ -7,6 +7,7 @@ import type { AppDirectory, AppInfo } from '../core/apps';
 import { AuditTrail } from '../core/audit';
 import { endpointsWithDefaults, fetchAccessToken, type AppCredentials, type DingTalkEndpoints } from '../core/dingtalk';
 import { PolicyEngine, type Approver } from '../core/policy';
+import { readPolicyFile } from '../core/policyFile';
 import { redact, registerSensitive } from '../core/redact';
 import { DEFAULT_REFRESH_MARGIN_MS, TokenManager } from '../core/tokens';
 import { createDingTalkMcpServer } from './tools';
@@ -58,7 +59,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
 
   const policyFile = env.DINGTALK_POLICY_FILE ? path.resolve(env.DINGTALK_POLICY_FILE) : undefined;
   const policy = new PolicyEngine({ source: policyFile ?? 'built-in defaults' });
-  loadPolicy(policy, policyFile, log);
+  if (policyFile) await loadPolicy(policy, policyFile, log);
 
   const { server, tools } = createDingTalkMcpServer({
     tokens,
@@ -71,7 +72,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     log,
     setupProblem: () => problem,
   }, randomUUID());
-  const watcher = policyFile ? watchPolicy(policyFile, () => loadPolicy(policy, policyFile, log) && tools.sync(), log) : undefined;
+  const watcher = policyFile ? watchPolicy(policyFile, () => void loadPolicy(policy, policyFile, log).then(() => tools.sync()), log) : undefined;
 
   const names = apps.map((app) => (app.label === app.appKey ? app.appKey : `${app.label} (${app.appKey})`));
   log(`serving ${apps.length} app(s)${apps.length ? `: ${names.join(', ')}` : ''}; `
@@ -172,27 +173,9 @@ function readSeconds(value: string | undefined, fallbackMs: number, log: Log): n
   return fallbackMs;
 }
 
-/** Loads the policy file (absent: the built-in defaults); an invalid one keeps the last good policy. */
-function loadPolicy(policy: PolicyEngine, file: string | undefined, log: Log): boolean {
-  let text: string | undefined;
-  if (file) {
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        log(`policy ${file} could not be read (${(error as Error).message}); keeping the last good policy.`);
-        return false;
-      }
-      log(`policy ${file} does not exist; using the built-in defaults.`);
-    }
-  }
-  const result = policy.load(text);
-  if (!result.ok) {
-    log(`policy ${file} is invalid: ${result.error}; keeping the last good policy.`);
-    return false;
-  }
-  if (text !== undefined) log(`policy ${file} loaded.`);
-  return true;
+/** Loads the policy file: absent → the built-in defaults; unreadable or invalid → the last good policy, or deny all. */
+async function loadPolicy(policy: PolicyEngine, file: string, log: Log): Promise<void> {
+  log(policy.apply(await readPolicyFile(file)).message);
 }
 
 /** Watches the directory, not the file: editors save by replacing it. Bursts of events become one reload. */

@@ -1,0 +1,167 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
+import { AuditTrail } from '../../src/core/audit';
+import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk';
+import { TokenManager } from '../../src/core/tokens';
+import { startExtensionMcpServer, type ExtensionServer } from '../../src/mcp/extensionServer';
+import { McpController, type Disposable, type McpHost, type PolicyLocation, type PolicyNotice } from '../../src/extension/mcpController';
+
+/**
+ * The extension's MCP server and its policy file, below the vscode API: a real server and real files in a
+ * temp dir; the host stands in for settings, the log and notifications.
+ */
+
+const [APP] = SANDBOX_APPS;
+
+interface Harness {
+  dir: string;
+  policyFile: string;
+  controller: McpController;
+  host: FakeHost;
+  emulator: DingTalkEmulator;
+  /** Calls a tool through a fresh MCP client on the running server. */
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  listTools(): Promise<string[]>;
+}
+
+class FakeHost implements McpHost {
+  mcpEnabled = true;
+  location: PolicyLocation;
+  readonly lines: { level: 'info' | 'warn' | 'error'; line: string }[] = [];
+  readonly notices: PolicyNotice[] = [];
+  readonly started: ExtensionServer[] = [];
+  watchEvents = new Map<string, () => void>();
+
+  constructor(private readonly emulator: DingTalkEmulator, private readonly tokens: TokenManager, policyFile: string) {
+    this.location = { source: policyFile, path: policyFile };
+  }
+
+  enabled = () => this.mcpEnabled;
+  policyLocation = () => this.location;
+  startServer: McpHost['startServer'] = async ({ source, read }) => {
+    const endpoints = endpointsWithDefaults({ apiBaseUrl: this.emulator.apiBaseUrl, legacyApiBaseUrl: this.emulator.legacyApiBaseUrl });
+    const server = await startExtensionMcpServer({
+      tokens: this.tokens,
+      apps: { list: () => [{ appKey: APP!.appKey, label: APP!.label ?? APP!.appKey }], activeAppKey: () => APP!.appKey },
+      endpoints: () => endpoints,
+      audit: new AuditTrail(),
+      approver: async () => false,
+      counterStore: { load: () => undefined, save: () => undefined },
+      policySource: source,
+      policyRead: read,
+      log: (line) => this.lines.push({ level: 'info', line }),
+      preferTcp: true,
+    });
+    this.started.push(server);
+    return server;
+  };
+  watch = (file: string, onEvent: () => void): Disposable => {
+    this.watchEvents.set(file, onEvent);
+    return { dispose: () => this.watchEvents.delete(file) };
+  };
+  log = {
+    info: (line: string) => this.lines.push({ level: 'info', line }),
+    warn: (line: string) => this.lines.push({ level: 'warn', line }),
+    error: (line: string) => this.lines.push({ level: 'error', line }),
+  };
+  notify = (notice: PolicyNotice) => void this.notices.push(notice);
+
+  logged(level: 'info' | 'warn' | 'error', pattern: RegExp): boolean {
+    return this.lines.some((entry) => entry.level === level && pattern.test(entry.line));
+  }
+}
+
+async function withController(prepare: (dir: string, policyFile: string) => Promise<void>, fn: (harness: Harness) => Promise<void>): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mcp-controller-'));
+  const policyFile = path.join(dir, '.vscode', 'dingtalk-mcp-policy.json');
+  const emulator = await DingTalkEmulator.start();
+  const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });
+  const tokens = new TokenManager({ fetcher: () => fetchAccessToken(endpoints, APP!), autoRefresh: false });
+  const host = new FakeHost(emulator, tokens, policyFile);
+  const controller = new McpController(host);
+  const clients: Client[] = [];
+  const connect = async () => {
+    const server = await controller.resolve();
+    assert.ok(server, 'the server runs');
+    const client = new Client({ name: 'mcp-controller-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers } }));
+    clients.push(client);
+    return client;
+  };
+  try {
+    await prepare(dir, policyFile);
+    await fn({
+      dir, policyFile, controller, host, emulator,
+      call: async (name, args = {}) => (await (await connect()).callTool({ name, arguments: args })) as CallToolResult,
+      listTools: async () => (await (await connect()).listTools()).tools.map((tool) => tool.name).sort(),
+    });
+  } finally {
+    for (const client of clients) await client.close().catch(() => undefined);
+    controller.dispose();
+    await Promise.all(host.started.map((server) => server.close()));
+    tokens.dispose();
+    await emulator.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+const text = (result: CallToolResult) => result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+
+async function writePolicy(file: string, policy: object | string): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, typeof policy === 'string' ? policy : JSON.stringify(policy));
+}
+
+const DENY_STATUS = { version: '1', tools: { token_status: { action: 'deny', reason: 'status is off here' } } };
+
+for (const [what, prepare, reason] of [
+  ['a directory', async (file: string) => void await fs.mkdir(file, { recursive: true }), /cannot be read.*directory/],
+  ['invalid JSON', (file: string) => writePolicy(file, '{"version": "1", "default": "deny",'), /is invalid.*not valid JSON/],
+] as const) {
+  test(`hardening 2: in the extension, a policy file that is ${what} at start denies every call and tells the person`, async () => {
+    await withController((_dir, file) => prepare(file), async ({ call, host, emulator }) => {
+      const result = await call('get_access_token');
+      assert.equal(result.isError, true);
+      assert.ok(text(result).startsWith('[POLICY DENIED]'), text(result));
+      assert.match(text(result), reason);
+      assert.equal(emulator.stats().tokenRequests, 0);
+      assert.ok(host.logged('error', /every tool call is denied/i), JSON.stringify(host.lines));
+      assert.ok(!host.logged('info', /cannot be read|is invalid/), 'the problem is not logged at [info]');
+      assert.deepEqual(host.notices.map((notice) => notice.kind), ['denyingAll']);
+      assert.match(host.notices[0]!.error, reason.source.includes('directory') ? /directory/ : /not valid JSON/);
+    });
+  });
+}
+
+test('hardening 2: in the extension, fixing the file lifts the denial; a later invalid edit keeps the last good policy and says so', async () => {
+  await withController((_dir, file) => writePolicy(file, '{ nope'), async ({ call, controller, host, policyFile }) => {
+    assert.equal((await call('list_apps')).isError, true);
+    await writePolicy(policyFile, DENY_STATUS);
+    await controller.reload();
+    assert.equal((await call('list_apps')).isError, undefined);
+    assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/);
+    assert.ok(host.logged('info', /loaded and in force/));
+
+    await writePolicy(policyFile, '{"version": 2}');
+    await controller.reload();
+    assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/, 'the last good policy stays');
+    assert.equal((await call('list_apps')).isError, undefined);
+    assert.ok(host.logged('warn', /last good policy stays in force/));
+    assert.deepEqual(host.notices.map((notice) => notice.kind), ['denyingAll', 'keptLastGood']);
+  });
+});
+
+test('hardening 2: in the extension, no policy file means the built-in defaults, logged at [info] and no notification', async () => {
+  await withController(async () => undefined, async ({ call, host }) => {
+    assert.equal((await call('list_apps')).isError, undefined);
+    assert.ok(host.logged('info', /does not exist; the built-in defaults apply/));
+    assert.deepEqual(host.notices, []);
+  });
+});
