@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { z } from 'zod/v4';
+import { closestName } from './closestName';
 import type { PolicyFileRead } from './policyFile';
 import { redact } from './redact';
 
@@ -28,7 +29,7 @@ export interface CounterStore {
 
 /** What applying a policy file did: `level` error means every call is now denied; warn, a problem while a good policy stays. */
 export type PolicyReport =
-  | { ok: true; level: 'info'; message: string }
+  | { ok: true; level: 'info' | 'warn'; message: string; /** Entries naming tools the server does not have. */ unknownTools: string[] }
   | { ok: false; level: 'warn' | 'error'; message: string; error: string; denyingAll: boolean };
 
 export interface PolicyStatus { source: string; usingDefault: boolean; valid: boolean; error?: string; policyVersion: number }
@@ -135,6 +136,34 @@ function compile(file: PolicyFile): CompiledPolicy {
     tools,
     allTools: limits('all_tools', file.all_tools?.limits),
   };
+}
+
+/**
+ * `hide` and `tools` entries that name no tool the server has (a typo such as "Get_Access_Token" silently
+ * changes nothing), each with the closest real name: `hide[0] "Get_Access_Token" (did you mean "get_access_token"?)`.
+ */
+const MAX_REPORTED_UNKNOWN = 10;
+
+/** A name from the file as messages show it: quoted, shortened, bidi controls visible (JSON escapes the rest). */
+function quoteName(name: string): string {
+  const short = name.length > 80 ? `${name.slice(0, 79)}…` : name;
+  return JSON.stringify(short).replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function unknownToolEntries(file: PolicyFile, knownTools: readonly string[]): string[] {
+  const describe = (where: string, name: string) => {
+    const suggestion = closestName(name, knownTools);
+    return `${where} ${suggestion ? `(did you mean "${suggestion}"?)` : `(the tools are ${knownTools.join(', ')})`}`;
+  };
+  const named: [where: string, name: string][] = [];
+  // "*" in hide means every tool.
+  if (Array.isArray(file.hide)) file.hide.forEach((name, index) => name !== '*' && named.push([`hide[${index}] ${quoteName(name)}`, name]));
+  for (const name of Object.keys(file.tools ?? {})) named.push([`tools[${quoteName(name)}]`, name]);
+  // A few are enough to see the mistake; a hostile file with thousands must not cost a suggestion each.
+  const unknown = named.filter(([, name]) => !knownTools.includes(name));
+  const shown = unknown.slice(0, MAX_REPORTED_UNKNOWN).map(([where, name]) => describe(where, name));
+  if (unknown.length > shown.length) shown.push(`and ${unknown.length - shown.length} more`);
+  return shown;
 }
 
 /**
@@ -316,9 +345,14 @@ export class PolicyEngine {
   private unreadable = false;
   private version = 0;
 
-  constructor(options: { clock?: { now(): number }; counterStore?: CounterStore; source?: string } = {}) {
+  /** Tool names the server has, to point out typos in `hide` and `tools`; no check without them. */
+  private readonly knownTools: readonly string[] | undefined;
+  private unknownTools: string[] = [];
+
+  constructor(options: { clock?: { now(): number }; counterStore?: CounterStore; source?: string; knownTools?: readonly string[] } = {}) {
     this.clock = options.clock ?? { now: () => Date.now() };
     this.source = options.source ?? 'the MCP policy file';
+    this.knownTools = options.knownTools;
     this.counters = new Counters(options.counterStore, this.clock.now());
   }
 
@@ -327,6 +361,7 @@ export class PolicyEngine {
     const parsed = text === undefined ? { ok: true as const, policy: DEFAULT_POLICY } : parsePolicy(text);
     if (!parsed.ok) return this.fail(parsed.error, false);
     this.policy = compile(parsed.policy);
+    this.unknownTools = this.knownTools ? unknownToolEntries(parsed.policy, this.knownTools) : [];
     this.usingDefault = text === undefined;
     this.loadedOnce = true;
     this.error = undefined;
@@ -350,10 +385,13 @@ export class PolicyEngine {
         : { ok: false, level: 'error', error: result.error, denyingAll: true, message: `${problem} Every tool call is denied until it is fixed.` };
     }
     if (read.kind === 'missing') {
-      return { ok: true, level: 'info', message: `MCP policy ${source} does not exist; the built-in defaults apply (every tool allowed, refresh_access_token at most 60 times a minute).` };
+      return { ok: true, level: 'info', unknownTools: [], message: `MCP policy ${source} does not exist; the built-in defaults apply (every tool allowed, refresh_access_token at most 60 times a minute).` };
     }
     const resolved = read.kind === 'text' && read.resolvedPath !== source ? ` (the file it resolves to: ${read.resolvedPath})` : '';
-    return { ok: true, level: 'info', message: `MCP policy ${source}${resolved} loaded and in force.` };
+    const loaded = `MCP policy ${source}${resolved} loaded and in force.`;
+    const unknownTools = this.unknownTools;
+    if (unknownTools.length === 0) return { ok: true, level: 'info', unknownTools, message: loaded };
+    return { ok: true, level: 'warn', unknownTools, message: `${loaded} These entries name no tool of this server and change nothing: ${unknownTools.join('; ')}.` };
   }
 
   private fail(error: string, unreadable: boolean): { ok: false; error: string } {

@@ -21,7 +21,9 @@ export interface PolicyLocation {
 
 /** Something the person has to know about the policy in force. */
 export type PolicyNotice =
-  | { kind: 'denyingAll' | 'keptLastGood'; source: string; error: string };
+  | { kind: 'denyingAll'; source: string; error: string }
+  | { kind: 'keptLastGood'; source: string; error: string }
+  | { kind: 'unknownTools'; source: string; entries: string[] };
 
 export interface Disposable { dispose(): void }
 
@@ -91,8 +93,9 @@ export class McpController implements Disposable {
 
   private report(report: PolicyReport, location: PolicyLocation): void {
     if (report.ok) {
-      this.host.log.info(report.message);
-      return;
+      if (report.unknownTools.length === 0) return this.host.log.info(report.message);
+      this.host.log.warn(report.message);
+      return this.host.notify({ kind: 'unknownTools', source: location.source, entries: report.unknownTools });
     }
     if (report.denyingAll) {
       this.host.log.error(report.message);

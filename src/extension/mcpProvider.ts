@@ -100,7 +100,9 @@ async function notifyPolicy(notice: PolicyNotice): Promise<void> {
   const open = vscode.l10n.t('Open MCP Policy');
   const message = notice.kind === 'denyingAll'
     ? vscode.l10n.t('The MCP policy {0} cannot be used, so every DingTalk tool call by agents is denied until it is fixed: {1}', notice.source, notice.error)
-    : vscode.l10n.t('The MCP policy file has an error, so the last good policy stays in force: {0}', notice.error);
+    : notice.kind === 'keptLastGood'
+      ? vscode.l10n.t('The MCP policy file has an error, so the last good policy stays in force: {0}', notice.error)
+      : vscode.l10n.t('The MCP policy names tools this server does not have, so these entries change nothing: {0}', notice.entries.join('; '));
   const choice = await vscode.window.showWarningMessage(message, open);
   if (choice === open) await vscode.commands.executeCommand('dingtalkToken.openPolicy');
 }

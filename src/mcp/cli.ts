@@ -10,7 +10,7 @@ import { PolicyEngine, type Approver } from '../core/policy';
 import { readPolicyFile } from '../core/policyFile';
 import { redact, registerSensitive } from '../core/redact';
 import { DEFAULT_REFRESH_MARGIN_MS, TokenManager } from '../core/tokens';
-import { createDingTalkMcpServer } from './tools';
+import { createDingTalkMcpServer, TOOL_NAMES } from './tools';
 
 /**
  * dingtalk-token-mcp: the same tools and policy as the extension, over stdio. Configured by environment
@@ -58,7 +58,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const directory: AppDirectory = { list: () => apps.map(({ appKey, label }) => ({ appKey, label })), activeAppKey: () => apps[0]?.appKey };
 
   const policyFile = env.DINGTALK_POLICY_FILE ? path.resolve(env.DINGTALK_POLICY_FILE) : undefined;
-  const policy = new PolicyEngine({ source: policyFile ?? 'built-in defaults' });
+  const policy = new PolicyEngine({ source: policyFile ?? 'built-in defaults', knownTools: TOOL_NAMES });
   if (policyFile) await loadPolicy(policy, policyFile, log);
 
   const { server, tools } = createDingTalkMcpServer({

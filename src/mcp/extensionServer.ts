@@ -1,6 +1,7 @@
 import { PolicyEngine, type Approver, type CounterStore, type PolicyReport } from '../core/policy';
 import type { PolicyFileRead } from '../core/policyFile';
 import { startHttpMcpServer } from './httpServer';
+import { TOOL_NAMES } from './tools';
 import type { AppDirectory } from '../core/apps';
 import type { AuditTrail } from '../core/audit';
 import type { DingTalkEndpoints } from '../core/dingtalk';
@@ -39,7 +40,7 @@ export interface ExtensionServer {
 }
 
 export async function startExtensionMcpServer(options: ExtensionServerOptions): Promise<ExtensionServer> {
-  const policy = new PolicyEngine({ counterStore: options.counterStore, source: options.policySource });
+  const policy = new PolicyEngine({ counterStore: options.counterStore, source: options.policySource, knownTools: TOOL_NAMES });
   // Reported by the caller, which knows how to tell the person.
   const initialPolicy = policy.apply(options.policyRead);
   const server = await startHttpMcpServer({

@@ -135,7 +135,7 @@ for (const [what, prepare, reason] of [
       assert.ok(host.logged('error', /every tool call is denied/i), JSON.stringify(host.lines));
       assert.ok(!host.logged('info', /cannot be read|is invalid/), 'the problem is not logged at [info]');
       assert.deepEqual(host.notices.map((notice) => notice.kind), ['denyingAll']);
-      assert.match(host.notices[0]!.error, reason.source.includes('directory') ? /directory/ : /not valid JSON/);
+      assert.match((host.notices[0] as { error: string }).error, reason.source.includes('directory') ? /directory/ : /not valid JSON/);
     });
   });
 }
@@ -163,5 +163,18 @@ test('hardening 2: in the extension, no policy file means the built-in defaults,
     assert.equal((await call('list_apps')).isError, undefined);
     assert.ok(host.logged('info', /does not exist; the built-in defaults apply/));
     assert.deepEqual(host.notices, []);
+  });
+});
+
+test('hardening 9: in the extension, policy entries naming unknown tools are logged as a warning and shown to the person', async () => {
+  const typos = { version: '1', hide: ['Get_Access_Token'], tools: { 'refresh-access-token': { action: 'deny' } } };
+  await withController((_dir, file) => writePolicy(file, typos), async ({ listTools, host }) => {
+    assert.ok((await listTools()).includes('get_access_token'), 'the typo hides nothing');
+    assert.ok(host.logged('warn', /hide\[0\] "Get_Access_Token" \(did you mean "get_access_token"\?\)/), JSON.stringify(host.lines));
+    assert.deepEqual(host.notices, [{
+      kind: 'unknownTools',
+      source: host.location.source,
+      entries: ['hide[0] "Get_Access_Token" (did you mean "get_access_token"?)', 'tools["refresh-access-token"] (did you mean "refresh_access_token"?)'],
+    }]);
   });
 });

@@ -100,3 +100,12 @@ for (const [what, prepare, reason] of UNREADABLE) {
     });
   });
 }
+
+test('hardening 9: the standalone server logs policy entries naming unknown tools, with the closest real name', async () => {
+  const typos = JSON.stringify({ version: '1', hide: ['Get_Access_Token'], tools: { 'refresh-access-token': { action: 'deny' } } });
+  await withCli((_dir, file) => fs.writeFile(file, typos), async (cli) => {
+    await eventually(() => /did you mean "refresh_access_token"/.test(cli.logs()), 'the typo is reported');
+    assert.match(cli.logs(), /hide\[0\] "Get_Access_Token" \(did you mean "get_access_token"\?\)/);
+    assert.match(cli.logs(), /change nothing/);
+  });
+});
