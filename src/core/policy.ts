@@ -32,7 +32,17 @@ export type PolicyReport =
   | { ok: true; level: 'info' | 'warn'; message: string; /** Entries naming tools the server does not have. */ unknownTools: string[] }
   | { ok: false; level: 'warn' | 'error'; message: string; error: string; denyingAll: boolean };
 
-export interface PolicyStatus { source: string; usingDefault: boolean; valid: boolean; error?: string; policyVersion: number }
+export interface PolicyStatus {
+  source: string;
+  /** What decides calls now: the file's rules, the built-in defaults (no file), or nothing (every call denied). */
+  inForce: 'file' | 'defaults' | 'none';
+  /** The file the source resolved to when it was loaded, when that differs (a symlink). */
+  resolvedPath?: string;
+  usingDefault: boolean;
+  valid: boolean;
+  error?: string;
+  policyVersion: number;
+}
 
 type Window = 'minute' | 'hour' | 'day';
 type Scope = 'grant' | 'session';
@@ -348,6 +358,7 @@ export class PolicyEngine {
   /** Tool names the server has, to point out typos in `hide` and `tools`; no check without them. */
   private readonly knownTools: readonly string[] | undefined;
   private unknownTools: string[] = [];
+  private resolvedPath: string | undefined;
 
   constructor(options: { clock?: { now(): number }; counterStore?: CounterStore; source?: string; knownTools?: readonly string[] } = {}) {
     this.clock = options.clock ?? { now: () => Date.now() };
@@ -378,6 +389,7 @@ export class PolicyEngine {
   apply(read: PolicyFileRead, source = this.source): PolicyReport {
     this.source = source;
     const result = read.kind === 'unreadable' ? this.fail(read.error, true) : this.load(read.kind === 'text' ? read.text : undefined);
+    if (result.ok) this.resolvedPath = read.kind === 'text' && read.resolvedPath !== source ? read.resolvedPath : undefined;
     if (!result.ok) {
       const problem = `MCP policy ${source} ${read.kind === 'unreadable' ? 'cannot be read' : 'is invalid'}: ${result.error}.`;
       return this.policy
@@ -405,6 +417,8 @@ export class PolicyEngine {
   status(): PolicyStatus {
     return {
       source: this.source,
+      inForce: this.policy === undefined ? 'none' : this.usingDefault ? 'defaults' : 'file',
+      ...(this.resolvedPath !== undefined ? { resolvedPath: this.resolvedPath } : {}),
       usingDefault: this.policy !== undefined && this.usingDefault,
       valid: this.error === undefined,
       ...(this.error !== undefined ? { error: this.error } : {}),

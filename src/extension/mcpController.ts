@@ -1,4 +1,5 @@
-import { readPolicyFile, samePolicyRead, type PolicyFileRead } from '../core/policyFile';
+import type { PolicyFileRead } from '../core/policyFile';
+import { PolicyFileWatcher, type PolicyWatchOptions } from '../core/policyWatcher';
 import type { PolicyReport } from '../core/policy';
 import type { ExtensionServer } from '../mcp/extensionServer';
 
@@ -31,20 +32,19 @@ export interface McpHost {
   enabled(): boolean;
   policyLocation(): PolicyLocation;
   startServer(policy: { source: string; read: PolicyFileRead }): Promise<ExtensionServer>;
-  /** Calls `onEvent` when the file at `path` may have changed. */
-  watch(path: string, onEvent: () => void): Disposable;
   log: { info(line: string): void; warn(line: string): void; error(line: string): void };
   /** Tells the person (a notification with a way to open the policy). */
   notify(notice: PolicyNotice): void;
+  /** Test hook: timers and folder watching for the policy file watcher. */
+  watchOptions?: PolicyWatchOptions;
 }
 
 export class McpController implements Disposable {
   private server: Promise<ExtensionServer> | undefined;
-  private watcher: Disposable | undefined;
+  private watcher: PolicyFileWatcher | undefined;
   private location: PolicyLocation | undefined;
-  private lastRead: PolicyFileRead | undefined;
-  /** Serialises reloads so an older read never lands after a newer one. */
-  private reloading: Promise<void> = Promise.resolve();
+  /** Serialises policy updates so an older one never lands after a newer one. */
+  private applying: Promise<void> = Promise.resolve();
   private disposed = false;
 
   constructor(private readonly host: McpHost) {}
@@ -62,33 +62,41 @@ export class McpController implements Disposable {
 
   private async start(): Promise<ExtensionServer> {
     const location = this.host.policyLocation();
-    this.watchLocation(location);
-    const read = await readLocation(location);
-    this.lastRead = read;
+    const read = await this.follow(location);
     const server = await this.host.startServer({ source: location.source, read });
     this.report(server.initialPolicy, location);
     return server;
   }
 
-  private watchLocation(location: PolicyLocation): void {
+  /** Starts following the policy file at `location` (dropping the one before) and returns what it holds now. */
+  private async follow(location: PolicyLocation): Promise<PolicyFileRead> {
     this.unwatch();
     this.location = location;
-    // Watching starts before the first read, so a change in between is not lost.
-    if (location.path) this.watcher = this.host.watch(location.path, () => void this.reload());
+    if (location.problem) return { kind: 'unreadable', error: location.problem };
+    if (!location.path) return { kind: 'missing' };
+    const watcher = await PolicyFileWatcher.open(location.path, (read) => this.update(location, read), this.host.watchOptions);
+    if (this.location !== location || this.disposed) {
+      watcher.close();
+    } else {
+      this.watcher = watcher;
+    }
+    return watcher.current;
   }
 
-  /** Re-reads the policy file and applies it when it changed; the promise settles once applied. */
-  reload(): Promise<void> {
-    this.reloading = this.reloading.then(async () => {
+  /** Applies what the policy file holds now to the running server (once it runs). */
+  private update(location: PolicyLocation, read: PolicyFileRead): Promise<void> {
+    this.applying = this.applying.then(async () => {
       const server = await this.server?.catch(() => undefined);
-      const location = this.location;
-      if (!server || !location) return;
-      const read = await readLocation(location);
-      if (this.location !== location || (this.lastRead && samePolicyRead(read, this.lastRead))) return;
-      this.lastRead = read;
+      if (!server || this.location !== location) return;
       this.report(server.loadPolicy(read, location.source), location);
     });
-    return this.reloading;
+    return this.applying;
+  }
+
+  /** Re-reads the policy file now; settles once any change is applied (tests, and a poll-free nudge). */
+  async reload(): Promise<void> {
+    await this.watcher?.check();
+    await this.applying;
   }
 
   private report(report: PolicyReport, location: PolicyLocation): void {
@@ -107,7 +115,7 @@ export class McpController implements Disposable {
   }
 
   private unwatch(): void {
-    this.watcher?.dispose();
+    this.watcher?.close();
     this.watcher = undefined;
   }
 
@@ -118,9 +126,4 @@ export class McpController implements Disposable {
     this.server = undefined;
     void server?.then((running) => running.close()).catch(() => undefined);
   }
-}
-
-async function readLocation(location: PolicyLocation): Promise<PolicyFileRead> {
-  if (location.problem) return { kind: 'unreadable', error: location.problem };
-  return location.path ? readPolicyFile(location.path) : { kind: 'missing' };
 }

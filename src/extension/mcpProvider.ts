@@ -35,14 +35,6 @@ export function registerMcpProvider(services: Services): vscode.Disposable {
         log: (line) => services.log.info(line),
       });
     },
-    watch: (path, onEvent) => {
-      const uri = vscode.Uri.file(path);
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop()!));
-      watcher.onDidChange(onEvent);
-      watcher.onDidCreate(onEvent);
-      watcher.onDidDelete(onEvent);
-      return watcher;
-    },
     log: services.log,
     notify: (notice) => void notifyPolicy(notice),
   });

@@ -7,7 +7,7 @@ import type { AppDirectory, AppInfo } from '../core/apps';
 import { AuditTrail } from '../core/audit';
 import { endpointsWithDefaults, fetchAccessToken, type AppCredentials, type DingTalkEndpoints } from '../core/dingtalk';
 import { PolicyEngine, type Approver } from '../core/policy';
-import { readPolicyFile } from '../core/policyFile';
+import { PolicyFileWatcher } from '../core/policyWatcher';
 import { redact, registerSensitive } from '../core/redact';
 import { DEFAULT_REFRESH_MARGIN_MS, TokenManager } from '../core/tokens';
 import { createDingTalkMcpServer, TOOL_NAMES } from './tools';
@@ -20,7 +20,6 @@ import { createDingTalkMcpServer, TOOL_NAMES } from './tools';
 type App = AppInfo & AppCredentials;
 type Log = (line: string) => void;
 
-const POLICY_RELOAD_DELAY_MS = 100;
 const LOG_FLUSH_MS = 50;
 const APPROVAL_TIMEOUT_MS = 5 * 60_000;
 
@@ -59,7 +58,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
 
   const policyFile = env.DINGTALK_POLICY_FILE ? path.resolve(env.DINGTALK_POLICY_FILE) : undefined;
   const policy = new PolicyEngine({ source: policyFile ?? 'built-in defaults', knownTools: TOOL_NAMES });
-  if (policyFile) await loadPolicy(policy, policyFile, log);
+  // The policy in force follows the file from here on; `resync` re-applies `hide` once the tools exist.
+  let resync: () => void = () => undefined;
+  const watcher = policyFile ? await PolicyFileWatcher.open(policyFile, (read) => {
+    log(policy.apply(read).message);
+    resync();
+  }) : undefined;
+  if (watcher) log(policy.apply(watcher.current).message);
 
   const { server, tools } = createDingTalkMcpServer({
     tokens,
@@ -72,7 +77,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     log,
     setupProblem: () => problem,
   }, randomUUID());
-  const watcher = policyFile ? watchPolicy(policyFile, () => void loadPolicy(policy, policyFile, log).then(() => tools.sync()), log) : undefined;
+  resync = () => tools.sync();
 
   const names = apps.map((app) => (app.label === app.appKey ? app.appKey : `${app.label} (${app.appKey})`));
   log(`serving ${apps.length} app(s)${apps.length ? `: ${names.join(', ')}` : ''}; `
@@ -171,26 +176,6 @@ function readSeconds(value: string | undefined, fallbackMs: number, log: Log): n
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   log(`DINGTALK_REFRESH_MARGIN_SECONDS "${value}" is not a number of seconds; using ${fallbackMs / 1000}.`);
   return fallbackMs;
-}
-
-/** Loads the policy file: absent → the built-in defaults; unreadable or invalid → the last good policy, or deny all. */
-async function loadPolicy(policy: PolicyEngine, file: string, log: Log): Promise<void> {
-  log(policy.apply(await readPolicyFile(file)).message);
-}
-
-/** Watches the directory, not the file: editors save by replacing it. Bursts of events become one reload. */
-function watchPolicy(file: string, reload: () => void, log: Log): fs.FSWatcher | undefined {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return fs.watch(path.dirname(file), { persistent: false }, (_event, name) => {
-      if (name !== null && name !== path.basename(file)) return;
-      clearTimeout(timer);
-      timer = setTimeout(reload, POLICY_RELOAD_DELAY_MS);
-    });
-  } catch (error) {
-    log(`cannot watch ${file} for changes (${(error as Error).message}); restart the server after editing it.`);
-    return undefined;
-  }
 }
 
 /** The `dingtalk-token-mcp` command: runs the server, and exits with a one-line reason if it cannot start. */

@@ -7,11 +7,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
+import { FakeClock } from '../support/fakeClock';
 import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk';
 import { TokenManager } from '../../src/core/tokens';
 import { startExtensionMcpServer, type ExtensionServer } from '../../src/mcp/extensionServer';
-import { McpController, type Disposable, type McpHost, type PolicyLocation, type PolicyNotice } from '../../src/extension/mcpController';
+import { McpController, type McpHost, type PolicyLocation, type PolicyNotice } from '../../src/extension/mcpController';
 
 /**
  * The extension's MCP server and its policy file, below the vscode API: a real server and real files in a
@@ -37,7 +38,9 @@ class FakeHost implements McpHost {
   readonly lines: { level: 'info' | 'warn' | 'error'; line: string }[] = [];
   readonly notices: PolicyNotice[] = [];
   readonly started: ExtensionServer[] = [];
-  watchEvents = new Map<string, () => void>();
+  /** Only controller.reload() looks at the file unless a test lets fs events and the poll in. */
+  watchOptions: McpHost['watchOptions'] = { watchFolder: () => ({ close: () => undefined }), clock: new FakeClock() };
+  private readonly lineWaiters = new Set<() => void>();
 
   constructor(private readonly emulator: DingTalkEmulator, private readonly tokens: TokenManager, policyFile: string) {
     this.location = { source: policyFile, path: policyFile };
@@ -62,15 +65,35 @@ class FakeHost implements McpHost {
     this.started.push(server);
     return server;
   };
-  watch = (file: string, onEvent: () => void): Disposable => {
-    this.watchEvents.set(file, onEvent);
-    return { dispose: () => this.watchEvents.delete(file) };
-  };
   log = {
-    info: (line: string) => this.lines.push({ level: 'info', line }),
-    warn: (line: string) => this.lines.push({ level: 'warn', line }),
-    error: (line: string) => this.lines.push({ level: 'error', line }),
+    info: (line: string) => this.push('info', line),
+    warn: (line: string) => this.push('warn', line),
+    error: (line: string) => this.push('error', line),
   };
+
+  private push(level: 'info' | 'warn' | 'error', line: string): void {
+    this.lines.push({ level, line });
+    for (const wake of [...this.lineWaiters]) wake();
+  }
+
+  /** Resolves when a line at `level` matching `pattern` has been logged (now or later); fails after `timeoutMs`. */
+  waitForLog(level: 'info' | 'warn' | 'error', pattern: RegExp, from = 0, timeoutMs = 5000): Promise<void> {
+    const found = () => this.lines.slice(from).some((entry) => entry.level === level && pattern.test(entry.line));
+    if (found()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.lineWaiters.delete(wake);
+        reject(new Error(`no [${level}] line matching ${pattern} in time; logged: ${JSON.stringify(this.lines.slice(from))}`));
+      }, timeoutMs);
+      const wake = () => {
+        if (!found()) return;
+        clearTimeout(timer);
+        this.lineWaiters.delete(wake);
+        resolve();
+      };
+      this.lineWaiters.add(wake);
+    });
+  }
   notify = (notice: PolicyNotice) => void this.notices.push(notice);
 
   logged(level: 'info' | 'warn' | 'error', pattern: RegExp): boolean {
@@ -176,5 +199,28 @@ test('hardening 9: in the extension, policy entries naming unknown tools are log
       source: host.location.source,
       entries: ['hide[0] "Get_Access_Token" (did you mean "get_access_token"?)', 'tools["refresh-access-token"] (did you mean "refresh_access_token"?)'],
     }]);
+  });
+});
+
+test('hardening 15: in the extension, a policy written into a .vscode/ folder made while the server runs takes effect, and token_status names it', async () => {
+  const STATUS_OFF = { version: '1', hide: ['list_apps'], tools: { token_status: { action: 'deny', reason: 'status is off here' } } };
+  await withController(async () => undefined, async ({ call, listTools, host, policyFile, dir }) => {
+    host.watchOptions = { debounceMs: 10, pollIntervalMs: 60_000 };
+    const before = (await call('token_status')).structuredContent as Record<string, any>;
+    assert.deepEqual(before.policy, { file: policyFile, inForce: 'defaults' });
+    assert.ok((await listTools()).includes('list_apps'));
+
+    const mark = host.lines.length;
+    await writePolicy(policyFile, STATUS_OFF);
+    await host.waitForLog('info', /loaded and in force/, mark);
+    assert.ok(!(await listTools()).includes('list_apps'));
+    assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/);
+
+    // Moved away: the built-in defaults again, said in the log.
+    const moved = host.lines.length;
+    await fs.rename(policyFile, path.join(dir, 'parked.json'));
+    await host.waitForLog('info', /does not exist; the built-in defaults apply/, moved);
+    assert.equal((await call('token_status')).isError, undefined);
+    assert.ok((await listTools()).includes('list_apps'));
   });
 });

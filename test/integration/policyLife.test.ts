@@ -9,8 +9,9 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
 
 /**
- * The policy file's life as the standalone server meets it: what it does when the file cannot be read at
- * start. (The extension's side is in mcpController.test.ts.)
+ * The policy file's life as the standalone server meets it: a file that cannot be read at start, typos,
+ * a file that appears, changes or goes later, a symlink. Waits are for a condition, with a timeout.
+ * (The extension's side is in mcpController.test.ts, the watcher's own cases in policyWatcher.test.ts.)
  */
 
 const [APP] = SANDBOX_APPS;
@@ -24,10 +25,12 @@ interface Cli {
   logs(): string;
 }
 
-/** Runs `dingtalk-token-mcp` over stdio against the emulator, with DINGTALK_POLICY_FILE at `<tmp>/policy.json` prepared by `prepare`. */
-async function withCli(prepare: (dir: string, policyFile: string) => Promise<void>, fn: (cli: Cli, emulator: DingTalkEmulator) => Promise<void>): Promise<void> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'policy-life-'));
-  const policyFile = path.join(dir, 'policy.json');
+/** Runs `dingtalk-token-mcp` over stdio against the emulator, with DINGTALK_POLICY_FILE at `<tmp>/<policyPath>` prepared by `prepare`. */
+async function withCli(
+  prepare: (dir: string, policyFile: string) => Promise<void>, fn: (cli: Cli, emulator: DingTalkEmulator) => Promise<void>, policyPath = 'policy.json',
+): Promise<void> {
+  const dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'policy-life-')));
+  const policyFile = path.join(dir, policyPath);
   const emulator = await DingTalkEmulator.start();
   let client: Client | undefined;
   try {
@@ -107,5 +110,38 @@ test('hardening 9: the standalone server logs policy entries naming unknown tool
     await eventually(() => /did you mean "refresh_access_token"/.test(cli.logs()), 'the typo is reported');
     assert.match(cli.logs(), /hide\[0\] "Get_Access_Token" \(did you mean "get_access_token"\?\)/);
     assert.match(cli.logs(), /change nothing/);
+  });
+});
+
+const STATUS_OFF = JSON.stringify({ version: '1', hide: ['list_apps'], tools: { token_status: { action: 'deny', reason: 'status is off here' } } });
+
+test('hardening 15: the standalone server follows a policy file created later in a .vscode/ that did not exist, and its deletion', async () => {
+  await withCli(async () => undefined, async (cli) => {
+    assert.ok((await cli.listTools()).includes('list_apps'));
+    assert.equal((await cli.call('token_status')).isError, undefined);
+    await fs.mkdir(path.dirname(cli.policyFile));
+    await fs.writeFile(cli.policyFile, STATUS_OFF);
+    await eventually(async () => !(await cli.listTools()).includes('list_apps'), 'list_apps hidden');
+    assert.match(text(await cli.call('token_status')), /^\[POLICY DENIED\] status is off here/);
+    await eventually(() => /policy-life-[^ ]*\/\.vscode\/dingtalk-mcp-policy\.json loaded and in force/.test(cli.logs()), 'the log names the file in force');
+
+    await fs.rm(path.dirname(cli.policyFile), { recursive: true });
+    await eventually(async () => (await cli.listTools()).includes('list_apps'), 'list_apps back once the file is gone');
+    assert.equal((await cli.call('token_status')).isError, undefined);
+  }, '.vscode/dingtalk-mcp-policy.json');
+});
+
+test('hardening 11: the standalone server follows edits of a symlinked policy file\'s target, and token_status names both files', async () => {
+  const prepare = async (dir: string, file: string) => {
+    await fs.mkdir(path.join(dir, 'shared'));
+    await fs.writeFile(path.join(dir, 'shared', 'team.json'), JSON.stringify({ version: '1' }));
+    await fs.symlink(path.join(dir, 'shared', 'team.json'), file);
+  };
+  await withCli(prepare, async (cli) => {
+    const status = (await cli.call('token_status')).structuredContent as Record<string, any>;
+    assert.deepEqual(status.policy, { file: cli.policyFile, resolvesTo: path.join(cli.dir, 'shared', 'team.json'), inForce: 'file' });
+    await fs.writeFile(path.join(cli.dir, 'shared', 'team.json'), STATUS_OFF);
+    await eventually(async () => (await cli.call('token_status')).isError === true, 'the edited target applies');
+    assert.match(text(await cli.call('token_status')), /status is off here/);
   });
 });
