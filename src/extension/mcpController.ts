@@ -93,6 +93,31 @@ export class McpController implements Disposable {
     return this.applying;
   }
 
+  /** Whether VS Code should be offered the server at all. */
+  offered(): boolean {
+    return !this.disposed && this.host.enabled();
+  }
+
+  /**
+   * Settings or workspace folders changed: off stops the server (its sessions end); another policy
+   * file is followed at once, in place of the old one. A server not yet started reads them when it starts.
+   */
+  async configurationChanged(): Promise<void> {
+    if (!this.offered()) {
+      if (this.server) {
+        this.stop();
+        this.host.log.info('MCP server stopped: dingtalkToken.mcp.enabled is off.');
+      }
+      return;
+    }
+    if (!this.server) return;
+    const location = this.host.policyLocation();
+    const current = this.location;
+    if (current && location.source === current.source && location.path === current.path && location.problem === current.problem) return;
+    const read = await this.follow(location);
+    if (this.location === location) await this.update(location, read);
+  }
+
   /** Re-reads the policy file now; settles once any change is applied (tests, and a poll-free nudge). */
   async reload(): Promise<void> {
     await this.watcher?.check();
@@ -119,11 +144,16 @@ export class McpController implements Disposable {
     this.watcher = undefined;
   }
 
-  dispose(): void {
-    this.disposed = true;
+  private stop(): void {
     this.unwatch();
+    this.location = undefined;
     const server = this.server;
     this.server = undefined;
     void server?.then((running) => running.close()).catch(() => undefined);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stop();
   }
 }

@@ -11,7 +11,12 @@ const COUNTERS_KEY = 'dingtalkToken.mcpCounters';
  * Offers the in-process MCP server to VS Code. The definition is cheap; the server (MCP SDK, zod, policy)
  * starts only when VS Code resolves it, and shares this window's one TokenManager.
  */
-export function registerMcpProvider(services: Services): vscode.Disposable {
+export interface McpProvider extends vscode.Disposable {
+  /** Call once `services.settings()` holds changed settings: the server follows them at once. */
+  configurationChanged(): void;
+}
+
+export function registerMcpProvider(services: Services): McpProvider {
   const changed = new vscode.EventEmitter<void>();
   let appsVersion = 0;
   const controller = new McpController({
@@ -42,7 +47,7 @@ export function registerMcpProvider(services: Services): vscode.Disposable {
   const provider: vscode.McpServerDefinitionProvider<vscode.McpHttpServerDefinition> = {
     onDidChangeMcpServerDefinitions: changed.event,
     provideMcpServerDefinitions: () => {
-      if (!services.settings().mcpEnabled) return [];
+      if (!controller.offered()) return [];
       // The real address is only known once the server runs; resolve fills it in.
       return [new vscode.McpHttpServerDefinition(LABEL, vscode.Uri.parse('http://localhost/mcp'), {}, `${services.context.extension.packageJSON.version}.${appsVersion}`)];
     },
@@ -70,17 +75,31 @@ export function registerMcpProvider(services: Services): vscode.Disposable {
       appsVersion++;
       changed.fire();
     }),
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('dingtalkToken.mcp.enabled')) changed.fire();
-    }),
+    // A relative policy path is read against the first workspace folder.
+    vscode.workspace.onDidChangeWorkspaceFolders(() => follow()),
   ];
-  return { dispose: () => subscriptions.forEach((subscription) => subscription.dispose()) };
+  function follow(): void {
+    controller.configurationChanged().catch((error: unknown) => services.log.error(`Could not follow the MCP settings: ${(error as Error).message}`));
+  }
+  let offered = controller.offered();
+  return {
+    configurationChanged: () => {
+      follow();
+      // Turned off or on: VS Code asks again and sees no server, or one to start.
+      if (controller.offered() !== offered) {
+        offered = controller.offered();
+        changed.fire();
+      }
+    },
+    dispose: () => subscriptions.forEach((subscription) => subscription.dispose()),
+  };
 }
 
 /** The policy file the settings name: a local path, or why there is none. */
 function policyLocation(services: Services): PolicyLocation {
-  const uri = policyFileUri(services.settings());
-  if (!uri) return { source: 'built-in defaults (no folder is open)' };
+  const settings = services.settings();
+  const uri = policyFileUri(settings);
+  if (!uri) return { source: `dingtalkToken.mcp.policyFile "${settings.policyFile}" (no folder is open)` };
   if (uri.scheme !== 'file') {
     return { source: uri.toString(), problem: 'it is not on this machine\'s disk; set dingtalkToken.mcp.policyFile to a local path' };
   }

@@ -37,7 +37,7 @@ class FakeHost implements McpHost {
   location: PolicyLocation;
   readonly lines: { level: 'info' | 'warn' | 'error'; line: string }[] = [];
   readonly notices: PolicyNotice[] = [];
-  readonly started: ExtensionServer[] = [];
+  readonly started: (ExtensionServer & { closed?: Promise<void> })[] = [];
   /** Only controller.reload() looks at the file unless a test lets fs events and the poll in. */
   watchOptions: McpHost['watchOptions'] = { watchFolder: () => ({ close: () => undefined }), clock: new FakeClock() };
   private readonly lineWaiters = new Set<() => void>();
@@ -62,8 +62,10 @@ class FakeHost implements McpHost {
       log: (line) => this.lines.push({ level: 'info', line }),
       preferTcp: true,
     });
-    this.started.push(server);
-    return server;
+    // Seen by tests: the controller stops servers without waiting for them.
+    const tracked: ExtensionServer & { closed?: Promise<void> } = { ...server, close: () => (tracked.closed ??= server.close()) };
+    this.started.push(tracked);
+    return tracked;
   };
   log = {
     info: (line: string) => this.push('info', line),
@@ -222,5 +224,64 @@ test('hardening 15: in the extension, a policy written into a .vscode/ folder ma
     await host.waitForLog('info', /does not exist; the built-in defaults apply/, moved);
     assert.equal((await call('token_status')).isError, undefined);
     assert.ok((await listTools()).includes('list_apps'));
+  });
+});
+
+test('hardening 14: changing the policy file (setting or workspace folder) takes effect at once; the old file is dropped', async () => {
+  const clock = new FakeClock();
+  const watched = new Set<string>();
+  await withController(async (dir, file) => {
+    await writePolicy(file, DENY_STATUS);
+    await writePolicy(path.join(dir, 'other', 'policy.json'), { version: '1', hide: ['list_apps'] });
+  }, async ({ call, listTools, host, controller, dir, policyFile }) => {
+    host.watchOptions = {
+      clock,
+      watchFolder: (folder) => {
+        watched.add(folder);
+        return { close: () => watched.delete(folder) };
+      },
+    };
+    assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/);
+    assert.deepEqual([...watched], [path.dirname(policyFile)]);
+
+    const other = path.join(dir, 'other', 'policy.json');
+    host.location = { source: other, path: other };
+    await controller.configurationChanged();
+    assert.equal((await call('token_status')).isError, undefined, 'the old file no longer decides');
+    assert.ok(!(await listTools()).includes('list_apps'), 'the new file decides');
+    assert.deepEqual([...watched], [path.dirname(other)], 'only the new file is watched');
+    assert.equal(clock.pendingTimers, 1, 'one poll: the old watcher stopped');
+    assert.ok(host.logged('info', new RegExp(`${other.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} loaded and in force`)));
+    assert.equal(host.started.length, 1, 'the same server, no restart');
+
+    // No folder open any more: the built-in defaults.
+    host.location = { source: 'built-in defaults (no folder is open)' };
+    await controller.configurationChanged();
+    assert.ok((await listTools()).includes('list_apps'));
+    assert.deepEqual([...watched], []);
+    assert.equal(clock.pendingTimers, 0);
+  });
+});
+
+test('hardening 14: turning MCP off stops the server and offers none; on again starts a fresh one', async () => {
+  await withController(async () => undefined, async ({ call, host, controller }) => {
+    assert.equal((await call('list_apps')).isError, undefined);
+    const first = host.started[0]!;
+    host.mcpEnabled = false;
+    await controller.configurationChanged();
+    assert.equal(controller.offered(), false);
+    assert.equal(await controller.resolve(), undefined);
+    assert.ok(first.closed, 'the server was told to stop');
+    await first.closed;
+    const client = new Client({ name: 'late', version: '1.0.0' });
+    await assert.rejects(client.connect(new StreamableHTTPClientTransport(new URL(first.url), { requestInit: { headers: first.headers } })));
+    assert.ok(host.logged('info', /MCP server stopped/));
+
+    host.mcpEnabled = true;
+    await controller.configurationChanged();
+    assert.equal(controller.offered(), true);
+    assert.equal((await call('list_apps')).isError, undefined);
+    assert.equal(host.started.length, 2);
+    assert.notEqual(host.started[1]!.url, first.url);
   });
 });
