@@ -21,8 +21,11 @@ export interface PolicyWatchOptions {
   debounceMs?: number;
   clock?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   /** Test hook: how a folder is watched (fs.watch by default); a watcher that never fires leaves only the poll. */
-  watchFolder?: (folder: string, onEvent: () => void) => { close(): void };
+  watchFolder?: FolderWatch;
 }
+
+/** Watches one folder; `onEnd` when the watch dies (its folder gone, an OS error). */
+export type FolderWatch = (folder: string, onEvent: () => void, onEnd: () => void) => { close(): void };
 
 export const DEFAULT_POLICY_POLL_MS = 2000;
 const DEFAULT_DEBOUNCE_MS = 100;
@@ -31,7 +34,7 @@ const MAX_LINK_HOPS = 40;
 
 export class PolicyFileWatcher {
   /** Watched folders with the inode they had: a folder deleted and made again at the same path needs a new watch. */
-  private folders = new Map<string, { watcher: { close(): void }; ino: number }>();
+  private folders = new Map<string, { watcher: { close(): void }; ino: number; ended: boolean }>();
   private debounce: unknown;
   private poll: unknown;
   private checking: Promise<void> = Promise.resolve();
@@ -39,6 +42,7 @@ export class PolicyFileWatcher {
   private readonly pollIntervalMs: number;
   private readonly debounceMs: number;
   private readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  private readonly watchFolder: FolderWatch;
 
   private constructor(
     readonly file: string,
@@ -52,8 +56,6 @@ export class PolicyFileWatcher {
     this.clock = options.clock ?? systemClock;
     this.watchFolder = options.watchFolder ?? watchWithFs;
   }
-
-  private readonly watchFolder: (folder: string, onEvent: () => void) => { close(): void };
 
   /** Starts watching `file` (absolute) and reads it once; `onChange` gets every later change. */
   static async open(file: string, onChange: (read: PolicyFileRead) => void, options: PolicyWatchOptions = {}): Promise<PolicyFileWatcher> {
@@ -73,11 +75,9 @@ export class PolicyFileWatcher {
       const read = await readPolicyFile(this.file);
       if (this.closed || samePolicyRead(read, this.current)) return;
       this.current = read;
-      try {
-        this.onChange(read);
-      } catch {
-        // A failing listener must not stop the watching.
-      }
+      this.onChange(read);
+    }).catch(() => {
+      // Whatever failed (a listener, the OS), the next event or poll checks again.
     });
     return this.checking;
   }
@@ -89,16 +89,19 @@ export class PolicyFileWatcher {
 
   close(): void {
     this.closed = true;
-    this.clock.clearTimeout(this.debounce);
+    if (this.debounce !== undefined) this.clock.clearTimeout(this.debounce);
     this.clock.clearTimeout(this.poll);
     for (const { watcher } of this.folders.values()) watcher.close();
     this.folders.clear();
   }
 
+  /** At most one check per `debounceMs`, however busy the watched folders are (a busy root never starves it). */
   private onEvent(): void {
-    if (this.closed) return;
-    this.clock.clearTimeout(this.debounce);
-    this.debounce = this.clock.setTimeout(() => void this.check(), this.debounceMs);
+    if (this.closed || this.debounce !== undefined) return;
+    this.debounce = this.clock.setTimeout(() => {
+      this.debounce = undefined;
+      void this.check();
+    }, this.debounceMs);
   }
 
   private schedulePoll(): void {
@@ -111,7 +114,7 @@ export class PolicyFileWatcher {
     const wanted = await foldersToWatch(this.file);
     if (this.closed) return;
     for (const [folder, watched] of this.folders) {
-      if (wanted.get(folder) !== watched.ino) {
+      if (watched.ended || wanted.get(folder) !== watched.ino) {
         watched.watcher.close();
         this.folders.delete(folder);
       }
@@ -119,7 +122,12 @@ export class PolicyFileWatcher {
     for (const [folder, ino] of wanted) {
       if (this.folders.has(folder)) continue;
       try {
-        this.folders.set(folder, { watcher: this.watchFolder(folder, () => this.onEvent()), ino });
+        const watched = { watcher: { close: () => undefined } as { close(): void }, ino, ended: false };
+        watched.watcher = this.watchFolder(folder, () => this.onEvent(), () => {
+          watched.ended = true;
+          this.onEvent();
+        });
+        this.folders.set(folder, watched);
       } catch {
         // Cannot watch (no permission, watch limit reached): the poll still covers it.
       }
@@ -165,12 +173,12 @@ async function nearestExistingFolder(folder: string): Promise<{ folder: string; 
   }
 }
 
-/** fs.watch on one folder; a watch that dies (its folder deleted) reports one last event and closes itself. */
-function watchWithFs(folder: string, onEvent: () => void): { close(): void } {
+/** fs.watch on one folder; a watch that fails closes itself and says so, to be made again. */
+const watchWithFs: FolderWatch = (folder, onEvent, onEnd) => {
   const watcher = fs.watch(folder, { persistent: false }, () => onEvent());
   watcher.on('error', () => {
     watcher.close();
-    onEvent();
+    onEnd();
   });
   return watcher;
-}
+};

@@ -7,15 +7,16 @@ const PROVIDER_ID = 'dingtalkToken.mcp';
 const LABEL = 'DingTalk Access Token';
 const COUNTERS_KEY = 'dingtalkToken.mcpCounters';
 
-/**
- * Offers the in-process MCP server to VS Code. The definition is cheap; the server (MCP SDK, zod, policy)
- * starts only when VS Code resolves it, and shares this window's one TokenManager.
- */
 export interface McpProvider extends vscode.Disposable {
   /** Call once `services.settings()` holds changed settings: the server follows them at once. */
   configurationChanged(): void;
 }
 
+/**
+ * Offers the in-process MCP server to VS Code. The definition is cheap; the server (MCP SDK, zod, policy)
+ * starts only when VS Code resolves it, and shares this window's one TokenManager. Its life (policy file,
+ * settings) is McpController's; this is the vscode side.
+ */
 export function registerMcpProvider(services: Services): McpProvider {
   const changed = new vscode.EventEmitter<void>();
   let appsVersion = 0;

@@ -173,3 +173,22 @@ test('the poll interval is bounded: an absurd setting neither spins nor stops wa
     assert.ok(holds('late')(watcher.current), 'polled within a minute');
   });
 });
+
+test('a busy watched folder (events every 50 ms) does not hold the check back until the poll', async () => {
+  const clock = new FakeClock();
+  const events: (() => void)[] = [];
+  const options: PolicyWatchOptions = { clock, debounceMs: 100, pollIntervalMs: 60_000, watchFolder: (_folder, onEvent) => {
+    events.push(onEvent);
+    return { close: () => undefined };
+  } };
+  await follow(options, async ({ dir, file, watcher }) => {
+    await fs.mkdir(path.join(dir, '.vscode'));
+    await fs.writeFile(file, 'busy');
+    for (let tick = 0; tick < 4; tick++) {
+      for (const onEvent of events) onEvent();
+      await clock.advance(50);
+      await watcher.idle();
+    }
+    assert.ok(holds('busy')(watcher.current), 'checked within the burst');
+  });
+});
