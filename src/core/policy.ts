@@ -1,5 +1,7 @@
 import { hash } from 'node:crypto';
 import { z } from 'zod/v4';
+import { closestName } from './closestName';
+import type { PolicyFileRead } from './policyFile';
 import { redact } from './redact';
 
 /**
@@ -25,7 +27,22 @@ export interface CounterStore {
   save(snapshot: Record<string, number>): void;
 }
 
-export interface PolicyStatus { source: string; usingDefault: boolean; valid: boolean; error?: string; policyVersion: number }
+/** What applying a policy file did: `level` error means every call is now denied; warn, a problem while a good policy stays. */
+export type PolicyReport =
+  | { ok: true; level: 'info' | 'warn'; message: string; /** Entries naming tools the server does not have. */ unknownTools: string[] }
+  | { ok: false; level: 'warn' | 'error'; message: string; error: string; denyingAll: boolean };
+
+export interface PolicyStatus {
+  source: string;
+  /** What decides calls now: the file's rules, the built-in defaults (no file), or nothing (every call denied). */
+  inForce: 'file' | 'defaults' | 'none';
+  /** The file the source resolved to when it was loaded, when that differs (a symlink). */
+  resolvedPath?: string;
+  usingDefault: boolean;
+  valid: boolean;
+  error?: string;
+  policyVersion: number;
+}
 
 type Window = 'minute' | 'hour' | 'day';
 type Scope = 'grant' | 'session';
@@ -129,6 +146,34 @@ function compile(file: PolicyFile): CompiledPolicy {
     tools,
     allTools: limits('all_tools', file.all_tools?.limits),
   };
+}
+
+/**
+ * `hide` and `tools` entries that name no tool the server has (a typo such as "Get_Access_Token" silently
+ * changes nothing), each with the closest real name: `hide[0] "Get_Access_Token" (did you mean "get_access_token"?)`.
+ */
+const MAX_REPORTED_UNKNOWN = 10;
+
+/** A name from the file as messages show it: quoted, shortened, bidi controls visible (JSON escapes the rest). */
+function quoteName(name: string): string {
+  const short = name.length > 80 ? `${name.slice(0, 79)}…` : name;
+  return JSON.stringify(short).replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function unknownToolEntries(file: PolicyFile, knownTools: readonly string[]): string[] {
+  const describe = (where: string, name: string) => {
+    const suggestion = closestName(name, knownTools);
+    return `${where} ${suggestion ? `(did you mean "${suggestion}"?)` : `(the tools are ${knownTools.join(', ')})`}`;
+  };
+  const named: [where: string, name: string][] = [];
+  // "*" in hide means every tool.
+  if (Array.isArray(file.hide)) file.hide.forEach((name, index) => name !== '*' && named.push([`hide[${index}] ${quoteName(name)}`, name]));
+  for (const name of Object.keys(file.tools ?? {})) named.push([`tools[${quoteName(name)}]`, name]);
+  // A few are enough to see the mistake; a hostile file with thousands must not cost a suggestion each.
+  const unknown = named.filter(([, name]) => !knownTools.includes(name));
+  const shown = unknown.slice(0, MAX_REPORTED_UNKNOWN).map(([where, name]) => describe(where, name));
+  if (unknown.length > shown.length) shown.push(`and ${unknown.length - shown.length} more`);
+  return shown;
 }
 
 /**
@@ -299,41 +344,81 @@ class Counters {
 
 export class PolicyEngine {
   private readonly clock: { now(): number };
-  private readonly source: string;
+  private source: string;
   private readonly counters: Counters;
   /** The policy in force; undefined only when no file was ever valid (then everything is denied). */
   private policy: CompiledPolicy | undefined = compile(DEFAULT_POLICY);
   private usingDefault = true;
   private loadedOnce = false;
   private error: string | undefined;
+  /** Whether the last failure was reading the file (true) or what it said (false). */
+  private unreadable = false;
   private version = 0;
 
-  constructor(options: { clock?: { now(): number }; counterStore?: CounterStore; source?: string } = {}) {
+  /** Tool names the server has, to point out typos in `hide` and `tools`; no check without them. */
+  private readonly knownTools: readonly string[] | undefined;
+  private unknownTools: string[] = [];
+  private resolvedPath: string | undefined;
+
+  constructor(options: { clock?: { now(): number }; counterStore?: CounterStore; source?: string; knownTools?: readonly string[] } = {}) {
     this.clock = options.clock ?? { now: () => Date.now() };
     this.source = options.source ?? 'the MCP policy file';
+    this.knownTools = options.knownTools;
     this.counters = new Counters(options.counterStore, this.clock.now());
   }
 
   /** Applies policy text (undefined: no file → the built-in default). Invalid text keeps the last good policy. */
   load(text: string | undefined): { ok: true } | { ok: false; error: string } {
     const parsed = text === undefined ? { ok: true as const, policy: DEFAULT_POLICY } : parsePolicy(text);
-    if (!parsed.ok) {
-      this.error = parsed.error;
-      // Fail closed: with nothing good to fall back on, no call may pass.
-      if (!this.loadedOnce) this.policy = undefined;
-      return { ok: false, error: parsed.error };
-    }
+    if (!parsed.ok) return this.fail(parsed.error, false);
     this.policy = compile(parsed.policy);
+    this.unknownTools = this.knownTools ? unknownToolEntries(parsed.policy, this.knownTools) : [];
     this.usingDefault = text === undefined;
     this.loadedOnce = true;
     this.error = undefined;
+    this.unreadable = false;
     this.version++;
     return { ok: true };
+  }
+
+  /**
+   * Applies what reading the policy file gave (no file → the defaults; a file that cannot be read counts
+   * as invalid) and says what is now in force, in one line for the log. `source` names the file when
+   * it changed (another setting, another workspace folder).
+   */
+  apply(read: PolicyFileRead, source = this.source): PolicyReport {
+    this.source = source;
+    const result = read.kind === 'unreadable' ? this.fail(read.error, true) : this.load(read.kind === 'text' ? read.text : undefined);
+    if (result.ok) this.resolvedPath = read.kind === 'text' && read.resolvedPath !== source ? read.resolvedPath : undefined;
+    if (!result.ok) {
+      const problem = `MCP policy ${source} ${read.kind === 'unreadable' ? 'cannot be read' : 'is invalid'}: ${result.error}.`;
+      return this.policy
+        ? { ok: false, level: 'warn', error: result.error, denyingAll: false, message: `${problem} The last good policy stays in force.` }
+        : { ok: false, level: 'error', error: result.error, denyingAll: true, message: `${problem} Every tool call is denied until it is fixed.` };
+    }
+    if (read.kind === 'missing') {
+      return { ok: true, level: 'info', unknownTools: [], message: `MCP policy ${source} does not exist; the built-in defaults apply (every tool allowed, refresh_access_token at most 60 times a minute).` };
+    }
+    const resolved = read.kind === 'text' && read.resolvedPath !== source ? ` (the file it resolves to: ${read.resolvedPath})` : '';
+    const loaded = `MCP policy ${source}${resolved} loaded and in force.`;
+    const unknownTools = this.unknownTools;
+    if (unknownTools.length === 0) return { ok: true, level: 'info', unknownTools, message: loaded };
+    return { ok: true, level: 'warn', unknownTools, message: `${loaded} These entries name no tool of this server and change nothing: ${unknownTools.join('; ')}.` };
+  }
+
+  private fail(error: string, unreadable: boolean): { ok: false; error: string } {
+    this.error = error;
+    this.unreadable = unreadable;
+    // Fail closed: with nothing good to fall back on, no call may pass.
+    if (!this.loadedOnce) this.policy = undefined;
+    return { ok: false, error };
   }
 
   status(): PolicyStatus {
     return {
       source: this.source,
+      inForce: this.policy === undefined ? 'none' : this.usingDefault ? 'defaults' : 'file',
+      ...(this.resolvedPath !== undefined ? { resolvedPath: this.resolvedPath } : {}),
       usingDefault: this.policy !== undefined && this.usingDefault,
       valid: this.error === undefined,
       ...(this.error !== undefined ? { error: this.error } : {}),
@@ -351,7 +436,8 @@ export class PolicyEngine {
     const version = this.version;
     const { tool } = call;
     if (!policy) {
-      return deny('invalid-policy', `The MCP policy ${this.source} is invalid, so every tool call is denied until it is fixed: ${this.error ?? 'unknown error'}`);
+      const problem = this.unreadable ? 'cannot be read' : 'is invalid';
+      return deny('invalid-policy', `The MCP policy ${this.source} ${problem}, so every tool call is denied until it is fixed: ${this.error ?? 'unknown error'}`);
     }
     if (this.isHidden(tool)) return deny('hide', `Tool "${tool}" is hidden by policy.`);
 

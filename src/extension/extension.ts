@@ -31,7 +31,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
   context.subscriptions.push(credentials, statusBar, inspect, new DingTalkView(services), { dispose: () => tokens.dispose() }, ...registerCommands(services, inspect));
-  context.subscriptions.push(registerMcpProvider(services));
+  const mcp = registerMcpProvider(services);
+  context.subscriptions.push(mcp);
   let knownApps = new Set(credentials.list().map((app) => app.appKey));
 
   context.subscriptions.push(
@@ -40,6 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       settings = readSettings();
       tokens.configure({ refreshMarginMs: settings.refreshMarginMs, autoRefresh: settings.autoRefresh });
       statusBar.render();
+      mcp.configurationChanged();
     }),
     // Another window refreshed a token: take it rather than fetch our own.
     credentials.onDidChangeStoredToken(async (appKey) => {

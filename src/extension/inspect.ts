@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { maskToken } from '../core/redact';
 import { describeError } from './messages';
+import { followInspectSources } from './inspectFeed';
 import type { Services } from './services';
 import type { AppInfo } from '../core/apps';
 import { appNode } from './appsView';
@@ -14,15 +15,8 @@ export class InspectPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   /** The app the panel shows when it was opened for one (from the DingTalk view); else the active app. */
   private appKey: string | undefined;
-  private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly services: Services) {
-    this.subscriptions.push(
-      services.tokens.onDidChange(() => this.post()),
-      services.credentials.onDidChangeApps(() => this.post()),
-      services.audit.onDidRecord(() => this.post()),
-    );
-  }
+  constructor(private readonly services: Services) {}
 
   show(appKey?: string): void {
     this.appKey = appKey;
@@ -38,14 +32,20 @@ export class InspectPanel implements vscode.Disposable {
     });
     panel.iconPath = vscode.Uri.joinPath(media, 'icon.png');
     panel.webview.html = this.html(panel.webview, media);
-    panel.webview.onDidReceiveMessage((message: FromWebview) => void this.onMessage(message), undefined, this.subscriptions);
-    panel.onDidDispose(() => (this.panel = undefined), undefined, this.subscriptions);
+    // Everything this panel listens to goes when it closes.
+    const lifetime = [
+      followInspectSources(this.services, () => this.post()),
+      panel.webview.onDidReceiveMessage((message: FromWebview) => void this.onMessage(message)),
+    ];
+    panel.onDidDispose(() => {
+      this.panel = undefined;
+      for (const subscription of lifetime) subscription.dispose();
+    });
     this.panel = panel;
   }
 
   dispose(): void {
     this.panel?.dispose();
-    for (const subscription of this.subscriptions) subscription.dispose();
   }
 
   private shownApp(): AppInfo | undefined {

@@ -1,107 +1,122 @@
 import * as vscode from 'vscode';
 import { policyFileUri } from './config';
 import type { Services } from './services';
-import type { ExtensionServer, ExtensionServerOptions } from '../mcp/extensionServer';
+import { McpController, type PolicyLocation, type PolicyNotice } from './mcpController';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';
 const LABEL = 'DingTalk Access Token';
 const COUNTERS_KEY = 'dingtalkToken.mcpCounters';
 
+export interface McpProvider extends vscode.Disposable {
+  /** Call once `services.settings()` holds changed settings: the server follows them at once. */
+  configurationChanged(): void;
+}
+
 /**
  * Offers the in-process MCP server to VS Code. The definition is cheap; the server (MCP SDK, zod, policy)
- * starts only when VS Code resolves it, and shares this window's one TokenManager.
+ * starts only when VS Code resolves it, and shares this window's one TokenManager. Its life (policy file,
+ * settings) is McpController's; this is the vscode side.
  */
-export function registerMcpProvider(services: Services): vscode.Disposable {
+export function registerMcpProvider(services: Services): McpProvider {
   const changed = new vscode.EventEmitter<void>();
-  const subscriptions: vscode.Disposable[] = [changed];
-  let server: Promise<ExtensionServer> | undefined;
-  let policyWatcher: vscode.Disposable | undefined;
   let appsVersion = 0;
+  const controller = new McpController({
+    enabled: () => services.settings().mcpEnabled,
+    policyLocation: () => policyLocation(services),
+    startServer: async ({ source, read }) => {
+      // Required by path so esbuild keeps it a separate file that activation never loads.
+      const { startExtensionMcpServer } = require('./mcp.js') as typeof import('../mcp/bundle');
+      return startExtensionMcpServer({
+        tokens: services.tokens,
+        apps: services.credentials,
+        endpoints: () => services.settings().endpoints,
+        audit: services.audit,
+        approver: askPerson,
+        counterStore: {
+          load: () => services.context.globalState.get<Record<string, number>>(COUNTERS_KEY),
+          save: (snapshot) => void services.context.globalState.update(COUNTERS_KEY, snapshot),
+        },
+        policySource: source,
+        policyRead: read,
+        log: (line) => services.log.info(line),
+      });
+    },
+    log: services.log,
+    notify: (notice) => void notifyPolicy(notice),
+  });
 
   const provider: vscode.McpServerDefinitionProvider<vscode.McpHttpServerDefinition> = {
     onDidChangeMcpServerDefinitions: changed.event,
     provideMcpServerDefinitions: () => {
-      if (!services.settings().mcpEnabled) return [];
+      if (!controller.offered()) return [];
       // The real address is only known once the server runs; resolve fills it in.
       return [new vscode.McpHttpServerDefinition(LABEL, vscode.Uri.parse('http://localhost/mcp'), {}, `${services.context.extension.packageJSON.version}.${appsVersion}`)];
     },
     resolveMcpServerDefinition: async (definition) => {
-      if (!services.settings().mcpEnabled) return undefined;
       try {
-        const running = await (server ??= start());
+        const running = await controller.resolve();
+        if (!running) return undefined;
         definition.uri = running.kind === 'tcp' || !running.socketPath
           ? vscode.Uri.parse(running.url)
           : vscode.Uri.from({ scheme: running.kind, path: running.socketPath, fragment: '/mcp' });
         definition.headers = running.headers;
         return definition;
       } catch (error) {
-        server = undefined;
         services.log.error(`Could not start the MCP server: ${(error as Error).message}`);
         throw error;
       }
     },
   };
 
-  async function start(): Promise<ExtensionServer> {
-    const policyUri = policyFileUri(services.settings());
-    // Required by path so esbuild keeps it a separate file that activation never loads.
-    const { startExtensionMcpServer } = require('./mcp.js') as typeof import('../mcp/bundle');
-    const options: ExtensionServerOptions = {
-      tokens: services.tokens,
-      apps: services.credentials,
-      endpoints: () => services.settings().endpoints,
-      audit: services.audit,
-      approver: askPerson,
-      counterStore: {
-        load: () => services.context.globalState.get<Record<string, number>>(COUNTERS_KEY),
-        save: (snapshot) => void services.context.globalState.update(COUNTERS_KEY, snapshot),
-      },
-      policySource: policyUri?.fsPath ?? services.settings().policyFile,
-      policyText: policyUri ? await readText(policyUri) : undefined,
-      log: (line) => services.log.info(line),
-    };
-    const running = await startExtensionMcpServer(options);
-    if (policyUri) policyWatcher = watchPolicy(policyUri, running);
-    return running;
-  }
-
-  function watchPolicy(uri: vscode.Uri, running: ExtensionServer): vscode.Disposable {
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop()!));
-    const reload = async () => {
-      const result = running.loadPolicy(await readText(uri));
-      if (result.ok) {
-        services.log.info(`MCP policy reloaded from ${uri.fsPath}`);
-        return;
-      }
-      services.log.warn(`MCP policy ${uri.fsPath} is invalid; keeping the last good policy: ${result.error}`);
-      const open = vscode.l10n.t('Open MCP Policy');
-      const choice = await vscode.window.showWarningMessage(vscode.l10n.t('The MCP policy file has an error, so the last good policy stays in force: {0}', result.error), open);
-      if (choice === open) await vscode.commands.executeCommand('dingtalkToken.openPolicy');
-    };
-    watcher.onDidChange(reload);
-    watcher.onDidCreate(reload);
-    watcher.onDidDelete(reload);
-    return watcher;
-  }
-
-  subscriptions.push(
+  const subscriptions: vscode.Disposable[] = [
+    changed,
+    controller,
     vscode.lm.registerMcpServerDefinitionProvider(PROVIDER_ID, provider),
     services.credentials.onDidChangeApps(() => {
       appsVersion++;
       changed.fire();
     }),
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('dingtalkToken.mcp.enabled')) changed.fire();
-    }),
-  );
-
+    // A relative policy path is read against the first workspace folder.
+    vscode.workspace.onDidChangeWorkspaceFolders(() => follow()),
+  ];
+  function follow(): void {
+    controller.configurationChanged().catch((error: unknown) => services.log.error(`Could not follow the MCP settings: ${(error as Error).message}`));
+  }
+  let offered = controller.offered();
   return {
-    dispose: () => {
-      for (const subscription of subscriptions) subscription.dispose();
-      policyWatcher?.dispose();
-      void server?.then((running) => running.close()).catch(() => undefined);
+    configurationChanged: () => {
+      follow();
+      // Turned off or on: VS Code asks again and sees no server, or one to start.
+      if (controller.offered() !== offered) {
+        offered = controller.offered();
+        changed.fire();
+      }
     },
+    dispose: () => subscriptions.forEach((subscription) => subscription.dispose()),
   };
+}
+
+/** The policy file the settings name: a local path, or why there is none. */
+function policyLocation(services: Services): PolicyLocation {
+  const settings = services.settings();
+  const uri = policyFileUri(settings);
+  if (!uri) return { source: `dingtalkToken.mcp.policyFile "${settings.policyFile}" (no folder is open)` };
+  if (uri.scheme !== 'file') {
+    return { source: uri.toString(), problem: 'it is not on this machine\'s disk; set dingtalkToken.mcp.policyFile to a local path' };
+  }
+  return { source: uri.fsPath, path: uri.fsPath };
+}
+
+/** A policy problem, visibly: every call denied (an error) or the last good policy kept (a warning). */
+async function notifyPolicy(notice: PolicyNotice): Promise<void> {
+  const open = vscode.l10n.t('Open MCP Policy');
+  const message = notice.kind === 'denyingAll'
+    ? vscode.l10n.t('The MCP policy {0} cannot be used, so every DingTalk tool call by agents is denied until it is fixed: {1}', notice.source, notice.error)
+    : notice.kind === 'keptLastGood'
+      ? vscode.l10n.t('The MCP policy file has an error, so the last good policy stays in force: {0}', notice.error)
+      : vscode.l10n.t('The MCP policy names tools this server does not have, so these entries change nothing: {0}', notice.entries.join('; '));
+  const choice = await vscode.window.showWarningMessage(message, open);
+  if (choice === open) await vscode.commands.executeCommand('dingtalkToken.openPolicy');
 }
 
 /** The `approve` action: a modal naming the tool and what it was asked to do; dismissing it denies. */
@@ -113,12 +128,4 @@ async function askPerson(request: { tool: string; argsSummary: string }): Promis
     allow,
   );
   return choice === allow;
-}
-
-async function readText(uri: vscode.Uri): Promise<string | undefined> {
-  try {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-  } catch {
-    return undefined;
-  }
 }

@@ -7,9 +7,10 @@ import type { AppDirectory, AppInfo } from '../core/apps';
 import { AuditTrail } from '../core/audit';
 import { endpointsWithDefaults, fetchAccessToken, type AppCredentials, type DingTalkEndpoints } from '../core/dingtalk';
 import { PolicyEngine, type Approver } from '../core/policy';
+import { PolicyFileWatcher } from '../core/policyWatcher';
 import { redact, registerSensitive } from '../core/redact';
 import { DEFAULT_REFRESH_MARGIN_MS, TokenManager } from '../core/tokens';
-import { createDingTalkMcpServer } from './tools';
+import { createDingTalkMcpServer, TOOL_NAMES } from './tools';
 
 /**
  * dingtalk-token-mcp: the same tools and policy as the extension, over stdio. Configured by environment
@@ -19,7 +20,6 @@ import { createDingTalkMcpServer } from './tools';
 type App = AppInfo & AppCredentials;
 type Log = (line: string) => void;
 
-const POLICY_RELOAD_DELAY_MS = 100;
 const LOG_FLUSH_MS = 50;
 const APPROVAL_TIMEOUT_MS = 5 * 60_000;
 
@@ -57,8 +57,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const directory: AppDirectory = { list: () => apps.map(({ appKey, label }) => ({ appKey, label })), activeAppKey: () => apps[0]?.appKey };
 
   const policyFile = env.DINGTALK_POLICY_FILE ? path.resolve(env.DINGTALK_POLICY_FILE) : undefined;
-  const policy = new PolicyEngine({ source: policyFile ?? 'built-in defaults' });
-  loadPolicy(policy, policyFile, log);
+  const policy = new PolicyEngine({ source: policyFile ?? 'built-in defaults', knownTools: TOOL_NAMES });
+  // The policy in force follows the file from here on; `resync` re-applies `hide` once the tools exist.
+  let resync: () => void = () => undefined;
+  const watcher = policyFile ? await PolicyFileWatcher.open(policyFile, (read) => {
+    log(policy.apply(read).message);
+    resync();
+  }) : undefined;
+  if (watcher) log(policy.apply(watcher.current).message);
 
   const { server, tools } = createDingTalkMcpServer({
     tokens,
@@ -71,7 +77,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     log,
     setupProblem: () => problem,
   }, randomUUID());
-  const watcher = policyFile ? watchPolicy(policyFile, () => loadPolicy(policy, policyFile, log) && tools.sync(), log) : undefined;
+  resync = () => tools.sync();
 
   const names = apps.map((app) => (app.label === app.appKey ? app.appKey : `${app.label} (${app.appKey})`));
   log(`serving ${apps.length} app(s)${apps.length ? `: ${names.join(', ')}` : ''}; `
@@ -170,44 +176,6 @@ function readSeconds(value: string | undefined, fallbackMs: number, log: Log): n
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   log(`DINGTALK_REFRESH_MARGIN_SECONDS "${value}" is not a number of seconds; using ${fallbackMs / 1000}.`);
   return fallbackMs;
-}
-
-/** Loads the policy file (absent: the built-in defaults); an invalid one keeps the last good policy. */
-function loadPolicy(policy: PolicyEngine, file: string | undefined, log: Log): boolean {
-  let text: string | undefined;
-  if (file) {
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        log(`policy ${file} could not be read (${(error as Error).message}); keeping the last good policy.`);
-        return false;
-      }
-      log(`policy ${file} does not exist; using the built-in defaults.`);
-    }
-  }
-  const result = policy.load(text);
-  if (!result.ok) {
-    log(`policy ${file} is invalid: ${result.error}; keeping the last good policy.`);
-    return false;
-  }
-  if (text !== undefined) log(`policy ${file} loaded.`);
-  return true;
-}
-
-/** Watches the directory, not the file: editors save by replacing it. Bursts of events become one reload. */
-function watchPolicy(file: string, reload: () => void, log: Log): fs.FSWatcher | undefined {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return fs.watch(path.dirname(file), { persistent: false }, (_event, name) => {
-      if (name !== null && name !== path.basename(file)) return;
-      clearTimeout(timer);
-      timer = setTimeout(reload, POLICY_RELOAD_DELAY_MS);
-    });
-  } catch (error) {
-    log(`cannot watch ${file} for changes (${(error as Error).message}); restart the server after editing it.`);
-    return undefined;
-  }
 }
 
 /** The `dingtalk-token-mcp` command: runs the server, and exits with a one-line reason if it cannot start. */

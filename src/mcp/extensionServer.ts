@@ -1,5 +1,7 @@
-import { PolicyEngine, type Approver, type CounterStore } from '../core/policy';
+import { PolicyEngine, type Approver, type CounterStore, type PolicyReport } from '../core/policy';
+import type { PolicyFileRead } from '../core/policyFile';
 import { startHttpMcpServer } from './httpServer';
+import { TOOL_NAMES } from './tools';
 import type { AppDirectory } from '../core/apps';
 import type { AuditTrail } from '../core/audit';
 import type { DingTalkEndpoints } from '../core/dingtalk';
@@ -18,9 +20,11 @@ export interface ExtensionServerOptions {
   counterStore: CounterStore;
   /** Where the policy comes from, for messages. */
   policySource: string;
-  /** The policy file's text now (undefined: no file). */
-  policyText: string | undefined;
+  /** What reading the policy file gave just now. */
+  policyRead: PolicyFileRead;
   log(line: string): void;
+  /** Test hook: listen on 127.0.0.1 rather than a private socket. */
+  preferTcp?: boolean;
 }
 
 export interface ExtensionServer {
@@ -28,15 +32,17 @@ export interface ExtensionServer {
   socketPath?: string;
   url: string;
   headers: Record<string, string>;
-  /** Applies a changed policy file; an invalid one keeps the last good policy and returns the error. */
-  loadPolicy(text: string | undefined): { ok: true } | { ok: false; error: string };
+  /** What applying the policy file at start gave (an unreadable or invalid one denies every call). */
+  initialPolicy: PolicyReport;
+  /** Applies a changed policy file (or another one: `source`); an invalid one keeps the last good policy. */
+  loadPolicy(read: PolicyFileRead, source?: string): PolicyReport;
   close(): Promise<void>;
 }
 
 export async function startExtensionMcpServer(options: ExtensionServerOptions): Promise<ExtensionServer> {
-  const policy = new PolicyEngine({ counterStore: options.counterStore, source: options.policySource });
-  const initial = policy.load(options.policyText);
-  if (!initial.ok) options.log(`MCP policy ${options.policySource} is invalid: ${initial.error}`);
+  const policy = new PolicyEngine({ counterStore: options.counterStore, source: options.policySource, knownTools: TOOL_NAMES });
+  // Reported by the caller, which knows how to tell the person.
+  const initialPolicy = policy.apply(options.policyRead);
   const server = await startHttpMcpServer({
     tokens: options.tokens,
     apps: options.apps,
@@ -45,18 +51,19 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
     approver: options.approver,
     audit: options.audit,
     log: options.log,
-  });
+  }, { preferTcp: options.preferTcp });
   options.log(`MCP server listening (${server.kind})`);
   return {
     kind: server.kind,
     socketPath: server.socketPath,
     url: server.url,
     headers: server.headers,
-    loadPolicy: (text) => {
-      const result = policy.load(text);
+    initialPolicy,
+    loadPolicy: (read, source) => {
+      const report = policy.apply(read, source);
       // A changed `hide` list must reach sessions that are already open.
-      if (result.ok) server.syncTools();
-      return result;
+      server.syncTools();
+      return report;
     },
     close: () => server.close(),
   };

@@ -115,6 +115,13 @@ const TOOLS = {
         at: isoTime,
       }).optional(),
       nextAttemptAt: isoTime.optional().describe('automatic fetches are backing off until then'),
+      policy: z.object({
+        file: z.string().describe('the policy file this server follows'),
+        resolvesTo: z.string().optional().describe('the file it resolved to, when it is a symlink'),
+        inForce: z.enum(['file', 'defaults', 'none'])
+          .describe('file: its rules decide; defaults: there is no such file, the built-in defaults decide; none: it cannot be used, every call is denied'),
+        problem: z.string().optional().describe('why the file cannot be used now (the last good policy may still be in force)'),
+      }).describe('which MCP policy decides tool calls'),
     },
     async run(args, context, now) {
       const app = resolveApp(context.apps, args.app);
@@ -131,6 +138,7 @@ const TOOLS = {
         source: status.source,
         lastError: error && { kind: error.kind, code: error.code, message: redact(error.message), at: iso(error.at)! },
         nextAttemptAt: iso(status.nextAttemptAt),
+        policy: policyInForce(context),
       };
     },
   }),
@@ -310,6 +318,17 @@ function auditApp(context: ToolContext, name: ToolName, args: Record<string, unk
   } catch {
     return app;
   }
+}
+
+/** Which policy file decides, for token_status: what a person asks first when a call is unexpectedly denied or allowed. */
+function policyInForce(context: ToolContext): { file: string; resolvesTo?: string; inForce: 'file' | 'defaults' | 'none'; problem?: string } {
+  const status = context.policy.status();
+  return {
+    file: status.source,
+    ...(status.resolvedPath !== undefined ? { resolvesTo: status.resolvedPath } : {}),
+    inForce: status.inForce,
+    ...(status.error !== undefined ? { problem: redact(status.error) } : {}),
+  };
 }
 
 function expiry(expiresAt: number, now: number): { expiresAt: string; expiresIn: number } {

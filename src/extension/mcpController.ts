@@ -1,0 +1,159 @@
+import type { PolicyFileRead } from '../core/policyFile';
+import { PolicyFileWatcher, type PolicyWatchOptions } from '../core/policyWatcher';
+import type { PolicyReport } from '../core/policy';
+import type { ExtensionServer } from '../mcp/extensionServer';
+
+/**
+ * The in-process MCP server's life, apart from the vscode API so it can be tested with real files and a
+ * real server: started when VS Code resolves the definition, fed the policy file whatever happens to it,
+ * and told where the policy lives or whether to run at all when settings change. mcpProvider.ts is the
+ * thin vscode side.
+ */
+
+/** Where the policy file is, as the settings say now. */
+export interface PolicyLocation {
+  /** Names the policy in messages: the path, or what stands in for it. */
+  source: string;
+  /** The local file to read and watch; absent when there can be none (no folder open → the built-in defaults). */
+  path?: string;
+  /** Why the policy cannot be read at all (not on this machine's disk); every call is then denied. */
+  problem?: string;
+}
+
+/** Something the person has to know about the policy in force. */
+export type PolicyNotice =
+  | { kind: 'denyingAll'; source: string; error: string }
+  | { kind: 'keptLastGood'; source: string; error: string }
+  | { kind: 'unknownTools'; source: string; entries: string[] };
+
+export interface Disposable { dispose(): void }
+
+export interface McpHost {
+  enabled(): boolean;
+  policyLocation(): PolicyLocation;
+  startServer(policy: { source: string; read: PolicyFileRead }): Promise<ExtensionServer>;
+  log: { info(line: string): void; warn(line: string): void; error(line: string): void };
+  /** Tells the person (a notification with a way to open the policy). */
+  notify(notice: PolicyNotice): void;
+  /** Test hook: timers and folder watching for the policy file watcher. */
+  watchOptions?: PolicyWatchOptions;
+}
+
+export class McpController implements Disposable {
+  private server: Promise<ExtensionServer> | undefined;
+  private watcher: PolicyFileWatcher | undefined;
+  private location: PolicyLocation | undefined;
+  /** Serialises policy updates so an older one never lands after a newer one. */
+  private applying: Promise<void> = Promise.resolve();
+  private disposed = false;
+
+  constructor(private readonly host: McpHost) {}
+
+  /** The running server, started on first use; undefined while MCP is turned off. */
+  async resolve(): Promise<ExtensionServer | undefined> {
+    if (this.disposed || !this.host.enabled()) return undefined;
+    this.server ??= this.start().catch((error: unknown) => {
+      this.server = undefined;
+      this.unwatch();
+      throw error;
+    });
+    return this.server;
+  }
+
+  private async start(): Promise<ExtensionServer> {
+    const location = this.host.policyLocation();
+    const read = await this.follow(location);
+    const server = await this.host.startServer({ source: location.source, read });
+    this.report(server.initialPolicy, location);
+    return server;
+  }
+
+  /** Starts following the policy file at `location` (dropping the one before) and returns what it holds now. */
+  private async follow(location: PolicyLocation): Promise<PolicyFileRead> {
+    this.unwatch();
+    this.location = location;
+    if (location.problem) return { kind: 'unreadable', error: location.problem };
+    if (!location.path) return { kind: 'missing' };
+    const watcher = await PolicyFileWatcher.open(location.path, (read) => this.update(location, read), this.host.watchOptions);
+    if (this.location !== location || this.disposed) {
+      watcher.close();
+    } else {
+      this.watcher = watcher;
+    }
+    return watcher.current;
+  }
+
+  /** Applies what the policy file holds now to the running server (once it runs). */
+  private update(location: PolicyLocation, read: PolicyFileRead): Promise<void> {
+    this.applying = this.applying.then(async () => {
+      const server = await this.server?.catch(() => undefined);
+      if (!server || this.location !== location) return;
+      this.report(server.loadPolicy(read, location.source), location);
+    });
+    return this.applying;
+  }
+
+  /** Whether VS Code should be offered the server at all. */
+  offered(): boolean {
+    return !this.disposed && this.host.enabled();
+  }
+
+  /**
+   * Settings or workspace folders changed: off stops the server (its sessions end); another policy
+   * file is followed at once, in place of the old one. A server not yet started reads them when it starts.
+   */
+  async configurationChanged(): Promise<void> {
+    if (!this.offered()) {
+      if (this.server) {
+        this.stop();
+        this.host.log.info('MCP server stopped: dingtalkToken.mcp.enabled is off.');
+      }
+      return;
+    }
+    if (!this.server) return;
+    const location = this.host.policyLocation();
+    const current = this.location;
+    if (current && location.source === current.source && location.path === current.path && location.problem === current.problem) return;
+    const read = await this.follow(location);
+    if (this.location === location) await this.update(location, read);
+  }
+
+  /** Re-reads the policy file now; settles once any change is applied (tests, and a poll-free nudge). */
+  async reload(): Promise<void> {
+    await this.watcher?.check();
+    await this.applying;
+  }
+
+  private report(report: PolicyReport, location: PolicyLocation): void {
+    if (report.ok) {
+      if (report.unknownTools.length === 0) return this.host.log.info(report.message);
+      this.host.log.warn(report.message);
+      return this.host.notify({ kind: 'unknownTools', source: location.source, entries: report.unknownTools });
+    }
+    if (report.denyingAll) {
+      this.host.log.error(report.message);
+      this.host.notify({ kind: 'denyingAll', source: location.source, error: report.error });
+    } else {
+      this.host.log.warn(report.message);
+      this.host.notify({ kind: 'keptLastGood', source: location.source, error: report.error });
+    }
+  }
+
+  private unwatch(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  private stop(): void {
+    this.unwatch();
+    this.location = undefined;
+    const server = this.server;
+    this.server = undefined;
+    void server?.then((running) => running.close()).catch(() => undefined);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stop();
+  }
+}
