@@ -3,6 +3,7 @@ import { fetchAccessToken, type AppCredentials, type FetchedToken } from '../cor
 import { DingTalkError } from '../core/errors';
 import { TokenManager } from '../core/tokens';
 import { AuditTrail } from '../core/audit';
+import { registerSensitive } from '../core/redact';
 import { CredentialStore } from './credentials';
 import { createLog, type Log } from './log';
 import { readSettings, SECTION, type Settings } from './config';
@@ -72,6 +73,7 @@ async function storedSecret(credentials: CredentialStore, appKey: string): Promi
 }
 
 async function fetchWithLog(log: Log, app: AppCredentials, settings: Settings): Promise<FetchedToken> {
+  registerSensitive(app.appSecret);
   const started = Date.now();
   try {
     const token = await fetchAccessToken(settings.endpoints, app);

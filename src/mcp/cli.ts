@@ -125,10 +125,18 @@ export function readApps(env: NodeJS.ProcessEnv): { apps: App[]; problem?: strin
   const file = env.DINGTALK_APPS_FILE;
   if (file) {
     let parsed: unknown;
+    let text: string;
     try {
-      parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+      text = fs.readFileSync(file, 'utf8');
     } catch (error) {
-      return { apps: [], problem: `DINGTALK_APPS_FILE ${file} could not be read as JSON (${(error as Error).message}).` };
+      return { apps: [], problem: `DINGTALK_APPS_FILE ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).` };
+    }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // The parser's message quotes the text around the error, which may be a secret.
+      return { apps: [], problem: `DINGTALK_APPS_FILE ${file} is not valid JSON; check its quotes (double quotes only) and commas. `
+        + 'Its content is not shown because the file holds secrets.' };
     }
     const apps: App[] = [];
     if (!Array.isArray(parsed)) return { apps, problem: `DINGTALK_APPS_FILE ${file} must hold a JSON list of {appKey, appSecret, label}.` };
