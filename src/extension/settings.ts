@@ -1,4 +1,5 @@
 import type { WorkspaceConfiguration } from 'vscode';
+import { boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, WARNING_SECONDS, type NumberRange } from '../core/bounds';
 import { endpointsWithDefaults, type DingTalkEndpoints } from '../core/dingtalk';
 
 /**
@@ -13,6 +14,8 @@ export interface Settings {
   warningMs: number;
   mcpEnabled: boolean;
   policyFile: string;
+  /** Numeric settings that were out of range or not numbers, each naming the setting, its range and the value used. */
+  problems: string[];
 }
 
 /** The part of WorkspaceConfiguration the reader uses. */
@@ -28,19 +31,26 @@ export const PERSONAL_ONLY_SETTINGS = ['apiBaseUrl', 'legacyApiBaseUrl', 'tokenA
 type PersonalOnlySetting = (typeof PERSONAL_ONLY_SETTINGS)[number];
 
 export function settingsFrom(config: SettingsSource): Settings {
+  const problems: string[] = [];
+  const number = (key: string, range: Omit<NumberRange, 'name'>) => {
+    const { value, problem } = boundedNumber(config.get<unknown>(key), { ...range, name: `dingtalkToken.${key}` });
+    if (problem) problems.push(problem);
+    return value;
+  };
   return {
     endpoints: endpointsWithDefaults({
       apiBaseUrl: personalValue<string>(config, 'apiBaseUrl'),
       legacyApiBaseUrl: personalValue<string>(config, 'legacyApiBaseUrl'),
       tokenApi: personalValue<'v1' | 'legacy'>(config, 'tokenApi'),
-      requestTimeoutMs: config.get<number>('requestTimeoutMs'),
+      requestTimeoutMs: number('requestTimeoutMs', REQUEST_TIMEOUT_MS),
     }),
-    refreshMarginMs: Math.max(0, config.get<number>('refreshMarginSeconds', 300)) * 1000,
+    refreshMarginMs: number('refreshMarginSeconds', REFRESH_MARGIN_SECONDS) * 1000,
     autoRefresh: config.get<boolean>('autoRefresh', true),
     statusBarEnabled: config.get<boolean>('statusBar.enabled', true),
-    warningMs: Math.max(0, config.get<number>('statusBar.warningSeconds', 300)) * 1000,
+    warningMs: number('statusBar.warningSeconds', WARNING_SECONDS) * 1000,
     mcpEnabled: config.get<boolean>('mcp.enabled', true),
     policyFile: personalValue<string>(config, 'mcp.policyFile') || '.vscode/dingtalk-mcp-policy.json',
+    problems,
   };
 }
 

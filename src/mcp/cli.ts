@@ -8,7 +8,8 @@ import { AuditTrail } from '../core/audit';
 import { endpointsWithDefaults, fetchAccessToken, type AppCredentials, type DingTalkEndpoints } from '../core/dingtalk';
 import { PolicyEngine, type Approver } from '../core/policy';
 import { redact, registerSensitive } from '../core/redact';
-import { DEFAULT_REFRESH_MARGIN_MS, TokenManager } from '../core/tokens';
+import { TokenManager } from '../core/tokens';
+import { boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, type NumberRange } from '../core/bounds';
 import { createDingTalkMcpServer } from './tools';
 
 /**
@@ -45,11 +46,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const { apps, problem } = readApps(env);
   for (const app of apps) registerSensitive(app.appSecret);
   if (problem) log(problem);
-  const endpoints = readEndpoints(env);
+  const endpoints = readEndpoints(env, log);
   const byKey = new Map(apps.map((app) => [app.appKey, app]));
   const tokens = new TokenManager({
     fetcher: (appKey) => fetchAccessToken(endpoints, byKey.get(appKey)!),
-    refreshMarginMs: readSeconds(env.DINGTALK_REFRESH_MARGIN_SECONDS, DEFAULT_REFRESH_MARGIN_MS, log),
+    refreshMarginMs: readNumber(env, 'DINGTALK_REFRESH_MARGIN_SECONDS', REFRESH_MARGIN_SECONDS, log) * 1000,
     // No timers: an idle agent should cost DingTalk nothing, and each client runs its own copy of this
     // server. getToken still refreshes ahead of expiry whenever a tool is used.
     autoRefresh: false,
@@ -157,7 +158,7 @@ export function readApps(env: NodeJS.ProcessEnv): { apps: App[]; problem?: strin
   return { apps: [], problem: 'No credentials: set DINGTALK_APP_KEY and DINGTALK_APP_SECRET, or DINGTALK_APPS_FILE, in the MCP server\'s environment.' };
 }
 
-function readEndpoints(env: NodeJS.ProcessEnv): DingTalkEndpoints {
+function readEndpoints(env: NodeJS.ProcessEnv, log: Log): DingTalkEndpoints {
   for (const name of ['DINGTALK_API_BASE_URL', 'DINGTALK_LEGACY_API_BASE_URL'] as const) {
     const value = env[name];
     if (value && !/^https?:\/\/[^/]/i.test(value)) throw new Error(`${name} must be an http(s) URL, not "${value}".`);
@@ -168,16 +169,15 @@ function readEndpoints(env: NodeJS.ProcessEnv): DingTalkEndpoints {
     apiBaseUrl: env.DINGTALK_API_BASE_URL,
     legacyApiBaseUrl: env.DINGTALK_LEGACY_API_BASE_URL,
     tokenApi: tokenApi as DingTalkEndpoints['tokenApi'] | undefined,
-    requestTimeoutMs: Number(env.DINGTALK_REQUEST_TIMEOUT_MS) || undefined,
+    requestTimeoutMs: readNumber(env, 'DINGTALK_REQUEST_TIMEOUT_MS', REQUEST_TIMEOUT_MS, log),
   });
 }
 
-function readSeconds(value: string | undefined, fallbackMs: number, log: Log): number {
-  if (value === undefined || value === '') return fallbackMs;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  log(`DINGTALK_REFRESH_MARGIN_SECONDS "${value}" is not a number of seconds; using ${fallbackMs / 1000}.`);
-  return fallbackMs;
+/** A numeric environment variable within its range; out of range or not a number is logged, naming the variable and range. */
+function readNumber(env: NodeJS.ProcessEnv, name: string, range: Omit<NumberRange, 'name'>, log: Log): number {
+  const { value, problem } = boundedNumber(env[name], { ...range, name });
+  if (problem) log(problem);
+  return value;
 }
 
 /** Loads the policy file (absent: the built-in defaults); an invalid one keeps the last good policy. */

@@ -5,6 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { resultText, startCli } from '../support/cliProcess';
+import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
+
+const [APP] = SANDBOX_APPS;
 
 async function tempDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'cli-hardening-'));
@@ -34,6 +37,32 @@ test('hardening 7: a malformed DINGTALK_APPS_FILE is reported without quoting an
     }
   } finally {
     await cli.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('hardening 12: DINGTALK_REQUEST_TIMEOUT_MS past Node\'s timer range is clamped and named; tokens are still fetched', async () => {
+  const dir = await tempDir();
+  const emulator = await DingTalkEmulator.start();
+  const cli = await startCli({
+    DINGTALK_APP_KEY: APP.appKey, DINGTALK_APP_SECRET: APP.appSecret,
+    DINGTALK_API_BASE_URL: emulator.apiBaseUrl, DINGTALK_LEGACY_API_BASE_URL: emulator.legacyApiBaseUrl,
+    DINGTALK_POLICY_FILE: path.join(dir, 'none.json'),
+    DINGTALK_REQUEST_TIMEOUT_MS: '3000000000',
+    DINGTALK_REFRESH_MARGIN_SECONDS: '99999999999',
+  });
+  try {
+    const first = await cli.call('get_access_token');
+    assert.equal(first.isError, undefined, resultText(first));
+    const second = await cli.call('get_access_token');
+    assert.equal((second.structuredContent as { source: string }).source, 'cache');
+    assert.equal(emulator.stats().tokenRequests, 1);
+    await cli.stderrIncludes('DINGTALK_REFRESH_MARGIN_SECONDS');
+    assert.match(cli.stderr(), /DINGTALK_REQUEST_TIMEOUT_MS is 3000000000, outside the range 1000–120000 ms; using 120000/);
+    assert.match(cli.stderr(), /DINGTALK_REFRESH_MARGIN_SECONDS is 99999999999, outside the range 0–3600 seconds; using 3600/);
+  } finally {
+    await cli.close();
+    await emulator.close();
     await fs.rm(dir, { recursive: true, force: true });
   }
 });

@@ -72,3 +72,18 @@ test('hardening 1: package.json makes those settings application-scoped and decl
     for (const key of PERSONAL_ONLY_SETTINGS) assert.ok(text.includes(`dingtalkToken.${key}`), `${file} names dingtalkToken.${key}`);
   }
 });
+
+test('hardening 12: absurd numeric settings are clamped to their declared range, each named in a problem', () => {
+  const settings = settingsFrom(fakeConfiguration({ user: { requestTimeoutMs: 3_000_000_000, refreshMarginSeconds: -1, 'statusBar.warningSeconds': 1e12 } }));
+  assert.equal(settings.endpoints.requestTimeoutMs, 120_000);
+  assert.equal(settings.refreshMarginMs, 0);
+  assert.equal(settings.warningMs, 7200_000);
+  assert.equal(settings.problems.length, 3);
+  assert.match(settings.problems.join('\n'), /dingtalkToken\.requestTimeoutMs is 3000000000, outside the range 1000–120000 ms; using 120000/);
+  assert.match(settings.problems.join('\n'), /dingtalkToken\.refreshMarginSeconds is -1, outside the range 0–3600 seconds; using 0/);
+  for (const key of ['requestTimeoutMs', 'refreshMarginSeconds', 'statusBar.warningSeconds']) {
+    const declared = properties[`dingtalkToken.${key}`] as { minimum?: number; maximum?: number };
+    assert.ok(declared.minimum !== undefined && declared.maximum !== undefined, `package.json declares the range of ${key}`);
+  }
+  assert.deepEqual(settingsFrom(fakeConfiguration({})).problems, []);
+});
