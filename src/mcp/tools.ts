@@ -6,9 +6,10 @@ import { AppNotFoundError, resolveApp, type AppDirectory } from '../core/apps';
 import type { Clock } from '../core/clock';
 import type { DingTalkEndpoints } from '../core/dingtalk';
 import { DingTalkError } from '../core/errors';
-import { argsDigest, denialText, type Approver, type PolicyEngine, type Verdict } from '../core/policy';
+import { denialText, type Approver, type PolicyEngine, type Verdict } from '../core/policy';
 import type { AuditEvent, AuditTrail } from '../core/audit';
 import { redact } from '../core/redact';
+import { argumentsProblem, auditDigest } from './argsLimits';
 import type { TokenManager } from '../core/tokens';
 
 /** Everything the tools need; the extension and the CLI each build one. */
@@ -240,7 +241,14 @@ async function invoke(
   };
   const audit = (decision: AuditEvent['decision'], rule: string, retryAfterSeconds?: number) =>
     record(context, { time: new Date(startedAt).toISOString(), tool: name, app: auditApp(context, name, args), decision, rule,
-      durationMs: now() - startedAt, argsSha256: argsDigest(args), sessionId, retryAfterSeconds });
+      durationMs: now() - startedAt, argsSha256: auditDigest(args), sessionId, retryAfterSeconds });
+
+  // Before anything else walks the arguments: too deep or too large is refused, and audited.
+  const refusal = argumentsProblem(args);
+  if (refusal) {
+    audit('deny', 'arguments-limit');
+    return errorResult(refusal);
+  }
 
   let verdict: Verdict;
   try {
