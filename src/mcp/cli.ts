@@ -10,6 +10,7 @@ import { PolicyEngine, type Approver } from '../core/policy';
 import { redact, registerSensitive } from '../core/redact';
 import { TokenManager } from '../core/tokens';
 import { boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, type NumberRange } from '../core/bounds';
+import { FrameFilter, MAX_FRAME_BYTES } from './stdioFrames';
 import { createDingTalkMcpServer } from './tools';
 
 /**
@@ -77,7 +78,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const names = apps.map((app) => (app.label === app.appKey ? app.appKey : `${app.label} (${app.appKey})`));
   log(`serving ${apps.length} app(s)${apps.length ? `: ${names.join(', ')}` : ''}; `
     + `token API ${endpoints.tokenApi}; api ${endpoints.apiBaseUrl}; legacy ${endpoints.legacyApiBaseUrl}; policy ${policyFile ?? 'built-in defaults'}`);
-  await server.connect(new StdioServerTransport());
+  // Every line passes the frame filter first: bad input is answered and logged, and the server keeps serving.
+  const frames = new FrameFilter((problem) => {
+    log(problem.log);
+    void transport.send(problem.answer);
+  });
+  const transport = new StdioServerTransport(frames, process.stdout, { maxBufferSize: MAX_FRAME_BYTES + 2 });
+  process.stdin.pipe(frames);
+  await server.connect(transport);
 
   let stopping = false;
   const stop = () => {

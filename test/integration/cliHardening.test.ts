@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { resultText, startCli } from '../support/cliProcess';
+import { spawn } from 'node:child_process';
+import { CLI, resultText, startCli } from '../support/cliProcess';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
 
 const [APP] = SANDBOX_APPS;
@@ -63,6 +64,74 @@ test('hardening 12: DINGTALK_REQUEST_TIMEOUT_MS past Node\'s timer range is clam
   } finally {
     await cli.close();
     await emulator.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** The CLI as a bare process: raw lines in, JSON lines out, so broken framing can be sent. */
+function rawCli(env: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const answers: any[] = [];
+  let wake: (() => void) | undefined;
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+    const lines = stdout.split('\n');
+    stdout = lines.pop()!;
+    for (const line of lines) answers.push(JSON.parse(line));
+    wake?.();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+    wake?.();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    answers,
+    stderr: () => stderr,
+    exited,
+    /** Waits until `check` holds (on each output the process writes). */
+    until: async (check: () => boolean) => {
+      while (!check()) await new Promise<void>((resolve) => (wake = resolve));
+    },
+  };
+}
+
+test('hardening 8: the stdio server answers oversized, non-JSON and truncated lines with JSON-RPC errors and keeps serving', { timeout: 30_000 }, async () => {
+  const dir = await tempDir();
+  const cli = rawCli({ DINGTALK_APP_KEY: APP.appKey, DINGTALK_APP_SECRET: APP.appSecret, DINGTALK_POLICY_FILE: path.join(dir, 'none.json') });
+  try {
+    const send = (text: string) => cli.child.stdin.write(text);
+    send('this is not json\n');
+    send('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protoc\n');
+    send(`{"jsonrpc":"2.0","id":2,"method":"ping","params":{"pad":"${'x'.repeat(11 * 1024 * 1024)}"}}\n`);
+    send('{"hello":"world","id":"q7"}\n');
+    await cli.until(() => cli.answers.length >= 4);
+    assert.deepEqual(cli.answers.map((answer) => [answer.id, answer.error?.code]), [[null, -32700], [null, -32700], [null, -32600], ['q7', -32600]]);
+    assert.match(cli.answers[2].error.message, /Request too large: a line of \d+ bytes, more than the limit of 10485760/);
+
+    // Still serving: a proper initialize and a tool list work after all that.
+    send(`${JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })}\n`);
+    await cli.until(() => cli.answers.some((answer) => answer.id === 3));
+    assert.equal(cli.answers.find((answer) => answer.id === 3).result.serverInfo.name, 'dingtalk-token');
+    send(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/list' })}\n`);
+    await cli.until(() => cli.answers.some((answer) => answer.id === 4));
+    assert.equal(cli.answers.find((answer) => answer.id === 4).result.tools.length, 5);
+
+    await cli.until(() => (cli.stderr().match(/stdin: /g) ?? []).length >= 4);
+    assert.match(cli.stderr(), /stdin: Parse error: a line was not valid JSON/);
+    assert.match(cli.stderr(), /stdin: Request too large/);
+    assert.ok(!cli.stderr().includes('xxxxxxxx'), 'the log never quotes the input');
+
+    // A message cut off by the end of input is reported before the server exits.
+    send('{"jsonrpc":"2.0","id":5,"meth');
+    cli.child.stdin.end();
+    assert.equal(await cli.exited, 0);
+    assert.match(cli.stderr(), /stdin: The input ended in the middle of a message/);
+  } finally {
+    cli.child.kill();
     await fs.rm(dir, { recursive: true, force: true });
   }
 });
