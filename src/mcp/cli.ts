@@ -6,12 +6,13 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { AppDirectory, AppInfo } from '../core/apps';
 import { AuditTrail } from '../core/audit';
 import { endpointsWithDefaults, fetchAccessToken, type AppCredentials, type DingTalkEndpoints } from '../core/dingtalk';
-import { PolicyEngine, type Approver } from '../core/policy';
+import { PolicyEngine } from '../core/policy';
+import { approvalText, ENGLISH_APPROVAL_WORDS } from '../core/approvalText';
 import { redact, registerSensitive } from '../core/redact';
 import { TokenManager } from '../core/tokens';
 import { boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, type NumberRange } from '../core/bounds';
 import { FrameFilter, MAX_FRAME_BYTES } from './stdioFrames';
-import { createDingTalkMcpServer } from './tools';
+import { createDingTalkMcpServer, type ToolApprover } from './tools';
 
 /**
  * dingtalk-token-mcp: the same tools and policy as the extension, over stdio. Configured by environment
@@ -106,7 +107,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
 }
 
 /** Asks the person through MCP elicitation; without a client that can ask, the answer is no. */
-export async function askThroughElicitation(server: McpServer, request: Parameters<Approver>[0], log: Log): Promise<boolean> {
+export async function askThroughElicitation(server: McpServer, request: Parameters<ToolApprover>[0], log: Log): Promise<boolean> {
   if (!server.server.getClientCapabilities()?.elicitation?.form) {
     log(`approval for ${request.tool} denied: the MCP client cannot ask the person (no elicitation support)`);
     return false;
@@ -114,7 +115,8 @@ export async function askThroughElicitation(server: McpServer, request: Paramete
   try {
     const answer = await server.server.elicitInput({
       mode: 'form',
-      message: redact(`The DingTalk MCP policy (version ${request.policyVersion}) needs your approval for ${request.tool}(${request.argsSummary}). `
+      message: redact(`The DingTalk MCP policy (version ${request.policyVersion}) needs your approval for ${request.tool}:\n\n`
+        + `${approvalText(request.tool, request.args, ENGLISH_APPROVAL_WORDS)}\n\n`
         + `Arguments sha256 ${request.argsDigest.slice(0, 16)}…; the approval covers this one call.`),
       requestedSchema: {
         type: 'object',

@@ -1,4 +1,5 @@
-import { PolicyEngine, type Approver, type CounterStore } from '../core/policy';
+import { PolicyEngine, type CounterStore } from '../core/policy';
+import type { ToolApprover } from './tools';
 import { startHttpMcpServer } from './httpServer';
 import type { AppDirectory } from '../core/apps';
 import type { AuditTrail } from '../core/audit';
@@ -14,7 +15,7 @@ export interface ExtensionServerOptions {
   apps: AppDirectory;
   endpoints(): DingTalkEndpoints;
   audit: AuditTrail;
-  approver: Approver;
+  approver: ToolApprover;
   counterStore: CounterStore;
   /** Where the policy comes from, for messages. */
   policySource: string;

@@ -135,3 +135,32 @@ test('hardening 8: the stdio server answers oversized, non-JSON and truncated li
     await fs.rm(dir, { recursive: true, force: true });
   }
 });
+
+test('hardening 6: an approval prompt shows the whole call, with bidi characters made visible', async () => {
+  const dir = await tempDir();
+  const policyFile = path.join(dir, 'policy.json');
+  await fs.writeFile(policyFile, JSON.stringify({ version: '1', tools: { dingtalk_api_request: { action: 'approve' } } }));
+  const emulator = await DingTalkEmulator.start();
+  const prompts: string[] = [];
+  const cli = await startCli({
+    DINGTALK_APP_KEY: APP.appKey, DINGTALK_APP_SECRET: APP.appSecret,
+    DINGTALK_API_BASE_URL: emulator.apiBaseUrl, DINGTALK_LEGACY_API_BASE_URL: emulator.legacyApiBaseUrl,
+    DINGTALK_POLICY_FILE: policyFile,
+  }, { onElicit: (message) => (prompts.push(message), false) });
+  try {
+    const body = { robotCode: `ding${' '.repeat(300)}bot`, userIds: ['ceo0001'], msgParam: { content: 'wire \u202E0001$ to acct 42' } };
+    const result = await cli.call('dingtalk_api_request', { method: 'POST', path: '/v1.0/robot/oToMessages/batchSend?via=agent', body });
+    assert.match(resultText(result), /^\[POLICY DENIED\]/);
+    assert.equal(prompts.length, 1);
+    const [prompt] = prompts;
+    assert.match(prompt!, /Method: POST\nPath: \/v1\.0\/robot\/oToMessages\/batchSend\?via=agent\nBody:\n\{\n/);
+    assert.match(prompt!, /"ceo0001"/);
+    assert.match(prompt!, /wire \\u202E0001\$ to acct 42/);
+    assert.ok(!prompt!.includes('\u202E'));
+    assert.equal(emulator.stats().apiRequests, 0);
+  } finally {
+    await cli.close();
+    await emulator.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});

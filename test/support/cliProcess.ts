@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 /** The compiled standalone server, as `dingtalk-token-mcp` runs it. */
 export const CLI = path.join(__dirname, '../../src/mcp/cli.js');
@@ -16,8 +16,11 @@ export interface CliSession {
   close(): Promise<void>;
 }
 
-/** Starts the real CLI process with exactly `env` (plus PATH) and connects an MCP client over its stdio. */
-export async function startCli(env: Record<string, string>): Promise<CliSession> {
+/**
+ * Starts the real CLI process with exactly `env` (plus PATH) and connects an MCP client over its stdio;
+ * with onElicit the client can answer approval prompts.
+ */
+export async function startCli(env: Record<string, string>, options: { onElicit?: (message: string) => boolean } = {}): Promise<CliSession> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { PATH: process.env.PATH ?? '', ...env }, stderr: 'pipe' });
   let stderr = '';
   const waiters = new Set<() => void>();
@@ -25,7 +28,11 @@ export async function startCli(env: Record<string, string>): Promise<CliSession>
     stderr += chunk.toString('utf8');
     for (const waiter of [...waiters]) waiter();
   });
-  const client = new Client({ name: 'cli-test', version: '1.0.0' });
+  const client = new Client({ name: 'cli-test', version: '1.0.0' }, { capabilities: options.onElicit ? { elicitation: {} } : {} });
+  const onElicit = options.onElicit;
+  if (onElicit) {
+    client.setRequestHandler(ElicitRequestSchema, async (request) => ({ action: 'accept', content: { approve: onElicit(request.params.message) } }));
+  }
   await client.connect(transport);
   return {
     client,
