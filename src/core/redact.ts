@@ -4,23 +4,29 @@
  * parameters are masked even when their value was never registered.
  */
 const knownValues = new Set<string>();
+/** knownValues, longest first: a short secret inside a token must not mask only part of the token. */
+let longestFirst: string[] = [];
 
 const MASK = '***';
-const MIN_REGISTERED_LENGTH = 6;
 
 const namedValuePatterns: RegExp[] = [
   /((?:access_token|accessToken|appsecret|appSecret|app_secret)["']?\s*[:=]\s*["']?)([^"'&\s,}]+)/gi,
   /(x-acs-dingtalk-access-token["']?\s*[:=]\s*["']?)([^"'\s,}]+)/gi,
 ];
 
-/** Remember a secret or token so that every later redact() hides it. */
+/**
+ * Remember a secret or token so that every later redact() hides it. Short values too: masking a few
+ * innocent matches is the price of never showing a short secret.
+ */
 export function registerSensitive(value: string | undefined): void {
-  if (value && value.length >= MIN_REGISTERED_LENGTH) knownValues.add(value);
+  if (!value || knownValues.has(value)) return;
+  knownValues.add(value);
+  longestFirst = [...knownValues].sort((a, b) => b.length - a.length);
 }
 
 export function redact(text: string): string {
   let result = text;
-  for (const value of knownValues) {
+  for (const value of longestFirst) {
     if (result.includes(value)) result = result.split(value).join(MASK);
   }
   for (const pattern of namedValuePatterns) {

@@ -3,6 +3,7 @@ import { fetchAccessToken, type AppCredentials, type FetchedToken } from '../cor
 import { DingTalkError } from '../core/errors';
 import { TokenManager } from '../core/tokens';
 import { AuditTrail } from '../core/audit';
+import { registerSensitive } from '../core/redact';
 import { CredentialStore } from './credentials';
 import { createLog, type Log } from './log';
 import { readSettings, SECTION, type Settings } from './config';
@@ -19,6 +20,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const log = createLog();
   context.subscriptions.push(log);
   let settings = readSettings();
+  reportSettingProblems(log, settings);
   const credentials = await CredentialStore.open(context.secrets);
   const fetchToken = (app: AppCredentials) => fetchWithLog(log, app, settings);
   const tokens = new TokenManager({
@@ -39,6 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration(SECTION)) return;
       settings = readSettings();
+      reportSettingProblems(log, settings);
       tokens.configure({ refreshMarginMs: settings.refreshMarginMs, autoRefresh: settings.autoRefresh });
       statusBar.render();
       mcp.configurationChanged();
@@ -60,6 +63,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   log.info(`Activated in ${Math.round(performance.now() - started)} ms with ${credentials.list().length} app(s); token API ${settings.endpoints.tokenApi} at ${settings.endpoints.tokenApi === 'v1' ? settings.endpoints.apiBaseUrl : settings.endpoints.legacyApiBaseUrl}`);
 }
 
+/** Out-of-range numbers were clamped: each is logged with its range, and the person is told once per change. */
+function reportSettingProblems(log: Log, settings: Settings): void {
+  if (settings.problems.length === 0) return;
+  for (const problem of settings.problems) log.warn(problem);
+  const show = vscode.l10n.t('Show Log');
+  void vscode.window.showWarningMessage(vscode.l10n.t('Some DingTalk settings are out of range, so the nearest allowed value is used. The log names each one.'), show)
+    .then((choice) => (choice === show ? log.show() : undefined));
+}
+
 /** Gets the active app's token in the background so the status bar can count down from the start. */
 function warmActiveApp(services: Services): void {
   const app = services.credentials.activeApp();
@@ -75,6 +87,7 @@ async function storedSecret(credentials: CredentialStore, appKey: string): Promi
 }
 
 async function fetchWithLog(log: Log, app: AppCredentials, settings: Settings): Promise<FetchedToken> {
+  registerSensitive(app.appSecret);
   const started = Date.now();
   try {
     const token = await fetchAccessToken(settings.endpoints, app);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { policyFileUri } from './config';
+import { approvalText, MAX_APPROVAL_TEXT_CHARS } from '../core/approvalText';
 import type { Services } from './services';
 import { McpController, type PolicyLocation, type PolicyNotice } from './mcpController';
 
@@ -119,12 +120,30 @@ async function notifyPolicy(notice: PolicyNotice): Promise<void> {
   if (choice === open) await vscode.commands.executeCommand('dingtalkToken.openPolicy');
 }
 
-/** The `approve` action: a modal naming the tool and what it was asked to do; dismissing it denies. */
-async function askPerson(request: { tool: string; argsSummary: string }): Promise<boolean> {
+/** The `approve` action: a modal showing everything the call will do; dismissing it denies. */
+async function askPerson(request: { tool: string; args: Record<string, unknown> }): Promise<boolean> {
+  const text = approvalText(request.tool, request.args, {
+    method: vscode.l10n.t('Method'),
+    path: vscode.l10n.t('Path'),
+    query: vscode.l10n.t('Query'),
+    body: vscode.l10n.t('Body'),
+    app: vscode.l10n.t('App'),
+    otherArguments: vscode.l10n.t('Arguments'),
+    noArguments: vscode.l10n.t('(no arguments)'),
+  });
+  const title = vscode.l10n.t('An agent wants to call the DingTalk tool "{0}".', request.tool);
+  if (text.length > MAX_APPROVAL_TEXT_CHARS) {
+    // A person cannot approve what they cannot read whole: deny, and say why.
+    await vscode.window.showWarningMessage(title, {
+      modal: true,
+      detail: vscode.l10n.t('Its arguments are {0} characters long, too long to show here in full, so the call was denied. Ask the agent for a smaller call.', text.length),
+    });
+    return false;
+  }
   const allow = vscode.l10n.t('Allow Once');
   const choice = await vscode.window.showWarningMessage(
-    vscode.l10n.t('An agent wants to call the DingTalk tool "{0}".', request.tool),
-    { modal: true, detail: vscode.l10n.t('Arguments: {0}\n\nThe MCP policy asks you to approve each call of this tool.', request.argsSummary) },
+    title,
+    { modal: true, detail: vscode.l10n.t('{0}\n\nThe MCP policy asks you to approve each call of this tool.', text) },
     allow,
   );
   return choice === allow;

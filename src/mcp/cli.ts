@@ -6,11 +6,14 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { AppDirectory, AppInfo } from '../core/apps';
 import { AuditTrail } from '../core/audit';
 import { endpointsWithDefaults, fetchAccessToken, type AppCredentials, type DingTalkEndpoints } from '../core/dingtalk';
-import { PolicyEngine, type Approver } from '../core/policy';
+import { PolicyEngine } from '../core/policy';
 import { PolicyFileWatcher } from '../core/policyWatcher';
+import { approvalText, ENGLISH_APPROVAL_WORDS } from '../core/approvalText';
 import { redact, registerSensitive } from '../core/redact';
-import { DEFAULT_REFRESH_MARGIN_MS, TokenManager } from '../core/tokens';
-import { createDingTalkMcpServer, TOOL_NAMES } from './tools';
+import { TokenManager } from '../core/tokens';
+import { boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, type NumberRange } from '../core/bounds';
+import { FrameFilter, MAX_FRAME_BYTES } from './stdioFrames';
+import { createDingTalkMcpServer, TOOL_NAMES, type ToolApprover } from './tools';
 
 /**
  * dingtalk-token-mcp: the same tools and policy as the extension, over stdio. Configured by environment
@@ -45,11 +48,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const { apps, problem } = readApps(env);
   for (const app of apps) registerSensitive(app.appSecret);
   if (problem) log(problem);
-  const endpoints = readEndpoints(env);
+  const endpoints = readEndpoints(env, log);
   const byKey = new Map(apps.map((app) => [app.appKey, app]));
   const tokens = new TokenManager({
     fetcher: (appKey) => fetchAccessToken(endpoints, byKey.get(appKey)!),
-    refreshMarginMs: readSeconds(env.DINGTALK_REFRESH_MARGIN_SECONDS, DEFAULT_REFRESH_MARGIN_MS, log),
+    refreshMarginMs: readNumber(env, 'DINGTALK_REFRESH_MARGIN_SECONDS', REFRESH_MARGIN_SECONDS, log) * 1000,
     // No timers: an idle agent should cost DingTalk nothing, and each client runs its own copy of this
     // server. getToken still refreshes ahead of expiry whenever a tool is used.
     autoRefresh: false,
@@ -82,7 +85,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const names = apps.map((app) => (app.label === app.appKey ? app.appKey : `${app.label} (${app.appKey})`));
   log(`serving ${apps.length} app(s)${apps.length ? `: ${names.join(', ')}` : ''}; `
     + `token API ${endpoints.tokenApi}; api ${endpoints.apiBaseUrl}; legacy ${endpoints.legacyApiBaseUrl}; policy ${policyFile ?? 'built-in defaults'}`);
-  await server.connect(new StdioServerTransport());
+  // Every line passes the frame filter first: bad input is answered and logged, and the server keeps serving.
+  const frames = new FrameFilter((problem) => {
+    log(problem.log);
+    void transport.send(problem.answer);
+  });
+  const transport = new StdioServerTransport(frames, process.stdout, { maxBufferSize: MAX_FRAME_BYTES + 2 });
+  process.stdin.pipe(frames);
+  await server.connect(transport);
 
   let stopping = false;
   const stop = () => {
@@ -103,7 +113,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
 }
 
 /** Asks the person through MCP elicitation; without a client that can ask, the answer is no. */
-export async function askThroughElicitation(server: McpServer, request: Parameters<Approver>[0], log: Log): Promise<boolean> {
+export async function askThroughElicitation(server: McpServer, request: Parameters<ToolApprover>[0], log: Log): Promise<boolean> {
   if (!server.server.getClientCapabilities()?.elicitation?.form) {
     log(`approval for ${request.tool} denied: the MCP client cannot ask the person (no elicitation support)`);
     return false;
@@ -111,7 +121,8 @@ export async function askThroughElicitation(server: McpServer, request: Paramete
   try {
     const answer = await server.server.elicitInput({
       mode: 'form',
-      message: redact(`The DingTalk MCP policy (version ${request.policyVersion}) needs your approval for ${request.tool}(${request.argsSummary}). `
+      message: redact(`The DingTalk MCP policy (version ${request.policyVersion}) needs your approval for ${request.tool}:\n\n`
+        + `${approvalText(request.tool, request.args, ENGLISH_APPROVAL_WORDS)}\n\n`
         + `Arguments sha256 ${request.argsDigest.slice(0, 16)}…; the approval covers this one call.`),
       requestedSchema: {
         type: 'object',
@@ -131,10 +142,18 @@ export function readApps(env: NodeJS.ProcessEnv): { apps: App[]; problem?: strin
   const file = env.DINGTALK_APPS_FILE;
   if (file) {
     let parsed: unknown;
+    let text: string;
     try {
-      parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+      text = fs.readFileSync(file, 'utf8');
     } catch (error) {
-      return { apps: [], problem: `DINGTALK_APPS_FILE ${file} could not be read as JSON (${(error as Error).message}).` };
+      return { apps: [], problem: `DINGTALK_APPS_FILE ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).` };
+    }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // The parser's message quotes the text around the error, which may be a secret.
+      return { apps: [], problem: `DINGTALK_APPS_FILE ${file} is not valid JSON; check its quotes (double quotes only) and commas. `
+        + 'Its content is not shown because the file holds secrets.' };
     }
     const apps: App[] = [];
     if (!Array.isArray(parsed)) return { apps, problem: `DINGTALK_APPS_FILE ${file} must hold a JSON list of {appKey, appSecret, label}.` };
@@ -155,7 +174,7 @@ export function readApps(env: NodeJS.ProcessEnv): { apps: App[]; problem?: strin
   return { apps: [], problem: 'No credentials: set DINGTALK_APP_KEY and DINGTALK_APP_SECRET, or DINGTALK_APPS_FILE, in the MCP server\'s environment.' };
 }
 
-function readEndpoints(env: NodeJS.ProcessEnv): DingTalkEndpoints {
+function readEndpoints(env: NodeJS.ProcessEnv, log: Log): DingTalkEndpoints {
   for (const name of ['DINGTALK_API_BASE_URL', 'DINGTALK_LEGACY_API_BASE_URL'] as const) {
     const value = env[name];
     if (value && !/^https?:\/\/[^/]/i.test(value)) throw new Error(`${name} must be an http(s) URL, not "${value}".`);
@@ -166,16 +185,15 @@ function readEndpoints(env: NodeJS.ProcessEnv): DingTalkEndpoints {
     apiBaseUrl: env.DINGTALK_API_BASE_URL,
     legacyApiBaseUrl: env.DINGTALK_LEGACY_API_BASE_URL,
     tokenApi: tokenApi as DingTalkEndpoints['tokenApi'] | undefined,
-    requestTimeoutMs: Number(env.DINGTALK_REQUEST_TIMEOUT_MS) || undefined,
+    requestTimeoutMs: readNumber(env, 'DINGTALK_REQUEST_TIMEOUT_MS', REQUEST_TIMEOUT_MS, log),
   });
 }
 
-function readSeconds(value: string | undefined, fallbackMs: number, log: Log): number {
-  if (value === undefined || value === '') return fallbackMs;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  log(`DINGTALK_REFRESH_MARGIN_SECONDS "${value}" is not a number of seconds; using ${fallbackMs / 1000}.`);
-  return fallbackMs;
+/** A numeric environment variable within its range; out of range or not a number is logged, naming the variable and range. */
+function readNumber(env: NodeJS.ProcessEnv, name: string, range: Omit<NumberRange, 'name'>, log: Log): number {
+  const { value, problem } = boundedNumber(env[name], { ...range, name });
+  if (problem) log(problem);
+  return value;
 }
 
 /** The `dingtalk-token-mcp` command: runs the server, and exits with a one-line reason if it cannot start. */

@@ -1,5 +1,6 @@
-import { PolicyEngine, type Approver, type CounterStore, type PolicyReport } from '../core/policy';
+import { PolicyEngine, type CounterStore, type PolicyReport } from '../core/policy';
 import type { PolicyFileRead } from '../core/policyFile';
+import type { ToolApprover } from './tools';
 import { startHttpMcpServer } from './httpServer';
 import { TOOL_NAMES } from './tools';
 import type { AppDirectory } from '../core/apps';
@@ -16,7 +17,7 @@ export interface ExtensionServerOptions {
   apps: AppDirectory;
   endpoints(): DingTalkEndpoints;
   audit: AuditTrail;
-  approver: Approver;
+  approver: ToolApprover;
   counterStore: CounterStore;
   /** Where the policy comes from, for messages. */
   policySource: string;

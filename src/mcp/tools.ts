@@ -6,9 +6,10 @@ import { AppNotFoundError, resolveApp, type AppDirectory } from '../core/apps';
 import type { Clock } from '../core/clock';
 import type { DingTalkEndpoints } from '../core/dingtalk';
 import { DingTalkError } from '../core/errors';
-import { argsDigest, denialText, type Approver, type PolicyEngine, type Verdict } from '../core/policy';
+import { denialText, type Approver, type PolicyEngine, type Verdict } from '../core/policy';
 import type { AuditEvent, AuditTrail } from '../core/audit';
 import { redact } from '../core/redact';
+import { argumentsProblem, auditDigest } from './argsLimits';
 import type { TokenManager } from '../core/tokens';
 
 /** Everything the tools need; the extension and the CLI each build one. */
@@ -18,8 +19,8 @@ export interface ToolContext {
   /** Read on every call, so changed settings apply at once. */
   endpoints(): DingTalkEndpoints;
   policy: PolicyEngine;
-  /** Asks the person about a call the policy marks `approve`. */
-  approver: Approver;
+  /** Asks the person about a call the policy marks `approve`; gets the whole arguments to show them. */
+  approver: ToolApprover;
   audit: AuditTrail;
   /** One line per tool call; the sink passes it through redact(). */
   log(line: string): void;
@@ -27,6 +28,9 @@ export interface ToolContext {
   /** Why no app is configured (a broken apps file...), added to "no app" errors. */
   setupProblem?(): string | undefined;
 }
+
+/** The policy's approval request plus the call's arguments, so the person can see everything the call will do. */
+export type ToolApprover = (request: Parameters<Approver>[0] & { args: Record<string, unknown> }) => Promise<boolean>;
 
 export const SERVER_INFO = { name: 'dingtalk-token', version: '0.1.0' };
 
@@ -244,11 +248,18 @@ async function invoke(
   let asked = false;
   const approver: Approver = (request) => {
     asked = true;
-    return context.approver(request);
+    return context.approver({ ...request, args });
   };
   const audit = (decision: AuditEvent['decision'], rule: string, retryAfterSeconds?: number) =>
     record(context, { time: new Date(startedAt).toISOString(), tool: name, app: auditApp(context, name, args), decision, rule,
-      durationMs: now() - startedAt, argsSha256: argsDigest(args), sessionId, retryAfterSeconds });
+      durationMs: now() - startedAt, argsSha256: auditDigest(args), sessionId, retryAfterSeconds });
+
+  // Before anything else walks the arguments: too deep or too large is refused, and audited.
+  const refusal = argumentsProblem(args);
+  if (refusal) {
+    audit('deny', 'arguments-limit');
+    return errorResult(refusal);
+  }
 
   let verdict: Verdict;
   try {

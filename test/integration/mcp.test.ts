@@ -346,6 +346,28 @@ for (const [name, connect] of TRANSPORTS) {
     });
   });
 
+  test(`${name}: hardening 5: arguments nested 3500 deep are refused before DingTalk, and audited`, async () => {
+    await scenario(connect, {}, async (harness, emulator, seen) => {
+      let deep: unknown = 'leaf';
+      for (let level = 0; level < 3500; level++) deep = level % 2 ? [deep] : { next: deep };
+      const result = await harness.call('dingtalk_api_request', { method: 'POST', path: '/v1.0/emulator/echo', body: deep });
+      assert.equal(result.isError, true);
+      assert.match(text(result), /nested more than 64 levels deep; nothing was sent to DingTalk/);
+      assert.deepEqual([emulator.stats().tokenRequests, emulator.stats().apiRequests], [0, 0]);
+      if (harness.audit) {
+        const [event] = harness.audit.recent(1);
+        assert.deepEqual([event?.tool, event?.decision, event?.rule], ['dingtalk_api_request', 'deny', 'arguments-limit']);
+        assert.match(event!.argsSha256, /^[0-9a-f]{64}$/);
+      } else {
+        await eventually(async () => /"decision":"deny","rule":"arguments-limit"/.test(harness.logs()));
+      }
+      // Still serving, and an ordinary nested body goes through.
+      const ok = await harness.call('dingtalk_api_request', { method: 'POST', path: '/v1.0/emulator/echo', body: { a: { b: [1, { c: 2 }] } } });
+      assert.equal(structured(ok).status, 200, text(ok));
+      await getToken(harness, seen);
+    });
+  });
+
   for (const approve of [true, false]) {
     test(`${name}: an approve rule asks the person (${approve ? 'yes' : 'no'})`, async () => {
       const policy = JSON.stringify({ version: '1', tools: { get_access_token: { action: 'approve' } } });
@@ -394,6 +416,16 @@ test('stdio: the log holds audit lines and the sandbox secret never, whatever ha
     await getToken(harness, seen);
     await eventually(async () => harness.logs().match(/mcp tool call/g)?.length === 3);
     assert.match(harness.logs(), /"argsSha256":"[0-9a-f]{64}"/);
+  });
+});
+
+test('stdio: hardening 5: arguments larger than 1 MB are refused before DingTalk, and audited', async () => {
+  await scenario(stdio, {}, async (harness, emulator) => {
+    const result = await harness.call('dingtalk_api_request', { method: 'POST', path: '/v1.0/emulator/echo', body: { text: 'x'.repeat(1024 * 1024 + 1) } });
+    assert.equal(result.isError, true);
+    assert.match(text(result), /more than the limit of 1048576; nothing was sent to DingTalk/);
+    assert.deepEqual([emulator.stats().tokenRequests, emulator.stats().apiRequests], [0, 0]);
+    await eventually(async () => /"rule":"arguments-limit"/.test(harness.logs()));
   });
 });
 

@@ -30,3 +30,14 @@ test('a masked token shows only its ends', () => {
   assert.equal(masked, '0123••••••••cdef');
   assert.equal(maskToken('short'), '•••••');
 });
+
+test('hardening 7: a secret shorter than 6 characters is hidden too', () => {
+  registerSensitive('k9Zx');
+  assert.equal(redact('the secret k9Zx was rejected'), 'the secret *** was rejected');
+});
+
+test('hardening 7: a short secret inside a longer token does not leave the rest of the token visible', () => {
+  registerSensitive('ab12');
+  registerSensitive('tok-ab12-0123456789');
+  assert.equal(redact('token tok-ab12-0123456789'), 'token ***');
+});

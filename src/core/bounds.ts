@@ -1,0 +1,38 @@
+/**
+ * Numbers from settings and environment variables, checked against the range the product supports. A value
+ * out of range is clamped to the nearest end; one that is not a number falls back to the default. Either way
+ * `problem` names the setting, the value and the range, for the log or a notification.
+ */
+export interface NumberRange {
+  /** What the person set, e.g. `DINGTALK_REQUEST_TIMEOUT_MS` or `dingtalkToken.requestTimeoutMs`. */
+  name: string;
+  min: number;
+  max: number;
+  fallback: number;
+  /** Shown after the numbers, e.g. `ms` or `seconds`. */
+  unit: string;
+}
+
+export interface BoundedNumber {
+  value: number;
+  problem?: string;
+}
+
+/** The ranges both the extension and the CLI enforce (package.json declares the same). */
+export const REQUEST_TIMEOUT_MS = { min: 1000, max: 120_000, fallback: 10_000, unit: 'ms' } as const;
+export const REFRESH_MARGIN_SECONDS = { min: 0, max: 3600, fallback: 300, unit: 'seconds' } as const;
+export const WARNING_SECONDS = { min: 0, max: 7200, fallback: 300, unit: 'seconds' } as const;
+
+export function boundedNumber(raw: unknown, range: NumberRange): BoundedNumber {
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return { value: range.fallback };
+  const number = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : Number.NaN;
+  const span = `${range.min}–${range.max} ${range.unit}`;
+  if (!Number.isFinite(number)) {
+    return { value: range.fallback, problem: `${range.name} is ${JSON.stringify(String(raw)).slice(0, 80)}, not a number in the range ${span}; using the default ${range.fallback}.` };
+  }
+  if (number < range.min || number > range.max) {
+    const value = Math.min(range.max, Math.max(range.min, number));
+    return { value, problem: `${range.name} is ${number}, outside the range ${span}; using ${value}.` };
+  }
+  return { value: number };
+}

@@ -1,0 +1,54 @@
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+/** The compiled standalone server, as `dingtalk-token-mcp` runs it. */
+export const CLI = path.join(__dirname, '../../src/mcp/cli.js');
+
+export interface CliSession {
+  client: Client;
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  /** Everything the server wrote to stderr so far. */
+  stderr(): string;
+  /** Resolves once stderr contains `text` (the server batches its log lines). */
+  stderrIncludes(text: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real CLI process with exactly `env` (plus PATH) and connects an MCP client over its stdio;
+ * with onElicit the client can answer approval prompts.
+ */
+export async function startCli(env: Record<string, string>, options: { onElicit?: (message: string) => boolean } = {}): Promise<CliSession> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { PATH: process.env.PATH ?? '', ...env }, stderr: 'pipe' });
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  transport.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+    for (const waiter of [...waiters]) waiter();
+  });
+  const client = new Client({ name: 'cli-test', version: '1.0.0' }, { capabilities: options.onElicit ? { elicitation: {} } : {} });
+  const onElicit = options.onElicit;
+  if (onElicit) {
+    client.setRequestHandler(ElicitRequestSchema, async (request) => ({ action: 'accept', content: { approve: onElicit(request.params.message) } }));
+  }
+  await client.connect(transport);
+  return {
+    client,
+    call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    stderr: () => stderr,
+    stderrIncludes: (text) => new Promise((resolve) => {
+      const check = () => {
+        if (!stderr.includes(text)) return;
+        waiters.delete(check);
+        resolve();
+      };
+      waiters.add(check);
+      check();
+    }),
+    close: () => client.close(),
+  };
+}
+
+export const resultText = (result: CallToolResult) => result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');

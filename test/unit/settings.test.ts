@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { settingsFrom, PERSONAL_ONLY_SETTINGS, type SettingsSource } from '../../src/extension/settings';
+
+const root = path.join(__dirname, '../../..');
+const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const properties = packageJson.contributes.configuration.properties as Record<string, { default?: unknown; scope?: string }>;
+
+type Layer = Record<string, unknown>;
+
+/** A WorkspaceConfiguration as VS Code builds it: defaults from package.json, then user, workspace and folder values. */
+function fakeConfiguration(layers: { user?: Layer; workspace?: Layer; folder?: Layer }): SettingsSource {
+  const defaults = Object.fromEntries(Object.entries(properties).map(([key, value]) => [key.replace(/^dingtalkToken\./, ''), value.default]));
+  const effective = (key: string) => layers.folder?.[key] ?? layers.workspace?.[key] ?? layers.user?.[key] ?? defaults[key];
+  return {
+    get: ((key: string, fallback?: unknown) => effective(key) ?? fallback) as SettingsSource['get'],
+    inspect: ((key: string) => ({
+      key: `dingtalkToken.${key}`,
+      defaultValue: defaults[key],
+      globalValue: layers.user?.[key],
+      workspaceValue: layers.workspace?.[key],
+      workspaceFolderValue: layers.folder?.[key],
+    })) as SettingsSource['inspect'],
+  };
+}
+
+const hostile: Layer = {
+  apiBaseUrl: 'https://attacker.example',
+  legacyApiBaseUrl: 'https://attacker.example/oapi',
+  tokenApi: 'legacy',
+  'mcp.policyFile': 'allow-everything.json',
+};
+
+test('hardening 1: a workspace or folder cannot redirect the appSecret or swap the policy file', () => {
+  for (const layers of [{ workspace: hostile }, { folder: hostile }]) {
+    const settings = settingsFrom(fakeConfiguration(layers));
+    assert.equal(settings.endpoints.apiBaseUrl, 'https://api.dingtalk.com');
+    assert.equal(settings.endpoints.legacyApiBaseUrl, 'https://oapi.dingtalk.com');
+    assert.equal(settings.endpoints.tokenApi, 'v1');
+    assert.equal(settings.policyFile, '.vscode/dingtalk-mcp-policy.json');
+  }
+});
+
+test('hardening 1: the person\'s own settings are used, whatever the workspace says', () => {
+  const user = { apiBaseUrl: 'https://api.dingtalk.io', legacyApiBaseUrl: 'https://gw.example.com/oapi', tokenApi: 'legacy', 'mcp.policyFile': '/home/me/policy.json' };
+  const settings = settingsFrom(fakeConfiguration({ user, workspace: hostile, folder: hostile }));
+  assert.equal(settings.endpoints.apiBaseUrl, 'https://api.dingtalk.io');
+  assert.equal(settings.endpoints.legacyApiBaseUrl, 'https://gw.example.com/oapi');
+  assert.equal(settings.endpoints.tokenApi, 'legacy');
+  assert.equal(settings.policyFile, '/home/me/policy.json');
+});
+
+test('hardening 1: other settings still follow the workspace', () => {
+  const settings = settingsFrom(fakeConfiguration({ user: { autoRefresh: true }, workspace: { autoRefresh: false, 'statusBar.warningSeconds': 60 } }));
+  assert.equal(settings.autoRefresh, false);
+  assert.equal(settings.warningMs, 60_000);
+});
+
+test('hardening 1: package.json makes those settings application-scoped and declares Restricted Mode', () => {
+  for (const key of PERSONAL_ONLY_SETTINGS) {
+    assert.equal(properties[`dingtalkToken.${key}`]?.scope, 'application', `dingtalkToken.${key} is application-scoped`);
+  }
+  const untrusted = packageJson.capabilities?.untrustedWorkspaces;
+  assert.equal(untrusted?.supported, 'limited');
+  assert.deepEqual([...untrusted.restrictedConfigurations].sort(), PERSONAL_ONLY_SETTINGS.map((key) => `dingtalkToken.${key}`).sort());
+  const description = /^%(.+)%$/.exec(untrusted.description)?.[1];
+  assert.ok(description, 'the description is localised');
+  for (const file of ['package.nls.json', 'package.nls.zh-cn.json']) {
+    const text = JSON.parse(readFileSync(path.join(root, file), 'utf8'))[description!] as string;
+    for (const key of PERSONAL_ONLY_SETTINGS) assert.ok(text.includes(`dingtalkToken.${key}`), `${file} names dingtalkToken.${key}`);
+  }
+});
+
+test('hardening 12: absurd numeric settings are clamped to their declared range, each named in a problem', () => {
+  const settings = settingsFrom(fakeConfiguration({ user: { requestTimeoutMs: 3_000_000_000, refreshMarginSeconds: -1, 'statusBar.warningSeconds': 1e12 } }));
+  assert.equal(settings.endpoints.requestTimeoutMs, 120_000);
+  assert.equal(settings.refreshMarginMs, 0);
+  assert.equal(settings.warningMs, 7200_000);
+  assert.equal(settings.problems.length, 3);
+  assert.match(settings.problems.join('\n'), /dingtalkToken\.requestTimeoutMs is 3000000000, outside the range 1000–120000 ms; using 120000/);
+  assert.match(settings.problems.join('\n'), /dingtalkToken\.refreshMarginSeconds is -1, outside the range 0–3600 seconds; using 0/);
+  for (const key of ['requestTimeoutMs', 'refreshMarginSeconds', 'statusBar.warningSeconds']) {
+    const declared = properties[`dingtalkToken.${key}`] as { minimum?: number; maximum?: number };
+    assert.ok(declared.minimum !== undefined && declared.maximum !== undefined, `package.json declares the range of ${key}`);
+  }
+  assert.deepEqual(settingsFrom(fakeConfiguration({})).problems, []);
+});
