@@ -148,10 +148,6 @@ function compile(file: PolicyFile): CompiledPolicy {
   };
 }
 
-/**
- * `hide` and `tools` entries that name no tool the server has (a typo such as "Get_Access_Token" silently
- * changes nothing), each with the closest real name: `hide[0] "Get_Access_Token" (did you mean "get_access_token"?)`.
- */
 const MAX_REPORTED_UNKNOWN = 10;
 
 /** A name from the file as messages show it: quoted, shortened, bidi controls visible (JSON escapes the rest). */
@@ -160,6 +156,10 @@ function quoteName(name: string): string {
   return JSON.stringify(short).replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * `hide` and `tools` entries that name no tool the server has (a typo such as "Get_Access_Token" silently
+ * changes nothing), each with the closest real name: `hide[0] "Get_Access_Token" (did you mean "get_access_token"?)`.
+ */
 function unknownToolEntries(file: PolicyFile, knownTools: readonly string[]): string[] {
   const describe = (where: string, name: string) => {
     const suggestion = closestName(name, knownTools);
@@ -346,10 +346,10 @@ export class PolicyEngine {
   private readonly clock: { now(): number };
   private source: string;
   private readonly counters: Counters;
-  /** The policy in force; undefined only when no file was ever valid (then everything is denied). */
+  /** The policy in force; undefined when no file was valid since the defaults applied (then everything is denied). */
   private policy: CompiledPolicy | undefined = compile(DEFAULT_POLICY);
+  /** True while the built-in defaults decide (no file, or none read yet). */
   private usingDefault = true;
-  private loadedOnce = false;
   private error: string | undefined;
   /** Whether the last failure was reading the file (true) or what it said (false). */
   private unreadable = false;
@@ -374,7 +374,6 @@ export class PolicyEngine {
     this.policy = compile(parsed.policy);
     this.unknownTools = this.knownTools ? unknownToolEntries(parsed.policy, this.knownTools) : [];
     this.usingDefault = text === undefined;
-    this.loadedOnce = true;
     this.error = undefined;
     this.unreadable = false;
     this.version++;
@@ -409,8 +408,9 @@ export class PolicyEngine {
   private fail(error: string, unreadable: boolean): { ok: false; error: string } {
     this.error = error;
     this.unreadable = unreadable;
-    // Fail closed: with nothing good to fall back on, no call may pass.
-    if (!this.loadedOnce) this.policy = undefined;
+    // Fail closed: with no good file to fall back on, no call may pass. The built-in defaults are not
+    // one: a policy file that appears broken was surely meant to restrict, not to allow everything.
+    if (this.usingDefault) this.policy = undefined;
     return { ok: false, error };
   }
 

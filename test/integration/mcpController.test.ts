@@ -285,3 +285,20 @@ test('hardening 14: turning MCP off stops the server and offers none; on again s
     assert.notEqual(host.started[1]!.url, first.url);
   });
 });
+
+test('hardening 2: a policy file that appears broken while only the built-in defaults were in force denies every call (they are no last good policy)', async () => {
+  await withController(async () => undefined, async ({ call, controller, host, policyFile }) => {
+    assert.equal((await call('list_apps')).isError, undefined);
+    await writePolicy(policyFile, '{"version": "1", "default": "deny", "tools": {"token_status": {}},');
+    await controller.reload();
+    const denied = await call('list_apps');
+    assert.ok(text(denied).startsWith('[POLICY DENIED]'), text(denied));
+    assert.match(text(denied), /is invalid/);
+    assert.deepEqual(host.notices.map((notice) => notice.kind), ['denyingAll']);
+    assert.ok(host.logged('error', /Every tool call is denied until it is fixed/));
+
+    await fs.rm(policyFile);
+    await controller.reload();
+    assert.equal((await call('list_apps')).isError, undefined, 'no file: the built-in defaults again');
+  });
+});
