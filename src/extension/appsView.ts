@@ -5,6 +5,7 @@ import { escapeMarkdown, statusWords } from './statusBar';
 import type { AppInfo } from '../core/apps';
 import type { AuditEvent } from '../core/audit';
 import type { Services } from './services';
+import type { McpProvider } from './mcpProvider';
 
 /** An app row; also what the inline and context-menu commands receive as their argument. */
 export interface AppNode {
@@ -17,7 +18,7 @@ interface CallNode {
   event: AuditEvent;
 }
 
-type Node = AppNode | CallNode;
+type AgentsNode = { kind: 'server' } | { kind: 'policy' } | { kind: 'calls' } | CallNode;
 
 const TICK_MS = 1000;
 const RECENT_CALLS = 20;
@@ -31,25 +32,27 @@ export function appKeyFromNode(argument: unknown): string | undefined {
 }
 
 /**
- * The DingTalk view in the Activity Bar: the apps with their live countdown and state, and the agents'
- * recent tool calls with their policy decisions. Rows tick each second only while the view is visible.
+ * The DingTalk view in the Activity Bar: the apps with their live countdown and state; the MCP server, the
+ * policy in force and the agents' recent tool calls with their decisions. Apps tick each second only while
+ * their view is visible.
  */
 export class DingTalkView implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private tick: NodeJS.Timeout | undefined;
 
-  constructor(services: Services) {
+  constructor(services: Services, mcp: McpProvider) {
     const apps = new AppsTree(services);
-    const calls = new CallsTree(services);
+    const agents = new AgentsTree(services, mcp);
     const appsView = vscode.window.createTreeView('dingtalkToken.apps', { treeDataProvider: apps, showCollapseAll: false });
-    const callsView = vscode.window.createTreeView('dingtalkToken.agentCalls', { treeDataProvider: calls });
+    const agentsView = vscode.window.createTreeView('dingtalkToken.agents', { treeDataProvider: agents });
     const tickWhileVisible = () => this.setTicking(appsView.visible, () => apps.refresh());
     this.subscriptions.push(
-      apps, calls, appsView, callsView,
+      apps, agents, appsView, agentsView,
       appsView.onDidChangeVisibility(tickWhileVisible),
       services.tokens.onDidChange(() => apps.refresh()),
       services.credentials.onDidChangeApps(() => apps.refresh()),
-      services.audit.onDidRecord(() => calls.refresh()),
+      services.audit.onDidRecord(() => agents.refresh()),
+      mcp.onDidChangeState(() => agents.refresh()),
       { dispose: () => this.setTicking(false, () => undefined) },
     );
     tickWhileVisible();
@@ -68,7 +71,7 @@ export class DingTalkView implements vscode.Disposable {
   }
 }
 
-class AppsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
@@ -78,14 +81,14 @@ class AppsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
     this.changed.fire();
   }
 
-  getChildren(element?: Node): Node[] {
+  getChildren(element?: AppNode): AppNode[] {
     // No rows at all lets VS Code show the welcome view (package.json viewsWelcome).
     if (element) return [];
     return this.services.credentials.list().map((app) => appNode(app.appKey));
   }
 
-  getTreeItem(node: Node): vscode.TreeItem {
-    const app = this.services.credentials.list().find((candidate) => candidate.appKey === (node as AppNode).appKey);
+  getTreeItem(node: AppNode): vscode.TreeItem {
+    const app = this.services.credentials.list().find((candidate) => candidate.appKey === node.appKey);
     return app ? this.appItem(app) : new vscode.TreeItem('');
   }
 
@@ -113,35 +116,91 @@ class AppsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   }
 }
 
-class CallsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly services: Services) {}
+  constructor(private readonly services: Services, private readonly mcp: McpProvider) {}
 
   refresh(): void {
     this.changed.fire();
   }
 
-  getChildren(element?: Node): Node[] {
-    return element ? [] : this.services.audit.recent(RECENT_CALLS).map((event) => ({ kind: 'call', event }));
+  getChildren(element?: AgentsNode): AgentsNode[] {
+    if (!element) return [{ kind: 'server' }, { kind: 'policy' }, { kind: 'calls' }];
+    if (element.kind !== 'calls') return [];
+    return this.services.audit.recent(RECENT_CALLS).map((event) => ({ kind: 'call', event }));
   }
 
-  getTreeItem(node: Node): vscode.TreeItem {
-    const { event } = node as CallNode;
-    const item = new vscode.TreeItem(event.tool);
-    const decision = decisionWord(event.decision);
-    item.description = [decision, event.app, new Date(event.time).toLocaleTimeString(vscode.env.language)].filter(Boolean).join(' · ');
-    item.iconPath = event.decision === 'deny' || event.decision === 'error'
-      ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.errorForeground'))
-      : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
-    item.tooltip = `${event.tool}: ${decision} (${event.rule}), ${Math.round(event.durationMs)} ms\n${event.time}`;
-    return item;
+  getTreeItem(node: AgentsNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'server': return this.serverItem();
+      case 'policy': return this.policyItem();
+      case 'calls': {
+        const count = this.services.audit.recent(RECENT_CALLS).length;
+        const item = new vscode.TreeItem(vscode.l10n.t('Recent calls'), count ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        item.description = count ? String(count) : vscode.l10n.t('none yet');
+        item.iconPath = new vscode.ThemeIcon('history');
+        return item;
+      }
+      case 'call': return callItem(node.event);
+    }
   }
 
   dispose(): void {
     this.changed.dispose();
   }
+
+  private serverItem(): vscode.TreeItem {
+    const state = this.mcp.state();
+    const item = new vscode.TreeItem(vscode.l10n.t('MCP server'));
+    item.id = 'mcp.server';
+    item.description = !state.enabled ? vscode.l10n.t('off') : state.running ? vscode.l10n.t('running') : vscode.l10n.t('starts when an agent asks');
+    item.iconPath = new vscode.ThemeIcon('server-process', state.running ? new vscode.ThemeColor('testing.iconPassed') : undefined);
+    item.tooltip = !state.enabled
+      ? vscode.l10n.t('Turned off by dingtalkToken.mcp.enabled.')
+      : vscode.l10n.t('Agents in VS Code find it as "DingTalk Access Token" under MCP: List Servers.');
+    return item;
+  }
+
+  private policyItem(): vscode.TreeItem {
+    const { source, policy } = this.mcp.state();
+    const item = new vscode.TreeItem(vscode.l10n.t('Policy'));
+    item.id = 'mcp.policy';
+    item.command = { command: 'dingtalkToken.openPolicy', title: vscode.l10n.t('Open MCP Policy') };
+    const tooltip = new vscode.MarkdownString(`\`${escapeMarkdown(source)}\``);
+    if (!policy) {
+      item.description = vscode.l10n.t('read when the server starts');
+      item.iconPath = new vscode.ThemeIcon('shield');
+    } else if (policy.inForce === 'none') {
+      item.description = vscode.l10n.t('unusable: every call denied');
+      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+    } else if (!policy.valid) {
+      item.description = vscode.l10n.t('has an error: the last good policy is in force');
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+    } else if (policy.inForce === 'defaults') {
+      item.description = vscode.l10n.t('no file: built-in defaults');
+      item.iconPath = new vscode.ThemeIcon('shield');
+    } else {
+      item.description = vscode.l10n.t('{0} in force', source.split(/[\\/]/).pop() ?? source);
+      item.iconPath = new vscode.ThemeIcon('shield', new vscode.ThemeColor('testing.iconPassed'));
+    }
+    if (policy?.resolvedPath) tooltip.appendMarkdown(` → \`${escapeMarkdown(policy.resolvedPath)}\``);
+    if (policy?.error) tooltip.appendMarkdown(`\n\n${escapeMarkdown(policy.error)}`);
+    item.tooltip = tooltip;
+    return item;
+  }
+}
+
+function callItem(event: AuditEvent): vscode.TreeItem {
+  const item = new vscode.TreeItem(event.tool);
+  const decision = decisionWord(event.decision);
+  item.description = [decision, event.app, new Date(event.time).toLocaleTimeString(vscode.env.language)].filter(Boolean).join(' · ');
+  item.iconPath = event.decision === 'deny' || event.decision === 'error'
+    ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.errorForeground'))
+    : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+  item.tooltip = `${event.tool}: ${decision} (${event.rule}), ${Math.round(event.durationMs)} ms\n${event.time}`;
+  return item;
 }
 
 function stateIcon(severity: 'normal' | 'warning' | 'error', state: string, refreshing: boolean): vscode.ThemeIcon {

@@ -32,9 +32,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const services: Services = { context, log, credentials, tokens, audit: new AuditTrail(), settings: () => settings, fetchToken };
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
-  context.subscriptions.push(credentials, statusBar, inspect, new DingTalkView(services), { dispose: () => tokens.dispose() }, ...registerCommands(services, inspect));
   const mcp = registerMcpProvider(services);
-  context.subscriptions.push(mcp);
+  context.subscriptions.push(credentials, statusBar, inspect, mcp, new DingTalkView(services, mcp), { dispose: () => tokens.dispose() }, ...registerCommands(services, inspect));
   let knownApps = new Set(credentials.list().map((app) => app.appKey));
 
   context.subscriptions.push(

@@ -1,6 +1,6 @@
 import type { PolicyFileRead } from '../core/policyFile';
 import { PolicyFileWatcher, type PolicyWatchOptions } from '../core/policyWatcher';
-import type { PolicyReport } from '../core/policy';
+import type { PolicyReport, PolicyStatus } from '../core/policy';
 import type { ExtensionServer } from '../mcp/extensionServer';
 
 /**
@@ -28,6 +28,16 @@ export type PolicyNotice =
 
 export interface Disposable { dispose(): void }
 
+/** What the DingTalk view shows of the server: whether it is offered and running, and the policy in force. */
+export interface McpState {
+  enabled: boolean;
+  running: boolean;
+  /** The policy file as the settings name it (known before the server starts). */
+  source: string;
+  /** Once the server runs: what decides calls now. */
+  policy?: PolicyStatus;
+}
+
 export interface McpHost {
   enabled(): boolean;
   policyLocation(): PolicyLocation;
@@ -46,8 +56,29 @@ export class McpController implements Disposable {
   /** Serialises policy updates so an older one never lands after a newer one. */
   private applying: Promise<void> = Promise.resolve();
   private disposed = false;
+  private running: ExtensionServer | undefined;
+  private readonly stateListeners = new Set<() => void>();
 
   constructor(private readonly host: McpHost) {}
+
+  state(): McpState {
+    return {
+      enabled: this.offered(),
+      running: this.running !== undefined,
+      source: (this.location ?? this.host.policyLocation()).source,
+      ...(this.running ? { policy: this.running.policyStatus() } : {}),
+    };
+  }
+
+  /** Fires when the server starts or stops, or the policy in force changes. */
+  onDidChangeState(listener: () => void): Disposable {
+    this.stateListeners.add(listener);
+    return { dispose: () => void this.stateListeners.delete(listener) };
+  }
+
+  private stateChanged(): void {
+    for (const listener of [...this.stateListeners]) listener();
+  }
 
   /** The running server, started on first use; undefined while MCP is turned off. */
   async resolve(): Promise<ExtensionServer | undefined> {
@@ -64,6 +95,7 @@ export class McpController implements Disposable {
     const location = this.host.policyLocation();
     const read = await this.follow(location);
     const server = await this.host.startServer({ source: location.source, read });
+    this.running = server;
     this.report(server.initialPolicy, location);
     return server;
   }
@@ -103,6 +135,8 @@ export class McpController implements Disposable {
    * file is followed at once, in place of the old one. A server not yet started reads them when it starts.
    */
   async configurationChanged(): Promise<void> {
+    // Whether it is offered, or which file it would read, may have changed even with no server running.
+    this.stateChanged();
     if (!this.offered()) {
       if (this.server) {
         this.stop();
@@ -125,6 +159,7 @@ export class McpController implements Disposable {
   }
 
   private report(report: PolicyReport, location: PolicyLocation): void {
+    this.stateChanged();
     if (report.ok) {
       if (report.unknownTools.length === 0) return this.host.log.info(report.message);
       this.host.log.warn(report.message);
@@ -149,6 +184,8 @@ export class McpController implements Disposable {
     this.location = undefined;
     const server = this.server;
     this.server = undefined;
+    this.running = undefined;
+    this.stateChanged();
     void server?.then((running) => running.close()).catch(() => undefined);
   }
 

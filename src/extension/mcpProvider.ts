@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { policyFileUri } from './config';
 import { approvalText, MAX_APPROVAL_TEXT_CHARS } from '../core/approvalText';
 import type { Services } from './services';
-import { McpController, type PolicyLocation, type PolicyNotice } from './mcpController';
+import { McpController, type McpState, type PolicyLocation, type PolicyNotice } from './mcpController';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';
 const LABEL = 'DingTalk Access Token';
@@ -11,6 +11,9 @@ const COUNTERS_KEY = 'dingtalkToken.mcpCounters';
 export interface McpProvider extends vscode.Disposable {
   /** Call once `services.settings()` holds changed settings: the server follows them at once. */
   configurationChanged(): void;
+  /** Whether the server is offered and running, and the policy in force (for the DingTalk view). */
+  state(): McpState;
+  onDidChangeState(listener: () => void): vscode.Disposable;
 }
 
 /**
@@ -93,6 +96,8 @@ export function registerMcpProvider(services: Services): McpProvider {
         changed.fire();
       }
     },
+    state: () => controller.state(),
+    onDidChangeState: (listener) => controller.onDidChangeState(listener),
     dispose: () => subscriptions.forEach((subscription) => subscription.dispose()),
   };
 }

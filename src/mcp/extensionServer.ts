@@ -1,4 +1,4 @@
-import { PolicyEngine, type CounterStore, type PolicyReport } from '../core/policy';
+import { PolicyEngine, type CounterStore, type PolicyReport, type PolicyStatus } from '../core/policy';
 import type { PolicyFileRead } from '../core/policyFile';
 import type { ToolApprover } from './tools';
 import { startHttpMcpServer } from './httpServer';
@@ -37,6 +37,8 @@ export interface ExtensionServer {
   initialPolicy: PolicyReport;
   /** Applies a changed policy file (or another one: `source`); an invalid one keeps the last good policy. */
   loadPolicy(read: PolicyFileRead, source?: string): PolicyReport;
+  /** The policy in force now: which file, whether it is valid. */
+  policyStatus(): PolicyStatus;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
       server.syncTools();
       return report;
     },
+    policyStatus: () => policy.status(),
     close: () => server.close(),
   };
 }

@@ -1,5 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DingTalkEmulator } from '../emulator/emulator';
 import { startVSCode, type VSCodeSession } from './harness';
 
@@ -125,4 +127,39 @@ test('the inline Remove asks first, then takes only that row away', async () => 
   await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
   await appRow('Beta').waitFor({ state: 'detached', timeout: 10_000 });
   await waitForRow('Alpha Prod', /active/);
+});
+
+const agentsPane = () => vscode.page.locator('.pane', { has: vscode.page.locator('.pane-header[aria-label^="Agents (MCP)"]') });
+
+/** Waits until the Agents row with this label shows a description matching the pattern; returns it. */
+async function waitForAgentsRow(label: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const row = agentsPane().locator('.monaco-list-row', { has: vscode.page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = (await row.locator('.label-description').innerText({ timeout: 1000 }).catch(() => '')).trim();
+    if (pattern.test(text)) return text;
+    await vscode.page.waitForTimeout(250);
+  }
+  throw new Error(`the Agents row "${label}" never matched ${pattern}; it shows "${text}"`);
+}
+
+test('the Agents view shows the MCP server and the policy in force, and follows a broken and a fixed policy file', async () => {
+  await vscode.clearNotifications();
+  await waitForAgentsRow('MCP server', /^starts when an agent asks$/);
+  await waitForAgentsRow('Policy', /^read when the server starts$/);
+  await vscode.runCommand('MCP: List Servers');
+  await vscode.pickQuickItem(/DingTalk Access Token/);
+  await vscode.pickQuickItem(/Start Server/);
+  await waitForAgentsRow('MCP server', /^running$/, 30_000);
+  await waitForAgentsRow('Policy', /^no file: built-in defaults$/);
+
+  const policyFile = path.join(vscode.workspaceDir, '.vscode', 'dingtalk-mcp-policy.json');
+  fs.mkdirSync(path.dirname(policyFile), { recursive: true });
+  fs.writeFileSync(policyFile, '{ "version": "1", "default": "maybe" }');
+  await waitForAgentsRow('Policy', /^unusable: every call denied$/, 20_000);
+  await vscode.waitForNotification(/every DingTalk tool call by agents is denied/);
+
+  fs.writeFileSync(policyFile, JSON.stringify({ version: '1', default: 'allow', tools: { token_status: { action: 'deny', reason: 'not today' } } }));
+  await waitForAgentsRow('Policy', /^dingtalk-mcp-policy\.json in force$/, 20_000);
 });
