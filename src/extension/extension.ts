@@ -12,6 +12,7 @@ import { InspectPanel } from './inspect';
 import { registerCommands } from './commands';
 import { registerMcpProvider } from './mcpProvider';
 import { DingTalkView } from './appsView';
+import { trackContextKeys } from './contextKeys';
 import type { Services } from './services';
 
 /** Builds the one TokenManager and hands it to the status bar, commands, inspect view and MCP provider. */
@@ -33,7 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
   const mcp = registerMcpProvider(services);
-  context.subscriptions.push(credentials, statusBar, inspect, mcp, new DingTalkView(services, mcp), { dispose: () => tokens.dispose() }, ...registerCommands(services, inspect));
+  context.subscriptions.push(credentials, statusBar, inspect, mcp, new DingTalkView(services, mcp), trackContextKeys(services, mcp), { dispose: () => tokens.dispose() }, ...registerCommands(services, inspect));
   let knownApps = new Set(credentials.list().map((app) => app.appKey));
 
   context.subscriptions.push(

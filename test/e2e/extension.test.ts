@@ -172,7 +172,7 @@ test('VS Code lists the MCP server and starts it with 5 tools', async () => {
 test('the walkthrough opens on its first step, with its guide beside it', async () => {
   await vscode.runCommand('Welcome: Open Walkthrough...');
   await vscode.pickQuickItem(/Get started with DingTalk Access Token/);
-  const guide = await vscode.waitForWebview(/answer three questions/, 30_000);
+  const guide = await vscode.waitForWebview(/answer three steps/, 30_000);
   assert.match(await guide.locator('body').innerText(), /SecretStorage/);
 });
 

@@ -31,6 +31,22 @@ test('zh-cn: the status bar invites the person to set up, in Chinese', async () 
   await vscode.waitForStatusBar(/钉钉：去设置/, 90_000);
 });
 
+/** The walkthrough's step checkboxes, in order: true where the step shows as done. */
+async function walkthroughSteps(): Promise<boolean[]> {
+  const boxes = vscode.page.locator('.getting-started-step .codicon[role=checkbox]');
+  await boxes.first().waitFor({ state: 'visible', timeout: 15_000 });
+  return boxes.evaluateAll((elements: any[]) => elements.map((element) => String(element.className).includes('getting-started-step-checked')));
+}
+
+test('zh-cn: the walkthrough names the commands as the Chinese palette shows them, with nothing done yet', async () => {
+  // VS Code's own UI stays English here (see the harness); the extension's walkthrough is Chinese.
+  await vscode.runCommand('Welcome: Open Walkthrough...');
+  await vscode.pickQuickItem(/开始使用/);
+  const guide = await vscode.waitForWebview(/依次完成三步/, 30_000);
+  assert.match(await guide.locator('body').innerText(), /DingTalk: 设置应用凭证/);
+  assert.deepEqual(await walkthroughSteps(), [false, false, false]);
+});
+
 test('zh-cn: Set App Credentials asks in Chinese and explains a refusal in Chinese', async () => {
   await vscode.runCommand('DingTalk: 设置应用凭证');
   await vscode.waitForQuickInput();
@@ -50,4 +66,12 @@ test('zh-cn: with the right secret the countdown starts under the Chinese label'
   await vscode.answerInput(APP.label);
   await vscode.waitForNotification(/已设置完成/, 30_000);
   await vscode.waitForStatusBar(/沙箱应用 1:59:5\d/, 30_000);
+});
+
+test('zh-cn: walkthrough steps complete when their state is reached: an app stored, a token fetched', async () => {
+  await vscode.runCommand('Welcome: Open Walkthrough...');
+  await vscode.pickQuickItem(/开始使用/);
+  // It opens on the first step not yet done: the MCP server's.
+  await vscode.waitForWebview(/MCP 服务器启动后，这一步即完成/, 30_000);
+  assert.deepEqual(await walkthroughSteps(), [true, true, false], 'the MCP step waits for the server to start');
 });

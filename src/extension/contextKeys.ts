@@ -1,0 +1,30 @@
+import * as vscode from 'vscode';
+import type { Services } from './services';
+import type { McpProvider } from './mcpProvider';
+
+/**
+ * Context keys for `when` clauses and the walkthrough's completion events: a step completes when the
+ * person has reached its state (an app stored, a token fetched, the MCP server started), not when a
+ * command merely opened.
+ */
+export function trackContextKeys(services: Services, mcp: McpProvider): vscode.Disposable {
+  const current = new Map<string, boolean>();
+  const set = (key: string, value: boolean) => {
+    if (current.get(key) === value) return;
+    current.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  };
+  const update = () => {
+    const apps = services.credentials.list();
+    set('dingtalkToken.hasApp', apps.length > 0);
+    set('dingtalkToken.hasToken', apps.some((app) => services.tokens.peek(app.appKey) !== undefined));
+    set('dingtalkToken.mcpRunning', mcp.state().running);
+  };
+  update();
+  const subscriptions = [
+    services.credentials.onDidChangeApps(update),
+    services.tokens.onDidChange(update),
+    mcp.onDidChangeState(update),
+  ];
+  return { dispose: () => subscriptions.forEach((subscription) => subscription.dispose()) };
+}
