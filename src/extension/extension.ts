@@ -63,8 +63,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   log.info(`Activated in ${Math.round(performance.now() - started)} ms with ${credentials.list().length} app(s); token API ${settings.endpoints.tokenApi} at ${settings.endpoints.tokenApi === 'v1' ? settings.endpoints.apiBaseUrl : settings.endpoints.legacyApiBaseUrl}`);
 }
 
-/** Out-of-range numbers were clamped: each is logged with its range, and the person is told once per change. */
+/**
+ * Workspace values of personal-only settings are logged as ignored; out-of-range numbers were clamped: each
+ * is logged with its range, and the person is told once per change.
+ */
 function reportSettingProblems(log: Log, settings: Settings): void {
+  for (const key of settings.ignoredWorkspaceSettings) {
+    log.warn(`${key} is set by this workspace and ignored: only your user settings choose where secrets and tokens go and which policy governs agents.`);
+  }
   if (settings.problems.length === 0) return;
   for (const problem of settings.problems) log.warn(problem);
   const show = vscode.l10n.t('Show Log');

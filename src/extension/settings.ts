@@ -16,6 +16,8 @@ export interface Settings {
   policyFile: string;
   /** Numeric settings that were out of range or not numbers, each naming the setting, its range and the value used. */
   problems: string[];
+  /** Personal-only settings a workspace or folder tried to set (their values were ignored). */
+  ignoredWorkspaceSettings: string[];
 }
 
 /** The part of WorkspaceConfiguration the reader uses. */
@@ -51,6 +53,10 @@ export function settingsFrom(config: SettingsSource): Settings {
     mcpEnabled: config.get<boolean>('mcp.enabled', true),
     policyFile: personalValue<string>(config, 'mcp.policyFile') || '.vscode/dingtalk-mcp-policy.json',
     problems,
+    ignoredWorkspaceSettings: PERSONAL_ONLY_SETTINGS.filter((key) => {
+      const values = config.inspect(key);
+      return values?.workspaceValue !== undefined || values?.workspaceFolderValue !== undefined;
+    }).map((key) => `dingtalkToken.${key}`),
   };
 }
 

@@ -8,7 +8,7 @@ import { AuditTrail } from '../core/audit';
 import { endpointsWithDefaults, fetchAccessToken, type AppCredentials, type DingTalkEndpoints } from '../core/dingtalk';
 import { PolicyEngine } from '../core/policy';
 import { PolicyFileWatcher } from '../core/policyWatcher';
-import { approvalText, ENGLISH_APPROVAL_WORDS } from '../core/approvalText';
+import { approvalText, ENGLISH_APPROVAL_WORDS, MAX_APPROVAL_TEXT_CHARS } from '../core/approvalText';
 import { redact, registerSensitive } from '../core/redact';
 import { TokenManager } from '../core/tokens';
 import { boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, type NumberRange } from '../core/bounds';
@@ -118,11 +118,15 @@ export async function askThroughElicitation(server: McpServer, request: Paramete
     log(`approval for ${request.tool} denied: the MCP client cannot ask the person (no elicitation support)`);
     return false;
   }
+  const call = approvalText(request.tool, request.args, ENGLISH_APPROVAL_WORDS);
+  if (call.length > MAX_APPROVAL_TEXT_CHARS) {
+    log(`approval for ${request.tool} denied: its arguments are ${call.length} characters long, too long to show the person in full`);
+    return false;
+  }
   try {
     const answer = await server.server.elicitInput({
       mode: 'form',
-      message: redact(`The DingTalk MCP policy (version ${request.policyVersion}) needs your approval for ${request.tool}:\n\n`
-        + `${approvalText(request.tool, request.args, ENGLISH_APPROVAL_WORDS)}\n\n`
+      message: redact(`The DingTalk MCP policy (version ${request.policyVersion}) needs your approval for ${request.tool}:\n\n${call}\n\n`
         + `Arguments sha256 ${request.argsDigest.slice(0, 16)}…; the approval covers this one call.`),
       requestedSchema: {
         type: 'object',

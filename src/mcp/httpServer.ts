@@ -7,12 +7,19 @@ import type { AddressInfo, ListenOptions } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { systemClock, type Clock } from '../core/clock';
 import { redact, registerSensitive } from '../core/redact';
 import { createDingTalkMcpServer, type DingTalkTools, type ToolContext } from './tools';
 
 export const SECRET_HEADER = 'x-dingtalk-mcp-secret';
 export const MCP_PATH = '/mcp';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** One VS Code window needs one session; a few more for reconnects and other MCP clients in the editor. */
+export const DEFAULT_MAX_SESSIONS = 32;
+export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
+/** From the request's headers to the end of its body. */
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 10_000;
 
 export interface HttpMcpServerOptions {
   /** Parent of the private socket directory; the OS temp dir when omitted. */
@@ -20,6 +27,14 @@ export interface HttpMcpServerOptions {
   /** Listen on 127.0.0.1 even where a unix socket or named pipe would do. */
   preferTcp?: boolean;
   maxBodyBytes?: number;
+  /** Open sessions at most; a new one first closes the least recently used idle session. */
+  maxSessions?: number;
+  /** A session with no request in flight for this long is closed. */
+  sessionIdleMs?: number;
+  /** A POST body not fully received this long after its headers is answered 408 and the connection closed. */
+  bodyTimeoutMs?: number;
+  /** Time for idle expiry and body deadlines; tests pass a fake one. */
+  clock?: Clock;
 }
 
 export interface HttpMcpServer {
@@ -37,9 +52,13 @@ export interface HttpMcpServer {
 }
 
 interface Session {
+  id: string;
   server: McpServer;
   transport: StreamableHTTPServerTransport;
   tools: DingTalkTools;
+  /** Requests in flight, an open event stream included: a session with any is not idle. */
+  active: number;
+  lastUsedAt: number;
 }
 
 interface Endpoint {
@@ -61,6 +80,10 @@ export async function startHttpMcpServer(context: ToolContext, options: HttpMcpS
   registerSensitive(secret);
   const secretBytes = Buffer.from(secret);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxSessions = Math.max(1, options.maxSessions ?? DEFAULT_MAX_SESSIONS);
+  const idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  const clock = options.clock ?? systemClock;
   const sessions = new Map<string, Session>();
   const log = (line: string) => context.log(redact(line));
   let endpoint: Endpoint | undefined;
@@ -72,12 +95,47 @@ export async function startHttpMcpServer(context: ToolContext, options: HttpMcpS
       sessionIdGenerator: () => id,
       onsessioninitialized: () => void sessions.set(id, session),
     });
-    const session: Session = { server, transport, tools };
+    const session: Session = { id, server, transport, tools, active: 0, lastUsedAt: clock.now() };
     // Set before connect: the SDK chains its own handler after ours. Covers DELETE and close().
     transport.onclose = () => void sessions.delete(id);
     await server.connect(transport);
     return session;
   };
+
+  /** Counts the request against the session until its response ends, so the session is not idle meanwhile. */
+  const use = (session: Session, res: http.ServerResponse) => {
+    session.active++;
+    session.lastUsedAt = clock.now();
+    res.once('close', () => {
+      session.active--;
+      session.lastUsedAt = clock.now();
+    });
+  };
+
+  /** Room for one more session: the least recently used idle one is closed if need be; false when all are busy. */
+  const makeRoom = (): boolean => {
+    if (sessions.size < maxSessions) return true;
+    const idle = [...sessions.values()].filter((session) => session.active === 0).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
+    if (!idle) return false;
+    closeSession(idle, `closed to make room (at most ${maxSessions} sessions)`);
+    return true;
+  };
+
+  const closeSession = (session: Session, why: string) => {
+    sessions.delete(session.id);
+    log(`MCP session ${session.id} ${why}`);
+    void session.server.close().catch(() => undefined);
+  };
+
+  let sweepTimer: unknown;
+  const sweep = () => {
+    const now = clock.now();
+    for (const session of [...sessions.values()]) {
+      if (session.active === 0 && now - session.lastUsedAt >= idleMs) closeSession(session, `closed after ${Math.round(idleMs / 60_000)} min without requests`);
+    }
+    sweepTimer = clock.setTimeout(sweep, Math.min(idleMs, 60_000));
+  };
+  sweepTimer = clock.setTimeout(sweep, Math.min(idleMs, 60_000));
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const refusal = checkCaller(req, secretBytes, endpoint);
@@ -87,21 +145,26 @@ export async function startHttpMcpServer(context: ToolContext, options: HttpMcpS
     const session = sessionId === undefined ? undefined : sessions.get(sessionId);
     if (sessionId !== undefined && !session) return reject(res, 404, 'Session not found; start a new one with initialize.');
     if (req.method === 'POST') {
-      const body = await readJson(req, maxBodyBytes);
+      if (session) use(session, res);
+      const body = await readJson(req, maxBodyBytes, bodyTimeoutMs, clock);
       if (!body.ok) return reject(res, body.status, body.message);
       if (session) return session.transport.handleRequest(req, res, body.value);
       if (!isInitializeRequest(body.value)) return reject(res, 400, 'No session: send initialize first (without an mcp-session-id header).');
-      return (await openSession()).transport.handleRequest(req, res, body.value);
+      if (!makeRoom()) return reject(res, 503, `Too many MCP sessions: all ${maxSessions} are in use. Close one (DELETE /mcp) and try again.`);
+      const opened = await openSession();
+      use(opened, res);
+      return opened.transport.handleRequest(req, res, body.value);
     }
     if (req.method === 'GET' || req.method === 'DELETE') {
       if (!session) return reject(res, 400, 'An mcp-session-id header is required.');
+      use(session, res);
       return session.transport.handleRequest(req, res);
     }
     res.setHeader('allow', 'GET, POST, DELETE');
     return reject(res, 405, 'Method not allowed.');
   };
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: HEADERS_TIMEOUT_MS + bodyTimeoutMs }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`MCP HTTP request failed: ${(error as Error).message}`);
       if (!res.headersSent) reject(res, 500, 'Internal error.');
@@ -120,6 +183,7 @@ export async function startHttpMcpServer(context: ToolContext, options: HttpMcpS
       for (const session of sessions.values()) session.tools.sync();
     },
     close: async () => {
+      clock.clearTimeout(sweepTimer);
       await Promise.allSettled([...sessions.values()].map((session) => session.server.close()));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -166,7 +230,7 @@ type BodyResult = { ok: true; value: unknown } | { ok: false; status: number; me
  * The JSON body, refusing more than maxBytes before parsing anything. An oversized upload is let flow away
  * unread rather than cut off, so the client gets to read the 413.
  */
-function readJson(req: http.IncomingMessage, maxBytes: number): Promise<BodyResult> {
+function readJson(req: http.IncomingMessage, maxBytes: number, timeoutMs: number, clock: Clock): Promise<BodyResult> {
   const tooLarge: BodyResult = { ok: false, status: 413, message: `Request body larger than ${maxBytes} bytes.` };
   if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
     req.resume();
@@ -175,16 +239,26 @@ function readJson(req: http.IncomingMessage, maxBytes: number): Promise<BodyResu
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // A body trickling in holds a connection: past the deadline it is answered 408 and the connection closed.
+    const deadline = clock.setTimeout(() => {
+      req.off('data', onData);
+      resolve({ ok: false, status: 408, message: `Request body not received within ${timeoutMs} ms.` });
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size <= maxBytes) return void chunks.push(chunk);
+      clock.clearTimeout(deadline);
       req.off('data', onData);
       req.resume();
       resolve(tooLarge);
     };
     req.on('data', onData);
-    req.once('error', reject);
+    req.once('error', (error) => {
+      clock.clearTimeout(deadline);
+      reject(error);
+    });
     req.once('end', () => {
+      clock.clearTimeout(deadline);
       if (size > maxBytes) return;
       try {
         resolve({ ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
@@ -197,8 +271,11 @@ function readJson(req: http.IncomingMessage, maxBytes: number): Promise<BodyResu
 
 function reject(res: http.ServerResponse, status: number, message: string): void {
   const body = JSON.stringify({ jsonrpc: '2.0', error: { code: status === 400 ? -32600 : -32000, message }, id: null });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(status === 413 ? { connection: 'close' } : {}) });
+  // After 413 and 408 the rest of the body is not wanted: the connection goes.
+  const closing = status === 413 || status === 408;
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(closing ? { connection: 'close' } : {}) });
   res.end(body);
+  if (status === 408) res.once('finish', () => res.req.socket.destroy());
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

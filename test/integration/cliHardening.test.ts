@@ -157,6 +157,12 @@ test('hardening 6: an approval prompt shows the whole call, with bidi characters
     assert.match(prompt!, /"ceo0001"/);
     assert.match(prompt!, /wire \\u202E0001\$ to acct 42/);
     assert.ok(!prompt!.includes('\u202E'));
+
+    // Too long to show whole: nobody is asked to approve what they cannot read.
+    const long = await cli.call('dingtalk_api_request', { method: 'POST', path: '/v1.0/robot/oToMessages/batchSend', body: { text: 'y'.repeat(30_000) } });
+    assert.match(resultText(long), /^\[POLICY DENIED\]/);
+    assert.equal(prompts.length, 1);
+    await cli.stderrIncludes('too long to show the person in full');
     assert.equal(emulator.stats().apiRequests, 0);
   } finally {
     await cli.close();

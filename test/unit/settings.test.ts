@@ -40,7 +40,9 @@ test('hardening 1: a workspace or folder cannot redirect the appSecret or swap t
     assert.equal(settings.endpoints.legacyApiBaseUrl, 'https://oapi.dingtalk.com');
     assert.equal(settings.endpoints.tokenApi, 'v1');
     assert.equal(settings.policyFile, '.vscode/dingtalk-mcp-policy.json');
+    assert.deepEqual(settings.ignoredWorkspaceSettings, PERSONAL_ONLY_SETTINGS.map((key) => `dingtalkToken.${key}`), 'the log can say what was ignored');
   }
+  assert.deepEqual(settingsFrom(fakeConfiguration({ user: hostile })).ignoredWorkspaceSettings, []);
 });
 
 test('hardening 1: the person\'s own settings are used, whatever the workspace says', () => {
