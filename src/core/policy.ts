@@ -2,7 +2,6 @@ import { hash } from 'node:crypto';
 import { z } from 'zod/v4';
 import { closestName } from './closestName';
 import type { PolicyFileRead } from './policyFile';
-import { redact } from './redact';
 
 /**
  * The MCP policy engine: a PolicyLayer/Intercept-compatible policy.json (version "1") decides every tool
@@ -15,7 +14,7 @@ import { redact } from './redact';
 
 export interface PolicyCall { tool: string; args: unknown; sessionId: string }
 
-export type Approver = (request: { tool: string; argsSummary: string; argsDigest: string; policyVersion: number }) => Promise<boolean>;
+export type Approver = (request: { tool: string; argsDigest: string; policyVersion: number }) => Promise<boolean>;
 
 export type Verdict =
   | { allowed: true; rule: string; finish(succeeded: boolean): void }
@@ -455,7 +454,7 @@ export class PolicyEngine {
     let rule = entry ? `tools.${tool}` : 'default:allow';
     if (entry?.action === 'approve') {
       rule = `tools.${tool}.approve`;
-      const approved = await approver({ tool, argsSummary: summarizeArgs(call.args), argsDigest: argsDigest(call.args), policyVersion: version })
+      const approved = await approver({ tool, argsDigest: argsDigest(call.args), policyVersion: version })
         .catch(() => false);
       if (approved !== true) return deny(rule, `The call to ${tool} was not approved (the person declined or dismissed the request).`);
       // The approval was given for this policy version; a reload while asking voids it.
@@ -529,20 +528,6 @@ function canonicalJson(value: unknown): string {
     return item;
   });
   return text ?? 'null';
-}
-
-/** One short line for the approval prompt, e.g. `app="sales", method="GET", path="/v1.0/…"`; redacted. */
-export function summarizeArgs(args: unknown, maxLength = 160): string {
-  let text: string;
-  if (args && typeof args === 'object' && !Array.isArray(args)) {
-    const entries = Object.entries(args as Record<string, unknown>).filter(([, value]) => value !== undefined);
-    text = entries.length === 0 ? '(no arguments)' : entries.map(([key, value]) => `${key}=${canonicalJson(value)}`).join(', ');
-  } else {
-    text = args === undefined ? '(no arguments)' : canonicalJson(args);
-  }
-  text = redact(text.replace(/\s+/g, ' '));
-  const limit = Math.max(1, maxLength);
-  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
 }
 
 /** The text an agent sees for a denial: "[POLICY DENIED] <reason>", plus when to retry for limits. */
