@@ -2,11 +2,14 @@
 (function () {
   const vscode = acquireVsCodeApi();
   const words = JSON.parse(document.getElementById('words').textContent);
+  const language = document.documentElement.lang || undefined;
   const byId = (id) => document.getElementById(id);
+  const relative = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
   let state = null;
   let revealed = null;
 
-  const time = (ms) => (ms ? new Date(ms).toLocaleString() : '–');
+  const exact = (ms) => new Date(ms).toLocaleString(language);
+  const clock = (ms) => new Date(ms).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' });
   const countdown = (ms) => {
     const total = Math.max(0, Math.floor(ms / 1000));
     const h = Math.floor(total / 3600);
@@ -14,12 +17,31 @@
     const ss = String(total % 60).padStart(2, '0');
     return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
   };
+  /** "3 minutes ago", "in 1 hour": the exact time goes on hover. */
+  const ago = (ms) => {
+    const seconds = Math.round((ms - Date.now()) / 1000);
+    if (Math.abs(seconds) < 60) return relative.format(seconds, 'second');
+    const minutes = Math.round(seconds / 60);
+    if (Math.abs(minutes) < 60) return relative.format(minutes, 'minute');
+    return relative.format(Math.round(minutes / 60), 'hour');
+  };
+
+  /** A cell or definition showing a time relative to now, exact on hover. */
+  function setTime(element, ms) {
+    element.textContent = ms ? ago(ms) : '–';
+    element.title = ms ? exact(ms) : '';
+  }
 
   function row(cells) {
     const tr = document.createElement('tr');
     for (const cell of cells) {
       const td = document.createElement('td');
-      td.textContent = cell;
+      if (typeof cell === 'object') {
+        td.textContent = cell.text;
+        td.title = cell.title;
+      } else {
+        td.textContent = cell;
+      }
       tr.appendChild(td);
     }
     return tr;
@@ -33,41 +55,88 @@
     body.replaceChildren(empty);
   }
 
+  /** obtained → refresh point → expiry on one track, with now and the next automatic refresh marked. */
+  function renderTimeline() {
+    const { obtainedAt, expiresAt, refreshAt } = state;
+    byId('timeline').hidden = !(obtainedAt && expiresAt && expiresAt > obtainedAt);
+    if (byId('timeline').hidden) return;
+    const span = expiresAt - obtainedAt;
+    const at = (ms) => `${Math.min(100, Math.max(0, ((ms - obtainedAt) / span) * 100))}%`;
+    byId('elapsed').style.width = at(Date.now());
+    byId('nowMarker').style.left = at(Date.now());
+    byId('nowMarker').title = `${words.timeline.now}: ${exact(Date.now())}`;
+    byId('refreshMarker').hidden = !refreshAt;
+    if (refreshAt) byId('refreshMarker').style.left = at(refreshAt);
+    const moments = [
+      [words.timeline.obtained, obtainedAt],
+      ...(refreshAt ? [[state.autoRefresh ? words.timeline.autoRefresh : words.timeline.refresh, refreshAt]] : []),
+      [words.timeline.expires, expiresAt],
+    ];
+    byId('moments').replaceChildren(...moments.map(([label, ms]) => {
+      const item = document.createElement('li');
+      const name = document.createElement('span');
+      name.textContent = label;
+      const when = document.createElement('time');
+      when.textContent = `${clock(ms)} · ${ago(ms)}`;
+      when.title = exact(ms);
+      item.append(name, when);
+      return item;
+    }));
+  }
+
   function tick() {
-    if (!state || !state.expiresAt || state.state !== 'valid') {
-      byId('countdown').textContent = state && state.state === 'expired' ? words.expiredNow : '–';
-      return;
-    }
-    const left = state.expiresAt - Date.now();
-    byId('countdown').textContent = left > 0 ? countdown(left) : words.expiredNow;
+    if (!state || !state.app) return;
+    const left = state.expiresAt && state.state === 'valid' ? state.expiresAt - Date.now() : 0;
+    byId('countdown').textContent = left > 0 ? countdown(left) : state.state === 'expired' || state.expiresAt ? words.expiredNow : '–';
+    // "until expiry" only beside a running countdown: never "expired until expiry".
+    byId('countdownLabel').hidden = !(left > 0);
+    renderTimeline();
+    setTime(byId('lastRefreshAt'), state.lastRefreshAt);
+  }
+
+  function renderSwitcher() {
+    const select = byId('switch');
+    byId('switchLabel').hidden = state.apps.length < 2;
+    select.replaceChildren(...state.apps.map((app) => {
+      const option = document.createElement('option');
+      option.value = app.appKey;
+      option.textContent = app.label;
+      option.selected = app.appKey === state.app.appKey;
+      return option;
+    }));
   }
 
   function render() {
     const app = state.app;
-    if (app) byId('app').textContent = `${app.label} · ${app.appKey}`;
+    // No app (none set up, or the one shown was removed): the empty state, never a stale header.
+    byId('empty').hidden = Boolean(app);
+    byId('details').hidden = !app;
+    if (!app) return;
+    byId('app').textContent = `${app.label} · ${app.appKey}`;
+    renderSwitcher();
     const badge = byId('state');
     badge.textContent = words.state[state.state] || state.state;
     badge.dataset.state = state.state;
     byId('token').textContent = revealed || state.maskedToken || '–';
+    if (!revealed) byId('reveal').textContent = byId('reveal').dataset.label;
     const hasToken = Boolean(state.maskedToken);
     byId('reveal').disabled = !hasToken;
     byId('copy').disabled = !hasToken;
-    byId('refresh').disabled = !app;
-    byId('obtainedAt').textContent = time(state.obtainedAt);
-    byId('expiresAt').textContent = time(state.expiresAt);
     byId('source').textContent = state.source ? words.source[state.source] : '–';
-    byId('lastRefreshAt').textContent = time(state.lastRefreshAt);
     byId('lastError').textContent = state.lastError || '–';
-    fill('fetches', state.fetches.map((f) => [time(f.at), words.trigger[f.trigger] || f.trigger, words.outcome[f.outcome] + (f.errorKind ? ` (${f.errorKind})` : ''), `${f.latencyMs} ms`]));
-    fill('toolCalls', state.toolCalls.map((c) => [new Date(c.time).toLocaleString(), c.tool, c.app || '–', words.decision[c.decision] || c.decision, c.rule, `${c.durationMs} ms`]));
+    fill('fetches', state.fetches.map((f) => [{ text: ago(f.at), title: exact(f.at) }, words.trigger[f.trigger] || f.trigger, words.outcome[f.outcome] + (f.errorKind ? ` (${f.errorKind})` : ''), `${f.latencyMs} ms`]));
+    fill('toolCalls', state.toolCalls.map((c) => {
+      const at = Date.parse(c.time);
+      return [{ text: ago(at), title: exact(at) }, c.tool, c.app || '–', words.decision[c.decision] || c.decision, c.rule, `${c.durationMs} ms`];
+    }));
     tick();
   }
 
   window.addEventListener('message', (event) => {
     const message = event.data;
     if (message.type === 'state') {
-      // A new token makes an earlier reveal stale.
-      if (state && state.maskedToken !== message.maskedToken) revealed = null;
+      // A new token, or another app, makes an earlier reveal stale.
+      if (state && (state.maskedToken !== message.maskedToken || state.app?.appKey !== message.app?.appKey)) revealed = null;
       state = message;
       render();
     } else if (message.type === 'revealed') {
@@ -89,6 +158,8 @@
   byId('reveal').dataset.label = byId('reveal').textContent;
   byId('copy').addEventListener('click', () => vscode.postMessage({ type: 'copy' }));
   byId('refresh').addEventListener('click', () => vscode.postMessage({ type: 'refresh' }));
+  byId('setUp').addEventListener('click', () => vscode.postMessage({ type: 'setCredentials' }));
+  byId('switch').addEventListener('change', (event) => vscode.postMessage({ type: 'show', appKey: event.target.value }));
   setInterval(tick, 1000);
   vscode.postMessage({ type: 'ready' });
 })();

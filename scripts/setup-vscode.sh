@@ -30,6 +30,8 @@ dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
 command -v python3 >/dev/null || missing+=(python3)
 # unzip: the package test reads the .vsix as the marketplace does.
 command -v unzip >/dev/null || missing+=(unzip)
+# A Chinese font: without one the zh-cn end-to-end run and its screenshots show empty boxes.
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup-vscode: missing ${missing[*]}; run as root: apt-get install -y ${missing[*]}" >&2

@@ -62,7 +62,7 @@ export async function setCredentials(services: Services): Promise<void> {
             return undefined;
           } catch (error) {
             services.log.warn(`Credentials for ${appKey} were not accepted: ${describeError(error)}`);
-            return vscode.l10n.t('DingTalk refused: {0} Enter the AppSecret again, or go back to change the AppKey.', describeError(error));
+            return vscode.l10n.t('{0} Enter the AppSecret again, or go back to change the AppKey.', describeError(error));
           }
         },
       });

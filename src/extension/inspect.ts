@@ -8,7 +8,7 @@ import type { AppInfo } from '../core/apps';
 import { appNode } from './appsView';
 
 /** Messages the webview may send; anything else is ignored. */
-type FromWebview = { type: 'ready' | 'reveal' | 'copy' | 'refresh' };
+type FromWebview = { type: 'ready' | 'reveal' | 'copy' | 'refresh' | 'setCredentials' } | { type: 'show'; appKey: unknown };
 
 /** The inspect view: one panel, fed from TokenManager and audit events; the token leaves the host only on a click. */
 export class InspectPanel implements vscode.Disposable {
@@ -71,6 +71,16 @@ export class InspectPanel implements vscode.Disposable {
       case 'refresh':
         await vscode.commands.executeCommand('dingtalkToken.refreshToken', app && appNode(app.appKey));
         return;
+      case 'setCredentials':
+        await vscode.commands.executeCommand('dingtalkToken.setCredentials');
+        return;
+      case 'show':
+        // The switcher names an app by appKey; anything that is not a configured one is ignored.
+        if (this.services.credentials.list().some((known) => known.appKey === message.appKey)) {
+          this.appKey = message.appKey as string;
+          this.post();
+        }
+        return;
     }
   }
 
@@ -80,9 +90,15 @@ export class InspectPanel implements vscode.Disposable {
     this.panel.title = app ? vscode.l10n.t('DingTalk: {0}', app.label) : vscode.l10n.t('DingTalk Access Token');
     const status = app ? this.services.tokens.status(app.appKey) : undefined;
     const token = app ? this.services.tokens.peek(app.appKey) : undefined;
+    const settings = this.services.settings();
+    const active = app !== undefined && app.appKey === this.services.credentials.activeAppKey();
     void this.panel.webview.postMessage({
       type: 'state',
       app: app ?? null,
+      apps: this.services.credentials.list(),
+      // Where refresh-ahead starts; the timer refreshes there by itself only for the active app.
+      refreshAt: status?.expiresAt !== undefined ? status.expiresAt - settings.refreshMarginMs : null,
+      autoRefresh: settings.autoRefresh && active,
       state: status?.state ?? 'empty',
       refreshing: status?.refreshing ?? false,
       maskedToken: token ? maskToken(token.accessToken) : null,
@@ -102,11 +118,12 @@ export class InspectPanel implements vscode.Disposable {
     const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(media, name)).toString();
     const t = vscode.l10n.t;
     const words = {
-      source: { network: t('network'), cache: t('cache'), shared: t('another window') },
+      source: { network: t('fetched from DingTalk by this window'), cache: t("served from this window's cache"), shared: t('taken from another VS Code window') },
       state: { empty: t('no token'), fetching: t('fetching…'), valid: t('valid'), expired: t('expired'), failing: t('failed') },
       outcome: { ok: t('ok'), error: t('error'), shared: t('from another window') },
       trigger: { cold: t('first use'), ahead: t('ahead of expiry'), timer: t('scheduled'), forced: t('on request'), rejected: t('token rejected') },
       decision: { allow: t('allowed'), deny: t('denied'), approve: t('approved'), error: t('error') },
+      timeline: { obtained: t('obtained'), refresh: t('refresh point'), autoRefresh: t('next automatic refresh'), expires: t('expires'), now: t('now') },
       expiredNow: t('expired'),
       none: t('none yet'),
       hide: t('Hide'),
@@ -122,28 +139,38 @@ export class InspectPanel implements vscode.Disposable {
 </head>
 <body>
 <main>
-  <header>
-    <h1 id="app">${escapeHtml(t('No DingTalk app is set up yet.'))}</h1>
-    <span id="state" class="badge"></span>
-  </header>
-  <section class="countdown" aria-live="polite"><span id="countdown">–</span><small>${escapeHtml(t('until expiry'))}</small></section>
-  <section class="token">
-    <code id="token">–</code>
-    <button id="reveal" type="button">${escapeHtml(t('Reveal'))}</button>
-    <button id="copy" type="button">${escapeHtml(t('Copy'))}</button>
-    <button id="refresh" type="button" class="secondary">${escapeHtml(t('Refresh'))}</button>
+  <section id="empty" class="empty" hidden>
+    <h1>${escapeHtml(t('No DingTalk app is set up yet.'))}</h1>
+    <p>${escapeHtml(t("Add an internal app's AppKey and AppSecret from DingTalk's developer console to see its token here."))}</p>
+    <button id="setUp" type="button">${escapeHtml(t('Set App Credentials'))}</button>
   </section>
-  <dl>
-    <dt>${escapeHtml(t('Obtained'))}</dt><dd id="obtainedAt">–</dd>
-    <dt>${escapeHtml(t('Expires'))}</dt><dd id="expiresAt">–</dd>
-    <dt>${escapeHtml(t('Source'))}</dt><dd id="source">–</dd>
-    <dt>${escapeHtml(t('Last refresh'))}</dt><dd id="lastRefreshAt">–</dd>
-    <dt>${escapeHtml(t('Last error'))}</dt><dd id="lastError">–</dd>
-  </dl>
-  <h2>${escapeHtml(t('Recent fetches'))}</h2>
-  <table><thead><tr><th>${escapeHtml(t('Time'))}</th><th>${escapeHtml(t('Trigger'))}</th><th>${escapeHtml(t('Outcome'))}</th><th>${escapeHtml(t('Latency'))}</th></tr></thead><tbody id="fetches"></tbody></table>
-  <h2>${escapeHtml(t('Recent MCP tool calls'))}</h2>
-  <table><thead><tr><th>${escapeHtml(t('Time'))}</th><th>${escapeHtml(t('Tool'))}</th><th>${escapeHtml(t('App'))}</th><th>${escapeHtml(t('Decision'))}</th><th>${escapeHtml(t('Rule'))}</th><th>${escapeHtml(t('Duration'))}</th></tr></thead><tbody id="toolCalls"></tbody></table>
+  <div id="details" hidden>
+    <header>
+      <h1 id="app"></h1>
+      <span id="state" class="badge"></span>
+      <label class="switch" id="switchLabel" hidden>${escapeHtml(t('App'))} <select id="switch"></select></label>
+    </header>
+    <section class="countdown" aria-live="polite"><span id="countdown">–</span><small id="countdownLabel">${escapeHtml(t('until expiry'))}</small></section>
+    <section class="timeline" id="timeline" hidden aria-label="${escapeHtml(t("The token's life"))}">
+      <div class="track"><div class="elapsed" id="elapsed"></div><div class="marker refresh" id="refreshMarker"></div><div class="marker now" id="nowMarker"></div></div>
+      <ol class="moments" id="moments"></ol>
+    </section>
+    <section class="token">
+      <code id="token">–</code>
+      <button id="copy" type="button">${escapeHtml(t('Copy'))}</button>
+      <button id="reveal" type="button" class="secondary">${escapeHtml(t('Reveal'))}</button>
+      <button id="refresh" type="button" class="secondary">${escapeHtml(t('Refresh'))}</button>
+    </section>
+    <dl>
+      <dt>${escapeHtml(t('Source'))}</dt><dd id="source">–</dd>
+      <dt>${escapeHtml(t('Last refresh'))}</dt><dd id="lastRefreshAt">–</dd>
+      <dt>${escapeHtml(t('Last error'))}</dt><dd id="lastError">–</dd>
+    </dl>
+    <h2>${escapeHtml(t('Recent fetches'))}</h2>
+    <table><thead><tr><th>${escapeHtml(t('Time'))}</th><th>${escapeHtml(t('Trigger'))}</th><th>${escapeHtml(t('Outcome'))}</th><th>${escapeHtml(t('Latency'))}</th></tr></thead><tbody id="fetches"></tbody></table>
+    <h2>${escapeHtml(t('Recent MCP tool calls'))}</h2>
+    <table><thead><tr><th>${escapeHtml(t('Time'))}</th><th>${escapeHtml(t('Tool'))}</th><th>${escapeHtml(t('App'))}</th><th>${escapeHtml(t('Decision'))}</th><th>${escapeHtml(t('Rule'))}</th><th>${escapeHtml(t('Duration'))}</th></tr></thead><tbody id="toolCalls"></tbody></table>
+  </div>
 </main>
 <script nonce="${nonce}" id="words" type="application/json">${JSON.stringify(words).replace(/</g, '\\u003c')}</script>
 <script nonce="${nonce}" src="${asset('inspect.js')}"></script>

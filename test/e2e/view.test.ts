@@ -68,6 +68,16 @@ async function answerCredentials(app: typeof ALPHA): Promise<void> {
   await vscode.answerInput(app.label);
 }
 
+test('with no app, the inspect view shows its empty state, whose button starts Set App Credentials', async () => {
+  await vscode.runCommand('DingTalk: Inspect Access Token');
+  const frame = await vscode.waitForWebview(/No DingTalk app is set up yet/, 30_000);
+  assert.equal(await frame.locator('#details').isVisible(), false, 'no token details without an app');
+  await frame.locator('#setUp').click();
+  await vscode.waitForInputMessage(/AppKey/);
+  await vscode.page.keyboard.press('Escape');
+  await vscode.runCommand('View: Close All Editors');
+});
+
 test('with no app, the DingTalk view welcomes the person with a Set App Credentials button that sets one up', async () => {
   await vscode.page.locator('.activitybar .action-label[aria-label^="DingTalk"]').click();
   const welcome = appsPane().locator('.welcome-view-content');
@@ -119,7 +129,9 @@ test('Rename App changes the label without asking for the secret again or fetchi
   assert.equal(emulator.stats(ALPHA.appKey).tokenRequests, before);
 });
 
-test('the inline Remove asks first, then takes only that row away', async () => {
+test('the inline Remove asks first, then takes only that row away; an inspect view showing it moves on', async () => {
+  await inlineAction('Beta', 'Inspect Access Token');
+  const frame = await vscode.waitForWebview(/Beta · dingviewbeta002/, 30_000);
   await inlineAction('Beta', 'Remove App');
   const dialog = vscode.page.locator('.monaco-dialog-box');
   await dialog.waitFor({ state: 'visible', timeout: 10_000 });
@@ -127,6 +139,8 @@ test('the inline Remove asks first, then takes only that row away', async () => 
   await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
   await appRow('Beta').waitFor({ state: 'detached', timeout: 10_000 });
   await waitForRow('Alpha Prod', /active/);
+  await frame.locator('#app', { hasText: 'Alpha Prod · dingviewalpha01' }).waitFor({ timeout: 10_000 });
+  assert.doesNotMatch(await frame.locator('body').innerText(), /Beta/, 'no stale header or switcher entry for the removed app');
 });
 
 const agentsPane = () => vscode.page.locator('.pane', { has: vscode.page.locator('.pane-header[aria-label^="Agents (MCP)"]') });

@@ -53,7 +53,7 @@ test('zh-cn: Set App Credentials asks in Chinese and explains a refusal in Chine
   assert.match((await vscode.quickInputInfo()).title, /设置应用凭证/);
   await vscode.answerInput(APP.appKey);
   await vscode.submitInput('e2e-zhcn-wrong-secret');
-  const message = await vscode.waitForInputMessage(/钉钉拒绝了凭证/, 30_000);
+  const message = await vscode.waitForInputMessage(/请重新输入 AppSecret/, 30_000);
   assert.match(message, /invalidClientIdOrSecret/);
   assert.equal(emulator.stats(APP.appKey).tokenIssued, 0);
   await vscode.page.keyboard.press('Escape');

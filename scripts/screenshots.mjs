@@ -1,0 +1,91 @@
+// `npm run screenshots`: the pictures under docs/images, taken from the packaged extension in a real VS Code
+// (code-server) against the emulator, in light and dark themes and in Simplified Chinese. Tests never write
+// committed files; this script is the one place that does. Run `npm test` (or `npm run package` and
+// `bash scripts/setup-vscode.sh`) first.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+
+const root = path.join(import.meta.dirname, '..');
+const require = createRequire(import.meta.url);
+const { startVSCode } = require(path.join(root, 'out', 'test', 'e2e', 'harness.js'));
+const { DingTalkEmulator } = require(path.join(root, 'out', 'test', 'emulator', 'emulator.js'));
+const images = path.join(root, 'docs', 'images');
+const vsix = path.join(root, 'dingtalk-token.vsix');
+
+const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' };
+const WORDS = {
+  en: { setCredentials: 'DingTalk: Set App Credentials', inspect: 'DingTalk: Inspect Access Token', apps: 'Apps', labels: ['Sales Bot', 'HR Sync'] },
+  'zh-cn': { setCredentials: 'DingTalk: 设置应用凭证', inspect: 'DingTalk: 查看访问令牌', apps: '应用', labels: ['销售机器人', '人事同步'] },
+};
+
+const shots = [
+  ['en', 'light'],
+  ['en', 'dark'],
+  ['zh-cn', 'light'],
+  ['zh-cn', 'dark'],
+];
+
+fs.mkdirSync(images, { recursive: true });
+for (const [language, theme] of shots) await capture(language, theme);
+console.log(`Screenshots written to ${path.relative(root, images)}/`);
+
+async function capture(language, theme) {
+  const words = WORDS[language];
+  const apps = words.labels.map((label, index) => ({ appKey: `dingshot000${index + 1}`, appSecret: `screenshot-secret-${index + 1}`, label }));
+  const emulator = await DingTalkEmulator.start({ apps });
+  const vscode = await startVSCode({
+    vsixPath: vsix,
+    ...(language === 'en' ? {} : { locale: language }),
+    settings: {
+      'workbench.colorTheme': THEMES[theme],
+      'dingtalkToken.apiBaseUrl': emulator.apiBaseUrl,
+      'dingtalkToken.legacyApiBaseUrl': emulator.legacyApiBaseUrl,
+    },
+    viewport: { width: 1280, height: 760 },
+    timeoutMs: 180_000,
+  });
+  const suffix = `${language === 'en' ? '' : `-${language}`}-${theme}`;
+  const file = (name) => path.join(images, `${name}${suffix}.png`);
+  try {
+    await vscode.waitForStatusBar(/DingTalk|钉钉/, 90_000);
+    // The inspect view before any app: its empty state.
+    await vscode.runCommand(words.inspect);
+    await vscode.waitForWebview(/./, 30_000);
+    await vscode.page.waitForTimeout(800);
+    await vscode.screenshot(file('inspect-empty'));
+    await vscode.runCommand('View: Close All Editors');
+
+    await vscode.page.locator('.activitybar .action-label[aria-label^="DingTalk"], .activitybar .action-label[aria-label^="钉钉"]').first().click();
+    await vscode.page.waitForTimeout(800);
+    await vscode.screenshot(file('view-welcome'));
+
+    // A refused secret: the box keeps the AppKey and says why.
+    await vscode.runCommand(words.setCredentials);
+    await vscode.answerInput(apps[0].appKey);
+    await vscode.submitInput('not-the-secret');
+    await vscode.waitForInputMessage(/invalidClientIdOrSecret/, 30_000);
+    await vscode.screenshot(file('credentials-refused'));
+    await vscode.answerInput(apps[0].appSecret);
+    await vscode.answerInput(apps[0].label);
+    for (const app of apps.slice(1)) {
+      await vscode.runCommand(words.setCredentials);
+      await vscode.answerInput(app.appKey);
+      await vscode.answerInput(app.appSecret);
+      await vscode.answerInput(app.label);
+    }
+    await vscode.waitForStatusBar(new RegExp(`${apps[1].label} 1:59`), 30_000);
+    await vscode.runCommand('Notifications: Clear All Notifications');
+    await vscode.page.waitForTimeout(800);
+    await vscode.screenshot(file('view'));
+    if (language === 'en' && theme === 'light') await vscode.page.locator('.statusbar').screenshot({ path: path.join(images, 'statusbar.png') });
+
+    await vscode.runCommand(words.inspect);
+    await vscode.waitForWebview(new RegExp(apps[1].appKey), 30_000);
+    await vscode.page.waitForTimeout(800);
+    await vscode.screenshot(file('inspect'));
+  } finally {
+    await vscode.close();
+    await emulator.close();
+  }
+}
