@@ -1,7 +1,8 @@
 import { systemClock, type Clock } from './clock';
-import { DingTalkError, asDingTalkError, type DingTalkErrorKind } from './errors';
+import { DingTalkError, asDingTalkError, replacementRejectedError, type DingTalkErrorKind } from './errors';
 import type { FetchedToken } from './dingtalk';
 import { registerSensitive } from './redact';
+import { isTransient, MAX_TRANSIENT_RETRIES, withTransientRetries } from './retry';
 
 /** Asks DingTalk for a fresh token for one app (the credentials stay with the caller). */
 export type TokenFetcher = (appKey: string) => Promise<FetchedToken>;
@@ -27,12 +28,25 @@ export interface TokenResult extends CachedToken {
   source: TokenSource;
 }
 
+/** Why a forced refresh did not ask DingTalk: its Retry-After, our backoff after failures, or the per-app request cap. */
+export type RefreshBlock = 'retryAfter' | 'backoff' | 'requestCap';
+
+export interface RefreshResult extends TokenResult {
+  /** False when DingTalk could not be asked yet and the still-valid token was served instead. */
+  refreshed: boolean;
+  /** When not refreshed: the earliest time a new token can be fetched (ms since the epoch). */
+  nextRefreshAt?: number;
+  blockedBy?: RefreshBlock;
+}
+
 export type TokenState = 'empty' | 'fetching' | 'valid' | 'expired' | 'failing';
 
 export interface TokenError {
   kind: DingTalkErrorKind;
   message: string;
   code?: string;
+  ip?: string;
+  requiredScopes?: string[];
   at: number;
 }
 
@@ -74,6 +88,8 @@ export interface TokenManagerOptions {
   autoRefresh?: boolean;
   /** Jitter source, [0, 1). */
   random?: () => number;
+  /** Retries inside one fetch after a transient failure, while a caller waits (MAX_TRANSIENT_RETRIES by default). */
+  transientRetries?: number;
 }
 
 /** Below this much validity, callers wait for a new token rather than take one about to die. */
@@ -84,6 +100,12 @@ export const BACKOFF_BASE_MS = 5_000;
 export const BACKOFF_CAP_MS = 5 * 60_000;
 /** With no valid token, callers are failing: keep trying at least this often so recovery is noticed soon. */
 export const BACKOFF_CAP_WITHOUT_TOKEN_MS = 15_000;
+/**
+ * The hard ceiling: no app makes more token requests than this to DingTalk in any rolling minute, whatever
+ * agents, people or timers ask (retries and forced refreshes included).
+ */
+export const MAX_TOKEN_REQUESTS_PER_MINUTE = 30;
+const REQUEST_CAP_WINDOW_MS = 60_000;
 export const RETRY_AFTER_CAP_MS = 60 * 60_000;
 export const DEFAULT_REFRESH_MARGIN_MS = 300_000;
 const HISTORY_LENGTH = 20;
@@ -100,7 +122,11 @@ interface AppEntry {
   lastErrorObject?: DingTalkError;
   lastRefreshAt?: number;
   timer?: unknown;
+  /** When a token was last fetched to replace one an API rejected. */
+  replacedAt?: number;
   history: FetchRecord[];
+  /** When each upstream token request of the last minute was made, oldest first (the request cap). */
+  requestTimes: number[];
 }
 
 /**
@@ -112,6 +138,7 @@ export class TokenManager {
   private readonly listeners = new Set<(change: TokenChange) => void>();
   private readonly clock: Clock;
   private readonly random: () => number;
+  private readonly transientRetries: number;
   private refreshMarginMs: number;
   private autoRefresh: boolean;
   private disposed = false;
@@ -119,6 +146,7 @@ export class TokenManager {
   constructor(private readonly options: TokenManagerOptions) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.transientRetries = Math.min(Math.max(0, options.transientRetries ?? MAX_TRANSIENT_RETRIES), MAX_TRANSIENT_RETRIES);
     this.refreshMarginMs = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
     this.autoRefresh = options.autoRefresh ?? true;
   }
@@ -141,12 +169,22 @@ export class TokenManager {
     return this.waitForToken(entry, 'cold');
   }
 
-  /** Asks DingTalk now, whatever the cache or backoff says; callers already waiting share the answer. */
-  async forceRefresh(appKey: string): Promise<TokenResult> {
+  /**
+   * Asks DingTalk now, inside the minimum interval too; callers already waiting share the answer. It does not
+   * override DingTalk's Retry-After, the backoff after failures or the request cap: then the still-valid token
+   * is served with `refreshed: false` and when a new one can be fetched, or, with none left, an error naming the wait.
+   */
+  async forceRefresh(appKey: string): Promise<RefreshResult> {
     const entry = this.entry(appKey);
     // A fetch already under way is as fresh as a new one would be.
-    const token = await (entry.inflight ?? this.startFetch(entry, 'forced'));
-    return this.result(entry, token, 'network');
+    if (entry.inflight) return { ...this.result(entry, await entry.inflight, 'network'), refreshed: true };
+    const block = this.blockFor(entry, 'forced');
+    if (block) {
+      const valid = this.validToken(entry);
+      if (!valid) throw this.blockedError(entry, block);
+      return { ...this.result(entry, valid, 'cache'), refreshed: false, nextRefreshAt: block.until, blockedBy: block.by };
+    }
+    return { ...this.result(entry, await this.startFetch(entry, 'forced'), 'network'), refreshed: true };
   }
 
   /**
@@ -155,15 +193,21 @@ export class TokenManager {
    */
   async replaceRejected(appKey: string, rejected: string): Promise<TokenResult> {
     const entry = this.entry(appKey);
-    if (entry.token && entry.token.accessToken !== rejected && this.clock.now() < entry.token.expiresAt) {
+    const now = this.clock.now();
+    if (entry.token && entry.token.accessToken !== rejected && now < entry.token.expiresAt) {
       return this.result(entry, entry.token, 'cache');
+    }
+    if (entry.inflight) return this.result(entry, await entry.inflight, 'network');
+    if (entry.token?.accessToken === rejected && entry.replacedAt !== undefined && now - entry.replacedAt < MIN_FETCH_INTERVAL_MS) {
+      // DingTalk rejects the token it has just issued: another token will not help, and asking again would loop.
+      throw replacementRejectedError();
     }
     if (entry.token?.accessToken === rejected) {
       entry.token = undefined;
       this.emit(appKey, 'token');
     }
-    if (entry.inflight) return this.result(entry, await entry.inflight, 'network');
-    if (this.clock.now() < entry.nextAttemptAt && entry.failures > 0) throw this.blockedError(entry);
+    const block = this.blockFor(entry, 'rejected');
+    if (block) throw this.blockedError(entry, block);
     return this.result(entry, await this.startFetch(entry, 'rejected'), 'network');
   }
 
@@ -252,10 +296,11 @@ export class TokenManager {
 
   private async waitForToken(entry: AppEntry, trigger: FetchTrigger): Promise<TokenResult> {
     if (entry.inflight) return this.result(entry, await entry.inflight, 'network');
-    const stillValid = entry.token && this.clock.now() < entry.token.expiresAt ? entry.token : undefined;
-    if (this.clock.now() < entry.nextAttemptAt) {
+    const block = this.blockFor(entry, trigger);
+    if (block) {
+      const stillValid = this.validToken(entry);
       if (stillValid) return this.result(entry, stillValid, 'cache');
-      throw this.blockedError(entry);
+      throw this.blockedError(entry, block);
     }
     try {
       return this.result(entry, await this.startFetch(entry, trigger), 'network');
@@ -268,7 +313,7 @@ export class TokenManager {
   }
 
   private refreshInBackground(entry: AppEntry, trigger: FetchTrigger): void {
-    if (entry.inflight || this.clock.now() < entry.nextAttemptAt) return;
+    if (entry.inflight || this.blockFor(entry, trigger)) return;
     // Failures are recorded on the entry and retried by the timer; callers keep the valid token.
     this.startFetch(entry, trigger).catch(() => undefined);
   }
@@ -297,13 +342,26 @@ export class TokenManager {
         return shared;
       }
     }
+    // Only a caller who is waiting gains from retries inside the fetch; background refreshes have a valid token.
+    const waiting = trigger === 'cold' || trigger === 'forced' || trigger === 'rejected';
     try {
-      return this.storeFetched(entry, await this.options.fetcher(entry.appKey), startedAt, trigger);
+      const fetched = await withTransientRetries(() => {
+        entry.requestTimes.push(this.clock.now());
+        return this.options.fetcher(entry.appKey);
+      }, (outcome) => 'error' in outcome && isTransient(asDingTalkError(outcome.error)), {
+        clock: this.clock,
+        random: this.random,
+        maxRetries: waiting ? this.transientRetries : 0,
+        mayRetry: () => this.capFreeAt(entry) <= this.clock.now(),
+      });
+      const token = this.storeFetched(entry, fetched, startedAt, trigger);
+      if (trigger === 'rejected') entry.replacedAt = this.clock.now();
+      return token;
     } catch (caught) {
       const error = asDingTalkError(caught);
       entry.failures += 1;
       entry.lastErrorObject = error;
-      entry.lastError = { kind: error.kind, message: error.message, code: error.code, at: this.clock.now() };
+      entry.lastError = { kind: error.kind, message: error.message, code: error.code, ip: error.ip, requiredScopes: error.requiredScopes, at: this.clock.now() };
       entry.nextAttemptAt = this.clock.now() + this.retryDelay(entry, error);
       this.record(entry, { at: startedAt, trigger, outcome: 'error', latencyMs: this.clock.now() - startedAt, errorKind: error.kind });
       this.emit(entry.appKey, 'error');
@@ -370,25 +428,66 @@ export class TokenManager {
     // Wrong credentials will not fix themselves; wait for a person.
     if (entry.lastErrorObject && !entry.lastErrorObject.retryable) return;
     const now = this.clock.now();
-    const dueAt = Math.max(entry.token.expiresAt - this.refreshMarginMs, entry.nextAttemptAt);
+    const dueAt = Math.max(entry.token.expiresAt - this.refreshMarginMs, entry.nextAttemptAt, this.capFreeAt(entry));
     entry.timer = this.clock.setTimeout(() => {
       entry.timer = undefined;
-      if (this.apps.get(entry.appKey) !== entry) return;
+      if (this.apps.get(entry.appKey) !== entry || entry.inflight) return;
+      // Someone else used the cap meanwhile: wait for it rather than exceed it.
+      if (this.blockFor(entry, 'timer')) return this.scheduleRefresh(entry);
       this.startFetch(entry, 'timer').catch(() => undefined);
     }, Math.max(0, dueAt - now));
   }
 
-  private blockedError(entry: AppEntry): DingTalkError {
-    const waitSeconds = Math.max(1, Math.ceil((entry.nextAttemptAt - this.clock.now()) / 1000));
+  /**
+   * Whether an upstream request for `trigger` must wait now, until when and why. Forcing (a person, an agent) and
+   * replacing a rejected token skip the minimum interval after a success, and a forced refresh skips the backoff
+   * after wrong credentials (they may just have been fixed); nothing skips DingTalk's Retry-After, the backoff
+   * after other failures, or the request cap.
+   */
+  private blockFor(entry: AppEntry, trigger: FetchTrigger): { until: number; by: RefreshBlock } | undefined {
+    const now = this.clock.now();
+    const last = entry.lastErrorObject;
+    const honoursInterval = trigger === 'forced' ? entry.failures > 0 && last?.retryable !== false
+      : trigger === 'rejected' ? entry.failures > 0
+        : true;
+    let block: { until: number; by: RefreshBlock } | undefined;
+    if (honoursInterval && now < entry.nextAttemptAt) {
+      block = { until: entry.nextAttemptAt, by: last?.retryAfterMs !== undefined ? 'retryAfter' : 'backoff' };
+    }
+    const capFreeAt = this.capFreeAt(entry);
+    if (capFreeAt > now && capFreeAt > (block?.until ?? 0)) block = { until: capFreeAt, by: 'requestCap' };
+    return block;
+  }
+
+  /** When the request cap next lets this app ask DingTalk (now, when it already does). */
+  private capFreeAt(entry: AppEntry): number {
+    const now = this.clock.now();
+    const times = entry.requestTimes;
+    while (times.length > 0 && times[0]! <= now - REQUEST_CAP_WINDOW_MS) times.shift();
+    return times.length < MAX_TOKEN_REQUESTS_PER_MINUTE ? now : times[times.length - MAX_TOKEN_REQUESTS_PER_MINUTE]! + REQUEST_CAP_WINDOW_MS;
+  }
+
+  private validToken(entry: AppEntry): CachedToken | undefined {
+    return entry.token && this.clock.now() < entry.token.expiresAt ? entry.token : undefined;
+  }
+
+  private blockedError(entry: AppEntry, block: { until: number; by: RefreshBlock }): DingTalkError {
+    const waitMs = block.until - this.clock.now();
+    const waitSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+    if (block.by === 'requestCap') {
+      return new DingTalkError('throttled',
+        `This app already made ${MAX_TOKEN_REQUESTS_PER_MINUTE} token requests to DingTalk in the last minute, the most allowed; next attempt in ${waitSeconds} s.`,
+        { code: 'TokenRequestCap', retryAfterMs: waitMs });
+    }
     const last = entry.lastErrorObject;
     if (last) {
       return new DingTalkError(last.kind, `${last.message} Next attempt in ${waitSeconds} s.`, {
-        code: last.code, requestId: last.requestId, httpStatus: last.httpStatus, retryAfterMs: entry.nextAttemptAt - this.clock.now(),
+        code: last.code, requestId: last.requestId, httpStatus: last.httpStatus, retryAfterMs: waitMs,
       });
     }
     return new DingTalkError('throttled',
-      `DingTalk issued a token for this app less than a minute ago that is no longer valid; not asking again for ${waitSeconds} s. Run "Refresh Access Token" to ask now.`,
-      { code: 'MinimumInterval', retryAfterMs: entry.nextAttemptAt - this.clock.now() });
+      `DingTalk issued a token for this app less than a minute ago that is no longer valid; not asking again for ${waitSeconds} s.`,
+      { code: 'MinimumInterval', retryAfterMs: waitMs });
   }
 
   private record(entry: AppEntry, record: FetchRecord): void {
@@ -403,7 +502,7 @@ export class TokenManager {
   private entry(appKey: string): AppEntry {
     let entry = this.apps.get(appKey);
     if (!entry) {
-      entry = { appKey, nextAttemptAt: 0, failures: 0, history: [] };
+      entry = { appKey, nextAttemptAt: 0, failures: 0, history: [], requestTimes: [] };
       this.apps.set(appKey, entry);
     }
     return entry;
@@ -419,3 +518,4 @@ export class TokenManager {
     }
   }
 }
+

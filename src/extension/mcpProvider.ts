@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { policyFileUri } from './config';
+import { adviceFor } from './messages';
 import type { Services } from './services';
 import type { ExtensionServer, ExtensionServerOptions } from '../mcp/extensionServer';
 
@@ -59,6 +60,7 @@ export function registerMcpProvider(services: Services): vscode.Disposable {
       policySource: policyUri?.fsPath ?? services.settings().policyFile,
       policyText: policyUri ? await readText(policyUri) : undefined,
       log: (line) => services.log.info(line),
+      advice: adviceFor,
     };
     const running = await startExtensionMcpServer(options);
     if (policyUri) policyWatcher = watchPolicy(policyUri, running);

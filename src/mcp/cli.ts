@@ -9,6 +9,7 @@ import { endpointsWithDefaults, fetchAccessToken, type AppCredentials, type Ding
 import { PolicyEngine, type Approver } from '../core/policy';
 import { redact, registerSensitive } from '../core/redact';
 import { DEFAULT_REFRESH_MARGIN_MS, TokenManager } from '../core/tokens';
+import { environmentAdvice } from './envAdvice';
 import { createDingTalkMcpServer } from './tools';
 
 /**
@@ -70,6 +71,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     audit: new AuditTrail(),
     log,
     setupProblem: () => problem,
+    advice: environmentAdvice,
   }, randomUUID());
   const watcher = policyFile ? watchPolicy(policyFile, () => loadPolicy(policy, policyFile, log) && tools.sync(), log) : undefined;
 

@@ -3,6 +3,7 @@ import { startHttpMcpServer } from './httpServer';
 import type { AppDirectory } from '../core/apps';
 import type { AuditTrail } from '../core/audit';
 import type { DingTalkEndpoints } from '../core/dingtalk';
+import type { DingTalkError } from '../core/errors';
 import type { TokenManager } from '../core/tokens';
 
 /**
@@ -21,6 +22,8 @@ export interface ExtensionServerOptions {
   /** The policy file's text now (undefined: no file). */
   policyText: string | undefined;
   log(line: string): void;
+  /** What to do about a DingTalk failure, in VS Code's terms and the person's language. */
+  advice(error: DingTalkError): string | undefined;
 }
 
 export interface ExtensionServer {
@@ -45,6 +48,7 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
     approver: options.approver,
     audit: options.audit,
     log: options.log,
+    advice: options.advice,
   });
   options.log(`MCP server listening (${server.kind})`);
   return {

@@ -98,16 +98,29 @@ for (const [style, path] of [['new', '/v1.0/emulator/echo'], ['legacy', '/emulat
   });
 }
 
-test('a token that stays invalid is retried only once; the 401 comes back', async () => {
+test('issue 9 item 4: a replacement rejected too fails the call, saying what else may be wrong', async () => {
   let issued = 0;
   await withFixture(async ({ emulator, deps }) => {
-    const result = await dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path: '/v1.0/emulator/echo' });
-    assert.equal(result.status, 401);
-    assert.equal((result.body as any).code, 'InvalidAuthentication');
+    await assert.rejects(dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path: '/v1.0/emulator/echo' }),
+      (error: DingTalkError) => error.kind === 'tokenRejected' && error.code === 'InvalidAuthentication'
+        && /IP whitelist/.test(error.message) && /permission/.test(error.message) && /another app/.test(error.message));
     assert.equal(issued, 2);
     assert.equal(emulator.stats().apiRequests, 2);
   }, () => async () => ({ accessToken: `not-a-real-token-${++issued}`, expiresInSeconds: 7200 }));
 });
+
+for (const [style, path] of [['new', '/v1.0/emulator/echo'], ['topapi', '/topapi/v2/user/get']] as const) {
+  test(`issue 9 item 4: 30 ${style} calls to an API that always says the token is invalid make a bounded number of token requests`, async () => {
+    await withFixture(async ({ emulator, deps }) => {
+      emulator.setFault({ kind: 'invalidToken', target: 'api' });
+      for (let i = 0; i < 30; i++) {
+        await assert.rejects(dingtalkApiRequest(deps, APP.appKey, { method: 'POST', path, body: { userid: 'u1' } }),
+          (error: DingTalkError) => error.kind === 'tokenRejected' && /IP whitelist/.test(error.message));
+      }
+      assert.equal(emulator.stats().tokenRequests, 2, 'the first token and one replacement, then none');
+    });
+  });
+}
 
 test('answers over the size cap are refused with a clear error', async () => {
   await withFixture(async ({ deps }) => {
@@ -126,7 +139,7 @@ test('answers over the size cap are refused with a clear error', async () => {
 
 test('a non-JSON answer comes back as text', async () => {
   await withFixture(async ({ emulator, deps }) => {
-    emulator.setFault({ kind: 'htmlError', target: 'api', times: 1 });
+    emulator.setFault({ kind: 'htmlError', target: 'api' });
     const result = await dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path: '/v1.0/emulator/echo' });
     assert.equal(result.status, 502);
     assert.equal(typeof result.body, 'string');
