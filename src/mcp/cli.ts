@@ -10,6 +10,7 @@ import { PolicyEngine, type Approver } from '../core/policy';
 import { redact, registerSensitive } from '../core/redact';
 import { DEFAULT_REFRESH_MARGIN_MS, TokenManager } from '../core/tokens';
 import { environmentAdvice } from './envAdvice';
+import { useProxyFromEnvironment } from './proxy';
 import { createDingTalkMcpServer } from './tools';
 
 /**
@@ -47,6 +48,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   for (const app of apps) registerSensitive(app.appSecret);
   if (problem) log(problem);
   const endpoints = readEndpoints(env);
+  const proxy = useProxyFromEnvironment(env);
   const byKey = new Map(apps.map((app) => [app.appKey, app]));
   const tokens = new TokenManager({
     fetcher: (appKey) => fetchAccessToken(endpoints, byKey.get(appKey)!),
@@ -77,7 +79,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
 
   const names = apps.map((app) => (app.label === app.appKey ? app.appKey : `${app.label} (${app.appKey})`));
   log(`serving ${apps.length} app(s)${apps.length ? `: ${names.join(', ')}` : ''}; `
-    + `token API ${endpoints.tokenApi}; api ${endpoints.apiBaseUrl}; legacy ${endpoints.legacyApiBaseUrl}; policy ${policyFile ?? 'built-in defaults'}`);
+    + `token API ${endpoints.tokenApi}; api ${endpoints.apiBaseUrl}; legacy ${endpoints.legacyApiBaseUrl}; policy ${policyFile ?? 'built-in defaults'}`
+    + `; proxy ${proxy ?? 'none'}`);
   await server.connect(new StdioServerTransport());
 
   let stopping = false;
