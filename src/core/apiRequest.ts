@@ -122,23 +122,27 @@ export function resolveTarget(endpoints: DingTalkEndpoints, request: Pick<ApiReq
   let style: Style;
   if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
     const absolute = parseUrl(path);
-    const onApi = absolute.origin === api.origin;
-    const onLegacy = absolute.origin === legacy.origin;
-    if (!onApi && !onLegacy) {
-      throw new ApiRequestRefused(`Refused: ${absolute.origin} is not a configured DingTalk host (${api.origin} or ${legacy.origin}). No request was made.`);
-    }
     if (absolute.username || absolute.password) throw new ApiRequestRefused('Refused: a URL with credentials in it. No request was made.');
-    relative = `${absolute.pathname}${absolute.search}`;
-    // The same origin for both bases (a proxy) leaves the path to decide.
-    style = onApi && (!onLegacy || isNewApiPath(absolute.pathname)) ? 'new' : 'legacy';
-    base = new URL(style === 'new' ? api.origin : legacy.origin);
+    // Under a base means its origin and its whole path prefix: a gateway serving DingTalk at /dingtalk-api
+    // may serve anything else beside it, which must never receive the token.
+    const onApi = isUnder(absolute, api);
+    const onLegacy = isUnder(absolute, legacy);
+    if (!onApi && !onLegacy) {
+      throw new ApiRequestRefused(`Refused: ${absolute.origin}${absolute.pathname} is not under a configured DingTalk base `
+        + `(${endpoints.apiBaseUrl} or ${endpoints.legacyApiBaseUrl}). No request was made.`);
+    }
+    // Both bases on one origin and prefix (a proxy) leaves the path to decide.
+    const afterApi = absolute.pathname.slice(prefixOf(api).length);
+    style = onApi && (!onLegacy || isNewApiPath(afterApi)) ? 'new' : 'legacy';
+    base = style === 'new' ? api : legacy;
+    relative = `${absolute.pathname.slice(prefixOf(base).length)}${absolute.search}`;
   } else {
     relative = path;
     style = isNewApiPath(path) ? 'new' : 'legacy';
     base = style === 'new' ? api : legacy;
   }
   checkRelative(relative);
-  const basePath = base.pathname.replace(/\/+$/, '');
+  const basePath = prefixOf(base);
   const url = new URL(`${base.origin}${basePath}${relative}`);
   // Belt and braces: whatever the parser made of the path, it must still be under the base.
   if (url.origin !== base.origin || !url.pathname.startsWith(`${basePath}/`)) {
@@ -146,6 +150,17 @@ export function resolveTarget(endpoints: DingTalkEndpoints, request: Pick<ApiReq
   }
   for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, String(value));
   return { url, style };
+}
+
+/** A base's path prefix without its trailing slash: '' for https://api.dingtalk.com, '/dingtalk-api' for a gateway. */
+function prefixOf(base: URL): string {
+  return base.pathname.replace(/\/+$/, '');
+}
+
+/** On the base's origin, and at or below its path prefix (a whole segment: /dingtalk-apis is not under /dingtalk-api). */
+function isUnder(url: URL, base: URL): boolean {
+  const prefix = prefixOf(base);
+  return url.origin === base.origin && (prefix === '' || url.pathname.startsWith(`${prefix}/`));
 }
 
 function isNewApiPath(path: string): boolean {

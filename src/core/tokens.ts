@@ -98,8 +98,12 @@ export const WAIT_FLOOR_MS = 10_000;
 export const MIN_FETCH_INTERVAL_MS = 60_000;
 export const BACKOFF_BASE_MS = 5_000;
 export const BACKOFF_CAP_MS = 5 * 60_000;
-/** With no valid token, callers are failing: keep trying at least this often so recovery is noticed soon. */
-export const BACKOFF_CAP_WITHOUT_TOKEN_MS = 15_000;
+/**
+ * With no valid token, callers are failing: after a failure that may pass (5xx, reset, throttling without
+ * Retry-After...) the next attempt waits 1–2 s, so a caller asking after DingTalk recovers gets a token within
+ * about 2 s. The request cap, not a growing backoff, keeps such an outage from costing DingTalk much.
+ */
+export const RETRY_WITHOUT_TOKEN_MS = 2_000;
 /**
  * The hard ceiling: no app makes more token requests than this to DingTalk in any rolling minute, whatever
  * agents, people or timers ask (retries and forced refreshes included).
@@ -411,13 +415,12 @@ export class TokenManager {
 
   private retryDelay(entry: AppEntry, error: DingTalkError): number {
     if (error.retryAfterMs !== undefined) return Math.min(Math.max(error.retryAfterMs, 1000), RETRY_AFTER_CAP_MS);
-    const hasValidToken = entry.token !== undefined && this.clock.now() < entry.token.expiresAt;
-    const cap = hasValidToken ? BACKOFF_CAP_MS : BACKOFF_CAP_WITHOUT_TOKEN_MS;
-    const exponential = Math.min(cap, BACKOFF_BASE_MS * 2 ** (entry.failures - 1));
     // Jitter in [50%, 100%] keeps windows and processes from retrying in lockstep.
-    return Math.round(exponential * (0.5 + this.random() / 2));
+    const jitter = 0.5 + this.random() / 2;
+    if (!this.validToken(entry) && error.retryable) return Math.round(RETRY_WITHOUT_TOKEN_MS * jitter);
+    // Behind a valid token (or when only a person can fix it) there is no hurry: back off exponentially.
+    return Math.round(Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (entry.failures - 1)) * jitter);
   }
-
 
   private scheduleRefresh(entry: AppEntry): void {
     if (entry.timer !== undefined) {

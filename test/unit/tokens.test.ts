@@ -175,33 +175,35 @@ test('a Retry-After beyond an hour is capped at an hour', async () => {
 
 test('backoff without Retry-After grows, is jittered, and stays under the cap', async () => {
   const clock = new FakeClock();
-  const failures = Array.from({ length: 12 }, serverError);
-  const { fetcher, count } = scriptedFetcher(...failures);
+  const kept = { accessToken: 'kept', expiresInSeconds: TTL_S };
+  const sixFailures = () => Array.from({ length: 6 }, serverError);
+  const { fetcher, count } = scriptedFetcher(kept, ...sixFailures(), kept, ...sixFailures());
   const delays: number[] = [];
   for (const random of [0, 0.999]) {
     const tokens = manager(clock, fetcher, { random: () => random });
+    await tokens.getToken(`app-${random}`);
     for (let i = 0; i < 6; i++) {
-      await assert.rejects(tokens.getToken(`app-${random}`));
+      await assert.rejects(tokens.forceRefresh(`app-${random}`));
       const wait = tokens.status(`app-${random}`).nextAttemptAt! - clock.now();
       delays.push(wait);
       await clock.advance(wait);
     }
   }
-  assert.equal(count(), 12);
+  assert.equal(count(), 14);
   const [low, high] = [delays.slice(0, 6), delays.slice(6)];
   assert.ok(low.every((d, i) => i === 0 || d >= low[i - 1]!), `growing: ${low}`);
   assert.ok(low.every((d, i) => d < high[i]!), 'jitter changes the delay');
   assert.ok(delays.every((d) => d <= BACKOFF_CAP_MS && d > 0));
 });
 
-test('with no valid token left, backoff stays under 15 s so recovery is noticed; behind a valid token it grows to minutes', async () => {
+test('with no valid token left, the next attempt comes within 2 s so recovery is noticed; behind a valid token the backoff grows to minutes', async () => {
   const clock = new FakeClock();
   const { fetcher } = scriptedFetcher(...Array.from({ length: 40 }, serverError));
   const tokens = manager(clock, fetcher, { random: () => 0.999 });
   await assert.rejects(tokens.getToken('cold-app'));
   for (let i = 0; i < 8; i++) {
     const wait = tokens.status('cold-app').nextAttemptAt! - clock.now();
-    assert.ok(wait <= 15_000, `cold retry ${i} waits ${wait} ms`);
+    assert.ok(wait <= 2_000, `cold retry ${i} waits ${wait} ms`);
     await clock.advance(wait);
     await assert.rejects(tokens.getToken('cold-app'));
   }
@@ -455,4 +457,38 @@ test('issue 9 item 4: a replacement token rejected again inside the minimum inte
   await clock.advance(MIN_FETCH_INTERVAL_MS);
   await tokens.replaceRejected('app', 'same-token');
   assert.equal(count(), 3, 'after the interval a rejection may replace it again');
+});
+
+test('issue 10: after an outage a caller with no valid token gets a fresh try within about 2 s, and the outage stays inside the cap', async () => {
+  const clock = new FakeClock();
+  let down = true;
+  const times: number[] = [];
+  const fetcher = async (appKey: string): Promise<FetchedToken> => {
+    times.push(clock.now());
+    if (down) throw serverError();
+    return { accessToken: `${appKey}-after-outage`, expiresInSeconds: TTL_S };
+  };
+  // The product's defaults: two retries inside each fetch, real jitter bounds.
+  const tokens = new TokenManager({ fetcher, clock, autoRefresh: false, random: () => 0.999 });
+  let pending: Promise<unknown> | undefined;
+  let servedAt: number | undefined;
+  const ask = () => {
+    pending ??= tokens.getToken('app').then(() => (servedAt ??= clock.now()), () => undefined).finally(() => (pending = undefined));
+  };
+  const outageEnd = clock.now() + 5 * 60_000;
+  while (clock.now() < outageEnd) {
+    ask();
+    await clock.advance(100);
+  }
+  for (const start of times) {
+    const inWindow = times.filter((time) => time >= start && time < start + 60_000).length;
+    assert.ok(inWindow <= MAX_TOKEN_REQUESTS_PER_MINUTE, `${inWindow} requests in the minute from ${start}`);
+  }
+  down = false;
+  const recoveredAt = clock.now();
+  while (servedAt === undefined) {
+    ask();
+    await clock.advance(100);
+  }
+  assert.ok(servedAt - recoveredAt <= 2_500, `a token ${servedAt - recoveredAt} ms after DingTalk recovered`);
 });
