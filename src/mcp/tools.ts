@@ -127,7 +127,7 @@ const TOOLS = {
       lastRefreshAt: isoTime.optional(),
       source: tokenSource.optional(),
       lastError: z.object({
-        kind: z.string().describe('invalidCredentials | throttled | server | network | timeout | malformed'),
+        kind: z.string().describe('invalidCredentials | tokenRejected | throttled | quotaExceeded | ipNotWhitelisted | permissionDenied | server | network | timeout | malformed'),
         code: z.string().optional().describe('DingTalk\'s own code, e.g. invalidClientIdOrSecret or an errcode'),
         message: z.string(),
         at: isoTime,

@@ -9,10 +9,15 @@
  * Both share one token store: an app's token is the same whichever endpoint issued it.
  *
  * Legacy gettoken errcodes: unknown or missing appkey → 40089; known appkey with a wrong or missing
- * appsecret → 40096. Legacy APIs: missing, unknown or revoked token → 40014; expired token → 42001.
+ * appsecret → 40096. Legacy APIs: missing, unknown or revoked token → 40014; expired token → 42001; topapi
+ * paths wrap these as errcode 88 with sub_code "40014" / "42001", and answer an unknown method with errcode 22.
+ * A custom robot webhook (`POST /robot/send`) takes the robot's own token (SANDBOX_ROBOT_TOKEN), not an app's.
  *
  * Faults: one active fault at a time; `setFault` replaces it (null clears it). It applies to requests
- * whose kind matches `target` ('token' by default) and clears itself after `times` requests.
+ * whose kind matches `target` ('token' by default) and clears itself after `times` requests. Besides transport
+ * trouble (500, 429, resets, slow or broken answers, ban pages) they speak DingTalk's refusals: an invalid token
+ * (400/401, or topapi's 88 + sub_code), QPS limits, a used-up quota, an IP outside the whitelist and a missing
+ * permission, each shaped as the DingTalk document cited beside it.
  *
  * Quiet: it logs nothing, so it never logs a secret.
  */
