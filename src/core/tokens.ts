@@ -221,6 +221,9 @@ export class TokenManager {
    */
   accept(appKey: string, fetched: FetchedToken, startedAt: number): TokenResult {
     const entry = this.entry(appKey);
+    // It was a token request all the same: it counts towards the cap.
+    entry.requestTimes.push(startedAt);
+    entry.requestTimes.sort((a, b) => a - b);
     const token = this.storeFetched(entry, fetched, startedAt, 'forced');
     this.scheduleRefresh(entry);
     return this.result(entry, token, 'network');
@@ -485,7 +488,7 @@ export class TokenManager {
     const last = entry.lastErrorObject;
     if (last) {
       return new DingTalkError(last.kind, `${last.message} Next attempt in ${waitSeconds} s.`, {
-        code: last.code, requestId: last.requestId, httpStatus: last.httpStatus, retryAfterMs: waitMs,
+        code: last.code, requestId: last.requestId, httpStatus: last.httpStatus, retryAfterMs: waitMs, ip: last.ip, requiredScopes: last.requiredScopes,
       });
     }
     return new DingTalkError('throttled',
