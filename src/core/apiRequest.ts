@@ -78,6 +78,7 @@ export async function dingtalkApiRequest(deps: ApiRequestDeps, appKey: string, r
     if (facts?.kind === 'invalidToken') throw replacementRejectedError(facts.code, facts.requestId);
   }
   if (facts) throw answerError(facts, retryAfterMs(answer));
+  deps.tokens.confirm(appKey, token);
   return { status: answer.status, body: scrub(parseBody(answer), used) };
 }
 

@@ -114,6 +114,15 @@ export const RETRY_AFTER_CAP_MS = 60 * 60_000;
 export const DEFAULT_REFRESH_MARGIN_MS = 300_000;
 const HISTORY_LENGTH = 20;
 
+interface Replacement {
+  token: string;
+  at: number;
+  /** DingTalk handed back the very token that was rejected: it holds the token valid, so the API objects to something else. */
+  sameAsRejected: boolean;
+  /** An API has since accepted it (confirm()). */
+  confirmed: boolean;
+}
+
 interface AppEntry {
   appKey: string;
   token?: CachedToken;
@@ -126,8 +135,8 @@ interface AppEntry {
   lastErrorObject?: DingTalkError;
   lastRefreshAt?: number;
   timer?: unknown;
-  /** When a token was last fetched to replace one an API rejected. */
-  replacedAt?: number;
+  /** The last token fetched to replace one an API rejected, and what became of it. */
+  replacement?: Replacement;
   history: FetchRecord[];
   /** When each upstream token request of the last minute was made, oldest first (the request cap). */
   requestTimes: number[];
@@ -202,17 +211,30 @@ export class TokenManager {
       return this.result(entry, entry.token, 'cache');
     }
     if (entry.inflight) return this.result(entry, await entry.inflight, 'network');
-    if (entry.token?.accessToken === rejected && entry.replacedAt !== undefined && now - entry.replacedAt < MIN_FETCH_INTERVAL_MS) {
-      // DingTalk rejects the token it has just issued: another token will not help, and asking again would loop.
+    const replacement = entry.replacement;
+    if (replacement?.token === rejected && now - replacement.at < MIN_FETCH_INTERVAL_MS && (replacement.sameAsRejected || !replacement.confirmed)) {
+      // The replacement is rejected again before any API accepted it (or DingTalk reissued the very token it holds
+      // valid): another token will not help, and asking again would loop. A replacement that worked and is then
+      // rejected was revoked anew, and is replaced like any other.
       throw replacementRejectedError();
     }
+    // Checked before the rejected token is dropped: dropped with no fetch allowed, it would leave cold callers
+    // facing the minimum interval instead of the wait that really applies.
+    const block = this.blockFor(entry, 'rejected');
+    if (block) throw this.blockedError(entry, block);
     if (entry.token?.accessToken === rejected) {
       entry.token = undefined;
       this.emit(appKey, 'token');
     }
-    const block = this.blockFor(entry, 'rejected');
-    if (block) throw this.blockedError(entry, block);
-    return this.result(entry, await this.startFetch(entry, 'rejected'), 'network');
+    const token = await this.startFetch(entry, 'rejected');
+    entry.replacement = { token: token.accessToken, at: this.clock.now(), sameAsRejected: token.accessToken === rejected, confirmed: false };
+    return this.result(entry, token, 'network');
+  }
+
+  /** An API accepted `accessToken`: a replacement that works is no sign of a rejection loop. */
+  confirm(appKey: string, accessToken: string): void {
+    const replacement = this.apps.get(appKey)?.replacement;
+    if (replacement?.token === accessToken) replacement.confirmed = true;
   }
 
   /**
@@ -349,8 +371,10 @@ export class TokenManager {
         return shared;
       }
     }
-    // Only a caller who is waiting gains from retries inside the fetch; background refreshes have a valid token.
+    // Retries inside the fetch absorb a blip for a caller who is waiting; background refreshes have a valid token,
+    // and during an outage (failures already) the next fetch 1–2 s later is the retry, so the cap is not spent thrice as fast.
     const waiting = trigger === 'cold' || trigger === 'forced' || trigger === 'rejected';
+    const retries = waiting && entry.failures === 0 ? this.transientRetries : 0;
     try {
       const fetched = await withTransientRetries(() => {
         entry.requestTimes.push(this.clock.now());
@@ -358,12 +382,10 @@ export class TokenManager {
       }, (outcome) => 'error' in outcome && isTransient(asDingTalkError(outcome.error)), {
         clock: this.clock,
         random: this.random,
-        maxRetries: waiting ? this.transientRetries : 0,
+        maxRetries: retries,
         mayRetry: () => this.capFreeAt(entry) <= this.clock.now(),
       });
-      const token = this.storeFetched(entry, fetched, startedAt, trigger);
-      if (trigger === 'rejected') entry.replacedAt = this.clock.now();
-      return token;
+      return this.storeFetched(entry, fetched, startedAt, trigger);
     } catch (caught) {
       const error = asDingTalkError(caught);
       entry.failures += 1;

@@ -492,3 +492,32 @@ test('issue 10: after an outage a caller with no valid token gets a fresh try wi
   }
   assert.ok(servedAt - recoveredAt <= 2_500, `a token ${servedAt - recoveredAt} ms after DingTalk recovered`);
 });
+
+test('issue 9 item 4: a replacement that worked and is later rejected was revoked anew, and is replaced again', async () => {
+  const clock = new FakeClock();
+  const { fetcher, count } = scriptedFetcher();
+  const tokens = manager(clock, fetcher);
+  const first = await tokens.getToken('app');
+  const second = await tokens.replaceRejected('app', first.accessToken);
+  tokens.confirm('app', second.accessToken);
+  await clock.advance(5_000);
+  const third = await tokens.replaceRejected('app', second.accessToken);
+  assert.notEqual(third.accessToken, second.accessToken);
+  assert.equal(count(), 3);
+  // The third was never accepted by an API: rejecting it too is the loop, refused.
+  await assert.rejects(tokens.replaceRejected('app', third.accessToken), (error: DingTalkError) => error.kind === 'tokenRejected');
+  assert.equal(count(), 3);
+});
+
+test('issue 9 item 4: when DingTalk reissues the very token an API rejected, later rejections of it are not replaced, even after other APIs accepted it', async () => {
+  const clock = new FakeClock();
+  const { fetcher, count } = scriptedFetcher(...Array.from({ length: 5 }, () => ({ accessToken: 'same-token', expiresInSeconds: TTL_S })));
+  const tokens = manager(clock, fetcher);
+  await tokens.getToken('app');
+  await tokens.replaceRejected('app', 'same-token');
+  for (let i = 0; i < 10; i++) {
+    tokens.confirm('app', 'same-token'); // another API accepts it
+    await assert.rejects(tokens.replaceRejected('app', 'same-token'), (error: DingTalkError) => error.kind === 'tokenRejected');
+  }
+  assert.equal(count(), 2);
+});
