@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DingTalkError, type DingTalkErrorKind } from '../../src/core/errors';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../../src/core/tokens';
 import { environmentAdvice } from '../../src/mcp/envAdvice';
 
 const KINDS: DingTalkErrorKind[] = [
@@ -29,4 +30,9 @@ test('the core reports what happened without naming a host\'s settings: no VS Co
     const code = readFileSync(path.join(dir, name), 'utf8').split('\n').filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line)).join('\n');
     assert.doesNotMatch(code, /dingtalkToken\.[a-zA-Z]/, `${name} names a VS Code setting`);
   }
+});
+
+test('the README states the per-app cap on token requests that the code enforces', () => {
+  const readme = readFileSync(path.join(__dirname, '../../../README.md'), 'utf8');
+  assert.match(readme, new RegExp(`at most ${MAX_TOKEN_REQUESTS_PER_MINUTE} token requests to DingTalk in any minute`));
 });
