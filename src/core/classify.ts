@@ -75,8 +75,10 @@ export function classifyAnswer(answer: HttpAnswer, json: unknown): AnswerFacts |
     }
   }
 
-  if (answer.status === 401) return { ...base, kind: 'invalidToken', code: 'HTTP 401' };
-  if (answer.status === 429) return { ...base, kind: 'throttled', code: 'HTTP 429' };
+  // No code DingTalk documents for these: the status decides, and whatever code came along is kept as said.
+  const fallback = { ...base, code: code ?? `HTTP ${answer.status}`, said: (text(fields.message) ?? text(fields.errmsg))?.slice(0, MAX_SAID) };
+  if (answer.status === 401) return { ...fallback, kind: 'invalidToken' };
+  if (answer.status === 429) return { ...fallback, kind: 'throttled' };
   return undefined;
 }
 

@@ -92,8 +92,9 @@ function classifyLegacyErrcode(errcode: number, errmsg: string, answer: HttpAnsw
     return new DingTalkError('invalidCredentials',
       `DingTalk rejected the appKey/appSecret (errcode ${errcode}: ${errmsg}). Check the app's Client ID and Client Secret in the developer console.`, details);
   }
+  // The gateway's refusals; "invalid token" means nothing on the endpoint that issues tokens.
   const facts = classifyAnswer(answer, json);
-  if (facts) return answerError(facts, retryAfterMs(answer));
+  if (facts && facts.kind !== 'invalidToken') return answerError(facts, retryAfterMs(answer));
   return new DingTalkError('server', `DingTalk answered errcode ${errcode}: ${errmsg}.`, details);
 }
 
@@ -106,8 +107,9 @@ function classifyV1Failure(answer: HttpAnswer, json: Record<string, unknown>): D
     return new DingTalkError('invalidCredentials',
       "DingTalk rejected the appKey/appSecret (invalidClientIdOrSecret). Check the app's Client ID and Client Secret in the developer console.", details);
   }
+  // The gateway's refusals; "invalid token" means nothing on the endpoint that issues tokens.
   const facts = classifyAnswer(answer, json);
-  if (facts) return answerError(facts, details.retryAfterMs);
+  if (facts && facts.kind !== 'invalidToken') return answerError(facts, details.retryAfterMs);
   if (answer.status >= 500 || !code) {
     return new DingTalkError('server', `DingTalk answered HTTP ${answer.status}${said}. Its service may be having trouble; trying again later.`, details);
   }

@@ -83,7 +83,7 @@ const REFUSALS: Refusal[] = [
   { fault: { kind: 'qpsLimitApp' }, kind: 'throttled', code: { 'new API': 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', topapi: '90018' } },
   { fault: { kind: 'qpsLimitApi' }, kind: 'throttled', code: { 'new API': 'Forbidden.AccessDenied.QpsLimitForApi', topapi: '90002' } },
   {
-    fault: { kind: 'rateLimit429', retryAfterSeconds: 9 }, kind: 'throttled', code: { 'new API': 'HTTP 429', topapi: 'HTTP 429' },
+    fault: { kind: 'rateLimit429', retryAfterSeconds: 9 }, kind: 'throttled', code: { 'new API': 'Throttling', topapi: 'Throttling' },
     check: (error) => assert.equal(error.retryAfterMs, 9000),
   },
 ];
