@@ -487,12 +487,15 @@ export class TokenManager {
     return block;
   }
 
-  /** When the request cap next lets this app ask DingTalk (now, when it already does). */
+  /**
+   * When the request cap next lets this app ask DingTalk; 0 when it already does (not "now": the clock may have
+   * moved on by the time a caller compares it with its own now).
+   */
   private capFreeAt(entry: AppEntry): number {
-    const now = this.clock.now();
     const times = entry.requestTimes;
-    while (times.length > 0 && times[0]! <= now - REQUEST_CAP_WINDOW_MS) times.shift();
-    return times.length < MAX_TOKEN_REQUESTS_PER_MINUTE ? now : times[times.length - MAX_TOKEN_REQUESTS_PER_MINUTE]! + REQUEST_CAP_WINDOW_MS;
+    const windowStart = this.clock.now() - REQUEST_CAP_WINDOW_MS;
+    while (times.length > 0 && times[0]! <= windowStart) times.shift();
+    return times.length < MAX_TOKEN_REQUESTS_PER_MINUTE ? 0 : times[times.length - MAX_TOKEN_REQUESTS_PER_MINUTE]! + REQUEST_CAP_WINDOW_MS;
   }
 
   private validToken(entry: AppEntry): CachedToken | undefined {

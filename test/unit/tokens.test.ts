@@ -521,3 +521,14 @@ test('issue 9 item 4: when DingTalk reissues the very token an API rejected, lat
   }
   assert.equal(count(), 2);
 });
+
+test('the request cap never blocks a first request, however the clock ticks between two readings', async () => {
+  // A real clock moves on between readings; the cap once compared "free now" with an earlier now and refused.
+  let time = Date.UTC(2026, 10, 22);
+  const ticking = { now: () => ++time, setTimeout: () => 0, clearTimeout: () => undefined };
+  const { fetcher, count } = scriptedFetcher();
+  const tokens = new TokenManager({ fetcher, clock: ticking, autoRefresh: false });
+  for (const app of ['a', 'b', 'c']) assert.ok((await tokens.getToken(app)).accessToken);
+  assert.equal((await tokens.forceRefresh('a')).refreshed, true);
+  assert.equal(count(), 4);
+});
