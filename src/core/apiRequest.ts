@@ -1,5 +1,9 @@
-import { send, type DingTalkEndpoints, type HttpAnswer } from './dingtalk';
+import { answerError, classifyAnswer } from './classify';
+import { systemClock, type Clock } from './clock';
+import { retryAfterMs, send, type DingTalkEndpoints, type HttpAnswer } from './dingtalk';
+import { asDingTalkError, replacementRejectedError } from './errors';
 import { redact } from './redact';
+import { isTransient, withTransientRetries } from './retry';
 import type { TokenManager } from './tokens';
 
 export const API_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
@@ -25,12 +29,15 @@ export interface ApiRequestDeps {
   tokens: TokenManager;
   endpoints: DingTalkEndpoints;
   maxResponseBytes?: number;
+  /** Times the jittered retries after transient failures; the system clock and Math.random when omitted. */
+  clock?: Pick<Clock, 'now' | 'setTimeout'>;
+  random?: () => number;
 }
 
 export const MAX_API_RESPONSE_BYTES = 1024 * 1024;
 const MAX_PATH_LENGTH = 2048;
-/** Legacy errcodes meaning "this access_token is not (or no longer) valid". */
-const INVALID_TOKEN_ERRCODES = new Set([40014, 42001, 40001, 33001]);
+/** Legacy "系统繁忙" (busy): DingTalk documents it as worth another try. */
+const LEGACY_BUSY_ERRCODE = -1;
 const SENSITIVE_KEY = /^(access_?token|app_?secret|x-acs-dingtalk-access-token)$/i;
 const MASK = '***';
 
@@ -42,31 +49,45 @@ export class ApiRequestRefused extends Error {
 type Style = 'new' | 'legacy';
 
 /**
- * Calls a DingTalk API with the app's token injected the way that API expects; on an invalid-token answer
- * replaces the token once and retries once. The token is scrubbed from everything returned.
+ * Calls a DingTalk API with the app's token injected the way that API expects. A transient failure (5xx, "busy",
+ * reset, timeout) is retried inside the call; an invalid-token answer replaces the token once and retries once;
+ * DingTalk's refusals (throttling, quota, IP whitelist, permission, a replacement rejected too) become errors of
+ * their own kind. A request that brings its own access_token (a custom robot's webhook) is sent as given, without
+ * the app's token. Tokens are scrubbed from everything returned.
  */
 export async function dingtalkApiRequest(deps: ApiRequestDeps, appKey: string, request: ApiRequest): Promise<ApiResponse> {
   const { url, style } = resolveTarget(deps.endpoints, request);
   if (request.body !== undefined && request.method === 'GET') {
     throw new ApiRequestRefused('A GET request cannot carry a body; put its parameters in `query`.');
   }
+  const ownToken = url.searchParams.get('access_token');
+  if (ownToken) {
+    const answer = await withRetries(deps, () => call(deps, url, request));
+    return { status: answer.status, body: scrub(parseBody(answer), [ownToken]) };
+  }
   const used: string[] = [];
   let token = (await deps.tokens.getToken(appKey)).accessToken;
   used.push(token);
-  let answer = await call(deps, url, style, request, token);
-  if (isInvalidToken(answer)) {
+  let answer = await withRetries(deps, () => call(deps, url, request, style, token));
+  let facts = classifyAnswer(answer, tryJson(answer.text));
+  if (facts?.kind === 'invalidToken') {
     token = (await deps.tokens.replaceRejected(appKey, token)).accessToken;
     used.push(token);
-    answer = await call(deps, url, style, request, token);
+    answer = await withRetries(deps, () => call(deps, url, request, style, token));
+    facts = classifyAnswer(answer, tryJson(answer.text));
+    if (facts?.kind === 'invalidToken') throw replacementRejectedError(facts.code, facts.requestId);
   }
+  if (facts) throw answerError(facts, retryAfterMs(answer));
+  deps.tokens.confirm(appKey, token);
   return { status: answer.status, body: scrub(parseBody(answer), used) };
 }
 
-function call(deps: ApiRequestDeps, target: URL, style: Style, request: ApiRequest, token: string): Promise<HttpAnswer> {
+/** `token` and `style` given: the app's token goes in the header (new APIs) or ?access_token= (legacy); else the URL is sent as it is. */
+function call(deps: ApiRequestDeps, target: URL, request: ApiRequest, style?: Style, token?: string): Promise<HttpAnswer> {
   const url = new URL(target);
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (style === 'new') headers['x-acs-dingtalk-access-token'] = token;
-  else url.searchParams.set('access_token', token);
+  if (token !== undefined && style === 'new') headers['x-acs-dingtalk-access-token'] = token;
+  else if (token !== undefined) url.searchParams.set('access_token', token);
   let body: string | undefined;
   if (request.body !== undefined) {
     body = JSON.stringify(request.body);
@@ -75,11 +96,25 @@ function call(deps: ApiRequestDeps, target: URL, style: Style, request: ApiReque
   return send(deps.endpoints, { url: url.toString(), method: request.method, headers, body, maxBytes: deps.maxResponseBytes ?? MAX_API_RESPONSE_BYTES });
 }
 
+function withRetries(deps: ApiRequestDeps, attempt: () => Promise<HttpAnswer>): Promise<HttpAnswer> {
+  return withTransientRetries(attempt,
+    (outcome) => ('error' in outcome ? isTransient(asDingTalkError(outcome.error)) : isTransientAnswer(outcome.value)),
+    { clock: deps.clock ?? systemClock, random: deps.random ?? Math.random });
+}
+
+/** DingTalk's 5xx (unless it carries one of the gateway's codes) or legacy errcode -1. */
+function isTransientAnswer(answer: HttpAnswer): boolean {
+  const json = tryJson(answer.text);
+  if (classifyAnswer(answer, json)) return false;
+  if (answer.status >= 500) return true;
+  return typeof json === 'object' && json !== null && (json as Record<string, unknown>).errcode === LEGACY_BUSY_ERRCODE;
+}
+
 /** Where the request goes and how the token travels; refuses anything that is not on a configured base. */
 export function resolveTarget(endpoints: DingTalkEndpoints, request: Pick<ApiRequest, 'path' | 'query'>): { url: URL; style: Style } {
   const path = request.path;
   if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH_LENGTH) {
-    throw new ApiRequestRefused(`The path must be 1 to ${MAX_PATH_LENGTH} characters, such as "/v1.0/contact/users/me" or "/topapi/v2/user/get".`);
+    throw new ApiRequestRefused(`The path must be 1 to ${MAX_PATH_LENGTH} characters, such as "/v1.0/robot/oToMessages/batchSend" or "/topapi/v2/user/get".`);
   }
   const api = new URL(endpoints.apiBaseUrl);
   const legacy = new URL(endpoints.legacyApiBaseUrl);
@@ -88,23 +123,27 @@ export function resolveTarget(endpoints: DingTalkEndpoints, request: Pick<ApiReq
   let style: Style;
   if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
     const absolute = parseUrl(path);
-    const onApi = absolute.origin === api.origin;
-    const onLegacy = absolute.origin === legacy.origin;
-    if (!onApi && !onLegacy) {
-      throw new ApiRequestRefused(`Refused: ${absolute.origin} is not a configured DingTalk host (${api.origin} or ${legacy.origin}). No request was made.`);
-    }
     if (absolute.username || absolute.password) throw new ApiRequestRefused('Refused: a URL with credentials in it. No request was made.');
-    relative = `${absolute.pathname}${absolute.search}`;
-    // The same origin for both bases (a proxy) leaves the path to decide.
-    style = onApi && (!onLegacy || isNewApiPath(absolute.pathname)) ? 'new' : 'legacy';
-    base = new URL(style === 'new' ? api.origin : legacy.origin);
+    // Under a base means its origin and its whole path prefix: a gateway serving DingTalk at /dingtalk-api
+    // may serve anything else beside it, which must never receive the token.
+    const onApi = isUnder(absolute, api);
+    const onLegacy = isUnder(absolute, legacy);
+    if (!onApi && !onLegacy) {
+      throw new ApiRequestRefused(`Refused: ${absolute.origin}${absolute.pathname} is not under a configured DingTalk base `
+        + `(${endpoints.apiBaseUrl} or ${endpoints.legacyApiBaseUrl}). No request was made.`);
+    }
+    // Both bases on one origin and prefix (a proxy) leaves the path to decide.
+    const afterApi = absolute.pathname.slice(prefixOf(api).length);
+    style = onApi && (!onLegacy || isNewApiPath(afterApi)) ? 'new' : 'legacy';
+    base = style === 'new' ? api : legacy;
+    relative = `${absolute.pathname.slice(prefixOf(base).length)}${absolute.search}`;
   } else {
     relative = path;
     style = isNewApiPath(path) ? 'new' : 'legacy';
     base = style === 'new' ? api : legacy;
   }
   checkRelative(relative);
-  const basePath = base.pathname.replace(/\/+$/, '');
+  const basePath = prefixOf(base);
   const url = new URL(`${base.origin}${basePath}${relative}`);
   // Belt and braces: whatever the parser made of the path, it must still be under the base.
   if (url.origin !== base.origin || !url.pathname.startsWith(`${basePath}/`)) {
@@ -114,6 +153,17 @@ export function resolveTarget(endpoints: DingTalkEndpoints, request: Pick<ApiReq
   return { url, style };
 }
 
+/** A base's path prefix without its trailing slash: '' for https://api.dingtalk.com, '/dingtalk-api' for a gateway. */
+function prefixOf(base: URL): string {
+  return base.pathname.replace(/\/+$/, '');
+}
+
+/** On the base's origin, and at or below its path prefix (a whole segment: /dingtalk-apis is not under /dingtalk-api). */
+function isUnder(url: URL, base: URL): boolean {
+  const prefix = prefixOf(base);
+  return url.origin === base.origin && (prefix === '' || url.pathname.startsWith(`${prefix}/`));
+}
+
 function isNewApiPath(path: string): boolean {
   return /^\/v[12]\.0\//.test(path);
 }
@@ -121,7 +171,7 @@ function isNewApiPath(path: string): boolean {
 /** A clean absolute path: no `//host`, backslashes, dot segments (plain or percent-encoded), fragments or control characters. */
 function checkRelative(relative: string): void {
   const refuse = (why: string) => {
-    throw new ApiRequestRefused(`Refused path: ${why}. Give a path such as "/v1.0/contact/users/me" or "/topapi/v2/user/get". No request was made.`);
+    throw new ApiRequestRefused(`Refused path: ${why}. Give a path such as "/v1.0/robot/oToMessages/batchSend" or "/topapi/v2/user/get". No request was made.`);
   };
   if (!relative.startsWith('/')) refuse('it must start with "/"');
   if (relative.startsWith('//')) refuse('it must not start with "//"');
@@ -145,15 +195,6 @@ function parseUrl(text: string): URL {
   } catch {
     throw new ApiRequestRefused('Refused: the URL could not be parsed. No request was made.');
   }
-}
-
-/** 401 / InvalidAuthentication on new APIs, errcode 40014 / 42001 / 40001 / 33001 on legacy ones. */
-function isInvalidToken(answer: HttpAnswer): boolean {
-  if (answer.status === 401) return true;
-  const json = tryJson(answer.text);
-  if (!json || typeof json !== 'object') return false;
-  const { code, errcode } = json as Record<string, unknown>;
-  return code === 'InvalidAuthentication' || (typeof errcode === 'number' && INVALID_TOKEN_ERRCODES.has(errcode));
 }
 
 function parseBody(answer: HttpAnswer): unknown {

@@ -1,3 +1,4 @@
+import { answerError, classifyAnswer } from './classify';
 import { DingTalkError } from './errors';
 
 export const DEFAULT_API_BASE_URL = 'https://api.dingtalk.com';
@@ -29,8 +30,6 @@ export interface HttpAnswer {
   text: string;
 }
 
-const QPS_CODES = new Set(['Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', 'Forbidden.AccessDenied.QpsLimitForApi']);
-const LEGACY_THROTTLE_ERRCODES = new Set([90018, 90002, 90006]);
 /** Legacy errcodes that mean the appkey/appsecret pair is wrong or not allowed. */
 const LEGACY_CREDENTIAL_ERRCODES = new Set([40089, 40096, 40001, 40013, 40095, 40098]);
 const MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
@@ -86,16 +85,16 @@ async function fetchLegacyToken(endpoints: DingTalkEndpoints, credentials: AppCr
   throw classifyLegacyErrcode(errcode, String(json.errmsg ?? ''), answer, json);
 }
 
-/** Maps a legacy (oapi) /gettoken errcode to an error kind. */
+/** Maps a legacy (oapi) /gettoken errcode to an error: wrong credentials, then the gateway's codes, else DingTalk's own error. */
 function classifyLegacyErrcode(errcode: number, errmsg: string, answer: HttpAnswer, json: Record<string, unknown> = {}): DingTalkError {
   const details = { code: String(errcode), requestId: stringOrUndefined(json.request_id), httpStatus: answer.status };
   if (LEGACY_CREDENTIAL_ERRCODES.has(errcode)) {
     return new DingTalkError('invalidCredentials',
       `DingTalk rejected the appKey/appSecret (errcode ${errcode}: ${errmsg}). Check the app's Client ID and Client Secret in the developer console.`, details);
   }
-  if (LEGACY_THROTTLE_ERRCODES.has(errcode)) {
-    return new DingTalkError('throttled', `DingTalk is throttling requests for this app (errcode ${errcode}: ${errmsg}). Waiting before trying again.`, details);
-  }
+  // The gateway's refusals; "invalid token" means nothing on the endpoint that issues tokens.
+  const facts = classifyAnswer(answer, json);
+  if (facts && facts.kind !== 'invalidToken') return answerError(facts, retryAfterMs(answer));
   return new DingTalkError('server', `DingTalk answered errcode ${errcode}: ${errmsg}.`, details);
 }
 
@@ -108,10 +107,9 @@ function classifyV1Failure(answer: HttpAnswer, json: Record<string, unknown>): D
     return new DingTalkError('invalidCredentials',
       "DingTalk rejected the appKey/appSecret (invalidClientIdOrSecret). Check the app's Client ID and Client Secret in the developer console.", details);
   }
-  if (answer.status === 429 || (code && QPS_CODES.has(code))) {
-    const wait = details.retryAfterMs ? ` DingTalk asked to wait ${Math.ceil(details.retryAfterMs / 1000)} s.` : '';
-    return new DingTalkError('throttled', `DingTalk is throttling requests for this app (HTTP ${answer.status}${said}).${wait}`, details);
-  }
+  // The gateway's refusals; "invalid token" means nothing on the endpoint that issues tokens.
+  const facts = classifyAnswer(answer, json);
+  if (facts && facts.kind !== 'invalidToken') return answerError(facts, details.retryAfterMs);
   if (answer.status >= 500 || !code) {
     return new DingTalkError('server', `DingTalk answered HTTP ${answer.status}${said}. Its service may be having trouble; trying again later.`, details);
   }
@@ -164,7 +162,7 @@ function parseAnswer(answer: HttpAnswer): Record<string, unknown> {
 }
 
 function malformed(answer: HttpAnswer, why: string): DingTalkError {
-  return new DingTalkError('malformed', `DingTalk's answer could not be understood (HTTP ${answer.status}: ${why}). Check dingtalkToken.apiBaseUrl points at DingTalk.`, { httpStatus: answer.status });
+  return new DingTalkError('malformed', `DingTalk's answer could not be understood (HTTP ${answer.status}: ${why}); the configured address may not be DingTalk's API.`, { httpStatus: answer.status });
 }
 
 interface OutgoingRequest {
@@ -201,11 +199,11 @@ export async function send(endpoints: DingTalkEndpoints, outgoing: OutgoingReque
   } catch (error) {
     if (error instanceof DingTalkError) throw error;
     if (timedOut) {
-      throw new DingTalkError('timeout', `DingTalk (${host}) did not answer within ${endpoints.requestTimeoutMs} ms. Check the network, or raise dingtalkToken.requestTimeoutMs.`, { cause: error });
+      throw new DingTalkError('timeout', `DingTalk (${host}) did not answer within ${endpoints.requestTimeoutMs} ms.`, { cause: error });
     }
     const cause = (error as { cause?: { code?: string } }).cause;
     const code = cause?.code ?? (error as Error).name;
-    throw new DingTalkError('network', `Could not reach DingTalk at ${host} (${code}). Check the network, a proxy, or dingtalkToken.apiBaseUrl.`, { cause: error, code });
+    throw new DingTalkError('network', `Could not reach DingTalk at ${host} (${code}).`, { cause: error, code });
   } finally {
     clearTimeout(timer);
   }

@@ -3,7 +3,7 @@ import { describeDuration, describeError } from './messages';
 import { policyFileUri } from './config';
 import { DEFAULT_POLICY_TEMPLATE } from './policyTemplate';
 import type { AppInfo } from '../core/apps';
-import type { TokenResult } from '../core/tokens';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock, type TokenResult } from '../core/tokens';
 import type { Services } from './services';
 import type { InspectPanel } from './inspect';
 import { appKeyFromNode } from './appsView';
@@ -44,7 +44,22 @@ async function getToken(services: Services, inspect: InspectPanel): Promise<void
 
 async function refreshToken(services: Services, appKey: string | undefined): Promise<void> {
   const result = await tokenForApp(services, appKey, (key) => services.tokens.forceRefresh(key), true);
-  if (result) void vscode.window.showInformationMessage(vscode.l10n.t('Refreshed. {0}', validityMessage(services, result)));
+  if (!result) return;
+  if (result.refreshed) return void vscode.window.showInformationMessage(vscode.l10n.t('Refreshed. {0}', validityMessage(services, result)));
+  const waitSeconds = Math.max(1, Math.ceil(((result.nextRefreshAt ?? Date.now()) - Date.now()) / 1000));
+  void vscode.window.showInformationMessage(vscode.l10n.t('Not refreshed: {0} A new token can be fetched in {1} s. {2}',
+    notRefreshedReason(result.blockedBy), waitSeconds, validityMessage(services, result)));
+}
+
+function notRefreshedReason(block: RefreshBlock | undefined): string {
+  switch (block) {
+    case 'retryAfter':
+      return vscode.l10n.t('DingTalk asked to wait before the next token request.');
+    case 'requestCap':
+      return vscode.l10n.t('This app already made {0} token requests in the last minute, the most allowed.', MAX_TOKEN_REQUESTS_PER_MINUTE);
+    default:
+      return vscode.l10n.t('The last token requests failed, so the next one waits.');
+  }
 }
 
 async function copyToken(services: Services, appKey?: string): Promise<void> {
@@ -147,7 +162,7 @@ async function statusBarActions(services: Services): Promise<void> {
 }
 
 /** Runs a token operation for an app (the active one by default) with progress; reports failures and returns undefined. */
-async function tokenForApp(services: Services, appKey: string | undefined, operation: (appKey: string) => Promise<TokenResult>, alwaysShowProgress = false): Promise<TokenResult | undefined> {
+async function tokenForApp<T extends TokenResult>(services: Services, appKey: string | undefined, operation: (appKey: string) => Promise<T>, alwaysShowProgress = false): Promise<T | undefined> {
   const app = appKey ? services.credentials.list().find((candidate) => candidate.appKey === appKey) : services.credentials.activeApp();
   if (!app) {
     const setUp = vscode.l10n.t('Set App Credentials');

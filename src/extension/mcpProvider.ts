@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { policyFileUri } from './config';
 import { approvalText, MAX_APPROVAL_TEXT_CHARS } from '../core/approvalText';
+import { adviceFor } from './messages';
 import type { Services } from './services';
 import { McpController, type McpState, type PolicyLocation, type PolicyNotice } from './mcpController';
 
@@ -43,6 +44,7 @@ export function registerMcpProvider(services: Services): McpProvider {
         policySource: source,
         policyRead: read,
         log: (line) => services.log.info(line),
+        advice: adviceFor,
       });
     },
     log: services.log,

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { asDingTalkError, type DingTalkErrorKind } from '../core/errors';
 import { AppNotFoundError } from '../core/apps';
 import { redact } from '../core/redact';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../core/tokens';
 
 interface Failure {
   kind: DingTalkErrorKind;
@@ -9,6 +10,8 @@ interface Failure {
   code?: string;
   httpStatus?: number;
   retryAfterMs?: number;
+  ip?: string;
+  requiredScopes?: string[];
 }
 
 /** A failure (a thrown error or a recorded one) in the person's language, with DingTalk's own code kept. */
@@ -21,13 +24,22 @@ export function describeError(error: unknown): string {
   if (failure.code === 'MinimumInterval') {
     return vscode.l10n.t('DingTalk issued a token less than a minute ago that is no longer valid; asking again in {0} s. Run "DingTalk: Refresh Access Token" to ask now.', waitSeconds ?? 60);
   }
+  if (failure.code === 'TokenRequestCap') {
+    return vscode.l10n.t('This app already asked DingTalk for a token {0} times in the last minute, the most allowed. Try again in {1} s.', MAX_TOKEN_REQUESTS_PER_MINUTE, waitSeconds ?? 60);
+  }
   switch (failure.kind) {
     case 'invalidCredentials':
       return vscode.l10n.t("DingTalk rejected the appKey/appSecret ({0}). Check the app's Client ID and Client Secret in the developer console.", code || 'invalidClientIdOrSecret');
+    case 'tokenRejected':
+      return vscode.l10n.t("DingTalk rejected the app's access token again right after replacing it, so no new one was requested. Check the app's IP whitelist, its API permissions, and that the API belongs to this app.");
     case 'throttled':
       return waitSeconds
         ? vscode.l10n.t('DingTalk is throttling requests for this app ({0}). Wait {1} s before trying again.', code, waitSeconds)
         : vscode.l10n.t('DingTalk is throttling requests for this app ({0}). Wait a moment before trying again.', code);
+    case 'quotaExceeded':
+    case 'ipNotWhitelisted':
+    case 'permissionDenied':
+      return adviceFor(failure)!;
     case 'timeout':
       return vscode.l10n.t('DingTalk did not answer in time. Check the network, or raise dingtalkToken.requestTimeoutMs.');
     case 'network':
@@ -36,6 +48,35 @@ export function describeError(error: unknown): string {
       return vscode.l10n.t("DingTalk's answer could not be understood ({0}). Check that the DingTalk base URL settings point at DingTalk.", code || 'malformed');
     case 'server':
       return vscode.l10n.t('DingTalk answered with an error ({0}). Its service may be having trouble.', code || redact(failure.message));
+  }
+}
+
+/**
+ * What the person can do about a failure, in VS Code's terms (settings, commands, the developer console), for the
+ * MCP tools' error text, which already carries the core's account of what happened.
+ */
+export function adviceFor(failure: Failure): string | undefined {
+  switch (failure.kind) {
+    case 'invalidCredentials':
+      return vscode.l10n.t('Run "DingTalk: Set App Credentials" with the app\'s Client ID and Client Secret from the developer console.');
+    case 'tokenRejected':
+      return vscode.l10n.t('Check the app\'s IP whitelist and API permissions in the DingTalk developer console, then run "DingTalk: Refresh Access Token".');
+    case 'throttled':
+      return failure.code === 'MinimumInterval' ? vscode.l10n.t('Run "DingTalk: Refresh Access Token" to ask now.') : undefined;
+    case 'quotaExceeded':
+      return vscode.l10n.t('The organisation\'s DingTalk API quota is used up ({0}); metered APIs work again in the next quota month, or once the quota is raised in the developer console. Not retried until then.', failure.code ?? '90020');
+    case 'ipNotWhitelisted':
+      return vscode.l10n.t('DingTalk refused the call from IP {0}: add it to the app\'s server IP whitelist in the DingTalk developer console (the app\'s development settings).', failure.ip ?? vscode.l10n.t('(not reported)'));
+    case 'permissionDenied':
+      return vscode.l10n.t('The app lacks the DingTalk permission {0}: request it under the app\'s permission management in the developer console; the organisation must then authorise it.', failure.requiredScopes?.join(', ') ?? vscode.l10n.t('(not named)'));
+    case 'timeout':
+      return vscode.l10n.t('Check the network, or raise dingtalkToken.requestTimeoutMs.');
+    case 'network':
+      return vscode.l10n.t('Check the network, VS Code\'s proxy settings (http.proxy), or dingtalkToken.apiBaseUrl and dingtalkToken.legacyApiBaseUrl.');
+    case 'malformed':
+      return vscode.l10n.t('Check that dingtalkToken.apiBaseUrl and dingtalkToken.legacyApiBaseUrl point at DingTalk.');
+    case 'server':
+      return undefined;
   }
 }
 

@@ -13,6 +13,8 @@ import { redact, registerSensitive } from '../core/redact';
 import { TokenManager } from '../core/tokens';
 import { boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, type NumberRange } from '../core/bounds';
 import { FrameFilter, MAX_FRAME_BYTES } from './stdioFrames';
+import { environmentAdvice } from './envAdvice';
+import { useProxyFromEnvironment } from './proxy';
 import { createDingTalkMcpServer, TOOL_NAMES, type ToolApprover } from './tools';
 
 /**
@@ -49,6 +51,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   for (const app of apps) registerSensitive(app.appSecret);
   if (problem) log(problem);
   const endpoints = readEndpoints(env, log);
+  const proxy = useProxyFromEnvironment(env);
   const byKey = new Map(apps.map((app) => [app.appKey, app]));
   const tokens = new TokenManager({
     fetcher: (appKey) => fetchAccessToken(endpoints, byKey.get(appKey)!),
@@ -79,12 +82,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     audit: new AuditTrail(),
     log,
     setupProblem: () => problem,
+    advice: environmentAdvice,
   }, randomUUID());
   resync = () => tools.sync();
 
   const names = apps.map((app) => (app.label === app.appKey ? app.appKey : `${app.label} (${app.appKey})`));
   log(`serving ${apps.length} app(s)${apps.length ? `: ${names.join(', ')}` : ''}; `
-    + `token API ${endpoints.tokenApi}; api ${endpoints.apiBaseUrl}; legacy ${endpoints.legacyApiBaseUrl}; policy ${policyFile ?? 'built-in defaults'}`);
+    + `token API ${endpoints.tokenApi}; api ${endpoints.apiBaseUrl}; legacy ${endpoints.legacyApiBaseUrl}; policy ${policyFile ?? 'built-in defaults'}`
+    + `; proxy ${proxy ?? 'none'}`);
   // Every line passes the frame filter first: bad input is answered and logged, and the server keeps serving.
   const frames = new FrameFilter((problem) => {
     log(problem.log);

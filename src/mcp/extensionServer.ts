@@ -6,6 +6,7 @@ import { TOOL_NAMES } from './tools';
 import type { AppDirectory } from '../core/apps';
 import type { AuditTrail } from '../core/audit';
 import type { DingTalkEndpoints } from '../core/dingtalk';
+import type { DingTalkError } from '../core/errors';
 import type { TokenManager } from '../core/tokens';
 
 /**
@@ -26,6 +27,8 @@ export interface ExtensionServerOptions {
   log(line: string): void;
   /** Test hook: listen on 127.0.0.1 rather than a private socket. */
   preferTcp?: boolean;
+  /** What to do about a DingTalk failure, in VS Code's terms and the person's language. */
+  advice(error: DingTalkError): string | undefined;
 }
 
 export interface ExtensionServer {
@@ -54,6 +57,7 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
     approver: options.approver,
     audit: options.audit,
     log: options.log,
+    advice: options.advice,
   }, { preferTcp: options.preferTcp });
   options.log(`MCP server listening (${server.kind})`);
   return {

@@ -10,7 +10,7 @@ import { denialText, type Approver, type PolicyEngine, type Verdict } from '../c
 import type { AuditEvent, AuditTrail } from '../core/audit';
 import { redact } from '../core/redact';
 import { argumentsProblem, auditDigest } from './argsLimits';
-import type { TokenManager } from '../core/tokens';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock, type TokenManager } from '../core/tokens';
 
 /** Everything the tools need; the extension and the CLI each build one. */
 export interface ToolContext {
@@ -27,6 +27,8 @@ export interface ToolContext {
   clock?: Pick<Clock, 'now'>;
   /** Why no app is configured (a broken apps file...), added to "no app" errors. */
   setupProblem?(): string | undefined;
+  /** What to do about a DingTalk failure in this host's terms (VS Code settings and commands, or environment variables). */
+  advice?(error: DingTalkError): string | undefined;
 }
 
 /** The policy's approval request plus the call's arguments, so the person can see everything the call will do. */
@@ -67,6 +69,12 @@ interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape> {
   run(args: z.infer<z.ZodObject<I>>, context: ToolContext, now: number): Promise<z.infer<z.ZodObject<O>>>;
 }
 
+const REFRESH_BLOCK_REASONS: Record<RefreshBlock, string> = {
+  retryAfter: 'DingTalk asked to wait (Retry-After) before the next token request',
+  backoff: 'the last token requests failed, so the next one is backing off',
+  requestCap: `this app already made ${MAX_TOKEN_REQUESTS_PER_MINUTE} token requests in the last minute, the most allowed`,
+};
+
 const define = <I extends z.ZodRawShape, O extends z.ZodRawShape>(definition: ToolDefinition<I, O>) => definition;
 
 const TOOLS = {
@@ -86,14 +94,24 @@ const TOOLS = {
   refresh_access_token: define({
     title: 'Refresh DingTalk access token',
     description: 'Asks DingTalk for the app\'s token now, bypassing the cache, and returns it. Use only when a token was rejected '
-      + 'or must be renewed; get_access_token already refreshes ahead of expiry. Rate-limited by the policy (60 per minute by default).',
+      + 'or must be renewed; get_access_token already refreshes ahead of expiry. Rate-limited by the policy (60 per minute by default). '
+      + `It never overrides DingTalk's Retry-After, the backoff after failures, or the limit of ${MAX_TOKEN_REQUESTS_PER_MINUTE} token requests `
+      + 'per app per minute: then it returns the still-valid token with refreshed: false and nextRefreshAt, or an error naming the wait.',
     annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false, openWorldHint: true },
     input: { app: appArg },
-    output: tokenOutput,
+    output: {
+      ...tokenOutput,
+      refreshed: z.boolean().describe('false: DingTalk could not be asked yet, and the still-valid token was returned'),
+      nextRefreshAt: isoTime.optional().describe('when refreshed is false: the earliest time a new token can be fetched'),
+      notRefreshedBecause: z.string().optional().describe('when refreshed is false: why DingTalk was not asked'),
+    },
     async run(args, context, now) {
       const app = resolveApp(context.apps, args.app);
       const token = await context.tokens.forceRefresh(app.appKey);
-      return { app: app.appKey, label: app.label, accessToken: token.accessToken, ...expiry(token.expiresAt, now) };
+      return {
+        app: app.appKey, label: app.label, accessToken: token.accessToken, ...expiry(token.expiresAt, now), refreshed: token.refreshed,
+        nextRefreshAt: iso(token.nextRefreshAt), notRefreshedBecause: token.refreshed ? undefined : REFRESH_BLOCK_REASONS[token.blockedBy ?? 'backoff'],
+      };
     },
   }),
   token_status: define({
@@ -113,7 +131,7 @@ const TOOLS = {
       lastRefreshAt: isoTime.optional(),
       source: tokenSource.optional(),
       lastError: z.object({
-        kind: z.string().describe('invalidCredentials | throttled | server | network | timeout | malformed'),
+        kind: z.string().describe('invalidCredentials | tokenRejected | throttled | quotaExceeded | ipNotWhitelisted | permissionDenied | server | network | timeout | malformed'),
         code: z.string().optional().describe('DingTalk\'s own code, e.g. invalidClientIdOrSecret or an errcode'),
         message: z.string(),
         at: isoTime,
@@ -173,16 +191,19 @@ const TOOLS = {
     title: 'Call a DingTalk API',
     description: 'Calls a DingTalk open API as the app, with its access token injected: paths starting /v1.0/ or /v2.0/ go to the new API '
       + '(api.dingtalk.com, header x-acs-dingtalk-access-token), other paths such as /topapi/v2/user/get go to the legacy API '
-      + '(oapi.dingtalk.com, ?access_token=). Absolute URLs are accepted only on those two configured hosts. If DingTalk says the '
-      + 'token is invalid it is refreshed once and the call retried. Returns DingTalk\'s HTTP status and body (JSON when possible, '
-      + 'else text, at most 1 MB); legacy APIs report errors as status 200 with errcode ≠ 0. The token never appears in the result. '
+      + '(oapi.dingtalk.com, ?access_token=). Absolute URLs are accepted only under the configured bases. A request that already carries '
+      + 'an access_token (a custom robot webhook, /robot/send?access_token=<robot token>) is sent with that token as given. '
+      + 'If DingTalk says the app token is invalid it is replaced once and the call retried; a 5xx, reset or timeout is retried up to twice. '
+      + 'Returns DingTalk\'s HTTP status and body (JSON when possible, else text, at most 1 MB); legacy APIs report business errors as '
+      + 'status 200 with errcode ≠ 0. Throttling, a used-up quota, an IP outside the app\'s whitelist and a missing permission come back '
+      + 'as errors naming what to do. The app token never appears in the result. '
       + 'It can change data in DingTalk (send messages, edit users...), depending on the API called.',
     annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: true, openWorldHint: true },
     input: {
       method: z.enum(API_METHODS).describe('HTTP method'),
-      path: z.string().min(1).max(2048).describe('e.g. "/v1.0/contact/users/me" or "/topapi/v2/user/get"; a query string may be included'),
+      path: z.string().min(1).max(2048).describe('e.g. "/v1.0/robot/oToMessages/batchSend" or "/topapi/v2/user/get"; a query string may be included'),
       query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional()
-        .describe('query parameters; never put access_token here, it is added for you'),
+        .describe('query parameters; the app token is added for you (an access_token given here, such as a robot webhook\'s, is sent instead)'),
       body: z.unknown().optional().describe('JSON body (not allowed with GET)'),
       app: appArg,
     },
@@ -306,7 +327,8 @@ function describeError(error: unknown, context: ToolContext): string {
   if (error instanceof DingTalkError) {
     const code = error.code ? ` (${error.code})` : '';
     const wait = error.retryAfterMs !== undefined ? ` retryAfterSeconds: ${Math.max(1, Math.ceil(error.retryAfterMs / 1000))}` : '';
-    return redact(`DingTalk error: ${error.kind}${code}. ${error.message}${wait}`);
+    const advice = context.advice?.(error);
+    return redact(`DingTalk error: ${error.kind}${code}. ${error.message}${advice ? ` ${advice}` : ''}${wait}`);
   }
   if (error instanceof AppNotFoundError) {
     const problem = context.setupProblem?.();

@@ -9,10 +9,15 @@
  * Both share one token store: an app's token is the same whichever endpoint issued it.
  *
  * Legacy gettoken errcodes: unknown or missing appkey → 40089; known appkey with a wrong or missing
- * appsecret → 40096. Legacy APIs: missing, unknown or revoked token → 40014; expired token → 42001.
+ * appsecret → 40096. Legacy APIs: missing, unknown or revoked token → 40014; expired token → 42001; topapi
+ * paths wrap these as errcode 88 with sub_code "40014" / "42001", and answer an unknown method with errcode 22.
+ * A custom robot webhook (`POST /robot/send`) takes the robot's own token (SANDBOX_ROBOT_TOKEN), not an app's.
  *
  * Faults: one active fault at a time; `setFault` replaces it (null clears it). It applies to requests
- * whose kind matches `target` ('token' by default) and clears itself after `times` requests.
+ * whose kind matches `target` ('token' by default) and clears itself after `times` requests. Besides transport
+ * trouble (500, 429, resets, slow or broken answers, ban pages) they speak DingTalk's refusals: an invalid token
+ * (400/401, or topapi's 88 + sub_code), QPS limits, a used-up quota, an IP outside the whitelist and a missing
+ * permission, each shaped as the DingTalk document cited beside it.
  *
  * Quiet: it logs nothing, so it never logs a secret.
  */
@@ -33,11 +38,20 @@ export const SANDBOX_APPS: EmulatorApp[] = [
 ];
 
 export type FaultKind =
-  | 'server500' | 'rateLimit429' | 'qpsLimitApp' | 'qpsLimitApi' | 'ipBan' | 'htmlError' | 'malformed' | 'reset' | 'slow';
+  | 'server500' | 'rateLimit429' | 'qpsLimitApp' | 'qpsLimitApi' | 'ipBan' | 'htmlError' | 'malformed' | 'reset' | 'slow'
+  | 'invalidToken' | 'quotaExceeded' | 'ipNotWhitelisted' | 'permissionDenied';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'server500', 'rateLimit429', 'qpsLimitApp', 'qpsLimitApi', 'ipBan', 'htmlError', 'malformed', 'reset', 'slow',
+  'invalidToken', 'quotaExceeded', 'ipNotWhitelisted', 'permissionDenied',
 ];
+
+/** The custom robot's own webhook token (a group robot's, not an app's), for `POST /robot/send?access_token=`. */
+export const SANDBOX_ROBOT_TOKEN = 'sandboxrobot0000000000000000000000000000000000000000000000000000';
+/** The address the gateway reports for IpNotInWhiteList answers. */
+export const EMULATOR_CLIENT_IP = '203.0.113.7';
+/** The scope permissionDenied answers say is missing. */
+export const EMULATOR_MISSING_SCOPE = 'qyapi_get_member';
 
 export interface Fault {
   kind: FaultKind;
@@ -51,7 +65,7 @@ export interface Fault {
   delayMs?: number;
   /**
    * ipBan and htmlError: the HTTP status (default 403 and 502). Gateways answer a ban with 200 or 403, and a
-   * firewall block page comes as 405 HTML.
+   * firewall block page comes as 405 HTML. invalidToken on new APIs: 401 (default) or 400, both of which DingTalk sends.
    */
   status?: number;
 }
@@ -297,7 +311,7 @@ export class DingTalkEmulator {
       if (fault) this.count('faultsServed', appKey);
 
       await this.sleep(this.latencyMs + (fault?.kind === 'slow' ? fault.delayMs ?? DEFAULT_SLOW_MS : 0));
-      if (fault && fault.kind !== 'slow') return serveFault(fault, style, req, res, requestId);
+      if (fault && fault.kind !== 'slow') return serveFault(fault, style, url, req, res, requestId, appKey);
       if (style === 'new') return this.routeNew(req.method ?? 'GET', url, raw, token, res, requestId);
       return this.routeLegacy(req.method ?? 'GET', url, raw, token, res, requestId);
     } catch (error) {
@@ -364,16 +378,34 @@ export class DingTalkEmulator {
       return answer({ errcode: 0, errmsg: 'ok', access_token: record.token, expires_in: this.expiresIn(record) });
     }
 
+    if (path === '/robot/send' && method === 'POST') {
+      // A custom group robot's webhook carries the robot's own token; an app token is not one
+      // (https://open.dingtalk.com/document/orgapp/custom-robots-send-group-messages; "token is not exist" otherwise).
+      if (token !== SANDBOX_ROBOT_TOKEN) return answer({ errcode: 300001, errmsg: 'token is not exist' });
+      const message = parseJson(raw) as { msgtype?: unknown } | undefined;
+      if (!message || typeof message.msgtype !== 'string') return answer({ errcode: 40035, errmsg: '缺少参数 json' });
+      return answer({ errcode: 0, errmsg: 'ok' });
+    }
+    const topapi = path.startsWith('/topapi/');
     const known =
       (path === '/topapi/v2/user/get' && method === 'POST') ||
       (path === '/topapi/message/corpconversation/asyncsend_v2' && method === 'POST') ||
       path === '/emulator/echo' ||
       (path === '/emulator/large' && method === 'GET');
+    if (!known && topapi) {
+      // topapi answers a method it does not have with errcode 22, HTTP 200, as
+      // https://oapi.dingtalk.com/topapi/app/remove_auth does: "Invalid method[submsg=不合法ApiName，ApiName = dingtalk.oapi.app.remove_auth]".
+      const apiName = `dingtalk.oapi${path.slice('/topapi'.length).replace(/\//g, '.')}`;
+      return answer({ errcode: 22, sub_msg: `不合法ApiName，ApiName = ${apiName}`, errmsg: `Invalid method[submsg=不合法ApiName，ApiName = ${apiName}]` });
+    }
     if (!known) return send(res, 404, { errcode: 404, errmsg: '请求的URI地址不存在', request_id }, LEGACY_JSON);
     const check = this.checkToken(token);
     if (!check.ok) {
       this.count('apiUnauthorized', token ? this.tokens.get(token)?.appKey : undefined);
-      return answer(check.expired ? { errcode: 42001, errmsg: 'access_token超时' } : { errcode: 40014, errmsg: '不合法的access_token' });
+      // topapi wraps the cause in errcode 88 + sub_code (a string); older oapi paths send it at the top level
+      // (服务端API错误码, https://open.dingtalk.com/document/orgapp/server-api-error-codes-1).
+      const [errcode, errmsg] = check.expired ? [42001, 'access_token超时'] : [40014, '不合法的access_token'];
+      return answer(topapi ? subCodeError(String(errcode), errmsg) : { errcode, errmsg });
     }
 
     if (path === '/topapi/v2/user/get') {
@@ -444,9 +476,42 @@ function validateFault(fault: Fault): void {
   }
 }
 
-function serveFault(fault: Fault, style: Style, req: http.IncomingMessage, res: http.ServerResponse, requestid: string): void {
+function serveFault(fault: Fault, style: Style, url: URL, req: http.IncomingMessage, res: http.ServerResponse, requestid: string, appKey?: string): void {
   const legacy = style === 'legacy';
+  const topapi = url.pathname.startsWith('/topapi/');
+  const legacyAnswer = (body: Record<string, unknown>) => send(res, 200, { ...body, request_id: requestid }, LEGACY_JSON);
   switch (fault.kind) {
+    case 'invalidToken':
+      // New APIs: {"code":"InvalidAuthentication","message":"不合法的access_token"}, seen with HTTP 400 and 401
+      // (https://open.dingtalk.com/document/orgapp/error-code; e.g. satorijs/satori#240 shows the 400 form).
+      // topapi: errcode 88 with the real cause in sub_code, a string ("errcode = 88 … 关注 sub_code 和 sub_msg",
+      // https://open.dingtalk.com/document/orgapp/server-api-error-codes-1); older oapi paths: top-level 40014.
+      if (!legacy) return send(res, fault.status ?? 401, { code: 'InvalidAuthentication', message: '不合法的access_token', requestid });
+      return legacyAnswer(topapi ? subCodeError('40014', '不合法的access_token') : { errcode: 40014, errmsg: '不合法的access_token' });
+    case 'quotaExceeded':
+      // The organisation's monthly API count is used up: Forbidden.AccessDenied.ApiCountLimitForOrg (new) or errcode 90020
+      // (legacy) — DingTalk help "API调用量超过限额后，是否会有超额提示" (https://www.dingtalk.com/qidian/help-detail-1061621972.html).
+      return legacy
+        ? legacyAnswer({ errcode: 90020, errmsg: '您的企业本月api调用量已超过限制,调用量:10001次,额度:10000次,请登录开发者后台-资源管理-查看用量明细' })
+        : send(res, 403, { code: 'Forbidden.AccessDenied.ApiCountLimitForOrg', message: '您的企业本月api调用量已超过限制,调用量:10001次,额度:10000次,请登录开发者后台-资源管理-查看用量明细', requestid });
+    case 'ipNotWhitelisted': {
+      // The caller's IP is not in the app's whitelist: Forbidden.AccessDenied.IpNotInWhiteList (new, HTTP 403) or errcode
+      // 60020 (legacy), naming the IP (服务端API错误码, https://open.dingtalk.com/document/orgapp/server-api-error-codes-1).
+      const said = `访问ip不在白名单之中,request ip=${EMULATOR_CLIENT_IP} appKey(${appKey ?? ''})`;
+      return legacy ? legacyAnswer({ errcode: 60020, errmsg: said }) : send(res, 403, { code: 'Forbidden.AccessDenied.IpNotInWhiteList', message: said, requestid });
+    }
+    case 'permissionDenied':
+      // The app lacks a permission: new APIs name the scopes in accessdenieddetail.requiredScopes, topapi sends 88 +
+      // sub_code 60011 ("接口调用没有权限" best practice,
+      // https://open-dingtalk.github.io/developerpedia/docs/develop/best-practices/permission-deny).
+      return legacy
+        ? legacyAnswer(subCodeError('60011', `没有调用该接口的权限，接口权限申请参考：https://open.dingtalk.com/document/orgapp-server/add-api-permission，requiredScopes:[${EMULATOR_MISSING_SCOPE}]`))
+        : send(res, 403, {
+          code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied',
+          message: '没有调用该接口的权限，接口权限申请参考：https://open.dingtalk.com/document/orgapp-server/add-api-permission',
+          accessdenieddetail: { requiredScopes: [EMULATOR_MISSING_SCOPE] },
+          requestid,
+        });
     case 'server500':
       return legacy
         ? send(res, 200, { errcode: -1, errmsg: '系统繁忙', request_id: requestid }, LEGACY_JSON)
@@ -482,6 +547,11 @@ function serveFault(fault: Fault, style: Style, req: http.IncomingMessage, res: 
     case 'slow':
       return; // handled by the caller: a delay, then the normal answer
   }
+}
+
+/** topapi's errcode 88 form: the cause in sub_code (a string) and sub_msg, both repeated in errmsg. */
+function subCodeError(subCode: string, subMsg: string): Record<string, unknown> {
+  return { errcode: 88, sub_code: subCode, sub_msg: subMsg, errmsg: `ding talk error[subcode=${subCode},submsg=${subMsg}]` };
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, contentType = NEW_JSON, headers: Record<string, string> = {}): void {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
 import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../src/core/dingtalk';
 import { TokenManager, type TokenFetcher } from '../../src/core/tokens';
-import { ApiRequestRefused, dingtalkApiRequest, type ApiRequestDeps } from '../../src/core/apiRequest';
+import { ApiRequestRefused, dingtalkApiRequest, resolveTarget, type ApiRequestDeps } from '../../src/core/apiRequest';
 import { DingTalkError } from '../../src/core/errors';
 
 const [APP] = SANDBOX_APPS;
@@ -98,16 +98,29 @@ for (const [style, path] of [['new', '/v1.0/emulator/echo'], ['legacy', '/emulat
   });
 }
 
-test('a token that stays invalid is retried only once; the 401 comes back', async () => {
+test('issue 9 item 4: a replacement rejected too fails the call, saying what else may be wrong', async () => {
   let issued = 0;
   await withFixture(async ({ emulator, deps }) => {
-    const result = await dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path: '/v1.0/emulator/echo' });
-    assert.equal(result.status, 401);
-    assert.equal((result.body as any).code, 'InvalidAuthentication');
+    await assert.rejects(dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path: '/v1.0/emulator/echo' }),
+      (error: DingTalkError) => error.kind === 'tokenRejected' && error.code === 'InvalidAuthentication'
+        && /IP whitelist/.test(error.message) && /permission/.test(error.message) && /another app/.test(error.message));
     assert.equal(issued, 2);
     assert.equal(emulator.stats().apiRequests, 2);
   }, () => async () => ({ accessToken: `not-a-real-token-${++issued}`, expiresInSeconds: 7200 }));
 });
+
+for (const [style, path] of [['new', '/v1.0/emulator/echo'], ['topapi', '/topapi/v2/user/get']] as const) {
+  test(`issue 9 item 4: 30 ${style} calls to an API that always says the token is invalid make a bounded number of token requests`, async () => {
+    await withFixture(async ({ emulator, deps }) => {
+      emulator.setFault({ kind: 'invalidToken', target: 'api' });
+      for (let i = 0; i < 30; i++) {
+        await assert.rejects(dingtalkApiRequest(deps, APP.appKey, { method: 'POST', path, body: { userid: 'u1' } }),
+          (error: DingTalkError) => error.kind === 'tokenRejected' && /IP whitelist/.test(error.message));
+      }
+      assert.equal(emulator.stats().tokenRequests, 2, 'the first token and one replacement, then none');
+    });
+  });
+}
 
 test('answers over the size cap are refused with a clear error', async () => {
   await withFixture(async ({ deps }) => {
@@ -126,7 +139,7 @@ test('answers over the size cap are refused with a clear error', async () => {
 
 test('a non-JSON answer comes back as text', async () => {
   await withFixture(async ({ emulator, deps }) => {
-    emulator.setFault({ kind: 'htmlError', target: 'api', times: 1 });
+    emulator.setFault({ kind: 'htmlError', target: 'api' });
     const result = await dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path: '/v1.0/emulator/echo' });
     assert.equal(result.status, 502);
     assert.equal(typeof result.body, 'string');
@@ -168,4 +181,33 @@ test('the error for a foreign host names the configured bases', async () => {
     await assert.rejects(dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path: 'https://evil.example/x' }),
       (error: Error) => error.message.includes('https://evil.example') && error.message.includes(emulator.apiBaseUrl) && /No request was made/.test(error.message));
   });
+});
+
+test('issue 9 item 13: with bases under a path prefix, an absolute URL on the same origin outside the prefix is refused before any request', async () => {
+  await withFixture(async ({ emulator, deps }) => {
+    const prefixed = { ...deps, endpoints: { ...deps.endpoints, apiBaseUrl: `${emulator.apiBaseUrl}/dingtalk-api`, legacyApiBaseUrl: `${emulator.legacyApiBaseUrl}/dingtalk-oapi` } };
+    for (const path of [
+      `${emulator.apiBaseUrl}/v1.0/emulator/echo`, // the gateway's origin, outside the prefix
+      `${emulator.apiBaseUrl}/dingtalk-apis/v1.0/emulator/echo`, // a longer segment is not the prefix
+      `${emulator.apiBaseUrl}/dingtalk-api/../v1.0/emulator/echo`,
+      `${emulator.apiBaseUrl}/dingtalk-api`,
+      `${emulator.legacyApiBaseUrl}/emulator/echo`,
+    ]) {
+      await assert.rejects(dingtalkApiRequest(prefixed, APP.appKey, { method: 'GET', path }), ApiRequestRefused, `should refuse ${path}`);
+    }
+    assert.deepEqual([emulator.stats().tokenRequests, emulator.stats().apiRequests], [0, 0], 'no token was fetched or sent');
+  });
+});
+
+test('issue 9 item 13: an absolute URL under a prefixed base keeps the prefix and the base\'s token style', () => {
+  const endpoints = endpointsWithDefaults({ apiBaseUrl: 'https://gw.example.com/dingtalk-api', legacyApiBaseUrl: 'https://gw.example.com/dingtalk-oapi/' });
+  const onApi = resolveTarget(endpoints, { path: 'https://gw.example.com/dingtalk-api/v1.0/robot/oToMessages/batchSend?x=1' });
+  assert.equal(onApi.url.toString(), 'https://gw.example.com/dingtalk-api/v1.0/robot/oToMessages/batchSend?x=1');
+  assert.equal(onApi.style, 'new');
+  const onLegacy = resolveTarget(endpoints, { path: 'https://gw.example.com/dingtalk-oapi/topapi/v2/user/get' });
+  assert.equal(onLegacy.url.toString(), 'https://gw.example.com/dingtalk-oapi/topapi/v2/user/get');
+  assert.equal(onLegacy.style, 'legacy');
+  assert.equal(resolveTarget(endpoints, { path: '/topapi/v2/user/get' }).url.toString(), 'https://gw.example.com/dingtalk-oapi/topapi/v2/user/get');
+  assert.throws(() => resolveTarget(endpoints, { path: 'https://gw.example.com/admin/users' }), (error: Error) =>
+    error instanceof ApiRequestRefused && error.message.includes('https://gw.example.com/dingtalk-api') && /No request was made/.test(error.message));
 });

@@ -194,7 +194,7 @@ test('new-style protected APIs take x-acs-dingtalk-access-token; 401 without a v
   });
 });
 
-test('legacy protected APIs take ?access_token=; 40014 without a valid one', async () => {
+test('legacy protected APIs take ?access_token=; without a valid one topapi answers 88 + sub_code "40014", older paths 40014', async () => {
   await withEmulator({}, async (e) => {
     const token = (await legacyToken(e, APP.appKey, APP.appSecret)).json.access_token;
     const user = await postJson(`${e.legacyApiBaseUrl}/topapi/v2/user/get?access_token=${token}`, { userid: 'manager01' });
@@ -218,8 +218,13 @@ test('legacy protected APIs take ?access_token=; 40014 without a valid one', asy
     for (const query of ['', `?access_token=${'0'.repeat(32)}`]) {
       const denied = await postJson(`${e.legacyApiBaseUrl}/topapi/v2/user/get${query}`, { userid: 'manager01' });
       assert.equal(denied.status, 200);
-      assert.equal(denied.json.errcode, 40014);
-      assert.equal(denied.json.errmsg, '不合法的access_token');
+      assert.equal(denied.json.errcode, 88);
+      assert.equal(denied.json.sub_code, '40014');
+      assert.equal(denied.json.sub_msg, '不合法的access_token');
+      assert.ok(denied.json.request_id);
+      const older = await call(`${e.legacyApiBaseUrl}/emulator/echo${query}`);
+      assert.equal(older.json.errcode, 40014);
+      assert.equal(older.json.errmsg, '不合法的access_token');
     }
   });
 });

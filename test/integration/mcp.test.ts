@@ -13,7 +13,7 @@ import { DingTalkEmulator, SANDBOX_APPS, type EmulatorApp } from '../emulator/em
 import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk';
 import { PolicyEngine } from '../../src/core/policy';
-import { TokenManager } from '../../src/core/tokens';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE, TokenManager } from '../../src/core/tokens';
 import { startHttpMcpServer } from '../../src/mcp/httpServer';
 import { TOOL_NAMES } from '../../src/mcp/tools';
 
@@ -226,6 +226,42 @@ for (const [name, connect] of TRANSPORTS) {
       const legacy = await harness.call('dingtalk_api_request', { method: 'GET', path: '/emulator/echo' });
       assert.equal(structured(legacy).body.errcode, 0);
       await getToken(harness, seen);
+    });
+  });
+
+  test(`${name}: issue 9 item 3: 100 refresh_access_token calls while DingTalk answers 429 Retry-After 60 stay within the per-app cap`, async () => {
+    await scenario(connect, { policy: '{"version":"1","default":"allow"}' }, async (harness, emulator, seen) => {
+      const before = await getToken(harness, seen);
+      emulator.setFault({ kind: 'rateLimit429', retryAfterSeconds: 60 });
+      const results = [];
+      for (let i = 0; i < 100; i++) results.push(await harness.call('refresh_access_token'));
+      const tokenRequests = emulator.stats().tokenRequests;
+      assert.ok(tokenRequests <= MAX_TOKEN_REQUESTS_PER_MINUTE, `${tokenRequests} token requests`);
+      assert.equal(tokenRequests, 2, 'the first token, one refresh that met the 429, then none until Retry-After has passed');
+      assert.equal(results[0]!.isError, true);
+      assert.match(text(results[0]!), /throttled/);
+      for (const result of results.slice(1)) {
+        assert.equal(result.isError, undefined, text(result));
+        const answer = structured(result);
+        assert.equal(answer.accessToken, before.accessToken);
+        assert.equal(answer.refreshed, false);
+        assert.match(answer.notRefreshedBecause, /Retry-After/);
+        const wait = Date.parse(answer.nextRefreshAt) - Date.now();
+        assert.ok(wait > 50_000 && wait <= 60_000, `next refresh in ${wait} ms`);
+      }
+    });
+  });
+
+  test(`${name}: issue 9 item 4: 30 dingtalk_api_request calls to an API that keeps rejecting the token make a bounded number of token requests`, async () => {
+    await scenario(connect, {}, async (harness, emulator) => {
+      emulator.setFault({ kind: 'invalidToken', target: 'api' });
+      for (let i = 0; i < 30; i++) {
+        const result = await harness.call('dingtalk_api_request', { method: 'POST', path: '/topapi/v2/user/get', body: { userid: 'u1' } });
+        assert.equal(result.isError, true);
+        assert.match(text(result), /tokenRejected/);
+        assert.match(text(result), /IP whitelist/);
+      }
+      assert.equal(emulator.stats().tokenRequests, 2);
     });
   });
 

@@ -57,6 +57,7 @@ class FakeHost implements McpHost {
       audit: new AuditTrail(),
       approver: async () => false,
       counterStore: { load: () => undefined, save: () => undefined },
+      advice: () => undefined,
       policySource: source,
       policyRead: read,
       log: (line) => this.lines.push({ level: 'info', line }),

@@ -4,7 +4,7 @@ import { FakeClock, settle } from '../support/fakeClock';
 import { DingTalkError } from '../../src/core/errors';
 import type { FetchedToken } from '../../src/core/dingtalk';
 import {
-  TokenManager, BACKOFF_CAP_MS, MIN_FETCH_INTERVAL_MS, RETRY_AFTER_CAP_MS,
+  TokenManager, BACKOFF_CAP_MS, MAX_TOKEN_REQUESTS_PER_MINUTE, MIN_FETCH_INTERVAL_MS, RETRY_AFTER_CAP_MS,
   type CachedToken, type TokenManagerOptions, type TokenStore,
 } from '../../src/core/tokens';
 
@@ -37,8 +37,9 @@ function deferred<T>() {
   return { promise, resolve };
 }
 
+/** Retries inside one fetch are off here, so each scripted failure is one fetch; they have tests of their own. */
 function manager(clock: FakeClock, fetcher: TokenManagerOptions['fetcher'], extra: Partial<TokenManagerOptions> = {}) {
-  return new TokenManager({ fetcher, clock, refreshMarginMs: MARGIN, autoRefresh: false, random: () => 0.5, ...extra });
+  return new TokenManager({ fetcher, clock, refreshMarginMs: MARGIN, autoRefresh: false, random: () => 0.5, transientRetries: 0, ...extra });
 }
 
 const serverError = () => new DingTalkError('server', 'DingTalk answered HTTP 500.', { httpStatus: 500 });
@@ -174,33 +175,35 @@ test('a Retry-After beyond an hour is capped at an hour', async () => {
 
 test('backoff without Retry-After grows, is jittered, and stays under the cap', async () => {
   const clock = new FakeClock();
-  const failures = Array.from({ length: 12 }, serverError);
-  const { fetcher, count } = scriptedFetcher(...failures);
+  const kept = { accessToken: 'kept', expiresInSeconds: TTL_S };
+  const sixFailures = () => Array.from({ length: 6 }, serverError);
+  const { fetcher, count } = scriptedFetcher(kept, ...sixFailures(), kept, ...sixFailures());
   const delays: number[] = [];
   for (const random of [0, 0.999]) {
     const tokens = manager(clock, fetcher, { random: () => random });
+    await tokens.getToken(`app-${random}`);
     for (let i = 0; i < 6; i++) {
-      await assert.rejects(tokens.getToken(`app-${random}`));
+      await assert.rejects(tokens.forceRefresh(`app-${random}`));
       const wait = tokens.status(`app-${random}`).nextAttemptAt! - clock.now();
       delays.push(wait);
       await clock.advance(wait);
     }
   }
-  assert.equal(count(), 12);
+  assert.equal(count(), 14);
   const [low, high] = [delays.slice(0, 6), delays.slice(6)];
   assert.ok(low.every((d, i) => i === 0 || d >= low[i - 1]!), `growing: ${low}`);
   assert.ok(low.every((d, i) => d < high[i]!), 'jitter changes the delay');
   assert.ok(delays.every((d) => d <= BACKOFF_CAP_MS && d > 0));
 });
 
-test('with no valid token left, backoff stays under 15 s so recovery is noticed; behind a valid token it grows to minutes', async () => {
+test('with no valid token left, the next attempt comes within 2 s so recovery is noticed; behind a valid token the backoff grows to minutes', async () => {
   const clock = new FakeClock();
   const { fetcher } = scriptedFetcher(...Array.from({ length: 40 }, serverError));
   const tokens = manager(clock, fetcher, { random: () => 0.999 });
   await assert.rejects(tokens.getToken('cold-app'));
   for (let i = 0; i < 8; i++) {
     const wait = tokens.status('cold-app').nextAttemptAt! - clock.now();
-    assert.ok(wait <= 15_000, `cold retry ${i} waits ${wait} ms`);
+    assert.ok(wait <= 2_000, `cold retry ${i} waits ${wait} ms`);
     await clock.advance(wait);
     await assert.rejects(tokens.getToken('cold-app'));
   }
@@ -210,7 +213,9 @@ test('with no valid token left, backoff stays under 15 s so recovery is noticed;
   let longest = 0;
   for (let i = 0; i < 8; i++) {
     await assert.rejects(withToken.forceRefresh('warm-app'));
-    longest = Math.max(longest, withToken.status('warm-app').nextAttemptAt! - clock.now());
+    const wait = withToken.status('warm-app').nextAttemptAt! - clock.now();
+    longest = Math.max(longest, wait);
+    await clock.advance(wait);
   }
   assert.ok(longest > 60_000, `behind a valid token the backoff grows (${longest} ms)`);
   assert.equal(withToken.peek('warm-app')?.accessToken, 'kept');
@@ -369,4 +374,161 @@ test('a token fetched while checking new credentials is cached as fresh, clears 
   assert.equal(clock.pendingTimers, 1, 'auto-refresh scheduled again');
   await clock.advance(TTL - MARGIN);
   assert.equal(count(), 3, 'the scheduled refresh ran');
+});
+
+test('issue 9 item 3: a forced refresh honours Retry-After, answering with the still-valid token and when a new one can be fetched', async () => {
+  const clock = new FakeClock();
+  const throttled = new DingTalkError('throttled', 'DingTalk is throttling requests.', { httpStatus: 429, retryAfterMs: 60_000 });
+  const { fetcher, count } = scriptedFetcher({ accessToken: 'still-valid', expiresInSeconds: TTL_S }, throttled);
+  const tokens = manager(clock, fetcher);
+  await tokens.getToken('app');
+  await assert.rejects(tokens.forceRefresh('app'), (error: DingTalkError) => error.kind === 'throttled');
+  for (let i = 0; i < 99; i++) {
+    const answer = await tokens.forceRefresh('app');
+    assert.equal(answer.accessToken, 'still-valid');
+    assert.equal(answer.refreshed, false);
+    assert.equal(answer.blockedBy, 'retryAfter');
+    assert.equal(answer.nextRefreshAt, clock.now() + 60_000 - i * 100);
+    await clock.advance(100);
+  }
+  assert.equal(count(), 2, 'one token, one throttled refresh, then nothing until Retry-After has passed');
+  await clock.advance(60_000);
+  const after = await tokens.forceRefresh('app');
+  assert.equal(after.refreshed, true);
+  assert.equal(count(), 3);
+});
+
+test('issue 9 item 3: with no valid token, a forced refresh inside Retry-After fails with an error naming the wait', async () => {
+  const clock = new FakeClock();
+  const throttled = new DingTalkError('throttled', 'DingTalk is throttling requests (HTTP 429).', { httpStatus: 429, retryAfterMs: 60_000 });
+  const { fetcher, count } = scriptedFetcher(throttled);
+  const tokens = manager(clock, fetcher);
+  await assert.rejects(tokens.getToken('app'));
+  await clock.advance(15_000);
+  await assert.rejects(tokens.forceRefresh('app'),
+    (error: DingTalkError) => error.kind === 'throttled' && /Next attempt in 45 s/.test(error.message) && error.retryAfterMs === 45_000);
+  assert.equal(count(), 1);
+});
+
+test('issue 9 item 3: whatever callers ask, an app makes at most MAX_TOKEN_REQUESTS_PER_MINUTE token requests in any minute', async () => {
+  assert.ok(MAX_TOKEN_REQUESTS_PER_MINUTE <= 30, 'the cap is a small fixed number');
+  const clock = new FakeClock();
+  const { fetcher, calls } = scriptedFetcher();
+  const times: number[] = [];
+  const timed = async (appKey: string) => {
+    times.push(clock.now());
+    return fetcher(appKey);
+  };
+  const tokens = manager(clock, timed, { autoRefresh: true });
+  let served = 0;
+  const end = clock.now() + 5 * 60_000;
+  while (clock.now() < end) {
+    const answer = await tokens.forceRefresh('app');
+    if (!answer.refreshed) {
+      assert.equal(answer.blockedBy, 'requestCap');
+      assert.ok(answer.nextRefreshAt! > clock.now());
+    }
+    served++;
+    await clock.advance(250);
+  }
+  assert.equal(served, 1200);
+  for (const start of times) {
+    const inWindow = times.filter((time) => time >= start && time < start + 60_000).length;
+    assert.ok(inWindow <= MAX_TOKEN_REQUESTS_PER_MINUTE, `${inWindow} requests in the minute from ${start}`);
+  }
+  assert.ok(calls.length >= 4 * MAX_TOKEN_REQUESTS_PER_MINUTE, `forced refreshes still happen, within the cap (${calls.length})`);
+});
+
+test('issue 9 item 4: a replacement token rejected again inside the minimum interval is not replaced again', async () => {
+  const clock = new FakeClock();
+  // DingTalk hands out the same token again while it is valid.
+  const { fetcher, count } = scriptedFetcher(...Array.from({ length: 10 }, () => ({ accessToken: 'same-token', expiresInSeconds: TTL_S })));
+  const tokens = manager(clock, fetcher);
+  await tokens.getToken('app');
+  assert.equal((await tokens.replaceRejected('app', 'same-token')).accessToken, 'same-token');
+  assert.equal(count(), 2);
+  for (let i = 0; i < 30; i++) {
+    await assert.rejects(tokens.replaceRejected('app', 'same-token'),
+      (error: DingTalkError) => error.kind === 'tokenRejected' && /IP whitelist/.test(error.message) && /permission/.test(error.message));
+    await clock.advance(1000);
+  }
+  assert.equal(count(), 2, 'no token request for a rejection right after a replacement');
+  assert.equal(tokens.peek('app')?.accessToken, 'same-token', 'the token is kept: it may well be fine');
+  await clock.advance(MIN_FETCH_INTERVAL_MS);
+  await tokens.replaceRejected('app', 'same-token');
+  assert.equal(count(), 3, 'after the interval a rejection may replace it again');
+});
+
+test('issue 10: after an outage a caller with no valid token gets a fresh try within about 2 s, and the outage stays inside the cap', async () => {
+  const clock = new FakeClock();
+  let down = true;
+  const times: number[] = [];
+  const fetcher = async (appKey: string): Promise<FetchedToken> => {
+    times.push(clock.now());
+    if (down) throw serverError();
+    return { accessToken: `${appKey}-after-outage`, expiresInSeconds: TTL_S };
+  };
+  // The product's defaults: two retries inside each fetch, real jitter bounds.
+  const tokens = new TokenManager({ fetcher, clock, autoRefresh: false, random: () => 0.999 });
+  let pending: Promise<unknown> | undefined;
+  let servedAt: number | undefined;
+  const ask = () => {
+    pending ??= tokens.getToken('app').then(() => (servedAt ??= clock.now()), () => undefined).finally(() => (pending = undefined));
+  };
+  const outageEnd = clock.now() + 5 * 60_000;
+  while (clock.now() < outageEnd) {
+    ask();
+    await clock.advance(100);
+  }
+  for (const start of times) {
+    const inWindow = times.filter((time) => time >= start && time < start + 60_000).length;
+    assert.ok(inWindow <= MAX_TOKEN_REQUESTS_PER_MINUTE, `${inWindow} requests in the minute from ${start}`);
+  }
+  down = false;
+  const recoveredAt = clock.now();
+  while (servedAt === undefined) {
+    ask();
+    await clock.advance(100);
+  }
+  assert.ok(servedAt - recoveredAt <= 2_500, `a token ${servedAt - recoveredAt} ms after DingTalk recovered`);
+});
+
+test('issue 9 item 4: a replacement that worked and is later rejected was revoked anew, and is replaced again', async () => {
+  const clock = new FakeClock();
+  const { fetcher, count } = scriptedFetcher();
+  const tokens = manager(clock, fetcher);
+  const first = await tokens.getToken('app');
+  const second = await tokens.replaceRejected('app', first.accessToken);
+  tokens.confirm('app', second.accessToken);
+  await clock.advance(5_000);
+  const third = await tokens.replaceRejected('app', second.accessToken);
+  assert.notEqual(third.accessToken, second.accessToken);
+  assert.equal(count(), 3);
+  // The third was never accepted by an API: rejecting it too is the loop, refused.
+  await assert.rejects(tokens.replaceRejected('app', third.accessToken), (error: DingTalkError) => error.kind === 'tokenRejected');
+  assert.equal(count(), 3);
+});
+
+test('issue 9 item 4: when DingTalk reissues the very token an API rejected, later rejections of it are not replaced, even after other APIs accepted it', async () => {
+  const clock = new FakeClock();
+  const { fetcher, count } = scriptedFetcher(...Array.from({ length: 5 }, () => ({ accessToken: 'same-token', expiresInSeconds: TTL_S })));
+  const tokens = manager(clock, fetcher);
+  await tokens.getToken('app');
+  await tokens.replaceRejected('app', 'same-token');
+  for (let i = 0; i < 10; i++) {
+    tokens.confirm('app', 'same-token'); // another API accepts it
+    await assert.rejects(tokens.replaceRejected('app', 'same-token'), (error: DingTalkError) => error.kind === 'tokenRejected');
+  }
+  assert.equal(count(), 2);
+});
+
+test('the request cap never blocks a first request, however the clock ticks between two readings', async () => {
+  // A real clock moves on between readings; the cap once compared "free now" with an earlier now and refused.
+  let time = Date.UTC(2026, 10, 22);
+  const ticking = { now: () => ++time, setTimeout: () => 0, clearTimeout: () => undefined };
+  const { fetcher, count } = scriptedFetcher();
+  const tokens = new TokenManager({ fetcher, clock: ticking, autoRefresh: false });
+  for (const app of ['a', 'b', 'c']) assert.ok((await tokens.getToken(app)).accessToken);
+  assert.equal((await tokens.forceRefresh('a')).refreshed, true);
+  assert.equal(count(), 4);
 });
