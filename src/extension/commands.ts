@@ -176,12 +176,32 @@ async function tokenForApp<T extends TokenResult>(services: Services, appKey: st
     services.log.info(`Token for ${app.label} served from ${result.source}, valid until ${new Date(result.expiresAt).toISOString()}`);
     return result;
   } catch (error) {
-    services.log.error(`Could not get a token for ${app.label}: ${describeError(error)}`);
     const showLog = vscode.l10n.t('Show Log');
+    const still = services.tokens.peek(app.appKey);
+    if (still) {
+      // The refresh failed but nothing is lost yet: say how long the current token lasts and when the next try is.
+      services.log.warn(`Refresh for ${app.label} failed; the current token stays valid until ${new Date(still.expiresAt).toISOString()}: ${describeError(error)}`);
+      const retry = vscode.l10n.t('Retry');
+      const next = services.tokens.status(app.appKey).nextAttemptAt;
+      const choice = await vscode.window.showWarningMessage([
+        vscode.l10n.t('Refreshing the token of {0} failed: {1}', app.label, describeError(error)),
+        vscode.l10n.t('The current token is valid for {0}.', describeDuration(still.expiresAt - Date.now())),
+        next ? vscode.l10n.t('Next automatic try at {0}.', clockTime(next)) : '',
+      ].filter(Boolean).join(' '), retry, showLog);
+      if (choice === retry) return tokenForApp(services, app.appKey, operation, alwaysShowProgress);
+      if (choice === showLog) services.log.show();
+      return undefined;
+    }
+    services.log.error(`Could not get a token for ${app.label}: ${describeError(error)}`);
     const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Could not get a token for {0}. {1}', app.label, describeError(error)), showLog);
     if (choice === showLog) services.log.show();
     return undefined;
   }
+}
+
+/** "16:20" in VS Code's display language. */
+function clockTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString(vscode.env.language, { hour: '2-digit', minute: '2-digit' });
 }
 
 function withProgress<T>(title: string, task: () => Promise<T>): Promise<T> {
@@ -189,7 +209,7 @@ function withProgress<T>(title: string, task: () => Promise<T>): Promise<T> {
 }
 
 function validityMessage(services: Services, result: TokenResult): string {
-  return vscode.l10n.t('The token of {0} is valid until {1} ({2} left).', labelOf(services, result.appKey), new Date(result.expiresAt).toLocaleTimeString(), describeDuration(result.expiresAt - Date.now()));
+  return vscode.l10n.t('The token of {0} is valid until {1} ({2} left).', labelOf(services, result.appKey), clockTime(result.expiresAt), describeDuration(result.expiresAt - Date.now()));
 }
 
 function labelOf(services: Services, appKey: string): string {

@@ -86,6 +86,25 @@ test('Refresh Access Token makes exactly one upstream call', async () => {
   await vscode.waitForStatusBar(/Sandbox 1:59:5\d/);
 });
 
+test('a refresh DingTalk fails says the current token is still valid and when the next try is, with Retry and Show Log', async () => {
+  await vscode.clearNotifications();
+  emulator.setFault({ kind: 'server500' });
+  try {
+    await vscode.runCommand('DingTalk: Refresh Access Token');
+    const message = await vscode.waitForNotification(/Refreshing the token of Sandbox failed/, 30_000);
+    assert.match(message, /The current token is valid for (2 h|1 h 5\d min)\./);
+    assert.match(message, /Next automatic try at \d{1,2}:\d\d/);
+    await vscode.waitForStatusBar(/Sandbox 1:5\d:\d\d/);
+  } finally {
+    emulator.setFault(null);
+  }
+  await vscode.clickNotificationButton(/Refreshing the token of Sandbox failed/, 'Retry');
+  // DingTalk answers again: the retry either refreshes or says when it may (the backoff after a failure).
+  const answer = await vscode.waitForNotification(/Refreshed\.|Not refreshed/, 30_000);
+  if (answer.startsWith('Not refreshed')) assert.match(answer, /A new token can be fetched in \d+ s\. The token of Sandbox is valid until .* \((2 h|1 h 5\d min) left\)/);
+  else await vscode.waitForStatusBar(/Sandbox 1:59:5\d/);
+});
+
 test('Inspect shows the app, the masked token and its expiry', async () => {
   await vscode.clearNotifications();
   await vscode.runCommand('DingTalk: Inspect Access Token');
