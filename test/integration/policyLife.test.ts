@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
+import { eventually } from '../support/eventually';
 
 /**
  * The policy file's life as the standalone server meets it: a file that cannot be read at start, typos,
@@ -68,15 +69,6 @@ async function withCli(
 }
 
 const text = (result: CallToolResult) => result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
-
-/** Polls a condition (stderr arrives apart from answers) until it holds or the timeout passes. */
-async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`not met in time: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const UNREADABLE: [string, (dir: string, policyFile: string) => Promise<void>, RegExp][] = [
   ['a directory', (_dir, file) => fs.mkdir(file), /directory/],

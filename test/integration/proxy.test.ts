@@ -10,6 +10,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
 import { startLoopbackProxy } from '../support/loopbackProxy';
+import { eventually } from '../support/eventually';
 
 // The standalone server behind a company proxy: DingTalk's host names resolve only through the proxy (".test"
 // names never resolve anywhere else), so a request that skips the proxy cannot reach the emulator.
@@ -100,7 +101,7 @@ for (const [scheme, variable] of [['https', 'HTTPS_PROXY'], ['https', 'https_pro
       const legacy = await call('dingtalk_api_request', { method: 'POST', path: '/topapi/v2/user/get', body: { userid: 'u1' } });
       assert.equal(legacy.isError, undefined, text(legacy));
       assert.equal((legacy.structuredContent as any).body.errcode, 0);
-      assert.match(stderr(), /proxy (https|http) via http:\/\/127\.0\.0\.1:\d+/);
+      await eventually(() => /proxy (https|http) via http:\/\/127\.0\.0\.1:\d+/.test(stderr()), 'the start-up line names the proxy');
     });
   });
 }
@@ -120,6 +121,6 @@ test('standalone server: without a proxy variable DingTalk is reached directly (
     const result = await call('get_access_token');
     assert.equal(result.isError, true);
     assert.match(text(result), /network/);
-    assert.match(stderr(), /proxy none/);
+    await eventually(() => /proxy none/.test(stderr()), 'the start-up line says there is no proxy');
   });
 });
