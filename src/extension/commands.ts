@@ -72,18 +72,17 @@ async function copyToken(services: Services, appKey?: string): Promise<void> {
 }
 
 async function switchApp(services: Services): Promise<void> {
-  const apps = services.credentials.list();
-  const active = services.credentials.activeAppKey();
-  const add = { label: `$(add) ${vscode.l10n.t('Add an app…')}`, appKey: '' };
-  const items = [...apps.map((app) => ({
-    label: `${app.appKey === active ? '$(check) ' : ''}${app.label}`,
-    description: app.appKey,
-    appKey: app.appKey,
-  })), add];
+  const add = { label: vscode.l10n.t('Add an app…'), iconPath: new vscode.ThemeIcon('add'), app: undefined };
+  const items = [
+    separator(vscode.l10n.t('Apps')),
+    ...appItems(services),
+    separator(''),
+    add,
+  ];
   const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Switch App'), placeHolder: vscode.l10n.t('The app whose token the status bar and agents use') });
   if (!picked) return;
-  if (picked === add) return setCredentials(services);
-  await makeActive(services, picked.appKey);
+  if (!picked.app) return setCredentials(services);
+  await makeActive(services, picked.app.appKey);
 }
 
 async function makeActive(services: Services, appKey: string | undefined): Promise<void> {
@@ -98,8 +97,44 @@ async function pickApp(services: Services, appKey: string | undefined, title: st
   const apps = services.credentials.list();
   if (appKey) return apps.find((app) => app.appKey === appKey);
   if (apps.length === 0) return void vscode.window.showInformationMessage(vscode.l10n.t('No DingTalk app is set up yet.'));
-  const picked = await vscode.window.showQuickPick(apps.map((app) => ({ label: app.label, description: app.appKey, app })), { title });
+  const picked = await vscode.window.showQuickPick(appItems(services), { title });
   return picked?.app;
+}
+
+/**
+ * One row per app: the active one marked by its icon (a check; the others a key), so labels stay aligned;
+ * the appKey beside the label and the token's state below it.
+ */
+function appItems(services: Services): (vscode.QuickPickItem & { app: AppInfo })[] {
+  const active = services.credentials.activeAppKey();
+  return services.credentials.list().map((app) => ({
+    label: app.label,
+    description: app.appKey === active ? `${app.appKey} · ${vscode.l10n.t('active')}` : app.appKey,
+    detail: tokenState(services, app.appKey),
+    iconPath: new vscode.ThemeIcon(app.appKey === active ? 'check' : 'key'),
+    app,
+  }));
+}
+
+/** The token's state as a short sentence, e.g. "valid for 1 h 54 min", "expired", "failed: …". */
+function tokenState(services: Services, appKey: string): string {
+  const status = services.tokens.status(appKey);
+  switch (status.state) {
+    case 'valid':
+      return vscode.l10n.t('valid for {0}', describeDuration((status.expiresAt ?? Date.now()) - Date.now()));
+    case 'fetching':
+      return vscode.l10n.t('fetching…');
+    case 'expired':
+      return vscode.l10n.t('expired');
+    case 'failing':
+      return status.lastError ? vscode.l10n.t('failed: {0}', describeError(status.lastError)) : vscode.l10n.t('failed');
+    default:
+      return vscode.l10n.t('no token yet');
+  }
+}
+
+function separator(label: string): vscode.QuickPickItem & { app: undefined; command: undefined } {
+  return { label, kind: vscode.QuickPickItemKind.Separator, app: undefined, command: undefined };
 }
 
 async function renameApp(services: Services, appKey: string | undefined): Promise<void> {
@@ -144,21 +179,25 @@ async function openPolicy(services: Services): Promise<void> {
 }
 
 async function statusBarActions(services: Services): Promise<void> {
-  const hasApp = services.credentials.activeApp() !== undefined;
+  const app = services.credentials.activeApp();
+  const action = (icon: string, label: string, command: string, detail?: string) => ({ label, iconPath: new vscode.ThemeIcon(icon), command, detail });
   const actions = [
-    ...(hasApp ? [
-      { label: `$(key) ${vscode.l10n.t('Get Access Token')}`, command: 'dingtalkToken.getToken' },
-      { label: `$(refresh) ${vscode.l10n.t('Refresh Access Token')}`, command: 'dingtalkToken.refreshToken' },
-      { label: `$(copy) ${vscode.l10n.t('Copy Access Token')}`, command: 'dingtalkToken.copyToken' },
-      { label: `$(eye) ${vscode.l10n.t('Inspect Access Token')}`, command: 'dingtalkToken.inspectToken' },
-      { label: `$(arrow-swap) ${vscode.l10n.t('Switch App')}`, command: 'dingtalkToken.switchApp' },
+    ...(app ? [
+      separator(app.label),
+      action('key', vscode.l10n.t('Get Access Token'), 'dingtalkToken.getToken', tokenState(services, app.appKey)),
+      action('refresh', vscode.l10n.t('Refresh Access Token'), 'dingtalkToken.refreshToken'),
+      action('copy', vscode.l10n.t('Copy Access Token'), 'dingtalkToken.copyToken'),
+      action('eye', vscode.l10n.t('Inspect Access Token'), 'dingtalkToken.inspectToken'),
     ] : []),
-    { label: `$(add) ${vscode.l10n.t('Set App Credentials')}`, command: 'dingtalkToken.setCredentials' },
-    { label: `$(shield) ${vscode.l10n.t('Open MCP Policy')}`, command: 'dingtalkToken.openPolicy' },
-    { label: `$(output) ${vscode.l10n.t('Show Log')}`, command: 'dingtalkToken.showLog' },
+    separator(vscode.l10n.t('Apps')),
+    ...(app ? [action('arrow-swap', vscode.l10n.t('Switch App'), 'dingtalkToken.switchApp')] : []),
+    action('add', vscode.l10n.t('Set App Credentials'), 'dingtalkToken.setCredentials'),
+    separator(vscode.l10n.t('Agents')),
+    action('shield', vscode.l10n.t('Open MCP Policy'), 'dingtalkToken.openPolicy'),
+    action('output', vscode.l10n.t('Show Log'), 'dingtalkToken.showLog'),
   ];
   const picked = await vscode.window.showQuickPick(actions, { title: vscode.l10n.t('DingTalk Access Token') });
-  if (picked) await vscode.commands.executeCommand(picked.command);
+  if (picked?.command) await vscode.commands.executeCommand(picked.command);
 }
 
 /** Runs a token operation for an app (the active one by default) with progress; reports failures and returns undefined. */
