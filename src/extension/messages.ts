@@ -29,7 +29,7 @@ export function describeError(error: unknown): string {
   }
   switch (failure.kind) {
     case 'invalidCredentials':
-      return vscode.l10n.t("DingTalk rejected the appKey/appSecret ({0}). Check the app's Client ID and Client Secret in the developer console.", code || 'invalidClientIdOrSecret');
+      return vscode.l10n.t("DingTalk rejected the AppKey/AppSecret ({0}). Check them under Credentials and Basic Info in the developer console.", code || 'invalidClientIdOrSecret');
     case 'tokenRejected':
       return vscode.l10n.t("DingTalk rejected the app's access token again right after replacing it, so no new one was requested. Check the app's IP whitelist, its API permissions, and that the API belongs to this app.");
     case 'throttled':
