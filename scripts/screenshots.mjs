@@ -15,8 +15,14 @@ const vsix = path.join(root, 'dingtalk-token.vsix');
 
 const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' };
 const WORDS = {
-  en: { setCredentials: 'DingTalk: Set App Credentials', inspect: 'DingTalk: Inspect Access Token', apps: 'Apps', labels: ['Sales Bot', 'HR Sync'] },
-  'zh-cn': { setCredentials: 'DingTalk: 设置应用凭证', inspect: 'DingTalk: 查看访问令牌', apps: '应用', labels: ['销售机器人', '人事同步'] },
+  en: {
+    setCredentials: 'DingTalk: Set App Credentials', inspect: 'DingTalk: Inspect Access Token', refresh: 'DingTalk: Refresh Access Token',
+    refreshFailed: /Refreshing the token of .* failed/, labels: ['Sales Bot', 'HR Sync'],
+  },
+  'zh-cn': {
+    setCredentials: 'DingTalk: 设置应用凭证', inspect: 'DingTalk: 查看访问令牌', refresh: 'DingTalk: 刷新访问令牌',
+    refreshFailed: /刷新 .* 的访问令牌失败/, labels: ['销售机器人', '人事同步'],
+  },
 };
 
 const shots = [
@@ -78,7 +84,23 @@ async function capture(language, theme) {
     await vscode.runCommand('Notifications: Clear All Notifications');
     await vscode.page.waitForTimeout(800);
     await vscode.screenshot(file('view'));
-    if (language === 'en' && theme === 'light') await vscode.page.locator('.statusbar').screenshot({ path: path.join(images, 'statusbar.png') });
+    if (theme === 'light') {
+      // The walkthrough's pictures ship in the .vsix: the view alone and the status bar, small.
+      const walkthrough = path.join(root, 'media', 'walkthrough');
+      const lang = language === 'en' ? '' : `.${language}`;
+      await vscode.page.locator('#workbench\\.parts\\.sidebar').screenshot({ path: path.join(walkthrough, `view${lang}.png`) });
+      await vscode.page.locator('.statusbar').screenshot({ path: language === 'en' ? path.join(images, 'statusbar.png') : path.join(walkthrough, 'statusbar.zh-cn.png') });
+      if (language === 'en') fs.copyFileSync(path.join(images, 'statusbar.png'), path.join(walkthrough, 'statusbar.png'));
+    }
+
+    // A refresh DingTalk fails while the token is still valid: the message says so, with Retry and Show Log.
+    emulator.setFault({ kind: 'server500' });
+    await vscode.runCommand(words.refresh);
+    await vscode.waitForNotification(words.refreshFailed, 30_000);
+    await vscode.page.waitForTimeout(500);
+    await vscode.screenshot(file('refresh-failed'));
+    emulator.setFault(null);
+    await vscode.runCommand('Notifications: Clear All Notifications');
 
     await vscode.runCommand(words.inspect);
     await vscode.waitForWebview(new RegExp(apps[1].appKey), 30_000);
