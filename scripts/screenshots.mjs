@@ -88,9 +88,12 @@ async function capture(language, theme) {
       // The walkthrough's pictures ship in the .vsix: the view alone and the status bar, small.
       const walkthrough = path.join(root, 'media', 'walkthrough');
       const lang = language === 'en' ? '' : `.${language}`;
-      await vscode.page.locator('#workbench\\.parts\\.sidebar').screenshot({ path: path.join(walkthrough, `view${lang}.png`) });
-      await vscode.page.locator('.statusbar').screenshot({ path: language === 'en' ? path.join(images, 'statusbar.png') : path.join(walkthrough, 'statusbar.zh-cn.png') });
-      if (language === 'en') fs.copyFileSync(path.join(images, 'statusbar.png'), path.join(walkthrough, 'statusbar.png'));
+      // Only the Apps section: every byte here is in the .vsix.
+      const sidebar = await vscode.page.locator('#workbench\\.parts\\.sidebar').boundingBox();
+      const small = { type: 'jpeg', quality: 80 };
+      await vscode.page.screenshot({ ...small, path: path.join(walkthrough, `view${lang}.jpg`), clip: { ...sidebar, height: 140 } });
+      await vscode.page.locator('.statusbar').screenshot({ ...small, path: path.join(walkthrough, `statusbar${lang}.jpg`) });
+      if (language === 'en') await vscode.page.locator('.statusbar').screenshot({ path: path.join(images, 'statusbar.png') });
     }
 
     // A refresh DingTalk fails while the token is still valid: the message says so, with Retry and Show Log.
