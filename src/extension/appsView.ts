@@ -6,6 +6,7 @@ import type { AppInfo } from '../core/apps';
 import type { AuditEvent } from '../core/audit';
 import type { Services } from './services';
 import type { McpProvider } from './mcpProvider';
+import { COMMAND, VIEW } from './commandIds';
 
 /** An app row; also what the inline and context-menu commands receive as their argument. */
 export interface AppNode {
@@ -43,8 +44,8 @@ export class DingTalkView implements vscode.Disposable {
   constructor(services: Services, mcp: McpProvider) {
     const apps = new AppsTree(services);
     const agents = new AgentsTree(services, mcp);
-    const appsView = vscode.window.createTreeView('dingtalkToken.apps', { treeDataProvider: apps, showCollapseAll: false });
-    const agentsView = vscode.window.createTreeView('dingtalkToken.agents', { treeDataProvider: agents });
+    const appsView = vscode.window.createTreeView(VIEW.apps, { treeDataProvider: apps, showCollapseAll: false });
+    const agentsView = vscode.window.createTreeView(VIEW.agents, { treeDataProvider: agents });
     const tickWhileVisible = () => this.setTicking(appsView.visible, () => apps.refresh());
     this.subscriptions.push(
       apps, agents, appsView, agentsView,
@@ -111,7 +112,7 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
     if (status.lastError) tooltip.appendMarkdown(`\n\n$(warning) ${escapeMarkdown(describeError(status.lastError))}`);
     tooltip.supportThemeIcons = true;
     item.tooltip = tooltip;
-    item.command = { command: 'dingtalkToken.inspectToken', title: vscode.l10n.t('Inspect'), arguments: [appNode(app.appKey)] };
+    item.command = { command: COMMAND.inspectToken, title: vscode.l10n.t('Inspect'), arguments: [appNode(app.appKey)] };
     return item;
   }
 }
@@ -167,7 +168,7 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
     const { source, policy } = this.mcp.state();
     const item = new vscode.TreeItem(vscode.l10n.t('Policy'));
     item.id = 'mcp.policy';
-    item.command = { command: 'dingtalkToken.openPolicy', title: vscode.l10n.t('Open MCP Policy') };
+    item.command = { command: COMMAND.openPolicy, title: vscode.l10n.t('Open MCP Policy') };
     const tooltip = new vscode.MarkdownString(`\`${escapeMarkdown(source)}\``);
     if (!policy) {
       item.description = vscode.l10n.t('read when the server starts');

@@ -1,18 +1,11 @@
 import * as vscode from 'vscode';
-import { asDingTalkError, type DingTalkErrorKind } from '../core/errors';
+import { asDingTalkError, type DingTalkError } from '../core/errors';
 import { AppNotFoundError } from '../core/apps';
 import { redact } from '../core/redact';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../core/tokens';
 
-interface Failure {
-  kind: DingTalkErrorKind;
-  message: string;
-  code?: string;
-  httpStatus?: number;
-  retryAfterMs?: number;
-  ip?: string;
-  requiredScopes?: string[];
-}
+/** What the wording below reads: a DingTalkError, or the plain record a token's last failure keeps. */
+type Failure = Pick<DingTalkError, 'kind' | 'message' | 'code' | 'httpStatus' | 'retryAfterMs' | 'ip' | 'requiredScopes'>;
 
 /** A failure (a thrown error or a recorded one) in the person's language, with DingTalk's own code kept. */
 export function describeError(error: unknown): string {
