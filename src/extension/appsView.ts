@@ -39,32 +39,32 @@ export function appKeyFromNode(argument: unknown): string | undefined {
  */
 export class DingTalkView implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly apps: AppsTree;
   private tick: NodeJS.Timeout | undefined;
 
   constructor(services: Services, mcp: McpProvider) {
-    const apps = new AppsTree(services);
+    this.apps = new AppsTree(services);
     const agents = new AgentsTree(services, mcp);
-    const appsView = vscode.window.createTreeView(VIEW.apps, { treeDataProvider: apps, showCollapseAll: false });
+    const appsView = vscode.window.createTreeView(VIEW.apps, { treeDataProvider: this.apps, showCollapseAll: false });
     const agentsView = vscode.window.createTreeView(VIEW.agents, { treeDataProvider: agents });
-    const tickWhileVisible = () => this.setTicking(appsView.visible, () => apps.refresh());
     this.subscriptions.push(
-      apps, agents, appsView, agentsView,
-      appsView.onDidChangeVisibility(tickWhileVisible),
-      services.tokens.onDidChange(() => apps.refresh()),
-      services.credentials.onDidChangeApps(() => apps.refresh()),
+      this.apps, agents, appsView, agentsView,
+      appsView.onDidChangeVisibility(() => this.setTicking(appsView.visible)),
+      services.tokens.onDidChange(() => this.apps.refresh()),
+      services.credentials.onDidChangeApps(() => this.apps.refresh()),
       services.audit.onDidRecord(() => agents.refresh()),
       mcp.onDidChangeState(() => agents.refresh()),
-      { dispose: () => this.setTicking(false, () => undefined) },
     );
-    tickWhileVisible();
+    this.setTicking(appsView.visible);
   }
 
   dispose(): void {
+    this.setTicking(false);
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 
-  private setTicking(on: boolean, render: () => void): void {
-    if (on && !this.tick) this.tick = setInterval(render, TICK_MS);
+  private setTicking(on: boolean): void {
+    if (on && !this.tick) this.tick = setInterval(() => this.apps.refresh(), TICK_MS);
     if (!on && this.tick) {
       clearInterval(this.tick);
       this.tick = undefined;
