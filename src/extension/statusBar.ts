@@ -68,9 +68,9 @@ export class StatusBar implements vscode.Disposable {
     const rows: string[] = [`**$(key) ${escapeMarkdown(app.label)}** \`${escapeMarkdown(app.appKey)}\``, ''];
     if (status.expiresAt !== undefined) {
       const left = status.state === 'valid' ? ` (${formatCountdown(status.expiresAt - Date.now())})` : '';
-      rows.push(`${vscode.l10n.t('Expires: {0}', new Date(status.expiresAt).toLocaleString())}${left}  `);
+      rows.push(`${vscode.l10n.t('Expires: {0}', new Date(status.expiresAt).toLocaleString(vscode.env.language))}${left}  `);
     }
-    if (status.lastRefreshAt !== undefined) rows.push(`${vscode.l10n.t('Last refresh: {0}', new Date(status.lastRefreshAt).toLocaleString())}  `);
+    if (status.lastRefreshAt !== undefined) rows.push(`${vscode.l10n.t('Last refresh: {0}', new Date(status.lastRefreshAt).toLocaleString(vscode.env.language))}  `);
     if (status.lastError) rows.push(`$(warning) ${escapeMarkdown(vscode.l10n.t('Last error: {0}', describeError(status.lastError)))}  `);
     rows.push('', [
       `[$(refresh) ${vscode.l10n.t('Refresh')}](command:${COMMAND.refreshToken})`,

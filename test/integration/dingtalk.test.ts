@@ -42,6 +42,7 @@ for (const tokenApi of ['v1', 'legacy'] as const) {
     const error = await dingTalkFailure(fetchAccessToken(endpoints(tokenApi), { appKey: APP.appKey, appSecret: 'wrong-secret-value-xyz' }));
     assert.equal(error.kind, 'invalidCredentials');
     assert.match(error.message, /Check the app's Client ID and Client Secret/);
+    assert.match(error.said ?? '', /clientId|appKey/, 'DingTalk\'s own words are kept to show beside its code');
     if (tokenApi === 'v1') {
       assert.equal(error.code, 'invalidClientIdOrSecret');
       assert.equal(error.httpStatus, 400);
