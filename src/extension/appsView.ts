@@ -64,7 +64,7 @@ export class DingTalkView implements vscode.Disposable {
   }
 
   private setTicking(on: boolean): void {
-    if (on && !this.tick) this.tick = setInterval(() => this.apps.refresh(), TICK_MS);
+    if (on && !this.tick) this.tick = setInterval(() => this.apps.tick(), TICK_MS);
     if (!on && this.tick) {
       clearInterval(this.tick);
       this.tick = undefined;
@@ -73,19 +73,33 @@ export class DingTalkView implements vscode.Disposable {
 }
 
 class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<AppNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  /** One node object per app, so the countdown can re-render rows in place (an open context menu stays open). */
+  private readonly nodes = new Map<string, AppNode>();
 
   constructor(private readonly services: Services) {}
 
+  /** The app list or an app's state changed: rebuild the rows. */
   refresh(): void {
-    this.changed.fire();
+    this.changed.fire(undefined);
+  }
+
+  /** The clock moved: only the rows' text changes. */
+  tick(): void {
+    if (this.nodes.size) this.changed.fire([...this.nodes.values()]);
   }
 
   getChildren(element?: AppNode): AppNode[] {
     // No rows at all lets VS Code show the welcome view (package.json viewsWelcome).
     if (element) return [];
-    return this.services.credentials.list().map((app) => appNode(app.appKey));
+    const apps = this.services.credentials.list();
+    for (const appKey of this.nodes.keys()) if (!apps.some((app) => app.appKey === appKey)) this.nodes.delete(appKey);
+    return apps.map((app) => {
+      const node = this.nodes.get(app.appKey) ?? appNode(app.appKey);
+      this.nodes.set(app.appKey, node);
+      return node;
+    });
   }
 
   getTreeItem(node: AppNode): vscode.TreeItem {
