@@ -1,5 +1,5 @@
 // `npm run screenshots`: the pictures under docs/images, taken from the packaged extension in a real VS Code
-// (code-server) against the emulator, in light and dark themes and in Simplified Chinese. Tests never write
+// (code-server) against the emulator, in light, dark and high-contrast themes and in Simplified Chinese. Tests never write
 // committed files; this script is the one place that does. Run `npm test` (or `npm run package` and
 // `bash scripts/setup-vscode.sh`) first.
 import * as fs from 'node:fs';
@@ -13,7 +13,7 @@ const { DingTalkEmulator } = require(path.join(root, 'out', 'test', 'emulator', 
 const images = path.join(root, 'docs', 'images');
 const vsix = path.join(root, 'dingtalk-token.vsix');
 
-const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' };
+const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern', 'high-contrast': 'Default High Contrast' };
 const WORDS = {
   en: {
     setCredentials: 'DingTalk: Set App Credentials', inspect: 'DingTalk: Inspect Access Token', refresh: 'DingTalk: Refresh Access Token',
@@ -28,6 +28,7 @@ const WORDS = {
 const shots = [
   ['en', 'light'],
   ['en', 'dark'],
+  ['en', 'high-contrast'],
   ['zh-cn', 'light'],
   ['zh-cn', 'dark'],
 ];
