@@ -2,14 +2,19 @@ import { hash } from 'node:crypto';
 import { z } from 'zod/v4';
 import { closestName } from './closestName';
 import type { PolicyFileRead } from './policyFile';
+import {
+  compileRules, conditionHolds, incrementOf, ruleSchema, validateRules, type Rule, type RuleFile, type Window,
+} from './policyRules';
 
 /**
  * The MCP policy engine: a PolicyLayer/Intercept-compatible policy.json (version "1") decides every tool
  * call before it runs. Plain TypeScript (no vscode) so the extension, the standalone CLI and tests share it.
  *
- * Order of evaluation, as in Intercept: hide → default deny for unlisted tools → tool deny → limits
- * (tool first, then all_tools) → approval → reserve. Counters are reserved before the tool runs and
- * committed or rolled back by `finish`, so denied and failed calls use no quota.
+ * Order of evaluation, as in Intercept: hide → default deny for unlisted tools → tool deny → rules (the
+ * tool's, then "*"'s, in order: a deny rule denies, an evaluate rule whose conditions do not all hold
+ * denies) → limits (tool first, then all_tools) and rule counters with room → approval (the tool's
+ * `approve`, or an approve rule whose conditions hold) → reserve. Counters are reserved before the tool
+ * runs and committed or rolled back by `finish`, so denied and failed calls use no quota.
  */
 
 export interface PolicyCall { tool: string; args: unknown; sessionId: string }
@@ -43,7 +48,6 @@ export interface PolicyStatus {
   policyVersion: number;
 }
 
-type Window = 'minute' | 'hour' | 'day';
 type Scope = 'grant' | 'session';
 
 const WINDOW_MS: Record<Window, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -81,10 +85,15 @@ const toolSchema = z.strictObject({
   action: z.enum(['deny', 'approve'], { error: must('"deny" or "approve" (leave it out to allow)') }).optional(),
   reason: z.string({ error: must('a string') }).optional(),
   limits: limitsSchema.optional(),
+  rules: z.array(ruleSchema, { error: must('a list of rules') }).optional(),
 }, { error: must('an object ({} allows the tool)') }).superRefine((tool, ctx) => {
   if (tool.reason !== undefined && tool.action !== 'deny') ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is only used with "action": "deny"' });
   if (tool.limits !== undefined && tool.action === 'deny') ctx.addIssue({ code: 'custom', path: ['limits'], message: 'cannot be combined with "action": "deny"' });
+  if (tool.rules !== undefined && tool.action === 'deny') ctx.addIssue({ code: 'custom', path: ['rules'], message: 'cannot be combined with "action": "deny"' });
 });
+
+/** Rule problems read as Intercept's: "tools.x.rules[0]: deny rules must not have conditions". */
+const RULE_PROBLEM = { rule: true };
 
 const policySchema = z.strictObject({
   version: z.literal('1', { error: must('"1"') }),
@@ -99,7 +108,19 @@ const policySchema = z.strictObject({
     }),
   tools: z.record(toolName, toolSchema, { error: must('an object mapping tool names to rules') }).optional(),
   all_tools: z.strictObject({ limits: limitsSchema.optional() }, { error: must('an object like {"limits": [...]}') }).optional(),
-}, { error: must('a JSON object') });
+}, { error: must('a JSON object') }).superRefine((file, ctx) => {
+  const tools = file.tools ?? {};
+  const rulesOf = (name: string): RuleFile[] | undefined => (Object.hasOwn(tools, name) ? tools[name]!.rules : undefined);
+  for (const [name, tool] of Object.entries(tools)) {
+    if (name === '*') {
+      // "*" holds rules for every tool; a tool-wide deny, approve or limits there would be all_tools' job.
+      for (const key of ['action', 'reason', 'limits'] as const) {
+        if (tool[key] !== undefined) ctx.addIssue({ code: 'custom', path: ['tools', name, key], message: 'is not allowed under "*", which holds only rules (limits for every tool go in all_tools)' });
+      }
+    }
+    for (const problem of validateRules(name, tool.rules ?? [], rulesOf)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message, params: RULE_PROBLEM });
+  }
+});
 
 type PolicyFile = z.infer<typeof policySchema>;
 
@@ -117,14 +138,18 @@ interface Limit {
   scope: Scope;
 }
 
-interface ToolRule { action: 'allow' | 'deny' | 'approve'; reason?: string; limits: Limit[] }
+interface ToolRule { action: 'allow' | 'deny' | 'approve'; reason?: string; limits: Limit[]; rules: Rule[] }
 
 interface CompiledPolicy {
   defaultAction: 'allow' | 'deny';
   hideAll: boolean;
   hidden: Set<string>;
   tools: Map<string, ToolRule>;
+  /** The rules under "*", evaluated after each tool's own. */
+  everyTool: Rule[];
   allTools: Limit[];
+  /** The window of each rule counter, by `Counters.stateKey`'s [scope, counter], for conditions that read it. */
+  counterWindows: Map<string, Window>;
 }
 
 function compile(file: PolicyFile): CompiledPolicy {
@@ -134,16 +159,24 @@ function compile(file: PolicyFile): CompiledPolicy {
     }));
   const tools = new Map<string, ToolRule>();
   for (const [name, tool] of Object.entries(file.tools ?? {})) {
-    tools.set(name, { action: tool.action ?? 'allow', reason: tool.reason, limits: limits(`tools.${name}`, tool.limits) });
+    if (name === '*') continue;
+    tools.set(name, { action: tool.action ?? 'allow', reason: tool.reason, limits: limits(`tools.${name}`, tool.limits), rules: compileRules(name, tool.rules ?? []) });
   }
   const hideList = file.hide === '*' ? ['*'] : file.hide ?? [];
+  const everyTool = compileRules('*', file.tools?.['*']?.rules ?? []);
+  const counterWindows = new Map<string, Window>();
+  for (const rule of [...[...tools.values()].flatMap((tool) => tool.rules), ...everyTool]) {
+    if (rule.state) counterWindows.set(JSON.stringify([rule.state.scope, rule.state.counter]), rule.state.window);
+  }
   return {
     defaultAction: file.default ?? 'allow',
     // Intercept treats a "*" entry in the list like hide: "*".
     hideAll: hideList.includes('*'),
     hidden: new Set(hideList),
     tools,
+    everyTool,
     allTools: limits('all_tools', file.all_tools?.limits),
+    counterWindows,
   };
 }
 
@@ -167,7 +200,7 @@ function unknownToolEntries(file: PolicyFile, knownTools: readonly string[]): st
   const named: [where: string, name: string][] = [];
   // "*" in hide means every tool.
   if (Array.isArray(file.hide)) file.hide.forEach((name, index) => name !== '*' && named.push([`hide[${index}] ${quoteName(name)}`, name]));
-  for (const name of Object.keys(file.tools ?? {})) named.push([`tools[${quoteName(name)}]`, name]);
+  for (const name of Object.keys(file.tools ?? {})) if (name !== '*') named.push([`tools[${quoteName(name)}]`, name]);
   // A few are enough to see the mistake; a hostile file with thousands must not cost a suggestion each.
   const unknown = named.filter(([, name]) => !knownTools.includes(name));
   const shown = unknown.slice(0, MAX_REPORTED_UNKNOWN).map(([where, name]) => describe(where, name));
@@ -205,6 +238,7 @@ export function parsePolicy(text: string): { ok: true; policy: PolicyFile } | { 
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = formatPath(issue.path) || 'the policy';
+  if (issue.code === 'custom' && issue.params?.rule === true) return `${where}: ${issue.message}`;
   if (issue.code === 'unrecognized_keys') {
     return `${where} has unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
   }
@@ -235,7 +269,9 @@ function describeJsonError(error: Error, text: string): string {
 // Counters: calendar-aligned UTC windows, reserve → commit | rollback (Intercept's two-phase model).
 
 interface Entry { start: number; used: number; pending: number }
-interface Reservation { key: string; start: number }
+interface Reservation { key: string; start: number; amount: number }
+/** What a reservation is for: a limit (one unit) or a rule's counter (its increment). */
+interface Charge { key: string; window: Window; persist: boolean; amount: number }
 
 function windowStart(now: number, window: Window): number {
   // Epoch milliseconds have no leap seconds, so flooring aligns minutes, hours and UTC midnights.
@@ -261,30 +297,35 @@ class Counters {
     return JSON.stringify([limit.target, limit.counter, limit.window, limit.scope === 'grant' ? 'grant' : `session:${sessionId}`]);
   }
 
+  /** A rule's counter: global to the server, as Intercept's are (`state:<tool>` apart from the limits' `tools.<tool>`). */
+  static stateKey(scope: string, counter: string, window: Window): string {
+    return JSON.stringify([`state:${scope}`, counter, window, 'grant']);
+  }
+
   /** Units in use (committed + in flight) in the current window. */
   count(key: string, window: Window, now: number): number {
     const entry = this.entries.get(key);
     return entry && entry.start === windowStart(now, window) ? entry.used + entry.pending : 0;
   }
 
-  reserve(key: string, limit: Limit, now: number): Reservation {
-    const start = windowStart(now, limit.window);
+  reserve({ key, window, persist, amount }: Charge, now: number): Reservation {
+    const start = windowStart(now, window);
     let entry = this.entries.get(key);
     if (!entry || entry.start !== start) {
       // A new window starts from zero; reservations from the old one no longer count anywhere.
-      entry = { start, used: 0, pending: 0, window: limit.window, persist: limit.scope === 'grant' };
+      entry = { start, used: 0, pending: 0, window, persist };
       this.entries.set(key, entry);
     }
-    entry.pending++;
-    return { key, start };
+    entry.pending += amount;
+    return { key, start, amount };
   }
 
   finish(reservations: Reservation[], succeeded: boolean, now: number): void {
-    for (const { key, start } of reservations) {
+    for (const { key, start, amount } of reservations) {
       const entry = this.entries.get(key);
-      if (!entry || entry.start !== start || entry.pending === 0) continue;
-      entry.pending--;
-      if (succeeded) entry.used++;
+      if (!entry || entry.start !== start || entry.pending < amount) continue;
+      entry.pending -= amount;
+      if (succeeded) entry.used += amount;
     }
     this.prune(now);
     if (succeeded) this.save(now);
@@ -332,7 +373,7 @@ class Counters {
       if (!Array.isArray(parts) || parts.length !== 5 || parts[3] !== 'grant') continue;
       const [target, counter, window, , start] = parts as [unknown, unknown, unknown, unknown, unknown];
       if (typeof target !== 'string' || typeof counter !== 'string' || typeof window !== 'string' || !(window in WINDOW_MS)) continue;
-      if (start !== windowStart(now, window as Window) || !Number.isSafeInteger(used) || used <= 0) continue;
+      if (start !== windowStart(now, window as Window) || typeof used !== 'number' || !Number.isFinite(used) || used <= 0) continue;
       this.entries.set(JSON.stringify([target, counter, window, 'grant']), { start, used, pending: 0, window: window as Window, persist: true });
     }
   }
@@ -446,27 +487,31 @@ export class PolicyEngine {
     }
     if (entry?.action === 'deny') return deny(`tools.${tool}.deny`, entry.reason?.trim() || `Tool "${tool}" is denied by policy.`);
 
+    const rules = [...(entry?.rules ?? []), ...policy.everyTool];
     const limits = [...(entry?.limits ?? []), ...policy.allTools];
-    // Check limits before asking anyone: a person should not approve a call that cannot run anyway.
-    const early = this.overLimit(limits, call);
-    if (early) return early;
+    // Check rules and limits before asking anyone: a person should not approve a call that cannot run anyway.
+    const early = this.check(policy, rules, limits, call);
+    if ('denial' in early) return early.denial;
+    let charges = early.charges;
 
     let rule = entry ? `tools.${tool}` : 'default:allow';
-    if (entry?.action === 'approve') {
-      rule = `tools.${tool}.approve`;
+    const asking = entry?.action === 'approve' ? `tools.${tool}.approve` : early.approveRule?.id;
+    if (asking !== undefined) {
+      rule = asking;
       const approved = await approver({ tool, argsDigest: argsDigest(call.args), policyVersion: version })
         .catch(() => false);
       if (approved !== true) return deny(rule, `The call to ${tool} was not approved (the person declined or dismissed the request).`);
       // The approval was given for this policy version; a reload while asking voids it.
       if (this.version !== version) return deny(rule, `The MCP policy changed while ${tool} was waiting for approval, so the approval no longer applies; call again.`);
       // Others may have used the quota while the person was deciding.
-      const late = this.overLimit(limits, call);
-      if (late) return late;
+      const late = this.check(policy, rules, limits, call);
+      if ('denial' in late) return late.denial;
+      charges = late.charges;
     }
 
     // Synchronous from check to reserve, so concurrent calls cannot overshoot a limit.
     const now = this.clock.now();
-    const reservations = limits.map((limit) => this.counters.reserve(Counters.key(limit, call.sessionId), limit, now));
+    const reservations = charges.map((charge) => this.counters.reserve(charge, now));
     let finished = false;
     return {
       allowed: true,
@@ -477,6 +522,48 @@ export class PolicyEngine {
         this.counters.finish(reservations, succeeded, this.clock.now());
       },
     };
+  }
+
+  /**
+   * Rules in order (the tool's, then "*"'s), then limits, then whether each rule counter has room for
+   * this call's increment: the first denial, or what to reserve and the approve rule that applies.
+   */
+  private check(policy: CompiledPolicy, rules: Rule[], limits: Limit[], call: PolicyCall):
+    { denial: Extract<Verdict, { allowed: false }> } | { charges: Charge[]; approveRule?: Rule } {
+    const now = this.clock.now();
+    const counter = (scope: string, name: string) => {
+      const window = policy.counterWindows.get(JSON.stringify([scope, name]));
+      return window ? this.counters.count(Counters.stateKey(scope, name, window), window, now) : 0;
+    };
+    let approveRule: Rule | undefined;
+    for (const rule of rules) {
+      if (rule.action === 'deny') return { denial: deny(rule.id, rule.onDeny?.trim() || `Denied by rule "${rule.name}".`) };
+      const holds = rule.conditions.every((condition) => conditionHolds(condition, call.args, counter));
+      if (rule.action === 'approve') {
+        approveRule ??= holds ? rule : undefined;
+      } else if (!holds) {
+        return { denial: ruleDenial(rule, rule.onDeny?.trim() || `Denied by rule "${rule.name}": a condition does not hold.`, now) };
+      }
+    }
+    const full = this.overLimit(limits, call);
+    if (full) return { denial: full };
+
+    const charges: Charge[] = limits.map((limit) => ({ key: Counters.key(limit, call.sessionId), window: limit.window, persist: limit.scope === 'grant', amount: 1 }));
+    for (const rule of rules) {
+      if (!rule.state) continue;
+      const state = rule.state;
+      const amount = incrementOf(state, call.args);
+      if (amount === undefined) {
+        const path = `args.${state.incrementFrom!.join('.')}`;
+        return { denial: deny(rule.id, `Rule "${rule.name}" counts ${path}, which must be a number from 0 to 1e12 in this call; it is missing or not one, so the call is denied.`) };
+      }
+      const key = Counters.stateKey(state.scope, state.counter, state.window);
+      if (state.limit !== undefined && this.counters.count(key, state.window, now) + amount > state.limit) {
+        return { denial: ruleDenial(rule, rule.onDeny?.trim() || `Rate limit exceeded for ${rule.name}.`, now) };
+      }
+      charges.push({ key, window: state.window, persist: true, amount });
+    }
+    return { charges, approveRule };
   }
 
   /**
@@ -507,6 +594,11 @@ export class PolicyEngine {
 
 function deny(rule: string, reason: string): Extract<Verdict, { allowed: false }> {
   return { allowed: false, rule, reason };
+}
+
+/** A rule's denial; one that keeps a counter says when its window resets. */
+function ruleDenial(rule: Rule, reason: string, now: number): Extract<Verdict, { allowed: false }> {
+  return rule.state ? { allowed: false, rule: rule.id, reason, retryAfterSeconds: secondsUntilReset(now, rule.state.window) } : deny(rule.id, reason);
 }
 
 // ---------------------------------------------------------------------------------------------------
