@@ -218,20 +218,39 @@ const DEFAULT_POLICY: PolicyFile = {
   tools: { refresh_access_token: { limits: [{ counter: 'refreshes', window: 'minute', max: 60, scope: 'grant' }] } },
 };
 
-/** Parses and validates policy.json text; errors name the JSON path of each problem. */
-export function parsePolicy(text: string): { ok: true; policy: PolicyFile } | { ok: false; error: string } {
+export type PolicyFormat = 'json' | 'yaml';
+
+/** Intercept's YAML for .yaml and .yml files, PolicyLayer's JSON for anything else. */
+export function policyFormatOf(file: string): PolicyFormat {
+  return /\.ya?ml$/i.test(file) ? 'yaml' : 'json';
+}
+
+/** Parses and validates policy text; errors name the path of each problem, and its line in YAML. */
+export function parsePolicy(text: string, format: PolicyFormat = 'json'): { ok: true; policy: PolicyFile } | { ok: false; error: string } {
   const source = text.replace(/^\uFEFF/, '');
-  if (source.trim() === '') return { ok: false, error: 'the file is empty; it needs at least {"version": "1"}' };
-  let json: unknown;
-  try {
-    json = JSON.parse(source);
-  } catch (error) {
-    return { ok: false, error: `not valid JSON: ${describeJsonError(error as Error, source)}` };
+  if (source.trim() === '') return { ok: false, error: `the file is empty; it needs at least ${format === 'yaml' ? 'version: "1"' : '{"version": "1"}'}` };
+  let value: unknown;
+  let lineOf: ((path: readonly PropertyKey[]) => number | undefined) | undefined;
+  if (format === 'yaml') {
+    // Required here, not imported: the YAML parser loads only when a YAML policy does.
+    const { readYamlPolicy } = require('./policyYaml') as typeof import('./policyYaml');
+    const read = readYamlPolicy(source);
+    if (!read.ok) return read;
+    ({ value, lineOf } = read);
+  } else {
+    try {
+      value = JSON.parse(source);
+    } catch (error) {
+      return { ok: false, error: `not valid JSON: ${describeJsonError(error as Error, source)}` };
+    }
   }
-  const result = policySchema.safeParse(json);
+  const result = policySchema.safeParse(value);
   if (result.success) return { ok: true, policy: result.data };
   const issues = result.error.issues;
-  const shown = issues.slice(0, 5).map(describeIssue);
+  const shown = issues.slice(0, 5).map((issue) => {
+    const line = lineOf?.(issue.path);
+    return line === undefined ? describeIssue(issue) : `${describeIssue(issue)} (line ${line})`;
+  });
   if (issues.length > shown.length) shown.push(`and ${issues.length - shown.length} more`);
   return { ok: false, error: shown.join('; ') };
 }
@@ -408,8 +427,8 @@ export class PolicyEngine {
   }
 
   /** Applies policy text (undefined: no file → the built-in default). Invalid text keeps the last good policy. */
-  load(text: string | undefined): { ok: true } | { ok: false; error: string } {
-    const parsed = text === undefined ? { ok: true as const, policy: DEFAULT_POLICY } : parsePolicy(text);
+  load(text: string | undefined, format = policyFormatOf(this.source)): { ok: true } | { ok: false; error: string } {
+    const parsed = text === undefined ? { ok: true as const, policy: DEFAULT_POLICY } : parsePolicy(text, format);
     if (!parsed.ok) return this.fail(parsed.error, false);
     this.policy = compile(parsed.policy);
     this.unknownTools = this.knownTools ? unknownToolEntries(parsed.policy, this.knownTools) : [];
