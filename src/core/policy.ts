@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { z } from 'zod/v4';
 import { closestName } from './closestName';
 import type { PolicyFileRead } from './policyFile';
+import { jsonLineOf, type LineOf } from './jsonLines';
 import {
   compileRules, conditionHolds, incrementOf, ruleSchema, validateRules, type Rule, type RuleFile, type Window,
 } from './policyRules';
@@ -31,10 +32,13 @@ export interface CounterStore {
   save(snapshot: Record<string, number>): void;
 }
 
+/** One problem in the policy file, at its line (1-based) when it has one: what the Problems panel shows. */
+export interface PolicyProblem { message: string; line?: number; severity: 'error' | 'warning' }
+
 /** What applying a policy file did: `level` error means every call is now denied; warn, a problem while a good policy stays. */
 export type PolicyReport =
-  | { ok: true; level: 'info' | 'warn'; message: string; /** Entries naming tools the server does not have. */ unknownTools: string[] }
-  | { ok: false; level: 'warn' | 'error'; message: string; error: string; denyingAll: boolean };
+  | { ok: true; level: 'info' | 'warn'; message: string; /** Entries naming tools the server does not have. */ unknownTools: string[]; problems: PolicyProblem[] }
+  | { ok: false; level: 'warn' | 'error'; message: string; error: string; denyingAll: boolean; problems: PolicyProblem[] };
 
 export interface PolicyStatus {
   source: string;
@@ -192,19 +196,19 @@ function quoteName(name: string): string {
  * `hide` and `tools` entries that name no tool the server has (a typo such as "Get_Access_Token" silently
  * changes nothing), each with the closest real name: `hide[0] "Get_Access_Token" (did you mean "get_access_token"?)`.
  */
-function unknownToolEntries(file: PolicyFile, knownTools: readonly string[]): string[] {
+function unknownToolEntries(file: PolicyFile, knownTools: readonly string[]): { text: string; path: (string | number)[] }[] {
   const describe = (where: string, name: string) => {
     const suggestion = closestName(name, knownTools);
     return `${where} ${suggestion ? `(did you mean "${suggestion}"?)` : `(the tools are ${knownTools.join(', ')})`}`;
   };
-  const named: [where: string, name: string][] = [];
+  const named: [where: string, name: string, path: (string | number)[]][] = [];
   // "*" in hide means every tool.
-  if (Array.isArray(file.hide)) file.hide.forEach((name, index) => name !== '*' && named.push([`hide[${index}] ${quoteName(name)}`, name]));
-  for (const name of Object.keys(file.tools ?? {})) if (name !== '*') named.push([`tools[${quoteName(name)}]`, name]);
+  if (Array.isArray(file.hide)) file.hide.forEach((name, index) => name !== '*' && named.push([`hide[${index}] ${quoteName(name)}`, name, ['hide', index]]));
+  for (const name of Object.keys(file.tools ?? {})) if (name !== '*') named.push([`tools[${quoteName(name)}]`, name, ['tools', name]]);
   // A few are enough to see the mistake; a hostile file with thousands must not cost a suggestion each.
   const unknown = named.filter(([, name]) => !knownTools.includes(name));
-  const shown = unknown.slice(0, MAX_REPORTED_UNKNOWN).map(([where, name]) => describe(where, name));
-  if (unknown.length > shown.length) shown.push(`and ${unknown.length - shown.length} more`);
+  const shown = unknown.slice(0, MAX_REPORTED_UNKNOWN).map(([where, name, path]) => ({ text: describe(where, name), path }));
+  if (unknown.length > shown.length) shown.push({ text: `and ${unknown.length - shown.length} more`, path: [] });
   return shown;
 }
 
@@ -226,33 +230,39 @@ export function policyFormatOf(file: string): PolicyFormat {
 }
 
 /** Parses and validates policy text; errors name the path of each problem, and its line in YAML. */
-export function parsePolicy(text: string, format: PolicyFormat = 'json'): { ok: true; policy: PolicyFile } | { ok: false; error: string } {
+export function parsePolicy(text: string, format: PolicyFormat = 'json'):
+  { ok: true; policy: PolicyFile; /** Lines of the file's parts, worked out when asked. */ lineOf(): LineOf } | { ok: false; error: string; problems: PolicyProblem[] } {
   const source = text.replace(/^\uFEFF/, '');
-  if (source.trim() === '') return { ok: false, error: `the file is empty; it needs at least ${format === 'yaml' ? 'version: "1"' : '{"version": "1"}'}` };
+  const failed = (error: string, line?: number) => ({ ok: false as const, error, problems: [{ message: error, line, severity: 'error' as const }] });
+  if (source.trim() === '') return failed(`the file is empty; it needs at least ${format === 'yaml' ? 'version: "1"' : '{"version": "1"}'}`, 1);
   let value: unknown;
-  let lineOf: ((path: readonly PropertyKey[]) => number | undefined) | undefined;
+  let lineOf: () => LineOf;
   if (format === 'yaml') {
     // Required here, not imported: the YAML parser loads only when a YAML policy does.
     const { readYamlPolicy } = require('./policyYaml') as typeof import('./policyYaml');
     const read = readYamlPolicy(source);
-    if (!read.ok) return read;
-    ({ value, lineOf } = read);
+    if (!read.ok) return failed(read.error, read.line);
+    value = read.value;
+    lineOf = () => read.lineOf;
   } else {
     try {
       value = JSON.parse(source);
     } catch (error) {
-      return { ok: false, error: `not valid JSON: ${describeJsonError(error as Error, source)}` };
+      const { text: words, line } = describeJsonError(error as Error, source);
+      return failed(`not valid JSON: ${words}`, line);
     }
+    lineOf = () => jsonLineOf(source);
   }
   const result = policySchema.safeParse(value);
-  if (result.success) return { ok: true, policy: result.data };
+  if (result.success) return { ok: true, policy: result.data, lineOf };
   const issues = result.error.issues;
-  const shown = issues.slice(0, 5).map((issue) => {
-    const line = lineOf?.(issue.path);
-    return line === undefined ? describeIssue(issue) : `${describeIssue(issue)} (line ${line})`;
-  });
+  const lines = lineOf();
+  // A one-line file (written by a program) gains nothing from "(line 1)" in its messages.
+  const multiline = source.trim().includes('\n');
+  const problems: PolicyProblem[] = issues.slice(0, 100).map((issue) => ({ message: describeIssue(issue), line: lines(issue.path), severity: 'error' }));
+  const shown = problems.slice(0, 5).map(({ message, line }) => (multiline && line !== undefined ? `${message} (line ${line})` : message));
   if (issues.length > shown.length) shown.push(`and ${issues.length - shown.length} more`);
-  return { ok: false, error: shown.join('; ') };
+  return { ok: false, error: shown.join('; '), problems };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -275,13 +285,13 @@ function formatPath(path: PropertyKey[]): string {
 }
 
 /** Node reports JSON errors by character position; people look for a line and column. */
-function describeJsonError(error: Error, text: string): string {
+function describeJsonError(error: Error, text: string): { text: string; line?: number } {
   const position = /position (\d+)/.exec(error.message);
-  if (!position) return error.message;
+  if (!position) return { text: error.message };
   const before = text.slice(0, Number(position[1]));
   const line = before.split('\n').length;
   const column = before.length - before.lastIndexOf('\n');
-  return `${error.message.replace(/\s*(?:in JSON )?at position \d+.*$/, '')} (line ${line}, column ${column})`;
+  return { text: `${error.message.replace(/\s*(?:in JSON )?at position \d+.*$/, '')} (line ${line}, column ${column})`, line };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -417,6 +427,8 @@ export class PolicyEngine {
   /** Tool names the server has, to point out typos in `hide` and `tools`; no check without them. */
   private readonly knownTools: readonly string[] | undefined;
   private unknownTools: string[] = [];
+  /** Problems of the last file applied, with their lines, for the editor. */
+  private problems: PolicyProblem[] = [];
   private resolvedPath: string | undefined;
 
   constructor(options: { clock?: { now(): number }; counterStore?: CounterStore; source?: string; knownTools?: readonly string[] } = {}) {
@@ -429,9 +441,15 @@ export class PolicyEngine {
   /** Applies policy text (undefined: no file → the built-in default). Invalid text keeps the last good policy. */
   load(text: string | undefined, format = policyFormatOf(this.source)): { ok: true } | { ok: false; error: string } {
     const parsed = text === undefined ? { ok: true as const, policy: DEFAULT_POLICY } : parsePolicy(text, format);
-    if (!parsed.ok) return this.fail(parsed.error, false);
+    if (!parsed.ok) {
+      this.problems = parsed.problems;
+      return this.fail(parsed.error, false);
+    }
     this.policy = compile(parsed.policy);
-    this.unknownTools = this.knownTools ? unknownToolEntries(parsed.policy, this.knownTools) : [];
+    const unknown = this.knownTools ? unknownToolEntries(parsed.policy, this.knownTools) : [];
+    this.unknownTools = unknown.map((entry) => entry.text);
+    const lines = unknown.length > 0 && 'lineOf' in parsed ? parsed.lineOf() : undefined;
+    this.problems = unknown.map((entry) => ({ message: `${entry.text} names no tool of this server and changes nothing`, line: lines?.(entry.path), severity: 'warning' }));
     this.usingDefault = text === undefined;
     this.error = undefined;
     this.unreadable = false;
@@ -446,22 +464,24 @@ export class PolicyEngine {
    */
   apply(read: PolicyFileRead, source = this.source): PolicyReport {
     this.source = source;
+    this.problems = [];
     const result = read.kind === 'unreadable' ? this.fail(read.error, true) : this.load(read.kind === 'text' ? read.text : undefined);
+    const problems = this.problems;
     if (result.ok) this.resolvedPath = read.kind === 'text' && read.resolvedPath !== source ? read.resolvedPath : undefined;
     if (!result.ok) {
       const problem = `MCP policy ${source} ${read.kind === 'unreadable' ? 'cannot be read' : 'is invalid'}: ${result.error}.`;
       return this.policy
-        ? { ok: false, level: 'warn', error: result.error, denyingAll: false, message: `${problem} The last good policy stays in force.` }
-        : { ok: false, level: 'error', error: result.error, denyingAll: true, message: `${problem} Every tool call is denied until it is fixed.` };
+        ? { ok: false, level: 'warn', error: result.error, denyingAll: false, problems, message: `${problem} The last good policy stays in force.` }
+        : { ok: false, level: 'error', error: result.error, denyingAll: true, problems, message: `${problem} Every tool call is denied until it is fixed.` };
     }
     if (read.kind === 'missing') {
-      return { ok: true, level: 'info', unknownTools: [], message: `MCP policy ${source} does not exist; the built-in defaults apply (every tool allowed, refresh_access_token at most 60 times a minute).` };
+      return { ok: true, level: 'info', unknownTools: [], problems, message: `MCP policy ${source} does not exist; the built-in defaults apply (every tool allowed, refresh_access_token at most 60 times a minute).` };
     }
     const resolved = read.kind === 'text' && read.resolvedPath !== source ? ` (the file it resolves to: ${read.resolvedPath})` : '';
     const loaded = `MCP policy ${source}${resolved} loaded and in force.`;
     const unknownTools = this.unknownTools;
-    if (unknownTools.length === 0) return { ok: true, level: 'info', unknownTools, message: loaded };
-    return { ok: true, level: 'warn', unknownTools, message: `${loaded} These entries name no tool of this server and change nothing: ${unknownTools.join('; ')}.` };
+    if (unknownTools.length === 0) return { ok: true, level: 'info', unknownTools, problems, message: loaded };
+    return { ok: true, level: 'warn', unknownTools, problems, message: `${loaded} These entries name no tool of this server and change nothing: ${unknownTools.join('; ')}.` };
   }
 
   private fail(error: string, unreadable: boolean): { ok: false; error: string } {

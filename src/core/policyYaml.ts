@@ -1,13 +1,11 @@
 import { LineCounter, parseDocument } from 'yaml';
+import type { LineOf } from './jsonLines';
 
 /**
  * Intercept's policy format: the same policy as our JSON, written in YAML. Required only when a policy
  * file ends in .yaml or .yml, so the parser never loads otherwise. Aliases are bounded (a "billion laughs"
  * file cannot blow up), keys must be unique, and only the core schema's plain types are produced.
  */
-
-/** Line numbers (1-based) where each part of the file is, for messages and the Problems panel. */
-export type LineOf = (path: readonly PropertyKey[]) => number | undefined;
 
 export function readYamlPolicy(text: string): { ok: true; value: unknown; lineOf: LineOf } | { ok: false; error: string; line?: number } {
   const lineCounter = new LineCounter();
