@@ -194,7 +194,8 @@ export function compileRules(tool: string, rules: RuleFile[]): Rule[] {
   const where = tool === '*' ? 'tools["*"]' : /^[A-Za-z_$][\w$-]*$/.test(tool) ? `tools.${tool}` : `tools[${JSON.stringify(tool)}]`;
   return rules.map((file, index) => {
     const name = file.name ?? '';
-    const id = `${where}.rules[${index}] ${JSON.stringify(name)}`;
+    // Shortened: the id goes into every audit event.
+    const id = `${where}.rules[${index}] ${JSON.stringify(name.length > 80 ? `${name.slice(0, 79)}…` : name)}`;
     if (file.rate_limit !== undefined) {
       const { count, window } = parseRateLimit(file.rate_limit) as { count: number; window: Window };
       const counter = `_rate_${window}`;

@@ -74,3 +74,13 @@ test('the templates do what their names say', async () => {
   }
   assert.equal(asked.length, 3);
 });
+
+test('the README\'s policy examples are policies the engine and the schema accept', () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const policies = [...readme.matchAll(/```json\n(\{\n  "version"[\s\S]*?)```/g)].map((match) => match[1]!);
+  assert.ok(policies.length >= 2, 'the examples are found');
+  for (const text of policies) {
+    assert.deepEqual(new PolicyEngine().load(text), { ok: true }, text);
+    assert.equal(validate(JSON.parse(text)), true, JSON.stringify(validate.errors));
+  }
+});
