@@ -16,7 +16,7 @@ const option = (name, fallback) => {
 };
 const runs = Number(option('runs', 5));
 const quick = args.includes('--quick');
-const only = option('only', '1,2,3,4,5,6').split(',').map((part) => part.trim());
+const only = option('only', '1,2,3,4,5,6,7').split(',').map((part) => part.trim());
 const outFile = path.resolve(root, option('out', 'docs/benchmarks.md'));
 const calls = quick ? 300 : 2000;
 
@@ -60,10 +60,11 @@ if (!args.includes('--no-build')) {
 const tokens = await import('./tokens.mjs');
 const mcp = await import('./mcp.mjs');
 const { activationFigure } = await import('./activation.mjs');
+const { policyFigure } = await import('./policy.mjs');
 
 const results = { date: new Date().toISOString(), runs, machine: machine(), load: { start: os.loadavg()[0] }, figures: {}, errors: {} };
 // A partial run (--only) keeps the other figures of the last full run, so the page stays whole.
-const previous = only.length < 6 && !quick ? readJson(benchFile) : undefined;
+const previous = only.length < 7 && !quick ? readJson(benchFile) : undefined;
 if (previous?.figures) {
   for (const [id, value] of Object.entries(previous.figures)) if (!only.includes(id.split('.')[0])) results.figures[id] = value;
 }
@@ -94,6 +95,7 @@ await figure('4.cold', '1,000 concurrent cold callers', () => tokens.concurrentC
 await figure('4.day', '24 simulated hours with auto-refresh', () => tokens.dayOfAutoRefresh());
 await figure('5', 'official DingTalk SDK without a cache vs our cached path', () => tokens.officialSdk({ runs, calls: quick ? 30 : 100 }));
 await figure('6', 'activation cost', () => activationFigure());
+await figure('7', 'evaluating a ten-rule policy per call', () => policyFigure({ runs, iterations: quick ? 20_000 : 200_000 }));
 
 results.load.end = os.loadavg()[0];
 

@@ -49,12 +49,15 @@ type ConditionFile = z.infer<typeof conditionSchema>;
 /** One problem, at a path inside the policy (`["tools", "x", "rules", 0]`). */
 export interface RuleProblem { path: (string | number)[]; message: string }
 
+const MAX_RATE = 1e9;
+
 /** Parses "5/hour"; the error words are Intercept's. */
 export function parseRateLimit(text: string): { count: number; window: Window } | { error: string } {
   const parts = text.split('/');
   if (parts.length !== 2) return { error: `rate_limit must be in the format "N/window" (e.g. "5/hour"), got ${JSON.stringify(text)}` };
   const [count, window] = parts as [string, string];
-  if (!/^\d{1,9}$/.test(count) || Number(count) <= 0) return { error: `rate_limit count must be a positive integer, got ${JSON.stringify(count)}` };
+  if (!/^\d+$/.test(count) || Number(count) <= 0) return { error: `rate_limit count must be a positive integer, got ${JSON.stringify(count)}` };
+  if (Number(count) > MAX_RATE) return { error: `rate_limit count must be at most ${MAX_RATE}, got ${JSON.stringify(count)}` };
   if (!(WINDOWS as readonly string[]).includes(window)) return { error: `rate_limit window must be "minute", "hour", or "day", got ${JSON.stringify(window)}` };
   return { count: Number(count), window: window as Window };
 }

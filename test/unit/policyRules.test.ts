@@ -285,6 +285,7 @@ test('every validation error Intercept lists is caught and names where it is', (
     [withRule({ name: 'r', rate_limit: '0/hour' }), /rate_limit count must be a positive integer, got "0"/],
     [withRule({ name: 'r', rate_limit: '5/week' }), /rate_limit window must be "minute", "hour", or "day", got "week"/],
     [withRule({ name: 'r', rate_limit: 'five' }), /rate_limit must be in the format "N\/window"/],
+    [withRule({ name: 'r', rate_limit: '99999999999/day' }), /rate_limit count must be at most 1000000000/],
     [withRule({ name: 'r', rate_limit: '5/hour', conditions: [{ path: 'args.a', op: 'eq', value: 1 }] }), /rate_limit cannot be combined with conditions or state/],
     [withRule({ name: 'r', rate_limit: '5/hour', action: 'deny' }), /rate_limit cannot be used with action "deny"/],
     [{ version: '1', tools: { x: { rules: [{ name: 'a', rate_limit: '5/hour' }, { name: 'b', rate_limit: '9/hour' }] } } }, /tools\.x\.rules\[1\]: duplicate state counter "_rate_hour" \(also used by rules\[0\]\)/],
