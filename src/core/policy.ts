@@ -152,8 +152,8 @@ interface CompiledPolicy {
   /** The rules under "*", evaluated after each tool's own. */
   everyTool: Rule[];
   allTools: Limit[];
-  /** The window of each rule counter, by `Counters.stateKey`'s [scope, counter], for conditions that read it. */
-  counterWindows: Map<string, Window>;
+  /** Each rule counter by `<scope>\0<counter>`, for conditions that read it (state.<scope>.<counter>). */
+  counters: Map<string, { key: string; window: Window }>;
 }
 
 function compile(file: PolicyFile): CompiledPolicy {
@@ -168,9 +168,9 @@ function compile(file: PolicyFile): CompiledPolicy {
   }
   const hideList = file.hide === '*' ? ['*'] : file.hide ?? [];
   const everyTool = compileRules('*', file.tools?.['*']?.rules ?? []);
-  const counterWindows = new Map<string, Window>();
+  const counters = new Map<string, { key: string; window: Window }>();
   for (const rule of [...[...tools.values()].flatMap((tool) => tool.rules), ...everyTool]) {
-    if (rule.state) counterWindows.set(JSON.stringify([rule.state.scope, rule.state.counter]), rule.state.window);
+    if (rule.state) counters.set(`${rule.state.scope}\0${rule.state.counter}`, { key: rule.state.key, window: rule.state.window });
   }
   return {
     defaultAction: file.default ?? 'allow',
@@ -180,7 +180,7 @@ function compile(file: PolicyFile): CompiledPolicy {
     tools,
     everyTool,
     allTools: limits('all_tools', file.all_tools?.limits),
-    counterWindows,
+    counters,
   };
 }
 
@@ -326,10 +326,6 @@ class Counters {
     return JSON.stringify([limit.target, limit.counter, limit.window, limit.scope === 'grant' ? 'grant' : `session:${sessionId}`]);
   }
 
-  /** A rule's counter: global to the server, as Intercept's are (`state:<tool>` apart from the limits' `tools.<tool>`). */
-  static stateKey(scope: string, counter: string, window: Window): string {
-    return JSON.stringify([`state:${scope}`, counter, window, 'grant']);
-  }
 
   /** Units in use (committed + in flight) in the current window. */
   count(key: string, window: Window, now: number): number {
@@ -571,8 +567,8 @@ export class PolicyEngine {
     { denial: Extract<Verdict, { allowed: false }> } | { charges: Charge[]; approveRule?: Rule } {
     const now = this.clock.now();
     const counter = (scope: string, name: string) => {
-      const window = policy.counterWindows.get(JSON.stringify([scope, name]));
-      return window ? this.counters.count(Counters.stateKey(scope, name, window), window, now) : 0;
+      const found = policy.counters.get(`${scope}\0${name}`);
+      return found ? this.counters.count(found.key, found.window, now) : 0;
     };
     let approveRule: Rule | undefined;
     for (const rule of rules) {
@@ -596,7 +592,7 @@ export class PolicyEngine {
         const path = `args.${state.incrementFrom!.join('.')}`;
         return { denial: deny(rule.id, `Rule "${rule.name}" counts ${path}, which must be a number from 0 to 1e12 in this call; it is missing or not one, so the call is denied.`) };
       }
-      const key = Counters.stateKey(state.scope, state.counter, state.window);
+      const key = state.key;
       if (state.limit !== undefined && this.counters.count(key, state.window, now) + amount > state.limit) {
         return { denial: ruleDenial(rule, rule.onDeny?.trim() || `Rate limit exceeded for ${rule.name}.`, now) };
       }

@@ -171,6 +171,8 @@ export interface Condition {
 }
 
 export interface CounterDef {
+  /** Where Counters keeps it: global to the server, as Intercept's are (`state:<tool>`, apart from the limits' `tools.<tool>`). */
+  key: string;
   scope: string;
   counter: string;
   window: Window;
@@ -206,7 +208,7 @@ export function compileRules(tool: string, rules: RuleFile[]): Rule[] {
         id, name, action: 'evaluate',
         conditions: [{ source: 'state', keys: [scope, counter], op: 'lte', value: count }],
         onDeny: file.on_deny ?? `Rate limit of ${count} per ${window} reached. Try again later.`,
-        state: { scope, counter, window, increment: 1, limit: count },
+        state: { key: stateKey(scope, counter, window), scope, counter, window, increment: 1, limit: count },
       };
     }
     const conditions = (file.conditions ?? []).map(compileCondition);
@@ -215,7 +217,7 @@ export function compileRules(tool: string, rules: RuleFile[]): Rule[] {
       const own = conditions.find((condition) => condition.source === 'state' && condition.keys[0] === scope && condition.keys[1] === file.state!.counter
         && (condition.op === 'lt' || condition.op === 'lte'));
       state = {
-        scope, counter: file.state.counter, window: file.state.window as Window, increment: file.state.increment ?? 1,
+        key: stateKey(scope, file.state.counter, file.state.window as Window), scope, counter: file.state.counter, window: file.state.window as Window, increment: file.state.increment ?? 1,
         incrementFrom: file.state.increment_from?.split('.').slice(1),
         limit: own ? (own.op === 'lt' ? (own.value as number) - 1 : (own.value as number)) : undefined,
       };
@@ -223,6 +225,8 @@ export function compileRules(tool: string, rules: RuleFile[]): Rule[] {
     return { id, name, action: (file.action ?? 'evaluate') as Rule['action'], conditions, onDeny: file.on_deny, state };
   });
 }
+
+const stateKey = (scope: string, counter: string, window: Window) => JSON.stringify([`state:${scope}`, counter, window, 'grant']);
 
 function compileCondition(file: ConditionFile): Condition {
   const [source, ...keys] = file.path.split('.');

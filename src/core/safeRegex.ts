@@ -262,42 +262,63 @@ function emit(root: Node): Instruction[] {
 
 /** Runs the program over the input's code points, one set of states at a time: O(input × program). */
 function run(program: Instruction[], input: string): boolean {
-  const chars = Array.from(input, (c) => c.codePointAt(0)!);
-  const seen = new Int32Array(program.length).fill(-1);
-  let current: number[] = [];
-  let next: number[] = [];
+  const size = program.length;
+  // Each state enters a list at most once per position, so lists and the work stack never exceed `size`
+  // entries (a split pushes two, hence the doubled stack).
+  const seen = new Int32Array(size).fill(-1);
+  let current = new Int32Array(size);
+  let next = new Int32Array(size);
+  const stack = new Int32Array(size * 2 + 2);
+  let currentCount = 0;
+  let nextCount = 0;
+  // A pattern that starts with ^ can only begin at position 0: once its states die out, nothing can match.
+  const anchored = program[0]!.op === 'bol';
   let generation = 0;
-  // Follows jumps and splits from `pc` at position `at`; true when it reaches a match.
-  const add = (list: number[], start: number, at: number): boolean => {
-    const stack = [start];
-    while (stack.length > 0) {
-      const pc = stack.pop()!;
+  let length = 0;
+  for (let i = 0; i < input.length; i++) {
+    length++;
+    const code = input.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < input.length) i++;
+  }
+  /** Follows jumps and splits from `start` at code point `at`, adding the character states to `list`; true on a match. */
+  const add = (list: Int32Array, count: { n: number }, start: number, at: number): boolean => {
+    let top = 0;
+    stack[top++] = start;
+    while (top > 0) {
+      const pc = stack[--top]!;
       if (seen[pc] === generation) continue;
       seen[pc] = generation;
       const instruction = program[pc]!;
       switch (instruction.op) {
         case 'match': return true;
-        case 'jmp': stack.push(instruction.to); break;
-        case 'split': stack.push(instruction.b, instruction.a); break;
-        case 'bol': if (at === 0) stack.push(instruction.next); break;
-        case 'eol': if (at === chars.length) stack.push(instruction.next); break;
-        case 'char': list.push(pc); break;
+        case 'jmp': stack[top++] = instruction.to; break;
+        case 'split': stack[top++] = instruction.b; stack[top++] = instruction.a; break;
+        case 'bol': if (at === 0) stack[top++] = instruction.next; break;
+        case 'eol': if (at === length) stack[top++] = instruction.next; break;
+        case 'char': list[count.n++] = pc; break;
       }
     }
     return false;
   };
-  for (let at = 0; at <= chars.length; at++) {
+  const counter = { n: 0 };
+  let offset = 0;
+  for (let at = 0; at <= length; at++) {
     // A search: a new attempt may start at every position (the states already there are kept).
-    if (add(current, 0, at)) return true;
-    if (at === chars.length) return false;
+    counter.n = currentCount;
+    if ((at === 0 || !anchored) && add(current, counter, 0, at)) return true;
+    currentCount = counter.n;
+    if (at === length || currentCount === 0 && anchored) return false;
+    const cp = input.codePointAt(offset)!;
+    offset += cp > 0xffff ? 2 : 1;
     generation++;
-    next = [];
-    const cp = chars[at]!;
-    for (const pc of current) {
-      const instruction = program[pc] as Extract<Instruction, { op: 'char' }>;
-      if (instruction.test(cp) && add(next, instruction.next, at + 1)) return true;
+    counter.n = 0;
+    for (let k = 0; k < currentCount; k++) {
+      const instruction = program[current[k]!] as Extract<Instruction, { op: 'char' }>;
+      if (instruction.test(cp) && add(next, counter, instruction.next, at + 1)) return true;
     }
-    current = next;
+    nextCount = counter.n;
+    [current, next] = [next, current];
+    currentCount = nextCount;
   }
   return false;
 }
