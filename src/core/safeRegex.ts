@@ -4,7 +4,7 @@
  * `(a+)+$` or just `a*a*a*b` on a long argument takes minutes. The syntax is the RE2 subset Intercept's
  * policies use (Go's regexp): literals, `.`, classes `[a-z]` `[^…]`, `\d \w \s` and their negations,
  * escapes, groups `( )` `(?: )` `(?P<name> )`, `|`, `* + ?` and `{n}` `{n,}` `{n,m}` (lazy forms accepted),
- * `^ $`, and a leading `(?i)`. Backreferences and lookaround are refused (RE2 has neither).
+ * `^ $ \b \B`, and a leading `(?i)`. Backreferences and lookaround are refused (RE2 has neither).
  * Matching is a search, as Go's MatchString: the pattern may match anywhere unless anchored.
  */
 
@@ -18,7 +18,7 @@ export interface SafeRegex { test(input: string): boolean }
 type CharTest = (cp: number) => boolean;
 type Node =
   | { kind: 'char'; test: CharTest }
-  | { kind: 'bol' } | { kind: 'eol' }
+  | { kind: 'bol' } | { kind: 'eol' } | { kind: 'boundary'; not: boolean }
   | { kind: 'seq'; items: Node[] }
   | { kind: 'alt'; options: Node[] }
   | { kind: 'repeat'; node: Node; min: number; max: number /* Infinity: unbounded */ };
@@ -27,7 +27,7 @@ type Instruction =
   | { op: 'char'; test: CharTest; next: number }
   | { op: 'split'; a: number; b: number }
   | { op: 'jmp'; to: number }
-  | { op: 'bol'; next: number } | { op: 'eol'; next: number }
+  | { op: 'bol'; next: number } | { op: 'eol'; next: number } | { op: 'boundary'; not: boolean; next: number }
   | { op: 'match' };
 
 /** Compiles a pattern; throws an Error whose message says what is wrong and where. */
@@ -87,7 +87,7 @@ class Parser {
     else if (c === '{' && this.braceAhead()) [min, max] = this.braces();
     else return node;
     if (c !== '{') this.at++;
-    if (node.kind === 'bol' || node.kind === 'eol') throw this.error('nothing to repeat');
+    if (node.kind === 'bol' || node.kind === 'eol' || node.kind === 'boundary') throw this.error('nothing to repeat');
     if (this.peek() === '?') this.at++; // lazy: the same set of matches
     const after = this.peek();
     if (after === '*' || after === '+' || after === '?' || (after === '{' && this.braceAhead())) throw this.error('repeated repetition');
@@ -117,7 +117,9 @@ class Parser {
       case '.': return { kind: 'char', test: (cp) => cp !== 10 };
       case '^': return { kind: 'bol' };
       case '$': return { kind: 'eol' };
-      case '\\': return { kind: 'char', test: this.escape(false) };
+      case '\\':
+        if (this.peek() === 'b' || this.peek() === 'B') return { kind: 'boundary', not: this.chars[this.at++] === 'B' };
+        return { kind: 'char', test: this.escape(false) };
       case '*': case '+': case '?': this.at--; throw this.error('nothing to repeat');
       default: return { kind: 'char', test: this.literal(c.codePointAt(0)!) };
     }
@@ -224,6 +226,7 @@ function emit(root: Node): Instruction[] {
       case 'char': push({ op: 'char', test: node.test, next: program.length + 1 }); return;
       case 'bol': push({ op: 'bol', next: program.length + 1 }); return;
       case 'eol': push({ op: 'eol', next: program.length + 1 }); return;
+      case 'boundary': push({ op: 'boundary', not: node.not, next: program.length + 1 }); return;
       case 'seq': node.items.forEach(gen); return;
       case 'alt': {
         const jumps: number[] = [];
@@ -274,12 +277,14 @@ function run(program: Instruction[], input: string): boolean {
   // A pattern that starts with ^ can only begin at position 0: once its states die out, nothing can match.
   const anchored = program[0]!.op === 'bol';
   let generation = 0;
+  const chars = new Int32Array(input.length);
   let length = 0;
   for (let i = 0; i < input.length; i++) {
-    length++;
-    const code = input.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff && i + 1 < input.length) i++;
+    const cp = input.codePointAt(i)!;
+    chars[length++] = cp;
+    if (cp > 0xffff) i++;
   }
+  const wordAt = (at: number) => at >= 0 && at < length && isWord(chars[at]!);
   /** Follows jumps and splits from `start` at code point `at`, adding the character states to `list`; true on a match. */
   const add = (list: Int32Array, count: { n: number }, start: number, at: number): boolean => {
     let top = 0;
@@ -295,21 +300,20 @@ function run(program: Instruction[], input: string): boolean {
         case 'split': stack[top++] = instruction.b; stack[top++] = instruction.a; break;
         case 'bol': if (at === 0) stack[top++] = instruction.next; break;
         case 'eol': if (at === length) stack[top++] = instruction.next; break;
+        case 'boundary': if ((wordAt(at - 1) !== wordAt(at)) !== instruction.not) stack[top++] = instruction.next; break;
         case 'char': list[count.n++] = pc; break;
       }
     }
     return false;
   };
   const counter = { n: 0 };
-  let offset = 0;
   for (let at = 0; at <= length; at++) {
     // A search: a new attempt may start at every position (the states already there are kept).
     counter.n = currentCount;
     if ((at === 0 || !anchored) && add(current, counter, 0, at)) return true;
     currentCount = counter.n;
     if (at === length || currentCount === 0 && anchored) return false;
-    const cp = input.codePointAt(offset)!;
-    offset += cp > 0xffff ? 2 : 1;
+    const cp = chars[at]!;
     generation++;
     counter.n = 0;
     for (let k = 0; k < currentCount; k++) {

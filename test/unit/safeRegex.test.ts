@@ -8,7 +8,8 @@ test('policy regexes match as Go\'s MatchString does: a search unless anchored',
     ['\\d{3}', 'ab123', true], ['^\\d{3}$', '1234', false], ['[^a-z]', 'abc', false], ['[^a-z]', 'abC', true], ['(?i)^get$', 'GeT', true],
     ['/v1\\.0/robot/', '/v1.0/robot/x', true], ['/v1\\.0/robot/', '/v1x0/robot/x', false], ['^a*$', '', true], ['colou?r', 'color', true],
     ['x{2,}', 'xx', true], ['x{2,}', 'x', false], ['^x{1,2}$', 'xxx', false], ['^$', '', true], ['a|b', 'c', false], ['(?:a|ab)(?:c|bcd)d*', 'abcd', true],
-    ['^(?P<v>v\\d)\\.0/', 'v1.0/', true], ['[\\w-]+@', 'a-b@', true], ['^[a-c-]$', '-', true], ['消息', '发送消息', true], ['^.$', '钉', true],
+    ['^(?P<v>v\\d)\\.0/', 'v1.0/', true], ['[\\w-]+@', 'a-b@', true], ['^[a-c-]$', '-', true], ['消息', '发送消息', true], ['^.$', '钉', true], ['^.$', '😀', true],
+    ['\\bsend\\b', '/robot/send', true], ['\\bsend\\b', '/robot/sendall', false], ['\\Bend', 'send', true], ['\\Bend', 'end', false],
   ];
   for (const [pattern, input, matches] of cases) assert.equal(compileSafeRegex(pattern).test(input), matches, `${pattern} on ${JSON.stringify(input)}`);
 });
