@@ -4,7 +4,7 @@ import { closestName } from './closestName';
 import type { PolicyFileRead } from './policyFile';
 import { jsonLineOf, type LineOf } from './jsonLines';
 import {
-  compileRules, conditionHolds, incrementOf, ruleSchema, validateRules, type Rule, type RuleFile, type Window,
+  compileRules, conditionHolds, counterReferenceProblems, incrementOf, ruleSchema, validateRules, type Rule, type RuleFile, type Window,
 } from './policyRules';
 
 /**
@@ -94,6 +94,8 @@ const toolSchema = z.strictObject({
   if (tool.reason !== undefined && tool.action !== 'deny') ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is only used with "action": "deny"' });
   if (tool.limits !== undefined && tool.action === 'deny') ctx.addIssue({ code: 'custom', path: ['limits'], message: 'cannot be combined with "action": "deny"' });
   if (tool.rules !== undefined && tool.action === 'deny') ctx.addIssue({ code: 'custom', path: ['rules'], message: 'cannot be combined with "action": "deny"' });
+  // Checked per tool, so one tool's mistakes are reported even while another part of the file has its own.
+  for (const problem of validateRules(tool.rules ?? [])) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message, params: RULE_PROBLEM });
 });
 
 /** Rule problems read as Intercept's: "tools.x.rules[0]: deny rules must not have conditions". */
@@ -122,7 +124,7 @@ const policySchema = z.strictObject({
         if (tool[key] !== undefined) ctx.addIssue({ code: 'custom', path: ['tools', name, key], message: 'is not allowed under "*", which holds only rules (limits for every tool go in all_tools)' });
       }
     }
-    for (const problem of validateRules(name, tool.rules ?? [], rulesOf)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message, params: RULE_PROBLEM });
+    for (const problem of counterReferenceProblems(name, tool.rules ?? [], rulesOf)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message, params: RULE_PROBLEM });
   }
 });
 

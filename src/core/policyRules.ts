@@ -75,12 +75,12 @@ function definedCounter(rule: RuleFile): string | undefined {
 }
 
 /**
- * Every check Intercept's `validate` makes, plus ours for `approve` and for regexes. `rulesOf(tool)`
- * gives another tool's rules, to check that a `state.<tool>.<counter>` condition names a defined counter.
+ * Every check Intercept's `validate` makes on one tool's rules, plus ours for `approve` and for regexes
+ * (paths from the tool: `["rules", 0, "action"]`). References to counters are counterReferenceProblems'.
  */
-export function validateRules(tool: string, rules: RuleFile[], rulesOf: (tool: string) => RuleFile[] | undefined): RuleProblem[] {
+export function validateRules(rules: RuleFile[]): RuleProblem[] {
   const problems: RuleProblem[] = [];
-  const at = (index: number, ...rest: (string | number)[]) => ['tools', tool, 'rules', index, ...rest];
+  const at = (index: number, ...rest: (string | number)[]) => ['rules', index, ...rest];
   const seen = new Map<string, number>();
   rules.forEach((rule, index) => {
     const counter = definedCounter(rule);
@@ -107,14 +107,6 @@ export function validateRules(tool: string, rules: RuleFile[], rulesOf: (tool: s
     if (action === 'deny' && rule.state !== undefined) add('deny rules must not have a state counter (they allow nothing to count)');
     conditions.forEach((condition, j) => {
       for (const message of conditionProblems(condition)) add(message, 'conditions', j);
-      const reference = /^state\.([^.]+)\.([^.]+)$/.exec(condition.path);
-      if (reference) {
-        const [, scope, name] = reference as unknown as [string, string, string];
-        const owner = rulesOf(scope === '_global' ? '*' : scope);
-        if (!owner?.some((other) => definedCounter(other) === name)) {
-          add(`condition references state.${scope}.${name} but no matching state block found`, 'conditions', j);
-        }
-      }
     });
     if (rule.state) {
       const { counter, window, increment_from: from } = rule.state;
@@ -125,6 +117,23 @@ export function validateRules(tool: string, rules: RuleFile[], rulesOf: (tool: s
       if (from !== undefined && rule.state.increment !== undefined) add('increment and increment_from cannot both be given', 'state');
     }
   });
+  return problems;
+}
+
+/**
+ * Conditions on `state.<tool>.<counter>` that name no counter a rule of that tool defines (`_global`: of
+ * "*"); `rulesOf(tool)` gives any tool's rules. Paths from the policy's root.
+ */
+export function counterReferenceProblems(tool: string, rules: RuleFile[], rulesOf: (tool: string) => RuleFile[] | undefined): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  rules.forEach((rule, index) => (rule.conditions ?? []).forEach((condition, j) => {
+    const reference = /^state\.([^.]+)\.([^.]+)$/.exec(condition.path);
+    if (!reference) return;
+    const [, scope, name] = reference as unknown as [string, string, string];
+    if (!rulesOf(scope === '_global' ? '*' : scope)?.some((other) => definedCounter(other) === name)) {
+      problems.push({ path: ['tools', tool, 'rules', index, 'conditions', j], message: `condition references state.${scope}.${name} but no matching state block found` });
+    }
+  }));
   return problems;
 }
 

@@ -317,3 +317,11 @@ test('a policy with a broken rule never takes effect: with no good policy before
   fresh.load(JSON.stringify(withRule({ name: 'r', rate_limit: 'lots' })));
   assert.equal(denied(await use(fresh, 'x')).rule, 'invalid-policy');
 });
+
+test('a rule\'s mistakes are reported together with mistakes elsewhere in the file, not one batch at a time', () => {
+  const error = errorOf({ version: '1', default: 'maybe', tools: { x: { rules: [{ action: 'deny', conditions: [{ path: 'args.a', op: 'eq', value: 1 }] }] }, y: { action: 'block' } } });
+  assert.match(error, /default must be "allow" or "deny"/);
+  assert.match(error, /tools\.x\.rules\[0\]: rule must have a name/);
+  assert.match(error, /tools\.x\.rules\[0\]: deny rules must not have conditions/);
+  assert.match(error, /tools\.y\.action must be "deny" or "approve"/);
+});
