@@ -575,7 +575,7 @@ export class PolicyEngine {
     let approveRule: Rule | undefined;
     for (const rule of rules) {
       if (rule.action === 'deny') return { denial: deny(rule.id, rule.onDeny?.trim() || `Denied by rule "${rule.name}".`) };
-      const holds = rule.conditions.every((condition) => conditionHolds(condition, call.args, counter));
+      const holds = rule.conditions.every((condition) => conditionHolds(condition, call.args, counter, rule.action === 'approve'));
       if (rule.action === 'approve') {
         approveRule ??= holds ? rule : undefined;
       } else if (!holds) {

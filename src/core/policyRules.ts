@@ -258,8 +258,12 @@ export function resolveArgs(args: unknown, keys: readonly string[]): { found: tr
   return { found: true, value: current };
 }
 
-/** Whether a condition holds; `counter` reads a state counter's value in its current window. */
-export function conditionHolds(condition: Condition, args: unknown, counter: (scope: string, name: string) => number): boolean {
+/**
+ * Whether a condition holds; `counter` reads a state counter's value in its current window. `undecided`
+ * is the answer when a regex cannot be matched within its bound (text too long): the caller picks the
+ * answer that fails closed (an evaluate rule denies, an approve rule asks).
+ */
+export function conditionHolds(condition: Condition, args: unknown, counter: (scope: string, name: string) => number, undecided: boolean): boolean {
   let found: boolean;
   let value: unknown;
   if (condition.source === 'state') {
@@ -271,10 +275,10 @@ export function conditionHolds(condition: Condition, args: unknown, counter: (sc
   }
   if (condition.op === 'exists') return (found && value !== null) === condition.value;
   if (!found) return false;
-  return applyOperator(condition, value);
+  return applyOperator(condition, value) ?? undecided;
 }
 
-function applyOperator(condition: Condition, actual: unknown): boolean {
+function applyOperator(condition: Condition, actual: unknown): boolean | undefined {
   const expected = condition.value;
   switch (condition.op) {
     case 'eq': return equal(actual, expected);

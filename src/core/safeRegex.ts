@@ -11,9 +11,15 @@
 /** Long enough for any sensible rule; short enough that a hostile file cannot build a huge program. */
 export const MAX_PATTERN_LENGTH = 512;
 const MAX_REPEAT = 100;
-const MAX_PROGRAM = 4000;
+const MAX_PROGRAM = 1000;
+/**
+ * The longest text a pattern is matched against: the cost is at most its length × the program's size,
+ * so this keeps one match well under a second whatever the pattern. Longer text is undecided.
+ */
+export const MAX_MATCHED_LENGTH = 65_536;
 
-export interface SafeRegex { test(input: string): boolean }
+/** `test` is undefined when the input is too long to match within the bound: the caller decides, failing closed. */
+export interface SafeRegex { test(input: string): boolean | undefined }
 
 type CharTest = (cp: number) => boolean;
 type Node =
@@ -41,7 +47,7 @@ export function compileSafeRegex(pattern: string): SafeRegex {
   }
   const parser = new Parser(Array.from(source), ignoreCase);
   const program = emit(parser.parse());
-  return { test: (input) => run(program, input) };
+  return { test: (input) => (input.length > MAX_MATCHED_LENGTH ? undefined : run(program, input)) };
 }
 
 class Parser {

@@ -325,3 +325,23 @@ test('a rule\'s mistakes are reported together with mistakes elsewhere in the fi
   assert.match(error, /tools\.x\.rules\[0\]: deny rules must not have conditions/);
   assert.match(error, /tools\.y\.action must be "deny" or "approve"/);
 });
+
+test('text too long to match a regex within its bound fails closed: an evaluate rule denies, an approve rule asks', async () => {
+  const long = `/v1.0/contact/${'x'.repeat(70_000)}`;
+  const { engine } = engineWith({
+    version: '1',
+    tools: {
+      read: { rules: [{ name: 'contacts', conditions: [{ path: 'args.path', op: 'regex', value: '^/v1\\.0/contact/' }], on_deny: 'contacts only' }] },
+      send: { rules: [{ name: 'ask for messages', action: 'approve', conditions: [{ path: 'args.text', op: 'regex', value: 'urgent' }] }] },
+    },
+  });
+  assert.equal(denied(await use(engine, 'read', { path: long })).reason, 'contacts only');
+  const asked: string[] = [];
+  const approver: Approver = async (request) => {
+    asked.push(request.tool);
+    return false;
+  };
+  denied(await use(engine, 'send', { text: 'y'.repeat(70_000) }, { approver }));
+  assert.deepEqual(asked, ['send']);
+  assert.equal((await use(engine, 'send', { text: 'calm' }, { approver })).allowed, true, 'short text is matched as usual');
+});

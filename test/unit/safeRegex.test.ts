@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileSafeRegex, MAX_PATTERN_LENGTH } from '../../src/core/safeRegex';
+import { compileSafeRegex, MAX_MATCHED_LENGTH, MAX_PATTERN_LENGTH } from '../../src/core/safeRegex';
 
 test('policy regexes match as Go\'s MatchString does: a search unless anchored', () => {
   const cases: [pattern: string, input: string, matches: boolean][] = [
@@ -29,4 +29,10 @@ test('a pattern that makes a backtracking engine hang is matched in linear time'
   assert.equal(compileSafeRegex('(a+)+$').test(`${long}!`), false);
   assert.equal(compileSafeRegex('a*a*a*a*b').test(long), false);
   assert.equal(compileSafeRegex('(x|x)*y').test('x'.repeat(20_000)), false);
+});
+
+test('text longer than the bound is left undecided, for the caller to fail closed', () => {
+  const regex = compileSafeRegex('a');
+  assert.equal(regex.test('a'.repeat(MAX_MATCHED_LENGTH)), true);
+  assert.equal(regex.test('a'.repeat(MAX_MATCHED_LENGTH + 1)), undefined);
 });
