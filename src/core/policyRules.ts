@@ -260,8 +260,9 @@ export function resolveArgs(args: unknown, keys: readonly string[]): { found: tr
 
 /**
  * Whether a condition holds; `counter` reads a state counter's value in its current window. `undecided`
- * is the answer when a regex cannot be matched within its bound (text too long): the caller picks the
- * answer that fails closed (an evaluate rule denies, an approve rule asks).
+ * is the answer when the condition cannot be decided: the field is missing, has the wrong type for the
+ * operator (a string for lt, a number for regex), or is too long for a regex. The caller picks the answer
+ * that fails closed: false for an evaluate rule (denied, as Intercept does), true for an approve rule (asked).
  */
 export function conditionHolds(condition: Condition, args: unknown, counter: (scope: string, name: string) => number, undecided: boolean): boolean {
   let found: boolean;
@@ -274,7 +275,7 @@ export function conditionHolds(condition: Condition, args: unknown, counter: (sc
     value = resolved.found ? resolved.value : undefined;
   }
   if (condition.op === 'exists') return (found && value !== null) === condition.value;
-  if (!found) return false;
+  if (!found) return undecided;
   return applyOperator(condition, value) ?? undecided;
 }
 
@@ -285,14 +286,14 @@ function applyOperator(condition: Condition, actual: unknown): boolean | undefin
     case 'neq': return !equal(actual, expected);
     case 'in': return (expected as unknown[]).some((item) => equal(actual, item));
     case 'not_in': return !(expected as unknown[]).some((item) => equal(actual, item));
-    case 'lt': return typeof actual === 'number' && actual < (expected as number);
-    case 'lte': return typeof actual === 'number' && actual <= (expected as number);
-    case 'gt': return typeof actual === 'number' && actual > (expected as number);
-    case 'gte': return typeof actual === 'number' && actual >= (expected as number);
-    case 'regex': return typeof actual === 'string' && condition.regex!.test(actual);
+    case 'lt': return typeof actual === 'number' ? actual < (expected as number) : undefined;
+    case 'lte': return typeof actual === 'number' ? actual <= (expected as number) : undefined;
+    case 'gt': return typeof actual === 'number' ? actual > (expected as number) : undefined;
+    case 'gte': return typeof actual === 'number' ? actual >= (expected as number) : undefined;
+    case 'regex': return typeof actual === 'string' ? condition.regex!.test(actual) : undefined;
     case 'contains':
-      if (typeof actual === 'string') return typeof expected === 'string' && actual.includes(expected);
-      return Array.isArray(actual) && actual.some((item) => equal(item, expected));
+      if (typeof actual === 'string') return typeof expected === 'string' ? actual.includes(expected) : undefined;
+      return Array.isArray(actual) ? actual.some((item) => equal(item, expected)) : undefined;
     case 'exists': return false; // handled by the caller
   }
 }

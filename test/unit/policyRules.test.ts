@@ -326,7 +326,7 @@ test('a rule\'s mistakes are reported together with mistakes elsewhere in the fi
   assert.match(error, /tools\.y\.action must be "deny" or "approve"/);
 });
 
-test('text too long to match a regex within its bound fails closed: an evaluate rule denies, an approve rule asks', async () => {
+test('what a condition cannot decide (text too long for a regex, a missing field, another type) fails closed: an evaluate rule denies, an approve rule asks', async () => {
   const long = `/v1.0/contact/${'x'.repeat(70_000)}`;
   const { engine } = engineWith({
     version: '1',
@@ -344,4 +344,7 @@ test('text too long to match a regex within its bound fails closed: an evaluate 
   denied(await use(engine, 'send', { text: 'y'.repeat(70_000) }, { approver }));
   assert.deepEqual(asked, ['send']);
   assert.equal((await use(engine, 'send', { text: 'calm' }, { approver })).allowed, true, 'short text is matched as usual');
+  denied(await use(engine, 'send', {}, { approver }));
+  denied(await use(engine, 'send', { text: 42 }, { approver }));
+  assert.deepEqual(asked, ['send', 'send', 'send'], 'a missing field or one of another type is asked about, not waved through');
 });
