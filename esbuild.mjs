@@ -1,27 +1,12 @@
-// Bundles the extension, the lazily loaded in-process MCP server and the standalone CLI.
-// `--production` minifies and drops source maps (what `npm run package` ships).
+// Bundles the extension, the lazily loaded in-process MCP server and the standalone CLI (options in
+// scripts/bundles.mjs). `--production` minifies and drops source maps (what `npm run package` ships).
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import { bundleOptions, root } from './scripts/bundles.mjs';
 
 const production = process.argv.includes('--production');
 // Stale bundles or maps from an earlier build must never be packaged.
-fs.rmSync('dist', { recursive: true, force: true });
+fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  minify: production,
-  sourcemap: !production,
-  logLevel: 'warning',
-  legalComments: 'none',
-};
-
-await Promise.all([
-  // activate() path: no MCP SDK, no zod (the MCP server entry below is required only when VS Code starts it).
-  esbuild.build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', './mcp.js'] }),
-  // The MCP SDK, zod and the policy engine, once, for both the in-process server and the CLI.
-  esbuild.build({ ...common, entryPoints: { mcp: 'src/mcp/bundle.ts' }, outdir: 'dist' }),
-  esbuild.build({ ...common, entryPoints: { cli: 'src/mcp/bin.ts' }, outdir: 'dist', external: ['./mcp.js'], banner: { js: '#!/usr/bin/env node' } }),
-]);
+await Promise.all(Object.values(bundleOptions({ production })).map((options) => esbuild.build(options)));

@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { requireFromRoot, root } from './lib/util.mjs';
+import { root } from './lib/util.mjs';
+import { bundledPackages, bundleOptions, NOT_IN_ACTIVATION } from '../scripts/bundles.mjs';
 
 const EXTENSION = path.join(root, 'dist', 'extension.js');
 const MCP_SERVER = path.join(root, 'dist', 'mcp.js');
@@ -22,32 +23,6 @@ const MARKERS = {
 
 function scan(text) {
   return Object.fromEntries(Object.entries(MARKERS).map(([library, markers]) => [library, markers.filter((marker) => text.includes(marker))]));
-}
-
-/** The activate() entry rebuilt in memory with esbuild's metafile, to list which packages it really pulls in. */
-async function bundledPackages() {
-  const esbuild = requireFromRoot('esbuild');
-  const result = await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: ['src/extension/extension.ts'],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    external: ['vscode', './mcp.js'],
-  });
-  const output = Object.values(result.metafile.outputs)[0];
-  const packages = new Map();
-  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-    const name = match ? match[1] : input.startsWith('src/') ? 'src (ours)' : input;
-    packages.set(name, (packages.get(name) ?? 0) + bytesInOutput);
-  }
-  return [...packages.entries()].sort((a, b) => b[1] - a[1]).map(([name, bytes]) => ({ name, bytes }));
 }
 
 function vsixEntries() {
@@ -72,8 +47,9 @@ export async function activationFigure() {
     result.clean = Object.values(result.found).every((found) => found.length === 0);
   }
   try {
-    result.packages = await bundledPackages();
-    result.forbiddenPackages = result.packages.filter(({ name }) => name === '@modelcontextprotocol/sdk' || name === 'zod');
+    // The activate() entry rebuilt in memory with esbuild's metafile, to list which packages it really pulls in.
+    result.packages = await bundledPackages(bundleOptions({ production: true }).extension);
+    result.forbiddenPackages = result.packages.filter(({ name }) => NOT_IN_ACTIVATION.includes(name));
   } catch (error) {
     result.metafileError = error.message;
   }

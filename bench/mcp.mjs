@@ -6,9 +6,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startHttpFloor } from './floor/http.mjs';
-import { fromOut, isolatingFetch, mean, median, percentile, root } from './lib/util.mjs';
+import { fromOut, mean, median, percentile, root } from './lib/util.mjs';
 
 const { DingTalkEmulator, SANDBOX_APPS } = fromOut('test/emulator/emulator');
+const { isolatingFetch } = fromOut('bench/lib/isolatingFetch');
 const [APP] = SANDBOX_APPS;
 const CLI = path.join(root, 'dist', 'cli.js');
 const FLOOR_STDIO = path.join(root, 'bench', 'floor', 'stdio.mjs');
@@ -88,11 +89,48 @@ function stdioClient(command, args, env) {
   return { transport, stderr: () => tail };
 }
 
+/** The SDK floor over stdio, connected. */
+async function startStdioFloor() {
+  const { transport } = stdioClient(process.execPath, [FLOOR_STDIO], { PATH: process.env.PATH ?? '' });
+  const client = await connect(transport);
+  return { client, close: () => client.close() };
+}
+
+/** A client of a Streamable HTTP server (ours or the floor), over its unix socket when it has one; close() ends both. */
+async function connectHttp(server) {
+  const socket = server.socketPath ? socketFetch(server.socketPath) : undefined;
+  const requestInit = server.headers ? { headers: server.headers } : undefined;
+  const client = await connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit, fetch: socket?.fetch ?? isolatingFetch() }));
+  return {
+    client,
+    close: async () => {
+      await client.close();
+      await server.close();
+      await socket?.close();
+    },
+  };
+}
+
+/** The SDK floor over Streamable HTTP (tcp, or a unix socket), connected. */
+async function startHttpFloorClient({ unix = false } = {}) {
+  return connectHttp(await startHttpFloor({ unix }));
+}
+
+/** Runs fn with a fresh emulator and endpoints pointing at it; the emulator is closed whatever happens. */
+async function withEmulator(fn) {
+  const { endpointsWithDefaults } = fromOut('src/core/dingtalk');
+  const emulator = await DingTalkEmulator.start();
+  try {
+    return await fn({ emulator, endpoints: endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl }) });
+  } finally {
+    await emulator.close();
+  }
+}
+
 /** Figure 1: `node dist/cli.js` against the floor, both over stdio. */
 export async function stdioFigure({ runs, count = 2000, warmup = 300 }) {
   if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `node esbuild.mjs --production` first.');
-  const emulator = await DingTalkEmulator.start();
-  try {
+  return withEmulator(async ({ emulator }) => {
     return await compare({
       runs, count, warmup,
       startOurs: async () => {
@@ -110,15 +148,9 @@ export async function stdioFigure({ runs, count = 2000, warmup = 300 }) {
           throw new Error(`dist/cli.js did not start: ${error.message}\n${stderr()}`);
         }
       },
-      startFloor: async () => {
-        const { transport } = stdioClient(process.execPath, [FLOOR_STDIO], { PATH: process.env.PATH ?? '' });
-        const client = await connect(transport);
-        return { client, close: () => client.close() };
-      },
+      startFloor: startStdioFloor,
     });
-  } finally {
-    await emulator.close();
-  }
+  });
 }
 
 /** A fetch that reaches a unix socket, for the StreamableHTTPClientTransport. */
@@ -151,65 +183,29 @@ function toolContext(endpoints) {
 
 /** Figure 2: our in-process Streamable HTTP server (the extension's) against the SDK floor, over tcp and a unix socket. */
 export async function httpFigure({ runs, count = 2000, warmup = 300, kind = 'tcp' }) {
-  const { endpointsWithDefaults } = fromOut('src/core/dingtalk');
   const { startHttpMcpServer } = fromOut('src/mcp/httpServer');
-  const emulator = await DingTalkEmulator.start();
-  const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });
-  try {
+  return withEmulator(async ({ endpoints }) => {
     return await compare({
       runs, count, warmup,
       startOurs: async () => {
         const context = toolContext(endpoints);
         const { tokens } = context;
-        const server = await startHttpMcpServer(context, { preferTcp: kind === 'tcp' });
-        const socket = server.socketPath ? socketFetch(server.socketPath) : undefined;
-        const client = await connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers }, fetch: socket?.fetch ?? isolatingFetch() }));
-        return {
-          client,
-          close: async () => {
-            await client.close();
-            await server.close();
-            await socket?.close();
-            tokens.dispose();
-          },
-        };
+        const { client, close } = await connectHttp(await startHttpMcpServer(context, { preferTcp: kind === 'tcp' }));
+        return { client, close: async () => { await close(); tokens.dispose(); } };
       },
-      startFloor: async () => {
-        const floor = await startHttpFloor({ unix: kind === 'unix' });
-        const socket = floor.socketPath ? socketFetch(floor.socketPath) : undefined;
-        const client = await connect(new StreamableHTTPClientTransport(new URL(floor.url), { fetch: socket?.fetch ?? isolatingFetch() }));
-        return {
-          client,
-          close: async () => {
-            await client.close();
-            await floor.close();
-            await socket?.close();
-          },
-        };
-      },
+      startFloor: () => startHttpFloorClient({ unix: kind === 'unix' }),
     });
-  } finally {
-    await emulator.close();
-  }
+  });
 }
 
 /** Calibration (A/A): the stdio floor against itself, to show how much of a ratio is noise on this machine. */
 export async function stdioSelfCheck({ runs, count = 2000, warmup = 300 }) {
-  const start = async () => {
-    const { transport } = stdioClient(process.execPath, [FLOOR_STDIO], { PATH: process.env.PATH ?? '' });
-    const client = await connect(transport);
-    return { client, close: () => client.close() };
-  };
-  return compare({ runs, count, warmup, startOurs: start, startFloor: start });
+  return compare({ runs, count, warmup, startOurs: startStdioFloor, startFloor: startStdioFloor });
 }
 
 /** Calibration (A/A) for HTTP: the floor against itself. */
 export async function httpSelfCheck({ runs, count = 2000, warmup = 300 }) {
-  const start = async () => {
-    const floor = await startHttpFloor();
-    const client = await connect(new StreamableHTTPClientTransport(new URL(floor.url), { fetch: isolatingFetch() }));
-    return { client, close: async () => { await client.close(); await floor.close(); } };
-  };
+  const start = () => startHttpFloorClient();
   return compare({ runs, count, warmup, startOurs: start, startFloor: start });
 }
 
@@ -221,16 +217,13 @@ export async function inMemoryFigure({ runs, count = 2000, warmup = 300 }) {
   const { InMemoryTransport } = await import('@modelcontextprotocol/sdk/inMemory.js');
   const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
   const { registerFloorTool } = await import('./floor/shape.mjs');
-  const { endpointsWithDefaults } = fromOut('src/core/dingtalk');
   const { createDingTalkMcpServer } = fromOut('src/mcp/tools');
-  const emulator = await DingTalkEmulator.start();
-  const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });
   const link = async (server) => {
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     return connect(clientSide);
   };
-  try {
+  return withEmulator(async ({ endpoints }) => {
     return await compare({
       runs, count, warmup,
       startOurs: async () => {
@@ -247,7 +240,5 @@ export async function inMemoryFigure({ runs, count = 2000, warmup = 300 }) {
         return { client, close: () => client.close() };
       },
     });
-  } finally {
-    await emulator.close();
-  }
+  });
 }

@@ -1,23 +1,37 @@
 // `npm run bench`: builds (tsc → out/, `npm run package` → dist/ + .vsix), runs every figure several times and
-// writes docs/benchmarks.md. Options: --runs N (default 5), --no-build, --only 1,2,4 (the other figures are kept
-// from the last run's test-results/bench.json), --quick (small counts, for trying the harness), --out FILE,
-// --render (only rewrite the page from test-results/bench.json and soak.json).
+// writes docs/benchmarks.md. The options are in USAGE below (`npm run bench -- --help`).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { log, machine, root } from './lib/util.mjs';
 import { render } from './lib/report.mjs';
+import { optionsOrExit } from './lib/args.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 && args[index + 1] !== undefined ? args[index + 1] : fallback;
-};
-const runs = Number(option('runs', 5));
-const quick = args.includes('--quick');
-const only = option('only', '1,2,3,4,5,6,7').split(',').map((part) => part.trim());
-const outFile = path.resolve(root, option('out', 'docs/benchmarks.md'));
+const FIGURES = ['1', '2', '3', '4', '5', '6', '7'];
+const USAGE = `usage: npm run bench -- [options]
+  --runs N      runs of each figure (default 5)
+  --no-build    skip tsc and packaging
+  --only 1,2,4  only these figures; the others are kept from the last run's test-results/bench.json
+  --quick       small counts, for trying the harness
+  --out FILE    where to write the page (default docs/benchmarks.md)
+  --render      only rewrite the page from test-results/bench.json and soak.json`;
+const options = optionsOrExit(USAGE, {
+  runs: { type: 'string', default: '5' },
+  'no-build': { type: 'boolean', default: false },
+  only: { type: 'string', default: FIGURES.join(',') },
+  quick: { type: 'boolean', default: false },
+  out: { type: 'string', default: 'docs/benchmarks.md' },
+  render: { type: 'boolean', default: false },
+}, { runs: { min: 1, max: 100 } });
+const { runs, quick } = options;
+const only = options.only.split(',').map((part) => part.trim());
+const unknownFigures = only.filter((id) => !FIGURES.includes(id));
+if (unknownFigures.length) {
+  console.error(`--only takes figures from ${FIGURES.join(',')}, not ${JSON.stringify(unknownFigures.join(',')).slice(0, 40)}.\n\n${USAGE}`);
+  process.exit(2);
+}
+const outFile = path.resolve(root, options.out);
 const calls = quick ? 300 : 2000;
 
 function step(title, command, commandArgs) {
@@ -39,7 +53,7 @@ const readJson = (file) => {
   }
 };
 
-if (args.includes('--render')) {
+if (options.render) {
   const saved = readJson(benchFile);
   if (!saved) {
     log('no test-results/bench.json to render: run `npm run bench` first.');
@@ -51,7 +65,7 @@ if (args.includes('--render')) {
   process.exit(0);
 }
 
-if (!args.includes('--no-build')) {
+if (!options['no-build']) {
   step('compile (tsc)', 'npx', ['tsc', '-p', '.']);
   step('bundle and package (npm run package)', 'npm', ['run', '--silent', 'package']);
 }
@@ -64,7 +78,7 @@ const { policyFigure } = await import('./policy.mjs');
 
 const results = { date: new Date().toISOString(), runs, machine: machine(), load: { start: os.loadavg()[0] }, figures: {}, errors: {} };
 // A partial run (--only) keeps the other figures of the last full run, so the page stays whole.
-const previous = only.length < 7 && !quick ? readJson(benchFile) : undefined;
+const previous = only.length < FIGURES.length && !quick ? readJson(benchFile) : undefined;
 if (previous?.figures) {
   for (const [id, value] of Object.entries(previous.figures)) if (!only.includes(id.split('.')[0])) results.figures[id] = value;
 }

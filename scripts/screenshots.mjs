@@ -1,5 +1,5 @@
 // `npm run screenshots`: the pictures under docs/images, taken from the packaged extension in a real VS Code
-// (code-server) against the emulator, in light and dark themes and in Simplified Chinese. Tests never write
+// (code-server) against the emulator, in light, dark and high-contrast themes and in Simplified Chinese. Tests never write
 // committed files; this script is the one place that does. Run `npm test` (or `npm run package` and
 // `bash scripts/setup-vscode.sh`) first.
 import * as fs from 'node:fs';
@@ -13,15 +13,22 @@ const { DingTalkEmulator } = require(path.join(root, 'out', 'test', 'emulator', 
 const images = path.join(root, 'docs', 'images');
 const vsix = path.join(root, 'dingtalk-token.vsix');
 
-const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' };
+const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern', 'high-contrast': 'Default High Contrast' };
 const WORDS = {
-  en: { setCredentials: 'DingTalk: Set App Credentials', inspect: 'DingTalk: Inspect Access Token', apps: 'Apps', labels: ['Sales Bot', 'HR Sync'] },
-  'zh-cn': { setCredentials: 'DingTalk: 设置应用凭证', inspect: 'DingTalk: 查看访问令牌', apps: '应用', labels: ['销售机器人', '人事同步'] },
+  en: {
+    setCredentials: 'DingTalk: Set App Credentials', inspect: 'DingTalk: Inspect Access Token', refresh: 'DingTalk: Refresh Access Token',
+    refreshFailed: /Refreshing the token of .* failed/, labels: ['Sales Bot', 'HR Sync'],
+  },
+  'zh-cn': {
+    setCredentials: 'DingTalk: 设置应用凭证', inspect: 'DingTalk: 查看访问令牌', refresh: 'DingTalk: 刷新访问令牌',
+    refreshFailed: /刷新 .* 的访问令牌失败/, labels: ['销售机器人', '人事同步'],
+  },
 };
 
 const shots = [
   ['en', 'light'],
   ['en', 'dark'],
+  ['en', 'high-contrast'],
   ['zh-cn', 'light'],
   ['zh-cn', 'dark'],
 ];
@@ -78,7 +85,26 @@ async function capture(language, theme) {
     await vscode.runCommand('Notifications: Clear All Notifications');
     await vscode.page.waitForTimeout(800);
     await vscode.screenshot(file('view'));
-    if (language === 'en' && theme === 'light') await vscode.page.locator('.statusbar').screenshot({ path: path.join(images, 'statusbar.png') });
+    if (theme === 'light') {
+      // The walkthrough's pictures ship in the .vsix: the view alone and the status bar, small.
+      const walkthrough = path.join(root, 'media', 'walkthrough');
+      const lang = language === 'en' ? '' : `.${language}`;
+      // Only the Apps section: every byte here is in the .vsix.
+      const sidebar = await vscode.page.locator('#workbench\\.parts\\.sidebar').boundingBox();
+      const small = { type: 'jpeg', quality: 80 };
+      await vscode.page.screenshot({ ...small, path: path.join(walkthrough, `view${lang}.jpg`), clip: { ...sidebar, height: 140 } });
+      await vscode.page.locator('.statusbar').screenshot({ ...small, path: path.join(walkthrough, `statusbar${lang}.jpg`) });
+      if (language === 'en') await vscode.page.locator('.statusbar').screenshot({ path: path.join(images, 'statusbar.png') });
+    }
+
+    // A refresh DingTalk fails while the token is still valid: the message says so, with Retry and Show Log.
+    emulator.setFault({ kind: 'server500' });
+    await vscode.runCommand(words.refresh);
+    await vscode.waitForNotification(words.refreshFailed, 30_000);
+    await vscode.page.waitForTimeout(500);
+    await vscode.screenshot(file('refresh-failed'));
+    emulator.setFault(null);
+    await vscode.runCommand('Notifications: Clear All Notifications');
 
     await vscode.runCommand(words.inspect);
     await vscode.waitForWebview(new RegExp(apps[1].appKey), 30_000);

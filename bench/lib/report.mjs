@@ -110,7 +110,7 @@ export function render(results) {
       row('6. `dist/extension.js` (the whole activate() bundle, production build)', `${int(x.extensionBytes)} B (${formatBytes(x.extensionBytes)})`, '—', '—', '≤ 100 KiB', x.extensionBytes <= EXTENSION_TARGET_BYTES);
       const foundText = Object.entries(x.found).filter(([, found]) => found.length).map(([lib, found]) => `${lib}: ${found.join(', ')}`).join('; ');
       const forbidden = (x.forbiddenPackages ?? []).map((p) => `${p.name} (${formatBytes(p.bytes)})`).join(', ');
-      row('6. MCP SDK or zod code in `dist/extension.js`', x.clean && !forbidden ? 'none found' : `found: ${foundText || forbidden}`, '—', '—', 'none',
+      row('6. MCP SDK, zod or undici code in `dist/extension.js`', x.clean && !forbidden ? 'none found' : `found: ${foundText || forbidden}`, '—', '—', 'none',
         x.scanConclusive ? x.clean && !forbidden : undefined);
       notes.push(`**6.** The scan looks for strings that survive minification (${Object.entries(x.control ?? {}).map(([lib, found]) => `${lib}: ${found.length} marker(s) present in dist/mcp.js`).join(', ')}`
         + `${x.scanConclusive ? '' : ' — the control did not contain them all, so the scan is inconclusive'}); `

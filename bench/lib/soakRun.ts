@@ -16,7 +16,6 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DingTalkEmulator, SANDBOX_APPS, type Fault } from '../../test/emulator/emulator';
 import { AuditTrail } from '../../src/core/audit';
@@ -24,6 +23,7 @@ import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk
 import { PolicyEngine } from '../../src/core/policy';
 import { TokenManager } from '../../src/core/tokens';
 import { startHttpMcpServer } from '../../src/mcp/httpServer';
+import { isolatingFetch } from './isolatingFetch';
 
 export interface SoakOptions {
   /** Tool calls in all (not counting each client's warm-up call). */
@@ -125,23 +125,6 @@ interface Handle {
 const [APP, APP2] = SANDBOX_APPS as [typeof SANDBOX_APPS[number], typeof SANDBOX_APPS[number]];
 const APPS = [APP, APP2];
 const DEFAULT_CLI = path.join(__dirname, '..', '..', 'src', 'mcp', 'cli.js');
-
-/** Per-request AbortSignals: the SDK client shares one across requests and Node's fetch leaves a listener per request on it. */
-function isolatingFetch(base: (url: string | URL, init?: RequestInit) => Promise<Response>): FetchLike {
-  return async (url, init) => {
-    const parent = init?.signal;
-    if (!parent) return base(url, init);
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(parent.reason);
-    if (parent.aborted) controller.abort(parent.reason);
-    else parent.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await base(url, { ...init, signal: controller.signal });
-    } finally {
-      parent.removeEventListener('abort', onAbort);
-    }
-  };
-}
 
 /** The call with index i: 2/5 get_access_token, 1/5 token_status, 2/5 dingtalk_api_request (new and legacy echo). */
 function callFor(i: number): { tool: string; appKey: string; args: Record<string, unknown> } {

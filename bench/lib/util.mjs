@@ -76,24 +76,3 @@ export function formatBytes(bytes) {
 export function log(line) {
   process.stderr.write(`${line}\n`);
 }
-
-/**
- * The SDK's StreamableHTTPClientTransport hands one long-lived AbortSignal to every fetch, and Node's fetch
- * leaves a listener on it per request (removed only at GC), so thousands of calls trip MaxListenersExceeded.
- * This gives each request its own signal, bridged from the transport's and unhooked when the request settles.
- */
-export function isolatingFetch(baseFetch = globalThis.fetch) {
-  return async (url, init = {}) => {
-    const parent = init.signal;
-    if (!parent) return baseFetch(url, init);
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(parent.reason);
-    if (parent.aborted) controller.abort(parent.reason);
-    else parent.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await baseFetch(url, { ...init, signal: controller.signal });
-    } finally {
-      parent.removeEventListener('abort', onAbort);
-    }
-  };
-}

@@ -48,7 +48,7 @@ const LEGACY_CODES: Record<number, AnswerKind> = {
 /** 90001–90019: the gateway's legacy rate limits (per IP, per organisation, per app, per suite; 90018 = per-app concurrency). */
 const LEGACY_THROTTLE = { from: 90001, to: 90019 };
 const TOPAPI_SUB_CODE_ERRCODE = 88;
-const MAX_SAID = 200;
+export const MAX_SAID = 200;
 const MAX_SCOPES = 20;
 
 /** The facts of an answer that is one of the kinds above; undefined for a success or any other answer. */
@@ -126,7 +126,7 @@ function header(answer: HttpAnswer, name: string): string | undefined {
 /** The error a classified refusal becomes: what DingTalk said, in facts; `retryAfterMs` from Retry-After when sent. */
 export function answerError(facts: AnswerFacts, retryAfterMs?: number): DingTalkError {
   const said = `${facts.code}${facts.said ? `: ${facts.said}` : ''}`;
-  const details = { code: facts.code, requestId: facts.requestId, httpStatus: facts.httpStatus, retryAfterMs, ip: facts.ip, requiredScopes: facts.requiredScopes };
+  const details = { code: facts.code, requestId: facts.requestId, httpStatus: facts.httpStatus, retryAfterMs, ip: facts.ip, requiredScopes: facts.requiredScopes, said: facts.said };
   switch (facts.kind) {
     case 'invalidToken':
       return new DingTalkError('tokenRejected', `DingTalk rejected the access token (${said}).`, details);

@@ -1,4 +1,4 @@
-import { answerError, classifyAnswer } from './classify';
+import { answerError, classifyAnswer, MAX_SAID } from './classify';
 import { DingTalkError } from './errors';
 
 export const DEFAULT_API_BASE_URL = 'https://api.dingtalk.com';
@@ -87,7 +87,7 @@ async function fetchLegacyToken(endpoints: DingTalkEndpoints, credentials: AppCr
 
 /** Maps a legacy (oapi) /gettoken errcode to an error: wrong credentials, then the gateway's codes, else DingTalk's own error. */
 function classifyLegacyErrcode(errcode: number, errmsg: string, answer: HttpAnswer, json: Record<string, unknown> = {}): DingTalkError {
-  const details = { code: String(errcode), requestId: stringOrUndefined(json.request_id), httpStatus: answer.status };
+  const details = { code: String(errcode), requestId: stringOrUndefined(json.request_id), httpStatus: answer.status, said: errmsg.slice(0, MAX_SAID) || undefined };
   if (LEGACY_CREDENTIAL_ERRCODES.has(errcode)) {
     return new DingTalkError('invalidCredentials',
       `DingTalk rejected the appKey/appSecret (errcode ${errcode}: ${errmsg}). Check the app's Client ID and Client Secret in the developer console.`, details);
@@ -101,7 +101,10 @@ function classifyLegacyErrcode(errcode: number, errmsg: string, answer: HttpAnsw
 function classifyV1Failure(answer: HttpAnswer, json: Record<string, unknown>): DingTalkError {
   const code = stringOrUndefined(json.code);
   const dingMessage = stringOrUndefined(json.message);
-  const details = { code, requestId: stringOrUndefined(json.requestid) ?? header(answer, 'x-acs-request-id'), httpStatus: answer.status, retryAfterMs: retryAfterMs(answer) };
+  const details = {
+    code, requestId: stringOrUndefined(json.requestid) ?? header(answer, 'x-acs-request-id'), httpStatus: answer.status,
+    retryAfterMs: retryAfterMs(answer), said: dingMessage?.slice(0, MAX_SAID),
+  };
   const said = code ? ` (${code}${dingMessage ? `: ${dingMessage}` : ''})` : '';
   if (code === 'invalidClientIdOrSecret') {
     return new DingTalkError('invalidCredentials',

@@ -17,6 +17,8 @@ export interface DingTalkErrorDetails {
   ip?: string;
   /** The permissions DingTalk says the app lacks. */
   requiredScopes?: string[];
+  /** DingTalk's own words (errmsg, sub_msg or message; often Chinese), cut short: shown beside the code. */
+  said?: string;
   cause?: unknown;
 }
 
@@ -28,6 +30,7 @@ export class DingTalkError extends Error {
   readonly retryAfterMs?: number;
   readonly ip?: string;
   readonly requiredScopes?: string[];
+  readonly said?: string;
 
   constructor(readonly kind: DingTalkErrorKind, message: string, details: DingTalkErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -37,6 +40,7 @@ export class DingTalkError extends Error {
     this.retryAfterMs = details.retryAfterMs;
     this.ip = details.ip;
     this.requiredScopes = details.requiredScopes;
+    this.said = details.said;
   }
 
   /** Worth retrying later without a person changing anything. */
@@ -47,7 +51,7 @@ export class DingTalkError extends Error {
   toJSON(): Record<string, unknown> {
     return {
       kind: this.kind, message: this.message, code: this.code, requestId: this.requestId, httpStatus: this.httpStatus,
-      ip: this.ip, requiredScopes: this.requiredScopes,
+      ip: this.ip, requiredScopes: this.requiredScopes, said: this.said,
     };
   }
 }

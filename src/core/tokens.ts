@@ -47,6 +47,7 @@ export interface TokenError {
   code?: string;
   ip?: string;
   requiredScopes?: string[];
+  said?: string;
   at: number;
 }
 
@@ -390,7 +391,7 @@ export class TokenManager {
       const error = asDingTalkError(caught);
       entry.failures += 1;
       entry.lastErrorObject = error;
-      entry.lastError = { kind: error.kind, message: error.message, code: error.code, ip: error.ip, requiredScopes: error.requiredScopes, at: this.clock.now() };
+      entry.lastError = { kind: error.kind, message: error.message, code: error.code, ip: error.ip, requiredScopes: error.requiredScopes, said: error.said, at: this.clock.now() };
       entry.nextAttemptAt = this.clock.now() + this.retryDelay(entry, error);
       this.record(entry, { at: startedAt, trigger, outcome: 'error', latencyMs: this.clock.now() - startedAt, errorKind: error.kind });
       this.emit(entry.appKey, 'error');

@@ -6,6 +6,7 @@ import type { AppInfo } from '../core/apps';
 import type { AuditEvent } from '../core/audit';
 import type { Services } from './services';
 import type { McpProvider } from './mcpProvider';
+import { COMMAND, VIEW } from './commandIds';
 
 /** An app row; also what the inline and context-menu commands receive as their argument. */
 export interface AppNode {
@@ -38,32 +39,32 @@ export function appKeyFromNode(argument: unknown): string | undefined {
  */
 export class DingTalkView implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly apps: AppsTree;
   private tick: NodeJS.Timeout | undefined;
 
   constructor(services: Services, mcp: McpProvider) {
-    const apps = new AppsTree(services);
+    this.apps = new AppsTree(services);
     const agents = new AgentsTree(services, mcp);
-    const appsView = vscode.window.createTreeView('dingtalkToken.apps', { treeDataProvider: apps, showCollapseAll: false });
-    const agentsView = vscode.window.createTreeView('dingtalkToken.agents', { treeDataProvider: agents });
-    const tickWhileVisible = () => this.setTicking(appsView.visible, () => apps.refresh());
+    const appsView = vscode.window.createTreeView(VIEW.apps, { treeDataProvider: this.apps, showCollapseAll: false });
+    const agentsView = vscode.window.createTreeView(VIEW.agents, { treeDataProvider: agents });
     this.subscriptions.push(
-      apps, agents, appsView, agentsView,
-      appsView.onDidChangeVisibility(tickWhileVisible),
-      services.tokens.onDidChange(() => apps.refresh()),
-      services.credentials.onDidChangeApps(() => apps.refresh()),
+      this.apps, agents, appsView, agentsView,
+      appsView.onDidChangeVisibility(() => this.setTicking(appsView.visible)),
+      services.tokens.onDidChange(() => this.apps.refresh()),
+      services.credentials.onDidChangeApps(() => this.apps.refresh()),
       services.audit.onDidRecord(() => agents.refresh()),
       mcp.onDidChangeState(() => agents.refresh()),
-      { dispose: () => this.setTicking(false, () => undefined) },
     );
-    tickWhileVisible();
+    this.setTicking(appsView.visible);
   }
 
   dispose(): void {
+    this.setTicking(false);
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 
-  private setTicking(on: boolean, render: () => void): void {
-    if (on && !this.tick) this.tick = setInterval(render, TICK_MS);
+  private setTicking(on: boolean): void {
+    if (on && !this.tick) this.tick = setInterval(() => this.apps.tick(), TICK_MS);
     if (!on && this.tick) {
       clearInterval(this.tick);
       this.tick = undefined;
@@ -72,19 +73,33 @@ export class DingTalkView implements vscode.Disposable {
 }
 
 class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<AppNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  /** One node object per app, so the countdown can re-render rows in place (an open context menu stays open). */
+  private readonly nodes = new Map<string, AppNode>();
 
   constructor(private readonly services: Services) {}
 
+  /** The app list or an app's state changed: rebuild the rows. */
   refresh(): void {
-    this.changed.fire();
+    this.changed.fire(undefined);
+  }
+
+  /** The clock moved: only the rows' text changes. */
+  tick(): void {
+    if (this.nodes.size) this.changed.fire([...this.nodes.values()]);
   }
 
   getChildren(element?: AppNode): AppNode[] {
     // No rows at all lets VS Code show the welcome view (package.json viewsWelcome).
     if (element) return [];
-    return this.services.credentials.list().map((app) => appNode(app.appKey));
+    const apps = this.services.credentials.list();
+    for (const appKey of this.nodes.keys()) if (!apps.some((app) => app.appKey === appKey)) this.nodes.delete(appKey);
+    return apps.map((app) => {
+      const node = this.nodes.get(app.appKey) ?? appNode(app.appKey);
+      this.nodes.set(app.appKey, node);
+      return node;
+    });
   }
 
   getTreeItem(node: AppNode): vscode.TreeItem {
@@ -111,7 +126,7 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
     if (status.lastError) tooltip.appendMarkdown(`\n\n$(warning) ${escapeMarkdown(describeError(status.lastError))}`);
     tooltip.supportThemeIcons = true;
     item.tooltip = tooltip;
-    item.command = { command: 'dingtalkToken.inspectToken', title: vscode.l10n.t('Inspect'), arguments: [appNode(app.appKey)] };
+    item.command = { command: COMMAND.inspectToken, title: vscode.l10n.t('Inspect'), arguments: [appNode(app.appKey)] };
     return item;
   }
 }
@@ -167,7 +182,7 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
     const { source, policy } = this.mcp.state();
     const item = new vscode.TreeItem(vscode.l10n.t('Policy'));
     item.id = 'mcp.policy';
-    item.command = { command: 'dingtalkToken.openPolicy', title: vscode.l10n.t('Open MCP Policy') };
+    item.command = { command: COMMAND.openPolicy, title: vscode.l10n.t('Open MCP Policy') };
     const tooltip = new vscode.MarkdownString(`\`${escapeMarkdown(source)}\``);
     if (!policy) {
       item.description = vscode.l10n.t('read when the server starts');

@@ -8,26 +8,28 @@ import type { Services } from './services';
 import type { InspectPanel } from './inspect';
 import { appKeyFromNode } from './appsView';
 import { openDeveloperConsole, setCredentials } from './credentialsFlow';
+import { COMMAND, type CommandId } from './commandIds';
 
 type Handler = (...args: unknown[]) => unknown;
 
 /** Registers the palette commands; each is a small function over the shared services. */
 export function registerCommands(services: Services, inspect: InspectPanel): vscode.Disposable[] {
-  const commands: Record<string, Handler> = {
-    'dingtalkToken.setCredentials': () => setCredentials(services),
-    'dingtalkToken.getToken': () => getToken(services, inspect),
+  // Typed by CommandId, so a command declared in commandIds.ts without a handler does not compile.
+  const commands: Record<CommandId, Handler> = {
+    [COMMAND.setCredentials]: () => setCredentials(services),
+    [COMMAND.getToken]: () => getToken(services, inspect),
     // From the DingTalk view these get the app row they were run on; from the palette, nothing (the active app).
-    'dingtalkToken.refreshToken': (node) => refreshToken(services, appKeyFromNode(node)),
-    'dingtalkToken.inspectToken': (node) => inspect.show(appKeyFromNode(node)),
-    'dingtalkToken.copyToken': (node) => copyToken(services, appKeyFromNode(node)),
-    'dingtalkToken.switchApp': () => switchApp(services),
-    'dingtalkToken.removeApp': (node) => removeApp(services, appKeyFromNode(node)),
-    'dingtalkToken.renameApp': (node) => renameApp(services, appKeyFromNode(node)),
-    'dingtalkToken.makeActive': (node) => makeActive(services, appKeyFromNode(node)),
-    'dingtalkToken.openDeveloperConsole': () => openDeveloperConsole(),
-    'dingtalkToken.showLog': () => services.log.show(),
-    'dingtalkToken.openPolicy': () => openPolicy(services),
-    'dingtalkToken.statusBarActions': () => statusBarActions(services),
+    [COMMAND.refreshToken]: (node) => refreshToken(services, appKeyFromNode(node)),
+    [COMMAND.inspectToken]: (node) => inspect.show(appKeyFromNode(node)),
+    [COMMAND.copyToken]: (node) => copyToken(services, appKeyFromNode(node)),
+    [COMMAND.switchApp]: () => switchApp(services),
+    [COMMAND.removeApp]: (node) => removeApp(services, appKeyFromNode(node)),
+    [COMMAND.renameApp]: (node) => renameApp(services, appKeyFromNode(node)),
+    [COMMAND.makeActive]: (node) => makeActive(services, appKeyFromNode(node)),
+    [COMMAND.openDeveloperConsole]: () => openDeveloperConsole(),
+    [COMMAND.showLog]: () => services.log.show(),
+    [COMMAND.openPolicy]: () => openPolicy(services),
+    [COMMAND.statusBarActions]: () => statusBarActions(services),
   };
   return Object.entries(commands).map(([id, handler]) => vscode.commands.registerCommand(id, handler));
 }
@@ -187,21 +189,21 @@ async function openPolicy(services: Services): Promise<void> {
 
 async function statusBarActions(services: Services): Promise<void> {
   const app = services.credentials.activeApp();
-  const action = (icon: string, label: string, command: string, detail?: string) => ({ label, iconPath: new vscode.ThemeIcon(icon), command, detail });
+  const action = (icon: string, label: string, command: CommandId, detail?: string) => ({ label, iconPath: new vscode.ThemeIcon(icon), command, detail });
   const actions = [
     ...(app ? [
       separator(app.label),
-      action('key', vscode.l10n.t('Get Access Token'), 'dingtalkToken.getToken', tokenState(services, app.appKey)),
-      action('refresh', vscode.l10n.t('Refresh Access Token'), 'dingtalkToken.refreshToken'),
-      action('copy', vscode.l10n.t('Copy Access Token'), 'dingtalkToken.copyToken'),
-      action('eye', vscode.l10n.t('Inspect Access Token'), 'dingtalkToken.inspectToken'),
+      action('key', vscode.l10n.t('Get Access Token'), COMMAND.getToken, tokenState(services, app.appKey)),
+      action('refresh', vscode.l10n.t('Refresh Access Token'), COMMAND.refreshToken),
+      action('copy', vscode.l10n.t('Copy Access Token'), COMMAND.copyToken),
+      action('eye', vscode.l10n.t('Inspect Access Token'), COMMAND.inspectToken),
     ] : []),
     separator(vscode.l10n.t('Apps')),
-    ...(app ? [action('arrow-swap', vscode.l10n.t('Switch App'), 'dingtalkToken.switchApp')] : []),
-    action('add', vscode.l10n.t('Set App Credentials'), 'dingtalkToken.setCredentials'),
+    ...(app ? [action('arrow-swap', vscode.l10n.t('Switch App'), COMMAND.switchApp)] : []),
+    action('add', vscode.l10n.t('Set App Credentials'), COMMAND.setCredentials),
     separator(vscode.l10n.t('Agents')),
-    action('shield', vscode.l10n.t('Open MCP Policy'), 'dingtalkToken.openPolicy'),
-    action('output', vscode.l10n.t('Show Log'), 'dingtalkToken.showLog'),
+    action('shield', vscode.l10n.t('Open MCP Policy'), COMMAND.openPolicy),
+    action('output', vscode.l10n.t('Show Log'), COMMAND.showLog),
   ];
   const picked = await vscode.window.showQuickPick(actions, { title: vscode.l10n.t('DingTalk Access Token') });
   if (picked?.command) await vscode.commands.executeCommand(picked.command);

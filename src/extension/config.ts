@@ -1,9 +1,7 @@
 import * as vscode from 'vscode';
-import { settingsFrom, type Settings } from './settings';
+import { SECTION, settingsFrom, type Settings } from './settings';
 
-export type { Settings } from './settings';
-
-export const SECTION = 'dingtalkToken';
+export { SECTION, type Settings } from './settings';
 
 export function readSettings(): Settings {
   return settingsFrom(vscode.workspace.getConfiguration(SECTION));

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Services } from './services';
 import type { McpProvider } from './mcpProvider';
+import { CONTEXT_KEY } from './commandIds';
 
 /**
  * Context keys for `when` clauses and the walkthrough's completion events: a step completes when the
@@ -16,9 +17,9 @@ export function trackContextKeys(services: Services, mcp: McpProvider): vscode.D
   };
   const update = () => {
     const apps = services.credentials.list();
-    set('dingtalkToken.hasApp', apps.length > 0);
-    set('dingtalkToken.hasToken', apps.some((app) => services.tokens.peek(app.appKey) !== undefined));
-    set('dingtalkToken.mcpRunning', mcp.state().running);
+    set(CONTEXT_KEY.hasApp, apps.length > 0);
+    set(CONTEXT_KEY.hasToken, apps.some((app) => services.tokens.peek(app.appKey) !== undefined));
+    set(CONTEXT_KEY.mcpRunning, mcp.state().running);
   };
   update();
   const subscriptions = [

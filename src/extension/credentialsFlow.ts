@@ -49,6 +49,8 @@ export async function setCredentials(services: Services): Promise<void> {
       appKey = answer.value;
       step = 2;
     } else if (step === 2) {
+      // Only a secret checked for the appKey now on screen may be stored.
+      checked = undefined;
       const answer = await ask({
         step,
         prompt: vscode.l10n.t('AppSecret (Client Secret) of {0}; it is kept in VS Code SecretStorage only', appKey),

@@ -64,8 +64,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 }
 
 /**
- * Workspace values of personal-only settings are logged as ignored; out-of-range numbers were clamped: each
- * is logged with its range, and the person is told once per change.
+ * Workspace values of personal-only settings are logged as ignored; out-of-range numbers were clamped and
+ * values of the wrong type replaced by the default: each is logged, and the person is told once per change.
  */
 function reportSettingProblems(log: Log, settings: Settings): void {
   for (const key of settings.ignoredWorkspaceSettings) {
@@ -74,7 +74,7 @@ function reportSettingProblems(log: Log, settings: Settings): void {
   if (settings.problems.length === 0) return;
   for (const problem of settings.problems) log.warn(problem);
   const show = vscode.l10n.t('Show Log');
-  void vscode.window.showWarningMessage(vscode.l10n.t('Some DingTalk settings are out of range, so the nearest allowed value is used. The log names each one.'), show)
+  void vscode.window.showWarningMessage(vscode.l10n.t('Some DingTalk settings are out of range or of the wrong type, so the nearest allowed value or the default is used. The log names each one.'), show)
     .then((choice) => (choice === show ? log.show() : undefined));
 }
 

@@ -6,6 +6,7 @@ import { followInspectSources } from './inspectFeed';
 import type { Services } from './services';
 import type { AppInfo } from '../core/apps';
 import { appNode } from './appsView';
+import { COMMAND } from './commandIds';
 
 /** Messages the webview may send; anything else is ignored. */
 type FromWebview = { type: 'ready' | 'reveal' | 'copy' | 'refresh' | 'setCredentials' } | { type: 'show'; appKey: unknown };
@@ -66,13 +67,13 @@ export class InspectPanel implements vscode.Disposable {
         return;
       }
       case 'copy':
-        await vscode.commands.executeCommand('dingtalkToken.copyToken', app && appNode(app.appKey));
+        await vscode.commands.executeCommand(COMMAND.copyToken, app && appNode(app.appKey));
         return;
       case 'refresh':
-        await vscode.commands.executeCommand('dingtalkToken.refreshToken', app && appNode(app.appKey));
+        await vscode.commands.executeCommand(COMMAND.refreshToken, app && appNode(app.appKey));
         return;
       case 'setCredentials':
-        await vscode.commands.executeCommand('dingtalkToken.setCredentials');
+        await vscode.commands.executeCommand(COMMAND.setCredentials);
         return;
       case 'show':
         // The switcher names an app by appKey; anything that is not a configured one is ignored.

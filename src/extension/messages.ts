@@ -1,24 +1,19 @@
 import * as vscode from 'vscode';
-import { asDingTalkError, type DingTalkErrorKind } from '../core/errors';
+import { asDingTalkError, type DingTalkError } from '../core/errors';
 import { AppNotFoundError } from '../core/apps';
 import { redact } from '../core/redact';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../core/tokens';
 
-interface Failure {
-  kind: DingTalkErrorKind;
-  message: string;
-  code?: string;
-  httpStatus?: number;
-  retryAfterMs?: number;
-  ip?: string;
-  requiredScopes?: string[];
-}
+/** What the wording below reads: a DingTalkError, or the plain record a token's last failure keeps. */
+type Failure = Pick<DingTalkError, 'kind' | 'message' | 'code' | 'httpStatus' | 'retryAfterMs' | 'ip' | 'requiredScopes' | 'said'>;
 
 /** A failure (a thrown error or a recorded one) in the person's language, with DingTalk's own code kept. */
 export function describeError(error: unknown): string {
   if (error instanceof AppNotFoundError) return error.message;
   const failure: Failure = isFailure(error) ? error : asDingTalkError(error);
-  const code = failure.code ?? (failure.httpStatus ? `HTTP ${failure.httpStatus}` : '');
+  // DingTalk's own words (often Chinese) beside its code: the person may search for either.
+  const bare = failure.code ?? (failure.httpStatus ? `HTTP ${failure.httpStatus}` : '');
+  const code = bare && failure.said ? `${bare}: ${shownSaid(failure.said)}` : bare;
   if (failure.code === 'MissingSecret') return vscode.l10n.t('No appSecret is stored for this app. Run "DingTalk: Set App Credentials" again.');
   const waitSeconds = failure.retryAfterMs ? Math.ceil(failure.retryAfterMs / 1000) : undefined;
   if (failure.code === 'MinimumInterval') {
@@ -29,7 +24,7 @@ export function describeError(error: unknown): string {
   }
   switch (failure.kind) {
     case 'invalidCredentials':
-      return vscode.l10n.t("DingTalk rejected the appKey/appSecret ({0}). Check the app's Client ID and Client Secret in the developer console.", code || 'invalidClientIdOrSecret');
+      return vscode.l10n.t("DingTalk rejected the AppKey/AppSecret ({0}). Check them under Credentials and Basic Info in the developer console.", code || 'invalidClientIdOrSecret');
     case 'tokenRejected':
       return vscode.l10n.t("DingTalk rejected the app's access token again right after replacing it, so no new one was requested. Check the app's IP whitelist, its API permissions, and that the API belongs to this app.");
     case 'throttled':
@@ -78,6 +73,11 @@ export function adviceFor(failure: Failure): string | undefined {
     case 'server':
       return undefined;
   }
+}
+
+/** DingTalk's words come off the network: one line, no control or bidi characters, nothing secret. */
+function shownSaid(said: string): string {
+  return redact(said.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim());
 }
 
 function isFailure(value: unknown): value is Failure {

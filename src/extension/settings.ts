@@ -14,11 +14,14 @@ export interface Settings {
   warningMs: number;
   mcpEnabled: boolean;
   policyFile: string;
-  /** Numeric settings that were out of range or not numbers, each naming the setting, its range and the value used. */
+  /** Settings out of range or of the wrong type, each naming the setting, what was wrong and the value used. */
   problems: string[];
   /** Personal-only settings a workspace or folder tried to set (their values were ignored). */
   ignoredWorkspaceSettings: string[];
 }
+
+/** The configuration section of every setting below. */
+export const SECTION = 'dingtalkToken';
 
 /** The part of WorkspaceConfiguration the reader uses. */
 export type SettingsSource = Pick<WorkspaceConfiguration, 'get' | 'inspect'>;
@@ -34,34 +37,49 @@ type PersonalOnlySetting = (typeof PERSONAL_ONLY_SETTINGS)[number];
 
 export function settingsFrom(config: SettingsSource): Settings {
   const problems: string[] = [];
+  /** package.json's default: VS Code fills `defaultValue` from the contribution, so no default is repeated here. */
+  const declared = (key: string): unknown => config.inspect(key)?.defaultValue;
   const number = (key: string, range: Omit<NumberRange, 'name'>) => {
-    const { value, problem } = boundedNumber(config.get<unknown>(key), { ...range, name: `dingtalkToken.${key}` });
+    const fallback = declared(key);
+    const { value, problem } = boundedNumber(config.get<unknown>(key), { ...range, fallback: typeof fallback === 'number' ? fallback : range.fallback, name: settingName(key) });
     if (problem) problems.push(problem);
     return value;
   };
+  /** The value if it has the setting's type, else the default, with a problem naming both. */
+  const ofType = (key: string, type: 'boolean' | 'string', value: unknown): unknown => {
+    if (value === undefined || typeof value === type) return value ?? declared(key);
+    problems.push(`${settingName(key)} is ${JSON.stringify(value).slice(0, 80)}, not a ${type}; using the default ${JSON.stringify(declared(key))}.`);
+    return declared(key);
+  };
+  // Should package.json ever lose a default: a switch reads as off, a string as empty (core has its own defaults).
+  const boolean = (key: string) => ofType(key, 'boolean', config.get<unknown>(key)) === true;
+  /** The person's own value (user settings), else the default; whatever the workspace or a folder says is ignored. */
+  const personal = (key: PersonalOnlySetting): string => {
+    const value = ofType(key, 'string', config.inspect(key)?.globalValue);
+    const fallback = declared(key);
+    return (typeof value === 'string' && value) || (typeof fallback === 'string' ? fallback : '');
+  };
   return {
     endpoints: endpointsWithDefaults({
-      apiBaseUrl: personalValue<string>(config, 'apiBaseUrl'),
-      legacyApiBaseUrl: personalValue<string>(config, 'legacyApiBaseUrl'),
-      tokenApi: personalValue<'v1' | 'legacy'>(config, 'tokenApi'),
+      apiBaseUrl: personal('apiBaseUrl'),
+      legacyApiBaseUrl: personal('legacyApiBaseUrl'),
+      tokenApi: personal('tokenApi') === 'legacy' ? 'legacy' : 'v1',
       requestTimeoutMs: number('requestTimeoutMs', REQUEST_TIMEOUT_MS),
     }),
     refreshMarginMs: number('refreshMarginSeconds', REFRESH_MARGIN_SECONDS) * 1000,
-    autoRefresh: config.get<boolean>('autoRefresh', true),
-    statusBarEnabled: config.get<boolean>('statusBar.enabled', true),
+    autoRefresh: boolean('autoRefresh'),
+    statusBarEnabled: boolean('statusBar.enabled'),
     warningMs: number('statusBar.warningSeconds', WARNING_SECONDS) * 1000,
-    mcpEnabled: config.get<boolean>('mcp.enabled', true),
-    policyFile: personalValue<string>(config, 'mcp.policyFile') || '.vscode/dingtalk-mcp-policy.json',
+    mcpEnabled: boolean('mcp.enabled'),
+    policyFile: personal('mcp.policyFile'),
     problems,
     ignoredWorkspaceSettings: PERSONAL_ONLY_SETTINGS.filter((key) => {
       const values = config.inspect(key);
       return values?.workspaceValue !== undefined || values?.workspaceFolderValue !== undefined;
-    }).map((key) => `dingtalkToken.${key}`),
+    }).map(settingName),
   };
 }
 
-/** The person's own value (user settings), else the default; whatever the workspace or a folder says is ignored. */
-function personalValue<T>(config: SettingsSource, key: PersonalOnlySetting): T | undefined {
-  const values = config.inspect<T>(key);
-  return values?.globalValue ?? values?.defaultValue;
+function settingName(key: string): string {
+  return `${SECTION}.${key}`;
 }

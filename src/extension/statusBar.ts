@@ -3,6 +3,7 @@ import { statusBarView, type StatusWords } from './statusView';
 import { describeError } from './messages';
 import { formatCountdown } from './countdown';
 import type { Services } from './services';
+import { COMMAND } from './commandIds';
 
 const TICK_MS = 1000;
 
@@ -14,7 +15,7 @@ export class StatusBar implements vscode.Disposable {
 
   constructor(private readonly services: Services) {
     this.item.name = vscode.l10n.t('DingTalk Access Token');
-    this.item.command = 'dingtalkToken.statusBarActions';
+    this.item.command = COMMAND.statusBarActions;
     this.subscriptions.push(
       services.tokens.onDidChange(() => this.render()),
       services.credentials.onDidChangeApps(() => this.render()),
@@ -56,26 +57,26 @@ export class StatusBar implements vscode.Disposable {
 
   private tooltip(): vscode.MarkdownString {
     const markdown = new vscode.MarkdownString(undefined, true);
-    markdown.isTrusted = { enabledCommands: ['dingtalkToken.refreshToken', 'dingtalkToken.inspectToken', 'dingtalkToken.copyToken', 'dingtalkToken.switchApp', 'dingtalkToken.setCredentials'] };
+    markdown.isTrusted = { enabledCommands: [COMMAND.refreshToken, COMMAND.inspectToken, COMMAND.copyToken, COMMAND.switchApp, COMMAND.setCredentials] };
     const app = this.services.credentials.activeApp();
     if (!app) {
       markdown.appendMarkdown(`**${vscode.l10n.t('DingTalk Access Token')}**\n\n${vscode.l10n.t('No DingTalk app is set up yet.')}\n\n`);
-      markdown.appendMarkdown(`[$(add) ${vscode.l10n.t('Set App Credentials')}](command:dingtalkToken.setCredentials)`);
+      markdown.appendMarkdown(`[$(add) ${vscode.l10n.t('Set App Credentials')}](command:${COMMAND.setCredentials})`);
       return markdown;
     }
     const status = this.services.tokens.status(app.appKey);
     const rows: string[] = [`**$(key) ${escapeMarkdown(app.label)}** \`${escapeMarkdown(app.appKey)}\``, ''];
     if (status.expiresAt !== undefined) {
       const left = status.state === 'valid' ? ` (${formatCountdown(status.expiresAt - Date.now())})` : '';
-      rows.push(`${vscode.l10n.t('Expires: {0}', new Date(status.expiresAt).toLocaleString())}${left}  `);
+      rows.push(`${vscode.l10n.t('Expires: {0}', new Date(status.expiresAt).toLocaleString(vscode.env.language))}${left}  `);
     }
-    if (status.lastRefreshAt !== undefined) rows.push(`${vscode.l10n.t('Last refresh: {0}', new Date(status.lastRefreshAt).toLocaleString())}  `);
+    if (status.lastRefreshAt !== undefined) rows.push(`${vscode.l10n.t('Last refresh: {0}', new Date(status.lastRefreshAt).toLocaleString(vscode.env.language))}  `);
     if (status.lastError) rows.push(`$(warning) ${escapeMarkdown(vscode.l10n.t('Last error: {0}', describeError(status.lastError)))}  `);
     rows.push('', [
-      `[$(refresh) ${vscode.l10n.t('Refresh')}](command:dingtalkToken.refreshToken)`,
-      `[$(eye) ${vscode.l10n.t('Inspect')}](command:dingtalkToken.inspectToken)`,
-      `[$(copy) ${vscode.l10n.t('Copy')}](command:dingtalkToken.copyToken)`,
-      `[$(arrow-swap) ${vscode.l10n.t('Switch App')}](command:dingtalkToken.switchApp)`,
+      `[$(refresh) ${vscode.l10n.t('Refresh')}](command:${COMMAND.refreshToken})`,
+      `[$(eye) ${vscode.l10n.t('Inspect')}](command:${COMMAND.inspectToken})`,
+      `[$(copy) ${vscode.l10n.t('Copy')}](command:${COMMAND.copyToken})`,
+      `[$(arrow-swap) ${vscode.l10n.t('Switch App')}](command:${COMMAND.switchApp})`,
     ].join(' · '));
     markdown.appendMarkdown(rows.join('\n'));
     return markdown;

@@ -1,11 +1,10 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { AppDirectory, AppInfo } from '../core/apps';
+import type { AppDirectory } from '../core/apps';
 import { AuditTrail } from '../core/audit';
-import { endpointsWithDefaults, fetchAccessToken, type AppCredentials, type DingTalkEndpoints } from '../core/dingtalk';
+import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../core/dingtalk';
 import { PolicyEngine } from '../core/policy';
 import { PolicyFileWatcher } from '../core/policyWatcher';
 import { approvalText, ENGLISH_APPROVAL_WORDS, MAX_APPROVAL_TEXT_CHARS } from '../core/approvalText';
@@ -16,13 +15,13 @@ import { FrameFilter, MAX_FRAME_BYTES } from './stdioFrames';
 import { environmentAdvice } from './envAdvice';
 import { useProxyFromEnvironment } from './proxy';
 import { createDingTalkMcpServer, TOOL_NAMES, type ToolApprover } from './tools';
+import { readApps } from './appsFile';
 
 /**
  * dingtalk-token-mcp: the same tools and policy as the extension, over stdio. Configured by environment
  * variables; logs to stderr only, always redacted.
  */
 
-type App = AppInfo & AppCredentials;
 type Log = (line: string) => void;
 
 const LOG_FLUSH_MS = 50;
@@ -144,43 +143,6 @@ export async function askThroughElicitation(server: McpServer, request: Paramete
     log(`approval for ${request.tool} denied: ${(error as Error).message}`);
     return false;
   }
-}
-
-/** DINGTALK_APPS_FILE when set, else DINGTALK_APP_KEY + DINGTALK_APP_SECRET; a problem leaves no apps and says why. */
-export function readApps(env: NodeJS.ProcessEnv): { apps: App[]; problem?: string } {
-  const file = env.DINGTALK_APPS_FILE;
-  if (file) {
-    let parsed: unknown;
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      return { apps: [], problem: `DINGTALK_APPS_FILE ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).` };
-    }
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // The parser's message quotes the text around the error, which may be a secret.
-      return { apps: [], problem: `DINGTALK_APPS_FILE ${file} is not valid JSON; check its quotes (double quotes only) and commas. `
-        + 'Its content is not shown because the file holds secrets.' };
-    }
-    const apps: App[] = [];
-    if (!Array.isArray(parsed)) return { apps, problem: `DINGTALK_APPS_FILE ${file} must hold a JSON list of {appKey, appSecret, label}.` };
-    for (const [index, item] of parsed.entries()) {
-      const { appKey, appSecret, label } = (item ?? {}) as Record<string, unknown>;
-      if (typeof appKey !== 'string' || !appKey || typeof appSecret !== 'string' || !appSecret) {
-        return { apps: [], problem: `DINGTALK_APPS_FILE ${file}: entry ${index} needs a non-empty appKey and appSecret.` };
-      }
-      if (apps.some((app) => app.appKey === appKey)) return { apps: [], problem: `DINGTALK_APPS_FILE ${file}: appKey ${appKey} is listed twice.` };
-      apps.push({ appKey, appSecret, label: typeof label === 'string' && label ? label : appKey });
-    }
-    return { apps };
-  }
-  const appKey = env.DINGTALK_APP_KEY;
-  const appSecret = env.DINGTALK_APP_SECRET;
-  if (appKey && appSecret) return { apps: [{ appKey, appSecret, label: appKey }] };
-  if (appKey || appSecret) return { apps: [], problem: `${appKey ? 'DINGTALK_APP_SECRET' : 'DINGTALK_APP_KEY'} is not set; both are needed.` };
-  return { apps: [], problem: 'No credentials: set DINGTALK_APP_KEY and DINGTALK_APP_SECRET, or DINGTALK_APPS_FILE, in the MCP server\'s environment.' };
 }
 
 function readEndpoints(env: NodeJS.ProcessEnv, log: Log): DingTalkEndpoints {

@@ -1,4 +1,4 @@
-import { EnvHttpProxyAgent, setGlobalDispatcher } from 'undici';
+import type * as Undici from 'undici';
 
 /**
  * The standalone server reaches DingTalk through HTTPS_PROXY / HTTP_PROXY (upper or lower case), skipping hosts in
@@ -11,6 +11,9 @@ export function useProxyFromEnvironment(env: NodeJS.ProcessEnv): string | undefi
   const httpProxy = env.HTTP_PROXY || env.http_proxy;
   if (!httpsProxy && !httpProxy) return undefined;
   const noProxy = env.NO_PROXY ?? env.no_proxy;
+  // undici is half a megabyte: esbuild leaves it in its own file (dist/undici.js), loaded only behind a proxy,
+  // so the in-process server VS Code starts never pays for it.
+  const { EnvHttpProxyAgent, setGlobalDispatcher } = require('undici') as typeof Undici;
   setGlobalDispatcher(new EnvHttpProxyAgent({ httpsProxy, httpProxy, noProxy }));
   const shown = [httpsProxy && `https via ${withoutCredentials(httpsProxy)}`, httpProxy && `http via ${withoutCredentials(httpProxy)}`];
   return `${shown.filter(Boolean).join(', ')}${noProxy ? `; not for ${noProxy}` : ''}`;

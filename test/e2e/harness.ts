@@ -671,7 +671,10 @@ export class VSCodeSession {
     for (const toast of await this.page.locator(TOASTS).all()) {
       if (!(await toast.isVisible())) continue;
       const msg = toast.locator('.notification-list-item-message').first();
-      out.push(((await msg.count()) ? await msg.innerText() : await toast.innerText()).trim());
+      // A toast can go between the listing and the read (a progress notification that finished): skip it
+      // rather than wait for it with the default 30 s timeout.
+      const text = await ((await msg.count()) ? msg : toast).innerText({ timeout: 1000 }).catch(() => undefined);
+      if (text !== undefined) out.push(text.trim());
     }
     return out;
   }

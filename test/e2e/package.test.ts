@@ -2,7 +2,8 @@
 // the README's pictures and links pointing where they load, and no credential from the repository inside.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SANDBOX_APPS } from '../emulator/emulator';
@@ -17,7 +18,7 @@ const read = (entry: string): Buffer => execFileSync('unzip', ['-p', VSIX, entry
 
 test('the .vsix holds the production bundles and no source maps', () => {
   const files = entries();
-  for (const bundle of ['extension/dist/extension.js', 'extension/dist/mcp.js', 'extension/dist/cli.js']) {
+  for (const bundle of ['extension/dist/extension.js', 'extension/dist/mcp.js', 'extension/dist/cli.js', 'extension/dist/undici.js']) {
     assert.ok(files.includes(bundle), `${bundle} is packaged`);
   }
   assert.deepEqual(files.filter((file) => file.endsWith('.map')), [], 'no source maps');
@@ -49,4 +50,20 @@ test('no credential from the repository is packaged', () => {
   // `unzip -p` without a name prints every packaged file.
   const everything = execFileSync('unzip', ['-p', VSIX], { maxBuffer: 64 << 20 }).toString('latin1');
   for (const app of SANDBOX_APPS) assert.ok(!everything.includes(app.appSecret), `the sandbox secret of ${app.appKey} is not packaged`);
+});
+
+test('the built standalone server loads its proxy support from dist/undici.js behind a proxy', async () => {
+  const cli = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js')], {
+    env: { PATH: process.env.PATH, DINGTALK_APP_KEY: 'dingpackage01', DINGTALK_APP_SECRET: 'package-secret-1', HTTPS_PROXY: 'http://127.0.0.1:9' },
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  cli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  try {
+    const deadline = Date.now() + 10_000;
+    while (!/proxy https via http:\/\/127\.0\.0\.1:9/.test(stderr) && Date.now() < deadline && cli.exitCode === null) await delay(50);
+    assert.match(stderr, /proxy https via http:\/\/127\.0\.0\.1:9/, `the server started behind the proxy; stderr: ${stderr}`);
+  } finally {
+    cli.kill();
+  }
 });

@@ -55,11 +55,19 @@ async function inlineAction(label: string, action: string): Promise<void> {
 
 async function contextMenu(label: string, action: string): Promise<void> {
   await appRow(label).click({ button: 'right' });
-  const item = vscode.page.locator('.context-view .monaco-menu .action-label', { hasText: new RegExp(`^${action}$`) });
-  // A menu ignores a click that lands while it opens; hovering focuses the item, Enter runs it, as a person might.
-  await item.hover();
-  await vscode.page.keyboard.press('Enter');
-  await item.waitFor({ state: 'hidden', timeout: 5_000 });
+  const menu = vscode.page.locator('.context-view .monaco-menu');
+  await menu.waitFor({ state: 'visible', timeout: 5_000 });
+  // The keyboard, as a person might: a click can land while the menu is still opening and be ignored.
+  for (let step = 0; step < 15; step++) {
+    await vscode.page.keyboard.press('ArrowDown');
+    const focused = await menu.locator('.action-item.focused .action-label').innerText({ timeout: 1000 }).catch(() => '');
+    if (focused.trim() === action) {
+      await vscode.page.keyboard.press('Enter');
+      await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+      return;
+    }
+  }
+  throw new Error(`the context menu of ${label} has no "${action}"`);
 }
 
 async function answerCredentials(app: typeof ALPHA): Promise<void> {

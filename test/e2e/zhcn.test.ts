@@ -54,7 +54,7 @@ test('zh-cn: Set App Credentials asks in Chinese and explains a refusal in Chine
   await vscode.answerInput(APP.appKey);
   await vscode.submitInput('e2e-zhcn-wrong-secret');
   const message = await vscode.waitForInputMessage(/请重新输入 AppSecret/, 30_000);
-  assert.match(message, /invalidClientIdOrSecret/);
+  assert.match(message, /invalidClientIdOrSecret: 无效的clientId或者clientSecret/, 'DingTalk\'s own Chinese words beside its code');
   assert.equal(emulator.stats(APP.appKey).tokenIssued, 0);
   await vscode.page.keyboard.press('Escape');
 });

@@ -5,6 +5,7 @@
  * Each option may also come from the environment: DINGTALK_EMULATOR_PORT, _TTL, _LATENCY.
  * It prints the sandbox credentials on purpose: they unlock nothing but this emulator.
  */
+import { parseArgs } from 'node:util';
 import { DingTalkEmulator, SANDBOX_APPS } from './emulator';
 
 const OPTIONS = { port: 'DINGTALK_EMULATOR_PORT', ttl: 'DINGTALK_EMULATOR_TTL', latency: 'DINGTALK_EMULATOR_LATENCY' } as const;
@@ -18,24 +19,26 @@ function fail(message: string): never {
 
 /** `--name N`, `--name=N`, or the environment variable; undefined when none is given. */
 function parseOptions(args: string[]): Partial<Record<OptionName, number>> {
-  const raw: Partial<Record<OptionName, string>> = {};
-  for (const name of Object.keys(OPTIONS) as OptionName[]) {
-    const fromEnv = process.env[OPTIONS[name]];
-    if (fromEnv) raw[name] = fromEnv;
+  let values: Partial<Record<OptionName | 'help', string | boolean>>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { port: { type: 'string' }, ttl: { type: 'string' }, latency: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
+  } catch (error) {
+    fail((error as Error).message);
   }
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--help' || args[i] === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    const match = /^--(port|ttl|latency)(?:=(.*))?$/.exec(args[i]);
-    if (!match) fail(`unknown argument: ${args[i]}`);
-    raw[match[1] as OptionName] = match[2] ?? args[++i];
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
   }
   const options: Partial<Record<OptionName, number>> = {};
-  for (const [name, text] of Object.entries(raw) as [OptionName, string | undefined][]) {
+  for (const name of Object.keys(OPTIONS) as OptionName[]) {
+    const text = (values[name] as string | undefined) ?? (process.env[OPTIONS[name]] || undefined);
+    if (text === undefined) continue;
     const value = Number(text);
-    if (text === undefined || text === '' || !Number.isFinite(value) || value < 0) fail(`--${name} needs a non-negative number`);
+    if (text.trim() === '' || !Number.isFinite(value) || value < 0) fail(`--${name} needs a non-negative number`);
     options[name] = value;
   }
   return options;

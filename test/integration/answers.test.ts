@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { DingTalkEmulator, EMULATOR_CLIENT_IP, EMULATOR_MISSING_SCOPE, SANDBOX_APPS, SANDBOX_ROBOT_TOKEN, type Fault } from '../emulator/emulator';
 import type { Clock } from '../../src/core/clock';
 import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints, type TokenApi } from '../../src/core/dingtalk';
-import { DingTalkError, type DingTalkErrorKind } from '../../src/core/errors';
+import type { DingTalkError, DingTalkErrorKind } from '../../src/core/errors';
 import { TokenManager } from '../../src/core/tokens';
+import { dingTalkFailure } from '../support/dingTalkFailure';
 import { dingtalkApiRequest, type ApiRequestDeps } from '../../src/core/apiRequest';
 
 // DingTalk's answer shapes, as the emulator speaks them (each cited there), read by the client over loopback:
@@ -45,16 +46,6 @@ async function withFixture(fn: (fixture: Fixture) => Promise<void>, tokenApi: To
   }
 }
 
-async function failure(promise: Promise<unknown>): Promise<DingTalkError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof DingTalkError, `expected a DingTalkError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
-
 const FAMILIES = [['new API', 'POST', '/v1.0/emulator/echo'], ['topapi', 'POST', '/topapi/v2/user/get']] as const;
 
 interface Refusal {
@@ -93,7 +84,7 @@ for (const [family, method, path] of FAMILIES) {
     test(`${family} call: ${fault.kind} → ${kind} (${code[family]}), not retried, no new token`, async () => {
       await withFixture(async ({ emulator, deps, clock }) => {
         emulator.setFault({ ...fault, target: 'api' });
-        const error = await failure(dingtalkApiRequest(deps, APP.appKey, { method, path, body: { userid: 'u1' } }));
+        const error = await dingTalkFailure(dingtalkApiRequest(deps, APP.appKey, { method, path, body: { userid: 'u1' } }));
         assert.equal(error.kind, kind, error.message);
         assert.equal(error.code, code[family]);
         check?.(error);
@@ -110,7 +101,7 @@ for (const tokenApi of ['v1', 'legacy'] as const) {
     test(`${tokenApi} token endpoint: ${fault.kind} → ${kind}, not wrong credentials, and no timer retries it`, async () => {
       await withFixture(async ({ emulator, endpoints }) => {
         emulator.setFault({ ...fault, target: 'token' });
-        const error = await failure(fetchAccessToken(endpoints(tokenApi), APP));
+        const error = await dingTalkFailure(fetchAccessToken(endpoints(tokenApi), APP));
         assert.equal(error.kind, kind, error.message);
         assert.equal(error.retryable, false, 'only a person can fix it');
         check?.(error);

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { CLI, resultText, startCli } from '../support/cliProcess';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
+import { SERVER_VERSION } from '../../src/mcp/version';
 
 const [APP] = SANDBOX_APPS;
 
@@ -115,7 +116,8 @@ test('hardening 8: the stdio server answers oversized, non-JSON and truncated li
     // Still serving: a proper initialize and a tool list work after all that.
     send(`${JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })}\n`);
     await cli.until(() => cli.answers.some((answer) => answer.id === 3));
-    assert.equal(cli.answers.find((answer) => answer.id === 3).result.serverInfo.name, 'dingtalk-token');
+    // The package's name and version (src/mcp/version.ts reads it from package.json).
+    assert.deepEqual(cli.answers.find((answer) => answer.id === 3).result.serverInfo, { name: 'dingtalk-token', version: SERVER_VERSION });
     send(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/list' })}\n`);
     await cli.until(() => cli.answers.some((answer) => answer.id === 4));
     assert.equal(cli.answers.find((answer) => answer.id === 4).result.tools.length, 5);

@@ -2,8 +2,9 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { DingTalkEmulator, type Fault } from '../emulator/emulator';
 import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints, type TokenApi } from '../../src/core/dingtalk';
-import { DingTalkError, type DingTalkErrorKind } from '../../src/core/errors';
+import type { DingTalkError, DingTalkErrorKind } from '../../src/core/errors';
 import { TokenManager } from '../../src/core/tokens';
+import { dingTalkFailure } from '../support/dingTalkFailure';
 
 const APP = { appKey: 'dingintegration01', appSecret: 'integration-secret-value-01' };
 let emulator: DingTalkEmulator;
@@ -19,16 +20,6 @@ beforeEach(() => {
 
 function endpoints(tokenApi: TokenApi, requestTimeoutMs = 2000): DingTalkEndpoints {
   return endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl, tokenApi, requestTimeoutMs });
-}
-
-async function failure(promise: Promise<unknown>): Promise<DingTalkError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof DingTalkError, `expected a DingTalkError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the request to fail');
 }
 
 function assertNoSecret(error: DingTalkError): void {
@@ -48,9 +39,10 @@ for (const tokenApi of ['v1', 'legacy'] as const) {
   });
 
   test(`${tokenApi}: a wrong secret is invalidCredentials with an actionable message and no secret in it`, async () => {
-    const error = await failure(fetchAccessToken(endpoints(tokenApi), { appKey: APP.appKey, appSecret: 'wrong-secret-value-xyz' }));
+    const error = await dingTalkFailure(fetchAccessToken(endpoints(tokenApi), { appKey: APP.appKey, appSecret: 'wrong-secret-value-xyz' }));
     assert.equal(error.kind, 'invalidCredentials');
     assert.match(error.message, /Check the app's Client ID and Client Secret/);
+    assert.match(error.said ?? '', /clientId|appKey/, 'DingTalk\'s own words are kept to show beside its code');
     if (tokenApi === 'v1') {
       assert.equal(error.code, 'invalidClientIdOrSecret');
       assert.equal(error.httpStatus, 400);
@@ -79,7 +71,7 @@ for (const tokenApi of ['v1', 'legacy'] as const) {
   for (const { fault, kind, message, retryAfterMs } of faults) {
     test(`${tokenApi}: fault ${fault.kind}${fault.status ? ` (HTTP ${fault.status})` : ''} → ${kind} with a clear message`, async () => {
       emulator.setFault({ ...fault, times: 1 });
-      const error = await failure(fetchAccessToken(endpoints(tokenApi, fault.kind === 'slow' ? 300 : 2000), APP));
+      const error = await dingTalkFailure(fetchAccessToken(endpoints(tokenApi, fault.kind === 'slow' ? 300 : 2000), APP));
       assert.equal(error.kind, kind, error.message);
       assert.match(error.message, message);
       if (retryAfterMs !== undefined) assert.equal(error.retryAfterMs, retryAfterMs);

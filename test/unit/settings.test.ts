@@ -3,16 +3,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { settingsFrom, PERSONAL_ONLY_SETTINGS, type SettingsSource } from '../../src/extension/settings';
+import { REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, WARNING_SECONDS } from '../../src/core/bounds';
 
 const root = path.join(__dirname, '../../..');
 const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-const properties = packageJson.contributes.configuration.properties as Record<string, { default?: unknown; scope?: string }>;
+const properties = packageJson.contributes.configuration.properties as Record<string, { default?: unknown; scope?: string; minimum?: number; maximum?: number }>;
 
 type Layer = Record<string, unknown>;
 
 /** A WorkspaceConfiguration as VS Code builds it: defaults from package.json, then user, workspace and folder values. */
-function fakeConfiguration(layers: { user?: Layer; workspace?: Layer; folder?: Layer }): SettingsSource {
-  const defaults = Object.fromEntries(Object.entries(properties).map(([key, value]) => [key.replace(/^dingtalkToken\./, ''), value.default]));
+function fakeConfiguration(layers: { defaults?: Layer; user?: Layer; workspace?: Layer; folder?: Layer }): SettingsSource {
+  const declared = Object.fromEntries(Object.entries(properties).map(([key, value]) => [key.replace(/^dingtalkToken\./, ''), value.default]));
+  const defaults = { ...declared, ...layers.defaults };
   const effective = (key: string) => layers.folder?.[key] ?? layers.workspace?.[key] ?? layers.user?.[key] ?? defaults[key];
   return {
     get: ((key: string, fallback?: unknown) => effective(key) ?? fallback) as SettingsSource['get'],
@@ -88,4 +90,38 @@ test('hardening 12: absurd numeric settings are clamped to their declared range,
     assert.ok(declared.minimum !== undefined && declared.maximum !== undefined, `package.json declares the range of ${key}`);
   }
   assert.deepEqual(settingsFrom(fakeConfiguration({})).problems, []);
+});
+
+test('defaults are package.json\'s: a default changed there is the one used, with nothing repeated in the reader', () => {
+  const defaults = { autoRefresh: false, 'statusBar.enabled': false, 'mcp.enabled': false, 'mcp.policyFile': 'team-policy.json', refreshMarginSeconds: 120, apiBaseUrl: 'https://api.dingtalk.io' };
+  const settings = settingsFrom(fakeConfiguration({ defaults, user: { 'mcp.policyFile': '', refreshMarginSeconds: 'soon' } }));
+  assert.equal(settings.autoRefresh, false);
+  assert.equal(settings.statusBarEnabled, false);
+  assert.equal(settings.mcpEnabled, false);
+  assert.equal(settings.policyFile, 'team-policy.json', 'an empty policy file setting means the default');
+  assert.equal(settings.refreshMarginMs, 120_000, 'a number that is not one falls back to the declared default');
+  assert.equal(settings.endpoints.apiBaseUrl, 'https://api.dingtalk.io');
+});
+
+test('a setting of the wrong type is read as its default, and the problem names it', () => {
+  const settings = settingsFrom(fakeConfiguration({ user: { autoRefresh: 'no', 'mcp.enabled': 0, apiBaseUrl: 42, 'mcp.policyFile': { path: 'x' } } }));
+  assert.equal(settings.autoRefresh, true);
+  assert.equal(settings.mcpEnabled, true);
+  assert.equal(settings.endpoints.apiBaseUrl, 'https://api.dingtalk.com');
+  assert.equal(settings.policyFile, '.vscode/dingtalk-mcp-policy.json');
+  assert.deepEqual(settings.problems, [
+    'dingtalkToken.apiBaseUrl is 42, not a string; using the default "https://api.dingtalk.com".',
+    'dingtalkToken.autoRefresh is "no", not a boolean; using the default true.',
+    'dingtalkToken.mcp.enabled is 0, not a boolean; using the default true.',
+    'dingtalkToken.mcp.policyFile is {"path":"x"}, not a string; using the default ".vscode/dingtalk-mcp-policy.json".',
+  ]);
+});
+
+test('every setting declares its default in package.json, and the numeric ones match the ranges the CLI enforces', () => {
+  for (const [key, property] of Object.entries(properties)) assert.notEqual(property.default, undefined, `${key} declares a default`);
+  const ranges = { requestTimeoutMs: REQUEST_TIMEOUT_MS, refreshMarginSeconds: REFRESH_MARGIN_SECONDS, 'statusBar.warningSeconds': WARNING_SECONDS };
+  for (const [key, range] of Object.entries(ranges)) {
+    const declared = properties[`dingtalkToken.${key}`];
+    assert.deepEqual([declared.default, declared.minimum, declared.maximum], [range.fallback, range.min, range.max], key);
+  }
 });
