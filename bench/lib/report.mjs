@@ -129,6 +129,15 @@ export function render(results) {
     }
   } else missing('6', '6. activation cost');
 
+  // 7
+  if (f['7']) {
+    const x = f['7'];
+    row(`7. deciding a call under a ${x.rules}-rule policy (conditions, a regex, three counters, "*" rules), per call`,
+      `${x.oursNs.toFixed(0)} ns`, `${x.floorNs.toFixed(0)} ns (no rules)`, ratio(x.ratio), '— (report)', undefined);
+    notes.push(`**7.** \`PolicyEngine.evaluate\` then \`finish\` from out/, ${int(x.iterations)} sequential calls of \`dingtalk_api_request\` (a contact read that passes every rule) per run, `
+      + `against the same engine with \`{"version": "1"}\`. Per-run ratios: ${x.runs.ratios.map((r) => r.toFixed(2)).join(', ')}.`);
+  } else missing('7', '7. ten-rule policy');
+
   const soak = results.soak ? renderSoak(results.soak) : '_No soak report: run `npm run soak` (it writes test-results/soak.json, picked up by the next `npm run bench`)._';
 
   return `# Benchmarks

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { describeDuration, describeError } from './messages';
 import { policyFileUri } from './config';
-import { DEFAULT_POLICY_TEMPLATE } from './policyTemplate';
+import { POLICY_TEMPLATES, type PolicyTemplateId } from './policyTemplate';
 import type { AppInfo } from '../core/apps';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock, type TokenResult } from '../core/tokens';
 import type { Services } from './services';
@@ -175,7 +175,14 @@ async function openPolicy(services: Services): Promise<void> {
     const choice = await vscode.window.showInformationMessage(
       vscode.l10n.t('There is no MCP policy file yet, so agents may call every tool (refresh_access_token at most 60 times a minute). Create one?'), create);
     if (choice !== create) return;
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(DEFAULT_POLICY_TEMPLATE));
+    const templates: (vscode.QuickPickItem & { id: PolicyTemplateId })[] = [
+      { id: 'readOnly', label: vscode.l10n.t('Read-only agent'), detail: vscode.l10n.t('API calls only with GET; the raw token tools are hidden.') },
+      { id: 'messagesNeedApproval', label: vscode.l10n.t('Messages need approval'), detail: vscode.l10n.t('You approve each call that sends a message; everything else runs.') },
+      { id: 'refreshRateLimit', label: vscode.l10n.t('Refresh rate limit'), detail: vscode.l10n.t('Every tool allowed; refresh_access_token at most 60 times a minute.') },
+    ];
+    const template = await vscode.window.showQuickPick(templates, { title: vscode.l10n.t('Start the MCP policy from') });
+    if (!template) return;
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(POLICY_TEMPLATES[template.id]));
   }
   await vscode.window.showTextDocument(uri);
 }

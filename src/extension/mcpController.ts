@@ -1,6 +1,6 @@
 import type { PolicyFileRead } from '../core/policyFile';
 import { PolicyFileWatcher, type PolicyWatchOptions } from '../core/policyWatcher';
-import type { PolicyReport, PolicyStatus } from '../core/policy';
+import type { PolicyProblem, PolicyReport, PolicyStatus } from '../core/policy';
 import type { ExtensionServer } from '../mcp/extensionServer';
 
 /**
@@ -45,6 +45,8 @@ export interface McpHost {
   log: { info(line: string): void; warn(line: string): void; error(line: string): void };
   /** Tells the person (a notification with a way to open the policy). */
   notify(notice: PolicyNotice): void;
+  /** Shows the policy file's problems at their lines (Problems panel); an empty list or no file clears them. */
+  showProblems?(file: string | undefined, problems: PolicyProblem[]): void;
   /** Test hook: timers and folder watching for the policy file watcher. */
   watchOptions?: PolicyWatchOptions;
 }
@@ -160,6 +162,7 @@ export class McpController implements Disposable {
 
   private report(report: PolicyReport, location: PolicyLocation): void {
     this.stateChanged();
+    this.host.showProblems?.(location.path, report.problems);
     if (report.ok) {
       if (report.unknownTools.length === 0) return this.host.log.info(report.message);
       this.host.log.warn(report.message);
@@ -182,6 +185,7 @@ export class McpController implements Disposable {
   private stop(): void {
     this.unwatch();
     this.location = undefined;
+    this.host.showProblems?.(undefined, []);
     const server = this.server;
     this.server = undefined;
     this.running = undefined;

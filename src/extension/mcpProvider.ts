@@ -4,6 +4,7 @@ import { approvalText, MAX_APPROVAL_TEXT_CHARS } from '../core/approvalText';
 import { adviceFor } from './messages';
 import type { Services } from './services';
 import { McpController, type McpState, type PolicyLocation, type PolicyNotice } from './mcpController';
+import type { PolicyProblem } from '../core/policy';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';
 const LABEL = 'DingTalk Access Token';
@@ -24,6 +25,7 @@ export interface McpProvider extends vscode.Disposable {
  */
 export function registerMcpProvider(services: Services): McpProvider {
   const changed = new vscode.EventEmitter<void>();
+  const problems = vscode.languages.createDiagnosticCollection('dingtalkToken.mcpPolicy');
   let appsVersion = 0;
   const controller = new McpController({
     enabled: () => services.settings().mcpEnabled,
@@ -49,6 +51,7 @@ export function registerMcpProvider(services: Services): McpProvider {
     },
     log: services.log,
     notify: (notice) => void notifyPolicy(notice),
+    showProblems: (file, list) => showProblems(problems, file, list),
   });
 
   const provider: vscode.McpServerDefinitionProvider<vscode.McpHttpServerDefinition> = {
@@ -76,6 +79,7 @@ export function registerMcpProvider(services: Services): McpProvider {
 
   const subscriptions: vscode.Disposable[] = [
     changed,
+    problems,
     controller,
     vscode.lm.registerMcpServerDefinitionProvider(PROVIDER_ID, provider),
     services.credentials.onDidChangeApps(() => {
@@ -113,6 +117,19 @@ function policyLocation(services: Services): PolicyLocation {
     return { source: uri.toString(), problem: 'it is not on this machine\'s disk; set dingtalkToken.mcp.policyFile to a local path' };
   }
   return { source: uri.fsPath, path: uri.fsPath };
+}
+
+/** The policy file's problems in the Problems panel, each on its line (the whole first line when it has none). */
+function showProblems(collection: vscode.DiagnosticCollection, file: string | undefined, list: PolicyProblem[]): void {
+  collection.clear();
+  if (!file || list.length === 0) return;
+  collection.set(vscode.Uri.file(file), list.map((problem) => {
+    const line = Math.max(0, (problem.line ?? 1) - 1);
+    const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), vscode.l10n.t('MCP policy: {0}', problem.message),
+      problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+    diagnostic.source = 'DingTalk MCP policy';
+    return diagnostic;
+  }));
 }
 
 /** A policy problem, visibly: every call denied (an error) or the last good policy kept (a warning). */

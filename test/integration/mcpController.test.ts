@@ -11,6 +11,7 @@ import { FakeClock } from '../support/fakeClock';
 import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk';
 import { TokenManager } from '../../src/core/tokens';
+import type { PolicyProblem } from '../../src/core/policy';
 import { startExtensionMcpServer, type ExtensionServer } from '../../src/mcp/extensionServer';
 import { McpController, type McpHost, type PolicyLocation, type PolicyNotice } from '../../src/extension/mcpController';
 
@@ -98,6 +99,12 @@ class FakeHost implements McpHost {
     });
   }
   notify = (notice: PolicyNotice) => void this.notices.push(notice);
+  /** What the Problems panel shows now, by file. */
+  problems = new Map<string, PolicyProblem[]>();
+  showProblems = (file: string | undefined, list: PolicyProblem[]) => {
+    this.problems.clear();
+    if (file && list.length > 0) this.problems.set(file, list);
+  };
 
   logged(level: 'info' | 'warn' | 'error', pattern: RegExp): boolean {
     return this.lines.some((entry) => entry.level === level && pattern.test(entry.line));
@@ -301,5 +308,21 @@ test('hardening 2: a policy file that appears broken while only the built-in def
     await fs.rm(policyFile);
     await controller.reload();
     assert.equal((await call('list_apps')).isError, undefined, 'no file: the built-in defaults again');
+  });
+});
+
+test('in the extension, a broken policy shows in Problems at its line; fixing it clears them; unknown tools are warnings at theirs', async () => {
+  const broken = '{\n  "version": "1",\n  "tools": {\n    "list_apps": {\n      "rules": [\n        { "name": "r", "action": "deny", "conditions": [] },\n        { "name": "s", "conditions": [{ "path": "args.a", "op": "like", "value": 1 }] }\n      ]\n    }\n  }\n}\n';
+  await withController((_dir, file) => writePolicy(file, broken), async ({ call, controller, host, policyFile }) => {
+    assert.equal((await call('list_apps')).isError, true);
+    assert.deepEqual(host.problems.get(policyFile), [
+      { message: 'tools.list_apps.rules[1].conditions[0]: unknown operator "like" (use one of eq, neq, in, not_in, lt, lte, gt, gte, regex, contains, exists)', line: 7, severity: 'error' },
+    ]);
+    await writePolicy(policyFile, '{\n  "version": "1",\n  "hide": [\n    "list_app"\n  ]\n}\n');
+    await controller.reload();
+    assert.deepEqual(host.problems.get(policyFile)?.map(({ line, severity }) => [line, severity]), [[4, 'warning']]);
+    await writePolicy(policyFile, { version: '1' });
+    await controller.reload();
+    assert.equal(host.problems.size, 0, 'a good policy clears the Problems');
   });
 });

@@ -137,3 +137,44 @@ test('hardening 11: the standalone server follows edits of a symlinked policy fi
     assert.match(text(await cli.call('token_status')), /status is off here/);
   });
 });
+
+/** Intercept's format as its users write it: what agents may do with the DingTalk API, not only which tools. */
+const INTERCEPT_YAML = `version: "1"
+description: "Agents read; they do not write"
+hide:
+  - get_access_token
+tools:
+  dingtalk_api_request:
+    rules:
+      - name: "reads only"
+        conditions:
+          - path: "args.method"
+            op: "eq"
+            value: "GET"
+        on_deny: "Only GET requests are allowed for agents"
+  "*":
+    rules:
+      # A day, not a minute: a real clock must not cross the window's end during the test.
+      - name: "global rate limit"
+        rate_limit: 3/day
+`;
+
+test('an Intercept-format YAML policy governs the standalone server: hide, conditions on arguments, rate_limit under "*"', async () => {
+  await withCli((_dir, file) => fs.writeFile(file, INTERCEPT_YAML), async (cli) => {
+    await eventually(() => /policy\.yaml loaded and in force/.test(cli.logs()), 'the YAML policy is in force');
+    assert.ok(!(await cli.listTools()).includes('get_access_token'), 'hidden by the YAML hide list');
+    const write = await cli.call('dingtalk_api_request', { method: 'POST', path: '/v1.0/robot/oToMessages/batchSend', body: { msgKey: 'sampleText' } });
+    assert.equal(text(write), '[POLICY DENIED] Only GET requests are allowed for agents');
+    // The denied write used none of the global quota: three calls pass, the fourth is refused.
+    for (const tool of ['list_apps', 'token_status', 'list_apps']) assert.equal((await cli.call(tool)).isError, undefined, tool);
+    assert.match(text(await cli.call('token_status')), /^\[POLICY DENIED\] Rate limit of 3 per day reached\. Try again later\./);
+  }, 'policy.yaml');
+});
+
+test('a broken YAML policy at start denies every call and the log names the file and the line', async () => {
+  const broken = 'version: "1"\ntools:\n  list_apps:\n    rules:\n      - name: "no"\n        action: deny\n        conditions:\n          - {path: args.app, op: exists, value: true}\n';
+  await withCli((_dir, file) => fs.writeFile(file, broken), async (cli) => {
+    await eventually(() => /policy\.yml is invalid: tools\.list_apps\.rules\[0\]: deny rules must not have conditions \(line 5\)/.test(cli.logs()), 'the log names file and line');
+    assert.match(text(await cli.call('list_apps')), /^\[POLICY DENIED\] .*policy\.yml is invalid/);
+  }, 'policy.yml');
+});

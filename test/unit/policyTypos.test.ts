@@ -25,10 +25,10 @@ test('hardening 9: a policy naming tools that do not exist says so, with the clo
   assert.match(report.message, /loaded.*name no tool of this server.*Get_Access_Token.*did you mean "get_access_token"/);
 });
 
-test('hardening 9: a policy with only real tool names loads quietly, and fixing a typo clears the warning', () => {
+test('hardening 9: a policy with only real tool names (and "*") loads quietly, and fixing a typo clears the warning', () => {
   const engine = new PolicyEngine({ source: '/ws/policy.json', knownTools: TOOLS });
   assert.equal(engine.apply(file({ version: '1', hide: ['list-apps'] })).level, 'warn');
-  const fixed = engine.apply(file({ version: '1', hide: ['list_apps'], tools: { get_access_token: {} } }));
+  const fixed = engine.apply(file({ version: '1', hide: ['list_apps'], tools: { get_access_token: {}, '*': { rules: [{ name: 'all', rate_limit: '60/minute' }] } } }));
   assert.deepEqual([fixed.level, fixed.ok && fixed.unknownTools], ['info', []]);
   assert.equal(engine.isHidden('list_apps'), true);
 });

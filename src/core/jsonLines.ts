@@ -1,0 +1,76 @@
+/**
+ * Where each part of a JSON policy is, by line: the Problems panel puts an error at the line of the thing
+ * it names (`tools.x.rules[0]` → the line of `"x"`'s rules' first item). Run only on text JSON.parse
+ * accepted. Paths deeper than any policy goes are not indexed, so hostile nesting costs no stack.
+ */
+
+const MAX_INDEXED_DEPTH = 16;
+
+export type LineOf = (path: readonly PropertyKey[]) => number | undefined;
+
+export function jsonLineOf(text: string): LineOf {
+  const offsets = new Map<string, number>();
+  const key = (path: readonly PropertyKey[]) => JSON.stringify(path.map((part) => (typeof part === 'number' ? part : String(part))));
+  let i = 0;
+  const space = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
+  };
+  const string = (): string => {
+    const start = i++;
+    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  /** Skips a value without indexing it, iteratively (any depth). */
+  const skip = () => {
+    let depth = 0;
+    do {
+      const c = text[i];
+      if (c === '"') string();
+      else {
+        if (c === '{' || c === '[') depth++;
+        else if (c === '}' || c === ']') depth--;
+        i++;
+      }
+    } while (depth > 0 && i < text.length);
+  };
+  const value = (path: (string | number)[]): void => {
+    space();
+    if (!offsets.has(key(path))) offsets.set(key(path), i);
+    const c = text[i];
+    if ((c === '{' || c === '[') && path.length >= MAX_INDEXED_DEPTH) return skip();
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      space();
+      for (let index = 0; text[i] !== close && i < text.length; index++) {
+        space();
+        if (c === '{') {
+          const at = i;
+          const name = string();
+          offsets.set(key([...path, name]), at);
+          space();
+          i++; // the colon
+          value([...path, name]);
+        } else {
+          value([...path, index]);
+        }
+        space();
+        if (text[i] === ',') i++;
+      }
+      i++;
+    } else if (c === '"') {
+      string();
+    } else {
+      while (i < text.length && !',]} \n\r\t'.includes(text[i]!)) i++;
+    }
+  };
+  value([]);
+  return (path) => {
+    for (let length = path.length; length >= 0; length--) {
+      const offset = offsets.get(key(path.slice(0, length)));
+      if (offset !== undefined) return text.slice(0, offset).split('\n').length;
+    }
+    return undefined;
+  };
+}
