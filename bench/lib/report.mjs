@@ -5,7 +5,9 @@ import { formatBytes, formatMs } from './util.mjs';
 const KIB = 1024;
 const STDIO_TARGET = 1.25;
 const EXTENSION_TARGET_BYTES = 100 * KIB;
-const VSIX_TARGET_BYTES = 450 * KIB;
+// Was 450 KiB until the .vsix took on the standalone server's proxy support (undici, ~130 KB compressed, in
+// dist/undici.js) and the YAML policy parser (~29 KB): both asked for by issues, neither on activate()'s path.
+const VSIX_TARGET_BYTES = 512 * KIB;
 
 const ratio = (value) => (value === undefined || !Number.isFinite(value) ? '—' : `${value.toFixed(value < 0.1 ? 4 : 2)}×`);
 const int = (value) => (value === undefined ? '—' : Math.round(value).toLocaleString('en-US'));
@@ -118,9 +120,9 @@ export function render(results) {
         + `${(x.packages ?? []).slice(0, 8).map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ') || x.metafileError}.`);
     } else rows.push(['6. `dist/extension.js`', 'not built', '—', '—', '≤ 100 KiB', '⚠️ run `npm run package`']);
     if (x.vsixBytes !== undefined) {
-      row('6. `dingtalk-token.vsix`', `${int(x.vsixBytes)} B (${formatBytes(x.vsixBytes)})`, '—', '—', '≤ 450 KiB', x.vsixBytes <= VSIX_TARGET_BYTES);
+      row('6. `dingtalk-token.vsix`', `${int(x.vsixBytes)} B (${formatBytes(x.vsixBytes)})`, '—', '—', '≤ 512 KiB', x.vsixBytes <= VSIX_TARGET_BYTES);
       if (x.vsixEntries) notes.push(`**6 (.vsix).** Largest entries (uncompressed): ${x.vsixEntries.slice(0, 6).map((e) => `${e.name} ${formatBytes(e.bytes)}`).join(', ')}.`);
-    } else rows.push(['6. `dingtalk-token.vsix`', 'not built', '—', '—', '≤ 450 KiB', '⚠️ run `npm run package`']);
+    } else rows.push(['6. `dingtalk-token.vsix`', 'not built', '—', '—', '≤ 512 KiB', '⚠️ run `npm run package`']);
     if (x.activationMs !== undefined) {
       row('6. time to activate (end-to-end run)', formatMs(x.activationMs), '—', '—', '— (report)', undefined);
       notes.push(`**6 (activation).** From test-results/activation.json written by the e2e tests at ${x.activationFileTime}.`);

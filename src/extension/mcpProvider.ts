@@ -5,6 +5,7 @@ import { adviceFor } from './messages';
 import type { Services } from './services';
 import { McpController, type McpState, type PolicyLocation, type PolicyNotice } from './mcpController';
 import type { PolicyProblem } from '../core/policy';
+import { COMMAND } from './commandIds';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';
 const LABEL = 'DingTalk Access Token';
@@ -141,7 +142,7 @@ async function notifyPolicy(notice: PolicyNotice): Promise<void> {
       ? vscode.l10n.t('The MCP policy file has an error, so the last good policy stays in force: {0}', notice.error)
       : vscode.l10n.t('The MCP policy names tools this server does not have, so these entries change nothing: {0}', notice.entries.join('; '));
   const choice = await vscode.window.showWarningMessage(message, open);
-  if (choice === open) await vscode.commands.executeCommand('dingtalkToken.openPolicy');
+  if (choice === open) await vscode.commands.executeCommand(COMMAND.openPolicy);
 }
 
 /** The `approve` action: a modal showing everything the call will do; dismissing it denies. */

@@ -11,6 +11,7 @@ import type { AuditEvent, AuditTrail } from '../core/audit';
 import { redact } from '../core/redact';
 import { argumentsProblem, auditDigest } from './argsLimits';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock, type TokenManager } from '../core/tokens';
+import { SERVER_VERSION } from './version';
 
 /** Everything the tools need; the extension and the CLI each build one. */
 export interface ToolContext {
@@ -34,7 +35,7 @@ export interface ToolContext {
 /** The policy's approval request plus the call's arguments, so the person can see everything the call will do. */
 export type ToolApprover = (request: Parameters<Approver>[0] & { args: Record<string, unknown> }) => Promise<boolean>;
 
-export const SERVER_INFO = { name: 'dingtalk-token', version: '0.1.0' };
+export const SERVER_INFO = { name: 'dingtalk-token', version: SERVER_VERSION };
 
 export const TOOL_NAMES = ['get_access_token', 'refresh_access_token', 'token_status', 'list_apps', 'dingtalk_api_request'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];

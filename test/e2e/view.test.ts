@@ -130,7 +130,6 @@ test('Rename App changes the label without asking for the secret again or fetchi
   await contextMenu('Alpha', 'Rename App');
   await vscode.waitForInputMessage(/A new label for dingviewalpha01/);
   assert.equal((await vscode.quickInputInfo()).value, 'Alpha', 'the box starts from the current label');
-  await vscode.page.keyboard.press('Control+A');
   await vscode.answerInput('Alpha Prod');
   await waitForRow('Alpha Prod', /^Alpha Prod \| 1:5\d:\d\d · active · dingviewalpha01$/);
   await vscode.waitForStatusBar(/^Alpha Prod 1:5\d:\d\d/);
@@ -178,9 +177,14 @@ test('the Agents view shows the MCP server and the policy in force, and follows 
 
   const policyFile = path.join(vscode.workspaceDir, '.vscode', 'dingtalk-mcp-policy.json');
   fs.mkdirSync(path.dirname(policyFile), { recursive: true });
-  fs.writeFileSync(policyFile, '{ "version": "1", "default": "maybe" }');
+  fs.writeFileSync(policyFile, '{\n  "version": "1",\n  "default": "maybe"\n}\n');
   await waitForAgentsRow('Policy', /^unusable: every call denied$/, 20_000);
   await vscode.waitForNotification(/every DingTalk tool call by agents is denied/);
+  // The Problems panel shows the error at its line.
+  await vscode.page.keyboard.press('Control+Shift+M');
+  const problem = vscode.page.locator('.markers-panel .monaco-list-row', { hasText: /default/ }).first();
+  await problem.waitFor({ state: 'visible', timeout: 15_000 });
+  assert.match(await problem.innerText(), /\[Ln 3, Col \d+\]/);
 
   fs.writeFileSync(policyFile, JSON.stringify({ version: '1', default: 'allow', tools: { token_status: { action: 'deny', reason: 'not today' } } }));
   await waitForAgentsRow('Policy', /^dingtalk-mcp-policy\.json in force$/, 20_000);
