@@ -4,7 +4,7 @@ import type { FetchedToken } from '../core/dingtalk';
 import type { Services } from './services';
 
 /** DingTalk's developer console (开发者后台), where apps, their credentials, IP whitelist and permissions live. */
-export const DEVELOPER_CONSOLE_URL = 'https://open-dev.dingtalk.com/';
+const DEVELOPER_CONSOLE_URL = 'https://open-dev.dingtalk.com/';
 
 export function openDeveloperConsole(): Thenable<boolean> {
   return vscode.env.openExternal(vscode.Uri.parse(DEVELOPER_CONSOLE_URL));
