@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 
 const root = path.join(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
-const { startVSCode } = require(path.join(root, 'out', 'test', 'e2e', 'harness.js'));
+const { DingTalkView, startVSCode } = require(path.join(root, 'out', 'test', 'e2e', 'harness', 'index.js'));
 const { DingTalkEmulator } = require(path.join(root, 'out', 'test', 'emulator', 'emulator.js'));
 const images = path.join(root, 'docs', 'images');
 const vsix = path.join(root, 'dingtalk-token.vsix');
@@ -55,34 +55,34 @@ async function capture(language, theme) {
   const suffix = `${language === 'en' ? '' : `-${language}`}-${theme}`;
   const file = (name) => path.join(images, `${name}${suffix}.png`);
   try {
-    await vscode.waitForStatusBar(/DingTalk|钉钉/, 90_000);
+    await vscode.statusBar.waitFor(/DingTalk|钉钉/, 90_000);
     // The inspect view before any app: its empty state.
-    await vscode.runCommand(words.inspect);
-    await vscode.waitForWebview(/./, 30_000);
+    await vscode.palette.run(words.inspect);
+    await vscode.webviews.waitFor(/./, 30_000);
     await vscode.page.waitForTimeout(800);
     await vscode.screenshot(file('inspect-empty'));
-    await vscode.runCommand('View: Close All Editors');
+    await vscode.palette.run('View: Close All Editors');
 
-    await vscode.page.locator('.activitybar .action-label[aria-label^="DingTalk"], .activitybar .action-label[aria-label^="钉钉"]').first().click();
+    await new DingTalkView(vscode.page).open();
     await vscode.page.waitForTimeout(800);
     await vscode.screenshot(file('view-welcome'));
 
     // A refused secret: the box keeps the AppKey and says why.
-    await vscode.runCommand(words.setCredentials);
-    await vscode.answerInput(apps[0].appKey);
-    await vscode.submitInput('not-the-secret');
-    await vscode.waitForInputMessage(/invalidClientIdOrSecret/, 30_000);
+    await vscode.palette.run(words.setCredentials);
+    await vscode.quickInput.answer(apps[0].appKey);
+    await vscode.quickInput.submit('not-the-secret');
+    await vscode.quickInput.waitForMessage(/invalidClientIdOrSecret/, 30_000);
     await vscode.screenshot(file('credentials-refused'));
-    await vscode.answerInput(apps[0].appSecret);
-    await vscode.answerInput(apps[0].label);
+    await vscode.quickInput.answer(apps[0].appSecret);
+    await vscode.quickInput.answer(apps[0].label);
     for (const app of apps.slice(1)) {
-      await vscode.runCommand(words.setCredentials);
-      await vscode.answerInput(app.appKey);
-      await vscode.answerInput(app.appSecret);
-      await vscode.answerInput(app.label);
+      await vscode.palette.run(words.setCredentials);
+      await vscode.quickInput.answer(app.appKey);
+      await vscode.quickInput.answer(app.appSecret);
+      await vscode.quickInput.answer(app.label);
     }
-    await vscode.waitForStatusBar(new RegExp(`${apps[1].label} 1:59`), 30_000);
-    await vscode.runCommand('Notifications: Clear All Notifications');
+    await vscode.statusBar.waitFor(new RegExp(`${apps[1].label} 1:59`), 30_000);
+    await vscode.notifications.clear();
     await vscode.page.waitForTimeout(800);
     await vscode.screenshot(file('view'));
     if (theme === 'light') {
@@ -99,15 +99,15 @@ async function capture(language, theme) {
 
     // A refresh DingTalk fails while the token is still valid: the message says so, with Retry and Show Log.
     emulator.setFault({ kind: 'server500' });
-    await vscode.runCommand(words.refresh);
-    await vscode.waitForNotification(words.refreshFailed, 30_000);
+    await vscode.palette.run(words.refresh);
+    await vscode.notifications.waitFor(words.refreshFailed, 30_000);
     await vscode.page.waitForTimeout(500);
     await vscode.screenshot(file('refresh-failed'));
     emulator.setFault(null);
-    await vscode.runCommand('Notifications: Clear All Notifications');
+    await vscode.notifications.clear();
 
-    await vscode.runCommand(words.inspect);
-    await vscode.waitForWebview(new RegExp(apps[1].appKey), 30_000);
+    await vscode.palette.run(words.inspect);
+    await vscode.webviews.waitFor(new RegExp(apps[1].appKey), 30_000);
     await vscode.page.waitForTimeout(800);
     await vscode.screenshot(file('inspect'));
   } finally {

@@ -2,7 +2,7 @@
 // them), then run every test file with node:test and print one summary line.
 // `npm test -- unit integration` runs only those folders (e2e needs the .vsix and code-server).
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -17,6 +17,8 @@ function step(title, command, args) {
   }
 }
 
+// From an empty out/: a test file deleted or moved in the source must not keep running from an old build.
+rmSync(join(root, 'out'), { recursive: true, force: true });
 step('compile (tsc)', 'npx', ['tsc', '-p', '.']);
 if (folders.includes('e2e')) {
   step('package the .vsix', 'npm', ['run', '--silent', 'package']);

@@ -2,14 +2,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { DingTalkEmulator } from '../emulator/emulator';
-import { startVSCode, type VSCodeSession } from './harness';
+import type { DingTalkEmulator } from '../emulator/emulator';
+import { assertCountdownNear, closeSession, SESSION_START_TIMEOUT, startSession, type VSCodeSession } from './harness';
+import { waitUntil } from './harness/wait';
 
 // One code-server session for the whole file: start-up costs 15–30 s, and the steps build on each other
 // the way a person's first session does (set up, watch, refresh, inspect, add a second app, switch).
 const ROOT = path.join(__dirname, '..', '..', '..');
-const VSIX = process.env.DINGTALK_VSIX ?? path.join(ROOT, 'dingtalk-token.vsix');
 const FIRST = { appKey: 'dinge2efirst0001', appSecret: 'e2e-first-secret-4f1c9a', label: 'Sandbox' };
 const SECOND = { appKey: 'dinge2esecond0002', appSecret: 'e2e-second-secret-8b2d7e', label: 'Sandbox Two' };
 const WRONG_SECRET = 'e2e-wrong-secret-000000';
@@ -19,107 +18,100 @@ let emulator: DingTalkEmulator;
 let vscode: VSCodeSession;
 
 before(async () => {
-  emulator = await DingTalkEmulator.start({ apps: [FIRST, SECOND] });
-  vscode = await startVSCode({
-    vsixPath: VSIX,
-    settings: {
-      'dingtalkToken.apiBaseUrl': emulator.apiBaseUrl,
-      'dingtalkToken.legacyApiBaseUrl': emulator.legacyApiBaseUrl,
-    },
-    timeoutMs: 180_000,
-  });
-}, { timeout: 240_000 });
+  ({ emulator, vscode } = await startSession({ apps: [FIRST, SECOND] }));
+}, { timeout: SESSION_START_TIMEOUT });
 
-after(async () => {
-  await vscode?.close();
-  await emulator?.close();
-});
+after(() => closeSession(vscode, emulator));
 
 async function setCredentials(appKey: string, appSecret: string, label: string): Promise<void> {
-  await vscode.runCommand('DingTalk: Set App Credentials');
-  await vscode.answerInput(appKey);
-  await vscode.answerInput(appSecret);
-  if (label) await vscode.answerInput(label);
-  else await vscode.pressEnterInInput();
+  await vscode.palette.run('DingTalk: Set App Credentials');
+  await vscode.quickInput.answer(appKey);
+  await vscode.quickInput.answer(appSecret);
+  if (label) await vscode.quickInput.answer(label);
+  else await vscode.quickInput.pressEnter();
 }
 
 async function dingTalkStatus(): Promise<string> {
-  return (await vscode.statusBarText(STATUS)).join(' | ');
+  return (await vscode.statusBar.texts(STATUS)).join(' | ');
 }
 
 test('with no app, the status bar invites the person to set one up', async () => {
-  await vscode.waitForStatusBar(/DingTalk: Set up/, 90_000);
+  await vscode.statusBar.waitFor(/DingTalk: Set up/, 90_000);
 });
 
 test('a wrong secret is refused in its own box with DingTalk\'s reason, keeping the appKey; nothing is stored', async () => {
-  await vscode.runCommand('DingTalk: Set App Credentials');
-  await vscode.answerInput(FIRST.appKey);
-  await vscode.submitInput(WRONG_SECRET);
-  const message = await vscode.waitForInputMessage(/invalidClientIdOrSecret/, 30_000);
+  await vscode.palette.run('DingTalk: Set App Credentials');
+  await vscode.quickInput.answer(FIRST.appKey);
+  await vscode.quickInput.submit(WRONG_SECRET);
+  const message = await vscode.quickInput.waitForMessage(/invalidClientIdOrSecret/, 30_000);
   assert.match(message, /Enter the AppSecret again/);
-  const box = await vscode.quickInputInfo();
+  const box = await vscode.quickInput.info();
   assert.equal(box.value, '', 'the refused secret is cleared');
   assert.match(box.title, /Set App Credentials/);
   assert.match(await dingTalkStatus(), /DingTalk: Set up/);
   assert.equal(emulator.stats(FIRST.appKey).tokenIssued, 0);
 });
 
-test('the right secret in the same box goes on to the label, and the countdown starts from 1:59:5x', async () => {
+test('the right secret in the same box goes on to the label, and the countdown shows the time the new token has left', async () => {
   const before = emulator.stats(FIRST.appKey).tokenRequests;
-  await vscode.answerInput(FIRST.appSecret);
-  assert.match((await vscode.quickInputInfo()).message, /label/i, 'the label is asked only once the secret was accepted');
-  await vscode.answerInput(FIRST.label);
-  const first = await vscode.waitForStatusBar(/Sandbox 1:59:5\d/, 30_000);
-  await delay(2200);
-  const later = await vscode.waitForStatusBar(/Sandbox 1:59:\d\d/);
-  assert.notEqual(later, first, 'the countdown moves every second');
+  await vscode.quickInput.answer(FIRST.appSecret);
+  assert.match((await vscode.quickInput.info()).message, /label/i, 'the label is asked only once the secret was accepted');
+  await vscode.quickInput.answer(FIRST.label);
+  const first = await vscode.statusBar.waitFor(/^Sandbox \d:\d\d:\d\d/, 30_000);
+  assertCountdownNear(first, emulator.secondsLeft(FIRST.appKey));
+  const later = await vscode.statusBar.waitFor(/^Sandbox \d:\d\d:\d\d/);
+  assertCountdownNear(later, emulator.secondsLeft(FIRST.appKey));
+  await waitUntil('the countdown to move', 5_000, async () => !(await vscode.statusBar.texts(/^Sandbox \d/)).includes(first));
   assert.equal(emulator.stats(FIRST.appKey).tokenRequests, before + 1, 'checking the credentials fetched the first token, and nothing else did');
 });
 
 test('Refresh Access Token makes exactly one upstream call', async () => {
-  await vscode.clearNotifications();
+  await vscode.notifications.clear();
   const before = emulator.stats(FIRST.appKey).tokenRequests;
-  await vscode.runCommand('DingTalk: Refresh Access Token');
-  await vscode.waitForNotification(/Refreshed/, 30_000);
-  await delay(500);
+  await vscode.palette.run('DingTalk: Refresh Access Token');
+  await vscode.notifications.waitFor(/Refreshed/, 30_000);
   assert.equal(emulator.stats(FIRST.appKey).tokenRequests, before + 1);
-  await vscode.waitForStatusBar(/Sandbox 1:59:5\d/);
+  // DingTalk answers a request inside the validity with the same token, its validity renewed.
+  assertCountdownNear(await vscode.statusBar.waitFor(/^Sandbox \d:\d\d:\d\d/), emulator.secondsLeft(FIRST.appKey));
 });
 
 test('a refresh DingTalk fails says the current token is still valid and when the next try is, with Retry and Show Log', async () => {
-  await vscode.clearNotifications();
+  await vscode.notifications.clear();
   emulator.setFault({ kind: 'server500' });
   try {
-    await vscode.runCommand('DingTalk: Refresh Access Token');
-    const message = await vscode.waitForNotification(/Refreshing the token of Sandbox failed/, 30_000);
+    await vscode.palette.run('DingTalk: Refresh Access Token');
+    const message = await vscode.notifications.waitFor(/Refreshing the token of Sandbox failed/, 30_000);
     assert.match(message, /The current token is valid for (2 h|1 h 5\d min)\./);
     assert.match(message, /Next automatic try at \d{1,2}:\d\d/);
-    await vscode.waitForStatusBar(/Sandbox 1:5\d:\d\d/);
+    await vscode.statusBar.waitFor(/Sandbox \d:\d\d:\d\d/);
   } finally {
     emulator.setFault(null);
   }
-  await vscode.clickNotificationButton(/Refreshing the token of Sandbox failed/, 'Retry');
+  await vscode.notifications.clickButton(/Refreshing the token of Sandbox failed/, 'Retry');
   // DingTalk answers again: the retry either refreshes or says when it may (the backoff after a failure).
-  const answer = await vscode.waitForNotification(/Refreshed\.|Not refreshed/, 30_000);
+  const answer = await vscode.notifications.waitFor(/Refreshed\.|Not refreshed/, 30_000);
   if (answer.startsWith('Not refreshed')) assert.match(answer, /A new token can be fetched in \d+ s\. The token of Sandbox is valid until .* \((2 h|1 h 5\d min) left\)/);
-  else await vscode.waitForStatusBar(/Sandbox 1:59:5\d/);
+  else assertCountdownNear(await vscode.statusBar.waitFor(/^Sandbox \d:\d\d:\d\d/), emulator.secondsLeft(FIRST.appKey));
 });
 
 test('Inspect shows the app, the masked token and its expiry', async () => {
-  await vscode.clearNotifications();
-  await vscode.runCommand('DingTalk: Inspect Access Token');
-  const frame = await vscode.waitForWebview(new RegExp(FIRST.appKey), 30_000);
-  await delay(500);
-  const text = await frame.locator('body').innerText();
+  await vscode.notifications.clear();
+  await vscode.palette.run('DingTalk: Inspect Access Token');
+  const frame = await vscode.webviews.waitFor(new RegExp(FIRST.appKey), 30_000);
+  // The page fills in its timeline and countdown once the extension has posted the token's state.
+  const text = await waitUntil('the inspect view to show the timeline and countdown', 10_000, async () => {
+    const body = await frame.locator('body').innerText();
+    return /obtained[\s\S]*refresh[\s\S]*expires/.test(body) && /\d:\d\d:\d\d/.test(body) ? body : undefined;
+  });
   assert.match(text, new RegExp(`Sandbox · ${FIRST.appKey}`));
   assert.match(text, /obtained[\s\S]*refresh[\s\S]*expires/, 'the timeline shows the token\'s life');
-  assert.match(text, /1:59:\d\d/);
+  assertCountdownNear(text, emulator.secondsLeft(FIRST.appKey));
   assert.match(text, /valid/);
   assert.match(text, /[0-9a-f]{4}•{8}[0-9a-f]{4}/, 'the token is masked until revealed');
 });
 
 test('Reveal shows the whole token only when clicked', async () => {
-  const frame = await vscode.waitForWebview(new RegExp(FIRST.appKey));
+  const frame = await vscode.webviews.waitFor(new RegExp(FIRST.appKey));
   const token = emulator.currentToken(FIRST.appKey)!;
   assert.ok(!(await frame.locator('body').innerText()).includes(token), 'masked before the click');
   await frame.locator('#reveal').click();
@@ -131,27 +123,27 @@ test('Reveal shows the whole token only when clicked', async () => {
 
 test('a second app takes over the status bar, and Switch App brings the first back', async () => {
   await setCredentials(SECOND.appKey, SECOND.appSecret, SECOND.label);
-  await vscode.waitForStatusBar(/Sandbox Two 1:59:5\d/, 30_000);
-  await vscode.runCommand('DingTalk: Switch App');
-  await vscode.pickQuickItem(/^Sandbox$/);
-  await vscode.waitForStatusBar(/^Sandbox 1:5\d:\d\d/, 15_000);
+  assertCountdownNear(await vscode.statusBar.waitFor(/^Sandbox Two \d:\d\d:\d\d/, 30_000), emulator.secondsLeft(SECOND.appKey));
+  await vscode.palette.run('DingTalk: Switch App');
+  await vscode.quickInput.pick(/^Sandbox$/);
+  await vscode.statusBar.waitFor(/^Sandbox \d:\d\d:\d\d/, 15_000);
   assert.doesNotMatch(await dingTalkStatus(), /Sandbox Two/);
 });
 
 test('Remove App asks first, then deletes the app; the active app stays', async () => {
-  await vscode.runCommand('DingTalk: Remove App');
-  await vscode.pickQuickItem(/^Sandbox Two$/);
+  await vscode.palette.run('DingTalk: Remove App');
+  await vscode.quickInput.pick(/^Sandbox Two$/);
   const dialog = vscode.page.locator('.monaco-dialog-box');
   await dialog.waitFor({ state: 'visible', timeout: 10_000 });
   assert.match(await dialog.innerText(), /Remove Sandbox Two\?/);
   await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
   await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
-  await vscode.runCommand('DingTalk: Switch App');
-  const items = (await vscode.waitForQuickPickItems()).map((item) => item.label);
+  await vscode.palette.run('DingTalk: Switch App');
+  const items = (await vscode.quickInput.waitForItems()).map((item) => item.label);
   await vscode.page.keyboard.press('Escape');
   assert.ok(!items.some((label) => /Sandbox Two/.test(label)), `still listed: ${items.join(', ')}`);
   assert.ok(items.some((label) => /^Sandbox$/.test(label.trim())), `the first app is gone: ${items.join(', ')}`);
-  await vscode.waitForStatusBar(/^Sandbox 1:5\d:\d\d/);
+  await vscode.statusBar.waitFor(/^Sandbox \d:\d\d:\d\d/);
 });
 
 test('a second window reuses the valid token instead of fetching its own', async () => {
@@ -162,7 +154,7 @@ test('a second window reuses the valid token instead of fetching its own', async
     await second.goto(vscode.url);
     const item = second.locator('.statusbar-item', { hasText: /Sandbox \d:\d\d:\d\d/ }).first();
     await item.waitFor({ state: 'visible', timeout: 90_000 });
-    assert.match(await item.innerText(), /Sandbox 1:5\d:\d\d/);
+    assertCountdownNear(await item.innerText(), emulator.secondsLeft(FIRST.appKey));
   } finally {
     await second.close();
   }
@@ -170,26 +162,24 @@ test('a second window reuses the valid token instead of fetching its own', async
 });
 
 test('VS Code lists the MCP server and starts it with 5 tools', async () => {
-  await vscode.runCommand('MCP: List Servers');
-  await vscode.pickQuickItem(/DingTalk Access Token/);
-  await vscode.pickQuickItem(/Start Server/);
-  await delay(3000);
-  await vscode.runCommand('MCP: List Servers');
-  await vscode.pickQuickItem(/DingTalk Access Token/);
-  await vscode.pickQuickItem(/Show Output/);
-  const deadline = Date.now() + 30_000;
-  let output = '';
-  while (Date.now() < deadline && !/Discovered 5 tools/.test(output)) {
-    await delay(1000);
-    output = await vscode.outputText().catch(() => '');
-  }
+  await vscode.palette.run('MCP: List Servers');
+  await vscode.quickInput.pick(/DingTalk Access Token/);
+  await vscode.quickInput.pick(/Start Server/);
+  await vscode.palette.run('MCP: List Servers');
+  await vscode.quickInput.pick(/DingTalk Access Token/);
+  await vscode.quickInput.pick(/Show Output/);
+  // The output channel fills in as the server starts and VS Code lists its tools.
+  const output = await waitUntil('the MCP output to list the tools', 30_000, async () => {
+    const text = await vscode.editors.outputText().catch(() => '');
+    return /Discovered \d+ tools/.test(text) ? text : undefined;
+  });
   assert.match(output, /Discovered 5 tools/);
 });
 
 test('the walkthrough opens on its first step, with its guide beside it', async () => {
-  await vscode.runCommand('Welcome: Open Walkthrough...');
-  await vscode.pickQuickItem(/Get started with DingTalk Access Token/);
-  const guide = await vscode.waitForWebview(/answer three steps/, 30_000);
+  await vscode.palette.run('Welcome: Open Walkthrough...');
+  await vscode.quickInput.pick(/Get started with DingTalk Access Token/);
+  const guide = await vscode.webviews.waitFor(/answer three steps/, 30_000);
   assert.match(await guide.locator('body').innerText(), /SecretStorage/);
 });
 

@@ -1,34 +1,23 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
-import { DingTalkEmulator } from '../emulator/emulator';
-import { startVSCode, type VSCodeSession } from './harness';
+import type { DingTalkEmulator } from '../emulator/emulator';
+import { assertCountdownNear, closeSession, SESSION_START_TIMEOUT, startSession, type VSCodeSession } from './harness';
 
 // The same extension in a VS Code whose display language is Simplified Chinese: the palette titles come
 // from package.nls.zh-cn.json, everything the extension says from l10n/bundle.l10n.zh-cn.json.
-const VSIX = process.env.DINGTALK_VSIX ?? path.join(__dirname, '..', '..', '..', 'dingtalk-token.vsix');
 const APP = { appKey: 'dinge2ezhcn0001', appSecret: 'e2e-zhcn-secret-5a7c3e', label: '沙箱应用' };
 
 let emulator: DingTalkEmulator;
 let vscode: VSCodeSession;
 
 before(async () => {
-  emulator = await DingTalkEmulator.start({ apps: [APP] });
-  vscode = await startVSCode({
-    vsixPath: VSIX,
-    locale: 'zh-cn',
-    settings: { 'dingtalkToken.apiBaseUrl': emulator.apiBaseUrl, 'dingtalkToken.legacyApiBaseUrl': emulator.legacyApiBaseUrl },
-    timeoutMs: 180_000,
-  });
-}, { timeout: 240_000 });
+  ({ emulator, vscode } = await startSession({ apps: [APP], locale: 'zh-cn' }));
+}, { timeout: SESSION_START_TIMEOUT });
 
-after(async () => {
-  await vscode?.close();
-  await emulator?.close();
-});
+after(() => closeSession(vscode, emulator));
 
 test('zh-cn: the status bar invites the person to set up, in Chinese', async () => {
-  await vscode.waitForStatusBar(/钉钉：去设置/, 90_000);
+  await vscode.statusBar.waitFor(/钉钉：去设置/, 90_000);
 });
 
 /** The walkthrough's step checkboxes, in order: true where the step shows as done. */
@@ -40,38 +29,38 @@ async function walkthroughSteps(): Promise<boolean[]> {
 
 test('zh-cn: the walkthrough names the commands as the Chinese palette shows them, with nothing done yet', async () => {
   // VS Code's own UI stays English here (see the harness); the extension's walkthrough is Chinese.
-  await vscode.runCommand('Welcome: Open Walkthrough...');
-  await vscode.pickQuickItem(/开始使用/);
-  const guide = await vscode.waitForWebview(/依次完成三步/, 30_000);
+  await vscode.palette.run('Welcome: Open Walkthrough...');
+  await vscode.quickInput.pick(/开始使用/);
+  const guide = await vscode.webviews.waitFor(/依次完成三步/, 30_000);
   assert.match(await guide.locator('body').innerText(), /DingTalk: 设置应用凭证/);
   assert.deepEqual(await walkthroughSteps(), [false, false, false]);
 });
 
 test('zh-cn: Set App Credentials asks in Chinese and explains a refusal in Chinese', async () => {
-  await vscode.runCommand('DingTalk: 设置应用凭证');
-  await vscode.waitForQuickInput();
-  assert.match((await vscode.quickInputInfo()).title, /设置应用凭证/);
-  await vscode.answerInput(APP.appKey);
-  await vscode.submitInput('e2e-zhcn-wrong-secret');
-  const message = await vscode.waitForInputMessage(/请重新输入 AppSecret/, 30_000);
+  await vscode.palette.run('DingTalk: 设置应用凭证');
+  await vscode.quickInput.waitForOpen();
+  assert.match((await vscode.quickInput.info()).title, /设置应用凭证/);
+  await vscode.quickInput.answer(APP.appKey);
+  await vscode.quickInput.submit('e2e-zhcn-wrong-secret');
+  const message = await vscode.quickInput.waitForMessage(/请重新输入 AppSecret/, 30_000);
   assert.match(message, /invalidClientIdOrSecret: 无效的clientId或者clientSecret/, 'DingTalk\'s own Chinese words beside its code');
   assert.equal(emulator.stats(APP.appKey).tokenIssued, 0);
   await vscode.page.keyboard.press('Escape');
 });
 
 test('zh-cn: with the right secret the countdown starts under the Chinese label', async () => {
-  await vscode.runCommand('DingTalk: 设置应用凭证');
-  await vscode.answerInput(APP.appKey);
-  await vscode.answerInput(APP.appSecret);
-  await vscode.answerInput(APP.label);
-  await vscode.waitForNotification(/已设置完成/, 30_000);
-  await vscode.waitForStatusBar(/沙箱应用 1:59:5\d/, 30_000);
+  await vscode.palette.run('DingTalk: 设置应用凭证');
+  await vscode.quickInput.answer(APP.appKey);
+  await vscode.quickInput.answer(APP.appSecret);
+  await vscode.quickInput.answer(APP.label);
+  await vscode.notifications.waitFor(/已设置完成/, 30_000);
+  assertCountdownNear(await vscode.statusBar.waitFor(/^沙箱应用 \d:\d\d:\d\d/, 30_000), emulator.secondsLeft(APP.appKey));
 });
 
 test('zh-cn: walkthrough steps complete when their state is reached: an app stored, a token fetched', async () => {
-  await vscode.runCommand('Welcome: Open Walkthrough...');
-  await vscode.pickQuickItem(/开始使用/);
+  await vscode.palette.run('Welcome: Open Walkthrough...');
+  await vscode.quickInput.pick(/开始使用/);
   // It opens on the first step not yet done: the MCP server's.
-  await vscode.waitForWebview(/MCP 服务器启动后，这一步即完成/, 30_000);
+  await vscode.webviews.waitFor(/MCP 服务器启动后，这一步即完成/, 30_000);
   assert.deepEqual(await walkthroughSteps(), [true, true, false], 'the MCP step waits for the server to start');
 });

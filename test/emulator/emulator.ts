@@ -202,6 +202,12 @@ export class DingTalkEmulator {
     return this.current.get(appKey)?.token;
   }
 
+  /** Seconds the app's live token has left, unrounded, for tests that compare it with a countdown on screen. */
+  secondsLeft(appKey: string): number | undefined {
+    const record = this.current.get(appKey);
+    return record && Math.max(0, (record.expiresAt - this.now()) / 1000);
+  }
+
   stats(appKey?: string): EmulatorStats {
     return { ...(appKey === undefined ? this.totals : this.perApp.get(appKey) ?? emptyStats()) };
   }

@@ -1,0 +1,84 @@
+// Page object for our DingTalk view in the Activity Bar: the Apps section (rows with their countdown, inline
+// actions, context menu, welcome view) and the Agents (MCP) section.
+import type { Locator, Page } from 'playwright-core';
+import { waitUntil } from './wait';
+
+/** What a row must show: a pattern, or a check of the whole text (e.g. "differs from before"). */
+export type RowCheck = RegExp | ((text: string) => boolean);
+
+export class DingTalkView {
+  constructor(private readonly page: Page) {}
+
+  /** Opens the view from its Activity Bar icon (titled 钉钉 in Chinese). */
+  async open(): Promise<void> {
+    await this.page.locator('.activitybar .action-label[aria-label^="DingTalk"], .activitybar .action-label[aria-label^="钉钉"]').first().click();
+  }
+
+  appsPane(): Locator {
+    return this.pane('Apps');
+  }
+
+  /** The welcome content shown in the Apps section while no app exists. */
+  welcome(): Locator {
+    return this.appsPane().locator('.welcome-view-content');
+  }
+
+  appRow(label: string): Locator {
+    return this.row(this.appsPane(), label);
+  }
+
+  /** Waits until the app's row reads "label | description" matching the pattern (or passing the check); returns that text. */
+  async waitForAppRow(label: string, pattern: RowCheck, timeoutMs = 15_000): Promise<string> {
+    return this.waitForRow(this.appsPane(), label, (description) => `${label} | ${description}`, pattern, timeoutMs);
+  }
+
+  /** Waits until the Agents row with this label shows a description matching the pattern; returns it. */
+  async waitForAgentsRow(label: string, pattern: RowCheck, timeoutMs = 15_000): Promise<string> {
+    return this.waitForRow(this.pane('Agents (MCP)'), label, (description) => description, pattern, timeoutMs);
+  }
+
+  /** Clicks one of the row's inline actions (shown on hover), by its tooltip. */
+  async inlineAction(label: string, action: string): Promise<void> {
+    const row = this.appRow(label);
+    await row.hover();
+    await row.locator(`.actions .action-label[aria-label="${action}"]`).click();
+  }
+
+  /** Runs an entry of the row's context menu, with the keyboard as a person might. */
+  async contextMenu(label: string, action: string): Promise<void> {
+    await this.appRow(label).click({ button: 'right' });
+    const menu = this.page.locator('.context-view .monaco-menu');
+    await menu.waitFor({ state: 'visible', timeout: 5_000 });
+    // A click can land while the menu is still opening and be ignored; arrow keys cannot.
+    for (let step = 0; step < 15; step++) {
+      await this.page.keyboard.press('ArrowDown');
+      const focused = await menu.locator('.action-item.focused .action-label').innerText({ timeout: 1000 }).catch(() => '');
+      if (focused.trim() === action) {
+        await this.page.keyboard.press('Enter');
+        await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+        return;
+      }
+    }
+    throw new Error(`the context menu of ${label} has no "${action}"`);
+  }
+
+  private pane(title: string): Locator {
+    return this.page.locator('.pane', { has: this.page.locator(`.pane-header[aria-label^="${title}"]`) });
+  }
+
+  private row(pane: Locator, label: string): Locator {
+    const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    return pane.locator('.monaco-list-row', { has: this.page.locator('.label-name', { hasText: exact }) });
+  }
+
+  private async waitForRow(pane: Locator, label: string, shown: (description: string) => string, pattern: RowCheck, timeoutMs: number): Promise<string> {
+    let text = '';
+    return waitUntil(`the row "${label}" to match ${String(pattern)}`, timeoutMs, async () => {
+      const description = await this.row(pane, label).locator('.label-description').innerText({ timeout: 1000 }).catch(() => '');
+      text = shown(description.trim());
+      return (typeof pattern === 'function' ? pattern(text) : pattern.test(text)) ? text : undefined;
+    }).catch(() => {
+      throw new Error(`the row "${label}" never matched ${String(pattern)}; it shows "${text}"`);
+    });
+  }
+}

@@ -1,0 +1,217 @@
+// Page object for VS Code's quick input: the command palette, quick picks and input boxes.
+import type { Locator, Page } from 'playwright-core';
+import { waitUntil } from './wait';
+
+const QUICK_INPUT = '.quick-input-widget';
+const QUICK_INPUT_BOX = '.quick-input-widget .quick-input-box input';
+const QUICK_ROWS = '.quick-input-widget .quick-input-list .monaco-list-row';
+
+/** A row of the open quick pick: its label (first line), aria-label, and whether it is the highlighted one. */
+export interface QuickPickEntry {
+  label: string;
+  ariaLabel: string;
+  focused: boolean;
+}
+
+export class QuickInput {
+  constructor(readonly page: Page) {}
+
+  widget(): Locator {
+    return this.page.locator(QUICK_INPUT);
+  }
+
+  box(): Locator {
+    return this.page.locator(QUICK_INPUT_BOX);
+  }
+
+  /** Waits until the quick input widget is shown; returns its input element. */
+  async waitForOpen(timeoutMs = 10_000): Promise<Locator> {
+    await this.widget().waitFor({ state: 'visible', timeout: timeoutMs });
+    const box = this.box();
+    await box.waitFor({ state: 'visible', timeout: timeoutMs });
+    return box;
+  }
+
+  async isOpen(): Promise<boolean> {
+    return this.widget().isVisible();
+  }
+
+  /** Texts of the quick input's title, prompt/message and placeholder, for checks on which box is open. */
+  async info(): Promise<{ title: string; message: string; placeholder: string; value: string }> {
+    const w = this.widget();
+    const text = async (sel: string) => ((await w.locator(sel).first().isVisible()) ? (await w.locator(sel).first().innerText()).trim() : '');
+    const box = this.box();
+    return {
+      title: await text('.quick-input-title'),
+      message: await text('.quick-input-message'),
+      placeholder: (await box.getAttribute('placeholder')) ?? '',
+      value: await box.inputValue(),
+    };
+  }
+
+  /**
+   * Visible rows of the open quick pick: label (first line) and whether the row is the focused one. Hidden
+   * rows are left out: the widget can keep rows of an earlier pick in the DOM.
+   */
+  async items(): Promise<QuickPickEntry[]> {
+    const rows = this.page.locator(QUICK_ROWS).filter({ visible: true });
+    const out: QuickPickEntry[] = [];
+    for (const row of await rows.all()) {
+      const labelEl = row.locator('.quick-input-list-label .label-name').first();
+      const label = ((await labelEl.count()) ? await labelEl.innerText() : await row.innerText()).split('\n')[0]!.trim();
+      const cls = (await row.getAttribute('class')) ?? '';
+      out.push({ label, ariaLabel: (await row.getAttribute('aria-label')) ?? '', focused: /\bfocused\b/.test(cls) });
+    }
+    return out;
+  }
+
+  /** The open quick pick's entries, once it shows any (a quick pick renders its rows after it opens). */
+  async waitForItems(timeoutMs = 10_000): Promise<QuickPickEntry[]> {
+    return waitUntil('quick pick entries', timeoutMs, async () => {
+      const items = await this.items();
+      return items.length > 0 ? items : undefined;
+    });
+  }
+
+  /** Types text into the open input box (not the command palette) and presses Enter. */
+  async answer(text: string, timeoutMs = 10_000): Promise<void> {
+    const box = await this.waitForInputBox(timeoutMs);
+    await waitUntil(`"${text}" typed into the input box`, timeoutMs, async () => {
+      await box.fill(text);
+      return (await box.inputValue()) === text;
+    });
+    await this.pressEnter(timeoutMs);
+  }
+
+  /**
+   * Types text into the open input box and presses Enter without waiting for the box to close: for a box that
+   * checks the answer and may stay open with a message (see waitForMessage).
+   */
+  async submit(text: string, timeoutMs = 10_000): Promise<void> {
+    const box = await this.waitForInputBox(timeoutMs);
+    await box.fill(text);
+    await box.press('Enter');
+  }
+
+  /** Waits until the open input box shows a message (prompt or validation) matching the pattern; returns it. */
+  async waitForMessage(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    return waitUntil(`an input box message matching ${pattern}`, timeoutMs, async () => {
+      const { message } = await this.info();
+      return pattern.test(message) ? message : undefined;
+    }).catch(async (err: Error) => {
+      throw new Error(`${err.message}; the box says: ${(await this.info().catch(() => undefined))?.message ?? '(no box)'}`);
+    });
+  }
+
+  /**
+   * Presses Enter in the open input box (accepting its current value) and waits until the box was taken:
+   * VS Code hides the widget on accept, even when the next prompt reuses it at once. A validation message
+   * that keeps the box open is reported in the error.
+   */
+  async pressEnter(timeoutMs = 10_000): Promise<void> {
+    const box = await this.waitForInputBox(timeoutMs);
+    await this.watchForHide();
+    await box.press('Enter');
+    await waitUntil('the input box to take the answer', timeoutMs, async () =>
+      (await this.wasHidden()) || !(await this.isOpen()),
+    ).catch(async (err: Error) => {
+      const message = (await this.info().catch(() => undefined))?.message;
+      throw new Error(`${err.message}${message ? `; the box says: ${message}` : ''}`);
+    });
+  }
+
+  /**
+   * Starts noting whether the quick input widget gets hidden. A command that shows two input boxes in a
+   * row hides and re-shows the same widget faster than polling can see, so a MutationObserver notes it;
+   * hide and show can land in one batch of mutations, so the style each mutation replaced counts too.
+   */
+  async watchForHide(): Promise<void> {
+    await this.page.evaluate((sel: string) => {
+      const g = globalThis as any;
+      g.__e2eQuickInputHidden = false;
+      g.__e2eQuickInputObserver?.disconnect();
+      const widget = g.document.querySelector(sel);
+      if (!widget) return;
+      const hidden = (style: string | null) => /display:\s*none/.test(style ?? '');
+      const observer = new g.MutationObserver((mutations: { oldValue: string | null }[]) => {
+        if (widget.style.display === 'none' || mutations.some((m) => hidden(m.oldValue))) g.__e2eQuickInputHidden = true;
+      });
+      observer.observe(widget, { attributes: true, attributeFilter: ['style'], attributeOldValue: true });
+      g.__e2eQuickInputObserver = observer;
+    }, QUICK_INPUT);
+  }
+
+  async wasHidden(): Promise<boolean> {
+    return this.page.evaluate(() => Boolean((globalThis as any).__e2eQuickInputHidden));
+  }
+
+  private async waitForInputBox(timeoutMs: number): Promise<Locator> {
+    return waitUntil('an input box', timeoutMs, async () => {
+      const box = await this.waitForOpen(timeoutMs);
+      return (await box.inputValue()).startsWith('>') ? undefined : box;
+    });
+  }
+
+  /**
+   * Accepts the quick pick entry whose label equals `label` (or matches the RegExp) the way a keyboard user
+   * does: highlight it with the arrow keys, then Enter. (A mouse click can land while the list is still
+   * being laid out, and then waits on a row that never becomes clickable.)
+   */
+  async pick(label: string | RegExp, timeoutMs = 10_000): Promise<void> {
+    await this.waitForOpen(timeoutMs);
+    const test = (s: string) => (typeof label === 'string' ? s === label : label.test(s));
+    await this.focusItem(`quick pick item ${String(label)}`, test, timeoutMs);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Moves the quick pick's highlight onto the first visible entry whose label passes `wanted`. */
+  async focusItem(what: string, wanted: (label: string) => boolean, timeoutMs: number): Promise<void> {
+    await waitUntil(what, timeoutMs, async () => {
+      const items = await this.items();
+      const index = items.findIndex((i) => wanted(i.label));
+      if (index < 0) return undefined;
+      if (items[index]!.focused) return true;
+      // Not the highlighted one (e.g. a longer title ranks first): move the highlight towards it.
+      await this.page.keyboard.press(index < items.findIndex((i) => i.focused) ? 'ArrowUp' : 'ArrowDown');
+      return undefined;
+    }).catch(async (err: Error) => {
+      const seen = (await this.items().catch(() => [])).map((i) => i.label);
+      throw new Error(`${err.message}; quick pick shows: ${JSON.stringify(seen)}`);
+    });
+  }
+}
+
+/** The command palette: runs a command by the title a person sees. */
+export class Palette {
+  constructor(private readonly quickInput: QuickInput) {}
+
+  /**
+   * Opens the command palette (F1), types the command's full title as shown there ("Category: Title"),
+   * waits until that exact entry is the highlighted one and presses Enter. Returns once the palette
+   * has given way (closed, or reused by an input box / quick pick the command opened).
+   */
+  async run(title: string, timeoutMs = 15_000): Promise<void> {
+    // Press F1 only while no quick input is shown (pressing again while a slow palette opens would race
+    // it); a quick input left open by something else is closed first.
+    const box = await waitUntil('the command palette', timeoutMs, async () => {
+      if (!(await this.quickInput.isOpen())) await this.quickInput.page.keyboard.press('F1');
+      const b = await this.quickInput.waitForOpen(3000).catch(() => undefined);
+      if (!b) return undefined;
+      if ((await b.inputValue()).startsWith('>')) return b;
+      await this.quickInput.page.keyboard.press('Escape');
+      await this.quickInput.widget().waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);
+      return undefined;
+    });
+    const typed = `>${title}`;
+    await box.fill(typed);
+    const wanted = title.trim().toLowerCase();
+    await this.quickInput.focusItem(`command "${title}" in the palette`, (label) => label.toLowerCase() === wanted, timeoutMs);
+    await this.quickInput.watchForHide();
+    await this.quickInput.page.keyboard.press('Enter');
+    await waitUntil(`the palette to run "${title}"`, timeoutMs, async () => {
+      if ((await this.quickInput.wasHidden()) || !(await this.quickInput.isOpen())) return true;
+      const value = await this.quickInput.box().inputValue().catch(() => typed);
+      return value !== typed;
+    });
+  }
+}

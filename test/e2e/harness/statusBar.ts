@@ -1,0 +1,45 @@
+// Page object for the status bar.
+import type { Page } from 'playwright-core';
+import { matches, waitUntil } from './wait';
+
+export interface StatusBarItem {
+  /** The entry's element id, e.g. "publisher.name.itemId" for an extension's item. */
+  id: string;
+  /** Visible text (codicons such as $(key) render as icons and are not included). */
+  text: string;
+  ariaLabel: string;
+}
+
+export class StatusBar {
+  constructor(private readonly page: Page) {}
+
+  async items(): Promise<StatusBarItem[]> {
+    const items = this.page.locator('.statusbar .statusbar-item');
+    const out: StatusBarItem[] = [];
+    for (const item of await items.all()) {
+      if (!(await item.isVisible())) continue;
+      out.push({
+        id: (await item.getAttribute('id')) ?? '',
+        text: (await item.innerText()).replace(/\s+/g, ' ').trim(),
+        ariaLabel: (await item.locator('a, [aria-label]').first().getAttribute('aria-label').catch(() => null)) ?? '',
+      });
+    }
+    return out;
+  }
+
+  /** Texts of the visible status bar items, optionally only those whose text or aria-label matches. */
+  async texts(filter?: string | RegExp): Promise<string[]> {
+    return (await this.items())
+      .filter((i) => i.text && (matches(i.text, filter) || (filter !== undefined && matches(i.ariaLabel, filter))))
+      .map((i) => i.text);
+  }
+
+  /** Waits for a status bar item whose text matches; returns that text. */
+  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+    return waitUntil(`a status bar item matching ${pattern}`, timeoutMs, async () =>
+      (await this.texts()).find((t) => pattern.test(t)),
+    ).catch(async (err: Error) => {
+      throw new Error(`${err.message}; status bar shows: ${JSON.stringify(await this.texts().catch(() => []))}`);
+    });
+  }
+}
