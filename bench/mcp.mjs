@@ -181,18 +181,20 @@ function toolContext(endpoints) {
   };
 }
 
+/** Our server on a fresh toolContext, connected by `open`; close() also stops the context's token manager. */
+async function startOursWith(endpoints, open) {
+  const context = toolContext(endpoints);
+  const { client, close } = await open(context);
+  return { client, close: async () => { await close(); context.tokens.dispose(); } };
+}
+
 /** Figure 2: our in-process Streamable HTTP server (the extension's) against the SDK floor, over tcp and a unix socket. */
 export async function httpFigure({ runs, count = 2000, warmup = 300, kind = 'tcp' }) {
   const { startHttpMcpServer } = fromOut('src/mcp/httpServer');
   return withEmulator(async ({ endpoints }) => {
     return await compare({
       runs, count, warmup,
-      startOurs: async () => {
-        const context = toolContext(endpoints);
-        const { tokens } = context;
-        const { client, close } = await connectHttp(await startHttpMcpServer(context, { preferTcp: kind === 'tcp' }));
-        return { client, close: async () => { await close(); tokens.dispose(); } };
-      },
+      startOurs: () => startOursWith(endpoints, async (context) => connectHttp(await startHttpMcpServer(context, { preferTcp: kind === 'tcp' }))),
       startFloor: () => startHttpFloorClient({ unix: kind === 'unix' }),
     });
   });
@@ -226,13 +228,10 @@ export async function inMemoryFigure({ runs, count = 2000, warmup = 300 }) {
   return withEmulator(async ({ endpoints }) => {
     return await compare({
       runs, count, warmup,
-      startOurs: async () => {
-        const context = toolContext(endpoints);
-        const { tokens } = context;
-        const { server } = createDingTalkMcpServer(context, 'bench');
-        const client = await link(server);
-        return { client, close: async () => { await client.close(); tokens.dispose(); } };
-      },
+      startOurs: () => startOursWith(endpoints, async (context) => {
+        const client = await link(createDingTalkMcpServer(context, 'bench').server);
+        return { client, close: () => client.close() };
+      }),
       startFloor: async () => {
         const server = new McpServer({ name: 'floor', version: '1.0.0' });
         registerFloorTool(server);

@@ -1,4 +1,4 @@
-// `npm run soak`: 8 MCP clients, 20,000 tool calls through cycling DingTalk faults (see bench/lib/soakRun.ts).
+// `npm run soak`: 8 MCP clients, 20,000 tool calls through cycling DingTalk faults (see bench/lib/soakRun.ts and bench/lib/soak/).
 // Writes test-results/soak.json, which the next `npm run bench` puts into docs/benchmarks.md. Exit code 1
 // when a target is missed. The options are in USAGE below (`npm run soak -- --help`).
 import * as fs from 'node:fs';

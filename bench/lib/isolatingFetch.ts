@@ -4,7 +4,7 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
  * The SDK's StreamableHTTPClientTransport hands one long-lived AbortSignal to every fetch, and Node's fetch
  * leaves a listener on it per request (removed only at GC), so thousands of calls trip MaxListenersExceeded.
  * This gives each request its own signal, bridged from the transport's and unhooked when the request settles.
- * Used by the benchmarks (bench/mcp.mjs, from out/) and the soak (bench/lib/soakRun.ts).
+ * Used by the benchmarks (bench/mcp.mjs, from out/) and the soak (bench/lib/soak/clients.ts).
  */
 export function isolatingFetch(base: (url: string | URL, init?: RequestInit) => Promise<Response> = globalThis.fetch): FetchLike {
   return async (url, init) => {

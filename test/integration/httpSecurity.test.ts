@@ -5,34 +5,14 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { AuditTrail } from '../../src/core/audit';
-import { endpointsWithDefaults } from '../../src/core/dingtalk';
-import { DingTalkError } from '../../src/core/errors';
-import { PolicyEngine } from '../../src/core/policy';
-import { TokenManager } from '../../src/core/tokens';
 import { SECRET_HEADER, startHttpMcpServer, type HttpMcpServer, type HttpMcpServerOptions } from '../../src/mcp/httpServer';
-import type { ToolContext } from '../../src/mcp/tools';
+import { offlineContext } from '../support/offlineContext';
 
 const INITIALIZE = JSON.stringify({
   jsonrpc: '2.0', id: 1, method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'security-test', version: '1' } },
 });
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-
-/** A context that never reaches DingTalk: these tests are about who may talk to the server. */
-function offlineContext(): ToolContext {
-  const policy = new PolicyEngine();
-  policy.load(undefined);
-  return {
-    tokens: new TokenManager({ fetcher: async () => { throw new DingTalkError('network', 'offline'); }, autoRefresh: false }),
-    apps: { list: () => [], activeAppKey: () => undefined },
-    endpoints: () => endpointsWithDefaults({ apiBaseUrl: 'http://127.0.0.1:9', legacyApiBaseUrl: 'http://127.0.0.1:9' }),
-    policy,
-    approver: async () => false,
-    audit: new AuditTrail(),
-    log: () => undefined,
-  };
-}
 
 interface RawRequest {
   method?: string;

@@ -4,13 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { AuditTrail } from '../../src/core/audit';
-import { endpointsWithDefaults } from '../../src/core/dingtalk';
-import { DingTalkError } from '../../src/core/errors';
-import { PolicyEngine } from '../../src/core/policy';
-import { TokenManager } from '../../src/core/tokens';
 import { startHttpMcpServer, type HttpMcpServer, type HttpMcpServerOptions } from '../../src/mcp/httpServer';
 import { FakeClock } from '../support/fakeClock';
+import { offlineContext } from '../support/offlineContext';
 
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const INITIALIZE = JSON.stringify({
@@ -26,24 +22,14 @@ interface Running {
 }
 
 async function withServer(options: HttpMcpServerOptions, fn: (running: Running) => Promise<void>): Promise<void> {
-  const policy = new PolicyEngine();
-  policy.load(undefined);
-  const tokens = new TokenManager({ fetcher: async () => { throw new DingTalkError('network', 'offline'); }, autoRefresh: false });
   const logs: string[] = [];
-  const server = await startHttpMcpServer({
-    tokens,
-    apps: { list: () => [], activeAppKey: () => undefined },
-    endpoints: () => endpointsWithDefaults({ apiBaseUrl: 'http://127.0.0.1:9', legacyApiBaseUrl: 'http://127.0.0.1:9' }),
-    policy,
-    approver: async () => false,
-    audit: new AuditTrail(),
-    log: (line) => logs.push(line),
-  }, { preferTcp: true, ...options });
+  const context = offlineContext((line) => logs.push(line));
+  const server = await startHttpMcpServer(context, { preferTcp: true, ...options });
   try {
     await fn({ server, logs, port: Number(new URL(server.url).port) });
   } finally {
     await server.close();
-    tokens.dispose();
+    context.tokens.dispose();
   }
 }
 
