@@ -9,7 +9,7 @@ import { appKeyFromNode } from './appNode';
 import { openDeveloperConsole, setCredentials } from './credentialsFlow';
 import { COMMAND, type CommandId } from './commandIds';
 import type { Disposable } from './emitter';
-import type { PickEntry, PickItem, PickSeparator } from './apis/window.apis';
+import type { PickEntry, PickItem, PickSeparator } from './apis/pick';
 
 type Handler = (...args: unknown[]) => unknown;
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isSeparator, type PickEntry, type PickOptions, type Picked } from './pick';
 
 /**
  * The part of vscode.window the commands and the credential flow use, narrowed to what they need, so unit
@@ -26,45 +27,6 @@ export interface WindowApis {
 export type InputBoxView = Pick<vscode.InputBox,
   'title' | 'step' | 'totalSteps' | 'prompt' | 'placeholder' | 'value' | 'password' | 'ignoreFocusOut' | 'busy' | 'enabled'
   | 'validationMessage' | 'buttons' | 'onDidChangeValue' | 'onDidTriggerButton' | 'onDidAccept' | 'onDidHide' | 'show' | 'dispose'>;
-
-export interface PickItem<T> {
-  label: string;
-  description?: string;
-  detail?: string;
-  /** A codicon name, shown before the label (keeps labels aligned, unlike a text prefix). */
-  icon?: string;
-  /** Buttons on the row; pressing one closes the pick with its id. */
-  buttons?: PickButton[];
-  value: T;
-}
-
-export interface PickButton {
-  id: string;
-  icon: string;
-  tooltip: string;
-}
-
-/** A separator line, with a label when it starts a group. */
-export interface PickSeparator {
-  separator: string;
-}
-
-export type PickEntry<T> = PickItem<T> | PickSeparator;
-
-export interface PickOptions {
-  title: string;
-  placeholder?: string;
-}
-
-export interface Picked<T> {
-  value: T;
-  /** The id of the item button pressed; absent when the item itself was chosen. */
-  button?: string;
-}
-
-export function isSeparator<T>(entry: PickEntry<T>): entry is PickSeparator {
-  return 'separator' in entry;
-}
 
 export function createWindowApis(): WindowApis {
   return {
