@@ -7,12 +7,7 @@ import type { AuditEvent } from '../core/audit';
 import type { Services } from './services';
 import type { McpProvider } from './mcpProvider';
 import { COMMAND, VIEW } from './commandIds';
-
-/** An app row; also what the inline and context-menu commands receive as their argument. */
-export interface AppNode {
-  kind: 'app';
-  appKey: string;
-}
+import { appNode, type AppNode } from './appNode';
 
 interface CallNode {
   kind: 'call';
@@ -23,14 +18,6 @@ type AgentsNode = { kind: 'server' } | { kind: 'policy' } | { kind: 'calls' } | 
 
 const TICK_MS = 1000;
 const RECENT_CALLS = 20;
-
-export const appNode = (appKey: string): AppNode => ({ kind: 'app', appKey });
-
-/** The app an inline or context-menu command was run on, when it was run from this view. */
-export function appKeyFromNode(argument: unknown): string | undefined {
-  const node = argument as Partial<AppNode> | undefined;
-  return node?.kind === 'app' && typeof node.appKey === 'string' ? node.appKey : undefined;
-}
 
 /**
  * The DingTalk view in the Activity Bar: the apps with their live countdown and state; the MCP server, the

@@ -1,19 +1,23 @@
-import * as vscode from 'vscode';
+import { l10n } from './apis/l10n';
 import { describeDuration, describeError } from './messages';
-import { policyFileUri } from './config';
 import { POLICY_TEMPLATES, type PolicyTemplateId } from './policyTemplate';
 import type { AppInfo } from '../core/apps';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock, type TokenResult } from '../core/tokens';
 import type { Services } from './services';
 import type { InspectPanel } from './inspect';
-import { appKeyFromNode } from './appsView';
+import { appKeyFromNode } from './appNode';
 import { openDeveloperConsole, setCredentials } from './credentialsFlow';
 import { COMMAND, type CommandId } from './commandIds';
+import type { Disposable } from './emitter';
+import type { PickEntry, PickItem, PickSeparator } from './apis/pick';
 
 type Handler = (...args: unknown[]) => unknown;
 
+/** The part of the inspect view the commands open. */
+type Inspect = Pick<InspectPanel, 'show'>;
+
 /** Registers the palette commands; each is a small function over the shared services. */
-export function registerCommands(services: Services, inspect: InspectPanel): vscode.Disposable[] {
+export function registerCommands(services: Services, inspect: Inspect): Disposable[] {
   // Typed by CommandId, so a command declared in commandIds.ts without a handler does not compile.
   const commands: Record<CommandId, Handler> = {
     [COMMAND.setCredentials]: () => setCredentials(services),
@@ -22,24 +26,24 @@ export function registerCommands(services: Services, inspect: InspectPanel): vsc
     [COMMAND.refreshToken]: (node) => refreshToken(services, appKeyFromNode(node)),
     [COMMAND.inspectToken]: (node) => inspect.show(appKeyFromNode(node)),
     [COMMAND.copyToken]: (node) => copyToken(services, appKeyFromNode(node)),
-    [COMMAND.switchApp]: () => switchApp(services),
+    [COMMAND.switchApp]: () => switchApp(services, inspect),
     [COMMAND.removeApp]: (node) => removeApp(services, appKeyFromNode(node)),
     [COMMAND.renameApp]: (node) => renameApp(services, appKeyFromNode(node)),
-    [COMMAND.makeActive]: (node) => makeActive(services, appKeyFromNode(node)),
-    [COMMAND.openDeveloperConsole]: () => openDeveloperConsole(),
+    [COMMAND.makeActive]: (node) => makeActive(services, inspect, appKeyFromNode(node)),
+    [COMMAND.openDeveloperConsole]: () => openDeveloperConsole(services),
     [COMMAND.showLog]: () => services.log.show(),
     [COMMAND.openPolicy]: () => openPolicy(services),
     [COMMAND.statusBarActions]: () => statusBarActions(services),
   };
-  return Object.entries(commands).map(([id, handler]) => vscode.commands.registerCommand(id, handler));
+  return Object.entries(commands).map(([id, handler]) => services.apis.commands.register(id, handler));
 }
 
-async function getToken(services: Services, inspect: InspectPanel): Promise<void> {
+async function getToken(services: Services, inspect: Inspect): Promise<void> {
   const result = await tokenForApp(services, undefined, (appKey) => services.tokens.getToken(appKey));
   if (!result) return;
-  const copy = vscode.l10n.t('Copy');
-  const show = vscode.l10n.t('Inspect');
-  const choice = await vscode.window.showInformationMessage(validityMessage(services, result), copy, show);
+  const copy = l10n.t('Copy');
+  const show = l10n.t('Inspect');
+  const choice = await services.apis.window.showInformationMessage(validityMessage(services, result), copy, show);
   if (choice === copy) await copyToken(services, result.appKey);
   if (choice === show) inspect.show();
 }
@@ -47,48 +51,66 @@ async function getToken(services: Services, inspect: InspectPanel): Promise<void
 async function refreshToken(services: Services, appKey: string | undefined): Promise<void> {
   const result = await tokenForApp(services, appKey, (key) => services.tokens.forceRefresh(key), true);
   if (!result) return;
-  if (result.refreshed) return void vscode.window.showInformationMessage(vscode.l10n.t('Refreshed. {0}', validityMessage(services, result)));
-  const waitSeconds = Math.max(1, Math.ceil(((result.nextRefreshAt ?? Date.now()) - Date.now()) / 1000));
-  void vscode.window.showInformationMessage(vscode.l10n.t('Not refreshed: {0} A new token can be fetched in {1} s. {2}',
+  if (result.refreshed) return void services.apis.window.showInformationMessage(l10n.t('Refreshed. {0}', validityMessage(services, result)));
+  const waitSeconds = Math.max(1, Math.ceil(((result.nextRefreshAt ?? services.clock.now()) - services.clock.now()) / 1000));
+  void services.apis.window.showInformationMessage(l10n.t('Not refreshed: {0} A new token can be fetched in {1} s. {2}',
     notRefreshedReason(result.blockedBy), waitSeconds, validityMessage(services, result)));
 }
 
 function notRefreshedReason(block: RefreshBlock | undefined): string {
   switch (block) {
     case 'retryAfter':
-      return vscode.l10n.t('DingTalk asked to wait before the next token request.');
+      return l10n.t('DingTalk asked to wait before the next token request.');
     case 'requestCap':
-      return vscode.l10n.t('This app already made {0} token requests in the last minute, the most allowed.', MAX_TOKEN_REQUESTS_PER_MINUTE);
+      return l10n.t('This app already made {0} token requests in the last minute, the most allowed.', MAX_TOKEN_REQUESTS_PER_MINUTE);
     default:
-      return vscode.l10n.t('The last token requests failed, so the next one waits.');
+      return l10n.t('The last token requests failed, so the next one waits.');
   }
 }
 
 async function copyToken(services: Services, appKey?: string): Promise<void> {
   const result = await tokenForApp(services, appKey, (key) => services.tokens.getToken(key));
   if (!result) return;
-  await vscode.env.clipboard.writeText(result.accessToken);
+  await services.apis.env.writeClipboard(result.accessToken);
   const label = labelOf(services, result.appKey);
   services.log.info(`Access token for ${label} copied to the clipboard`);
-  void vscode.window.showInformationMessage(vscode.l10n.t('Access token for {0} copied (valid for {1}).', label, describeDuration(result.expiresAt - Date.now())));
+  void services.apis.window.showInformationMessage(l10n.t('Access token for {0} copied (valid for {1}).', label, describeDuration(result.expiresAt - services.clock.now())));
 }
 
-async function switchApp(services: Services): Promise<void> {
-  const add = { label: vscode.l10n.t('Add an app…'), iconPath: new vscode.ThemeIcon('add'), app: undefined };
-  const items = [
-    separator(vscode.l10n.t('Apps')),
-    ...appItems(services),
-    separator(''),
-    add,
+/** What a row of Switch App leads to: an app (chosen, or one of its buttons), or adding one. */
+type SwitchChoice = { app: AppInfo } | 'add';
+
+async function switchApp(services: Services, inspect: Inspect): Promise<void> {
+  // Each app row carries its own actions, so a person can copy, inspect or remove without leaving the list.
+  const buttons = [
+    { id: 'copy', icon: 'copy', tooltip: l10n.t('Copy Access Token') },
+    { id: 'inspect', icon: 'eye', tooltip: l10n.t('Inspect Access Token') },
+    { id: 'remove', icon: 'trash', tooltip: l10n.t('Remove App') },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Switch App'), placeHolder: vscode.l10n.t('The app whose token the status bar and agents use') });
+  const entries: PickEntry<SwitchChoice>[] = [
+    separator(l10n.t('Apps')),
+    ...appItems(services).map((item) => ({ ...item, value: { app: item.value }, buttons })),
+    separator(''),
+    { label: l10n.t('Add an app…'), icon: 'add', value: 'add' },
+  ];
+  const picked = await services.apis.window.pick(entries, { title: l10n.t('Switch App'), placeholder: l10n.t('The app whose token the status bar and agents use') });
   if (!picked) return;
-  if (!picked.app) return setCredentials(services);
-  await makeActive(services, picked.app.appKey);
+  if (picked.value === 'add') return setCredentials(services);
+  const appKey = picked.value.app.appKey;
+  switch (picked.button) {
+    case 'copy':
+      return copyToken(services, appKey);
+    case 'inspect':
+      return inspect.show(appKey);
+    case 'remove':
+      return removeApp(services, appKey);
+    default:
+      return makeActive(services, inspect, appKey);
+  }
 }
 
-async function makeActive(services: Services, appKey: string | undefined): Promise<void> {
-  if (!appKey) return switchApp(services);
+async function makeActive(services: Services, inspect: Inspect, appKey: string | undefined): Promise<void> {
+  if (!appKey) return switchApp(services, inspect);
   await services.credentials.setActive(appKey);
   services.log.info(`Active app is now ${labelOf(services, appKey)}`);
   void services.tokens.getToken(appKey).catch(() => undefined);
@@ -98,23 +120,23 @@ async function makeActive(services: Services, appKey: string | undefined): Promi
 async function pickApp(services: Services, appKey: string | undefined, title: string): Promise<AppInfo | undefined> {
   const apps = services.credentials.list();
   if (appKey) return apps.find((app) => app.appKey === appKey);
-  if (apps.length === 0) return void vscode.window.showInformationMessage(vscode.l10n.t('No DingTalk app is set up yet.'));
-  const picked = await vscode.window.showQuickPick(appItems(services), { title });
-  return picked?.app;
+  if (apps.length === 0) return void services.apis.window.showInformationMessage(l10n.t('No DingTalk app is set up yet.'));
+  const picked = await services.apis.window.pick(appItems(services), { title });
+  return picked?.value;
 }
 
 /**
  * One row per app: the active one marked by its icon (a check; the others a key), so labels stay aligned;
  * the appKey beside the label and the token's state below it.
  */
-function appItems(services: Services): (vscode.QuickPickItem & { app: AppInfo })[] {
+function appItems(services: Services): PickItem<AppInfo>[] {
   const active = services.credentials.activeAppKey();
   return services.credentials.list().map((app) => ({
     label: app.label,
-    description: app.appKey === active ? `${app.appKey} · ${vscode.l10n.t('active')}` : app.appKey,
+    description: app.appKey === active ? `${app.appKey} · ${l10n.t('active')}` : app.appKey,
     detail: tokenState(services, app.appKey),
-    iconPath: new vscode.ThemeIcon(app.appKey === active ? 'check' : 'key'),
-    app,
+    icon: app.appKey === active ? 'check' : 'key',
+    value: app,
   }));
 }
 
@@ -123,30 +145,30 @@ function tokenState(services: Services, appKey: string): string {
   const status = services.tokens.status(appKey);
   switch (status.state) {
     case 'valid':
-      return vscode.l10n.t('valid for {0}', describeDuration((status.expiresAt ?? Date.now()) - Date.now()));
+      return l10n.t('valid for {0}', describeDuration((status.expiresAt ?? services.clock.now()) - services.clock.now()));
     case 'fetching':
-      return vscode.l10n.t('fetching…');
+      return l10n.t('fetching…');
     case 'expired':
-      return vscode.l10n.t('expired');
+      return l10n.t('expired');
     case 'failing':
-      return status.lastError ? vscode.l10n.t('failed: {0}', describeError(status.lastError)) : vscode.l10n.t('failed');
+      return status.lastError ? l10n.t('failed: {0}', describeError(status.lastError)) : l10n.t('failed');
     default:
-      return vscode.l10n.t('no token yet');
+      return l10n.t('no token yet');
   }
 }
 
-function separator(label: string): vscode.QuickPickItem & { app: undefined; command: undefined } {
-  return { label, kind: vscode.QuickPickItemKind.Separator, app: undefined, command: undefined };
+function separator(label: string): PickSeparator {
+  return { separator: label };
 }
 
 async function renameApp(services: Services, appKey: string | undefined): Promise<void> {
-  const app = await pickApp(services, appKey, vscode.l10n.t('Rename App'));
+  const app = await pickApp(services, appKey, l10n.t('Rename App'));
   if (!app) return;
-  const label = (await vscode.window.showInputBox({
-    title: vscode.l10n.t('Rename {0}', app.label),
-    prompt: vscode.l10n.t('A new label for {0} (its appSecret stays as it is)', app.appKey),
+  const label = (await services.apis.window.showInputBox({
+    title: l10n.t('Rename {0}', app.label),
+    prompt: l10n.t('A new label for {0} (its appSecret stays as it is)', app.appKey),
     value: app.label,
-    validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('Enter a label.')),
+    validateInput: (value) => (value.trim() ? undefined : l10n.t('Enter a label.')),
   }))?.trim();
   if (!label || label === app.label) return;
   await services.credentials.rename(app.appKey, label);
@@ -154,11 +176,11 @@ async function renameApp(services: Services, appKey: string | undefined): Promis
 }
 
 async function removeApp(services: Services, appKey: string | undefined): Promise<void> {
-  const picked = await pickApp(services, appKey, vscode.l10n.t('Remove App'));
+  const picked = await pickApp(services, appKey, l10n.t('Remove App'));
   if (!picked) return;
-  const remove = vscode.l10n.t('Remove');
-  const confirmed = await vscode.window.showWarningMessage(
-    vscode.l10n.t('Remove {0}? Its appSecret and cached token are deleted from this machine.', picked.label), { modal: true }, remove);
+  const remove = l10n.t('Remove');
+  const confirmed = await services.apis.window.showModalWarning(
+    l10n.t('Remove {0}? Its appSecret and cached token are deleted from this machine.', picked.label), undefined, remove);
   if (confirmed !== remove) return;
   await services.credentials.remove(picked.appKey);
   services.tokens.forget(picked.appKey);
@@ -166,98 +188,93 @@ async function removeApp(services: Services, appKey: string | undefined): Promis
 }
 
 async function openPolicy(services: Services): Promise<void> {
-  const uri = policyFileUri(services.settings());
-  if (!uri) return void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder first: the MCP policy file lives in the workspace.'));
-  try {
-    await vscode.workspace.fs.stat(uri);
-  } catch {
-    const create = vscode.l10n.t('Create');
-    const choice = await vscode.window.showInformationMessage(
-      vscode.l10n.t('There is no MCP policy file yet, so agents may call every tool (refresh_access_token at most 60 times a minute). Create one?'), create);
+  const workspace = services.apis.workspace;
+  const uri = workspace.policyFile(services.settings());
+  if (!uri) return void services.apis.window.showWarningMessage(l10n.t('Open a folder first: the MCP policy file lives in the workspace.'));
+  if (!(await workspace.exists(uri))) {
+    const create = l10n.t('Create');
+    const choice = await services.apis.window.showInformationMessage(
+      l10n.t('There is no MCP policy file yet, so agents may call every tool (refresh_access_token at most 60 times a minute). Create one?'), create);
     if (choice !== create) return;
-    const templates: (vscode.QuickPickItem & { id: PolicyTemplateId })[] = [
-      { id: 'readOnly', label: vscode.l10n.t('Read-only agent'), detail: vscode.l10n.t('API calls only with GET; the raw token tools are hidden.') },
-      { id: 'messagesNeedApproval', label: vscode.l10n.t('Messages need approval'), detail: vscode.l10n.t('You approve each call that sends a message; everything else runs.') },
-      { id: 'refreshRateLimit', label: vscode.l10n.t('Refresh rate limit'), detail: vscode.l10n.t('Every tool allowed; refresh_access_token at most 60 times a minute.') },
+    const templates: PickItem<PolicyTemplateId>[] = [
+      { value: 'readOnly', label: l10n.t('Read-only agent'), detail: l10n.t('API calls only with GET; the raw token tools are hidden.') },
+      { value: 'messagesNeedApproval', label: l10n.t('Messages need approval'), detail: l10n.t('You approve each call that sends a message; everything else runs.') },
+      { value: 'refreshRateLimit', label: l10n.t('Refresh rate limit'), detail: l10n.t('Every tool allowed; refresh_access_token at most 60 times a minute.') },
     ];
-    const template = await vscode.window.showQuickPick(templates, { title: vscode.l10n.t('Start the MCP policy from') });
+    const template = await services.apis.window.pick(templates, { title: l10n.t('Start the MCP policy from') });
     if (!template) return;
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(POLICY_TEMPLATES[template.id]));
+    await workspace.writeText(uri, POLICY_TEMPLATES[template.value]);
   }
-  await vscode.window.showTextDocument(uri);
+  await workspace.showTextDocument(uri);
 }
 
 async function statusBarActions(services: Services): Promise<void> {
   const app = services.credentials.activeApp();
-  const action = (icon: string, label: string, command: CommandId, detail?: string) => ({ label, iconPath: new vscode.ThemeIcon(icon), command, detail });
-  const actions = [
+  const action = (icon: string, label: string, command: CommandId, detail?: string): PickItem<CommandId> => ({ label, icon, value: command, detail });
+  const actions: PickEntry<CommandId>[] = [
     ...(app ? [
       separator(app.label),
-      action('key', vscode.l10n.t('Get Access Token'), COMMAND.getToken, tokenState(services, app.appKey)),
-      action('refresh', vscode.l10n.t('Refresh Access Token'), COMMAND.refreshToken),
-      action('copy', vscode.l10n.t('Copy Access Token'), COMMAND.copyToken),
-      action('eye', vscode.l10n.t('Inspect Access Token'), COMMAND.inspectToken),
+      action('key', l10n.t('Get Access Token'), COMMAND.getToken, tokenState(services, app.appKey)),
+      action('refresh', l10n.t('Refresh Access Token'), COMMAND.refreshToken),
+      action('copy', l10n.t('Copy Access Token'), COMMAND.copyToken),
+      action('eye', l10n.t('Inspect Access Token'), COMMAND.inspectToken),
     ] : []),
-    separator(vscode.l10n.t('Apps')),
-    ...(app ? [action('arrow-swap', vscode.l10n.t('Switch App'), COMMAND.switchApp)] : []),
-    action('add', vscode.l10n.t('Set App Credentials'), COMMAND.setCredentials),
-    separator(vscode.l10n.t('Agents')),
-    action('shield', vscode.l10n.t('Open MCP Policy'), COMMAND.openPolicy),
-    action('output', vscode.l10n.t('Show Log'), COMMAND.showLog),
+    separator(l10n.t('Apps')),
+    ...(app ? [action('arrow-swap', l10n.t('Switch App'), COMMAND.switchApp)] : []),
+    action('add', l10n.t('Set App Credentials'), COMMAND.setCredentials),
+    separator(l10n.t('Agents')),
+    action('shield', l10n.t('Open MCP Policy'), COMMAND.openPolicy),
+    action('output', l10n.t('Show Log'), COMMAND.showLog),
   ];
-  const picked = await vscode.window.showQuickPick(actions, { title: vscode.l10n.t('DingTalk Access Token') });
-  if (picked?.command) await vscode.commands.executeCommand(picked.command);
+  const picked = await services.apis.window.pick(actions, { title: l10n.t('DingTalk Access Token') });
+  if (picked) await services.apis.commands.execute(picked.value);
 }
 
 /** Runs a token operation for an app (the active one by default) with progress; reports failures and returns undefined. */
 async function tokenForApp<T extends TokenResult>(services: Services, appKey: string | undefined, operation: (appKey: string) => Promise<T>, alwaysShowProgress = false): Promise<T | undefined> {
   const app = appKey ? services.credentials.list().find((candidate) => candidate.appKey === appKey) : services.credentials.activeApp();
   if (!app) {
-    const setUp = vscode.l10n.t('Set App Credentials');
-    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('No DingTalk app is set up yet.'), setUp);
+    const setUp = l10n.t('Set App Credentials');
+    const choice = await services.apis.window.showInformationMessage(l10n.t('No DingTalk app is set up yet.'), setUp);
     if (choice === setUp) await setCredentials(services);
     return undefined;
   }
   try {
     const cached = !alwaysShowProgress && services.tokens.peek(app.appKey);
-    const result = cached ? await operation(app.appKey) : await withProgress(vscode.l10n.t('Fetching the access token of {0}…', app.label), () => operation(app.appKey));
+    const result = cached ? await operation(app.appKey) : await services.apis.window.withProgress(l10n.t('Fetching the access token of {0}…', app.label), () => operation(app.appKey));
     services.log.info(`Token for ${app.label} served from ${result.source}, valid until ${new Date(result.expiresAt).toISOString()}`);
     return result;
   } catch (error) {
-    const showLog = vscode.l10n.t('Show Log');
+    const showLog = l10n.t('Show Log');
     const still = services.tokens.peek(app.appKey);
     if (still) {
       // The refresh failed but nothing is lost yet: say how long the current token lasts and when the next try is.
       services.log.warn(`Refresh for ${app.label} failed; the current token stays valid until ${new Date(still.expiresAt).toISOString()}: ${describeError(error)}`);
-      const retry = vscode.l10n.t('Retry');
+      const retry = l10n.t('Retry');
       const next = services.tokens.status(app.appKey).nextAttemptAt;
-      const choice = await vscode.window.showWarningMessage([
-        vscode.l10n.t('Refreshing the token of {0} failed: {1}', app.label, describeError(error)),
-        vscode.l10n.t('The current token is valid for {0}.', describeDuration(still.expiresAt - Date.now())),
-        next ? vscode.l10n.t('Next automatic try at {0}.', clockTime(next)) : '',
+      const choice = await services.apis.window.showWarningMessage([
+        l10n.t('Refreshing the token of {0} failed: {1}', app.label, describeError(error)),
+        l10n.t('The current token is valid for {0}.', describeDuration(still.expiresAt - services.clock.now())),
+        next ? l10n.t('Next automatic try at {0}.', clockTime(services, next)) : '',
       ].filter(Boolean).join(' '), retry, showLog);
       if (choice === retry) return tokenForApp(services, app.appKey, operation, alwaysShowProgress);
       if (choice === showLog) services.log.show();
       return undefined;
     }
     services.log.error(`Could not get a token for ${app.label}: ${describeError(error)}`);
-    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Could not get a token for {0}. {1}', app.label, describeError(error)), showLog);
+    const choice = await services.apis.window.showErrorMessage(l10n.t('Could not get a token for {0}. {1}', app.label, describeError(error)), showLog);
     if (choice === showLog) services.log.show();
     return undefined;
   }
 }
 
 /** "16:20" in VS Code's display language. */
-function clockTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString(vscode.env.language, { hour: '2-digit', minute: '2-digit' });
-}
-
-function withProgress<T>(title: string, task: () => Promise<T>): Promise<T> {
-  return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, task));
+function clockTime(services: Services, ms: number): string {
+  return new Date(ms).toLocaleTimeString(services.apis.env.language, { hour: '2-digit', minute: '2-digit' });
 }
 
 function validityMessage(services: Services, result: TokenResult): string {
-  return vscode.l10n.t('The token of {0} is valid until {1} ({2} left).', labelOf(services, result.appKey), clockTime(result.expiresAt), describeDuration(result.expiresAt - Date.now()));
+  return l10n.t('The token of {0} is valid until {1} ({2} left).', labelOf(services, result.appKey), clockTime(services, result.expiresAt), describeDuration(result.expiresAt - services.clock.now()));
 }
 
 function labelOf(services: Services, appKey: string): string {

@@ -1,4 +1,5 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
+import { Emitter, type Disposable } from './emitter';
 import type { AppDirectory, AppInfo } from '../core/apps';
 import type { CachedToken, TokenStore } from '../core/tokens';
 
@@ -7,16 +8,19 @@ const ACTIVE_KEY = 'dingtalkToken.activeApp';
 const SECRET_PREFIX = 'dingtalkToken.secret.';
 const TOKEN_PREFIX = 'dingtalkToken.token.';
 
+/** The part of VS Code's SecretStorage the store uses (a fake in unit tests). */
+export type Secrets = Pick<vscode.SecretStorage, 'get' | 'store' | 'delete' | 'onDidChange'>;
+
 /**
  * Apps, their secrets and their cached tokens, all in SecretStorage (nothing in settings or globalState).
  * SecretStorage is shared by the editor's windows, so its change event doubles as cross-window sync.
  */
-export class CredentialStore implements AppDirectory, vscode.Disposable {
+export class CredentialStore implements AppDirectory, Disposable {
   private apps: AppInfo[] = [];
   private active: string | undefined;
-  private readonly appsChanged = new vscode.EventEmitter<void>();
-  private readonly tokenChanged = new vscode.EventEmitter<string>();
-  private readonly subscription: vscode.Disposable;
+  private readonly appsChanged = new Emitter<void>();
+  private readonly tokenChanged = new Emitter<string>();
+  private readonly subscription: Disposable;
 
   /** Fires when the app list or the active app changed, here or in another window. */
   readonly onDidChangeApps = this.appsChanged.event;
@@ -31,11 +35,11 @@ export class CredentialStore implements AppDirectory, vscode.Disposable {
     },
   };
 
-  private constructor(private readonly secrets: vscode.SecretStorage) {
+  private constructor(private readonly secrets: Secrets) {
     this.subscription = secrets.onDidChange((event) => void this.onSecretChanged(event.key));
   }
 
-  static async open(secrets: vscode.SecretStorage): Promise<CredentialStore> {
+  static async open(secrets: Secrets): Promise<CredentialStore> {
     const store = new CredentialStore(secrets);
     await store.reload();
     return store;

@@ -1,4 +1,5 @@
-import * as vscode from 'vscode';
+import type { QuickInputButton } from 'vscode';
+import { l10n } from './apis/l10n';
 import { describeDuration, describeError } from './messages';
 import type { FetchedToken } from '../core/dingtalk';
 import type { Services } from './services';
@@ -6,8 +7,8 @@ import type { Services } from './services';
 /** DingTalk's developer console (开发者后台), where apps, their credentials, IP whitelist and permissions live. */
 const DEVELOPER_CONSOLE_URL = 'https://open-dev.dingtalk.com/';
 
-export function openDeveloperConsole(): Thenable<boolean> {
-  return vscode.env.openExternal(vscode.Uri.parse(DEVELOPER_CONSOLE_URL));
+export function openDeveloperConsole(services: Services): Thenable<boolean> {
+  return services.apis.env.openExternal(DEVELOPER_CONSOLE_URL);
 }
 
 interface Step {
@@ -38,12 +39,12 @@ export async function setCredentials(services: Services): Promise<void> {
   let step = 1;
   while (step <= TOTAL_STEPS) {
     if (step === 1) {
-      const answer = await ask({
+      const answer = await ask(services, {
         step,
-        prompt: vscode.l10n.t('AppKey (Client ID) of the DingTalk app, from the developer console'),
+        prompt: l10n.t('AppKey (Client ID) of the DingTalk app, from the developer console'),
         placeholder: 'dingxxxxxxxxxxxxxxxx',
         value: appKey,
-        validate: (value) => (/^\S+$/.test(value.trim()) ? undefined : vscode.l10n.t('Enter the AppKey: one word, no spaces.')),
+        validate: (value) => (/^\S+$/.test(value.trim()) ? undefined : l10n.t('Enter the AppKey: one word, no spaces.')),
       });
       if (typeof answer !== 'object') return;
       appKey = answer.value;
@@ -51,20 +52,20 @@ export async function setCredentials(services: Services): Promise<void> {
     } else if (step === 2) {
       // Only a secret checked for the appKey now on screen may be stored.
       checked = undefined;
-      const answer = await ask({
+      const answer = await ask(services, {
         step,
-        prompt: vscode.l10n.t('AppSecret (Client Secret) of {0}; it is kept in VS Code SecretStorage only', appKey),
+        prompt: l10n.t('AppSecret (Client Secret) of {0}; it is kept in VS Code SecretStorage only', appKey),
         password: true,
         value: '',
-        validate: (value) => (value.trim() ? undefined : vscode.l10n.t('Enter the AppSecret.')),
+        validate: (value) => (value.trim() ? undefined : l10n.t('Enter the AppSecret.')),
         check: async (appSecret) => {
           try {
-            const startedAt = Date.now();
+            const startedAt = services.clock.now();
             checked = { appSecret, fetched: await services.fetchToken({ appKey, appSecret }), startedAt };
             return undefined;
           } catch (error) {
             services.log.warn(`Credentials for ${appKey} were not accepted: ${describeError(error)}`);
-            return vscode.l10n.t('{0} Enter the AppSecret again, or go back to change the AppKey.', describeError(error));
+            return l10n.t('{0} Enter the AppSecret again, or go back to change the AppKey.', describeError(error));
           }
         },
       });
@@ -72,9 +73,9 @@ export async function setCredentials(services: Services): Promise<void> {
       step = answer === 'back' ? 1 : 3;
     } else {
       const existing = services.credentials.list().find((app) => app.appKey === appKey);
-      const answer = await ask({
+      const answer = await ask(services, {
         step,
-        prompt: vscode.l10n.t('A label for the status bar (optional; Enter keeps the AppKey)'),
+        prompt: l10n.t('A label for the status bar (optional; Enter keeps the AppKey)'),
         placeholder: appKey,
         value: label ?? existing?.label ?? '',
       });
@@ -98,12 +99,12 @@ async function store(services: Services, app: { appKey: string; label: string },
   await services.credentials.add(app, checked.appSecret);
   await services.credentials.tokenStore.save(app.appKey, token);
   services.log.info(`Stored credentials for ${app.label} (${app.appKey}); token valid until ${new Date(token.expiresAt).toISOString()}`);
-  const validity = vscode.l10n.t('DingTalk app {0} is set up. Its token is valid for {1}.', app.label, describeDuration(token.expiresAt - Date.now()));
-  if (!previous || previous.appKey === app.appKey) return void vscode.window.showInformationMessage(validity);
+  const validity = l10n.t('DingTalk app {0} is set up. Its token is valid for {1}.', app.label, describeDuration(token.expiresAt - services.clock.now()));
+  if (!previous || previous.appKey === app.appKey) return void services.apis.window.showInformationMessage(validity);
   // Agents and the status bar follow the active app: say that it changed, and offer the way back.
-  const keep = vscode.l10n.t('Keep {0} Active', previous.label);
-  const choice = await vscode.window.showInformationMessage(
-    `${validity} ${vscode.l10n.t('It is now the active app: the status bar and agents use it instead of {0}.', previous.label)}`, keep);
+  const keep = l10n.t('Keep {0} Active', previous.label);
+  const choice = await services.apis.window.showInformationMessage(
+    `${validity} ${l10n.t('It is now the active app: the status bar and agents use it instead of {0}.', previous.label)}`, keep);
   if (choice === keep && services.credentials.list().some((known) => known.appKey === previous.appKey)) {
     await services.credentials.setActive(previous.appKey);
     services.log.info(`Active app stays ${previous.label}`);
@@ -111,11 +112,12 @@ async function store(services: Services, app: { appKey: string; label: string },
 }
 
 /** One step in its own input box; resolves with the answer, 'back', or undefined when dismissed. */
-function ask(step: Step): Promise<Answer> {
+function ask(services: Services, step: Step): Promise<Answer> {
+  const window = services.apis.window;
   return new Promise((resolve) => {
-    const box = vscode.window.createInputBox();
-    const consoleButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('link-external'), tooltip: vscode.l10n.t('Open Developer Console') };
-    box.title = vscode.l10n.t('Set App Credentials');
+    const box = window.createInputBox();
+    const consoleButton: QuickInputButton = window.button('link-external', l10n.t('Open Developer Console'));
+    box.title = l10n.t('Set App Credentials');
     box.step = step.step;
     box.totalSteps = TOTAL_STEPS;
     box.prompt = step.prompt;
@@ -123,7 +125,7 @@ function ask(step: Step): Promise<Answer> {
     box.value = step.value;
     box.password = step.password ?? false;
     box.ignoreFocusOut = true;
-    box.buttons = [...(step.step > 1 ? [vscode.QuickInputButtons.Back] : []), consoleButton];
+    box.buttons = [...(step.step > 1 ? [window.backButton] : []), consoleButton];
     let settled = false;
     const finish = (answer: Answer) => {
       if (settled) return;
@@ -135,8 +137,8 @@ function ask(step: Step): Promise<Answer> {
       box.validationMessage = value ? step.validate?.(value) : undefined;
     });
     box.onDidTriggerButton((button) => {
-      if (button === vscode.QuickInputButtons.Back) finish('back');
-      else void openDeveloperConsole();
+      if (button === window.backButton) finish('back');
+      else void openDeveloperConsole(services);
     });
     box.onDidAccept(async () => {
       if (box.busy) return;
@@ -154,7 +156,7 @@ function ask(step: Step): Promise<Answer> {
         box.enabled = true;
         if (problem) {
           box.value = '';
-          box.validationMessage = { message: problem, severity: vscode.InputBoxValidationSeverity.Error };
+          box.validationMessage = window.errorMessage(problem);
           return;
         }
       }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { fetchAccessToken, type AppCredentials, type FetchedToken } from '../core/dingtalk';
 import { DingTalkError } from '../core/errors';
 import { TokenManager } from '../core/tokens';
+import { systemClock } from '../core/clock';
 import { AuditTrail } from '../core/audit';
 import { registerSensitive } from '../core/redact';
 import { CredentialStore } from './credentials';
@@ -14,6 +15,7 @@ import { registerMcpProvider } from './mcpProvider';
 import { DingTalkView } from './appsView';
 import { trackContextKeys } from './contextKeys';
 import type { Services } from './services';
+import { createApis } from './apis/apis';
 
 /** Builds the one TokenManager and hands it to the status bar, commands, inspect view and MCP provider. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -24,13 +26,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   reportSettingProblems(log, settings);
   const credentials = await CredentialStore.open(context.secrets);
   const fetchToken = (app: AppCredentials) => fetchWithLog(log, app, settings);
+  const clock = systemClock;
   const tokens = new TokenManager({
+    clock,
     fetcher: async (appKey) => fetchToken({ appKey, appSecret: await storedSecret(credentials, appKey) }),
     store: credentials.tokenStore,
     refreshMarginMs: settings.refreshMarginMs,
     autoRefresh: settings.autoRefresh,
   });
-  const services: Services = { context, log, credentials, tokens, audit: new AuditTrail(), settings: () => settings, fetchToken };
+  const services: Services = {
+    context, apis: createApis(context.extensionUri), clock, version: String(context.extension.packageJSON.version), log, credentials, tokens, audit: new AuditTrail(), settings: () => settings, fetchToken,
+  };
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
   const mcp = registerMcpProvider(services);

@@ -1,19 +1,21 @@
-import * as vscode from 'vscode';
+import { l10n } from './apis/l10n';
 import { randomBytes } from 'node:crypto';
 import { maskToken } from '../core/redact';
 import { describeError } from './messages';
 import { followInspectSources } from './inspectFeed';
 import type { Services } from './services';
 import type { AppInfo } from '../core/apps';
-import { appNode } from './appsView';
+import { appNode } from './appNode';
+import type { Disposable } from './emitter';
+import type { PanelView } from './apis/webview.apis';
 import { COMMAND } from './commandIds';
 
 /** Messages the webview may send; anything else is ignored. */
 type FromWebview = { type: 'ready' | 'reveal' | 'copy' | 'refresh' | 'setCredentials' } | { type: 'show'; appKey: unknown };
 
 /** The inspect view: one panel, fed from TokenManager and audit events; the token leaves the host only on a click. */
-export class InspectPanel implements vscode.Disposable {
-  private panel: vscode.WebviewPanel | undefined;
+export class InspectPanel implements Disposable {
+  private panel: PanelView | undefined;
   /** The app the panel shows when it was opened for one (from the DingTalk view); else the active app. */
   private appKey: string | undefined;
 
@@ -26,17 +28,12 @@ export class InspectPanel implements vscode.Disposable {
       this.panel.reveal();
       return;
     }
-    const media = vscode.Uri.joinPath(this.services.context.extensionUri, 'media');
-    const panel = vscode.window.createWebviewPanel('dingtalkToken.inspect', vscode.l10n.t('DingTalk Access Token'), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [media],
-    });
-    panel.iconPath = vscode.Uri.joinPath(media, 'icon.png');
-    panel.webview.html = this.html(panel.webview, media);
+    const panel = this.services.apis.webview.createPanel('dingtalkToken.inspect', l10n.t('DingTalk Access Token'));
+    panel.html = this.html(panel);
     // Everything this panel listens to goes when it closes.
     const lifetime = [
       followInspectSources(this.services, () => this.post()),
-      panel.webview.onDidReceiveMessage((message: FromWebview) => void this.onMessage(message)),
+      panel.onDidReceiveMessage((message) => void this.onMessage(message as FromWebview)),
     ];
     panel.onDidDispose(() => {
       this.panel = undefined;
@@ -62,18 +59,18 @@ export class InspectPanel implements vscode.Disposable {
         const token = app && this.services.tokens.peek(app.appKey);
         if (token) {
           this.services.log.info(`Access token for ${app.label} revealed in the inspect view`);
-          await this.panel?.webview.postMessage({ type: 'revealed', token: token.accessToken });
+          await this.panel?.postMessage({ type: 'revealed', token: token.accessToken });
         }
         return;
       }
       case 'copy':
-        await vscode.commands.executeCommand(COMMAND.copyToken, app && appNode(app.appKey));
+        await this.services.apis.commands.execute(COMMAND.copyToken, app && appNode(app.appKey));
         return;
       case 'refresh':
-        await vscode.commands.executeCommand(COMMAND.refreshToken, app && appNode(app.appKey));
+        await this.services.apis.commands.execute(COMMAND.refreshToken, app && appNode(app.appKey));
         return;
       case 'setCredentials':
-        await vscode.commands.executeCommand(COMMAND.setCredentials);
+        await this.services.apis.commands.execute(COMMAND.setCredentials);
         return;
       case 'show':
         // The switcher names an app by appKey; anything that is not a configured one is ignored.
@@ -88,12 +85,12 @@ export class InspectPanel implements vscode.Disposable {
   private post(): void {
     if (!this.panel) return;
     const app = this.shownApp();
-    this.panel.title = app ? vscode.l10n.t('DingTalk: {0}', app.label) : vscode.l10n.t('DingTalk Access Token');
+    this.panel.title = app ? l10n.t('DingTalk: {0}', app.label) : l10n.t('DingTalk Access Token');
     const status = app ? this.services.tokens.status(app.appKey) : undefined;
     const token = app ? this.services.tokens.peek(app.appKey) : undefined;
     const settings = this.services.settings();
     const active = app !== undefined && app.appKey === this.services.credentials.activeAppKey();
-    void this.panel.webview.postMessage({
+    void this.panel.postMessage({
       type: 'state',
       app: app ?? null,
       apps: this.services.credentials.list(),
@@ -114,10 +111,10 @@ export class InspectPanel implements vscode.Disposable {
     });
   }
 
-  private html(webview: vscode.Webview, media: vscode.Uri): string {
+  private html(panel: PanelView): string {
     const nonce = randomBytes(16).toString('base64');
-    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(media, name)).toString();
-    const t = vscode.l10n.t;
+    const asset = (name: string) => panel.asset(name);
+    const t = l10n.t;
     const words = {
       source: { network: t('fetched from DingTalk by this window'), cache: t("served from this window's cache"), shared: t('taken from another VS Code window') },
       state: { empty: t('no token'), fetching: t('fetching…'), valid: t('valid'), expired: t('expired'), failing: t('failed') },
@@ -130,10 +127,10 @@ export class InspectPanel implements vscode.Disposable {
       hide: t('Hide'),
     };
     return `<!DOCTYPE html>
-<html lang="${vscode.env.language}">
+<html lang="${this.services.apis.env.language}">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource}; style-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${panel.cspSource}; style-src ${panel.cspSource}; script-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('inspect.css')}">
 <title>${escapeHtml(t('DingTalk Access Token'))}</title>

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import { l10n } from './apis/l10n';
 import { asDingTalkError, type DingTalkError } from '../core/errors';
 import { AppNotFoundError } from '../core/apps';
 import { redact } from '../core/redact';
@@ -14,35 +14,35 @@ export function describeError(error: unknown): string {
   // DingTalk's own words (often Chinese) beside its code: the person may search for either.
   const bare = failure.code ?? (failure.httpStatus ? `HTTP ${failure.httpStatus}` : '');
   const code = bare && failure.said ? `${bare}: ${shownSaid(failure.said)}` : bare;
-  if (failure.code === 'MissingSecret') return vscode.l10n.t('No appSecret is stored for this app. Run "DingTalk: Set App Credentials" again.');
+  if (failure.code === 'MissingSecret') return l10n.t('No appSecret is stored for this app. Run "DingTalk: Set App Credentials" again.');
   const waitSeconds = failure.retryAfterMs ? Math.ceil(failure.retryAfterMs / 1000) : undefined;
   if (failure.code === 'MinimumInterval') {
-    return vscode.l10n.t('DingTalk issued a token less than a minute ago that is no longer valid; asking again in {0} s. Run "DingTalk: Refresh Access Token" to ask now.', waitSeconds ?? 60);
+    return l10n.t('DingTalk issued a token less than a minute ago that is no longer valid; asking again in {0} s. Run "DingTalk: Refresh Access Token" to ask now.', waitSeconds ?? 60);
   }
   if (failure.code === 'TokenRequestCap') {
-    return vscode.l10n.t('This app already asked DingTalk for a token {0} times in the last minute, the most allowed. Try again in {1} s.', MAX_TOKEN_REQUESTS_PER_MINUTE, waitSeconds ?? 60);
+    return l10n.t('This app already asked DingTalk for a token {0} times in the last minute, the most allowed. Try again in {1} s.', MAX_TOKEN_REQUESTS_PER_MINUTE, waitSeconds ?? 60);
   }
   switch (failure.kind) {
     case 'invalidCredentials':
-      return vscode.l10n.t("DingTalk rejected the AppKey/AppSecret ({0}). Check them under Credentials and Basic Info in the developer console.", code || 'invalidClientIdOrSecret');
+      return l10n.t("DingTalk rejected the AppKey/AppSecret ({0}). Check them under Credentials and Basic Info in the developer console.", code || 'invalidClientIdOrSecret');
     case 'tokenRejected':
-      return vscode.l10n.t("DingTalk rejected the app's access token again right after replacing it, so no new one was requested. Check the app's IP whitelist, its API permissions, and that the API belongs to this app.");
+      return l10n.t("DingTalk rejected the app's access token again right after replacing it, so no new one was requested. Check the app's IP whitelist, its API permissions, and that the API belongs to this app.");
     case 'throttled':
       return waitSeconds
-        ? vscode.l10n.t('DingTalk is throttling requests for this app ({0}). Wait {1} s before trying again.', code, waitSeconds)
-        : vscode.l10n.t('DingTalk is throttling requests for this app ({0}). Wait a moment before trying again.', code);
+        ? l10n.t('DingTalk is throttling requests for this app ({0}). Wait {1} s before trying again.', code, waitSeconds)
+        : l10n.t('DingTalk is throttling requests for this app ({0}). Wait a moment before trying again.', code);
     case 'quotaExceeded':
     case 'ipNotWhitelisted':
     case 'permissionDenied':
       return adviceFor(failure)!;
     case 'timeout':
-      return vscode.l10n.t('DingTalk did not answer in time. Check the network, or raise dingtalkToken.requestTimeoutMs.');
+      return l10n.t('DingTalk did not answer in time. Check the network, or raise dingtalkToken.requestTimeoutMs.');
     case 'network':
-      return vscode.l10n.t('Could not reach DingTalk ({0}). Check the network, a proxy, or the DingTalk base URL settings.', code || 'network');
+      return l10n.t('Could not reach DingTalk ({0}). Check the network, a proxy, or the DingTalk base URL settings.', code || 'network');
     case 'malformed':
-      return vscode.l10n.t("DingTalk's answer could not be understood ({0}). Check that the DingTalk base URL settings point at DingTalk.", code || 'malformed');
+      return l10n.t("DingTalk's answer could not be understood ({0}). Check that the DingTalk base URL settings point at DingTalk.", code || 'malformed');
     case 'server':
-      return vscode.l10n.t('DingTalk answered with an error ({0}). Its service may be having trouble.', code || redact(failure.message));
+      return l10n.t('DingTalk answered with an error ({0}). Its service may be having trouble.', code || redact(failure.message));
   }
 }
 
@@ -53,23 +53,23 @@ export function describeError(error: unknown): string {
 export function adviceFor(failure: Failure): string | undefined {
   switch (failure.kind) {
     case 'invalidCredentials':
-      return vscode.l10n.t('Run "DingTalk: Set App Credentials" with the app\'s Client ID and Client Secret from the developer console.');
+      return l10n.t('Run "DingTalk: Set App Credentials" with the app\'s Client ID and Client Secret from the developer console.');
     case 'tokenRejected':
-      return vscode.l10n.t('Check the app\'s IP whitelist and API permissions in the DingTalk developer console, then run "DingTalk: Refresh Access Token".');
+      return l10n.t('Check the app\'s IP whitelist and API permissions in the DingTalk developer console, then run "DingTalk: Refresh Access Token".');
     case 'throttled':
-      return failure.code === 'MinimumInterval' ? vscode.l10n.t('Run "DingTalk: Refresh Access Token" to ask now.') : undefined;
+      return failure.code === 'MinimumInterval' ? l10n.t('Run "DingTalk: Refresh Access Token" to ask now.') : undefined;
     case 'quotaExceeded':
-      return vscode.l10n.t('The organisation\'s DingTalk API quota is used up ({0}); metered APIs work again in the next quota month, or once the quota is raised in the developer console. Not retried until then.', failure.code ?? '90020');
+      return l10n.t('The organisation\'s DingTalk API quota is used up ({0}); metered APIs work again in the next quota month, or once the quota is raised in the developer console. Not retried until then.', failure.code ?? '90020');
     case 'ipNotWhitelisted':
-      return vscode.l10n.t('DingTalk refused the call from IP {0}: add it to the app\'s server IP whitelist in the DingTalk developer console (the app\'s development settings).', failure.ip ?? vscode.l10n.t('(not reported)'));
+      return l10n.t('DingTalk refused the call from IP {0}: add it to the app\'s server IP whitelist in the DingTalk developer console (the app\'s development settings).', failure.ip ?? l10n.t('(not reported)'));
     case 'permissionDenied':
-      return vscode.l10n.t('The app lacks the DingTalk permission {0}: request it under the app\'s permission management in the developer console; the organisation must then authorise it.', failure.requiredScopes?.join(', ') ?? vscode.l10n.t('(not named)'));
+      return l10n.t('The app lacks the DingTalk permission {0}: request it under the app\'s permission management in the developer console; the organisation must then authorise it.', failure.requiredScopes?.join(', ') ?? l10n.t('(not named)'));
     case 'timeout':
-      return vscode.l10n.t('Check the network, or raise dingtalkToken.requestTimeoutMs.');
+      return l10n.t('Check the network, or raise dingtalkToken.requestTimeoutMs.');
     case 'network':
-      return vscode.l10n.t('Check the network, VS Code\'s proxy settings (http.proxy), or dingtalkToken.apiBaseUrl and dingtalkToken.legacyApiBaseUrl.');
+      return l10n.t('Check the network, VS Code\'s proxy settings (http.proxy), or dingtalkToken.apiBaseUrl and dingtalkToken.legacyApiBaseUrl.');
     case 'malformed':
-      return vscode.l10n.t('Check that dingtalkToken.apiBaseUrl and dingtalkToken.legacyApiBaseUrl point at DingTalk.');
+      return l10n.t('Check that dingtalkToken.apiBaseUrl and dingtalkToken.legacyApiBaseUrl point at DingTalk.');
     case 'server':
       return undefined;
   }
@@ -87,9 +87,9 @@ function isFailure(value: unknown): value is Failure {
 /** A duration for a sentence: "2 h", "1 h 54 min", "12 min", "40 s" (rounded to the minute from a minute up). */
 export function describeDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return vscode.l10n.t('{0} s', seconds);
+  if (seconds < 60) return l10n.t('{0} s', seconds);
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return vscode.l10n.t('{0} min', minutes);
+  if (minutes < 60) return l10n.t('{0} min', minutes);
   const hours = Math.floor(minutes / 60);
-  return minutes % 60 === 0 ? vscode.l10n.t('{0} h', hours) : vscode.l10n.t('{0} h {1} min', hours, minutes % 60);
+  return minutes % 60 === 0 ? l10n.t('{0} h', hours) : l10n.t('{0} h {1} min', hours, minutes % 60);
 }

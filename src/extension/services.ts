@@ -4,11 +4,19 @@ import type { AppCredentials, FetchedToken } from '../core/dingtalk';
 import type { AuditTrail } from '../core/audit';
 import type { CredentialStore } from './credentials';
 import type { Log } from './log';
-import type { Settings } from './config';
+import type { Settings } from './settings';
+import type { Clock } from '../core/clock';
+import type { Apis } from './apis/apis';
 
 /** What activate() builds once and hands to every part: one TokenManager, one credential store, one log. */
 export interface Services {
-  context: vscode.ExtensionContext;
+  context: Pick<vscode.ExtensionContext, 'globalState'>;
+  /** The VS Code API, narrowed (fakes in unit tests). */
+  apis: Apis;
+  /** The one clock the token logic and the messages about time read (a fake in unit tests). */
+  clock: Clock;
+  /** The extension's version, from package.json. */
+  version: string;
   log: Log;
   credentials: CredentialStore;
   tokens: TokenManager;

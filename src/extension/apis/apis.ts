@@ -1,0 +1,33 @@
+import type * as vscode from 'vscode';
+import { createCommandApis, type CommandApis } from './commands.apis';
+import { createEnvApis, type EnvApis } from './env.apis';
+import { createLmApis, type LmApis } from './lm.apis';
+import { createWebviewApis, type WebviewApis } from './webview.apis';
+import { createWindowApis, type WindowApis } from './window.apis';
+import { createWorkspaceApis, type WorkspaceApis } from './workspace.apis';
+
+/**
+ * The VS Code API as the commands, the credential flow, the MCP provider and the inspect view use it: those
+ * modules import `vscode` for types only and reach it at run time through the *.apis.ts files beside this one,
+ * each narrowed to what the extension needs, so unit tests hand in fakes (test/support/fakeApis.ts).
+ * Translations go through ./l10n.ts.
+ */
+export interface Apis {
+  window: WindowApis;
+  env: EnvApis;
+  commands: CommandApis;
+  workspace: WorkspaceApis;
+  lm: LmApis;
+  webview: WebviewApis;
+}
+
+export function createApis(extensionUri: vscode.Uri): Apis {
+  return {
+    window: createWindowApis(),
+    env: createEnvApis(),
+    commands: createCommandApis(),
+    workspace: createWorkspaceApis(),
+    lm: createLmApis(),
+    webview: createWebviewApis(extensionUri),
+  };
+}

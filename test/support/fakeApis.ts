@@ -1,0 +1,384 @@
+// Fakes of src/extension/apis/*.apis.ts and the services activate() builds, so the commands, the credential
+// flow, the MCP provider and the inspect view run under node:test: what VS Code would show is recorded, and a
+// test answers for the person.
+import type * as vscode from 'vscode';
+import { Emitter } from '../../src/extension/emitter';
+import { CredentialStore, type Secrets } from '../../src/extension/credentials';
+import { TokenManager } from '../../src/core/tokens';
+import { AuditTrail } from '../../src/core/audit';
+import { endpointsWithDefaults, type AppCredentials, type FetchedToken } from '../../src/core/dingtalk';
+import type { Apis } from '../../src/extension/apis/apis';
+import type { InputBoxView, WindowApis } from '../../src/extension/apis/window.apis';
+import type { PickEntry, PickOptions, Picked } from '../../src/extension/apis/pick';
+import type { McpServerSource, Problem } from '../../src/extension/apis/lm.apis';
+import type { PanelView } from '../../src/extension/apis/webview.apis';
+import type { Settings } from '../../src/extension/settings';
+import type { Services } from '../../src/extension/services';
+import { FakeClock, settle } from './fakeClock';
+
+/** A message VS Code would have shown, and the action the test chose for it. */
+export interface Shown {
+  kind: 'info' | 'warning' | 'modal' | 'error';
+  message: string;
+  detail?: string;
+  actions: string[];
+}
+
+/** A quick pick VS Code would have shown. */
+export interface ShownPick {
+  entries: PickEntry<unknown>[];
+  options: PickOptions;
+}
+
+export class FakeWindow implements WindowApis {
+  readonly shown: Shown[] = [];
+  readonly progress: string[] = [];
+  readonly picks: ShownPick[] = [];
+  readonly inputBoxes: FakeInputBox[] = [];
+  /** The person's answer to a message; none by default (dismissed). */
+  answer: (shown: Shown) => string | undefined = () => undefined;
+  /** The person's choice in a quick pick; none by default (Escape). */
+  choose: (pick: ShownPick) => Picked<unknown> | undefined = () => undefined;
+  /** The person's answers to showInputBox, in order. */
+  readonly typed: (string | undefined)[] = [];
+  readonly backButton = { iconPath: { id: 'back' } } as vscode.QuickInputButton;
+  private readonly boxOpened = new Emitter<FakeInputBox>();
+
+  showInformationMessage(message: string, ...actions: string[]) {
+    return this.show({ kind: 'info', message, actions });
+  }
+  showWarningMessage(message: string, ...actions: string[]) {
+    return this.show({ kind: 'warning', message, actions });
+  }
+  showModalWarning(message: string, detail: string | undefined, ...actions: string[]) {
+    return this.show({ kind: 'modal', message, detail, actions });
+  }
+  showErrorMessage(message: string, ...actions: string[]) {
+    return this.show({ kind: 'error', message, actions });
+  }
+  async withProgress<T>(title: string, task: () => Promise<T>): Promise<T> {
+    this.progress.push(title);
+    return task();
+  }
+  async showInputBox(): Promise<string | undefined> {
+    return this.typed.shift();
+  }
+  async pick<T>(entries: PickEntry<T>[], options: PickOptions): Promise<Picked<T> | undefined> {
+    const shown = { entries, options };
+    this.picks.push(shown);
+    return this.choose(shown) as Picked<T> | undefined;
+  }
+  createInputBox(): InputBoxView {
+    const box = new FakeInputBox();
+    this.inputBoxes.push(box);
+    box.onShow = () => this.boxOpened.fire(box);
+    return box;
+  }
+  button(icon: string, tooltip: string): vscode.QuickInputButton {
+    return { iconPath: { id: icon }, tooltip } as vscode.QuickInputButton;
+  }
+  errorMessage(message: string): vscode.InputBoxValidationMessage {
+    return { message, severity: 3 };
+  }
+
+  /** The next input box to be shown (or the one shown now, if it is still open). */
+  nextInputBox(): Promise<FakeInputBox> {
+    const open = this.inputBoxes.find((box) => box.visible);
+    if (open) return Promise.resolve(open);
+    return new Promise((resolve) => {
+      const subscription = this.boxOpened.event((box) => {
+        subscription.dispose();
+        resolve(box);
+      });
+    });
+  }
+
+  /** Every message's text, for "never shown" assertions. */
+  allText(): string {
+    return JSON.stringify({ shown: this.shown, progress: this.progress, picks: this.picks, boxes: this.inputBoxes.map((box) => box.seen) });
+  }
+
+  private async show(shown: Shown): Promise<string | undefined> {
+    this.shown.push(shown);
+    return this.answer(shown);
+  }
+}
+
+/** An input box a test types into and presses Enter or a button on. */
+export class FakeInputBox implements InputBoxView {
+  title: string | undefined;
+  step: number | undefined;
+  totalSteps: number | undefined;
+  prompt: string | undefined;
+  placeholder: string | undefined;
+  value = '';
+  password = false;
+  ignoreFocusOut = false;
+  busy = false;
+  enabled = true;
+  validationMessage: string | vscode.InputBoxValidationMessage | undefined;
+  buttons: readonly vscode.QuickInputButton[] = [];
+  visible = false;
+  disposed = false;
+  /** What the box showed over its life (prompts and messages), for "never shown" assertions. */
+  readonly seen: unknown[] = [];
+  onShow: () => void = () => undefined;
+  private readonly valueChanged = new Emitter<string>();
+  private readonly buttonPressed = new Emitter<vscode.QuickInputButton>();
+  private readonly accepted = new Emitter<void>();
+  private readonly hidden = new Emitter<void>();
+  readonly onDidChangeValue = this.valueChanged.event;
+  readonly onDidTriggerButton = this.buttonPressed.event;
+  readonly onDidAccept = this.accepted.event;
+  readonly onDidHide = this.hidden.event;
+
+  show(): void {
+    this.visible = true;
+    this.seen.push({ title: this.title, prompt: this.prompt, value: this.value });
+    this.onShow();
+  }
+  dispose(): void {
+    this.visible = false;
+    this.disposed = true;
+  }
+
+  /** Types `text` over the value, as a person would. */
+  type(text: string): void {
+    this.value = text;
+    this.valueChanged.fire(text);
+  }
+  /** Presses Enter and lets whatever it started (a check with DingTalk) finish. */
+  async accept(): Promise<void> {
+    this.accepted.fire();
+    await settle();
+    this.seen.push({ validationMessage: this.validationMessage });
+  }
+  async press(button: vscode.QuickInputButton): Promise<void> {
+    this.buttonPressed.fire(button);
+    await settle();
+  }
+  async escape(): Promise<void> {
+    this.visible = false;
+    this.hidden.fire();
+    await settle();
+  }
+  /** The validation message's text, whichever form it was set in. */
+  get message(): string | undefined {
+    const message = this.validationMessage;
+    return typeof message === 'object' ? message.message : message;
+  }
+}
+
+export class FakeSecrets implements Secrets {
+  readonly values = new Map<string, string>();
+  private readonly changed = new Emitter<vscode.SecretStorageChangeEvent>();
+  readonly onDidChange = this.changed.event;
+
+  async get(key: string): Promise<string | undefined> {
+    return this.values.get(key);
+  }
+  async store(key: string, value: string): Promise<void> {
+    this.values.set(key, value);
+    this.changed.fire({ key });
+  }
+  async delete(key: string): Promise<void> {
+    this.values.delete(key);
+    this.changed.fire({ key });
+  }
+}
+
+/** A webview panel: what the page was sent, and messages a test sends as the page. */
+export class FakePanel implements PanelView {
+  html = '';
+  readonly cspSource = 'fake-csp';
+  readonly posted: unknown[] = [];
+  revealed = 0;
+  disposed = false;
+  private readonly received = new Emitter<unknown>();
+  private readonly closed = new Emitter<void>();
+
+  constructor(public title: string) {}
+
+  asset(name: string): string {
+    return `fake-webview:/media/${name}`;
+  }
+  async postMessage(message: unknown): Promise<boolean> {
+    this.posted.push(message);
+    return true;
+  }
+  onDidReceiveMessage(listener: (message: unknown) => void) {
+    return this.received.event(listener);
+  }
+  onDidDispose(listener: () => void) {
+    return this.closed.event(listener);
+  }
+  reveal(): void {
+    this.revealed++;
+  }
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.closed.fire();
+  }
+
+  /** The page sends `message`, and the host's answer is awaited. */
+  async send(message: unknown): Promise<void> {
+    this.received.fire(message);
+    await settle();
+  }
+  /** The last state message the page received. */
+  lastState(): Record<string, unknown> | undefined {
+    return [...this.posted].reverse().find((message) => (message as { type?: string }).type === 'state') as Record<string, unknown> | undefined;
+  }
+}
+
+export interface FakeApis extends Apis {
+  window: FakeWindow;
+  clipboard: string[];
+  opened: string[];
+  executed: { id: string; args: unknown[] }[];
+  commandHandlers: Map<string, (...args: unknown[]) => unknown>;
+  panels: FakePanel[];
+  mcpServers: Map<string, McpServerSource>;
+  problems: Map<string, Problem[]>;
+  folderChanged: Emitter<void>;
+}
+
+export function fakeApis(): FakeApis {
+  const clipboard: string[] = [];
+  const opened: string[] = [];
+  const executed: { id: string; args: unknown[] }[] = [];
+  const commandHandlers = new Map<string, (...args: unknown[]) => unknown>();
+  const panels: FakePanel[] = [];
+  const mcpServers = new Map<string, McpServerSource>();
+  const problems = new Map<string, Problem[]>();
+  const folderChanged = new Emitter<void>();
+  return {
+    window: new FakeWindow(),
+    clipboard, opened, executed, commandHandlers, panels, mcpServers, problems, folderChanged,
+    env: {
+      writeClipboard: async (text) => void clipboard.push(text),
+      openExternal: async (url) => (opened.push(url), true),
+      language: 'en',
+    },
+    commands: {
+      register: (id, handler) => {
+        commandHandlers.set(id, handler);
+        return { dispose: () => void commandHandlers.delete(id) };
+      },
+      execute: async (id, ...args) => {
+        executed.push({ id, args });
+        return commandHandlers.get(id)?.(...args);
+      },
+    },
+    workspace: {
+      policyFile: (settings) => ({ scheme: 'file', fsPath: `/workspace/${settings.policyFile}`, toString: () => `file:///workspace/${settings.policyFile}` }) as vscode.Uri,
+      exists: async () => false,
+      writeText: async () => undefined,
+      showTextDocument: async () => undefined,
+      onDidChangeFolders: (listener) => folderChanged.event(listener),
+    },
+    lm: {
+      registerMcpServer: (id, source) => {
+        mcpServers.set(id, source);
+        return { dispose: () => void mcpServers.delete(id) };
+      },
+      createProblems: () => ({
+        set: (file, list) => void problems.set(file, list),
+        clear: () => problems.clear(),
+        dispose: () => problems.clear(),
+      }),
+    },
+    webview: {
+      createPanel: (_viewType, title) => {
+        const panel = new FakePanel(title);
+        panels.push(panel);
+        return panel;
+      },
+    },
+  };
+}
+
+/** How the fake DingTalk answers a token request. */
+export type FakeFetch = (credentials: AppCredentials) => Promise<FetchedToken>;
+
+export interface Harness {
+  services: Services;
+  apis: FakeApis;
+  clock: FakeClock;
+  secrets: FakeSecrets;
+  log: string[];
+  /** Shown the log panel this often. */
+  logShown: () => number;
+  /** Replace to change how DingTalk answers. */
+  fetch: FakeFetch;
+  settings: Settings;
+  /** Token requests made, by appKey. */
+  requests: AppCredentials[];
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  endpoints: endpointsWithDefaults(),
+  refreshMarginMs: 300_000,
+  autoRefresh: true,
+  statusBarEnabled: true,
+  warningMs: 300_000,
+  mcpEnabled: true,
+  policyFile: '.vscode/dingtalk-mcp-policy.json',
+  problems: [],
+  ignoredWorkspaceSettings: [],
+};
+
+/** The services activate() builds, over fakes: a fake clock, SecretStorage and DingTalk; the real TokenManager and store. */
+export async function harness(): Promise<Harness> {
+  const clock = new FakeClock();
+  const secrets = new FakeSecrets();
+  const apis = fakeApis();
+  const credentials = await CredentialStore.open(secrets);
+  const log: string[] = [];
+  let logShown = 0;
+  const state: Harness = {
+    services: undefined as unknown as Services,
+    apis, clock, secrets, log,
+    logShown: () => logShown,
+    fetch: async () => ({ accessToken: `token-${clock.now()}`, expiresInSeconds: 7200 }),
+    settings: { ...DEFAULT_SETTINGS },
+    requests: [],
+  };
+  const fetchToken = (app: AppCredentials) => {
+    state.requests.push(app);
+    return state.fetch(app);
+  };
+  const tokens = new TokenManager({
+    clock,
+    fetcher: async (appKey) => fetchToken({ appKey, appSecret: (await credentials.secretFor(appKey)) ?? '' }),
+    store: credentials.tokenStore,
+    refreshMarginMs: state.settings.refreshMarginMs,
+    autoRefresh: state.settings.autoRefresh,
+    transientRetries: 0,
+  });
+  const globalState = new Map<string, unknown>();
+  state.services = {
+    context: { globalState: { get: (key: string) => globalState.get(key), update: async (key: string, value: unknown) => void globalState.set(key, value), keys: () => [...globalState.keys()] } as unknown as vscode.ExtensionContext['globalState'] },
+    apis,
+    clock,
+    version: '0.1.0',
+    log: {
+      info: (line) => void log.push(`info ${line}`),
+      warn: (line) => void log.push(`warn ${line}`),
+      error: (line) => void log.push(`error ${line}`),
+      show: () => void logShown++,
+    },
+    credentials,
+    tokens,
+    audit: new AuditTrail(),
+    settings: () => state.settings,
+    fetchToken,
+  };
+  return state;
+}
+
+/** Stores an app as Set App Credentials would once DingTalk accepted it (secret, app list, active app). */
+export async function addApp(services: Services, appKey: string, label: string, appSecret = `secret-of-${appKey}`): Promise<void> {
+  await services.credentials.add({ appKey, label }, appSecret);
+}

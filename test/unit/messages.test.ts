@@ -1,0 +1,24 @@
+// The extension's wording of durations and failures (src/extension/messages.ts), now loadable without VS Code;
+// under node:test l10n.t gives the English messages.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeDuration, describeError } from '../../src/extension/messages';
+import { DingTalkError } from '../../src/core/errors';
+
+test('durations in a sentence read "2 h", "1 h 54 min", "12 min", "40 s", never a clock face', () => {
+  assert.equal(describeDuration(7_200_000), '2 h');
+  assert.equal(describeDuration(7_198_000), '2 h', 'rounded to the minute from a minute up');
+  assert.equal(describeDuration(6_840_000), '1 h 54 min');
+  assert.equal(describeDuration(720_000), '12 min');
+  assert.equal(describeDuration(40_000), '40 s');
+  assert.equal(describeDuration(-5_000), '0 s', 'never negative');
+});
+
+test("a failure keeps DingTalk's code with its own words beside it, on one line", () => {
+  const error = new DingTalkError('invalidCredentials', 'HTTP 400', { code: 'invalidClientIdOrSecret', httpStatus: 400, said: '无效的clientId或者clientSecret\n\u202eevil' });
+  assert.equal(describeError(error), 'DingTalk rejected the AppKey/AppSecret (invalidClientIdOrSecret: 无效的clientId或者clientSecret evil). Check them under Credentials and Basic Info in the developer console.');
+});
+
+test('a server error without a code names its HTTP status', () => {
+  assert.equal(describeError(new DingTalkError('server', 'HTTP 503', { httpStatus: 503 })), 'DingTalk answered with an error (HTTP 503). Its service may be having trouble.');
+});
