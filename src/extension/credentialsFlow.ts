@@ -94,7 +94,7 @@ async function store(services: Services, app: { appKey: string; label: string },
   const previous = services.credentials.activeApp();
   // Cached before the app is stored, so nothing reacting to the new app fetches a second token;
   // then saved for other windows, which the store only allows once the app is known.
-  const token = services.tokens.accept(app.appKey, checked.fetched, checked.startedAt);
+  const token = services.tokens.acceptFetchedToken(app.appKey, checked.fetched, checked.startedAt);
   await services.credentials.add(app, checked.appSecret);
   await services.credentials.tokenStore.save(app.appKey, token);
   services.log.info(`Stored credentials for ${app.label} (${app.appKey}); token valid until ${new Date(token.expiresAt).toISOString()}`);

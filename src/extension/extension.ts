@@ -48,8 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     // Another window refreshed a token: take it rather than fetch our own.
     credentials.onDidChangeStoredToken(async (appKey) => {
-      const stored = await credentials.tokenStore.load(appKey);
-      if (stored && tokens.adopt(appKey, stored)) log.info(`Took the token for ${appKey} refreshed in another window`);
+      if (await tokens.adoptSharedToken(appKey)) log.info(`Took the token for ${appKey} refreshed in another window`);
     }),
     credentials.onDidChangeApps(() => {
       // An app removed in another window takes its cached token with it here too.

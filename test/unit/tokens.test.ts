@@ -331,14 +331,19 @@ test('a second window reuses the token the first one stored instead of fetching'
 test('adopting a token from another window is idempotent and only ever moves expiry forward', async () => {
   const clock = new FakeClock();
   const { fetcher } = scriptedFetcher();
-  const tokens = manager(clock, fetcher);
+  const shared = new Map<string, CachedToken>();
+  // Only what the other window stores: this window's own saves are not what it announces.
+  const store: TokenStore = { load: async (key) => shared.get(key), save: async () => undefined };
+  const tokens = manager(clock, fetcher, { store });
   const changes: string[] = [];
   tokens.onDidChange((change) => changes.push(change.reason));
   const mine = await tokens.getToken('app');
   const newer = { accessToken: 'from-window-two', obtainedAt: clock.now(), expiresAt: mine.expiresAt + 1000 };
-  assert.equal(tokens.adopt('app', newer), true);
-  assert.equal(tokens.adopt('app', newer), false);
-  assert.equal(tokens.adopt('app', { ...mine }), false);
+  shared.set('app', newer);
+  assert.equal(await tokens.adoptSharedToken('app'), true);
+  assert.equal(await tokens.adoptSharedToken('app'), false);
+  shared.set('app', { ...mine });
+  assert.equal(await tokens.adoptSharedToken('app'), false);
   assert.equal(tokens.peek('app')?.accessToken, 'from-window-two');
   assert.equal(changes.filter((reason) => reason === 'token').length, 2);
 });
@@ -367,7 +372,7 @@ test('a token fetched while checking new credentials is cached as fresh, clears 
   await assert.rejects(tokens.forceRefresh('app'));
   assert.equal(clock.pendingTimers, 0, 'wrong credentials stop auto-refresh');
 
-  const accepted = tokens.accept('app', { accessToken: 'checked-token', expiresInSeconds: TTL_S }, clock.now());
+  const accepted = tokens.acceptFetchedToken('app', { accessToken: 'checked-token', expiresInSeconds: TTL_S }, clock.now());
   assert.equal(accepted.source, 'network');
   assert.equal(tokens.status('app').lastError, undefined);
   assert.equal((await tokens.getToken('app')).accessToken, 'checked-token');
