@@ -22,6 +22,7 @@ import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk';
 import { PolicyEngine } from '../../src/core/policy';
 import { TokenManager } from '../../src/core/tokens';
+import { Redactor } from '../../src/core/redact';
 import { startHttpMcpServer } from '../../src/mcp/httpServer';
 import { isolatingFetch } from './isolatingFetch';
 
@@ -180,7 +181,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
 
   // The in-process server, as the extension runs it: one TokenManager shared by every HTTP session.
-  const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints, APPS.find((app) => app.appKey === appKey)!) });
+  const redactor = new Redactor();
+  const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints, APPS.find((app) => app.appKey === appKey)!), redactor });
   const policy = new PolicyEngine();
   const loaded = policy.load(undefined);
   if (!loaded.ok) throw new Error(`the built-in policy did not load: ${loaded.error}`);
@@ -192,6 +194,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     approver: async () => false,
     audit: new AuditTrail(),
     log: (line) => void (scan(line) && leaks++),
+    redactor,
   }) : undefined;
   const agent = server?.socketPath ? new Agent({ connect: { socketPath: server.socketPath } }) : undefined;
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'dingtalk-soak-'));

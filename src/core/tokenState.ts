@@ -4,6 +4,7 @@
  */
 import type { Clock } from './clock';
 import type { DingTalkError, DingTalkErrorKind } from './errors';
+import type { Redactor } from './redact';
 import type { FetchedToken } from './dingtalk';
 import { isValid, MIN_FETCH_INTERVAL_MS } from './refreshPolicy';
 import { RequestCap } from './requestCap';
@@ -21,6 +22,8 @@ export interface CachedToken {
 
 export interface TokenManagerOptions {
   fetcher: TokenFetcher;
+  /** Told every token the manager sees, fetched or shared, so the logs and errors it cleans hide them. */
+  redactor: Pick<Redactor, 'remember'>;
   clock?: Clock;
   /** Shared with the editor's other windows, so they share tokens instead of each fetching its own. */
   store?: TokenStore;

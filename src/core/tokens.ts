@@ -6,7 +6,6 @@
 import { systemClock, type Clock } from './clock';
 import { asDingTalkError, replacementRejectedError } from './errors';
 import type { FetchedToken } from './dingtalk';
-import { registerSensitive } from './redact';
 import { isTransient, MAX_TRANSIENT_RETRIES, withTransientRetries } from './retry';
 import {
   blockedError, blockFor, DEFAULT_REFRESH_MARGIN_MS, isValid, mustRefresh, refreshDueAt, retryDelay, shouldRefresh, transientRetriesFor, wouldLoop,
@@ -255,7 +254,7 @@ export class TokenManager {
   }
 
   private storeFetched(entry: AppEntry, fetched: FetchedToken, startedAt: number, trigger: FetchTrigger): CachedToken {
-    registerSensitive(fetched.accessToken);
+    this.options.redactor.remember(fetched.accessToken);
     // Counting validity from when we asked errs on the safe side of DingTalk's clock.
     const token: CachedToken = { accessToken: fetched.accessToken, obtainedAt: startedAt, expiresAt: startedAt + fetched.expiresInSeconds * 1000 };
     const changed = holdFetched(entry, token, this.clock.now());
@@ -266,7 +265,7 @@ export class TokenManager {
   }
 
   private takeShared(entry: AppEntry, token: CachedToken): void {
-    registerSensitive(token.accessToken);
+    this.options.redactor.remember(token.accessToken);
     holdShared(entry, token);
   }
 

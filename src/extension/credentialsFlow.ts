@@ -63,8 +63,8 @@ export async function setCredentials(services: Services): Promise<void> {
             checked = { appSecret, fetched: await services.fetchToken({ appKey, appSecret }), startedAt };
             return undefined;
           } catch (error) {
-            services.log.warn(`Credentials for ${appKey} were not accepted: ${describeError(error)}`);
-            return vscode.l10n.t('{0} Enter the AppSecret again, or go back to change the AppKey.', describeError(error));
+            services.log.warn(`Credentials for ${appKey} were not accepted: ${describeError(error, services.redactor)}`);
+            return vscode.l10n.t('{0} Enter the AppSecret again, or go back to change the AppKey.', describeError(error, services.redactor));
           }
         },
       });

@@ -3,7 +3,7 @@ import { fetchAccessToken, type AppCredentials, type FetchedToken } from '../cor
 import { DingTalkError } from '../core/errors';
 import { TokenManager } from '../core/tokens';
 import { AuditTrail } from '../core/audit';
-import { registerSensitive } from '../core/redact';
+import { Redactor } from '../core/redact';
 import { CredentialStore } from './credentials';
 import { createLog, type Log } from './log';
 import { readSettings, SECTION, type Settings } from './config';
@@ -15,22 +15,24 @@ import { DingTalkView } from './appsView';
 import { trackContextKeys } from './contextKeys';
 import type { Services } from './services';
 
-/** Builds the one TokenManager and hands it to the status bar, commands, inspect view and MCP provider. */
+/** Builds the one Redactor and TokenManager and hands them to the status bar, commands, inspect view and MCP provider. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const started = performance.now();
-  const log = createLog();
+  const redactor = new Redactor();
+  const log = createLog(redactor);
   context.subscriptions.push(log);
   let settings = readSettings();
   reportSettingProblems(log, settings);
   const credentials = await CredentialStore.open(context.secrets);
-  const fetchToken = (app: AppCredentials) => fetchWithLog(log, app, settings);
+  const fetchToken = (app: AppCredentials) => fetchWithLog(log, redactor, app, settings);
   const tokens = new TokenManager({
     fetcher: async (appKey) => fetchToken({ appKey, appSecret: await storedSecret(credentials, appKey) }),
     store: credentials.tokenStore,
+    redactor,
     refreshMarginMs: settings.refreshMarginMs,
     autoRefresh: settings.autoRefresh,
   });
-  const services: Services = { context, log, credentials, tokens, audit: new AuditTrail(), settings: () => settings, fetchToken };
+  const services: Services = { context, log, redactor, credentials, tokens, audit: new AuditTrail(), settings: () => settings, fetchToken };
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
   const mcp = registerMcpProvider(services);
@@ -91,8 +93,8 @@ async function storedSecret(credentials: CredentialStore, appKey: string): Promi
   return appSecret;
 }
 
-async function fetchWithLog(log: Log, app: AppCredentials, settings: Settings): Promise<FetchedToken> {
-  registerSensitive(app.appSecret);
+async function fetchWithLog(log: Log, redactor: Redactor, app: AppCredentials, settings: Settings): Promise<FetchedToken> {
+  redactor.remember(app.appSecret);
   const started = Date.now();
   try {
     const token = await fetchAccessToken(settings.endpoints, app);

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { policyFileUri } from './config';
 import { approvalText, MAX_APPROVAL_TEXT_CHARS } from '../core/approvalText';
 import { adviceFor } from './messages';
+import type { Redactor } from '../core/redact';
 import type { Services } from './services';
 import { McpController, type McpState, type PolicyLocation, type PolicyNotice } from './mcpController';
 import type { PolicyProblem } from '../core/policy';
@@ -39,7 +40,7 @@ export function registerMcpProvider(services: Services): McpProvider {
         apps: services.credentials,
         endpoints: () => services.settings().endpoints,
         audit: services.audit,
-        approver: askPerson,
+        approver: (request) => askPerson(request, services.redactor),
         counterStore: {
           load: () => services.context.globalState.get<Record<string, number>>(COUNTERS_KEY),
           save: (snapshot) => void services.context.globalState.update(COUNTERS_KEY, snapshot),
@@ -47,6 +48,7 @@ export function registerMcpProvider(services: Services): McpProvider {
         policySource: source,
         policyRead: read,
         log: (line) => services.log.info(line),
+        redactor: services.redactor,
         advice: adviceFor,
       });
     },
@@ -146,7 +148,7 @@ async function notifyPolicy(notice: PolicyNotice): Promise<void> {
 }
 
 /** The `approve` action: a modal showing everything the call will do; dismissing it denies. */
-async function askPerson(request: { tool: string; args: Record<string, unknown> }): Promise<boolean> {
+async function askPerson(request: { tool: string; args: Record<string, unknown> }, redactor: Redactor): Promise<boolean> {
   const text = approvalText(request.tool, request.args, {
     method: vscode.l10n.t('Method'),
     path: vscode.l10n.t('Path'),
@@ -155,7 +157,7 @@ async function askPerson(request: { tool: string; args: Record<string, unknown> 
     app: vscode.l10n.t('App'),
     otherArguments: vscode.l10n.t('Arguments'),
     noArguments: vscode.l10n.t('(no arguments)'),
-  });
+  }, redactor);
   const title = vscode.l10n.t('An agent wants to call the DingTalk tool "{0}".', request.tool);
   if (text.length > MAX_APPROVAL_TEXT_CHARS) {
     // A person cannot approve what they cannot read whole: deny, and say why.

@@ -10,6 +10,7 @@ import { endpointsWithDefaults } from '../../src/core/dingtalk';
 import { DingTalkError } from '../../src/core/errors';
 import { PolicyEngine } from '../../src/core/policy';
 import { TokenManager } from '../../src/core/tokens';
+import { Redactor } from '../../src/core/redact';
 import { SECRET_HEADER, startHttpMcpServer, type HttpMcpServer, type HttpMcpServerOptions } from '../../src/mcp/httpServer';
 import type { ToolContext } from '../../src/mcp/tools';
 
@@ -23,14 +24,16 @@ const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/j
 function offlineContext(): ToolContext {
   const policy = new PolicyEngine();
   policy.load(undefined);
+  const redactor = new Redactor();
   return {
-    tokens: new TokenManager({ fetcher: async () => { throw new DingTalkError('network', 'offline'); }, autoRefresh: false }),
+    tokens: new TokenManager({ fetcher: async () => { throw new DingTalkError('network', 'offline'); }, autoRefresh: false, redactor }),
     apps: { list: () => [], activeAppKey: () => undefined },
     endpoints: () => endpointsWithDefaults({ apiBaseUrl: 'http://127.0.0.1:9', legacyApiBaseUrl: 'http://127.0.0.1:9' }),
     policy,
     approver: async () => false,
     audit: new AuditTrail(),
     log: () => undefined,
+    redactor,
   };
 }
 

@@ -9,6 +9,7 @@ import { endpointsWithDefaults } from '../../src/core/dingtalk';
 import { DingTalkError } from '../../src/core/errors';
 import { PolicyEngine } from '../../src/core/policy';
 import { TokenManager } from '../../src/core/tokens';
+import { Redactor } from '../../src/core/redact';
 import { startHttpMcpServer, type HttpMcpServer, type HttpMcpServerOptions } from '../../src/mcp/httpServer';
 import { FakeClock } from '../support/fakeClock';
 
@@ -28,7 +29,8 @@ interface Running {
 async function withServer(options: HttpMcpServerOptions, fn: (running: Running) => Promise<void>): Promise<void> {
   const policy = new PolicyEngine();
   policy.load(undefined);
-  const tokens = new TokenManager({ fetcher: async () => { throw new DingTalkError('network', 'offline'); }, autoRefresh: false });
+  const redactor = new Redactor();
+  const tokens = new TokenManager({ fetcher: async () => { throw new DingTalkError('network', 'offline'); }, autoRefresh: false, redactor });
   const logs: string[] = [];
   const server = await startHttpMcpServer({
     tokens,
@@ -38,6 +40,7 @@ async function withServer(options: HttpMcpServerOptions, fn: (running: Running) 
     approver: async () => false,
     audit: new AuditTrail(),
     log: (line) => logs.push(line),
+    redactor,
   }, { preferTcp: true, ...options });
   try {
     await fn({ server, logs, port: Number(new URL(server.url).port) });

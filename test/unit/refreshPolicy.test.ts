@@ -4,6 +4,7 @@ import { FakeClock } from '../support/fakeClock';
 import { isValid, mustRefresh, outlives, shouldRefresh } from '../../src/core/refreshPolicy';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, RequestCap } from '../../src/core/requestCap';
 import { TokenManager } from '../../src/core/tokens';
+import { Redactor } from '../../src/core/redact';
 
 const NOW = Date.UTC(2026, 10, 22);
 // Written out rather than imported, so a change to the product's floor and margin shows up here.
@@ -46,6 +47,7 @@ test('an unreadable shared store means no token is adopted, not an error', async
     fetcher: async () => ({ accessToken: 'own-token', expiresInSeconds: 7200 }),
     clock,
     autoRefresh: false,
+    redactor: new Redactor(),
     store: { load: async () => { throw new Error('SecretStorage is locked'); }, save: async () => undefined },
   });
   assert.equal(await tokens.adoptSharedToken('app'), false);
