@@ -7,23 +7,15 @@ import { systemClock, type Clock } from './clock';
 import { asDingTalkError, replacementRejectedError } from './errors';
 import type { FetchedToken } from './dingtalk';
 import { isTransient, MAX_TRANSIENT_RETRIES, withTransientRetries } from './retry';
-import {
-  blockedError, blockFor, DEFAULT_REFRESH_MARGIN_MS, isValid, mustRefresh, refreshDueAt, retryDelay, shouldRefresh, transientRetriesFor, wouldLoop,
-} from './refreshPolicy';
+import { blockedError, blockFor, DEFAULT_REFRESH_MARGIN_MS, isValid, mustRefresh, refreshDueAt, retryDelay, shouldRefresh, transientRetriesFor, wouldLoop } from './refreshPolicy';
 import { SharedTokens } from './tokenSharing';
-import {
-  fallbackResult, fetchedResult, heldResult, holdFailure, holdFetched, holdShared, newEntry, recordFetch, statusOf,
-  type AppEntry, type CachedToken, type FetchRecord, type FetchTrigger, type RefreshResult, type TokenChange, type TokenManagerOptions, type TokenResult, type TokenStatus,
-} from './tokenState';
+import { fallbackResult, fetchedResult, heldResult, holdFailure, holdFetched, holdShared, newEntry, recordFetch, statusOf } from './tokenState';
+import type { AppEntry, CachedToken, FetchRecord, FetchTrigger, RefreshResult, TokenChange, TokenManagerOptions, TokenResult, TokenStatus } from './tokenState';
 
-export type {
-  CachedToken, FetchRecord, FetchTrigger, RefreshBlock, RefreshResult, TokenChange, TokenError, TokenFetcher, TokenManagerOptions, TokenResult, TokenSource, TokenState,
-  TokenStatus,
-} from './tokenState';
+// What callers of TokenManager need, from where it now lives.
+export type { CachedToken, FetchRecord, RefreshBlock, RefreshResult, TokenChange, TokenError, TokenFetcher, TokenManagerOptions, TokenResult, TokenSource, TokenState, TokenStatus } from './tokenState';
 export type { TokenStore } from './tokenSharing';
-export {
-  BACKOFF_BASE_MS, BACKOFF_CAP_MS, DEFAULT_REFRESH_MARGIN_MS, MIN_FETCH_INTERVAL_MS, RETRY_AFTER_CAP_MS, RETRY_WITHOUT_TOKEN_MS, WAIT_FLOOR_MS,
-} from './refreshPolicy';
+export { BACKOFF_CAP_MS, MIN_FETCH_INTERVAL_MS, RETRY_AFTER_CAP_MS } from './refreshPolicy';
 export { MAX_TOKEN_REQUESTS_PER_MINUTE } from './requestCap';
 
 /**
