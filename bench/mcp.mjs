@@ -165,7 +165,9 @@ function toolContext(endpoints) {
   const { fetchAccessToken } = fromOut('src/core/dingtalk');
   const { PolicyEngine } = fromOut('src/core/policy');
   const { AuditTrail } = fromOut('src/core/audit');
-  const tokens = new TokenManager({ fetcher: () => fetchAccessToken(endpoints, APP), autoRefresh: false });
+  const { Redactor } = fromOut('src/core/redact');
+  const redactor = new Redactor();
+  const tokens = new TokenManager({ fetcher: () => fetchAccessToken(endpoints, APP), autoRefresh: false, redactor });
   const policy = new PolicyEngine();
   const loaded = policy.load(undefined);
   if (!loaded.ok) throw new Error(`the built-in policy did not load: ${loaded.error}`);
@@ -178,6 +180,7 @@ function toolContext(endpoints) {
     approver: async () => false,
     audit: new AuditTrail(),
     log: (line) => void (logged += line.length),
+    redactor,
   };
 }
 

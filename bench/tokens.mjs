@@ -3,6 +3,7 @@ import { SimClock } from './lib/simClock.mjs';
 import { fromOut, median, requireFromRoot } from './lib/util.mjs';
 
 const { TokenManager } = fromOut('src/core/tokens');
+const { Redactor } = fromOut('src/core/redact');
 const { endpointsWithDefaults, fetchAccessToken } = fromOut('src/core/dingtalk');
 const { DingTalkEmulator, SANDBOX_APPS } = fromOut('test/emulator/emulator');
 const [APP] = SANDBOX_APPS;
@@ -10,7 +11,7 @@ const secrets = new Map(SANDBOX_APPS.map((app) => [app.appKey, app]));
 
 function managerFor(emulator, options = {}) {
   const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });
-  return new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints, secrets.get(appKey)), autoRefresh: false, ...options });
+  return new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints, secrets.get(appKey)), autoRefresh: false, redactor: new Redactor(), ...options });
 }
 
 /** Figure 3: getToken on a warm cache, against the least a cache can do (an async Map lookup with an expiry check). */
@@ -85,6 +86,7 @@ export async function dayOfAutoRefresh({ hours = 24, callEverySeconds = 60 } = {
   const tokens = new TokenManager({
     clock,
     autoRefresh: true,
+    redactor: new Redactor(),
     fetcher: (appKey) => {
       const fetch = fetchAccessToken(endpoints, secrets.get(appKey));
       inflight.add(fetch);

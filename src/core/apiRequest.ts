@@ -2,7 +2,7 @@ import { answerError, classifyAnswer } from './classify';
 import { systemClock, type Clock } from './clock';
 import { retryAfterMs, send, type DingTalkEndpoints, type HttpAnswer } from './dingtalk';
 import { asDingTalkError, replacementRejectedError } from './errors';
-import { redact } from './redact';
+import { MASK, type Redactor } from './redact';
 import { isTransient, withTransientRetries } from './retry';
 import type { TokenManager } from './tokens';
 
@@ -28,6 +28,8 @@ export interface ApiResponse {
 export interface ApiRequestDeps {
   tokens: TokenManager;
   endpoints: DingTalkEndpoints;
+  /** Cleans every string of the answer of the secrets and tokens its owner has seen. */
+  redactor: Redactor;
   maxResponseBytes?: number;
   /** Times the jittered retries after transient failures; the system clock and Math.random when omitted. */
   clock?: Pick<Clock, 'now' | 'setTimeout'>;
@@ -39,7 +41,6 @@ const MAX_PATH_LENGTH = 2048;
 /** Legacy "系统繁忙" (busy): DingTalk documents it as worth another try. */
 const LEGACY_BUSY_ERRCODE = -1;
 const SENSITIVE_KEY = /^(access_?token|app_?secret|x-acs-dingtalk-access-token)$/i;
-const MASK = '***';
 
 /** A request we refuse to make: it would leave the configured DingTalk hosts or is not a clean path. */
 export class ApiRequestRefused extends Error {
@@ -63,7 +64,7 @@ export async function dingtalkApiRequest(deps: ApiRequestDeps, appKey: string, r
   const ownToken = url.searchParams.get('access_token');
   if (ownToken) {
     const answer = await withRetries(deps, () => call(deps, url, request));
-    return { status: answer.status, body: scrub(parseBody(answer), [ownToken]) };
+    return { status: answer.status, body: scrub(parseBody(answer), [ownToken], deps.redactor) };
   }
   const used: string[] = [];
   let token = (await deps.tokens.getToken(appKey)).accessToken;
@@ -79,7 +80,7 @@ export async function dingtalkApiRequest(deps: ApiRequestDeps, appKey: string, r
   }
   if (facts) throw answerError(facts, retryAfterMs(answer));
   deps.tokens.confirm(appKey, token);
-  return { status: answer.status, body: scrub(parseBody(answer), used) };
+  return { status: answer.status, body: scrub(parseBody(answer), used, deps.redactor) };
 }
 
 /** `token` and `style` given: the app's token goes in the header (new APIs) or ?access_token= (legacy); else the URL is sent as it is. */
@@ -213,17 +214,17 @@ function tryJson(text: string): unknown {
 }
 
 /** Every string cleaned: the tokens used, every known secret or token, and any value under a token-like key. */
-function scrub(value: unknown, tokens: readonly string[]): unknown {
+function scrub(value: unknown, tokens: readonly string[], redactor: Redactor): unknown {
   if (typeof value === 'string') {
     let text = value;
     for (const token of tokens) text = text.split(token).join(MASK);
-    return redact(text);
+    return redactor.redact(text);
   }
-  if (Array.isArray(value)) return value.map((item) => scrub(item, tokens));
+  if (Array.isArray(value)) return value.map((item) => scrub(item, tokens, redactor));
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [
-      scrub(key, tokens) as string,
-      SENSITIVE_KEY.test(key) && item !== null && item !== '' ? MASK : scrub(item, tokens),
+      scrub(key, tokens, redactor) as string,
+      SENSITIVE_KEY.test(key) && item !== null && item !== '' ? MASK : scrub(item, tokens, redactor),
     ]));
   }
   return value;

@@ -1,4 +1,4 @@
-import { redact } from './redact';
+import type { Redactor } from './redact';
 
 /**
  * What a person reads before allowing a tool call the policy marks `approve`: everything the call will do,
@@ -42,7 +42,7 @@ export function visibleJson(value: unknown): string {
 }
 
 /** The whole call, for the approval prompt; redacted like every text shown. */
-export function approvalText(tool: string, args: Record<string, unknown>, words: ApprovalWords): string {
+export function approvalText(tool: string, args: Record<string, unknown>, words: ApprovalWords, redactor: Redactor): string {
   const lines: string[] = [];
   const rest: Record<string, unknown> = { ...args };
   const take = (key: string) => {
@@ -69,5 +69,5 @@ export function approvalText(tool: string, args: Record<string, unknown>, words:
   if (app !== undefined) lines.push(`${words.app}: ${visibleLine(String(app))}`);
   const others = Object.entries(rest).filter(([, value]) => value !== undefined);
   if (others.length > 0) lines.push(`${words.otherArguments}:`, visibleJson(Object.fromEntries(others)));
-  return redact(lines.length > 0 ? lines.join('\n') : words.noArguments);
+  return redactor.redact(lines.length > 0 ? lines.join('\n') : words.noArguments);
 }

@@ -110,7 +110,7 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
     item.contextValue = active ? 'dingtalkApp.active' : 'dingtalkApp';
     item.accessibilityInformation = { label: `${view.ariaLabel}${active ? `, ${vscode.l10n.t('active')}` : ''}` };
     const tooltip = new vscode.MarkdownString(`**${escapeMarkdown(app.label)}** \`${escapeMarkdown(app.appKey)}\`\n\n${escapeMarkdown(view.ariaLabel)}`);
-    if (status.lastError) tooltip.appendMarkdown(`\n\n$(warning) ${escapeMarkdown(describeError(status.lastError))}`);
+    if (status.lastError) tooltip.appendMarkdown(`\n\n$(warning) ${escapeMarkdown(describeError(status.lastError, this.services.redactor))}`);
     tooltip.supportThemeIcons = true;
     item.tooltip = tooltip;
     item.command = { command: COMMAND.inspectToken, title: vscode.l10n.t('Inspect'), arguments: [appNode(app.appKey)] };

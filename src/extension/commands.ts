@@ -151,7 +151,7 @@ function tokenState(services: Services, appKey: string): string {
     case 'expired':
       return l10n.t('expired');
     case 'failing':
-      return status.lastError ? l10n.t('failed: {0}', describeError(status.lastError)) : l10n.t('failed');
+      return status.lastError ? l10n.t('failed: {0}', describeError(status.lastError, services.redactor)) : l10n.t('failed');
     default:
       return l10n.t('no token yet');
   }
@@ -249,11 +249,11 @@ async function tokenForApp<T extends TokenResult>(services: Services, appKey: st
     const still = services.tokens.peek(app.appKey);
     if (still) {
       // The refresh failed but nothing is lost yet: say how long the current token lasts and when the next try is.
-      services.log.warn(`Refresh for ${app.label} failed; the current token stays valid until ${new Date(still.expiresAt).toISOString()}: ${describeError(error)}`);
+      services.log.warn(`Refresh for ${app.label} failed; the current token stays valid until ${new Date(still.expiresAt).toISOString()}: ${describeError(error, services.redactor)}`);
       const retry = l10n.t('Retry');
       const next = services.tokens.status(app.appKey).nextAttemptAt;
       const choice = await services.apis.window.showWarningMessage([
-        l10n.t('Refreshing the token of {0} failed: {1}', app.label, describeError(error)),
+        l10n.t('Refreshing the token of {0} failed: {1}', app.label, describeError(error, services.redactor)),
         l10n.t('The current token is valid for {0}.', describeDuration(still.expiresAt - services.clock.now())),
         next ? l10n.t('Next automatic try at {0}.', clockTime(services, next)) : '',
       ].filter(Boolean).join(' '), retry, showLog);
@@ -261,8 +261,8 @@ async function tokenForApp<T extends TokenResult>(services: Services, appKey: st
       if (choice === showLog) services.log.show();
       return undefined;
     }
-    services.log.error(`Could not get a token for ${app.label}: ${describeError(error)}`);
-    const choice = await services.apis.window.showErrorMessage(l10n.t('Could not get a token for {0}. {1}', app.label, describeError(error)), showLog);
+    services.log.error(`Could not get a token for ${app.label}: ${describeError(error, services.redactor)}`);
+    const choice = await services.apis.window.showErrorMessage(l10n.t('Could not get a token for {0}. {1}', app.label, describeError(error, services.redactor)), showLog);
     if (choice === showLog) services.log.show();
     return undefined;
   }

@@ -64,8 +64,8 @@ export async function setCredentials(services: Services): Promise<void> {
             checked = { appSecret, fetched: await services.fetchToken({ appKey, appSecret }), startedAt };
             return undefined;
           } catch (error) {
-            services.log.warn(`Credentials for ${appKey} were not accepted: ${describeError(error)}`);
-            return l10n.t('{0} Enter the AppSecret again, or go back to change the AppKey.', describeError(error));
+            services.log.warn(`Credentials for ${appKey} were not accepted: ${describeError(error, services.redactor)}`);
+            return l10n.t('{0} Enter the AppSecret again, or go back to change the AppKey.', describeError(error, services.redactor));
           }
         },
       });
@@ -95,7 +95,7 @@ async function store(services: Services, app: { appKey: string; label: string },
   const previous = services.credentials.activeApp();
   // Cached before the app is stored, so nothing reacting to the new app fetches a second token;
   // then saved for other windows, which the store only allows once the app is known.
-  const token = services.tokens.accept(app.appKey, checked.fetched, checked.startedAt);
+  const token = services.tokens.acceptFetchedToken(app.appKey, checked.fetched, checked.startedAt);
   await services.credentials.add(app, checked.appSecret);
   await services.credentials.tokenStore.save(app.appKey, token);
   services.log.info(`Stored credentials for ${app.label} (${app.appKey}); token valid until ${new Date(token.expiresAt).toISOString()}`);

@@ -4,7 +4,7 @@ import { DingTalkError } from '../core/errors';
 import { TokenManager } from '../core/tokens';
 import { systemClock } from '../core/clock';
 import { AuditTrail } from '../core/audit';
-import { registerSensitive } from '../core/redact';
+import { Redactor } from '../core/redact';
 import { CredentialStore } from './credentials';
 import { createLog, type Log } from './log';
 import { readSettings, SECTION, type Settings } from './config';
@@ -17,15 +17,16 @@ import { trackContextKeys } from './contextKeys';
 import type { Services } from './services';
 import { createApis } from './apis/apis';
 
-/** Builds the one TokenManager and hands it to the status bar, commands, inspect view and MCP provider. */
+/** Builds the one Redactor and TokenManager and hands them to the status bar, commands, inspect view and MCP provider. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const started = performance.now();
-  const log = createLog();
+  const redactor = new Redactor();
+  const log = createLog(redactor);
   context.subscriptions.push(log);
   let settings = readSettings();
   reportSettingProblems(log, settings);
   const credentials = await CredentialStore.open(context.secrets);
-  const fetchToken = (app: AppCredentials) => fetchWithLog(log, app, settings);
+  const fetchToken = (app: AppCredentials) => fetchWithLog(log, redactor, app, settings);
   const clock = systemClock;
   const tokens = new TokenManager({
     clock,
@@ -33,9 +34,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     store: credentials.tokenStore,
     refreshMarginMs: settings.refreshMarginMs,
     autoRefresh: settings.autoRefresh,
+    redactor,
   });
   const services: Services = {
-    context, apis: createApis(context.extensionUri), clock, version: String(context.extension.packageJSON.version), log, credentials, tokens, audit: new AuditTrail(), settings: () => settings, fetchToken,
+    context, apis: createApis(context.extensionUri), clock, version: String(context.extension.packageJSON.version), log, redactor, credentials, tokens, audit: new AuditTrail(), settings: () => settings, fetchToken,
   };
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
@@ -54,8 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     // Another window refreshed a token: take it rather than fetch our own.
     credentials.onDidChangeStoredToken(async (appKey) => {
-      const stored = await credentials.tokenStore.load(appKey);
-      if (stored && tokens.adopt(appKey, stored)) log.info(`Took the token for ${appKey} refreshed in another window`);
+      if (await tokens.adoptSharedToken(appKey)) log.info(`Took the token for ${appKey} refreshed in another window`);
     }),
     credentials.onDidChangeApps(() => {
       // An app removed in another window takes its cached token with it here too.
@@ -98,8 +99,8 @@ async function storedSecret(credentials: CredentialStore, appKey: string): Promi
   return appSecret;
 }
 
-async function fetchWithLog(log: Log, app: AppCredentials, settings: Settings): Promise<FetchedToken> {
-  registerSensitive(app.appSecret);
+async function fetchWithLog(log: Log, redactor: Redactor, app: AppCredentials, settings: Settings): Promise<FetchedToken> {
+  redactor.remember(app.appSecret);
   const started = Date.now();
   try {
     const token = await fetchAccessToken(settings.endpoints, app);

@@ -104,7 +104,7 @@ export class InspectPanel implements Disposable {
       expiresAt: status?.expiresAt ?? null,
       source: status?.source ?? null,
       lastRefreshAt: status?.lastRefreshAt ?? null,
-      lastError: status?.lastError ? describeError(status.lastError) : null,
+      lastError: status?.lastError ? describeError(status.lastError, this.services.redactor) : null,
       nextAttemptAt: status?.nextAttemptAt ?? null,
       fetches: app ? this.services.tokens.history(app.appKey) : [],
       toolCalls: this.services.audit.recent(20),

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { redact } from '../core/redact';
+import type { Redactor } from '../core/redact';
 
-/** The extension's log; every line passes through the one redaction helper before it is written. */
+/** The extension's log; every line passes through the window's redactor before it is written. */
 export interface Log {
   info(message: string): void;
   warn(message: string): void;
@@ -9,12 +9,12 @@ export interface Log {
   show(): void;
 }
 
-export function createLog(): Log & vscode.Disposable {
+export function createLog(redactor: Redactor): Log & vscode.Disposable {
   const channel = vscode.window.createOutputChannel('DingTalk Access Token', { log: true });
   return {
-    info: (message) => channel.info(redact(message)),
-    warn: (message) => channel.warn(redact(message)),
-    error: (message) => channel.error(redact(message)),
+    info: (message) => channel.info(redactor.redact(message)),
+    warn: (message) => channel.warn(redactor.redact(message)),
+    error: (message) => channel.error(redactor.redact(message)),
     show: () => channel.show(true),
     dispose: () => channel.dispose(),
   };

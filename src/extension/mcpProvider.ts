@@ -54,6 +54,7 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
         policyRead: read,
         log: (line) => services.log.info(line),
         advice: adviceFor,
+        redactor: services.redactor,
       });
     },
     log: services.log,
@@ -150,7 +151,7 @@ async function askPerson(services: Services, request: { tool: string; args: Reco
     app: l10n.t('App'),
     otherArguments: l10n.t('Arguments'),
     noArguments: l10n.t('(no arguments)'),
-  });
+  }, services.redactor);
   const title = l10n.t('An agent wants to call the DingTalk tool "{0}".', request.tool);
   if (text.length > MAX_APPROVAL_TEXT_CHARS) {
     // A person cannot approve what they cannot read whole: deny, and say why.

@@ -1,19 +1,19 @@
 import { l10n } from './apis/l10n';
 import { asDingTalkError, type DingTalkError } from '../core/errors';
 import { AppNotFoundError } from '../core/apps';
-import { redact } from '../core/redact';
+import type { Redactor } from '../core/redact';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../core/tokens';
 
 /** What the wording below reads: a DingTalkError, or the plain record a token's last failure keeps. */
 type Failure = Pick<DingTalkError, 'kind' | 'message' | 'code' | 'httpStatus' | 'retryAfterMs' | 'ip' | 'requiredScopes' | 'said'>;
 
 /** A failure (a thrown error or a recorded one) in the person's language, with DingTalk's own code kept. */
-export function describeError(error: unknown): string {
+export function describeError(error: unknown, redactor: Redactor): string {
   if (error instanceof AppNotFoundError) return error.message;
   const failure: Failure = isFailure(error) ? error : asDingTalkError(error);
   // DingTalk's own words (often Chinese) beside its code: the person may search for either.
   const bare = failure.code ?? (failure.httpStatus ? `HTTP ${failure.httpStatus}` : '');
-  const code = bare && failure.said ? `${bare}: ${shownSaid(failure.said)}` : bare;
+  const code = bare && failure.said ? `${bare}: ${shownSaid(failure.said, redactor)}` : bare;
   if (failure.code === 'MissingSecret') return l10n.t('No appSecret is stored for this app. Run "DingTalk: Set App Credentials" again.');
   const waitSeconds = failure.retryAfterMs ? Math.ceil(failure.retryAfterMs / 1000) : undefined;
   if (failure.code === 'MinimumInterval') {
@@ -42,7 +42,7 @@ export function describeError(error: unknown): string {
     case 'malformed':
       return l10n.t("DingTalk's answer could not be understood ({0}). Check that the DingTalk base URL settings point at DingTalk.", code || 'malformed');
     case 'server':
-      return l10n.t('DingTalk answered with an error ({0}). Its service may be having trouble.', code || redact(failure.message));
+      return l10n.t('DingTalk answered with an error ({0}). Its service may be having trouble.', code || redactor.redact(failure.message));
   }
 }
 
@@ -76,8 +76,8 @@ export function adviceFor(failure: Failure): string | undefined {
 }
 
 /** DingTalk's words come off the network: one line, no control or bidi characters, nothing secret. */
-function shownSaid(said: string): string {
-  return redact(said.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim());
+function shownSaid(said: string, redactor: Redactor): string {
+  return redactor.redact(said.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim());
 }
 
 function isFailure(value: unknown): value is Failure {

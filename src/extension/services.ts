@@ -7,6 +7,7 @@ import type { Log } from './log';
 import type { Settings } from './settings';
 import type { Clock } from '../core/clock';
 import type { Apis } from './apis/apis';
+import type { Redactor } from '../core/redact';
 
 /** What activate() builds once and hands to every part: one TokenManager, one credential store, one log. */
 export interface Services {
@@ -18,6 +19,8 @@ export interface Services {
   /** The extension's version, from package.json. */
   version: string;
   log: Log;
+  /** Knows every secret and token this window has seen; the log and every message shown pass through it. */
+  redactor: Redactor;
   credentials: CredentialStore;
   tokens: TokenManager;
   audit: AuditTrail;

@@ -71,7 +71,7 @@ export class StatusBar implements vscode.Disposable {
       rows.push(`${vscode.l10n.t('Expires: {0}', new Date(status.expiresAt).toLocaleString(vscode.env.language))}${left}  `);
     }
     if (status.lastRefreshAt !== undefined) rows.push(`${vscode.l10n.t('Last refresh: {0}', new Date(status.lastRefreshAt).toLocaleString(vscode.env.language))}  `);
-    if (status.lastError) rows.push(`$(warning) ${escapeMarkdown(vscode.l10n.t('Last error: {0}', describeError(status.lastError)))}  `);
+    if (status.lastError) rows.push(`$(warning) ${escapeMarkdown(vscode.l10n.t('Last error: {0}', describeError(status.lastError, this.services.redactor)))}  `);
     rows.push('', [
       `[$(refresh) ${vscode.l10n.t('Refresh')}](command:${COMMAND.refreshToken})`,
       `[$(eye) ${vscode.l10n.t('Inspect')}](command:${COMMAND.inspectToken})`,

@@ -8,7 +8,7 @@ import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from 
 import { PolicyEngine } from '../core/policy';
 import { PolicyFileWatcher } from '../core/policyWatcher';
 import { approvalText, ENGLISH_APPROVAL_WORDS, MAX_APPROVAL_TEXT_CHARS } from '../core/approvalText';
-import { redact, registerSensitive } from '../core/redact';
+import { Redactor } from '../core/redact';
 import { TokenManager } from '../core/tokens';
 import { boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, type NumberRange } from '../core/bounds';
 import { FrameFilter, MAX_FRAME_BYTES } from './stdioFrames';
@@ -31,7 +31,7 @@ const APPROVAL_TIMEOUT_MS = 5 * 60_000;
  * Lines go to stderr in batches, at most every 50 ms: a write to a pipe blocks, and an audit line per call
  * must not cost every call a system call. Whatever is pending is written when the process exits.
  */
-function stderrLog(): Log {
+function stderrLog(redactor: Redactor): Log {
   let pending: string[] = [];
   const flush = () => {
     if (pending.length) process.stderr.write(pending.join(''));
@@ -40,20 +40,22 @@ function stderrLog(): Log {
   process.on('exit', flush);
   return (line) => {
     if (pending.length === 0) setTimeout(flush, LOG_FLUSH_MS).unref();
-    pending.push(`dingtalk-token-mcp: ${redact(line)}\n`);
+    pending.push(`dingtalk-token-mcp: ${redactor.redact(line)}\n`);
   };
 }
 
-export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const log = stderrLog();
+/** Runs the server; `redactor` hides the secrets and tokens it sees from everything logged or returned. */
+export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new Redactor()): Promise<void> {
+  const log = stderrLog(redactor);
   const { apps, problem } = readApps(env);
-  for (const app of apps) registerSensitive(app.appSecret);
+  for (const app of apps) redactor.remember(app.appSecret);
   if (problem) log(problem);
   const endpoints = readEndpoints(env, log);
   const proxy = useProxyFromEnvironment(env);
   const byKey = new Map(apps.map((app) => [app.appKey, app]));
   const tokens = new TokenManager({
     fetcher: (appKey) => fetchAccessToken(endpoints, byKey.get(appKey)!),
+    redactor,
     refreshMarginMs: readNumber(env, 'DINGTALK_REFRESH_MARGIN_SECONDS', REFRESH_MARGIN_SECONDS, log) * 1000,
     // No timers: an idle agent should cost DingTalk nothing, and each client runs its own copy of this
     // server. getToken still refreshes ahead of expiry whenever a tool is used.
@@ -77,9 +79,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     endpoints: () => endpoints,
     policy,
     // The server is there by the time anyone calls a tool.
-    approver: (request) => askThroughElicitation(server, request, log),
+    approver: (request) => askThroughElicitation(server, request, log, redactor),
     audit: new AuditTrail(),
     log,
+    redactor,
     setupProblem: () => problem,
     advice: environmentAdvice,
   }, randomUUID());
@@ -117,12 +120,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
 }
 
 /** Asks the person through MCP elicitation; without a client that can ask, the answer is no. */
-export async function askThroughElicitation(server: McpServer, request: Parameters<ToolApprover>[0], log: Log): Promise<boolean> {
+export async function askThroughElicitation(server: McpServer, request: Parameters<ToolApprover>[0], log: Log, redactor: Redactor): Promise<boolean> {
   if (!server.server.getClientCapabilities()?.elicitation?.form) {
     log(`approval for ${request.tool} denied: the MCP client cannot ask the person (no elicitation support)`);
     return false;
   }
-  const call = approvalText(request.tool, request.args, ENGLISH_APPROVAL_WORDS);
+  const call = approvalText(request.tool, request.args, ENGLISH_APPROVAL_WORDS, redactor);
   if (call.length > MAX_APPROVAL_TEXT_CHARS) {
     log(`approval for ${request.tool} denied: its arguments are ${call.length} characters long, too long to show the person in full`);
     return false;
@@ -130,7 +133,7 @@ export async function askThroughElicitation(server: McpServer, request: Paramete
   try {
     const answer = await server.server.elicitInput({
       mode: 'form',
-      message: redact(`The DingTalk MCP policy (version ${request.policyVersion}) needs your approval for ${request.tool}:\n\n${call}\n\n`
+      message: redactor.redact(`The DingTalk MCP policy (version ${request.policyVersion}) needs your approval for ${request.tool}:\n\n${call}\n\n`
         + `Arguments sha256 ${request.argsDigest.slice(0, 16)}…; the approval covers this one call.`),
       requestedSchema: {
         type: 'object',
@@ -169,8 +172,9 @@ function readNumber(env: NodeJS.ProcessEnv, name: string, range: Omit<NumberRang
 
 /** The `dingtalk-token-mcp` command: runs the server, and exits with a one-line reason if it cannot start. */
 export function runCli(): void {
-  main().catch((error: unknown) => {
-    process.stderr.write(`dingtalk-token-mcp: ${redact((error as Error).message ?? String(error))}\n`);
+  const redactor = new Redactor();
+  main(process.env, redactor).catch((error: unknown) => {
+    process.stderr.write(`dingtalk-token-mcp: ${redactor.redact((error as Error).message ?? String(error))}\n`);
     process.exit(1);
   });
 }

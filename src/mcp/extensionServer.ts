@@ -8,6 +8,7 @@ import type { AuditTrail } from '../core/audit';
 import type { DingTalkEndpoints } from '../core/dingtalk';
 import type { DingTalkError } from '../core/errors';
 import type { TokenManager } from '../core/tokens';
+import type { Redactor } from '../core/redact';
 
 /**
  * The in-process server as the extension starts it (through dist/mcp.js, only when VS Code asks, so
@@ -25,6 +26,8 @@ export interface ExtensionServerOptions {
   /** What reading the policy file gave just now. */
   policyRead: PolicyFileRead;
   log(line: string): void;
+  /** The extension's redactor: it knows the secrets and tokens the extension has seen. */
+  redactor: Redactor;
   /** Test hook: listen on 127.0.0.1 rather than a private socket. */
   preferTcp?: boolean;
   /** What to do about a DingTalk failure, in VS Code's terms and the person's language. */
@@ -57,6 +60,7 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
     approver: options.approver,
     audit: options.audit,
     log: options.log,
+    redactor: options.redactor,
     advice: options.advice,
   }, { preferTcp: options.preferTcp });
   options.log(`MCP server listening (${server.kind})`);

@@ -8,7 +8,6 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { systemClock, type Clock } from '../core/clock';
-import { redact, registerSensitive } from '../core/redact';
 import { createDingTalkMcpServer, type DingTalkTools, type ToolContext } from './tools';
 
 export const SECRET_HEADER = 'x-dingtalk-mcp-secret';
@@ -77,7 +76,7 @@ const LOCAL_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
  */
 export async function startHttpMcpServer(context: ToolContext, options: HttpMcpServerOptions = {}): Promise<HttpMcpServer> {
   const secret = randomBytes(32).toString('base64url');
-  registerSensitive(secret);
+  context.redactor.remember(secret);
   const secretBytes = Buffer.from(secret);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxSessions = Math.max(1, options.maxSessions ?? DEFAULT_MAX_SESSIONS);
@@ -85,7 +84,7 @@ export async function startHttpMcpServer(context: ToolContext, options: HttpMcpS
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const clock = options.clock ?? systemClock;
   const sessions = new Map<string, Session>();
-  const log = (line: string) => context.log(redact(line));
+  const log = (line: string) => context.log(context.redactor.redact(line));
   let endpoint: Endpoint | undefined;
 
   const openSession = async (): Promise<Session> => {

@@ -8,7 +8,7 @@ import type { DingTalkEndpoints } from '../core/dingtalk';
 import { DingTalkError } from '../core/errors';
 import { denialText, type Approver, type PolicyEngine, type Verdict } from '../core/policy';
 import type { AuditEvent, AuditTrail } from '../core/audit';
-import { redact } from '../core/redact';
+import type { Redactor } from '../core/redact';
 import { argumentsProblem, auditDigest } from './argsLimits';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock, type TokenManager } from '../core/tokens';
 import { SERVER_VERSION } from './version';
@@ -23,8 +23,10 @@ export interface ToolContext {
   /** Asks the person about a call the policy marks `approve`; gets the whole arguments to show them. */
   approver: ToolApprover;
   audit: AuditTrail;
-  /** One line per tool call; the sink passes it through redact(). */
+  /** One line per tool call; the sink passes it through the redactor. */
   log(line: string): void;
+  /** Cleans every text the tools return of the secrets and tokens the host has seen. */
+  redactor: Redactor;
   clock?: Pick<Clock, 'now'>;
   /** Why no app is configured (a broken apps file...), added to "no app" errors. */
   setupProblem?(): string | undefined;
@@ -159,7 +161,7 @@ const TOOLS = {
         obtainedAt: iso(status.obtainedAt),
         lastRefreshAt: iso(status.lastRefreshAt),
         source: status.source,
-        lastError: error && { kind: error.kind, code: error.code, message: redact(error.message), at: iso(error.at)! },
+        lastError: error && { kind: error.kind, code: error.code, message: context.redactor.redact(error.message), at: iso(error.at)! },
         nextAttemptAt: iso(status.nextAttemptAt),
         policy: policyInForce(context),
       };
@@ -214,7 +216,7 @@ const TOOLS = {
     },
     async run(args, context) {
       const app = resolveApp(context.apps, args.app);
-      return dingtalkApiRequest({ tokens: context.tokens, endpoints: context.endpoints() }, app.appKey,
+      return dingtalkApiRequest({ tokens: context.tokens, endpoints: context.endpoints(), redactor: context.redactor }, app.appKey,
         { method: args.method, path: args.path, query: args.query, body: args.body });
     },
   }),
@@ -329,14 +331,14 @@ function describeError(error: unknown, context: ToolContext): string {
     const code = error.code ? ` (${error.code})` : '';
     const wait = error.retryAfterMs !== undefined ? ` retryAfterSeconds: ${Math.max(1, Math.ceil(error.retryAfterMs / 1000))}` : '';
     const advice = context.advice?.(error);
-    return redact(`DingTalk error: ${error.kind}${code}. ${error.message}${advice ? ` ${advice}` : ''}${wait}`);
+    return context.redactor.redact(`DingTalk error: ${error.kind}${code}. ${error.message}${advice ? ` ${advice}` : ''}${wait}`);
   }
   if (error instanceof AppNotFoundError) {
     const problem = context.setupProblem?.();
-    return redact(problem ? `${error.message} ${problem}` : error.message);
+    return context.redactor.redact(problem ? `${error.message} ${problem}` : error.message);
   }
-  if (error instanceof ApiRequestRefused) return redact(error.message);
-  return redact(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+  if (error instanceof ApiRequestRefused) return context.redactor.redact(error.message);
+  return context.redactor.redact(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 function errorResult(text: string): CallToolResult {
@@ -361,7 +363,7 @@ function policyInForce(context: ToolContext): { file: string; resolvesTo?: strin
     file: status.source,
     ...(status.resolvedPath !== undefined ? { resolvesTo: status.resolvedPath } : {}),
     inForce: status.inForce,
-    ...(status.error !== undefined ? { problem: redact(status.error) } : {}),
+    ...(status.error !== undefined ? { problem: context.redactor.redact(status.error) } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Clock } from '../../src/core/clock';
 import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints, type TokenApi } from '../../src/core/dingtalk';
 import type { DingTalkError, DingTalkErrorKind } from '../../src/core/errors';
 import { TokenManager } from '../../src/core/tokens';
+import { Redactor } from '../../src/core/redact';
 import { dingTalkFailure } from '../support/dingTalkFailure';
 import { dingtalkApiRequest, type ApiRequestDeps } from '../../src/core/apiRequest';
 
@@ -37,9 +38,10 @@ async function withFixture(fn: (fixture: Fixture) => Promise<void>, tokenApi: To
   const emulator = await DingTalkEmulator.start();
   const endpoints = (api: TokenApi = tokenApi) => endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl, tokenApi: api, requestTimeoutMs: 2000 });
   const clock = instantClock();
-  const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints(), { appKey, appSecret: APP.appSecret }), autoRefresh: false, clock, random: () => 0 });
+  const redactor = new Redactor();
+  const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints(), { appKey, appSecret: APP.appSecret }), autoRefresh: false, clock, random: () => 0, redactor });
   try {
-    await fn({ emulator, deps: { tokens, endpoints: endpoints(), clock, random: () => 0 }, clock, endpoints });
+    await fn({ emulator, deps: { tokens, endpoints: endpoints(), redactor, clock, random: () => 0 }, clock, endpoints });
   } finally {
     tokens.dispose();
     await emulator.close();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
 import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../src/core/dingtalk';
 import { TokenManager, type TokenFetcher } from '../../src/core/tokens';
+import { Redactor } from '../../src/core/redact';
 import { ApiRequestRefused, dingtalkApiRequest, resolveTarget, type ApiRequestDeps } from '../../src/core/apiRequest';
 import { DingTalkError } from '../../src/core/errors';
 
@@ -18,12 +19,14 @@ async function withFixture(fn: (fixture: Fixture) => Promise<void>, fetcher?: (e
   const emulator = await DingTalkEmulator.start();
   const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });
   const byKey = new Map(SANDBOX_APPS.map((app) => [app.appKey, app]));
+  const redactor = new Redactor();
   const tokens = new TokenManager({
     fetcher: fetcher?.(endpoints) ?? ((appKey) => fetchAccessToken(endpoints, byKey.get(appKey)!)),
     autoRefresh: false,
+    redactor,
   });
   try {
-    await fn({ emulator, deps: { tokens, endpoints }, tokens });
+    await fn({ emulator, deps: { tokens, endpoints, redactor }, tokens });
   } finally {
     tokens.dispose();
     await emulator.close();

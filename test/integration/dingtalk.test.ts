@@ -4,6 +4,7 @@ import { DingTalkEmulator, type Fault } from '../emulator/emulator';
 import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints, type TokenApi } from '../../src/core/dingtalk';
 import type { DingTalkError, DingTalkErrorKind } from '../../src/core/errors';
 import { TokenManager } from '../../src/core/tokens';
+import { Redactor } from '../../src/core/redact';
 import { dingTalkFailure } from '../support/dingTalkFailure';
 
 const APP = { appKey: 'dingintegration01', appSecret: 'integration-secret-value-01' };
@@ -84,7 +85,7 @@ for (const tokenApi of ['v1', 'legacy'] as const) {
 
 test('every fault during a refresh keeps the still-valid token served, and the error is recorded', async () => {
   for (const kind of ['server500', 'rateLimit429', 'qpsLimitApp', 'ipBan', 'htmlError', 'malformed', 'reset', 'slow'] as const) {
-    const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints('v1', 300), { appKey, appSecret: APP.appSecret }), autoRefresh: false });
+    const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints('v1', 300), { appKey, appSecret: APP.appSecret }), autoRefresh: false, redactor: new Redactor() });
     const first = await tokens.getToken(APP.appKey);
     emulator.setFault({ kind, delayMs: 1000, retryAfterSeconds: 1 });
     await assert.rejects(tokens.forceRefresh(APP.appKey), `after ${kind}`);
@@ -99,7 +100,7 @@ test('every fault during a refresh keeps the still-valid token served, and the e
 test('a short TTL from DingTalk is respected, and a revoked token is replaced on the next force', async () => {
   emulator.setTtl(2);
   try {
-    const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints('v1'), { appKey, appSecret: APP.appSecret }), autoRefresh: false });
+    const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints('v1'), { appKey, appSecret: APP.appSecret }), autoRefresh: false, redactor: new Redactor() });
     const short = await tokens.getToken(APP.appKey);
     assert.ok(short.expiresAt - Date.now() <= 2000);
     emulator.revokeTokens(APP.appKey);
@@ -112,7 +113,7 @@ test('a short TTL from DingTalk is respected, and a revoked token is replaced on
 });
 
 test('1,000 concurrent callers over real HTTP cause one token request upstream', async () => {
-  const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints('v1'), { appKey, appSecret: APP.appSecret }), autoRefresh: false });
+  const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints('v1'), { appKey, appSecret: APP.appSecret }), autoRefresh: false, redactor: new Redactor() });
   const results = await Promise.all(Array.from({ length: 1000 }, () => tokens.getToken(APP.appKey)));
   assert.equal(new Set(results.map((r) => r.accessToken)).size, 1);
   assert.equal(emulator.stats(APP.appKey).tokenRequests, 1);

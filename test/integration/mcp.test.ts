@@ -14,6 +14,7 @@ import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk';
 import { PolicyEngine } from '../../src/core/policy';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, TokenManager } from '../../src/core/tokens';
+import { Redactor } from '../../src/core/redact';
 import { startHttpMcpServer } from '../../src/mcp/httpServer';
 import { TOOL_NAMES } from '../../src/mcp/tools';
 
@@ -91,7 +92,8 @@ function inProcess(kind: 'unix' | 'tcp'): Connect {
   return async (emulator, setup) => {
     const apps = setup.apps ?? [APP];
     const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });
-    const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints, apps.find((app) => app.appKey === appKey)!), autoRefresh: false });
+    const redactor = new Redactor();
+    const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints, apps.find((app) => app.appKey === appKey)!), autoRefresh: false, redactor });
     const policy = new PolicyEngine();
     assert.deepEqual(policy.load(setup.policy), { ok: true });
     const audit = new AuditTrail();
@@ -104,6 +106,7 @@ function inProcess(kind: 'unix' | 'tcp'): Connect {
       approver: async () => setup.approve ?? false,
       audit,
       log: (line) => lines.push(line),
+      redactor,
     }, { preferTcp: kind === 'tcp' });
     assert.equal(server.kind, kind);
     let agent: Agent | undefined;

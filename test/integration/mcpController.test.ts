@@ -11,6 +11,7 @@ import { FakeClock } from '../support/fakeClock';
 import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk';
 import { TokenManager } from '../../src/core/tokens';
+import { Redactor } from '../../src/core/redact';
 import type { PolicyProblem } from '../../src/core/policy';
 import { startExtensionMcpServer, type ExtensionServer } from '../../src/mcp/extensionServer';
 import { McpController, type McpHost, type PolicyLocation, type PolicyNotice } from '../../src/extension/mcpController';
@@ -43,7 +44,7 @@ class FakeHost implements McpHost {
   watchOptions: McpHost['watchOptions'] = { watchFolder: () => ({ close: () => undefined }), clock: new FakeClock() };
   private readonly lineWaiters = new Set<() => void>();
 
-  constructor(private readonly emulator: DingTalkEmulator, private readonly tokens: TokenManager, policyFile: string) {
+  constructor(private readonly emulator: DingTalkEmulator, private readonly tokens: TokenManager, private readonly redactor: Redactor, policyFile: string) {
     this.location = { source: policyFile, path: policyFile };
   }
 
@@ -62,6 +63,7 @@ class FakeHost implements McpHost {
       policySource: source,
       policyRead: read,
       log: (line) => this.lines.push({ level: 'info', line }),
+      redactor: this.redactor,
       preferTcp: true,
     });
     // Seen by tests: the controller stops servers without waiting for them.
@@ -116,8 +118,9 @@ async function withController(prepare: (dir: string, policyFile: string) => Prom
   const policyFile = path.join(dir, '.vscode', 'dingtalk-mcp-policy.json');
   const emulator = await DingTalkEmulator.start();
   const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });
-  const tokens = new TokenManager({ fetcher: () => fetchAccessToken(endpoints, APP!), autoRefresh: false });
-  const host = new FakeHost(emulator, tokens, policyFile);
+  const redactor = new Redactor();
+  const tokens = new TokenManager({ fetcher: () => fetchAccessToken(endpoints, APP!), autoRefresh: false, redactor });
+  const host = new FakeHost(emulator, tokens, redactor, policyFile);
   const controller = new McpController(host);
   const clients: Client[] = [];
   const connect = async () => {

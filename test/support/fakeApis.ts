@@ -4,6 +4,7 @@
 import type * as vscode from 'vscode';
 import { Emitter } from '../../src/extension/emitter';
 import { CredentialStore, type Secrets } from '../../src/extension/credentials';
+import { Redactor } from '../../src/core/redact';
 import { TokenManager } from '../../src/core/tokens';
 import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults, type AppCredentials, type FetchedToken } from '../../src/core/dingtalk';
@@ -332,6 +333,7 @@ export const DEFAULT_SETTINGS: Settings = {
 /** The services activate() builds, over fakes: a fake clock, SecretStorage and DingTalk; the real TokenManager and store. */
 export async function harness(): Promise<Harness> {
   const clock = new FakeClock();
+  const redactor = new Redactor();
   const secrets = new FakeSecrets();
   const apis = fakeApis();
   const credentials = await CredentialStore.open(secrets);
@@ -356,6 +358,7 @@ export async function harness(): Promise<Harness> {
     refreshMarginMs: state.settings.refreshMarginMs,
     autoRefresh: state.settings.autoRefresh,
     transientRetries: 0,
+    redactor,
   });
   const globalState = new Map<string, unknown>();
   state.services = {
@@ -369,6 +372,7 @@ export async function harness(): Promise<Harness> {
       error: (line) => void log.push(`error ${line}`),
       show: () => void logShown++,
     },
+    redactor,
     credentials,
     tokens,
     audit: new AuditTrail(),

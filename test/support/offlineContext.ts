@@ -2,6 +2,7 @@ import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults } from '../../src/core/dingtalk';
 import { DingTalkError } from '../../src/core/errors';
 import { PolicyEngine } from '../../src/core/policy';
+import { Redactor } from '../../src/core/redact';
 import { TokenManager } from '../../src/core/tokens';
 import type { ToolContext } from '../../src/mcp/tools';
 
@@ -13,13 +14,15 @@ import type { ToolContext } from '../../src/mcp/tools';
 export function offlineContext(log: (line: string) => void = () => undefined): ToolContext {
   const policy = new PolicyEngine();
   policy.load(undefined);
+  const redactor = new Redactor();
   return {
-    tokens: new TokenManager({ fetcher: async () => { throw new DingTalkError('network', 'offline'); }, autoRefresh: false }),
+    tokens: new TokenManager({ fetcher: async () => { throw new DingTalkError('network', 'offline'); }, autoRefresh: false, redactor }),
     apps: { list: () => [], activeAppKey: () => undefined },
     endpoints: () => endpointsWithDefaults({ apiBaseUrl: 'http://127.0.0.1:9', legacyApiBaseUrl: 'http://127.0.0.1:9' }),
     policy,
     approver: async () => false,
     audit: new AuditTrail(),
     log,
+    redactor,
   };
 }

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { approvalText, ENGLISH_APPROVAL_WORDS, visibleLine } from '../../src/core/approvalText';
+import { Redactor } from '../../src/core/redact';
 
 const words = ENGLISH_APPROVAL_WORDS;
+const redactor = new Redactor();
 
 test('hardening 6: the approval text shows method, whole path and query, and the whole body as indented JSON', () => {
   const padding = ' '.repeat(400);
@@ -13,7 +15,7 @@ test('hardening 6: the approval text shows method, whole path and query, and the
     body: { robotCode: `ding${padding}x`, userIds: ['manager4220', 'ceo0001'], msgParam: { content: 'Everyone is fired' } },
     app: 'Sales',
   };
-  const text = approvalText('dingtalk_api_request', args, words);
+  const text = approvalText('dingtalk_api_request', args, words, redactor);
   assert.equal(text, [
     'Method: POST',
     'Path: /v1.0/robot/oToMessages/batchSend?source=agent',
@@ -34,7 +36,7 @@ test('hardening 6: control, bidi and invisible characters are shown as \\u escap
     method: 'POST',
     path: '/topapi/message/send\u202E?txt.exe',
     body: { text: 'pay \u202Eredro\u202C now\u200B', note: 'line\nbreak\u0007' },
-  }, words);
+  }, words, redactor);
   assert.ok(!/[\u202E\u202C\u200B\u0007]/.test(text), text);
   assert.match(text, /Path: \/topapi\/message\/send\\u202E\?txt\.exe/);
   assert.match(text, /"text": "pay \\u202Eredro\\u202C now\\u200B"/);
@@ -43,9 +45,9 @@ test('hardening 6: control, bidi and invisible characters are shown as \\u escap
 });
 
 test('hardening 6: other tools show their arguments whole, and secrets stay masked', () => {
-  assert.equal(approvalText('get_access_token', { app: 'Sales' }, words), 'App: Sales');
-  assert.equal(approvalText('list_apps', {}, words), '(no arguments)');
-  const text = approvalText('dingtalk_api_request', { method: 'GET', path: '/gettoken?appkey=k&appsecret=s3cr3t-value', extra: [1, 2] }, words);
+  assert.equal(approvalText('get_access_token', { app: 'Sales' }, words, redactor), 'App: Sales');
+  assert.equal(approvalText('list_apps', {}, words, redactor), '(no arguments)');
+  const text = approvalText('dingtalk_api_request', { method: 'GET', path: '/gettoken?appkey=k&appsecret=s3cr3t-value', extra: [1, 2] }, words, redactor);
   assert.ok(!text.includes('s3cr3t-value'));
   assert.match(text, /Arguments:\n\{\n {2}"extra": \[/);
 });

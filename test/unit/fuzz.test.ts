@@ -9,6 +9,7 @@ import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults } from '../../src/core/dingtalk';
 import { PolicyEngine } from '../../src/core/policy';
 import { TokenManager } from '../../src/core/tokens';
+import { Redactor } from '../../src/core/redact';
 import { createDingTalkMcpServer, TOOL_NAMES } from '../../src/mcp/tools';
 
 /*
@@ -87,7 +88,8 @@ async function toolHarness() {
   const previous = getGlobalDispatcher();
   setGlobalDispatcher(mock);
   const endpoints = endpointsWithDefaults({ apiBaseUrl: API, legacyApiBaseUrl: LEGACY });
-  const tokens = new TokenManager({ fetcher: async () => ({ accessToken: TOKEN, expiresInSeconds: 7200 }), autoRefresh: false });
+  const redactor = new Redactor();
+  const tokens = new TokenManager({ fetcher: async () => ({ accessToken: TOKEN, expiresInSeconds: 7200 }), autoRefresh: false, redactor });
   const policy = new PolicyEngine();
   assert.deepEqual(policy.load(undefined), { ok: true });
   const { server } = createDingTalkMcpServer({
@@ -98,6 +100,7 @@ async function toolHarness() {
     approver: async () => false,
     audit: new AuditTrail(),
     log: () => undefined,
+    redactor,
   }, 'fuzz');
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuditTrail, type AuditEvent } from '../../src/core/audit';
 import { TokenManager } from '../../src/core/tokens';
+import { Redactor } from '../../src/core/redact';
 import { followInspectSources } from '../../src/extension/inspectFeed';
 import { FakeClock } from '../support/fakeClock';
 
@@ -12,6 +13,7 @@ test('hardening 14: each inspect panel listens only while it is open; closed pan
   const tokens = new TokenManager({
     clock,
     autoRefresh: false,
+    redactor: new Redactor(),
     fetcher: async () => ({ accessToken: 'token-value-1234', expiresInSeconds: 7200 }),
   });
   const appListeners = new Set<() => void>();

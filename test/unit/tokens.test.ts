@@ -7,6 +7,7 @@ import {
   TokenManager, BACKOFF_CAP_MS, MAX_TOKEN_REQUESTS_PER_MINUTE, MIN_FETCH_INTERVAL_MS, RETRY_AFTER_CAP_MS,
   type CachedToken, type TokenManagerOptions, type TokenStore,
 } from '../../src/core/tokens';
+import { Redactor } from '../../src/core/redact';
 
 const HOUR = 3_600_000;
 const TTL_S = 7200;
@@ -38,8 +39,8 @@ function deferred<T>() {
 }
 
 /** Retries inside one fetch are off here, so each scripted failure is one fetch; they have tests of their own. */
-function manager(clock: FakeClock, fetcher: TokenManagerOptions['fetcher'], extra: Partial<TokenManagerOptions> = {}) {
-  return new TokenManager({ fetcher, clock, refreshMarginMs: MARGIN, autoRefresh: false, random: () => 0.5, transientRetries: 0, ...extra });
+function manager(clock: FakeClock, fetcher: TokenManagerOptions['fetcher'], extra: Partial<TokenManagerOptions> = {}): TokenManager {
+  return new TokenManager({ fetcher, clock, refreshMarginMs: MARGIN, autoRefresh: false, random: () => 0.5, transientRetries: 0, redactor: new Redactor(), ...extra });
 }
 
 const serverError = () => new DingTalkError('server', 'DingTalk answered HTTP 500.', { httpStatus: 500 });
@@ -331,14 +332,19 @@ test('a second window reuses the token the first one stored instead of fetching'
 test('adopting a token from another window is idempotent and only ever moves expiry forward', async () => {
   const clock = new FakeClock();
   const { fetcher } = scriptedFetcher();
-  const tokens = manager(clock, fetcher);
+  const shared = new Map<string, CachedToken>();
+  // Only what the other window stores: this window's own saves are not what it announces.
+  const store: TokenStore = { load: async (key) => shared.get(key), save: async () => undefined };
+  const tokens = manager(clock, fetcher, { store });
   const changes: string[] = [];
   tokens.onDidChange((change) => changes.push(change.reason));
   const mine = await tokens.getToken('app');
   const newer = { accessToken: 'from-window-two', obtainedAt: clock.now(), expiresAt: mine.expiresAt + 1000 };
-  assert.equal(tokens.adopt('app', newer), true);
-  assert.equal(tokens.adopt('app', newer), false);
-  assert.equal(tokens.adopt('app', { ...mine }), false);
+  shared.set('app', newer);
+  assert.equal(await tokens.adoptSharedToken('app'), true);
+  assert.equal(await tokens.adoptSharedToken('app'), false);
+  shared.set('app', { ...mine });
+  assert.equal(await tokens.adoptSharedToken('app'), false);
   assert.equal(tokens.peek('app')?.accessToken, 'from-window-two');
   assert.equal(changes.filter((reason) => reason === 'token').length, 2);
 });
@@ -367,7 +373,7 @@ test('a token fetched while checking new credentials is cached as fresh, clears 
   await assert.rejects(tokens.forceRefresh('app'));
   assert.equal(clock.pendingTimers, 0, 'wrong credentials stop auto-refresh');
 
-  const accepted = tokens.accept('app', { accessToken: 'checked-token', expiresInSeconds: TTL_S }, clock.now());
+  const accepted = tokens.acceptFetchedToken('app', { accessToken: 'checked-token', expiresInSeconds: TTL_S }, clock.now());
   assert.equal(accepted.source, 'network');
   assert.equal(tokens.status('app').lastError, undefined);
   assert.equal((await tokens.getToken('app')).accessToken, 'checked-token');
@@ -469,7 +475,7 @@ test('issue 10: after an outage a caller with no valid token gets a fresh try wi
     return { accessToken: `${appKey}-after-outage`, expiresInSeconds: TTL_S };
   };
   // The product's defaults: two retries inside each fetch, real jitter bounds.
-  const tokens = new TokenManager({ fetcher, clock, autoRefresh: false, random: () => 0.999 });
+  const tokens = new TokenManager({ fetcher, clock, autoRefresh: false, random: () => 0.999, redactor: new Redactor() });
   let pending: Promise<unknown> | undefined;
   let servedAt: number | undefined;
   const ask = () => {
@@ -527,8 +533,22 @@ test('the request cap never blocks a first request, however the clock ticks betw
   let time = Date.UTC(2026, 10, 22);
   const ticking = { now: () => ++time, setTimeout: () => 0, clearTimeout: () => undefined };
   const { fetcher, count } = scriptedFetcher();
-  const tokens = new TokenManager({ fetcher, clock: ticking, autoRefresh: false });
+  const tokens = new TokenManager({ fetcher, clock: ticking, autoRefresh: false, redactor: new Redactor() });
   for (const app of ['a', 'b', 'c']) assert.ok((await tokens.getToken(app)).accessToken);
   assert.equal((await tokens.forceRefresh('a')).refreshed, true);
   assert.equal(count(), 4);
+});
+
+test('issue 13: every token the manager sees, fetched or taken from another window, is hidden by the redactor it was given', async () => {
+  const clock = new FakeClock();
+  const redactor = new Redactor();
+  const shared = new Map<string, CachedToken>();
+  const store: TokenStore = { load: async (key) => shared.get(key), save: async () => undefined };
+  const tokens = manager(clock, scriptedFetcher({ accessToken: 'fetched-token-1', expiresInSeconds: TTL_S }).fetcher, { redactor, store });
+  const fetched = await tokens.getToken('app');
+  shared.set('app', { accessToken: 'shared-token-2', obtainedAt: clock.now(), expiresAt: fetched.expiresAt + 1000 });
+  assert.equal(await tokens.adoptSharedToken('app'), true);
+  assert.equal(redactor.redact('fetched-token-1 then shared-token-2'), '*** then ***');
+  // Another manager's redactor was told nothing.
+  assert.equal(new Redactor().redact('fetched-token-1'), 'fetched-token-1');
 });

@@ -14,6 +14,7 @@ import { DingTalkEmulator, SANDBOX_APPS } from '../../../test/emulator/emulator'
 import { AuditTrail } from '../../../src/core/audit';
 import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../../src/core/dingtalk';
 import { PolicyEngine } from '../../../src/core/policy';
+import { Redactor } from '../../../src/core/redact';
 import { TokenManager } from '../../../src/core/tokens';
 import { startHttpMcpServer } from '../../../src/mcp/httpServer';
 import { isolatingFetch } from '../isolatingFetch';
@@ -94,7 +95,8 @@ interface InProcessServer {
 
 /** The in-process server, as the extension runs it: one TokenManager shared by every HTTP session. */
 async function startInProcessServer(endpoints: DingTalkEndpoints, listen: boolean, leakWatch: LeakWatch): Promise<InProcessServer> {
-  const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints, APPS.find((app) => app.appKey === appKey)!) });
+  const redactor = new Redactor();
+  const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints, APPS.find((app) => app.appKey === appKey)!), redactor });
   const policy = new PolicyEngine();
   const loaded = policy.load(undefined);
   if (!loaded.ok) throw new Error(`the built-in policy did not load: ${loaded.error}`);
@@ -106,6 +108,7 @@ async function startInProcessServer(endpoints: DingTalkEndpoints, listen: boolea
     approver: async () => false,
     audit: new AuditTrail(),
     log: (line) => leakWatch.check(line),
+    redactor,
   }) : undefined;
   const agent = server?.socketPath ? new Agent({ connect: { socketPath: server.socketPath } }) : undefined;
   return {
