@@ -117,17 +117,16 @@ export class InspectPanel implements vscode.Disposable {
   private html(webview: vscode.Webview, media: vscode.Uri): string {
     const nonce = randomBytes(16).toString('base64');
     const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(media, name)).toString();
-    const t = vscode.l10n.t;
     const words = {
-      source: { network: t('fetched from DingTalk by this window'), cache: t("served from this window's cache"), shared: t('taken from another VS Code window') },
-      state: { empty: t('no token'), fetching: t('fetching…'), valid: t('valid'), expired: t('expired'), failing: t('failed') },
-      outcome: { ok: t('ok'), error: t('error'), shared: t('from another window') },
-      trigger: { cold: t('first use'), ahead: t('ahead of expiry'), timer: t('scheduled'), forced: t('on request'), rejected: t('token rejected') },
-      decision: { allow: t('allowed'), deny: t('denied'), approve: t('approved'), error: t('error') },
-      timeline: { obtained: t('obtained'), refresh: t('refresh point'), autoRefresh: t('next automatic refresh'), expires: t('expires'), now: t('now') },
-      expiredNow: t('expired'),
-      none: t('none yet'),
-      hide: t('Hide'),
+      source: { network: vscode.l10n.t('fetched from DingTalk by this window'), cache: vscode.l10n.t("served from this window's cache"), shared: vscode.l10n.t('taken from another VS Code window') },
+      state: { empty: vscode.l10n.t('no token'), fetching: vscode.l10n.t('fetching…'), valid: vscode.l10n.t('valid'), expired: vscode.l10n.t('expired'), failing: vscode.l10n.t('failed') },
+      outcome: { ok: vscode.l10n.t('ok'), error: vscode.l10n.t('error'), shared: vscode.l10n.t('from another window') },
+      trigger: { cold: vscode.l10n.t('first use'), ahead: vscode.l10n.t('ahead of expiry'), timer: vscode.l10n.t('scheduled'), forced: vscode.l10n.t('on request'), rejected: vscode.l10n.t('token rejected') },
+      decision: { allow: vscode.l10n.t('allowed'), deny: vscode.l10n.t('denied'), approve: vscode.l10n.t('approved'), error: vscode.l10n.t('error') },
+      timeline: { obtained: vscode.l10n.t('obtained'), refresh: vscode.l10n.t('refresh point'), autoRefresh: vscode.l10n.t('next automatic refresh'), expires: vscode.l10n.t('expires'), now: vscode.l10n.t('now') },
+      expiredNow: vscode.l10n.t('expired'),
+      none: vscode.l10n.t('none yet'),
+      hide: vscode.l10n.t('Hide'),
     };
     return `<!DOCTYPE html>
 <html lang="${vscode.env.language}">
@@ -136,41 +135,41 @@ export class InspectPanel implements vscode.Disposable {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource}; style-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('inspect.css')}">
-<title>${escapeHtml(t('DingTalk Access Token'))}</title>
+<title>${escapeHtml(vscode.l10n.t('DingTalk Access Token'))}</title>
 </head>
 <body>
 <main>
   <section id="empty" class="empty" hidden>
-    <h1>${escapeHtml(t('No DingTalk app is set up yet.'))}</h1>
-    <p>${escapeHtml(t("Add an internal app's AppKey and AppSecret from DingTalk's developer console to see its token here."))}</p>
-    <button id="setUp" type="button">${escapeHtml(t('Set App Credentials'))}</button>
+    <h1>${escapeHtml(vscode.l10n.t('No DingTalk app is set up yet.'))}</h1>
+    <p>${escapeHtml(vscode.l10n.t("Add an internal app's AppKey and AppSecret from DingTalk's developer console to see its token here."))}</p>
+    <button id="setUp" type="button">${escapeHtml(vscode.l10n.t('Set App Credentials'))}</button>
   </section>
   <div id="details" hidden>
     <header>
       <h1 id="app"></h1>
       <span id="state" class="badge"></span>
-      <label class="switch" id="switchLabel" hidden>${escapeHtml(t('App'))} <select id="switch"></select></label>
+      <label class="switch" id="switchLabel" hidden>${escapeHtml(vscode.l10n.t('App'))} <select id="switch"></select></label>
     </header>
-    <section class="countdown" aria-live="polite"><span id="countdown">–</span><small id="countdownLabel">${escapeHtml(t('until expiry'))}</small></section>
-    <section class="timeline" id="timeline" hidden aria-label="${escapeHtml(t("The token's life"))}">
+    <section class="countdown" aria-live="polite"><span id="countdown">–</span><small id="countdownLabel">${escapeHtml(vscode.l10n.t('until expiry'))}</small></section>
+    <section class="timeline" id="timeline" hidden aria-label="${escapeHtml(vscode.l10n.t("The token's life"))}">
       <div class="track"><div class="elapsed" id="elapsed"></div><div class="marker refresh" id="refreshMarker"></div><div class="marker now" id="nowMarker"></div></div>
       <ol class="moments" id="moments"></ol>
     </section>
     <section class="token">
       <code id="token">–</code>
-      <button id="copy" type="button">${escapeHtml(t('Copy'))}</button>
-      <button id="reveal" type="button" class="secondary">${escapeHtml(t('Reveal'))}</button>
-      <button id="refresh" type="button" class="secondary">${escapeHtml(t('Refresh'))}</button>
+      <button id="copy" type="button">${escapeHtml(vscode.l10n.t('Copy'))}</button>
+      <button id="reveal" type="button" class="secondary">${escapeHtml(vscode.l10n.t('Reveal'))}</button>
+      <button id="refresh" type="button" class="secondary">${escapeHtml(vscode.l10n.t('Refresh'))}</button>
     </section>
     <dl>
-      <dt>${escapeHtml(t('Source'))}</dt><dd id="source">–</dd>
-      <dt>${escapeHtml(t('Last refresh'))}</dt><dd id="lastRefreshAt">–</dd>
-      <dt>${escapeHtml(t('Last error'))}</dt><dd id="lastError">–</dd>
+      <dt>${escapeHtml(vscode.l10n.t('Source'))}</dt><dd id="source">–</dd>
+      <dt>${escapeHtml(vscode.l10n.t('Last refresh'))}</dt><dd id="lastRefreshAt">–</dd>
+      <dt>${escapeHtml(vscode.l10n.t('Last error'))}</dt><dd id="lastError">–</dd>
     </dl>
-    <h2>${escapeHtml(t('Recent fetches'))}</h2>
-    <table><thead><tr><th>${escapeHtml(t('Time'))}</th><th>${escapeHtml(t('Trigger'))}</th><th>${escapeHtml(t('Outcome'))}</th><th>${escapeHtml(t('Latency'))}</th></tr></thead><tbody id="fetches"></tbody></table>
-    <h2>${escapeHtml(t('Recent MCP tool calls'))}</h2>
-    <table><thead><tr><th>${escapeHtml(t('Time'))}</th><th>${escapeHtml(t('Tool'))}</th><th>${escapeHtml(t('App'))}</th><th>${escapeHtml(t('Decision'))}</th><th>${escapeHtml(t('Rule'))}</th><th>${escapeHtml(t('Duration'))}</th></tr></thead><tbody id="toolCalls"></tbody></table>
+    <h2>${escapeHtml(vscode.l10n.t('Recent fetches'))}</h2>
+    <table><thead><tr><th>${escapeHtml(vscode.l10n.t('Time'))}</th><th>${escapeHtml(vscode.l10n.t('Trigger'))}</th><th>${escapeHtml(vscode.l10n.t('Outcome'))}</th><th>${escapeHtml(vscode.l10n.t('Latency'))}</th></tr></thead><tbody id="fetches"></tbody></table>
+    <h2>${escapeHtml(vscode.l10n.t('Recent MCP tool calls'))}</h2>
+    <table><thead><tr><th>${escapeHtml(vscode.l10n.t('Time'))}</th><th>${escapeHtml(vscode.l10n.t('Tool'))}</th><th>${escapeHtml(vscode.l10n.t('App'))}</th><th>${escapeHtml(vscode.l10n.t('Decision'))}</th><th>${escapeHtml(vscode.l10n.t('Rule'))}</th><th>${escapeHtml(vscode.l10n.t('Duration'))}</th></tr></thead><tbody id="toolCalls"></tbody></table>
   </div>
 </main>
 <script nonce="${nonce}" id="words" type="application/json">${JSON.stringify(words).replace(/</g, '\\u003c')}</script>
