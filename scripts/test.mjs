@@ -18,6 +18,7 @@ function step(title, command, args) {
 }
 
 step('compile (tsc)', 'npx', ['tsc', '-p', '.']);
+step('type-check the webview script (tsc, DOM)', 'npx', ['tsc', '-p', 'src/webview']);
 if (folders.includes('e2e')) {
   step('package the .vsix', 'npm', ['run', '--silent', 'package']);
   step('end-to-end prerequisites', 'bash', ['scripts/setup-vscode.sh']);

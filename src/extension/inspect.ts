@@ -7,9 +7,7 @@ import type { Services } from './services';
 import type { AppInfo } from '../core/apps';
 import { appNode } from './appsView';
 import { COMMAND } from './commandIds';
-
-/** Messages the webview may send; anything else is ignored. */
-type FromWebview = { type: 'ready' | 'reveal' | 'copy' | 'refresh' | 'setCredentials' } | { type: 'show'; appKey: unknown };
+import type { FromWebview, InspectState, Words } from '../webview/protocol';
 
 /** The inspect view: one panel, fed from TokenManager and audit events; the token leaves the host only on a click. */
 export class InspectPanel implements vscode.Disposable {
@@ -27,12 +25,14 @@ export class InspectPanel implements vscode.Disposable {
       return;
     }
     const media = vscode.Uri.joinPath(this.services.context.extensionUri, 'media');
+    // The script is built from src/webview/inspect.ts into dist/webview (scripts/bundles.mjs).
+    const script = vscode.Uri.joinPath(this.services.context.extensionUri, 'dist', 'webview');
     const panel = vscode.window.createWebviewPanel('dingtalkToken.inspect', vscode.l10n.t('DingTalk Access Token'), vscode.ViewColumn.Active, {
       enableScripts: true,
-      localResourceRoots: [media],
+      localResourceRoots: [media, script],
     });
     panel.iconPath = vscode.Uri.joinPath(media, 'icon.png');
-    panel.webview.html = this.html(panel.webview, media);
+    panel.webview.html = this.html(panel.webview, media, script);
     // Everything this panel listens to goes when it closes.
     const lifetime = [
       followInspectSources(this.services, () => this.post()),
@@ -93,7 +93,7 @@ export class InspectPanel implements vscode.Disposable {
     const token = app ? this.services.tokens.peek(app.appKey) : undefined;
     const settings = this.services.settings();
     const active = app !== undefined && app.appKey === this.services.credentials.activeAppKey();
-    void this.panel.webview.postMessage({
+    const state: InspectState = {
       type: 'state',
       app: app ?? null,
       apps: this.services.credentials.list(),
@@ -111,13 +111,14 @@ export class InspectPanel implements vscode.Disposable {
       nextAttemptAt: status?.nextAttemptAt ?? null,
       fetches: app ? this.services.tokens.history(app.appKey) : [],
       toolCalls: this.services.audit.recent(20),
-    });
+    };
+    void this.panel.webview.postMessage(state);
   }
 
-  private html(webview: vscode.Webview, media: vscode.Uri): string {
+  private html(webview: vscode.Webview, media: vscode.Uri, script: vscode.Uri): string {
     const nonce = randomBytes(16).toString('base64');
     const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(media, name)).toString();
-    const words = {
+    const words: Words = {
       source: { network: vscode.l10n.t('fetched from DingTalk by this window'), cache: vscode.l10n.t("served from this window's cache"), shared: vscode.l10n.t('taken from another VS Code window') },
       state: { empty: vscode.l10n.t('no token'), fetching: vscode.l10n.t('fetching…'), valid: vscode.l10n.t('valid'), expired: vscode.l10n.t('expired'), failing: vscode.l10n.t('failed') },
       outcome: { ok: vscode.l10n.t('ok'), error: vscode.l10n.t('error'), shared: vscode.l10n.t('from another window') },
@@ -173,7 +174,7 @@ export class InspectPanel implements vscode.Disposable {
   </div>
 </main>
 <script nonce="${nonce}" id="words" type="application/json">${JSON.stringify(words).replace(/</g, '\\u003c')}</script>
-<script nonce="${nonce}" src="${asset('inspect.js')}"></script>
+<script nonce="${nonce}" src="${webview.asWebviewUri(vscode.Uri.joinPath(script, 'inspect.js')).toString()}"></script>
 </body>
 </html>`;
   }
