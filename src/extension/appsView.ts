@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { statusBarView } from './statusView';
-import { describeError } from './messages';
+import { decisionWord, describeError } from './messages';
 import { escapeMarkdown, statusWords } from './statusBar';
 import type { AppInfo } from '../core/apps';
 import type { AuditEvent } from '../core/audit';
@@ -224,13 +224,4 @@ function stateIcon(severity: 'normal' | 'warning' | 'error', state: string, refr
   if (severity === 'warning') return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
   if (state === 'valid') return new vscode.ThemeIcon('key', new vscode.ThemeColor('testing.iconPassed'));
   return new vscode.ThemeIcon('key');
-}
-
-function decisionWord(decision: AuditEvent['decision']): string {
-  switch (decision) {
-    case 'allow': return vscode.l10n.t('allowed');
-    case 'deny': return vscode.l10n.t('denied');
-    case 'approve': return vscode.l10n.t('approved');
-    case 'error': return vscode.l10n.t('error');
-  }
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { describeDuration, describeError } from './messages';
+import { describeDuration, describeError, servedLogLine } from './messages';
 import { policyFileUri } from './config';
 import { POLICY_TEMPLATES, type PolicyTemplateId } from './policyTemplate';
 import type { AppInfo } from '../core/apps';
@@ -69,7 +69,7 @@ async function copyToken(services: Services, appKey?: string): Promise<void> {
   if (!result) return;
   await vscode.env.clipboard.writeText(result.accessToken);
   const label = labelOf(services, result.appKey);
-  services.log.info(`Access token for ${label} copied to the clipboard`);
+  services.log.info(vscode.l10n.t('Access token for {0} copied to the clipboard', label));
   void vscode.window.showInformationMessage(vscode.l10n.t('Access token for {0} copied (valid for {1}).', label, describeDuration(result.expiresAt - Date.now())));
 }
 
@@ -90,7 +90,7 @@ async function switchApp(services: Services): Promise<void> {
 async function makeActive(services: Services, appKey: string | undefined): Promise<void> {
   if (!appKey) return switchApp(services);
   await services.credentials.setActive(appKey);
-  services.log.info(`Active app is now ${labelOf(services, appKey)}`);
+  services.log.info(vscode.l10n.t('Active app is now {0}', labelOf(services, appKey)));
   void services.tokens.getToken(appKey).catch(() => undefined);
 }
 
@@ -150,7 +150,7 @@ async function renameApp(services: Services, appKey: string | undefined): Promis
   }))?.trim();
   if (!label || label === app.label) return;
   await services.credentials.rename(app.appKey, label);
-  services.log.info(`Renamed app ${app.appKey} to ${label}`);
+  services.log.info(vscode.l10n.t('Renamed app {0} to {1}', app.appKey, label));
 }
 
 async function removeApp(services: Services, appKey: string | undefined): Promise<void> {
@@ -162,7 +162,7 @@ async function removeApp(services: Services, appKey: string | undefined): Promis
   if (confirmed !== remove) return;
   await services.credentials.remove(picked.appKey);
   services.tokens.forget(picked.appKey);
-  services.log.info(`Removed app ${picked.label} (${picked.appKey})`);
+  services.log.info(vscode.l10n.t('Removed app {0} ({1})', picked.label, picked.appKey));
 }
 
 async function openPolicy(services: Services): Promise<void> {
@@ -221,14 +221,14 @@ async function tokenForApp<T extends TokenResult>(services: Services, appKey: st
   try {
     const cached = !alwaysShowProgress && services.tokens.peek(app.appKey);
     const result = cached ? await operation(app.appKey) : await withProgress(vscode.l10n.t('Fetching the access token of {0}…', app.label), () => operation(app.appKey));
-    services.log.info(`Token for ${app.label} served from ${result.source}, valid until ${new Date(result.expiresAt).toISOString()}`);
+    services.log.info(servedLogLine(app.label, result.source, result.expiresAt));
     return result;
   } catch (error) {
     const showLog = vscode.l10n.t('Show Log');
     const still = services.tokens.peek(app.appKey);
     if (still) {
       // The refresh failed but nothing is lost yet: say how long the current token lasts and when the next try is.
-      services.log.warn(`Refresh for ${app.label} failed; the current token stays valid until ${new Date(still.expiresAt).toISOString()}: ${describeError(error)}`);
+      services.log.warn(vscode.l10n.t('Refresh for {0} failed; the current token stays valid until {1}: {2}', app.label, new Date(still.expiresAt).toISOString(), describeError(error)));
       const retry = vscode.l10n.t('Retry');
       const next = services.tokens.status(app.appKey).nextAttemptAt;
       const choice = await vscode.window.showWarningMessage([
@@ -240,7 +240,7 @@ async function tokenForApp<T extends TokenResult>(services: Services, appKey: st
       if (choice === showLog) services.log.show();
       return undefined;
     }
-    services.log.error(`Could not get a token for ${app.label}: ${describeError(error)}`);
+    services.log.error(vscode.l10n.t('Could not get a token for {0}: {1}', app.label, describeError(error)));
     const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Could not get a token for {0}. {1}', app.label, describeError(error)), showLog);
     if (choice === showLog) services.log.show();
     return undefined;

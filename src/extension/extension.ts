@@ -14,6 +14,7 @@ import { registerMcpProvider } from './mcpProvider';
 import { DingTalkView } from './appsView';
 import { trackContextKeys } from './contextKeys';
 import type { Services } from './services';
+import { describeError } from './messages';
 
 /** Builds the one TokenManager and hands it to the status bar, commands, inspect view and MCP provider. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -49,7 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Another window refreshed a token: take it rather than fetch our own.
     credentials.onDidChangeStoredToken(async (appKey) => {
       const stored = await credentials.tokenStore.load(appKey);
-      if (stored && tokens.adopt(appKey, stored)) log.info(`Took the token for ${appKey} refreshed in another window`);
+      if (stored && tokens.adopt(appKey, stored)) log.info(vscode.l10n.t('Took the token for {0} refreshed in another window', appKey));
     }),
     credentials.onDidChangeApps(() => {
       // An app removed in another window takes its cached token with it here too.
@@ -60,7 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   warmActiveApp(services);
-  log.info(`Activated in ${Math.round(performance.now() - started)} ms with ${credentials.list().length} app(s); token API ${settings.endpoints.tokenApi} at ${settings.endpoints.tokenApi === 'v1' ? settings.endpoints.apiBaseUrl : settings.endpoints.legacyApiBaseUrl}`);
+  log.info(vscode.l10n.t('Activated in {0} ms with {1} app(s); token API {2} at {3}', Math.round(performance.now() - started), credentials.list().length, settings.endpoints.tokenApi, settings.endpoints.tokenApi === 'v1' ? settings.endpoints.apiBaseUrl : settings.endpoints.legacyApiBaseUrl));
 }
 
 /**
@@ -69,7 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
  */
 function reportSettingProblems(log: Log, settings: Settings): void {
   for (const key of settings.ignoredWorkspaceSettings) {
-    log.warn(`${key} is set by this workspace and ignored: only your user settings choose where secrets and tokens go and which policy governs agents.`);
+    log.warn(vscode.l10n.t('{0} is set by this workspace and ignored: only your user settings choose where secrets and tokens go and which policy governs agents.', key));
   }
   if (settings.problems.length === 0) return;
   for (const problem of settings.problems) log.warn(problem);
@@ -97,10 +98,10 @@ async function fetchWithLog(log: Log, app: AppCredentials, settings: Settings): 
   const started = Date.now();
   try {
     const token = await fetchAccessToken(settings.endpoints, app);
-    log.info(`Fetched a token for ${app.appKey} in ${Date.now() - started} ms (valid ${token.expiresInSeconds} s)`);
+    log.info(vscode.l10n.t('Fetched a token for {0} in {1} ms (valid {2} s)', app.appKey, Date.now() - started, token.expiresInSeconds));
     return token;
   } catch (error) {
-    log.warn(`Token request for ${app.appKey} failed after ${Date.now() - started} ms: ${(error as Error).message}`);
+    log.warn(vscode.l10n.t('Token request for {0} failed after {1} ms: {2}', app.appKey, Date.now() - started, describeError(error)));
     throw error;
   }
 }

@@ -61,7 +61,7 @@ export class InspectPanel implements vscode.Disposable {
       case 'reveal': {
         const token = app && this.services.tokens.peek(app.appKey);
         if (token) {
-          this.services.log.info(`Access token for ${app.label} revealed in the inspect view`);
+          this.services.log.info(vscode.l10n.t('Access token for {0} revealed in the inspect view', app.label));
           await this.panel?.webview.postMessage({ type: 'revealed', token: token.accessToken });
         }
         return;

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { policyFileUri } from './config';
 import { approvalText, MAX_APPROVAL_TEXT_CHARS } from '../core/approvalText';
-import { adviceFor } from './messages';
+import { adviceFor, toolCallLogLine } from './messages';
 import type { Services } from './services';
 import { McpController, type McpState, type PolicyLocation, type PolicyNotice } from './mcpController';
 import type { PolicyProblem } from '../core/policy';
@@ -34,7 +34,7 @@ export function registerMcpProvider(services: Services): McpProvider {
     startServer: async ({ source, read }) => {
       // Required by path so esbuild keeps it a separate file that activation never loads.
       const { startExtensionMcpServer } = require('./mcp.js') as typeof import('../mcp/bundle');
-      return startExtensionMcpServer({
+      const server = await startExtensionMcpServer({
         tokens: services.tokens,
         apps: services.credentials,
         endpoints: () => services.settings().endpoints,
@@ -47,10 +47,14 @@ export function registerMcpProvider(services: Services): McpProvider {
         policySource: source,
         policyRead: read,
         log: (line) => services.log.info(line),
+        logToolCall: (event) => services.log.info(toolCallLogLine(event)),
         advice: adviceFor,
       });
+      services.log.info(vscode.l10n.t('MCP server listening ({0})', server.kind));
+      return server;
     },
     log: services.log,
+    stoppedLine: vscode.l10n.t('MCP server stopped: dingtalkToken.mcp.enabled is off.'),
     notify: (notice) => void notifyPolicy(notice),
     showProblems: (file, list) => showProblems(problems, file, list),
   });
@@ -72,7 +76,7 @@ export function registerMcpProvider(services: Services): McpProvider {
         definition.headers = running.headers;
         return definition;
       } catch (error) {
-        services.log.error(`Could not start the MCP server: ${(error as Error).message}`);
+        services.log.error(vscode.l10n.t('Could not start the MCP server: {0}', (error as Error).message));
         throw error;
       }
     },
@@ -91,7 +95,7 @@ export function registerMcpProvider(services: Services): McpProvider {
     vscode.workspace.onDidChangeWorkspaceFolders(() => follow()),
   ];
   function follow(): void {
-    controller.configurationChanged().catch((error: unknown) => services.log.error(`Could not follow the MCP settings: ${(error as Error).message}`));
+    controller.configurationChanged().catch((error: unknown) => services.log.error(vscode.l10n.t('Could not follow the MCP settings: {0}', (error as Error).message)));
   }
   let offered = controller.offered();
   return {
@@ -113,9 +117,9 @@ export function registerMcpProvider(services: Services): McpProvider {
 function policyLocation(services: Services): PolicyLocation {
   const settings = services.settings();
   const uri = policyFileUri(settings);
-  if (!uri) return { source: `dingtalkToken.mcp.policyFile "${settings.policyFile}" (no folder is open)` };
+  if (!uri) return { source: vscode.l10n.t('dingtalkToken.mcp.policyFile "{0}" (no folder is open)', settings.policyFile) };
   if (uri.scheme !== 'file') {
-    return { source: uri.toString(), problem: 'it is not on this machine\'s disk; set dingtalkToken.mcp.policyFile to a local path' };
+    return { source: uri.toString(), problem: vscode.l10n.t("it is not on this machine's disk; set dingtalkToken.mcp.policyFile to a local path") };
   }
   return { source: uri.fsPath, path: uri.fsPath };
 }

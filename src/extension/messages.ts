@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { asDingTalkError, type DingTalkError } from '../core/errors';
 import { AppNotFoundError } from '../core/apps';
 import { redact } from '../core/redact';
-import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../core/tokens';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE, type TokenSource } from '../core/tokens';
+import type { AuditEvent } from '../core/audit';
 
 /** What the wording below reads: a DingTalkError, or the plain record a token's last failure keeps. */
 type Failure = Pick<DingTalkError, 'kind' | 'message' | 'code' | 'httpStatus' | 'retryAfterMs' | 'ip' | 'requiredScopes' | 'said'>;
@@ -92,4 +93,35 @@ export function describeDuration(ms: number): string {
   if (minutes < 60) return vscode.l10n.t('{0} min', minutes);
   const hours = Math.floor(minutes / 60);
   return minutes % 60 === 0 ? vscode.l10n.t('{0} h', hours) : vscode.l10n.t('{0} h {1} min', hours, minutes % 60);
+}
+
+/** The log line for a token a command got: where it came from, in a whole sentence per source (no fragments). */
+export function servedLogLine(label: string, source: TokenSource, expiresAt: number): string {
+  const until = new Date(expiresAt).toISOString();
+  switch (source) {
+    case 'network': return vscode.l10n.t('Token for {0} fetched from DingTalk, valid until {1}', label, until);
+    case 'cache': return vscode.l10n.t("Token for {0} served from this window's cache, valid until {1}", label, until);
+    case 'shared': return vscode.l10n.t('Token for {0} taken from another VS Code window, valid until {1}', label, until);
+  }
+}
+
+/** An agent's tool call decision as a word (the DingTalk view, the log). */
+export function decisionWord(decision: AuditEvent['decision']): string {
+  switch (decision) {
+    case 'allow': return vscode.l10n.t('allowed');
+    case 'deny': return vscode.l10n.t('denied');
+    case 'approve': return vscode.l10n.t('approved');
+    case 'error': return vscode.l10n.t('error');
+  }
+}
+
+/**
+ * The audit line of one MCP tool call: a sentence in the person's language, then the event as JSON whose field
+ * names stay English so the log can be searched the same way in every language. Holds an argument digest only.
+ */
+export function toolCallLogLine(event: AuditEvent): string {
+  const sentence = event.app
+    ? vscode.l10n.t('Agent called {0} for {1}: {2} by rule {3} in {4} ms', event.tool, event.app, decisionWord(event.decision), event.rule, Math.round(event.durationMs))
+    : vscode.l10n.t('Agent called {0}: {1} by rule {2} in {3} ms', event.tool, decisionWord(event.decision), event.rule, Math.round(event.durationMs));
+  return `${sentence} ${JSON.stringify(event)}`;
 }

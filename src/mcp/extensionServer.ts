@@ -4,7 +4,7 @@ import type { ToolApprover } from './tools';
 import { startHttpMcpServer } from './httpServer';
 import { TOOL_NAMES } from './tools';
 import type { AppDirectory } from '../core/apps';
-import type { AuditTrail } from '../core/audit';
+import type { AuditEvent, AuditTrail } from '../core/audit';
 import type { DingTalkEndpoints } from '../core/dingtalk';
 import type { DingTalkError } from '../core/errors';
 import type { TokenManager } from '../core/tokens';
@@ -25,6 +25,8 @@ export interface ExtensionServerOptions {
   /** What reading the policy file gave just now. */
   policyRead: PolicyFileRead;
   log(line: string): void;
+  /** A tool call's audit line in the person's language (the stable JSON fields may stay). */
+  logToolCall?(event: AuditEvent): void;
   /** Test hook: listen on 127.0.0.1 rather than a private socket. */
   preferTcp?: boolean;
   /** What to do about a DingTalk failure, in VS Code's terms and the person's language. */
@@ -57,9 +59,9 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
     approver: options.approver,
     audit: options.audit,
     log: options.log,
+    logToolCall: options.logToolCall,
     advice: options.advice,
   }, { preferTcp: options.preferTcp });
-  options.log(`MCP server listening (${server.kind})`);
   return {
     kind: server.kind,
     socketPath: server.socketPath,

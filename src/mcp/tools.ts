@@ -25,6 +25,8 @@ export interface ToolContext {
   audit: AuditTrail;
   /** One line per tool call; the sink passes it through redact(). */
   log(line: string): void;
+  /** Writes a tool call's audit line in this host's words (the extension's in the person's language); else `mcp tool call {json}` goes to log(). */
+  logToolCall?(event: AuditEvent): void;
   clock?: Pick<Clock, 'now'>;
   /** Why no app is configured (a broken apps file...), added to "no app" errors. */
   setupProblem?(): string | undefined;
@@ -311,7 +313,8 @@ function record(context: ToolContext, event: AuditEvent): void {
   try {
     context.audit.record(event);
     // The event holds a digest of the arguments, never their values; the log sink redacts anyway.
-    context.log(`mcp tool call ${JSON.stringify(event)}`);
+    if (context.logToolCall) context.logToolCall(event);
+    else context.log(`mcp tool call ${JSON.stringify(event)}`);
   } catch {
     // Auditing must never turn a served call into a failure.
   }

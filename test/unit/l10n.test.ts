@@ -114,6 +114,48 @@ test('the English command titles are the contract\'s, and the category stays "Di
   }
 });
 
+/**
+ * Log calls (`log.info(…)`, `services.log.warn(…)`, `this.host.log.error(…)`) whose text is written in place: a
+ * string or template literal, or one joined with `+`. The log is read in the person's language, so its lines
+ * come from vscode.l10n.t (directly or through a function that calls it), as "file:line: text".
+ */
+function literalLogLines(file: string, source: string): string[] {
+  const sourceFile = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const written = (node: ts.Node): boolean => ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)
+    || (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken && (written(node.left) || written(node.right)))
+    || (ts.isParenthesizedExpression(node) && written(node.expression));
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ['info', 'warn', 'error'].includes(node.expression.name.text)) {
+      const target = node.expression.expression;
+      const isLog = (ts.isIdentifier(target) && target.text === 'log') || (ts.isPropertyAccessExpression(target) && target.name.text === 'log');
+      if (isLog && node.arguments[0] && written(node.arguments[0])) {
+        const line = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
+        found.push(`${file}:${line}: ${node.getText(sourceFile).replace(/\s+/g, ' ').slice(0, 80)}`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return found;
+}
+
+test('the log lines src/extension writes are worded through vscode.l10n.t, not English written in place', async () => {
+  const { sourceFiles } = await l10nScript();
+  const literal = sourceFiles().flatMap((file) => literalLogLines(file, readFileSync(path.join(root, file), 'utf8')));
+  assert.deepEqual(literal, []);
+  // The check sees the shapes such lines take.
+  const sample = [
+    'services.log.info(`Removed ${x}`);',
+    "this.host.log.warn('stopped');",
+    "log.error('failed: ' + why);",
+    "log.info(vscode.l10n.t('Removed {0}', x));",
+    'log.warn(problem);',
+    "console.info('not our log');",
+  ].join('\n');
+  assert.deepEqual(literalLogLines('sample.ts', sample).map((line) => line.split(': ')[0]), ['sample.ts:1', 'sample.ts:2', 'sample.ts:3']);
+});
+
 test('every vscode.l10n.t call in src/extension passes a string literal first (the extractor reads no other)', async () => {
   const { sourceFiles } = await l10nScript();
   const files = sourceFiles();
