@@ -124,6 +124,11 @@ export class InspectPanel implements vscode.Disposable {
       outcome: { ok: vscode.l10n.t('ok'), error: vscode.l10n.t('error'), shared: vscode.l10n.t('from another window') },
       trigger: { cold: vscode.l10n.t('first use'), ahead: vscode.l10n.t('ahead of expiry'), timer: vscode.l10n.t('scheduled'), forced: vscode.l10n.t('on request'), rejected: vscode.l10n.t('token rejected') },
       decision: { allow: vscode.l10n.t('allowed'), deny: vscode.l10n.t('denied'), approve: vscode.l10n.t('approved'), error: vscode.l10n.t('error') },
+      errorKind: {
+        invalidCredentials: vscode.l10n.t('AppKey/AppSecret rejected'), tokenRejected: vscode.l10n.t('token rejected'), throttled: vscode.l10n.t('throttled'),
+        quotaExceeded: vscode.l10n.t('API quota used up'), ipNotWhitelisted: vscode.l10n.t('IP not in the whitelist'), permissionDenied: vscode.l10n.t('permission missing'),
+        server: vscode.l10n.t('DingTalk server error'), network: vscode.l10n.t('network unreachable'), timeout: vscode.l10n.t('timed out'), malformed: vscode.l10n.t('unreadable answer'),
+      },
       timeline: { obtained: vscode.l10n.t('obtained'), refresh: vscode.l10n.t('refresh point'), autoRefresh: vscode.l10n.t('next automatic refresh'), expires: vscode.l10n.t('expires'), now: vscode.l10n.t('now') },
       expiredNow: vscode.l10n.t('expired'),
       none: vscode.l10n.t('none yet'),

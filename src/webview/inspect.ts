@@ -128,7 +128,7 @@ function render() {
   byId<HTMLButtonElement>('copy').disabled = !hasToken;
   byId('source').textContent = state.source ? words.source[state.source] : '–';
   byId('lastError').textContent = state.lastError || '–';
-  fill('fetches', state.fetches.map((f) => [{ text: ago(f.at), title: exact(f.at) }, words.trigger[f.trigger] || f.trigger, words.outcome[f.outcome] + (f.errorKind ? ` (${f.errorKind})` : ''), `${f.latencyMs} ms`]));
+  fill('fetches', state.fetches.map((f) => [{ text: ago(f.at), title: exact(f.at) }, words.trigger[f.trigger] || f.trigger, words.outcome[f.outcome] + (f.errorKind ? ` (${words.errorKind[f.errorKind] || f.errorKind})` : ''), `${f.latencyMs} ms`]));
   fill('toolCalls', state.toolCalls.map((c) => {
     const at = Date.parse(c.time);
     return [{ text: ago(at), title: exact(at) }, c.tool, c.app || '–', words.decision[c.decision] || c.decision, c.rule, `${c.durationMs} ms`];

@@ -1,5 +1,6 @@
 // What the inspect view's host (src/extension/inspect.ts) and its script (src/webview/inspect.ts) say to each
 // other. Types only: both programs compile this file, the extension's under Node and the script's under the DOM.
+import type { DingTalkErrorKind } from '../core/errors';
 
 export type TokenStateName = 'empty' | 'fetching' | 'valid' | 'expired' | 'failing';
 
@@ -9,7 +10,7 @@ export interface FetchRow {
   trigger: 'cold' | 'ahead' | 'timer' | 'forced' | 'rejected';
   outcome: 'ok' | 'error' | 'shared';
   latencyMs: number;
-  errorKind?: string;
+  errorKind?: DingTalkErrorKind;
 }
 
 /** One MCP tool call as the table of recent calls shows it. */
@@ -58,6 +59,8 @@ export interface Words {
   trigger: Record<FetchRow['trigger'], string>;
   decision: Record<ToolCallRow['decision'], string>;
   timeline: Record<'obtained' | 'refresh' | 'autoRefresh' | 'expires' | 'now', string>;
+  /** Why a fetch failed, in a word or two (beside "error" in the table of recent fetches). */
+  errorKind: Record<DingTalkErrorKind, string>;
   expiredNow: string;
   none: string;
   hide: string;
