@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { policyFileUri } from './config';
 import { approvalText, MAX_APPROVAL_TEXT_CHARS } from '../core/approvalText';
-import { adviceFor, toolCallLogLine } from './messages';
+import { adviceFor } from './messages';
+import { SERVER_LINES } from './serverLines';
 import type { Services } from './services';
 import { McpController, type McpState, type PolicyLocation, type PolicyNotice } from './mcpController';
 import type { PolicyProblem } from '../core/policy';
@@ -47,7 +48,7 @@ export function registerMcpProvider(services: Services): McpProvider {
         policySource: source,
         policyRead: read,
         log: (line) => services.log.info(line),
-        logToolCall: (event) => services.log.info(toolCallLogLine(event)),
+        lines: SERVER_LINES,
         advice: adviceFor,
       });
       services.log.info(vscode.l10n.t('MCP server listening ({0})', server.kind));

@@ -114,14 +114,3 @@ export function decisionWord(decision: AuditEvent['decision']): string {
     case 'error': return vscode.l10n.t('error');
   }
 }
-
-/**
- * The audit line of one MCP tool call: a sentence in the person's language, then the event as JSON whose field
- * names stay English so the log can be searched the same way in every language. Holds an argument digest only.
- */
-export function toolCallLogLine(event: AuditEvent): string {
-  const sentence = event.app
-    ? vscode.l10n.t('Agent called {0} for {1}: {2} by rule {3} in {4} ms', event.tool, event.app, decisionWord(event.decision), event.rule, Math.round(event.durationMs))
-    : vscode.l10n.t('Agent called {0}: {1} by rule {2} in {3} ms', event.tool, decisionWord(event.decision), event.rule, Math.round(event.durationMs));
-  return `${sentence} ${JSON.stringify(event)}`;
-}

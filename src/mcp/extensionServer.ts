@@ -1,10 +1,11 @@
 import { PolicyEngine, type CounterStore, type PolicyReport, type PolicyStatus } from '../core/policy';
 import type { PolicyFileRead } from '../core/policyFile';
 import type { ToolApprover } from './tools';
+import type { ServerLines } from './serverLines';
 import { startHttpMcpServer } from './httpServer';
 import { TOOL_NAMES } from './tools';
 import type { AppDirectory } from '../core/apps';
-import type { AuditEvent, AuditTrail } from '../core/audit';
+import type { AuditTrail } from '../core/audit';
 import type { DingTalkEndpoints } from '../core/dingtalk';
 import type { DingTalkError } from '../core/errors';
 import type { TokenManager } from '../core/tokens';
@@ -25,8 +26,8 @@ export interface ExtensionServerOptions {
   /** What reading the policy file gave just now. */
   policyRead: PolicyFileRead;
   log(line: string): void;
-  /** A tool call's audit line in the person's language (the stable JSON fields may stay). */
-  logToolCall?(event: AuditEvent): void;
+  /** The server's log lines in the person's language (the audit line's JSON field names stay English). */
+  lines?: ServerLines;
   /** Test hook: listen on 127.0.0.1 rather than a private socket. */
   preferTcp?: boolean;
   /** What to do about a DingTalk failure, in VS Code's terms and the person's language. */
@@ -59,7 +60,7 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
     approver: options.approver,
     audit: options.audit,
     log: options.log,
-    logToolCall: options.logToolCall,
+    lines: options.lines,
     advice: options.advice,
   }, { preferTcp: options.preferTcp });
   return {

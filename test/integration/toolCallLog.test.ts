@@ -1,19 +1,18 @@
-// In VS Code the log is read in the person's language: the in-process MCP server hands each tool call's audit
-// event to the extension to word (logToolCall) instead of writing its own English "mcp tool call" line, and
-// leaves the "listening" line to the extension too. The standalone server keeps its line (test/integration/mcp.test.ts).
+// In VS Code the log is read in the person's language: the in-process MCP server writes its lines (each tool
+// call's audit line among them) in the words the extension passes (`lines`), and leaves the "listening" line to
+// the extension. The standalone server keeps its English lines (test/integration/mcp.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { AuditTrail, type AuditEvent } from '../../src/core/audit';
+import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults } from '../../src/core/dingtalk';
 import { TokenManager } from '../../src/core/tokens';
 import { startExtensionMcpServer } from '../../src/mcp/extensionServer';
 
-test('the in-process server lets the extension word the audit line and writes no English line of its own', async () => {
+test('the in-process server words its audit line as the extension asks, and writes no English line of its own', async () => {
   const tokens = new TokenManager({ fetcher: () => Promise.reject(new Error('no DingTalk in this test')), autoRefresh: false });
   const lines: string[] = [];
-  const worded: AuditEvent[] = [];
   const server = await startExtensionMcpServer({
     tokens,
     apps: { list: () => [{ appKey: 'dingauditline01', label: 'Audit' }], activeAppKey: () => 'dingauditline01' },
@@ -24,7 +23,12 @@ test('the in-process server lets the extension word the audit line and writes no
     policySource: 'built-in defaults',
     policyRead: { kind: 'missing' },
     log: (line) => lines.push(line),
-    logToolCall: (event) => worded.push(event),
+    lines: {
+      toolCall: (event) => `工具调用 ${event.tool} ${event.decision} ${event.argsSha256}`,
+      sessionClosed: (id) => `会话 ${id} 已关闭`,
+      requestFailed: (message) => `请求失败：${message}`,
+      socketUnavailable: (kind) => `${kind} 不可用`,
+    },
     advice: () => undefined,
     preferTcp: true,
   });
@@ -32,8 +36,7 @@ test('the in-process server lets the extension word the audit line and writes no
   try {
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers } }));
     await client.callTool({ name: 'list_apps', arguments: {} });
-    assert.deepEqual(worded.map((event) => [event.tool, event.decision]), [['list_apps', 'allow']]);
-    assert.match(worded[0].argsSha256, /^[0-9a-f]{64}$/, 'the extension gets the digest, never the arguments');
+    assert.deepEqual(lines.filter((line) => line.startsWith('工具调用')).map((line) => line.replace(/[0-9a-f]{64}$/, '<digest>')), ['工具调用 list_apps allow <digest>']);
     assert.deepEqual(lines.filter((line) => /mcp tool call|MCP server listening/.test(line)), [], 'no English line from the server');
   } finally {
     await client.close();
