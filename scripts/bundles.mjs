@@ -40,6 +40,8 @@ export function bundleOptions({ production = false } = {}) {
     // undici, the CLI's proxy support: half a megabyte, required only when a proxy variable is set.
     undici: { ...common, entryPoints: { undici: createRequire(import.meta.url).resolve('undici') } },
     cli: { ...common, entryPoints: { cli: 'src/mcp/bin.ts' }, external: ['./mcp.js'], banner: { js: '#!/usr/bin/env node' } },
+    // The inspect view's script, for the webview's browser: no Node, no vscode module (the build fails on either).
+    webview: { ...common, entryPoints: { 'webview/inspect': 'src/webview/inspect.ts' }, platform: 'browser', target: 'es2022', format: 'iife' },
   };
 }
 

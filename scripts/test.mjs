@@ -20,6 +20,7 @@ function step(title, command, args) {
 // From an empty out/: a test file deleted or moved in the source must not keep running from an old build.
 rmSync(join(root, 'out'), { recursive: true, force: true });
 step('compile (tsc)', 'npx', ['tsc', '-p', '.']);
+step('type-check the webview script (tsc, DOM)', 'npx', ['tsc', '-p', 'src/webview']);
 if (folders.includes('e2e')) {
   step('package the .vsix', 'npm', ['run', '--silent', 'package']);
   step('end-to-end prerequisites', 'bash', ['scripts/setup-vscode.sh']);

@@ -16,6 +16,8 @@ export interface NumberRange {
 export interface BoundedNumber {
   value: number;
   problem?: string;
+  /** What was wrong, for a caller that words the problem in the person's language (the extension). */
+  issue?: { kind: 'notANumber'; shown: string } | { kind: 'outOfRange'; given: number };
 }
 
 /** The ranges both the extension and the CLI enforce (package.json declares the same). */
@@ -28,11 +30,12 @@ export function boundedNumber(raw: unknown, range: NumberRange): BoundedNumber {
   const number = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : Number.NaN;
   const span = `${range.min}–${range.max} ${range.unit}`;
   if (!Number.isFinite(number)) {
-    return { value: range.fallback, problem: `${range.name} is ${JSON.stringify(String(raw)).slice(0, 80)}, not a number in the range ${span}; using the default ${range.fallback}.` };
+    const shown = JSON.stringify(String(raw)).slice(0, 80);
+    return { value: range.fallback, problem: `${range.name} is ${shown}, not a number in the range ${span}; using the default ${range.fallback}.`, issue: { kind: 'notANumber', shown } };
   }
   if (number < range.min || number > range.max) {
     const value = Math.min(range.max, Math.max(range.min, number));
-    return { value, problem: `${range.name} is ${number}, outside the range ${span}; using ${value}.` };
+    return { value, problem: `${range.name} is ${number}, outside the range ${span}; using ${value}.`, issue: { kind: 'outOfRange', given: number } };
   }
   return { value: number };
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { statusBarView } from './statusView';
-import { describeError } from './messages';
+import { decisionWord, describeError } from './messages';
 import { escapeMarkdown, statusWords } from './statusBar';
 import type { AppInfo } from '../core/apps';
 import type { AuditEvent } from '../core/audit';
@@ -105,15 +106,15 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
     const item = new vscode.TreeItem(app.label);
     item.id = app.appKey;
     // The countdown first: a narrow sidebar cuts the description from the end.
-    item.description = [view.detail, active ? vscode.l10n.t('active') : undefined, app.appKey].filter(Boolean).join(' · ');
+    item.description = [view.detail, active ? l10n.t('active') : undefined, app.appKey].filter(Boolean).join(' · ');
     item.iconPath = stateIcon(view.severity, status.state, status.refreshing);
     item.contextValue = active ? 'dingtalkApp.active' : 'dingtalkApp';
-    item.accessibilityInformation = { label: `${view.ariaLabel}${active ? `, ${vscode.l10n.t('active')}` : ''}` };
+    item.accessibilityInformation = { label: `${view.ariaLabel}${active ? `, ${l10n.t('active')}` : ''}` };
     const tooltip = new vscode.MarkdownString(`**${escapeMarkdown(app.label)}** \`${escapeMarkdown(app.appKey)}\`\n\n${escapeMarkdown(view.ariaLabel)}`);
     if (status.lastError) tooltip.appendMarkdown(`\n\n$(warning) ${escapeMarkdown(describeError(status.lastError, this.services.redactor))}`);
     tooltip.supportThemeIcons = true;
     item.tooltip = tooltip;
-    item.command = { command: COMMAND.inspectToken, title: vscode.l10n.t('Inspect'), arguments: [appNode(app.appKey)] };
+    item.command = { command: COMMAND.inspectToken, title: l10n.t('Inspect'), arguments: [appNode(app.appKey)] };
     return item;
   }
 }
@@ -140,8 +141,8 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
       case 'policy': return this.policyItem();
       case 'calls': {
         const count = this.services.audit.recent(RECENT_CALLS).length;
-        const item = new vscode.TreeItem(vscode.l10n.t('Recent calls'), count ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-        item.description = count ? String(count) : vscode.l10n.t('none yet');
+        const item = new vscode.TreeItem(l10n.t('Recent calls'), count ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        item.description = count ? String(count) : l10n.t('none yet');
         item.iconPath = new vscode.ThemeIcon('history');
         return item;
       }
@@ -155,36 +156,36 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
 
   private serverItem(): vscode.TreeItem {
     const state = this.mcp.state();
-    const item = new vscode.TreeItem(vscode.l10n.t('MCP server'));
+    const item = new vscode.TreeItem(l10n.t('MCP server'));
     item.id = 'mcp.server';
-    item.description = !state.enabled ? vscode.l10n.t('off') : state.running ? vscode.l10n.t('running') : vscode.l10n.t('starts when an agent asks');
+    item.description = !state.enabled ? l10n.t('off') : state.running ? l10n.t('running') : l10n.t('starts when an agent asks');
     item.iconPath = new vscode.ThemeIcon('server-process', state.running ? new vscode.ThemeColor('testing.iconPassed') : undefined);
     item.tooltip = !state.enabled
-      ? vscode.l10n.t('Turned off by dingtalkToken.mcp.enabled.')
-      : vscode.l10n.t('Agents in VS Code find it as "DingTalk Access Token" under MCP: List Servers.');
+      ? l10n.t('Turned off by dingtalkToken.mcp.enabled.')
+      : l10n.t('Agents in VS Code find it as "DingTalk Access Token" under MCP: List Servers.');
     return item;
   }
 
   private policyItem(): vscode.TreeItem {
     const { source, policy } = this.mcp.state();
-    const item = new vscode.TreeItem(vscode.l10n.t('Policy'));
+    const item = new vscode.TreeItem(l10n.t('Policy'));
     item.id = 'mcp.policy';
-    item.command = { command: COMMAND.openPolicy, title: vscode.l10n.t('Open MCP Policy') };
+    item.command = { command: COMMAND.openPolicy, title: l10n.t('Open MCP Policy') };
     const tooltip = new vscode.MarkdownString(`\`${escapeMarkdown(source)}\``);
     if (!policy) {
-      item.description = vscode.l10n.t('read when the server starts');
+      item.description = l10n.t('read when the server starts');
       item.iconPath = new vscode.ThemeIcon('shield');
     } else if (policy.inForce === 'none') {
-      item.description = vscode.l10n.t('unusable: every call denied');
+      item.description = l10n.t('unusable: every call denied');
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
     } else if (!policy.valid) {
-      item.description = vscode.l10n.t('has an error: the last good policy is in force');
+      item.description = l10n.t('has an error: the last good policy is in force');
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
     } else if (policy.inForce === 'defaults') {
-      item.description = vscode.l10n.t('no file: built-in defaults');
+      item.description = l10n.t('no file: built-in defaults');
       item.iconPath = new vscode.ThemeIcon('shield');
     } else {
-      item.description = vscode.l10n.t('{0} in force', source.split(/[\\/]/).pop() ?? source);
+      item.description = l10n.t('{0} in force', source.split(/[\\/]/).pop() ?? source);
       item.iconPath = new vscode.ThemeIcon('shield', new vscode.ThemeColor('testing.iconPassed'));
     }
     if (policy?.resolvedPath) tooltip.appendMarkdown(` → \`${escapeMarkdown(policy.resolvedPath)}\``);
@@ -211,13 +212,4 @@ function stateIcon(severity: 'normal' | 'warning' | 'error', state: string, refr
   if (severity === 'warning') return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
   if (state === 'valid') return new vscode.ThemeIcon('key', new vscode.ThemeColor('testing.iconPassed'));
   return new vscode.ThemeIcon('key');
-}
-
-function decisionWord(decision: AuditEvent['decision']): string {
-  switch (decision) {
-    case 'allow': return vscode.l10n.t('allowed');
-    case 'deny': return vscode.l10n.t('denied');
-    case 'approve': return vscode.l10n.t('approved');
-    case 'error': return vscode.l10n.t('error');
-  }
 }

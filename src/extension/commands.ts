@@ -1,5 +1,5 @@
-import { l10n } from './apis/l10n';
-import { describeDuration, describeError } from './messages';
+import * as l10n from '@vscode/l10n';
+import { describeDuration, describeError, servedLogLine } from './messages';
 import { POLICY_TEMPLATES, type PolicyTemplateId } from './policyTemplate';
 import type { AppInfo } from '../core/apps';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock, type TokenResult } from '../core/tokens';
@@ -73,7 +73,7 @@ async function copyToken(services: Services, appKey?: string): Promise<void> {
   if (!result) return;
   await services.apis.env.writeClipboard(result.accessToken);
   const label = labelOf(services, result.appKey);
-  services.log.info(`Access token for ${label} copied to the clipboard`);
+  services.log.info(l10n.t('Access token for {0} copied to the clipboard', label));
   void services.apis.window.showInformationMessage(l10n.t('Access token for {0} copied (valid for {1}).', label, describeDuration(result.expiresAt - services.clock.now())));
 }
 
@@ -112,7 +112,7 @@ async function switchApp(services: Services, inspect: Inspect): Promise<void> {
 async function makeActive(services: Services, inspect: Inspect, appKey: string | undefined): Promise<void> {
   if (!appKey) return switchApp(services, inspect);
   await services.credentials.setActive(appKey);
-  services.log.info(`Active app is now ${labelOf(services, appKey)}`);
+  services.log.info(l10n.t('Active app is now {0}', labelOf(services, appKey)));
   void services.tokens.getToken(appKey).catch(() => undefined);
 }
 
@@ -172,7 +172,7 @@ async function renameApp(services: Services, appKey: string | undefined): Promis
   }))?.trim();
   if (!label || label === app.label) return;
   await services.credentials.rename(app.appKey, label);
-  services.log.info(`Renamed app ${app.appKey} to ${label}`);
+  services.log.info(l10n.t('Renamed app {0} to {1}', app.appKey, label));
 }
 
 async function removeApp(services: Services, appKey: string | undefined): Promise<void> {
@@ -184,7 +184,7 @@ async function removeApp(services: Services, appKey: string | undefined): Promis
   if (confirmed !== remove) return;
   await services.credentials.remove(picked.appKey);
   services.tokens.forget(picked.appKey);
-  services.log.info(`Removed app ${picked.label} (${picked.appKey})`);
+  services.log.info(l10n.t('Removed app {0} ({1})', picked.label, picked.appKey));
 }
 
 async function openPolicy(services: Services): Promise<void> {
@@ -242,14 +242,14 @@ async function tokenForApp<T extends TokenResult>(services: Services, appKey: st
   try {
     const cached = !alwaysShowProgress && services.tokens.peek(app.appKey);
     const result = cached ? await operation(app.appKey) : await services.apis.window.withProgress(l10n.t('Fetching the access token of {0}…', app.label), () => operation(app.appKey));
-    services.log.info(`Token for ${app.label} served from ${result.source}, valid until ${new Date(result.expiresAt).toISOString()}`);
+    services.log.info(servedLogLine(app.label, result.source, result.expiresAt));
     return result;
   } catch (error) {
     const showLog = l10n.t('Show Log');
     const still = services.tokens.peek(app.appKey);
     if (still) {
       // The refresh failed but nothing is lost yet: say how long the current token lasts and when the next try is.
-      services.log.warn(`Refresh for ${app.label} failed; the current token stays valid until ${new Date(still.expiresAt).toISOString()}: ${describeError(error, services.redactor)}`);
+      services.log.warn(l10n.t('Refresh for {0} failed; the current token stays valid until {1}: {2}', app.label, new Date(still.expiresAt).toISOString(), describeError(error, services.redactor)));
       const retry = l10n.t('Retry');
       const next = services.tokens.status(app.appKey).nextAttemptAt;
       const choice = await services.apis.window.showWarningMessage([
@@ -261,7 +261,7 @@ async function tokenForApp<T extends TokenResult>(services: Services, appKey: st
       if (choice === showLog) services.log.show();
       return undefined;
     }
-    services.log.error(`Could not get a token for ${app.label}: ${describeError(error, services.redactor)}`);
+    services.log.error(l10n.t('Could not get a token for {0}: {1}', app.label, describeError(error, services.redactor)));
     const choice = await services.apis.window.showErrorMessage(l10n.t('Could not get a token for {0}. {1}', app.label, describeError(error, services.redactor)), showLog);
     if (choice === showLog) services.log.show();
     return undefined;

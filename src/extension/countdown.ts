@@ -1,3 +1,5 @@
+// Shared with the inspect view's script (src/webview/inspect.ts), which runs in a browser: no vscode or Node here.
+
 /** `H:MM:SS` from an hour up, `MM:SS` below it; never negative. */
 export function formatCountdown(remainingMs: number): string {
   const totalSeconds = Math.max(0, Math.floor(remainingMs / 1000));

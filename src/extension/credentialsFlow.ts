@@ -1,5 +1,5 @@
 import type { QuickInputButton } from 'vscode';
-import { l10n } from './apis/l10n';
+import * as l10n from '@vscode/l10n';
 import { describeDuration, describeError } from './messages';
 import type { FetchedToken } from '../core/dingtalk';
 import type { Services } from './services';
@@ -64,7 +64,7 @@ export async function setCredentials(services: Services): Promise<void> {
             checked = { appSecret, fetched: await services.fetchToken({ appKey, appSecret }), startedAt };
             return undefined;
           } catch (error) {
-            services.log.warn(`Credentials for ${appKey} were not accepted: ${describeError(error, services.redactor)}`);
+            services.log.warn(l10n.t('Credentials for {0} were not accepted: {1}', appKey, describeError(error, services.redactor)));
             return l10n.t('{0} Enter the AppSecret again, or go back to change the AppKey.', describeError(error, services.redactor));
           }
         },
@@ -98,7 +98,7 @@ async function store(services: Services, app: { appKey: string; label: string },
   const token = services.tokens.acceptFetchedToken(app.appKey, checked.fetched, checked.startedAt);
   await services.credentials.add(app, checked.appSecret);
   await services.credentials.tokenStore.save(app.appKey, token);
-  services.log.info(`Stored credentials for ${app.label} (${app.appKey}); token valid until ${new Date(token.expiresAt).toISOString()}`);
+  services.log.info(l10n.t('Stored credentials for {0} ({1}); token valid until {2}', app.label, app.appKey, new Date(token.expiresAt).toISOString()));
   const validity = l10n.t('DingTalk app {0} is set up. Its token is valid for {1}.', app.label, describeDuration(token.expiresAt - services.clock.now()));
   if (!previous || previous.appKey === app.appKey) return void services.apis.window.showInformationMessage(validity);
   // Agents and the status bar follow the active app: say that it changed, and offer the way back.
@@ -107,7 +107,7 @@ async function store(services: Services, app: { appKey: string; label: string },
     `${validity} ${l10n.t('It is now the active app: the status bar and agents use it instead of {0}.', previous.label)}`, keep);
   if (choice === keep && services.credentials.list().some((known) => known.appKey === previous.appKey)) {
     await services.credentials.setActive(previous.appKey);
-    services.log.info(`Active app stays ${previous.label}`);
+    services.log.info(l10n.t('Active app stays {0}', previous.label));
   }
 }
 

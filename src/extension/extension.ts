@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { fetchAccessToken, type AppCredentials, type FetchedToken } from '../core/dingtalk';
 import { DingTalkError } from '../core/errors';
 import { TokenManager } from '../core/tokens';
@@ -16,10 +17,14 @@ import { DingTalkView } from './appsView';
 import { trackContextKeys } from './contextKeys';
 import type { Services } from './services';
 import { createApis } from './apis/apis';
+import { describeError } from './messages';
 
 /** Builds the one Redactor and TokenManager and hands them to the status bar, commands, inspect view and MCP provider. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const started = performance.now();
+  // Messages are worded through @vscode/l10n, so modules also load under node:test; here it gets VS Code's
+  // bundle for the display language (none for English).
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const redactor = new Redactor();
   const log = createLog(redactor);
   context.subscriptions.push(log);
@@ -56,7 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     // Another window refreshed a token: take it rather than fetch our own.
     credentials.onDidChangeStoredToken(async (appKey) => {
-      if (await tokens.adoptSharedToken(appKey)) log.info(`Took the token for ${appKey} refreshed in another window`);
+      if (await tokens.adoptSharedToken(appKey)) log.info(l10n.t('Took the token for {0} refreshed in another window', appKey));
     }),
     credentials.onDidChangeApps(() => {
       // An app removed in another window takes its cached token with it here too.
@@ -67,7 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   warmActiveApp(services);
-  log.info(`Activated in ${Math.round(performance.now() - started)} ms with ${credentials.list().length} app(s); token API ${settings.endpoints.tokenApi} at ${settings.endpoints.tokenApi === 'v1' ? settings.endpoints.apiBaseUrl : settings.endpoints.legacyApiBaseUrl}`);
+  log.info(l10n.t('Activated in {0} ms with {1} app(s); token API {2} at {3}', Math.round(performance.now() - started), credentials.list().length, settings.endpoints.tokenApi, settings.endpoints.tokenApi === 'v1' ? settings.endpoints.apiBaseUrl : settings.endpoints.legacyApiBaseUrl));
 }
 
 /**
@@ -76,12 +81,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
  */
 function reportSettingProblems(log: Log, settings: Settings): void {
   for (const key of settings.ignoredWorkspaceSettings) {
-    log.warn(`${key} is set by this workspace and ignored: only your user settings choose where secrets and tokens go and which policy governs agents.`);
+    log.warn(l10n.t('{0} is set by this workspace and ignored: only your user settings choose where secrets and tokens go and which policy governs agents.', key));
   }
   if (settings.problems.length === 0) return;
   for (const problem of settings.problems) log.warn(problem);
-  const show = vscode.l10n.t('Show Log');
-  void vscode.window.showWarningMessage(vscode.l10n.t('Some DingTalk settings are out of range or of the wrong type, so the nearest allowed value or the default is used. The log names each one.'), show)
+  const show = l10n.t('Show Log');
+  void vscode.window.showWarningMessage(l10n.t('Some DingTalk settings are out of range or of the wrong type, so the nearest allowed value or the default is used. The log names each one.'), show)
     .then((choice) => (choice === show ? log.show() : undefined));
 }
 
@@ -104,10 +109,10 @@ async function fetchWithLog(log: Log, redactor: Redactor, app: AppCredentials, s
   const started = Date.now();
   try {
     const token = await fetchAccessToken(settings.endpoints, app);
-    log.info(`Fetched a token for ${app.appKey} in ${Date.now() - started} ms (valid ${token.expiresInSeconds} s)`);
+    log.info(l10n.t('Fetched a token for {0} in {1} ms (valid {2} s)', app.appKey, Date.now() - started, token.expiresInSeconds));
     return token;
   } catch (error) {
-    log.warn(`Token request for ${app.appKey} failed after ${Date.now() - started} ms: ${(error as Error).message}`);
+    log.warn(l10n.t('Token request for {0} failed after {1} ms: {2}', app.appKey, Date.now() - started, describeError(error, redactor)));
     throw error;
   }
 }

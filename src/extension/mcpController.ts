@@ -43,6 +43,8 @@ export interface McpHost {
   policyLocation(): PolicyLocation;
   startServer(policy: { source: string; read: PolicyFileRead }): Promise<ExtensionServer>;
   log: { info(line: string): void; warn(line: string): void; error(line: string): void };
+  /** The log line when the setting stops the server, in the person's language. */
+  stoppedLine: string;
   /** Tells the person (a notification with a way to open the policy). */
   notify(notice: PolicyNotice): void;
   /** Shows the policy file's problems at their lines (Problems panel); an empty list or no file clears them. */
@@ -142,7 +144,7 @@ export class McpController implements Disposable {
     if (!this.offered()) {
       if (this.server) {
         this.stop();
-        this.host.log.info('MCP server stopped: dingtalkToken.mcp.enabled is off.');
+        this.host.log.info(this.host.stoppedLine);
       }
       return;
     }

@@ -1,8 +1,9 @@
-import { l10n } from './apis/l10n';
+import * as l10n from '@vscode/l10n';
 import { Emitter, type Disposable } from './emitter';
 import type { ProblemsView } from './apis/lm.apis';
 import { approvalText, MAX_APPROVAL_TEXT_CHARS } from '../core/approvalText';
 import { adviceFor } from './messages';
+import { SERVER_LINES } from './serverLines';
 import type { Services } from './services';
 import { McpController, type McpState, type PolicyLocation, type PolicyNotice } from './mcpController';
 import type { PolicyProblem } from '../core/policy';
@@ -40,7 +41,7 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
     policyLocation: () => policyLocation(services),
     startServer: async ({ source, read }) => {
       const { startExtensionMcpServer } = loadServer();
-      return startExtensionMcpServer({
+      const server = await startExtensionMcpServer({
         tokens: services.tokens,
         apps: services.credentials,
         endpoints: () => services.settings().endpoints,
@@ -53,11 +54,15 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
         policySource: source,
         policyRead: read,
         log: (line) => services.log.info(line),
+        lines: SERVER_LINES,
         advice: adviceFor,
         redactor: services.redactor,
       });
+      services.log.info(l10n.t('MCP server listening ({0})', server.kind));
+      return server;
     },
     log: services.log,
+    stoppedLine: l10n.t('MCP server stopped: dingtalkToken.mcp.enabled is off.'),
     notify: (notice) => void notifyPolicy(services, notice),
     showProblems: (file, list) => showProblems(problems, file, list),
   });
@@ -69,7 +74,7 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
       try {
         return await controller.resolve();
       } catch (error) {
-        services.log.error(`Could not start the MCP server: ${(error as Error).message}`);
+        services.log.error(l10n.t('Could not start the MCP server: {0}', (error as Error).message));
         throw error;
       }
     },
@@ -88,7 +93,7 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
     services.apis.workspace.onDidChangeFolders(() => follow()),
   ];
   function follow(): void {
-    controller.configurationChanged().catch((error: unknown) => services.log.error(`Could not follow the MCP settings: ${(error as Error).message}`));
+    controller.configurationChanged().catch((error: unknown) => services.log.error(l10n.t('Could not follow the MCP settings: {0}', (error as Error).message)));
   }
   let offered = controller.offered();
   return {
@@ -110,9 +115,9 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
 function policyLocation(services: Services): PolicyLocation {
   const settings = services.settings();
   const uri = services.apis.workspace.policyFile(settings);
-  if (!uri) return { source: `dingtalkToken.mcp.policyFile "${settings.policyFile}" (no folder is open)` };
+  if (!uri) return { source: l10n.t('dingtalkToken.mcp.policyFile "{0}" (no folder is open)', settings.policyFile) };
   if (uri.scheme !== 'file') {
-    return { source: uri.toString(), problem: 'it is not on this machine\'s disk; set dingtalkToken.mcp.policyFile to a local path' };
+    return { source: uri.toString(), problem: l10n.t("it is not on this machine's disk; set dingtalkToken.mcp.policyFile to a local path") };
   }
   return { source: uri.fsPath, path: uri.fsPath };
 }

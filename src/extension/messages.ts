@@ -1,8 +1,9 @@
-import { l10n } from './apis/l10n';
+import * as l10n from '@vscode/l10n';
 import { asDingTalkError, type DingTalkError } from '../core/errors';
 import { AppNotFoundError } from '../core/apps';
 import type { Redactor } from '../core/redact';
-import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../core/tokens';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE, type TokenSource } from '../core/tokens';
+import type { AuditEvent } from '../core/audit';
 
 /** What the wording below reads: a DingTalkError, or the plain record a token's last failure keeps. */
 type Failure = Pick<DingTalkError, 'kind' | 'message' | 'code' | 'httpStatus' | 'retryAfterMs' | 'ip' | 'requiredScopes' | 'said'>;
@@ -92,4 +93,24 @@ export function describeDuration(ms: number): string {
   if (minutes < 60) return l10n.t('{0} min', minutes);
   const hours = Math.floor(minutes / 60);
   return minutes % 60 === 0 ? l10n.t('{0} h', hours) : l10n.t('{0} h {1} min', hours, minutes % 60);
+}
+
+/** The log line for a token a command got: where it came from, in a whole sentence per source (no fragments). */
+export function servedLogLine(label: string, source: TokenSource, expiresAt: number): string {
+  const until = new Date(expiresAt).toISOString();
+  switch (source) {
+    case 'network': return l10n.t('Token for {0} fetched from DingTalk, valid until {1}', label, until);
+    case 'cache': return l10n.t("Token for {0} served from this window's cache, valid until {1}", label, until);
+    case 'shared': return l10n.t('Token for {0} taken from another VS Code window, valid until {1}', label, until);
+  }
+}
+
+/** An agent's tool call decision as a word (the DingTalk view, the log). */
+export function decisionWord(decision: AuditEvent['decision']): string {
+  switch (decision) {
+    case 'allow': return l10n.t('allowed');
+    case 'deny': return l10n.t('denied');
+    case 'approve': return l10n.t('approved');
+    case 'error': return l10n.t('error');
+  }
 }

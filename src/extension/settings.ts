@@ -35,20 +35,34 @@ export type SettingsSource = Pick<WorkspaceConfiguration, 'get' | 'inspect'>;
 export const PERSONAL_ONLY_SETTINGS = ['apiBaseUrl', 'legacyApiBaseUrl', 'tokenApi', 'mcp.policyFile'] as const;
 type PersonalOnlySetting = (typeof PERSONAL_ONLY_SETTINGS)[number];
 
-export function settingsFrom(config: SettingsSource): Settings {
+/** How a problem with a setting is worded: the extension passes its own, in the person's language (config.ts). */
+export interface SettingProblemWords {
+  notANumber(setting: string, shown: string, range: NumberRange, fallback: number): string;
+  outOfRange(setting: string, given: number, range: NumberRange, used: number): string;
+  wrongType(setting: string, shown: string, type: 'boolean' | 'string', fallback: string): string;
+}
+
+/** `words` left out: English problems (the core's wording for numbers). */
+export function settingsFrom(config: SettingsSource, words?: SettingProblemWords): Settings {
   const problems: string[] = [];
   /** package.json's default: VS Code fills `defaultValue` from the contribution, so no default is repeated here. */
   const declared = (key: string): unknown => config.inspect(key)?.defaultValue;
   const number = (key: string, range: Omit<NumberRange, 'name'>) => {
     const fallback = declared(key);
-    const { value, problem } = boundedNumber(config.get<unknown>(key), { ...range, fallback: typeof fallback === 'number' ? fallback : range.fallback, name: settingName(key) });
-    if (problem) problems.push(problem);
+    const bounds = { ...range, fallback: typeof fallback === 'number' ? fallback : range.fallback, name: settingName(key) };
+    const { value, problem, issue } = boundedNumber(config.get<unknown>(key), bounds);
+    if (issue && words) {
+      problems.push(issue.kind === 'notANumber' ? words.notANumber(bounds.name, issue.shown, bounds, bounds.fallback) : words.outOfRange(bounds.name, issue.given, bounds, value));
+    } else if (problem) {
+      problems.push(problem);
+    }
     return value;
   };
   /** The value if it has the setting's type, else the default, with a problem naming both. */
   const ofType = (key: string, type: 'boolean' | 'string', value: unknown): unknown => {
     if (value === undefined || typeof value === type) return value ?? declared(key);
-    problems.push(`${settingName(key)} is ${JSON.stringify(value).slice(0, 80)}, not a ${type}; using the default ${JSON.stringify(declared(key))}.`);
+    const [shown, fallback] = [JSON.stringify(value).slice(0, 80), JSON.stringify(declared(key))];
+    problems.push(words?.wrongType(settingName(key), shown, type, fallback) ?? `${settingName(key)} is ${shown}, not a ${type}; using the default ${fallback}.`);
     return declared(key);
   };
   // Should package.json ever lose a default: a switch reads as off, a string as empty (core has its own defaults).

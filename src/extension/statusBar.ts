@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { statusBarView, type StatusWords } from './statusView';
 import { describeError } from './messages';
 import { formatCountdown } from './countdown';
@@ -14,7 +15,7 @@ export class StatusBar implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly services: Services) {
-    this.item.name = vscode.l10n.t('DingTalk Access Token');
+    this.item.name = l10n.t('DingTalk Access Token');
     this.item.command = COMMAND.statusBarActions;
     this.subscriptions.push(
       services.tokens.onDidChange(() => this.render()),
@@ -60,23 +61,23 @@ export class StatusBar implements vscode.Disposable {
     markdown.isTrusted = { enabledCommands: [COMMAND.refreshToken, COMMAND.inspectToken, COMMAND.copyToken, COMMAND.switchApp, COMMAND.setCredentials] };
     const app = this.services.credentials.activeApp();
     if (!app) {
-      markdown.appendMarkdown(`**${vscode.l10n.t('DingTalk Access Token')}**\n\n${vscode.l10n.t('No DingTalk app is set up yet.')}\n\n`);
-      markdown.appendMarkdown(`[$(add) ${vscode.l10n.t('Set App Credentials')}](command:${COMMAND.setCredentials})`);
+      markdown.appendMarkdown(`**${l10n.t('DingTalk Access Token')}**\n\n${l10n.t('No DingTalk app is set up yet.')}\n\n`);
+      markdown.appendMarkdown(`[$(add) ${l10n.t('Set App Credentials')}](command:${COMMAND.setCredentials})`);
       return markdown;
     }
     const status = this.services.tokens.status(app.appKey);
     const rows: string[] = [`**$(key) ${escapeMarkdown(app.label)}** \`${escapeMarkdown(app.appKey)}\``, ''];
     if (status.expiresAt !== undefined) {
       const left = status.state === 'valid' ? ` (${formatCountdown(status.expiresAt - Date.now())})` : '';
-      rows.push(`${vscode.l10n.t('Expires: {0}', new Date(status.expiresAt).toLocaleString(vscode.env.language))}${left}  `);
+      rows.push(`${l10n.t('Expires: {0}', new Date(status.expiresAt).toLocaleString(vscode.env.language))}${left}  `);
     }
-    if (status.lastRefreshAt !== undefined) rows.push(`${vscode.l10n.t('Last refresh: {0}', new Date(status.lastRefreshAt).toLocaleString(vscode.env.language))}  `);
-    if (status.lastError) rows.push(`$(warning) ${escapeMarkdown(vscode.l10n.t('Last error: {0}', describeError(status.lastError, this.services.redactor)))}  `);
+    if (status.lastRefreshAt !== undefined) rows.push(`${l10n.t('Last refresh: {0}', new Date(status.lastRefreshAt).toLocaleString(vscode.env.language))}  `);
+    if (status.lastError) rows.push(`$(warning) ${escapeMarkdown(l10n.t('Last error: {0}', describeError(status.lastError, this.services.redactor)))}  `);
     rows.push('', [
-      `[$(refresh) ${vscode.l10n.t('Refresh')}](command:${COMMAND.refreshToken})`,
-      `[$(eye) ${vscode.l10n.t('Inspect')}](command:${COMMAND.inspectToken})`,
-      `[$(copy) ${vscode.l10n.t('Copy')}](command:${COMMAND.copyToken})`,
-      `[$(arrow-swap) ${vscode.l10n.t('Switch App')}](command:${COMMAND.switchApp})`,
+      `[$(refresh) ${l10n.t('Refresh')}](command:${COMMAND.refreshToken})`,
+      `[$(eye) ${l10n.t('Inspect')}](command:${COMMAND.inspectToken})`,
+      `[$(copy) ${l10n.t('Copy')}](command:${COMMAND.copyToken})`,
+      `[$(arrow-swap) ${l10n.t('Switch App')}](command:${COMMAND.switchApp})`,
     ].join(' · '));
     markdown.appendMarkdown(rows.join('\n'));
     return markdown;
@@ -86,15 +87,15 @@ export class StatusBar implements vscode.Disposable {
 /** The aria templates keep their `{0}`: l10n.t leaves unmatched placeholders, statusBarView fills them. */
 export function statusWords(): StatusWords {
   return {
-    setUp: vscode.l10n.t('DingTalk: Set up'),
-    expired: vscode.l10n.t('expired'),
-    failing: vscode.l10n.t('failed'),
-    noToken: vscode.l10n.t('no token'),
-    ariaValid: vscode.l10n.t('DingTalk access token for {0} expires in {1}'),
-    ariaFetching: vscode.l10n.t('Fetching a DingTalk access token for {0}'),
-    ariaExpired: vscode.l10n.t('The DingTalk access token for {0} has expired'),
-    ariaFailing: vscode.l10n.t('Could not get a DingTalk access token for {0}'),
-    ariaNoToken: vscode.l10n.t('No DingTalk access token for {0} yet'),
+    setUp: l10n.t('DingTalk: Set up'),
+    expired: l10n.t('expired'),
+    failing: l10n.t('failed'),
+    noToken: l10n.t('no token'),
+    ariaValid: l10n.t('DingTalk access token for {0} expires in {1}'),
+    ariaFetching: l10n.t('Fetching a DingTalk access token for {0}'),
+    ariaExpired: l10n.t('The DingTalk access token for {0} has expired'),
+    ariaFailing: l10n.t('Could not get a DingTalk access token for {0}'),
+    ariaNoToken: l10n.t('No DingTalk access token for {0} yet'),
   };
 }
 

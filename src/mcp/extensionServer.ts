@@ -1,6 +1,7 @@
 import { PolicyEngine, type CounterStore, type PolicyReport, type PolicyStatus } from '../core/policy';
 import type { PolicyFileRead } from '../core/policyFile';
 import type { ToolApprover } from './tools';
+import type { ServerLines } from './serverLines';
 import { startHttpMcpServer } from './httpServer';
 import { TOOL_NAMES } from './tools';
 import type { AppDirectory } from '../core/apps';
@@ -28,6 +29,8 @@ export interface ExtensionServerOptions {
   log(line: string): void;
   /** The extension's redactor: it knows the secrets and tokens the extension has seen. */
   redactor: Redactor;
+  /** The server's log lines in the person's language (the audit line's JSON field names stay English). */
+  lines?: ServerLines;
   /** Test hook: listen on 127.0.0.1 rather than a private socket. */
   preferTcp?: boolean;
   /** What to do about a DingTalk failure, in VS Code's terms and the person's language. */
@@ -61,9 +64,9 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
     audit: options.audit,
     log: options.log,
     redactor: options.redactor,
+    lines: options.lines,
     advice: options.advice,
   }, { preferTcp: options.preferTcp });
-  options.log(`MCP server listening (${server.kind})`);
   return {
     kind: server.kind,
     socketPath: server.socketPath,

@@ -9,6 +9,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { systemClock, type Clock } from '../core/clock';
 import { createDingTalkMcpServer, type DingTalkTools, type ToolContext } from './tools';
+import { ENGLISH_SERVER_LINES, type ServerLines, type SessionClosed } from './serverLines';
 
 export const SECRET_HEADER = 'x-dingtalk-mcp-secret';
 export const MCP_PATH = '/mcp';
@@ -85,6 +86,7 @@ export async function startHttpMcpServer(context: ToolContext, options: HttpMcpS
   const clock = options.clock ?? systemClock;
   const sessions = new Map<string, Session>();
   const log = (line: string) => context.log(context.redactor.redact(line));
+  const lines = context.lines ?? ENGLISH_SERVER_LINES;
   let endpoint: Endpoint | undefined;
 
   const openSession = async (): Promise<Session> => {
@@ -116,13 +118,13 @@ export async function startHttpMcpServer(context: ToolContext, options: HttpMcpS
     if (sessions.size < maxSessions) return true;
     const idle = [...sessions.values()].filter((session) => session.active === 0).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
     if (!idle) return false;
-    closeSession(idle, `closed to make room (at most ${maxSessions} sessions)`);
+    closeSession(idle, { kind: 'room', maxSessions });
     return true;
   };
 
-  const closeSession = (session: Session, why: string) => {
+  const closeSession = (session: Session, why: SessionClosed) => {
     sessions.delete(session.id);
-    log(`MCP session ${session.id} ${why}`);
+    log(lines.sessionClosed(session.id, why));
     void session.server.close().catch(() => undefined);
   };
 
@@ -130,7 +132,7 @@ export async function startHttpMcpServer(context: ToolContext, options: HttpMcpS
   const sweep = () => {
     const now = clock.now();
     for (const session of [...sessions.values()]) {
-      if (session.active === 0 && now - session.lastUsedAt >= idleMs) closeSession(session, `closed after ${Math.round(idleMs / 60_000)} min without requests`);
+      if (session.active === 0 && now - session.lastUsedAt >= idleMs) closeSession(session, { kind: 'idle', minutes: Math.round(idleMs / 60_000) });
     }
     sweepTimer = clock.setTimeout(sweep, Math.min(idleMs, 60_000));
   };
@@ -165,12 +167,12 @@ export async function startHttpMcpServer(context: ToolContext, options: HttpMcpS
 
   const server = http.createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: HEADERS_TIMEOUT_MS + bodyTimeoutMs }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
-      log(`MCP HTTP request failed: ${(error as Error).message}`);
+      log(lines.requestFailed((error as Error).message));
       if (!res.headersSent) reject(res, 500, 'Internal error.');
       else res.end();
     });
   });
-  endpoint = await listen(server, options, log);
+  endpoint = await listen(server, options, log, lines);
   const { kind, socketPath, socketDir, port } = endpoint;
 
   return {
@@ -283,7 +285,7 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 }
 
 /** A unix socket in a fresh 0700 directory, or a named pipe; 127.0.0.1 on a random port when asked or when those fail. */
-async function listen(server: http.Server, options: HttpMcpServerOptions, log: (line: string) => void): Promise<Endpoint> {
+async function listen(server: http.Server, options: HttpMcpServerOptions, log: (line: string) => void, lines: ServerLines): Promise<Endpoint> {
   if (!options.preferTcp) {
     if (process.platform === 'win32') {
       const pipe = `\\\\.\\pipe\\dingtalk-token-mcp-${randomBytes(16).toString('hex')}`;
@@ -291,7 +293,7 @@ async function listen(server: http.Server, options: HttpMcpServerOptions, log: (
         await listenOn(server, { path: pipe });
         return { kind: 'pipe', socketPath: pipe };
       } catch (error) {
-        log(`MCP server: named pipe unavailable (${(error as Error).message}); using 127.0.0.1.`);
+        log(lines.socketUnavailable('pipe', (error as Error).message));
       }
     } else {
       const socketDir = await fs.mkdtemp(path.join(options.socketDir ?? os.tmpdir(), 'dingtalk-mcp-'));
@@ -302,7 +304,7 @@ async function listen(server: http.Server, options: HttpMcpServerOptions, log: (
         return { kind: 'unix', socketPath, socketDir };
       } catch (error) {
         await fs.rm(socketDir, { recursive: true, force: true });
-        log(`MCP server: unix socket unavailable (${(error as Error).message}); using 127.0.0.1.`);
+        log(lines.socketUnavailable('unix', (error as Error).message));
       }
     }
   }

@@ -12,6 +12,7 @@ import type { Redactor } from '../core/redact';
 import { argumentsProblem, auditDigest } from './argsLimits';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock, type TokenManager } from '../core/tokens';
 import { SERVER_VERSION } from './version';
+import { ENGLISH_SERVER_LINES, type ServerLines } from './serverLines';
 
 /** Everything the tools need; the extension and the CLI each build one. */
 export interface ToolContext {
@@ -27,6 +28,8 @@ export interface ToolContext {
   log(line: string): void;
   /** Cleans every text the tools return of the secrets and tokens the host has seen. */
   redactor: Redactor;
+  /** The server's log lines in this host's words (the extension's in the person's language); English when absent. */
+  lines?: ServerLines;
   clock?: Pick<Clock, 'now'>;
   /** Why no app is configured (a broken apps file...), added to "no app" errors. */
   setupProblem?(): string | undefined;
@@ -313,7 +316,7 @@ function record(context: ToolContext, event: AuditEvent): void {
   try {
     context.audit.record(event);
     // The event holds a digest of the arguments, never their values; the log sink redacts anyway.
-    context.log(`mcp tool call ${JSON.stringify(event)}`);
+    context.log((context.lines ?? ENGLISH_SERVER_LINES).toolCall(event));
   } catch {
     // Auditing must never turn a served call into a failure.
   }

@@ -71,6 +71,7 @@ class FakeHost implements McpHost {
     this.started.push(tracked);
     return tracked;
   };
+  stoppedLine = 'MCP server stopped: dingtalkToken.mcp.enabled is off.';
   log = {
     info: (line: string) => this.push('info', line),
     warn: (line: string) => this.push('warn', line),

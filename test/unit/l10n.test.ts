@@ -1,10 +1,13 @@
-// Localisation: package.json's %keys% have English and Simplified Chinese values, every string the extension
-// passes to vscode.l10n.t has a Chinese translation with the same {n} placeholders, and the bundle holds
-// nothing stale. Runs from out/test/unit, so the repository root is three levels up.
+// Localisation: package.json's %keys% have English and Simplified Chinese values; the English bundle is what
+// @vscode/l10n-dev extracts from src/extension today (`npm run l10n`), every message in it has a Chinese
+// translation with the same {n} placeholders, and the Chinese bundle holds nothing stale.
+// Runs from out/test/unit, so the repository root is three levels up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 
 const root = path.join(__dirname, '../../..');
 const readJson = (relative: string): unknown => JSON.parse(readFileSync(path.join(root, relative), 'utf8'));
@@ -53,67 +56,44 @@ function placeholders(text: string): string[] {
   return [...new Set(text.match(/\{\d+\}/g) ?? [])].sort();
 }
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return sourceFiles(full);
-    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [full] : [];
-  });
+interface L10nScript {
+  sourceFiles(): string[];
+  extractMessages(): Promise<Record<string, unknown>>;
+  ENGLISH_BUNDLE: string;
 }
-
-/** The value of a JavaScript string literal's body (without its quotes). */
-function unescape(body: string): string {
-  return body.replace(/\\(?:u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(\r\n|[\s\S]))/g, (_, codePoint, unicode, hex, other: string) => {
-    if (codePoint || unicode || hex) return String.fromCodePoint(parseInt(codePoint ?? unicode ?? hex, 16));
-    const simple: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', 0: '\0', '\n': '', '\r\n': '', '\r': '' };
-    return simple[other] ?? other;
-  });
-}
-
-interface Call {
-  file: string;
-  line: number;
-  /** The message, or undefined when the first argument is not a plain string literal. */
-  message?: string;
-  text: string;
-}
+const l10nScript = (): Promise<L10nScript> => import(pathToFileURL(path.join(root, 'scripts/l10n.mjs')).href);
 
 /**
- * Every call of vscode.l10n.t (or l10n.t, or a local alias such as `const t = vscode.l10n.t`) in the source,
- * with its first argument when that is a '…', "…" or `…` literal (no ${}) followed by `,` or `)`.
- * Calls may span lines.
+ * Uses of l10n.t the extractor cannot read, as "file:line: text". @vscode/l10n-dev skips them silently, so a
+ * message passed through a variable, an alias (`const t = vscode.l10n.t`) or a template with ${} would reach
+ * a zh-cn person in English with no test noticing. Every `vscode.l10n` / `l10n.t` must be a direct call with
+ * a plain string literal first.
  */
-function l10nCalls(source: string, file: string): Call[] {
-  const aliases = [...source.matchAll(/\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:vscode\.)?l10n\.t\s*[;\n]/g)].map((m) => m[1]);
-  for (const m of source.matchAll(/\{([^{}]*)\}\s*=\s*(?:vscode\.)?l10n\b/g)) {
-    const binding = /(?:^|,)\s*t\s*(?::\s*([A-Za-z_$][\w$]*))?\s*(?:,|$)/.exec(m[1]);
-    if (binding) aliases.push(binding[1] ?? 't');
-  }
-  const callee = new RegExp(`(?<![\\w$.])(?:(?:vscode\\.)?l10n\\.t${aliases.map((alias) => `|${alias.replace(/\$/g, '\\$')}`).join('')})\\s*\\(`, 'g');
-  const literal = /\s*(?:'((?:[^'\\\n]|\\[\s\S])*)'|"((?:[^"\\\n]|\\[\s\S])*)"|`((?:[^`\\$]|\\[\s\S]|\$(?!\{))*)`)\s*(?=[,)])/y;
-  const calls: Call[] = [];
-  for (const match of source.matchAll(callee)) {
-    const start = match.index! + match[0].length;
-    literal.lastIndex = start;
-    const found = literal.exec(source);
-    const line = source.slice(0, match.index).split('\n').length;
-    const text = source.slice(match.index, start + 60).replace(/\s+/g, ' ');
-    calls.push({ file, line, text, message: found ? unescape(found[1] ?? found[2] ?? found[3]) : undefined });
-  }
-  return calls;
-}
-
-function sourceMessages(): { messages: Map<string, string>; unreadable: string[] } {
-  const messages = new Map<string, string>();
-  const unreadable: string[] = [];
-  for (const file of sourceFiles(path.join(root, 'src', 'extension'))) {
-    const relative = path.relative(root, file);
-    for (const call of l10nCalls(readFileSync(file, 'utf8'), relative)) {
-      if (call.message === undefined) unreadable.push(`${call.file}:${call.line}: ${call.text}`);
-      else if (!messages.has(call.message)) messages.set(call.message, `${call.file}:${call.line}`);
+function unreadableUses(file: string, source: string): string[] {
+  const sourceFile = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const report = (node: ts.Node) => {
+    const line = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
+    found.push(`${file}:${line}: ${node.getText(sourceFile).replace(/\s+/g, ' ').slice(0, 80)}`);
+  };
+  const isL10n = (node: ts.Node) => (ts.isPropertyAccessExpression(node) && node.name.text === 'l10n') || (ts.isIdentifier(node) && node.text === 'l10n');
+  const visit = (node: ts.Node): void => {
+    // vscode.l10n.bundle is read once, to hand VS Code's bundle to @vscode/l10n.
+    if (ts.isPropertyAccessExpression(node) && node.name.text === 'l10n' && !(ts.isPropertyAccessExpression(node.parent) && ['t', 'bundle'].includes(node.parent.name.text))) {
+      report(node.parent);
+    } else if (ts.isPropertyAccessExpression(node) && node.name.text === 't' && isL10n(node.expression)) {
+      const call = node.parent;
+      const first = ts.isCallExpression(call) && call.expression === node ? call.arguments[0] : undefined;
+      if (!first || !(ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first))) report(call);
     }
-  }
-  return { messages, unreadable };
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  // The extractor reads a file only when it imports from 'vscode' or '@vscode/l10n'; a wrapper would hide it.
+  const imported = sourceFile.statements.some((statement) => ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)
+    && ['vscode', '@vscode/l10n'].includes(statement.moduleSpecifier.text) && !statement.importClause?.isTypeOnly);
+  if (found.length === 0 && !imported && /\bl10n\.t\(/.test(source)) found.push(`${file}: calls l10n.t without importing @vscode/l10n`);
+  return found;
 }
 
 test('every %key% in package.json has an English and a Chinese value, and there are no extra keys', () => {
@@ -139,44 +119,88 @@ test('the English command titles are the contract\'s, and the category stays "Di
   }
 });
 
-test('every string passed to vscode.l10n.t in src/extension has a Chinese translation with the same placeholders', () => {
-  const { messages, unreadable } = sourceMessages();
-  assert.deepEqual(unreadable, [], 'every l10n.t call passes a string literal first (the bundle cannot be checked otherwise)');
-  assert.ok(messages.size > 20, `found the l10n.t calls (${messages.size})`);
-  const bundle = stringMap('l10n/bundle.l10n.zh-cn.json');
-  const missing = [...messages].filter(([message]) => !(message in bundle)).map(([message, where]) => `${where}: ${JSON.stringify(message)}`);
-  assert.deepEqual(missing, [], 'strings without a Chinese translation');
-  for (const [message, where] of messages) {
-    assert.deepEqual(placeholders(bundle[message]), placeholders(message), `${where}: placeholders of ${JSON.stringify(message)} → ${JSON.stringify(bundle[message])}`);
-  }
+/**
+ * Log calls (`log.info(…)`, `services.log.warn(…)`, `this.host.log.error(…)`) whose text is written in place: a
+ * string or template literal, or one joined with `+`. The log is read in the person's language, so its lines
+ * come from l10n.t (directly or through a function that calls it), as "file:line: text".
+ */
+function literalLogLines(file: string, source: string): string[] {
+  const sourceFile = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const written = (node: ts.Node): boolean => ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)
+    || (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken && (written(node.left) || written(node.right)))
+    || (ts.isParenthesizedExpression(node) && written(node.expression));
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ['info', 'warn', 'error'].includes(node.expression.name.text)) {
+      const target = node.expression.expression;
+      const isLog = (ts.isIdentifier(target) && target.text === 'log') || (ts.isPropertyAccessExpression(target) && target.name.text === 'log');
+      if (isLog && node.arguments[0] && written(node.arguments[0])) {
+        const line = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
+        found.push(`${file}:${line}: ${node.getText(sourceFile).replace(/\s+/g, ' ').slice(0, 80)}`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return found;
+}
+
+test('the log lines src/extension writes are worded through l10n.t, not English written in place', async () => {
+  const { sourceFiles } = await l10nScript();
+  const literal = sourceFiles().flatMap((file) => literalLogLines(file, readFileSync(path.join(root, file), 'utf8')));
+  assert.deepEqual(literal, []);
+  // The check sees the shapes such lines take.
+  const sample = [
+    'services.log.info(`Removed ${x}`);',
+    "this.host.log.warn('stopped');",
+    "log.error('failed: ' + why);",
+    "log.info(vscode.l10n.t('Removed {0}', x));",
+    'log.warn(problem);',
+    "console.info('not our log');",
+  ].join('\n');
+  assert.deepEqual(literalLogLines('sample.ts', sample).map((line) => line.split(': ')[0]), ['sample.ts:1', 'sample.ts:2', 'sample.ts:3']);
 });
 
-test('the Chinese bundle has no stale keys', () => {
-  const { messages } = sourceMessages();
-  const stale = Object.keys(stringMap('l10n/bundle.l10n.zh-cn.json')).filter((key) => !messages.has(key));
-  assert.deepEqual(stale, [], 'bundle keys no source passes to vscode.l10n.t');
+test('every l10n.t call in src/extension passes a string literal first, in a module the extractor reads', async () => {
+  const { sourceFiles } = await l10nScript();
+  const files = sourceFiles();
+  assert.ok(files.includes('src/extension/commands.ts'), 'found the sources');
+  const unreadable = files.flatMap((file) => unreadableUses(file, readFileSync(path.join(root, file), 'utf8')));
+  assert.deepEqual(unreadable, []);
 });
 
-test('the source scanner reads quotes, escapes, aliases and multi-line calls', () => {
+test('the check for unreadable l10n.t uses catches aliases, variables and substitutions', () => {
   const source = [
     "const a = vscode.l10n.t('It\\'s {0}', x);",
-    'const b = vscode.l10n.t(',
-    '  "Say \\"hi\\"\\n{0} {1}",',
-    '  x, y);',
+    'const b = vscode.l10n.t(`plain`);',
+    "const c = l10n.t('imported');",
     'const t = vscode.l10n.t;',
-    'const c = t(`plain`);',
-    "const d = vscode.l10n.t(`with ${'{'}x}`);",
-    'const e = vscode.l10n.t(message);',
+    'const d = vscode.l10n.t(message);',
+    'const e = vscode.l10n.t(`with ${x}`);',
+    'const { t: tr } = vscode.l10n;',
     "const f = vscode.l10n.t('a' + 'b');",
-    "const g = format('not l10n');",
   ].join('\n');
-  const calls = l10nCalls(source, 'sample.ts');
-  assert.deepEqual(calls.map((call) => [call.line, call.message]), [
-    [1, "It's {0}"],
-    [2, 'Say "hi"\n{0} {1}'],
-    [6, 'plain'],
-    [7, undefined],
-    [8, undefined],
-    [9, undefined],
+  assert.deepEqual(unreadableUses('sample.ts', source).map((use) => use.split(': ')[0]), [
+    'sample.ts:4', 'sample.ts:5', 'sample.ts:6', 'sample.ts:7', 'sample.ts:8',
   ]);
+  // A module whose l10n.t comes from a wrapper of ours: the extractor skips the whole file.
+  assert.deepEqual(unreadableUses('wrapped.ts', "import { l10n } from './apis/l10n';\nl10n.t('hidden');"), ['wrapped.ts: calls l10n.t without importing @vscode/l10n']);
+  assert.deepEqual(unreadableUses('direct.ts', "import * as l10n from '@vscode/l10n';\nl10n.t('seen');"), []);
+});
+
+test('l10n/bundle.l10n.json is what `npm run l10n` extracts from src/extension now', async () => {
+  const { extractMessages, ENGLISH_BUNDLE } = await l10nScript();
+  const fresh = await extractMessages();
+  assert.ok(Object.keys(fresh).length > 20, `extracted the messages (${Object.keys(fresh).length})`);
+  assert.deepEqual(stringMap(ENGLISH_BUNDLE), fresh, 'run `npm run l10n` and commit l10n/bundle.l10n.json');
+});
+
+test('every English message has a Chinese translation with the same placeholders, and no Chinese key is stale', async () => {
+  const english = Object.keys(stringMap((await l10nScript()).ENGLISH_BUNDLE));
+  const chinese = stringMap('l10n/bundle.l10n.zh-cn.json');
+  assert.deepEqual(english.filter((message) => !(message in chinese)), [], 'messages without a Chinese translation');
+  assert.deepEqual(Object.keys(chinese).filter((message) => !english.includes(message)), [], 'Chinese keys no source passes to vscode.l10n.t');
+  for (const message of english) {
+    assert.deepEqual(placeholders(chinese[message]), placeholders(message), `placeholders of ${JSON.stringify(message)} → ${JSON.stringify(chinese[message])}`);
+  }
 });

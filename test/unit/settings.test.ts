@@ -125,3 +125,17 @@ test('every setting declares its default in package.json, and the numeric ones m
     assert.deepEqual([declared.default, declared.minimum, declared.maximum], [range.fallback, range.min, range.max], key);
   }
 });
+
+test('the extension words setting problems itself (in the person\'s language): out of range, not a number, wrong type', () => {
+  const words = {
+    notANumber: (setting: string, shown: string, range: { min: number; max: number; unit: string }, fallback: number) => `${setting}：${shown} 不是 ${range.min}–${range.max} ${range.unit} 内的数字；使用默认值 ${fallback}`,
+    outOfRange: (setting: string, given: number, range: { min: number; max: number }, used: number) => `${setting}：${given} 超出 ${range.min}–${range.max}；使用 ${used}`,
+    wrongType: (setting: string, shown: string, type: string, fallback: string) => `${setting}：${shown} 不是 ${type}；使用默认值 ${fallback}`,
+  };
+  const settings = settingsFrom(fakeConfiguration({ user: { requestTimeoutMs: 3_000_000_000, refreshMarginSeconds: 'soon', autoRefresh: 'no' } }), words);
+  assert.deepEqual(settings.problems.sort(), [
+    'dingtalkToken.autoRefresh："no" 不是 boolean；使用默认值 true',
+    'dingtalkToken.refreshMarginSeconds："soon" 不是 0–3600 seconds 内的数字；使用默认值 300',
+    'dingtalkToken.requestTimeoutMs：3000000000 超出 1000–120000；使用 120000',
+  ]);
+});
