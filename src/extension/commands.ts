@@ -3,6 +3,7 @@ import { describeDuration, describeError } from './messages';
 import { policyFileUri } from './config';
 import { POLICY_TEMPLATES, type PolicyTemplateId } from './policyTemplate';
 import type { AppInfo } from '../core/apps';
+import { DEFAULT_REFRESHES_PER_MINUTE } from '../core/defaultPolicy';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock, type TokenResult } from '../core/tokens';
 import type { Services } from './services';
 import type { InspectPanel } from './inspect';
@@ -173,12 +174,12 @@ async function openPolicy(services: Services): Promise<void> {
   } catch {
     const create = vscode.l10n.t('Create');
     const choice = await vscode.window.showInformationMessage(
-      vscode.l10n.t('There is no MCP policy file yet, so agents may call every tool (refresh_access_token at most 60 times a minute). Create one?'), create);
+      vscode.l10n.t('There is no MCP policy file yet, so agents may call every tool (refresh_access_token at most {0} times a minute). Create one?', DEFAULT_REFRESHES_PER_MINUTE), create);
     if (choice !== create) return;
     const templates: (vscode.QuickPickItem & { id: PolicyTemplateId })[] = [
       { id: 'readOnly', label: vscode.l10n.t('Read-only agent'), detail: vscode.l10n.t('API calls only with GET; the raw token tools are hidden.') },
       { id: 'messagesNeedApproval', label: vscode.l10n.t('Messages need approval'), detail: vscode.l10n.t('You approve each call that sends a message; everything else runs.') },
-      { id: 'refreshRateLimit', label: vscode.l10n.t('Refresh rate limit'), detail: vscode.l10n.t('Every tool allowed; refresh_access_token at most 60 times a minute.') },
+      { id: 'refreshRateLimit', label: vscode.l10n.t('Refresh rate limit'), detail: vscode.l10n.t('Every tool allowed; refresh_access_token at most {0} times a minute.', DEFAULT_REFRESHES_PER_MINUTE) },
     ];
     const template = await vscode.window.showQuickPick(templates, { title: vscode.l10n.t('Start the MCP policy from') });
     if (!template) return;

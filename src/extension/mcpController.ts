@@ -1,6 +1,7 @@
 import type { PolicyFileRead } from '../core/policyFile';
 import { PolicyFileWatcher, type PolicyWatchOptions } from '../core/policyWatcher';
-import type { PolicyProblem, PolicyReport, PolicyStatus } from '../core/policy';
+import type { PolicyReport, PolicyStatus } from '../core/policy';
+import type { PolicyProblem } from '../core/policyParse';
 import type { ExtensionServer } from '../mcp/extensionServer';
 
 /**

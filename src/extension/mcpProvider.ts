@@ -4,7 +4,7 @@ import { approvalText, MAX_APPROVAL_TEXT_CHARS } from '../core/approvalText';
 import { adviceFor } from './messages';
 import type { Services } from './services';
 import { McpController, type McpState, type PolicyLocation, type PolicyNotice } from './mcpController';
-import type { PolicyProblem } from '../core/policy';
+import type { PolicyProblem } from '../core/policyParse';
 import { COMMAND } from './commandIds';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';

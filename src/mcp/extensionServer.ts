@@ -1,4 +1,5 @@
-import { PolicyEngine, type CounterStore, type PolicyReport, type PolicyStatus } from '../core/policy';
+import { PolicyEngine, type PolicyReport, type PolicyStatus } from '../core/policy';
+import type { CounterStore } from '../core/policyCounters';
 import type { PolicyFileRead } from '../core/policyFile';
 import type { ToolApprover } from './tools';
 import { startHttpMcpServer } from './httpServer';

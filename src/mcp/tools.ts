@@ -10,6 +10,7 @@ import { denialText, type Approver, type PolicyEngine, type Verdict } from '../c
 import type { AuditEvent, AuditTrail } from '../core/audit';
 import { redact } from '../core/redact';
 import { argumentsProblem, auditDigest } from './argsLimits';
+import { DEFAULT_REFRESHES_PER_MINUTE } from '../core/defaultPolicy';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock, type TokenManager } from '../core/tokens';
 import { SERVER_VERSION } from './version';
 
@@ -95,7 +96,7 @@ const TOOLS = {
   refresh_access_token: define({
     title: 'Refresh DingTalk access token',
     description: 'Asks DingTalk for the app\'s token now, bypassing the cache, and returns it. Use only when a token was rejected '
-      + 'or must be renewed; get_access_token already refreshes ahead of expiry. Rate-limited by the policy (60 per minute by default). '
+      + `or must be renewed; get_access_token already refreshes ahead of expiry. Rate-limited by the policy (${DEFAULT_REFRESHES_PER_MINUTE} per minute by default). `
       + `It never overrides DingTalk's Retry-After, the backoff after failures, or the limit of ${MAX_TOKEN_REQUESTS_PER_MINUTE} token requests `
       + 'per app per minute: then it returns the still-valid token with refreshed: false and nextRefreshAt, or an error naming the wait.',
     annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false, openWorldHint: true },

@@ -11,7 +11,7 @@ import { FakeClock } from '../support/fakeClock';
 import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk';
 import { TokenManager } from '../../src/core/tokens';
-import type { PolicyProblem } from '../../src/core/policy';
+import type { PolicyProblem } from '../../src/core/policyParse';
 import { startExtensionMcpServer, type ExtensionServer } from '../../src/mcp/extensionServer';
 import { McpController, type McpHost, type PolicyLocation, type PolicyNotice } from '../../src/extension/mcpController';
 

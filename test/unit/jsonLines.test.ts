@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsonLineOf } from '../../src/core/jsonLines';
-import { parsePolicy } from '../../src/core/policy';
+import { parsePolicy } from '../../src/core/policyParse';
 
 test('jsonLineOf finds the line of each part of a JSON file, or of the nearest part that exists', () => {
   const text = '{\n  "version": "1",\n  "tools": {\n    "x": {\n      "rules": [\n        { "name": "a" },\n        {\n          "name": "b\\"q",\n          "conditions": [{"path": "args.a", "op": "eq", "value": [1, {"k": 2}]}]\n        }\n      ]\n    }\n  }\n}\n';
