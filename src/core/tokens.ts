@@ -1,3 +1,4 @@
+import { REFRESH_MARGIN_SECONDS } from './bounds';
 import { systemClock, type Clock } from './clock';
 import { DingTalkError, asDingTalkError, replacementRejectedError, type DingTalkErrorKind } from './errors';
 import type { FetchedToken } from './dingtalk';
@@ -112,7 +113,7 @@ export const RETRY_WITHOUT_TOKEN_MS = 2_000;
 export const MAX_TOKEN_REQUESTS_PER_MINUTE = 30;
 const REQUEST_CAP_WINDOW_MS = 60_000;
 export const RETRY_AFTER_CAP_MS = 60 * 60_000;
-export const DEFAULT_REFRESH_MARGIN_MS = 300_000;
+export const DEFAULT_REFRESH_MARGIN_MS = REFRESH_MARGIN_SECONDS.fallback * 1000;
 const HISTORY_LENGTH = 20;
 
 interface Replacement {

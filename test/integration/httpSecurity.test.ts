@@ -10,8 +10,9 @@ import { endpointsWithDefaults } from '../../src/core/dingtalk';
 import { DingTalkError } from '../../src/core/errors';
 import { PolicyEngine } from '../../src/core/policy';
 import { TokenManager } from '../../src/core/tokens';
-import { SECRET_HEADER, startHttpMcpServer, type HttpMcpServer, type HttpMcpServerOptions } from '../../src/mcp/httpServer';
-import type { ToolContext } from '../../src/mcp/tools';
+import { startHttpMcpServer, type HttpMcpServer, type HttpMcpServerOptions } from '../../src/mcp/httpServer';
+import { SECRET_HEADER } from '../../src/mcp/httpRequests';
+import type { ToolContext } from '../../src/mcp/toolContext';
 
 const INITIALIZE = JSON.stringify({
   jsonrpc: '2.0', id: 1, method: 'initialize',

@@ -9,7 +9,8 @@ import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults } from '../../src/core/dingtalk';
 import { PolicyEngine } from '../../src/core/policy';
 import { TokenManager } from '../../src/core/tokens';
-import { createDingTalkMcpServer, TOOL_NAMES } from '../../src/mcp/tools';
+import { createDingTalkMcpServer } from '../../src/mcp/tools';
+import { TOOL_NAMES } from '../../src/mcp/toolDefinitions';
 
 /*
  * Generated bad input, checked for what a user would notice: the server never crashes or hangs, and every
