@@ -3,7 +3,8 @@ import { compile, unknownToolEntries, type CompiledPolicy, type Limit } from './
 import { Counters, secondsUntilReset, type Charge, type CounterStore } from './policyCounters';
 import { DEFAULT_POLICY, DEFAULT_REFRESHES_PER_MINUTE } from './defaultPolicy';
 import type { PolicyFileRead } from './policyFile';
-import { parsePolicy, policyFormatOf, type PolicyProblem } from './policyParse';
+import { parsePolicy, policyFormatOf } from './policyParse';
+import { failureOf, type PolicyFailure, type PolicyProblem } from './policyProblems';
 import { conditionHolds, incrementOf, type Rule } from './policyRules';
 
 /**
@@ -31,7 +32,7 @@ export type Verdict =
 /** What applying a policy file did: `level` error means every call is now denied; warn, a problem while a good policy stays. */
 export type PolicyReport =
   | { ok: true; level: 'info' | 'warn'; message: string; /** Entries naming tools the server does not have. */ unknownTools: string[]; problems: PolicyProblem[] }
-  | { ok: false; level: 'warn' | 'error'; message: string; error: string; denyingAll: boolean; problems: PolicyProblem[] };
+  | { ok: false; level: 'warn' | 'error'; message: string; error: string; /** The error as problems, for wording in the person's language. */ failure: PolicyFailure; denyingAll: boolean; problems: PolicyProblem[] };
 
 export interface PolicyStatus {
   source: string;
@@ -42,6 +43,8 @@ export interface PolicyStatus {
   usingDefault: boolean;
   valid: boolean;
   error?: string;
+  /** The error as problems, for wording in the person's language. */
+  failure?: PolicyFailure;
   policyVersion: number;
 }
 
@@ -54,6 +57,7 @@ export class PolicyEngine {
   /** True while the built-in defaults decide (no file, or none read yet). */
   private usingDefault = true;
   private error: string | undefined;
+  private failure: PolicyFailure | undefined;
   /** Whether the last failure was reading the file (true) or what it said (false). */
   private unreadable = false;
   private version = 0;
@@ -76,16 +80,17 @@ export class PolicyEngine {
   load(text: string | undefined, format = policyFormatOf(this.source)): { ok: true } | { ok: false; error: string } {
     const parsed = text === undefined ? { ok: true as const, policy: DEFAULT_POLICY } : parsePolicy(text, format);
     if (!parsed.ok) {
-      this.problems = parsed.problems;
-      return this.fail(parsed.error, false);
+      this.problems = parsed.failure.problems;
+      return this.fail(parsed.error, parsed.failure, false);
     }
     this.policy = compile(parsed.policy);
     const unknown = this.knownTools ? unknownToolEntries(parsed.policy, this.knownTools) : [];
     this.unknownTools = unknown.map((entry) => entry.text);
     const lines = unknown.length > 0 && 'lineOf' in parsed ? parsed.lineOf() : undefined;
-    this.problems = unknown.map((entry) => ({ message: `${entry.text} names no tool of this server and changes nothing`, line: lines?.(entry.path), severity: 'warning' }));
+    this.problems = unknown.map((entry) => ({ ...entry.problem, ...(lines?.(entry.path) !== undefined ? { line: lines(entry.path) } : {}) }));
     this.usingDefault = text === undefined;
     this.error = undefined;
+    this.failure = undefined;
     this.unreadable = false;
     this.version++;
     return { ok: true };
@@ -99,14 +104,15 @@ export class PolicyEngine {
   apply(read: PolicyFileRead, source = this.source): PolicyReport {
     this.source = source;
     this.problems = [];
-    const result = read.kind === 'unreadable' ? this.fail(read.error, true) : this.load(read.kind === 'text' ? read.text : undefined);
+    const result = read.kind === 'unreadable' ? this.fail(read.problem.message, failureOf(read.problem), true) : this.load(read.kind === 'text' ? read.text : undefined);
     const problems = this.problems;
     if (result.ok) this.resolvedPath = read.kind === 'text' && read.resolvedPath !== source ? read.resolvedPath : undefined;
     if (!result.ok) {
+      const failure = this.failure!;
       const problem = `MCP policy ${source} ${read.kind === 'unreadable' ? 'cannot be read' : 'is invalid'}: ${result.error}.`;
       return this.policy
-        ? { ok: false, level: 'warn', error: result.error, denyingAll: false, problems, message: `${problem} The last good policy stays in force.` }
-        : { ok: false, level: 'error', error: result.error, denyingAll: true, problems, message: `${problem} Every tool call is denied until it is fixed.` };
+        ? { ok: false, level: 'warn', error: result.error, failure, denyingAll: false, problems, message: `${problem} The last good policy stays in force.` }
+        : { ok: false, level: 'error', error: result.error, failure, denyingAll: true, problems, message: `${problem} Every tool call is denied until it is fixed.` };
     }
     if (read.kind === 'missing') {
       return { ok: true, level: 'info', unknownTools: [], problems, message: `MCP policy ${source} does not exist; the built-in defaults apply (every tool allowed, refresh_access_token at most ${DEFAULT_REFRESHES_PER_MINUTE} times a minute).` };
@@ -118,8 +124,9 @@ export class PolicyEngine {
     return { ok: true, level: 'warn', unknownTools, problems, message: `${loaded} These entries name no tool of this server and change nothing: ${unknownTools.join('; ')}.` };
   }
 
-  private fail(error: string, unreadable: boolean): { ok: false; error: string } {
+  private fail(error: string, failure: PolicyFailure, unreadable: boolean): { ok: false; error: string } {
     this.error = error;
+    this.failure = failure;
     this.unreadable = unreadable;
     // Fail closed: with no good file to fall back on, no call may pass. The built-in defaults are not
     // one: a policy file that appears broken was surely meant to restrict, not to allow everything.
@@ -135,6 +142,7 @@ export class PolicyEngine {
       usingDefault: this.policy !== undefined && this.usingDefault,
       valid: this.error === undefined,
       ...(this.error !== undefined ? { error: this.error } : {}),
+      ...(this.failure !== undefined ? { failure: this.failure } : {}),
       policyVersion: this.version,
     };
   }

@@ -1,4 +1,5 @@
 import { closestName } from './closestName';
+import { policyProblem, unknownToolEntry, type PolicyProblem, type ProblemParams } from './policyProblems';
 import type { LimitFile, PolicyFile } from './policySchema';
 import { compileRules, type Rule } from './policyRules';
 import type { Window } from './policyRuleSchema';
@@ -71,19 +72,23 @@ function quoteName(name: string): string {
 /**
  * `hide` and `tools` entries that name no tool the server has (a typo such as "Get_Access_Token" silently
  * changes nothing), each with the closest real name: `hide[0] "Get_Access_Token" (did you mean "get_access_token"?)`.
+ * Each is a warning (policyProblems.ts) at its path; `text` is the entry in English.
  */
-export function unknownToolEntries(file: PolicyFile, knownTools: readonly string[]): { text: string; path: (string | number)[] }[] {
-  const describe = (where: string, name: string) => {
-    const suggestion = closestName(name, knownTools);
-    return `${where} ${suggestion ? `(did you mean "${suggestion}"?)` : `(the tools are ${knownTools.join(', ')})`}`;
-  };
-  const named: [where: string, name: string, path: (string | number)[]][] = [];
+export function unknownToolEntries(file: PolicyFile, knownTools: readonly string[]): { text: string; path: (string | number)[]; problem: PolicyProblem }[] {
+  const named: [entry: string, name: string, path: (string | number)[]][] = [];
   // "*" in hide means every tool.
   if (Array.isArray(file.hide)) file.hide.forEach((name, index) => name !== '*' && named.push([`hide[${index}] ${quoteName(name)}`, name, ['hide', index]]));
   for (const name of Object.keys(file.tools ?? {})) if (name !== '*') named.push([`tools[${quoteName(name)}]`, name, ['tools', name]]);
   // A few are enough to see the mistake; a hostile file with thousands must not cost a suggestion each.
   const unknown = named.filter(([, name]) => !knownTools.includes(name));
-  const shown = unknown.slice(0, MAX_REPORTED_UNKNOWN).map(([where, name, path]) => ({ text: describe(where, name), path }));
-  if (unknown.length > shown.length) shown.push({ text: `and ${unknown.length - shown.length} more`, path: [] });
+  const shown = unknown.slice(0, MAX_REPORTED_UNKNOWN).map(([entry, name, path]) => {
+    const suggestion = closestName(name, knownTools);
+    const params: ProblemParams = suggestion ? { entry, suggestion } : { entry, tools: knownTools.join(', ') };
+    return { text: unknownToolEntry(params), path, problem: policyProblem('unknownTool', params, { severity: 'warning' }) };
+  });
+  if (unknown.length > shown.length) {
+    const count = unknown.length - shown.length;
+    shown.push({ text: `and ${count} more`, path: [], problem: policyProblem('moreUnknownTools', { count }, { severity: 'warning' }) });
+  }
   return shown;
 }

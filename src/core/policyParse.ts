@@ -1,11 +1,9 @@
 import type { z } from 'zod/v4';
 import { jsonLineOf, type LineOf } from './jsonLines';
+import { POLICY_PROBLEMS, policyProblem, summarizeFailure, type PolicyFailure, type PolicyProblemCode, type ProblemParams } from './policyProblems';
 import { policySchema, type PolicyFile } from './policySchema';
 
-/** Policy text (JSON or Intercept's YAML) to a checked PolicyFile, or its problems in words, each at its line. */
-
-/** One problem in the policy file, at its line (1-based) when it has one: what the Problems panel shows. */
-export interface PolicyProblem { message: string; line?: number; severity: 'error' | 'warning' }
+/** Policy text (JSON or Intercept's YAML) to a checked PolicyFile, or its problems (codes, parameters, English words), each at its line. */
 
 export type PolicyFormat = 'json' | 'yaml';
 
@@ -16,25 +14,25 @@ export function policyFormatOf(file: string): PolicyFormat {
 
 /** Parses and validates policy text; errors name the path of each problem, and its line in YAML. */
 export function parsePolicy(text: string, format: PolicyFormat = 'json'):
-  { ok: true; policy: PolicyFile; /** Lines of the file's parts, worked out when asked. */ lineOf(): LineOf } | { ok: false; error: string; problems: PolicyProblem[] } {
+  { ok: true; policy: PolicyFile; /** Lines of the file's parts, worked out when asked. */ lineOf(): LineOf } | { ok: false; error: string; failure: PolicyFailure } {
   const source = text.replace(/^\uFEFF/, '');
-  const failed = (error: string, line?: number) => ({ ok: false as const, error, problems: [{ message: error, line, severity: 'error' as const }] });
-  if (source.trim() === '') return failed(`the file is empty; it needs at least ${format === 'yaml' ? 'version: "1"' : '{"version": "1"}'}`, 1);
+  const failed = (code: PolicyProblemCode, params: ProblemParams, line?: number) => fail({ problems: [policyProblem(code, params, { line })], total: 1, showLines: false });
+  if (source.trim() === '') return failed('emptyFile', { needs: format === 'yaml' ? 'version: "1"' : '{"version": "1"}' }, 1);
   let value: unknown;
   let lineOf: () => LineOf;
   if (format === 'yaml') {
     // Required here, not imported: the YAML parser loads only when a YAML policy does.
     const { readYamlPolicy } = require('./policyYaml') as typeof import('./policyYaml');
     const read = readYamlPolicy(source);
-    if (!read.ok) return failed(read.error, read.line);
+    if (!read.ok) return failed('invalidYaml', read.params, read.params.line as number | undefined);
     value = read.value;
     lineOf = () => read.lineOf;
   } else {
     try {
       value = JSON.parse(source);
     } catch (error) {
-      const { text: words, line } = describeJsonError(error as Error, source);
-      return failed(`not valid JSON: ${words}`, line);
+      const params = describeJsonError(error as Error, source);
+      return failed('invalidJson', params, params.line as number | undefined);
     }
     lineOf = () => jsonLineOf(source);
   }
@@ -42,21 +40,34 @@ export function parsePolicy(text: string, format: PolicyFormat = 'json'):
   if (result.success) return { ok: true, policy: result.data, lineOf };
   const issues = result.error.issues;
   const lines = lineOf();
-  // A one-line file (written by a program) gains nothing from "(line 1)" in its messages.
-  const multiline = source.trim().includes('\n');
-  const problems: PolicyProblem[] = issues.slice(0, 100).map((issue) => ({ message: describeIssue(issue), line: lines(issue.path), severity: 'error' }));
-  const shown = problems.slice(0, 5).map(({ message, line }) => (multiline && line !== undefined ? `${message} (line ${line})` : message));
-  if (issues.length > shown.length) shown.push(`and ${issues.length - shown.length} more`);
-  return { ok: false, error: shown.join('; '), problems };
+  return fail({
+    problems: issues.slice(0, 100).map((issue) => {
+      const { code, params } = problemOf(issue);
+      return policyProblem(code, params, { line: lines(issue.path) });
+    }),
+    total: issues.length,
+    // A one-line file (written by a program) gains nothing from "(line 1)" in its messages.
+    showLines: source.trim().includes('\n'),
+  });
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const where = formatPath(issue.path) || 'the policy';
-  if (issue.code === 'custom' && issue.params?.rule === true) return `${where}: ${issue.message}`;
+function fail(failure: PolicyFailure): { ok: false; error: string; failure: PolicyFailure } {
+  return { ok: false, error: summarizeFailure(failure), failure };
+}
+
+/** The code and parameters an issue carries (policySchema.ts puts them in its message), with the issue's path as `at`. */
+function problemOf(issue: z.core.$ZodIssue): { code: PolicyProblemCode; params: ProblemParams } {
+  const at = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
-    return `${where} has unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
+    return { code: 'unknownKeys', params: { at, count: issue.keys.length, keys: issue.keys.map((key) => JSON.stringify(key)).join(', ') } };
   }
-  return `${where} ${issue.message}`;
+  try {
+    const { code, ...params } = JSON.parse(issue.message) as ProblemParams;
+    if (typeof code === 'string' && Object.hasOwn(POLICY_PROBLEMS, code)) return { code: code as PolicyProblemCode, params: { ...params, at } };
+  } catch {
+    // Not one of ours: zod's own words.
+  }
+  return { code: 'other', params: { at, text: issue.message } };
 }
 
 /** ['tools', 'x', 'limits', 0, 'window'] → tools.x.limits[0].window */
@@ -70,11 +81,11 @@ function formatPath(path: PropertyKey[]): string {
 }
 
 /** Node reports JSON errors by character position; people look for a line and column. */
-function describeJsonError(error: Error, text: string): { text: string; line?: number } {
+function describeJsonError(error: Error, text: string): ProblemParams {
   const position = /position (\d+)/.exec(error.message);
-  if (!position) return { text: error.message };
+  if (!position) return { detail: error.message };
   const before = text.slice(0, Number(position[1]));
   const line = before.split('\n').length;
   const column = before.length - before.lastIndexOf('\n');
-  return { text: `${error.message.replace(/\s*(?:in JSON )?at position \d+.*$/, '')} (line ${line}, column ${column})`, line };
+  return { detail: error.message.replace(/\s*(?:in JSON )?at position \d+.*$/, ''), line, column };
 }

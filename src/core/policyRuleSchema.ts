@@ -1,5 +1,7 @@
 import { z } from 'zod/v4';
 import { compileSafeRegex } from './safeRegex';
+import { RegexProblem } from './safeRegexParse';
+import type { MustBe, PolicyProblemCode, ProblemParams } from './policyProblems';
 
 /**
  * Rules on what a call says, in Intercept's vocabulary (its POLICY.md): per tool a list of `rules`, each
@@ -20,48 +22,54 @@ export type Operator = (typeof OPERATORS)[number];
 /** The largest counter increment; keeps sums exact in doubles. */
 export const MAX_INCREMENT = 1e12;
 
-/** An error message for a field: "is required" when absent, "must be <what>" otherwise. */
-export const must = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`);
+/** A zod issue message carrying a problem's code and parameters; policyParse.ts words it (policyProblems.ts). */
+export const issueMessage = (code: PolicyProblemCode, params: ProblemParams = {}) => JSON.stringify({ ...params, code });
+
+/** The error for a field: "is required" when absent, "must be <what>" otherwise. */
+export const must = (what: MustBe, params: ProblemParams = {}) => (issue: { input?: unknown }) =>
+  (issue.input === undefined ? issueMessage('required') : issueMessage('mustBe', { ...params, what }));
 
 export const conditionSchema = z.strictObject({
-  path: z.string({ error: must('a string such as "args.method" or "state.<tool>.<counter>"') }),
-  op: z.string({ error: must(`one of ${OPERATORS.join(', ')}`) }),
+  path: z.string({ error: must('conditionPath') }),
+  op: z.string({ error: must('operator', { operators: OPERATORS.join(', ') }) }),
   value: z.unknown().optional(),
-}, { error: must('an object like {"path": "args.method", "op": "eq", "value": "GET"}') });
+}, { error: must('condition') });
 
 export const stateSchema = z.strictObject({
-  counter: z.string({ error: must('a counter name') }),
-  window: z.string({ error: must('"minute", "hour" or "day"') }),
-  increment: z.number({ error: must('a whole number of at least 1') }).int({ error: must('a whole number of at least 1') })
-    .min(1, { error: must('a whole number of at least 1') }).max(MAX_INCREMENT, { error: must(`at most ${MAX_INCREMENT}`) }).optional(),
-  increment_from: z.string({ error: must('a path such as "args.amount"') }).optional(),
-}, { error: must('an object like {"counter": "calls", "window": "hour"}') });
+  counter: z.string({ error: must('counterName') }),
+  window: z.string({ error: must('window') }),
+  increment: z.number({ error: must('wholeNumber') }).int({ error: must('wholeNumber') })
+    .min(1, { error: must('wholeNumber') }).max(MAX_INCREMENT, { error: must('atMostIncrement', { max: MAX_INCREMENT }) }).optional(),
+  increment_from: z.string({ error: must('argsPath') }).optional(),
+}, { error: must('state') });
 
 export const ruleSchema = z.strictObject({
-  name: z.string({ error: must('a string') }).optional(),
-  action: z.string({ error: must('"evaluate", "deny" or "approve"') }).optional(),
-  conditions: z.array(conditionSchema, { error: must('a list of conditions') }).optional(),
-  on_deny: z.string({ error: must('a string') }).optional(),
-  rate_limit: z.string({ error: must('a string like "5/hour"') }).optional(),
+  name: z.string({ error: must('string') }).optional(),
+  action: z.string({ error: must('ruleAction') }).optional(),
+  conditions: z.array(conditionSchema, { error: must('conditionList') }).optional(),
+  on_deny: z.string({ error: must('string') }).optional(),
+  rate_limit: z.string({ error: must('rateLimit') }).optional(),
   state: stateSchema.optional(),
-}, { error: must('an object with at least a "name"') });
+}, { error: must('rule') });
 
 export type RuleFile = z.infer<typeof ruleSchema>;
 export type ConditionFile = z.infer<typeof conditionSchema>;
 
 /** One problem, at a path inside the policy (`["tools", "x", "rules", 0]`). */
-export interface RuleProblem { path: (string | number)[]; message: string }
+export interface RuleProblem { path: (string | number)[]; code: PolicyProblemCode; params: ProblemParams }
+
+type Problem = { code: PolicyProblemCode; params: ProblemParams };
 
 const MAX_RATE = 1e9;
 
 /** Parses "5/hour"; the error words are Intercept's. */
-export function parseRateLimit(text: string): { count: number; window: Window } | { error: string } {
+export function parseRateLimit(text: string): { count: number; window: Window } | { error: Problem } {
   const parts = text.split('/');
-  if (parts.length !== 2) return { error: `rate_limit must be in the format "N/window" (e.g. "5/hour"), got ${JSON.stringify(text)}` };
+  if (parts.length !== 2) return { error: { code: 'rateLimitFormat', params: { text } } };
   const [count, window] = parts as [string, string];
-  if (!/^\d+$/.test(count) || Number(count) <= 0) return { error: `rate_limit count must be a positive integer, got ${JSON.stringify(count)}` };
-  if (Number(count) > MAX_RATE) return { error: `rate_limit count must be at most ${MAX_RATE}, got ${JSON.stringify(count)}` };
-  if (!(WINDOWS as readonly string[]).includes(window)) return { error: `rate_limit window must be "minute", "hour", or "day", got ${JSON.stringify(window)}` };
+  if (!/^\d+$/.test(count) || Number(count) <= 0) return { error: { code: 'rateLimitCount', params: { count } } };
+  if (Number(count) > MAX_RATE) return { error: { code: 'rateLimitMax', params: { count, max: MAX_RATE } } };
+  if (!(WINDOWS as readonly string[]).includes(window)) return { error: { code: 'rateLimitWindow', params: { window } } };
   return { count: Number(count), window: window as Window };
 }
 
@@ -90,34 +98,35 @@ export function validateRules(rules: RuleFile[]): RuleProblem[] {
     if (counter === undefined) return;
     const first = seen.get(counter);
     if (first === undefined) seen.set(counter, index);
-    else problems.push({ path: at(index), message: `duplicate state counter ${JSON.stringify(counter)} (also used by rules[${first}])` });
+    else problems.push({ path: at(index), code: 'duplicateCounter', params: { counter, first } });
   });
   rules.forEach((rule, index) => {
-    const add = (message: string, ...rest: (string | number)[]) => problems.push({ path: at(index, ...rest), message });
-    if (rule.name === undefined || rule.name.trim() === '') add('rule must have a name');
+    const add = ({ code, params }: Problem, ...rest: (string | number)[]) => problems.push({ path: at(index, ...rest), code, params });
+    const problem = (code: PolicyProblemCode, params: ProblemParams = {}): Problem => ({ code, params });
+    if (rule.name === undefined || rule.name.trim() === '') add(problem('ruleName'));
     const action = rule.action ?? 'evaluate';
-    if (!['evaluate', 'deny', 'approve'].includes(action)) add(`action must be "evaluate" or "deny" (or "approve"), got ${JSON.stringify(action)}`, 'action');
+    if (!['evaluate', 'deny', 'approve'].includes(action)) add(problem('ruleAction', { action }), 'action');
     if (rule.rate_limit !== undefined) {
       const parsed = parseRateLimit(rule.rate_limit);
       if ('error' in parsed) add(parsed.error, 'rate_limit');
-      if (rule.conditions !== undefined || rule.state !== undefined) add('rate_limit cannot be combined with conditions or state; use separate rules or the full syntax instead');
-      if (action === 'deny' || action === 'approve') add(`rate_limit cannot be used with action ${JSON.stringify(action)}`);
+      if (rule.conditions !== undefined || rule.state !== undefined) add(problem('rateLimitCombined'));
+      if (action === 'deny' || action === 'approve') add(problem('rateLimitAction', { action }));
       return;
     }
     const conditions = rule.conditions ?? [];
-    if (action === 'deny' && conditions.length > 0) add('deny rules must not have conditions');
-    if (action === 'evaluate' && conditions.length === 0) add('evaluate rules must have at least one condition');
-    if (action === 'deny' && rule.state !== undefined) add('deny rules must not have a state counter (they allow nothing to count)');
+    if (action === 'deny' && conditions.length > 0) add(problem('denyConditions'));
+    if (action === 'evaluate' && conditions.length === 0) add(problem('evaluateNoConditions'));
+    if (action === 'deny' && rule.state !== undefined) add(problem('denyState'));
     conditions.forEach((condition, j) => {
-      for (const message of conditionProblems(condition)) add(message, 'conditions', j);
+      for (const found of conditionProblems(condition)) add(found, 'conditions', j);
     });
     if (rule.state) {
       const { counter, window, increment_from: from } = rule.state;
-      if (counter.trim() === '') add('counter must not be empty', 'state', 'counter');
-      else if (counter.includes('.')) add('counter must not contain "." (conditions name it as state.<tool>.<counter>)', 'state', 'counter');
-      if (!(WINDOWS as readonly string[]).includes(window)) add(`window must be "minute", "hour", or "day", got ${JSON.stringify(window)}`, 'state', 'window');
-      if (from !== undefined && !isArgsPath(from)) add(`increment_from must start with "args.", got ${JSON.stringify(from)}`, 'state', 'increment_from');
-      if (from !== undefined && rule.state.increment !== undefined) add('increment and increment_from cannot both be given', 'state');
+      if (counter.trim() === '') add(problem('counterEmpty'), 'state', 'counter');
+      else if (counter.includes('.')) add(problem('counterDot'), 'state', 'counter');
+      if (!(WINDOWS as readonly string[]).includes(window)) add(problem('stateWindow', { window }), 'state', 'window');
+      if (from !== undefined && !isArgsPath(from)) add(problem('incrementFromPath', { path: from }), 'state', 'increment_from');
+      if (from !== undefined && rule.state.increment !== undefined) add(problem('incrementBoth'), 'state');
     }
   });
   return problems;
@@ -134,7 +143,7 @@ export function counterReferenceProblems(tool: string, rules: RuleFile[], rulesO
     if (!reference) return;
     const [, scope, name] = reference as unknown as [string, string, string];
     if (!rulesOf(scope === '_global' ? '*' : scope)?.some((other) => definedCounter(other) === name)) {
-      problems.push({ path: ['tools', tool, 'rules', index, 'conditions', j], message: `condition references state.${scope}.${name} but no matching state block found` });
+      problems.push({ path: ['tools', tool, 'rules', index, 'conditions', j], code: 'counterReference', params: { scope, counter: name } });
     }
   }));
   return problems;
@@ -142,27 +151,31 @@ export function counterReferenceProblems(tool: string, rules: RuleFile[], rulesO
 
 const isArgsPath = (path: string) => /^args\.[^.]+(\.[^.]+)*$/.test(path);
 
-function conditionProblems(condition: ConditionFile): string[] {
-  const problems: string[] = [];
+function conditionProblems(condition: ConditionFile): Problem[] {
+  const problems: Problem[] = [];
+  const add = (code: PolicyProblemCode, params: ProblemParams = {}) => problems.push({ code, params });
   const { path, op, value } = condition;
-  if (!path.startsWith('args.') && !path.startsWith('state.')) problems.push(`path must start with "args." or "state.", got ${JSON.stringify(path)}`);
-  else if (path.startsWith('args.') && !isArgsPath(path)) problems.push(`path must name a field after "args." with no empty parts, got ${JSON.stringify(path)}`);
-  else if (path.startsWith('state.') && !/^state\.[^.]+\.[^.]+$/.test(path)) problems.push(`path must be state.<tool>.<counter>, got ${JSON.stringify(path)}`);
+  if (!path.startsWith('args.') && !path.startsWith('state.')) add('pathStart', { path });
+  else if (path.startsWith('args.') && !isArgsPath(path)) add('argsPath', { path });
+  else if (path.startsWith('state.') && !/^state\.[^.]+\.[^.]+$/.test(path)) add('statePath', { path });
   if (!(OPERATORS as readonly string[]).includes(op)) {
-    problems.push(`unknown operator ${JSON.stringify(op)} (use one of ${OPERATORS.join(', ')})`);
+    add('unknownOperator', { op, operators: OPERATORS.join(', ') });
     return problems;
   }
-  if ((op === 'in' || op === 'not_in') && !Array.isArray(value)) problems.push(`operator ${JSON.stringify(op)} requires a list value`);
-  if (['lt', 'lte', 'gt', 'gte'].includes(op) && !(typeof value === 'number' && Number.isFinite(value))) problems.push(`operator ${JSON.stringify(op)} requires a numeric value`);
-  if (op === 'exists' && typeof value !== 'boolean') problems.push('operator "exists" requires a boolean value');
-  if (['eq', 'neq', 'contains'].includes(op) && value === undefined) problems.push(`operator ${JSON.stringify(op)} requires a value`);
+  if ((op === 'in' || op === 'not_in') && !Array.isArray(value)) add('needsList', { op });
+  if (['lt', 'lte', 'gt', 'gte'].includes(op) && !(typeof value === 'number' && Number.isFinite(value))) add('needsNumber', { op });
+  if (op === 'exists' && typeof value !== 'boolean') add('existsBoolean');
+  if (['eq', 'neq', 'contains'].includes(op) && value === undefined) add('needsValue', { op });
   if (op === 'regex') {
-    if (typeof value !== 'string') problems.push('regex value must be a string');
+    if (typeof value !== 'string') add('regexString');
     else {
       try {
         compileSafeRegex(value);
       } catch (error) {
-        problems.push(`invalid regex ${JSON.stringify(value.length > 80 ? `${value.slice(0, 79)}…` : value)}: ${(error as Error).message}`);
+        const pattern = value.length > 80 ? `${value.slice(0, 79)}…` : value;
+        // Only a RegexProblem is expected; anything else is worded as it came.
+        if (error instanceof RegexProblem) add('invalidRegex', { pattern, reason: error.code, ...error.params });
+        else add('invalidRegex', { pattern, reason: (error as Error).message });
       }
     }
   }

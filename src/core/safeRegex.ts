@@ -1,4 +1,4 @@
-import { isWord, parsePattern, type CharTest, type Node } from './safeRegexParse';
+import { isWord, parsePattern, RegexProblem, type CharTest, type Node } from './safeRegexParse';
 
 /**
  * Regular expressions from a policy file, matched in time linear in the input (a Thompson NFA run as a
@@ -30,9 +30,9 @@ type Instruction =
   | { op: 'bol'; next: number } | { op: 'eol'; next: number } | { op: 'boundary'; not: boolean; next: number }
   | { op: 'match' };
 
-/** Compiles a pattern; throws an Error whose message says what is wrong and where. */
+/** Compiles a pattern; throws a RegexProblem whose message says what is wrong and where. */
 export function compileSafeRegex(pattern: string): SafeRegex {
-  if (pattern.length > MAX_PATTERN_LENGTH) throw new Error(`it is ${pattern.length} characters long; a pattern may be at most ${MAX_PATTERN_LENGTH}`);
+  if (pattern.length > MAX_PATTERN_LENGTH) throw new RegexProblem('tooLong', { length: pattern.length, max: MAX_PATTERN_LENGTH });
   let source = pattern;
   let ignoreCase = false;
   if (source.startsWith('(?i)')) {
@@ -47,7 +47,7 @@ export function compileSafeRegex(pattern: string): SafeRegex {
 function emit(root: Node): Instruction[] {
   const program: Instruction[] = [];
   const push = (instruction: Instruction) => {
-    if (program.length >= MAX_PROGRAM) throw new Error('the pattern expands to too large a program; use fewer or smaller {n,m} repeats');
+    if (program.length >= MAX_PROGRAM) throw new RegexProblem('programTooLarge');
     program.push(instruction);
     return program.length - 1;
   };

@@ -1,9 +1,19 @@
 /**
  * The parser of safeRegex.ts: an RE2-subset pattern to a syntax tree (safeRegex.ts compiles the tree to an
- * NFA program and runs it). Every refusal throws an Error saying what is wrong and at which character.
+ * NFA program and runs it). Every refusal throws a RegexProblem saying what is wrong and at which character.
  */
 
+import { REGEX_PROBLEMS, type ProblemParams, type RegexProblemCode } from './policyProblems';
+
 const MAX_REPEAT = 100;
+
+/** Why a pattern is refused: a code and parameters (policyProblems.ts words them), with the English as message. */
+export class RegexProblem extends Error {
+  constructor(readonly code: RegexProblemCode, readonly params: ProblemParams = {}) {
+    const reason = REGEX_PROBLEMS[code](params);
+    super(params.position !== undefined ? `${reason} at character ${params.position}` : reason);
+  }
+}
 
 export type CharTest = (cp: number) => boolean;
 export type Node =
@@ -24,12 +34,12 @@ class Parser {
 
   parse(): Node {
     const node = this.alternation();
-    if (this.at < this.chars.length) throw this.error(`unexpected ")"`);
+    if (this.at < this.chars.length) throw this.error('unexpectedParen');
     return node;
   }
 
-  private error(message: string): Error {
-    return new Error(`${message} at character ${this.at + 1}`);
+  private error(code: RegexProblemCode, params: ProblemParams = {}): Error {
+    return new RegexProblem(code, { ...params, position: this.at + 1 });
   }
 
   private peek(): string | undefined {
@@ -61,10 +71,10 @@ class Parser {
     else if (c === '{' && this.braceAhead()) [min, max] = this.braces();
     else return node;
     if (c !== '{') this.at++;
-    if (node.kind === 'bol' || node.kind === 'eol' || node.kind === 'boundary') throw this.error('nothing to repeat');
+    if (node.kind === 'bol' || node.kind === 'eol' || node.kind === 'boundary') throw this.error('nothingToRepeat');
     if (this.peek() === '?') this.at++; // lazy: the same set of matches
     const after = this.peek();
-    if (after === '*' || after === '+' || after === '?' || (after === '{' && this.braceAhead())) throw this.error('repeated repetition');
+    if (after === '*' || after === '+' || after === '?' || (after === '{' && this.braceAhead())) throw this.error('repeatedRepetition');
     return { kind: 'repeat', node, min, max };
   }
 
@@ -78,8 +88,8 @@ class Parser {
     this.at += text[0].length;
     const min = Number(text[1]);
     const max = text[2] === undefined ? min : text[3] === '' ? Infinity : Number(text[3]);
-    if (min > MAX_REPEAT || (max !== Infinity && max > MAX_REPEAT)) throw this.error(`a repeat count may be at most ${MAX_REPEAT}`);
-    if (max < min) throw this.error(`invalid repeat {${min},${max}}`);
+    if (min > MAX_REPEAT || (max !== Infinity && max > MAX_REPEAT)) throw this.error('repeatTooLarge', { max: MAX_REPEAT });
+    if (max < min) throw this.error('invalidRepeat', { min, max });
     return [min, max];
   }
 
@@ -94,7 +104,7 @@ class Parser {
       case '\\':
         if (this.peek() === 'b' || this.peek() === 'B') return { kind: 'boundary', not: this.chars[this.at++] === 'B' };
         return { kind: 'char', test: this.escape(false) };
-      case '*': case '+': case '?': this.at--; throw this.error('nothing to repeat');
+      case '*': case '+': case '?': this.at--; throw this.error('nothingToRepeat');
       default: return { kind: 'char', test: this.literal(c.codePointAt(0)!) };
     }
   }
@@ -105,13 +115,13 @@ class Parser {
       if (rest.startsWith('?:')) this.at += 2;
       else if (rest.startsWith('?P<') || (rest.startsWith('?<') && rest[2] !== '=' && rest[2] !== '!')) {
         const close = this.chars.indexOf('>', this.at);
-        if (close < 0) throw this.error('unterminated group name');
+        if (close < 0) throw this.error('unterminatedGroupName');
         this.at = close + 1;
-      } else if (/^\?<?[=!]/.test(rest)) throw this.error('lookaround is not supported (RE2 has none)');
-      else throw this.error('unsupported group flags (only a leading (?i) is)');
+      } else if (/^\?<?[=!]/.test(rest)) throw this.error('lookaround');
+      else throw this.error('groupFlags');
     }
     const node = this.alternation();
-    if (this.peek() !== ')') throw this.error('missing ")"');
+    if (this.peek() !== ')') throw this.error('missingParen');
     this.at++;
     return node;
   }
@@ -122,7 +132,7 @@ class Parser {
     const tests: CharTest[] = [];
     let first = true;
     while (this.peek() !== ']' || first) {
-      if (this.at >= this.chars.length) throw this.error('missing "]"');
+      if (this.at >= this.chars.length) throw this.error('missingBracket');
       first = false;
       const c = this.chars[this.at++]!;
       if (c === '\\') {
@@ -136,7 +146,7 @@ class Parser {
         let highChar = this.chars[this.at++]!;
         if (highChar === '\\') highChar = this.chars[this.at++] ?? '';
         const high = highChar.codePointAt(0) ?? -1;
-        if (high < low) throw this.error('invalid range in a class');
+        if (high < low) throw this.error('classRange');
         tests.push(this.ignoreCase ? (cp) => inRange(cp, low, high) || inRange(otherCase(cp), low, high) : (cp) => inRange(cp, low, high));
       } else {
         tests.push(this.literal(low));
@@ -148,7 +158,7 @@ class Parser {
 
   private escape(inClass: boolean): CharTest {
     const c = this.chars[this.at++];
-    if (c === undefined) throw this.error('trailing backslash');
+    if (c === undefined) throw this.error('trailingBackslash');
     switch (c) {
       case 'd': return isDigit;
       case 'D': return (cp) => !isDigit(cp);
@@ -162,8 +172,8 @@ class Parser {
       case 'f': return (cp) => cp === 12;
       case 'v': return (cp) => cp === 11;
     }
-    if (/[1-9]/.test(c) || (c === 'k' && !inClass)) throw this.error('backreferences are not supported (RE2 has none)');
-    if (/[A-Za-z0-9]/.test(c)) throw this.error(`unsupported escape \\${c}`);
+    if (/[1-9]/.test(c) || (c === 'k' && !inClass)) throw this.error('backreference');
+    if (/[A-Za-z0-9]/.test(c)) throw this.error('unsupportedEscape', { escape: c });
     return this.literal(c.codePointAt(0)!);
   }
 

@@ -7,6 +7,7 @@ import type { AuditEvent } from '../core/audit';
 import type { Services } from './services';
 import type { McpProvider } from './mcpProvider';
 import { COMMAND, VIEW } from './commandIds';
+import { wordFailure } from './policyWording';
 
 /** An app row; also what the inline and context-menu commands receive as their argument. */
 export interface AppNode {
@@ -201,7 +202,8 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
       item.iconPath = new vscode.ThemeIcon('shield', new vscode.ThemeColor('testing.iconPassed'));
     }
     if (policy?.resolvedPath) tooltip.appendMarkdown(` → \`${escapeMarkdown(policy.resolvedPath)}\``);
-    if (policy?.error) tooltip.appendMarkdown(`\n\n${escapeMarkdown(policy.error)}`);
+    const problem = policy?.failure ? wordFailure(policy.failure, vscode.l10n.t) : policy?.error;
+    if (problem) tooltip.appendMarkdown(`\n\n${escapeMarkdown(problem)}`);
     item.tooltip = tooltip;
     return item;
   }

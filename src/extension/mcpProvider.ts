@@ -4,7 +4,8 @@ import { approvalText, MAX_APPROVAL_TEXT_CHARS } from '../core/approvalText';
 import { adviceFor } from './messages';
 import type { Services } from './services';
 import { McpController, type McpState, type PolicyLocation, type PolicyNotice } from './mcpController';
-import type { PolicyProblem } from '../core/policyParse';
+import { policyProblem, type PolicyProblem } from '../core/policyProblems';
+import { wordFailure, wordProblem, wordUnknownEntries } from './policyWording';
 import { COMMAND } from './commandIds';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';
@@ -115,7 +116,7 @@ function policyLocation(services: Services): PolicyLocation {
   const uri = policyFileUri(settings);
   if (!uri) return { source: `dingtalkToken.mcp.policyFile "${settings.policyFile}" (no folder is open)` };
   if (uri.scheme !== 'file') {
-    return { source: uri.toString(), problem: 'it is not on this machine\'s disk; set dingtalkToken.mcp.policyFile to a local path' };
+    return { source: uri.toString(), problem: policyProblem('notLocal', { setting: 'dingtalkToken.mcp.policyFile' }) };
   }
   return { source: uri.fsPath, path: uri.fsPath };
 }
@@ -126,7 +127,7 @@ function showProblems(collection: vscode.DiagnosticCollection, file: string | un
   if (!file || list.length === 0) return;
   collection.set(vscode.Uri.file(file), list.map((problem) => {
     const line = Math.max(0, (problem.line ?? 1) - 1);
-    const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), vscode.l10n.t('MCP policy: {0}', problem.message),
+    const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), vscode.l10n.t('MCP policy: {0}', wordProblem(problem, vscode.l10n.t)),
       problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
     diagnostic.source = 'DingTalk MCP policy';
     return diagnostic;
@@ -137,10 +138,10 @@ function showProblems(collection: vscode.DiagnosticCollection, file: string | un
 async function notifyPolicy(notice: PolicyNotice): Promise<void> {
   const open = vscode.l10n.t('Open MCP Policy');
   const message = notice.kind === 'denyingAll'
-    ? vscode.l10n.t('The MCP policy {0} cannot be used, so every DingTalk tool call by agents is denied until it is fixed: {1}', notice.source, notice.error)
+    ? vscode.l10n.t('The MCP policy {0} cannot be used, so every DingTalk tool call by agents is denied until it is fixed: {1}', notice.source, wordFailure(notice.failure, vscode.l10n.t))
     : notice.kind === 'keptLastGood'
-      ? vscode.l10n.t('The MCP policy file has an error, so the last good policy stays in force: {0}', notice.error)
-      : vscode.l10n.t('The MCP policy names tools this server does not have, so these entries change nothing: {0}', notice.entries.join('; '));
+      ? vscode.l10n.t('The MCP policy file has an error, so the last good policy stays in force: {0}', wordFailure(notice.failure, vscode.l10n.t))
+      : vscode.l10n.t('The MCP policy names tools this server does not have, so these entries change nothing: {0}', wordUnknownEntries(notice.entries, vscode.l10n.t));
   const choice = await vscode.window.showWarningMessage(message, open);
   if (choice === open) await vscode.commands.executeCommand(COMMAND.openPolicy);
 }

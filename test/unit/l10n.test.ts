@@ -85,6 +85,8 @@ interface Call {
  */
 function l10nCalls(source: string, file: string): Call[] {
   const aliases = [...source.matchAll(/\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:vscode\.)?l10n\.t\s*[;\n]/g)].map((m) => m[1]);
+  // Parameters of type Translate (policyWording.ts) are vscode.l10n.t handed in.
+  for (const m of source.matchAll(/[(,]\s*([A-Za-z_$][\w$]*)\s*:\s*Translate\b/g)) aliases.push(m[1]);
   for (const m of source.matchAll(/\{([^{}]*)\}\s*=\s*(?:vscode\.)?l10n\b/g)) {
     const binding = /(?:^|,)\s*t\s*(?::\s*([A-Za-z_$][\w$]*))?\s*(?:,|$)/.exec(m[1]);
     if (binding) aliases.push(binding[1] ?? 't');

@@ -258,9 +258,11 @@ test('an invalid file keeps the last good policy and the error names the JSON pa
   assert.equal(result.ok, false);
   assert.match(!result.ok ? result.error : '', /tools\.refresh_access_token\.limits\[0\]\.window must be "minute", "hour" or "day"/);
   assert.equal(denied(await use(engine, 'list_apps')).reason, 'no', 'the last good policy still decides');
-  assert.deepEqual(engine.status(), {
+  const { failure, ...status } = engine.status();
+  assert.deepEqual(status, {
     source: '/ws/.vscode/dingtalk-mcp-policy.json', inForce: 'file', usingDefault: false, valid: false, error: !result.ok ? result.error : '', policyVersion: 1,
   });
+  assert.deepEqual(failure?.problems.map(({ code, params }) => [code, params]), [['mustBe', { at: 'tools.refresh_access_token.limits[0].window', what: 'window' }]], 'the error as a code, for the person\'s language');
 
   assert.deepEqual(engine.load(JSON.stringify({ version: '1' })), { ok: true });
   assert.deepEqual(engine.status(), { source: '/ws/.vscode/dingtalk-mcp-policy.json', inForce: 'file', usingDefault: false, valid: true, policyVersion: 2 });
