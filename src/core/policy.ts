@@ -18,7 +18,8 @@ import { conditionHolds, incrementOf, type Rule } from './policyRules';
  * runs and committed or rolled back by `finish`, so denied and failed calls use no quota.
  *
  * The file's shape is policySchema.ts', its parsing policyParse.ts', compiling policyCompile.ts', the
- * counters policyCounters.ts'; the built-in defaults are defaultPolicy.ts'.
+ * counters policyCounters.ts'; the built-in defaults are defaultPolicy.ts', the problems' codes and
+ * English policyProblems.ts'.
  */
 
 export interface PolicyCall { tool: string; args: unknown; sessionId: string }
