@@ -1,9 +1,10 @@
 import { answerError, classifyAnswer, MAX_SAID } from './classify';
 import { DingTalkError } from './errors';
+import { REQUEST_TIMEOUT_MS } from './bounds';
 
 export const DEFAULT_API_BASE_URL = 'https://api.dingtalk.com';
 export const DEFAULT_LEGACY_API_BASE_URL = 'https://oapi.dingtalk.com';
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = REQUEST_TIMEOUT_MS.fallback;
 
 export type TokenApi = 'v1' | 'legacy';
 

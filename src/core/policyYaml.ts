@@ -7,20 +7,21 @@ import type { LineOf } from './jsonLines';
  * file cannot blow up), keys must be unique, and only the core schema's plain types are produced.
  */
 
-export function readYamlPolicy(text: string): { ok: true; value: unknown; lineOf: LineOf } | { ok: false; error: string; line?: number } {
+/** Fails with the parameters of an `invalidYaml` problem (policyProblems.ts). */
+export function readYamlPolicy(text: string): { ok: true; value: unknown; lineOf: LineOf } | { ok: false; params: { detail: string; line?: number; column?: number } } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, schema: 'core', uniqueKeys: true, prettyErrors: false });
   const problem = doc.errors[0];
   if (problem) {
     const { line, col } = lineCounter.linePos(problem.pos[0]);
     const words = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
-    return { ok: false, error: `not valid YAML: ${words} (line ${line}, column ${col})`, line };
+    return { ok: false, params: { detail: words, line, column: col } };
   }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    return { ok: false, error: `not valid YAML: ${(error as Error).message}` };
+    return { ok: false, params: { detail: (error as Error).message } };
   }
   // Intercept's loader reads `version: 1` as the string it expects; so do we.
   if (value && typeof value === 'object' && (value as Record<string, unknown>).version === 1) (value as Record<string, unknown>).version = '1';

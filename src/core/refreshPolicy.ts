@@ -2,6 +2,7 @@
  * The refresh policy: when a token must or should be refreshed, when an upstream request has to wait and why,
  * and how long after a failure. Pure functions of a token, an app's record and the time, for TokenManager.
  */
+import { REFRESH_MARGIN_SECONDS } from './bounds';
 import { DingTalkError } from './errors';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE } from './requestCap';
 import type { AppEntry, CachedToken, FetchTrigger, RefreshBlock, Replacement } from './tokenState';
@@ -19,7 +20,7 @@ export const BACKOFF_CAP_MS = 5 * 60_000;
  */
 export const RETRY_WITHOUT_TOKEN_MS = 2_000;
 export const RETRY_AFTER_CAP_MS = 60 * 60_000;
-export const DEFAULT_REFRESH_MARGIN_MS = 300_000;
+export const DEFAULT_REFRESH_MARGIN_MS = REFRESH_MARGIN_SECONDS.fallback * 1000;
 
 /** A token is valid while now < expiresAt. */
 export function isValid(token: CachedToken | undefined, now: number): token is CachedToken {

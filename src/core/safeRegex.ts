@@ -1,3 +1,5 @@
+import { isWord, parsePattern, RegexProblem, type CharTest, type Node } from './safeRegexParse';
+
 /**
  * Regular expressions from a policy file, matched in time linear in the input (a Thompson NFA run as a
  * set of states), so no pattern or argument can make a call hang: JavaScript's RegExp backtracks, and
@@ -6,11 +8,11 @@
  * escapes, groups `( )` `(?: )` `(?P<name> )`, `|`, `* + ?` and `{n}` `{n,}` `{n,m}` (lazy forms accepted),
  * `^ $ \b \B`, and a leading `(?i)`. Backreferences and lookaround are refused (RE2 has neither).
  * Matching is a search, as Go's MatchString: the pattern may match anywhere unless anchored.
+ * The parser is safeRegexParse.ts'; this module compiles its tree to a program and runs it.
  */
 
 /** Long enough for any sensible rule; short enough that a hostile file cannot build a huge program. */
 export const MAX_PATTERN_LENGTH = 512;
-const MAX_REPEAT = 100;
 const MAX_PROGRAM = 1000;
 /**
  * The longest text a pattern is matched against: the cost is at most its length × the program's size,
@@ -21,14 +23,6 @@ export const MAX_MATCHED_LENGTH = 65_536;
 /** `test` is undefined when the input is too long to match within the bound: the caller decides, failing closed. */
 export interface SafeRegex { test(input: string): boolean | undefined }
 
-type CharTest = (cp: number) => boolean;
-type Node =
-  | { kind: 'char'; test: CharTest }
-  | { kind: 'bol' } | { kind: 'eol' } | { kind: 'boundary'; not: boolean }
-  | { kind: 'seq'; items: Node[] }
-  | { kind: 'alt'; options: Node[] }
-  | { kind: 'repeat'; node: Node; min: number; max: number /* Infinity: unbounded */ };
-
 type Instruction =
   | { op: 'char'; test: CharTest; next: number }
   | { op: 'split'; a: number; b: number }
@@ -36,193 +30,24 @@ type Instruction =
   | { op: 'bol'; next: number } | { op: 'eol'; next: number } | { op: 'boundary'; not: boolean; next: number }
   | { op: 'match' };
 
-/** Compiles a pattern; throws an Error whose message says what is wrong and where. */
+/** Compiles a pattern; throws a RegexProblem whose message says what is wrong and where. */
 export function compileSafeRegex(pattern: string): SafeRegex {
-  if (pattern.length > MAX_PATTERN_LENGTH) throw new Error(`it is ${pattern.length} characters long; a pattern may be at most ${MAX_PATTERN_LENGTH}`);
+  if (pattern.length > MAX_PATTERN_LENGTH) throw new RegexProblem('tooLong', { length: pattern.length, max: MAX_PATTERN_LENGTH });
   let source = pattern;
   let ignoreCase = false;
   if (source.startsWith('(?i)')) {
     ignoreCase = true;
     source = source.slice(4);
   }
-  const parser = new Parser(Array.from(source), ignoreCase);
-  const program = emit(parser.parse());
+  const program = emit(parsePattern(source, ignoreCase));
   return { test: (input) => (input.length > MAX_MATCHED_LENGTH ? undefined : run(program, input)) };
-}
-
-class Parser {
-  private at = 0;
-  constructor(private readonly chars: string[], private readonly ignoreCase: boolean) {}
-
-  parse(): Node {
-    const node = this.alternation();
-    if (this.at < this.chars.length) throw this.error(`unexpected ")"`);
-    return node;
-  }
-
-  private error(message: string): Error {
-    return new Error(`${message} at character ${this.at + 1}`);
-  }
-
-  private peek(): string | undefined {
-    return this.chars[this.at];
-  }
-
-  private alternation(): Node {
-    const options = [this.sequence()];
-    while (this.peek() === '|') {
-      this.at++;
-      options.push(this.sequence());
-    }
-    return options.length === 1 ? options[0]! : { kind: 'alt', options };
-  }
-
-  private sequence(): Node {
-    const items: Node[] = [];
-    while (this.at < this.chars.length && this.peek() !== '|' && this.peek() !== ')') items.push(this.quantified(this.atom()));
-    return { kind: 'seq', items };
-  }
-
-  private quantified(node: Node): Node {
-    const c = this.peek();
-    let min: number;
-    let max: number;
-    if (c === '*') [min, max] = [0, Infinity];
-    else if (c === '+') [min, max] = [1, Infinity];
-    else if (c === '?') [min, max] = [0, 1];
-    else if (c === '{' && this.braceAhead()) [min, max] = this.braces();
-    else return node;
-    if (c !== '{') this.at++;
-    if (node.kind === 'bol' || node.kind === 'eol' || node.kind === 'boundary') throw this.error('nothing to repeat');
-    if (this.peek() === '?') this.at++; // lazy: the same set of matches
-    const after = this.peek();
-    if (after === '*' || after === '+' || after === '?' || (after === '{' && this.braceAhead())) throw this.error('repeated repetition');
-    return { kind: 'repeat', node, min, max };
-  }
-
-  /** Whether `{` starts a valid `{n}`, `{n,}` or `{n,m}` (otherwise it is a literal, as in RE2). */
-  private braceAhead(): boolean {
-    return /^\{\d+(,\d*)?\}/.test(this.chars.slice(this.at, this.at + 12).join(''));
-  }
-
-  private braces(): [number, number] {
-    const text = /^\{(\d+)(,(\d*))?\}/.exec(this.chars.slice(this.at, this.at + 12).join(''))!;
-    this.at += text[0].length;
-    const min = Number(text[1]);
-    const max = text[2] === undefined ? min : text[3] === '' ? Infinity : Number(text[3]);
-    if (min > MAX_REPEAT || (max !== Infinity && max > MAX_REPEAT)) throw this.error(`a repeat count may be at most ${MAX_REPEAT}`);
-    if (max < min) throw this.error(`invalid repeat {${min},${max}}`);
-    return [min, max];
-  }
-
-  private atom(): Node {
-    const c = this.chars[this.at++]!;
-    switch (c) {
-      case '(': return this.group();
-      case '[': return this.charClass();
-      case '.': return { kind: 'char', test: (cp) => cp !== 10 };
-      case '^': return { kind: 'bol' };
-      case '$': return { kind: 'eol' };
-      case '\\':
-        if (this.peek() === 'b' || this.peek() === 'B') return { kind: 'boundary', not: this.chars[this.at++] === 'B' };
-        return { kind: 'char', test: this.escape(false) };
-      case '*': case '+': case '?': this.at--; throw this.error('nothing to repeat');
-      default: return { kind: 'char', test: this.literal(c.codePointAt(0)!) };
-    }
-  }
-
-  private group(): Node {
-    if (this.peek() === '?') {
-      const rest = this.chars.slice(this.at, this.at + 3).join('');
-      if (rest.startsWith('?:')) this.at += 2;
-      else if (rest.startsWith('?P<') || (rest.startsWith('?<') && rest[2] !== '=' && rest[2] !== '!')) {
-        const close = this.chars.indexOf('>', this.at);
-        if (close < 0) throw this.error('unterminated group name');
-        this.at = close + 1;
-      } else if (/^\?<?[=!]/.test(rest)) throw this.error('lookaround is not supported (RE2 has none)');
-      else throw this.error('unsupported group flags (only a leading (?i) is)');
-    }
-    const node = this.alternation();
-    if (this.peek() !== ')') throw this.error('missing ")"');
-    this.at++;
-    return node;
-  }
-
-  private charClass(): Node {
-    const negate = this.peek() === '^';
-    if (negate) this.at++;
-    const tests: CharTest[] = [];
-    let first = true;
-    while (this.peek() !== ']' || first) {
-      if (this.at >= this.chars.length) throw this.error('missing "]"');
-      first = false;
-      const c = this.chars[this.at++]!;
-      if (c === '\\') {
-        const escaped = this.escape(true);
-        tests.push(escaped);
-        continue;
-      }
-      const low = c.codePointAt(0)!;
-      if (this.peek() === '-' && this.chars[this.at + 1] !== undefined && this.chars[this.at + 1] !== ']') {
-        this.at++;
-        let highChar = this.chars[this.at++]!;
-        if (highChar === '\\') highChar = this.chars[this.at++] ?? '';
-        const high = highChar.codePointAt(0) ?? -1;
-        if (high < low) throw this.error('invalid range in a class');
-        tests.push(this.ignoreCase ? (cp) => inRange(cp, low, high) || inRange(otherCase(cp), low, high) : (cp) => inRange(cp, low, high));
-      } else {
-        tests.push(this.literal(low));
-      }
-    }
-    this.at++;
-    return { kind: 'char', test: (cp) => tests.some((test) => test(cp)) !== negate };
-  }
-
-  private escape(inClass: boolean): CharTest {
-    const c = this.chars[this.at++];
-    if (c === undefined) throw this.error('trailing backslash');
-    switch (c) {
-      case 'd': return isDigit;
-      case 'D': return (cp) => !isDigit(cp);
-      case 'w': return isWord;
-      case 'W': return (cp) => !isWord(cp);
-      case 's': return isSpace;
-      case 'S': return (cp) => !isSpace(cp);
-      case 't': return (cp) => cp === 9;
-      case 'n': return (cp) => cp === 10;
-      case 'r': return (cp) => cp === 13;
-      case 'f': return (cp) => cp === 12;
-      case 'v': return (cp) => cp === 11;
-    }
-    if (/[1-9]/.test(c) || (c === 'k' && !inClass)) throw this.error('backreferences are not supported (RE2 has none)');
-    if (/[A-Za-z0-9]/.test(c)) throw this.error(`unsupported escape \\${c}`);
-    return this.literal(c.codePointAt(0)!);
-  }
-
-  private literal(code: number): CharTest {
-    if (!this.ignoreCase) return (cp) => cp === code;
-    const other = otherCase(code);
-    return (cp) => cp === code || cp === other;
-  }
-}
-
-const inRange = (cp: number, low: number, high: number) => cp >= low && cp <= high;
-const isDigit: CharTest = (cp) => cp >= 48 && cp <= 57;
-const isWord: CharTest = (cp) => isDigit(cp) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) || cp === 95;
-const isSpace: CharTest = (cp) => cp === 32 || (cp >= 9 && cp <= 13);
-
-function otherCase(cp: number): number {
-  const c = String.fromCodePoint(cp);
-  const lower = c.toLowerCase();
-  const other = lower === c ? c.toUpperCase() : lower;
-  return [...other].length === 1 ? other.codePointAt(0)! : cp;
 }
 
 /** The NFA as a program (Thompson's construction); a bounded repeat is spelled out, so its size is capped. */
 function emit(root: Node): Instruction[] {
   const program: Instruction[] = [];
   const push = (instruction: Instruction) => {
-    if (program.length >= MAX_PROGRAM) throw new Error('the pattern expands to too large a program; use fewer or smaller {n,m} repeats');
+    if (program.length >= MAX_PROGRAM) throw new RegexProblem('programTooLarge');
     program.push(instruction);
     return program.length - 1;
   };

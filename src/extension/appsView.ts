@@ -9,6 +9,7 @@ import type { Services } from './services';
 import type { McpProvider } from './mcpProvider';
 import { COMMAND, VIEW } from './commandIds';
 import { appNode, type AppNode } from './appNode';
+import { wordFailure } from './policyWording';
 
 interface CallNode {
   kind: 'call';
@@ -189,7 +190,8 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
       item.iconPath = new vscode.ThemeIcon('shield', new vscode.ThemeColor('testing.iconPassed'));
     }
     if (policy?.resolvedPath) tooltip.appendMarkdown(` → \`${escapeMarkdown(policy.resolvedPath)}\``);
-    if (policy?.error) tooltip.appendMarkdown(`\n\n${escapeMarkdown(policy.error)}`);
+    const problem = policy?.failure ? wordFailure(policy.failure) : policy?.error;
+    if (problem) tooltip.appendMarkdown(`\n\n${escapeMarkdown(problem)}`);
     item.tooltip = tooltip;
     return item;
   }

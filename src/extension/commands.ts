@@ -2,6 +2,7 @@ import * as l10n from '@vscode/l10n';
 import { describeDuration, describeError, servedLogLine } from './messages';
 import { POLICY_TEMPLATES, type PolicyTemplateId } from './policyTemplate';
 import type { AppInfo } from '../core/apps';
+import { DEFAULT_REFRESHES_PER_MINUTE } from '../core/defaultPolicy';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock, type TokenResult } from '../core/tokens';
 import type { Services } from './services';
 import type { InspectPanel } from './inspect';
@@ -194,12 +195,12 @@ async function openPolicy(services: Services): Promise<void> {
   if (!(await workspace.exists(uri))) {
     const create = l10n.t('Create');
     const choice = await services.apis.window.showInformationMessage(
-      l10n.t('There is no MCP policy file yet, so agents may call every tool (refresh_access_token at most 60 times a minute). Create one?'), create);
+      l10n.t('There is no MCP policy file yet, so agents may call every tool (refresh_access_token at most {0} times a minute). Create one?', DEFAULT_REFRESHES_PER_MINUTE), create);
     if (choice !== create) return;
     const templates: PickItem<PolicyTemplateId>[] = [
       { value: 'readOnly', label: l10n.t('Read-only agent'), detail: l10n.t('API calls only with GET; the raw token tools are hidden.') },
       { value: 'messagesNeedApproval', label: l10n.t('Messages need approval'), detail: l10n.t('You approve each call that sends a message; everything else runs.') },
-      { value: 'refreshRateLimit', label: l10n.t('Refresh rate limit'), detail: l10n.t('Every tool allowed; refresh_access_token at most 60 times a minute.') },
+      { value: 'refreshRateLimit', label: l10n.t('Refresh rate limit'), detail: l10n.t('Every tool allowed; refresh_access_token at most {0} times a minute.', DEFAULT_REFRESHES_PER_MINUTE) },
     ];
     const template = await services.apis.window.pick(templates, { title: l10n.t('Start the MCP policy from') });
     if (!template) return;

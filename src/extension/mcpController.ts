@@ -1,6 +1,7 @@
 import type { PolicyFileRead } from '../core/policyFile';
 import { PolicyFileWatcher, type PolicyWatchOptions } from '../core/policyWatcher';
-import type { PolicyProblem, PolicyReport, PolicyStatus } from '../core/policy';
+import type { PolicyReport, PolicyStatus } from '../core/policy';
+import type { PolicyFailure, PolicyProblem } from '../core/policyProblems';
 import type { ExtensionServer } from '../mcp/extensionServer';
 
 /**
@@ -17,14 +18,14 @@ export interface PolicyLocation {
   /** The local file to read and watch; absent when there can be none (no folder open → the built-in defaults). */
   path?: string;
   /** Why the policy cannot be read at all (not on this machine's disk); every call is then denied. */
-  problem?: string;
+  problem?: PolicyProblem;
 }
 
 /** Something the person has to know about the policy in force. */
 export type PolicyNotice =
-  | { kind: 'denyingAll'; source: string; error: string }
-  | { kind: 'keptLastGood'; source: string; error: string }
-  | { kind: 'unknownTools'; source: string; entries: string[] };
+  | { kind: 'denyingAll'; source: string; error: string; failure: PolicyFailure }
+  | { kind: 'keptLastGood'; source: string; error: string; failure: PolicyFailure }
+  | { kind: 'unknownTools'; source: string; /** Warnings (unknownTool, moreUnknownTools). */ entries: PolicyProblem[] };
 
 export interface Disposable { dispose(): void }
 
@@ -108,7 +109,7 @@ export class McpController implements Disposable {
   private async follow(location: PolicyLocation): Promise<PolicyFileRead> {
     this.unwatch();
     this.location = location;
-    if (location.problem) return { kind: 'unreadable', error: location.problem };
+    if (location.problem) return { kind: 'unreadable', problem: location.problem };
     if (!location.path) return { kind: 'missing' };
     const watcher = await PolicyFileWatcher.open(location.path, (read) => this.update(location, read), this.host.watchOptions);
     if (this.location !== location || this.disposed) {
@@ -151,7 +152,7 @@ export class McpController implements Disposable {
     if (!this.server) return;
     const location = this.host.policyLocation();
     const current = this.location;
-    if (current && location.source === current.source && location.path === current.path && location.problem === current.problem) return;
+    if (current && location.source === current.source && location.path === current.path && location.problem?.message === current.problem?.message) return;
     const read = await this.follow(location);
     if (this.location === location) await this.update(location, read);
   }
@@ -168,14 +169,14 @@ export class McpController implements Disposable {
     if (report.ok) {
       if (report.unknownTools.length === 0) return this.host.log.info(report.message);
       this.host.log.warn(report.message);
-      return this.host.notify({ kind: 'unknownTools', source: location.source, entries: report.unknownTools });
+      return this.host.notify({ kind: 'unknownTools', source: location.source, entries: report.problems });
     }
     if (report.denyingAll) {
       this.host.log.error(report.message);
-      this.host.notify({ kind: 'denyingAll', source: location.source, error: report.error });
+      this.host.notify({ kind: 'denyingAll', source: location.source, error: report.error, failure: report.failure });
     } else {
       this.host.log.warn(report.message);
-      this.host.notify({ kind: 'keptLastGood', source: location.source, error: report.error });
+      this.host.notify({ kind: 'keptLastGood', source: location.source, error: report.error, failure: report.failure });
     }
   }
 

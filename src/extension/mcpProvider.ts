@@ -6,7 +6,8 @@ import { adviceFor } from './messages';
 import { SERVER_LINES } from './serverLines';
 import type { Services } from './services';
 import { McpController, type McpState, type PolicyLocation, type PolicyNotice } from './mcpController';
-import type { PolicyProblem } from '../core/policy';
+import { policyProblem, type PolicyProblem } from '../core/policyProblems';
+import { wordFailure, wordProblem, wordUnknownEntries } from './policyWording';
 import { COMMAND } from './commandIds';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';
@@ -117,7 +118,7 @@ function policyLocation(services: Services): PolicyLocation {
   const uri = services.apis.workspace.policyFile(settings);
   if (!uri) return { source: l10n.t('dingtalkToken.mcp.policyFile "{0}" (no folder is open)', settings.policyFile) };
   if (uri.scheme !== 'file') {
-    return { source: uri.toString(), problem: l10n.t("it is not on this machine's disk; set dingtalkToken.mcp.policyFile to a local path") };
+    return { source: uri.toString(), problem: policyProblem('notLocal', { setting: 'dingtalkToken.mcp.policyFile' }) };
   }
   return { source: uri.fsPath, path: uri.fsPath };
 }
@@ -128,7 +129,7 @@ function showProblems(collection: ProblemsView, file: string | undefined, list: 
   if (!file || list.length === 0) return;
   collection.set(file, list.map((problem) => ({
     line: Math.max(0, (problem.line ?? 1) - 1),
-    message: l10n.t('MCP policy: {0}', problem.message),
+    message: l10n.t('MCP policy: {0}', wordProblem(problem)),
     severity: problem.severity === 'error' ? 'error' : 'warning',
     source: 'DingTalk MCP policy',
   })));
@@ -138,10 +139,10 @@ function showProblems(collection: ProblemsView, file: string | undefined, list: 
 async function notifyPolicy(services: Services, notice: PolicyNotice): Promise<void> {
   const open = l10n.t('Open MCP Policy');
   const message = notice.kind === 'denyingAll'
-    ? l10n.t('The MCP policy {0} cannot be used, so every DingTalk tool call by agents is denied until it is fixed: {1}', notice.source, notice.error)
+    ? l10n.t('The MCP policy {0} cannot be used, so every DingTalk tool call by agents is denied until it is fixed: {1}', notice.source, wordFailure(notice.failure))
     : notice.kind === 'keptLastGood'
-      ? l10n.t('The MCP policy file has an error, so the last good policy stays in force: {0}', notice.error)
-      : l10n.t('The MCP policy names tools this server does not have, so these entries change nothing: {0}', notice.entries.join('; '));
+      ? l10n.t('The MCP policy file has an error, so the last good policy stays in force: {0}', wordFailure(notice.failure))
+      : l10n.t('The MCP policy names tools this server does not have, so these entries change nothing: {0}', wordUnknownEntries(notice.entries));
   const choice = await services.apis.window.showWarningMessage(message, open);
   if (choice === open) await services.apis.commands.execute(COMMAND.openPolicy);
 }

@@ -1,15 +1,11 @@
+import { DEFAULT_POLICY, DEFAULT_REFRESH_LIMIT } from '../core/defaultPolicy';
+
 /** What "Open MCP Policy" offers to write when there is no policy file yet. */
 
 const text = (policy: object) => `${JSON.stringify(policy, null, 2)}\n`;
 
-/** The built-in default spelled out: every tool, refresh_access_token at most 60 times a minute (PolicyLayer's advice). */
-export const DEFAULT_POLICY_TEMPLATE = text({
-  version: '1',
-  default: 'allow',
-  tools: {
-    refresh_access_token: { limits: [{ counter: 'refreshes', window: 'minute', max: 60, scope: 'grant' }] },
-  },
-});
+/** The built-in default spelled out (every tool; refresh_access_token limited), so it can be edited. */
+export const DEFAULT_POLICY_TEMPLATE = text(DEFAULT_POLICY);
 
 /**
  * Agents read and change nothing: API calls only with GET, and no raw token (it would let an agent call
@@ -42,7 +38,7 @@ export const MESSAGES_NEED_APPROVAL_TEMPLATE = text({
         conditions: [{ path: 'args.path', op: 'regex', value: '(?i)(message|robot|/chat/|/im/|corpconversation|/ding/)' }],
       }],
     },
-    refresh_access_token: { limits: [{ counter: 'refreshes', window: 'minute', max: 60, scope: 'grant' }] },
+    refresh_access_token: { limits: [DEFAULT_REFRESH_LIMIT] },
   },
 });
 

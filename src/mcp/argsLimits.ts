@@ -1,4 +1,4 @@
-import { argsDigest } from '../core/policy';
+import { argsDigest } from '../core/argsDigest';
 
 /**
  * Bounds on a tool call's arguments, checked before the policy, the audit digest or DingTalk see them:

@@ -14,7 +14,9 @@ import { boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, type NumberR
 import { FrameFilter, MAX_FRAME_BYTES } from './stdioFrames';
 import { environmentAdvice } from './envAdvice';
 import { useProxyFromEnvironment } from './proxy';
-import { createDingTalkMcpServer, TOOL_NAMES, type ToolApprover } from './tools';
+import { createDingTalkMcpServer } from './tools';
+import type { ToolApprover } from './toolContext';
+import { TOOL_NAMES } from './toolDefinitions';
 import { readApps } from './appsFile';
 
 /**

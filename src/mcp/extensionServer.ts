@@ -1,9 +1,10 @@
-import { PolicyEngine, type CounterStore, type PolicyReport, type PolicyStatus } from '../core/policy';
+import { PolicyEngine, type PolicyReport, type PolicyStatus } from '../core/policy';
+import type { CounterStore } from '../core/policyCounters';
 import type { PolicyFileRead } from '../core/policyFile';
-import type { ToolApprover } from './tools';
+import type { ToolApprover } from './toolContext';
 import type { ServerLines } from './serverLines';
 import { startHttpMcpServer } from './httpServer';
-import { TOOL_NAMES } from './tools';
+import { TOOL_NAMES } from './toolDefinitions';
 import type { AppDirectory } from '../core/apps';
 import type { AuditTrail } from '../core/audit';
 import type { DingTalkEndpoints } from '../core/dingtalk';

@@ -1,17 +1,21 @@
 import * as http from 'node:http';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { AddressInfo, ListenOptions } from 'node:net';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { systemClock, type Clock } from '../core/clock';
-import { createDingTalkMcpServer, type DingTalkTools, type ToolContext } from './tools';
-import { ENGLISH_SERVER_LINES, type ServerLines, type SessionClosed } from './serverLines';
+import { createDingTalkMcpServer, type DingTalkTools } from './tools';
+import type { ToolContext } from './toolContext';
+import { listen, type Endpoint } from './httpListen';
+import { checkCaller, header, readJson, reject, SECRET_HEADER } from './httpRequests';
+import { ENGLISH_SERVER_LINES, type SessionClosed } from './serverLines';
 
-export const SECRET_HEADER = 'x-dingtalk-mcp-secret';
+/**
+ * The in-process Streamable HTTP MCP server: sessions (one McpServer each), their limits and routing.
+ * Where it listens is httpListen.ts'; the checks and body limits every request passes, httpRequests.ts'.
+ */
+
 export const MCP_PATH = '/mcp';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** One VS Code window needs one session; a few more for reconnects and other MCP clients in the editor. */
@@ -60,15 +64,6 @@ interface Session {
   active: number;
   lastUsedAt: number;
 }
-
-interface Endpoint {
-  kind: HttpMcpServer['kind'];
-  socketPath?: string;
-  socketDir?: string;
-  port?: number;
-}
-
-const LOCAL_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Streamable HTTP MCP inside this process, so the tools share the caller's TokenManager. Reachable only by
@@ -194,130 +189,4 @@ export async function startHttpMcpServer(context: ToolContext, options: HttpMcpS
       if (socketDir) await fs.rm(socketDir, { recursive: true, force: true });
     },
   };
-}
-
-/** The checks every request passes before the MCP layer sees it: DNS-rebinding guards, then the secret. */
-function checkCaller(req: http.IncomingMessage, secret: Buffer, endpoint: Endpoint | undefined): { status: number; message: string } | undefined {
-  if (!isLocalHost(req.headers.host, endpoint)) return { status: 403, message: 'Forbidden: the Host header must be localhost or 127.0.0.1.' };
-  const origin = header(req, 'origin');
-  if (origin !== undefined && !isAllowedOrigin(origin)) return { status: 403, message: 'Forbidden: requests from this Origin are not accepted.' };
-  const given = Buffer.from(header(req, SECRET_HEADER) ?? '');
-  if (given.length !== secret.length || !timingSafeEqual(given, secret)) {
-    return { status: 401, message: `Unauthorized: the ${SECRET_HEADER} header is missing or wrong.` };
-  }
-  return undefined;
-}
-
-function isLocalHost(host: string | undefined, endpoint: Endpoint | undefined): boolean {
-  const match = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?$/i.exec(host ?? '');
-  if (!match) return false;
-  // Over tcp a port, if given, must be ours; a socket or pipe has none to check.
-  return endpoint?.kind !== 'tcp' || match[1] === undefined || Number(match[1]) === endpoint.port;
-}
-
-function isAllowedOrigin(origin: string): boolean {
-  try {
-    const url = new URL(origin);
-    if (url.protocol === 'vscode-webview:') return true;
-    return (url.protocol === 'http:' || url.protocol === 'https:') && LOCAL_HOSTNAMES.has(url.hostname);
-  } catch {
-    return false; // includes the opaque origin "null"
-  }
-}
-
-type BodyResult = { ok: true; value: unknown } | { ok: false; status: number; message: string };
-
-/**
- * The JSON body, refusing more than maxBytes before parsing anything. An oversized upload is let flow away
- * unread rather than cut off, so the client gets to read the 413.
- */
-function readJson(req: http.IncomingMessage, maxBytes: number, timeoutMs: number, clock: Clock): Promise<BodyResult> {
-  const tooLarge: BodyResult = { ok: false, status: 413, message: `Request body larger than ${maxBytes} bytes.` };
-  if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
-    req.resume();
-    return Promise.resolve(tooLarge);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    // A body trickling in holds a connection: past the deadline it is answered 408 and the connection closed.
-    const deadline = clock.setTimeout(() => {
-      req.off('data', onData);
-      resolve({ ok: false, status: 408, message: `Request body not received within ${timeoutMs} ms.` });
-    }, timeoutMs);
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) return void chunks.push(chunk);
-      clock.clearTimeout(deadline);
-      req.off('data', onData);
-      req.resume();
-      resolve(tooLarge);
-    };
-    req.on('data', onData);
-    req.once('error', (error) => {
-      clock.clearTimeout(deadline);
-      reject(error);
-    });
-    req.once('end', () => {
-      clock.clearTimeout(deadline);
-      if (size > maxBytes) return;
-      try {
-        resolve({ ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      } catch {
-        resolve({ ok: false, status: 400, message: 'Parse error: the body is not valid JSON.' });
-      }
-    });
-  });
-}
-
-function reject(res: http.ServerResponse, status: number, message: string): void {
-  const body = JSON.stringify({ jsonrpc: '2.0', error: { code: status === 400 ? -32600 : -32000, message }, id: null });
-  // After 413 and 408 the rest of the body is not wanted: the connection goes.
-  const closing = status === 413 || status === 408;
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(closing ? { connection: 'close' } : {}) });
-  res.end(body);
-  if (status === 408) res.once('finish', () => res.req.socket.destroy());
-}
-
-function header(req: http.IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** A unix socket in a fresh 0700 directory, or a named pipe; 127.0.0.1 on a random port when asked or when those fail. */
-async function listen(server: http.Server, options: HttpMcpServerOptions, log: (line: string) => void, lines: ServerLines): Promise<Endpoint> {
-  if (!options.preferTcp) {
-    if (process.platform === 'win32') {
-      const pipe = `\\\\.\\pipe\\dingtalk-token-mcp-${randomBytes(16).toString('hex')}`;
-      try {
-        await listenOn(server, { path: pipe });
-        return { kind: 'pipe', socketPath: pipe };
-      } catch (error) {
-        log(lines.socketUnavailable('pipe', (error as Error).message));
-      }
-    } else {
-      const socketDir = await fs.mkdtemp(path.join(options.socketDir ?? os.tmpdir(), 'dingtalk-mcp-'));
-      try {
-        await fs.chmod(socketDir, 0o700); // mkdtemp already does; made explicit because it is the access control
-        const socketPath = path.join(socketDir, 'mcp.sock');
-        await listenOn(server, { path: socketPath });
-        return { kind: 'unix', socketPath, socketDir };
-      } catch (error) {
-        await fs.rm(socketDir, { recursive: true, force: true });
-        log(lines.socketUnavailable('unix', (error as Error).message));
-      }
-    }
-  }
-  await listenOn(server, { port: 0, host: '127.0.0.1' });
-  return { kind: 'tcp', port: (server.address() as AddressInfo).port };
-}
-
-function listenOn(server: http.Server, where: ListenOptions): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(where, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }

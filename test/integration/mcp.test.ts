@@ -16,7 +16,7 @@ import { PolicyEngine } from '../../src/core/policy';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, TokenManager } from '../../src/core/tokens';
 import { Redactor } from '../../src/core/redact';
 import { startHttpMcpServer } from '../../src/mcp/httpServer';
-import { TOOL_NAMES } from '../../src/mcp/tools';
+import { TOOL_NAMES } from '../../src/mcp/toolDefinitions';
 
 const [APP, APP2] = SANDBOX_APPS;
 const CLI = path.join(__dirname, '../../src/mcp/cli.js');

@@ -12,7 +12,7 @@ import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk';
 import { TokenManager } from '../../src/core/tokens';
 import { Redactor } from '../../src/core/redact';
-import type { PolicyProblem } from '../../src/core/policy';
+import { unknownToolEntry, type PolicyProblem } from '../../src/core/policyProblems';
 import { startExtensionMcpServer, type ExtensionServer } from '../../src/mcp/extensionServer';
 import { McpController, type McpHost, type PolicyLocation, type PolicyNotice } from '../../src/extension/mcpController';
 
@@ -208,11 +208,12 @@ test('hardening 9: in the extension, policy entries naming unknown tools are log
   await withController((_dir, file) => writePolicy(file, typos), async ({ listTools, host }) => {
     assert.ok((await listTools()).includes('get_access_token'), 'the typo hides nothing');
     assert.ok(host.logged('warn', /hide\[0\] "Get_Access_Token" \(did you mean "get_access_token"\?\)/), JSON.stringify(host.lines));
-    assert.deepEqual(host.notices, [{
-      kind: 'unknownTools',
-      source: host.location.source,
-      entries: ['hide[0] "Get_Access_Token" (did you mean "get_access_token"?)', 'tools["refresh-access-token"] (did you mean "refresh_access_token"?)'],
-    }]);
+    assert.deepEqual(host.notices.map((notice) => [notice.kind, notice.source]), [['unknownTools', host.location.source]]);
+    const entries = host.notices[0]!.kind === 'unknownTools' ? host.notices[0]!.entries : [];
+    assert.deepEqual(entries.map((entry) => [entry.code, unknownToolEntry(entry.params)]), [
+      ['unknownTool', 'hide[0] "Get_Access_Token" (did you mean "get_access_token"?)'],
+      ['unknownTool', 'tools["refresh-access-token"] (did you mean "refresh_access_token"?)'],
+    ]);
   });
 });
 
@@ -320,7 +321,13 @@ test('in the extension, a broken policy shows in Problems at its line; fixing it
   await withController((_dir, file) => writePolicy(file, broken), async ({ call, controller, host, policyFile }) => {
     assert.equal((await call('list_apps')).isError, true);
     assert.deepEqual(host.problems.get(policyFile), [
-      { message: 'tools.list_apps.rules[1].conditions[0]: unknown operator "like" (use one of eq, neq, in, not_in, lt, lte, gt, gte, regex, contains, exists)', line: 7, severity: 'error' },
+      {
+        code: 'unknownOperator',
+        params: { at: 'tools.list_apps.rules[1].conditions[0]', op: 'like', operators: 'eq, neq, in, not_in, lt, lte, gt, gte, regex, contains, exists' },
+        message: 'tools.list_apps.rules[1].conditions[0]: unknown operator "like" (use one of eq, neq, in, not_in, lt, lte, gt, gte, regex, contains, exists)',
+        line: 7,
+        severity: 'error',
+      },
     ]);
     await writePolicy(policyFile, '{\n  "version": "1",\n  "hide": [\n    "list_app"\n  ]\n}\n');
     await controller.reload();

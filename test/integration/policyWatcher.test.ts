@@ -130,7 +130,7 @@ test('hardening 11: a symlinked policy file follows what it resolves to: edits o
 
     await fs.rm(path.join(dir, 'shared'), { recursive: true });
     const dangling = await reaches((read) => read.kind === 'unreadable', 'the target folder gone');
-    assert.match(dangling.kind === 'unreadable' ? dangling.error : '', /symbolic link to a file that does not exist/);
+    assert.match(dangling.kind === 'unreadable' ? dangling.problem.message : '', /symbolic link to a file that does not exist/);
 
     await fs.mkdir(path.join(dir, 'shared'));
     await fs.writeFile(path.join(dir, 'shared', 'strict.json'), 'strict again');

@@ -4,7 +4,7 @@ import { DingTalkError } from '../../src/core/errors';
 import { PolicyEngine } from '../../src/core/policy';
 import { Redactor } from '../../src/core/redact';
 import { TokenManager } from '../../src/core/tokens';
-import type { ToolContext } from '../../src/mcp/tools';
+import type { ToolContext } from '../../src/mcp/toolContext';
 
 /**
  * A tool context that never reaches DingTalk (no apps, every token request fails as offline, the endpoints a

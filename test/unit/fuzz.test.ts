@@ -10,7 +10,8 @@ import { endpointsWithDefaults } from '../../src/core/dingtalk';
 import { PolicyEngine } from '../../src/core/policy';
 import { TokenManager } from '../../src/core/tokens';
 import { Redactor } from '../../src/core/redact';
-import { createDingTalkMcpServer, TOOL_NAMES } from '../../src/mcp/tools';
+import { createDingTalkMcpServer } from '../../src/mcp/tools';
+import { TOOL_NAMES } from '../../src/mcp/toolDefinitions';
 
 /*
  * Generated bad input, checked for what a user would notice: the server never crashes or hangs, and every

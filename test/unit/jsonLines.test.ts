@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsonLineOf } from '../../src/core/jsonLines';
-import { parsePolicy } from '../../src/core/policy';
+import { parsePolicy } from '../../src/core/policyParse';
 
 test('jsonLineOf finds the line of each part of a JSON file, or of the nearest part that exists', () => {
   const text = '{\n  "version": "1",\n  "tools": {\n    "x": {\n      "rules": [\n        { "name": "a" },\n        {\n          "name": "b\\"q",\n          "conditions": [{"path": "args.a", "op": "eq", "value": [1, {"k": 2}]}]\n        }\n      ]\n    }\n  }\n}\n';
@@ -27,7 +27,7 @@ test('a multi-line JSON policy\'s errors name their lines; each problem carries 
   assert.equal(result.ok, false);
   if (result.ok) return;
   assert.equal(result.error, 'tools.x.rules[0]: rule must have a name (line 4); tools.y.rules[0].rate_limit: rate_limit window must be "minute", "hour", or "day", got "week" (line 5)');
-  assert.deepEqual(result.problems.map(({ line, severity }) => [line, severity]), [[4, 'error'], [5, 'error']]);
+  assert.deepEqual(result.failure.problems.map(({ line, severity }) => [line, severity]), [[4, 'error'], [5, 'error']]);
   const syntax = parsePolicy('{\n  "version": "1",\n  oops\n}');
-  assert.deepEqual(!syntax.ok && syntax.problems.map(({ line }) => line), [3]);
+  assert.deepEqual(!syntax.ok && syntax.failure.problems.map(({ line }) => line), [3]);
 });

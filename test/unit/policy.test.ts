@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  PolicyEngine, argsDigest, denialText, type Approver, type CounterStore, type Verdict,
-} from '../../src/core/policy';
+import { PolicyEngine, denialText, type Approver, type Verdict } from '../../src/core/policy';
+import { argsDigest } from '../../src/core/argsDigest';
+import type { CounterStore } from '../../src/core/policyCounters';
+import { DEFAULT_REFRESHES_PER_MINUTE } from '../../src/core/defaultPolicy';
 import { AuditTrail, type AuditEvent } from '../../src/core/audit';
 
 const SECOND = 1000;
@@ -257,9 +258,11 @@ test('an invalid file keeps the last good policy and the error names the JSON pa
   assert.equal(result.ok, false);
   assert.match(!result.ok ? result.error : '', /tools\.refresh_access_token\.limits\[0\]\.window must be "minute", "hour" or "day"/);
   assert.equal(denied(await use(engine, 'list_apps')).reason, 'no', 'the last good policy still decides');
-  assert.deepEqual(engine.status(), {
+  const { failure, ...status } = engine.status();
+  assert.deepEqual(status, {
     source: '/ws/.vscode/dingtalk-mcp-policy.json', inForce: 'file', usingDefault: false, valid: false, error: !result.ok ? result.error : '', policyVersion: 1,
   });
+  assert.deepEqual(failure?.problems.map(({ code, params }) => [code, params]), [['mustBe', { at: 'tools.refresh_access_token.limits[0].window', what: 'window' }]], 'the error as a code, for the person\'s language');
 
   assert.deepEqual(engine.load(JSON.stringify({ version: '1' })), { ok: true });
   assert.deepEqual(engine.status(), { source: '/ws/.vscode/dingtalk-mcp-policy.json', inForce: 'file', usingDefault: false, valid: true, policyVersion: 2 });
@@ -300,10 +303,11 @@ test('a policy that was never valid denies every call and says which file to fix
   assert.equal(engine.status().usingDefault, false);
 });
 
-test('without a policy file: everything allowed, refresh_access_token at most 60 per minute', async () => {
+test('without a policy file: everything allowed, refresh_access_token at most DEFAULT_REFRESHES_PER_MINUTE (60) per minute', async () => {
+  assert.equal(DEFAULT_REFRESHES_PER_MINUTE, 60, 'PolicyLayer\'s advice, and what the product contract promises');
   const { engine, clock } = engineWith(undefined);
   assert.equal(engine.status().usingDefault, true);
-  for (let i = 1; i <= 60; i++) assert.equal((await use(engine, 'refresh_access_token', { session: `s${i % 3}` })).allowed, true, `refresh ${i}`);
+  for (let i = 1; i <= DEFAULT_REFRESHES_PER_MINUTE; i++) assert.equal((await use(engine, 'refresh_access_token', { session: `s${i % 3}` })).allowed, true, `refresh ${i}`);
   const denial = denied(await use(engine, 'refresh_access_token'));
   assert.equal(denial.rule, 'tools.refresh_access_token.limits[0]');
   assert.equal(denial.retryAfterSeconds, 60);

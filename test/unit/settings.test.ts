@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { settingsFrom, PERSONAL_ONLY_SETTINGS, type SettingsSource } from '../../src/extension/settings';
 import { REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, WARNING_SECONDS } from '../../src/core/bounds';
+import { DEFAULT_API_BASE_URL, DEFAULT_LEGACY_API_BASE_URL, DEFAULT_REQUEST_TIMEOUT_MS, endpointsWithDefaults } from '../../src/core/dingtalk';
+import { DEFAULT_REFRESH_MARGIN_MS } from '../../src/core/refreshPolicy';
 
 const root = path.join(__dirname, '../../..');
 const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -138,4 +140,37 @@ test('the extension words setting problems itself (in the person\'s language): o
     'dingtalkToken.refreshMarginSeconds："soon" 不是 0–3600 seconds 内的数字；使用默认值 300',
     'dingtalkToken.requestTimeoutMs：3000000000 超出 1000–120000；使用 120000',
   ]);
+});
+
+/**
+ * The fallbacks that must stay outside package.json (the CLI and the core have no VS Code to apply its
+ * defaults), each for the setting it stands in for. `null`: the setting has none; only VS Code's default applies.
+ */
+const CODE_FALLBACKS: Record<string, unknown[] | null> = {
+  apiBaseUrl: [DEFAULT_API_BASE_URL, endpointsWithDefaults().apiBaseUrl],
+  legacyApiBaseUrl: [DEFAULT_LEGACY_API_BASE_URL, endpointsWithDefaults().legacyApiBaseUrl],
+  tokenApi: [endpointsWithDefaults().tokenApi],
+  requestTimeoutMs: [DEFAULT_REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS.fallback, endpointsWithDefaults().requestTimeoutMs],
+  refreshMarginSeconds: [REFRESH_MARGIN_SECONDS.fallback, DEFAULT_REFRESH_MARGIN_MS / 1000],
+  'statusBar.warningSeconds': [WARNING_SECONDS.fallback],
+  autoRefresh: null,
+  'statusBar.enabled': null,
+  'mcp.enabled': null,
+  'mcp.policyFile': null,
+};
+
+test('for every setting, package.json\'s default and every fallback in the code agree', () => {
+  assert.deepEqual(Object.keys(CODE_FALLBACKS).sort(), Object.keys(properties).map((key) => key.replace(/^dingtalkToken\./, '')).sort(), 'each setting is listed');
+  for (const [key, fallbacks] of Object.entries(CODE_FALLBACKS)) {
+    const declared = properties[`dingtalkToken.${key}`]!.default;
+    for (const fallback of fallbacks ?? []) assert.equal(fallback, declared, key);
+  }
+  // With nothing set by the person, the reader gives exactly what package.json declares.
+  const read = settingsFrom(fakeConfiguration({}));
+  assert.deepEqual(
+    [read.endpoints.apiBaseUrl, read.endpoints.legacyApiBaseUrl, read.endpoints.tokenApi, read.endpoints.requestTimeoutMs, read.refreshMarginMs / 1000,
+      read.warningMs / 1000, read.autoRefresh, read.statusBarEnabled, read.mcpEnabled, read.policyFile],
+    ['apiBaseUrl', 'legacyApiBaseUrl', 'tokenApi', 'requestTimeoutMs', 'refreshMarginSeconds', 'statusBar.warningSeconds', 'autoRefresh', 'statusBar.enabled', 'mcp.enabled', 'mcp.policyFile']
+      .map((key) => properties[`dingtalkToken.${key}`]!.default),
+  );
 });
