@@ -9,6 +9,12 @@ export default defineConfig(
   { ignores: ['out/', 'dist/', 'node_modules/', '.vscode-test/', 'test-results/', '**/*.vsix'] },
   js.configs.recommended,
   {
+    rules: {
+      // A `let` read by a closure before its one assignment (e.g. the server's endpoint, known once it listens).
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+    },
+  },
+  {
     files: ['**/*.ts'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
@@ -20,8 +26,26 @@ export default defineConfig(
         'error',
         { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
       ],
+      // Async functions that implement a Promise-returning contract (approvers, fetchers, tool handlers, test
+      // fakes) often have nothing to await; wrapping their results in Promise.resolve would read worse.
+      '@typescript-eslint/require-await': 'off',
+      // Lazy loads that esbuild keeps out of the activation bundle (see esbuild.mjs); everything else imports.
+      '@typescript-eslint/no-require-imports': ['error', { allow: ['^\\./policyYaml$', '^\\./mcp\\.js$', '^undici$'] }],
       // tsc's noUnusedLocals/noUnusedParameters already report these; keep `_`-prefixed names allowed.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    // TEMPORARY: the lead owns the end-to-end tests and clears these; warnings until then (remove this block).
+    files: ['test/e2e/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-base-to-string': 'warn',
+      '@typescript-eslint/no-explicit-any': 'warn',
+      '@typescript-eslint/no-unnecessary-type-assertion': 'warn',
+      '@typescript-eslint/no-unsafe-argument': 'warn',
+      '@typescript-eslint/no-unsafe-assignment': 'warn',
+      '@typescript-eslint/no-unsafe-call': 'warn',
+      '@typescript-eslint/no-unsafe-member-access': 'warn',
     },
   },
   {

@@ -128,7 +128,7 @@ const DEFAULT_CLI = path.join(__dirname, '..', '..', 'src', 'mcp', 'cli.js');
 
 /** The call with index i: 2/5 get_access_token, 1/5 token_status, 2/5 dingtalk_api_request (new and legacy echo). */
 function callFor(i: number): { tool: string; appKey: string; args: Record<string, unknown> } {
-  const app = APPS[Math.floor(i / 5) % 2]!;
+  const app = APPS[Math.floor(i / 5) % 2];
   // The first app is the active one: name it sometimes, leave it out sometimes; the second by label or appKey.
   const appArg = app === APP ? (i % 3 === 0 ? {} : { app: APP.appKey }) : { app: i % 2 ? APP2.label! : APP2.appKey };
   switch (i % 5) {
@@ -273,9 +273,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     };
     const advance = () => {
       const now = Date.now();
-      if (spans.length) spans[spans.length - 1]!.end = now;
+      if (spans.length) spans[spans.length - 1].end = now;
       phaseIndex++;
-      const phase = SOAK_PHASES[phaseIndex % SOAK_PHASES.length]!;
+      const phase = SOAK_PHASES[phaseIndex % SOAK_PHASES.length];
       if (phase.revoke) {
         for (const token of [...seenTokens, ...currentTokens()]) revoked.add(token);
         emulator.revokeTokens();
@@ -314,7 +314,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const { tool, appKey, args } = callFor(i);
       const heldAtStart = handle.heldToken(appKey);
       const start = Date.now();
-      const phaseName = spans[spans.length - 1]!.name;
+      const phaseName = spans[spans.length - 1].name;
       const validAtStart = heldAtStart !== undefined && start < heldAtStart.expiresAt && !revoked.has(heldAtStart.accessToken);
       let failed = false;
       let why = '';
@@ -360,12 +360,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       } else {
         stats.failed++;
         phaseStats.failed++;
-        const stillValid = validAtStart && !revoked.has(heldAtStart!.accessToken);
+        const stillValid = validAtStart && !revoked.has(heldAtStart.accessToken);
         const apiFault = tool === 'dingtalk_api_request' && spans.some((span) => span.apiFault && span.start <= end && span.end >= start);
         if (apiFault) failedByApiFault++;
         else if (stillValid) {
           failedWithValidToken++;
-          if (examples.length < 5) examples.push(`${handle.name} ${tool} during "${spans[spans.length - 1]!.name}": ${why.slice(0, 300)}`);
+          if (examples.length < 5) examples.push(`${handle.name} ${tool} during "${spans[spans.length - 1].name}": ${why.slice(0, 300)}`);
         } else {
           failedWithoutValidToken++;
           phaseStats.failedWithoutValidToken++;
@@ -381,12 +381,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       while (next < calls && Date.now() < deadline) {
         const i = next++;
         await one(handle, i);
-        if (completed % 1000 === 0) progress(`${completed}/${calls} calls, phase "${spans[spans.length - 1]!.name}"`);
+        if (completed % 1000 === 0) progress(`${completed}/${calls} calls, phase "${spans[spans.length - 1].name}"`);
       }
     };
     await Promise.all(handles.map(worker));
     clearInterval(ticker);
-    spans[spans.length - 1]!.end = Date.now();
+    spans[spans.length - 1].end = Date.now();
     emulator.setFault(null);
     const elapsedMs = Date.now() - started;
     for (const since of outageSince.values()) longestTokenOutageMs = Math.max(longestTokenOutageMs, Date.now() - since);

@@ -116,7 +116,7 @@ const policySchema = z.strictObject({
   all_tools: z.strictObject({ limits: limitsSchema.optional() }, { error: must('an object like {"limits": [...]}') }).optional(),
 }, { error: must('a JSON object') }).superRefine((file, ctx) => {
   const tools = file.tools ?? {};
-  const rulesOf = (name: string): RuleFile[] | undefined => (Object.hasOwn(tools, name) ? tools[name]!.rules : undefined);
+  const rulesOf = (name: string): RuleFile[] | undefined => (Object.hasOwn(tools, name) ? tools[name].rules : undefined);
   for (const [name, tool] of Object.entries(tools)) {
     if (name === '*') {
       // "*" holds rules for every tool; a tool-wide deny, approve or limits there would be all_tools' job.

@@ -74,7 +74,7 @@ class Parser {
       this.at++;
       options.push(this.sequence());
     }
-    return options.length === 1 ? options[0]! : { kind: 'alt', options };
+    return options.length === 1 ? options[0] : { kind: 'alt', options };
   }
 
   private sequence(): Node {
@@ -116,7 +116,7 @@ class Parser {
   }
 
   private atom(): Node {
-    const c = this.chars[this.at++]!;
+    const c = this.chars[this.at++];
     switch (c) {
       case '(': return this.group();
       case '[': return this.charClass();
@@ -156,7 +156,7 @@ class Parser {
     while (this.peek() !== ']' || first) {
       if (this.at >= this.chars.length) throw this.error('missing "]"');
       first = false;
-      const c = this.chars[this.at++]!;
+      const c = this.chars[this.at++];
       if (c === '\\') {
         const escaped = this.escape(true);
         tests.push(escaped);
@@ -165,7 +165,7 @@ class Parser {
       const low = c.codePointAt(0)!;
       if (this.peek() === '-' && this.chars[this.at + 1] !== undefined && this.chars[this.at + 1] !== ']') {
         this.at++;
-        let highChar = this.chars[this.at++]!;
+        let highChar = this.chars[this.at++];
         if (highChar === '\\') highChar = this.chars[this.at++] ?? '';
         const high = highChar.codePointAt(0) ?? -1;
         if (high < low) throw this.error('invalid range in a class');
@@ -279,9 +279,8 @@ function run(program: Instruction[], input: string): boolean {
   let next = new Int32Array(size);
   const stack = new Int32Array(size * 2 + 2);
   let currentCount = 0;
-  let nextCount = 0;
   // A pattern that starts with ^ can only begin at position 0: once its states die out, nothing can match.
-  const anchored = program[0]!.op === 'bol';
+  const anchored = program[0].op === 'bol';
   let generation = 0;
   const chars = new Int32Array(input.length);
   let length = 0;
@@ -290,16 +289,16 @@ function run(program: Instruction[], input: string): boolean {
     chars[length++] = cp;
     if (cp > 0xffff) i++;
   }
-  const wordAt = (at: number) => at >= 0 && at < length && isWord(chars[at]!);
+  const wordAt = (at: number) => at >= 0 && at < length && isWord(chars[at]);
   /** Follows jumps and splits from `start` at code point `at`, adding the character states to `list`; true on a match. */
   const add = (list: Int32Array, count: { n: number }, start: number, at: number): boolean => {
     let top = 0;
     stack[top++] = start;
     while (top > 0) {
-      const pc = stack[--top]!;
+      const pc = stack[--top];
       if (seen[pc] === generation) continue;
       seen[pc] = generation;
-      const instruction = program[pc]!;
+      const instruction = program[pc];
       switch (instruction.op) {
         case 'match': return true;
         case 'jmp': stack[top++] = instruction.to; break;
@@ -319,14 +318,14 @@ function run(program: Instruction[], input: string): boolean {
     if ((at === 0 || !anchored) && add(current, counter, 0, at)) return true;
     currentCount = counter.n;
     if (at === length || currentCount === 0 && anchored) return false;
-    const cp = chars[at]!;
+    const cp = chars[at];
     generation++;
     counter.n = 0;
     for (let k = 0; k < currentCount; k++) {
-      const instruction = program[current[k]!] as Extract<Instruction, { op: 'char' }>;
+      const instruction = program[current[k]] as Extract<Instruction, { op: 'char' }>;
       if (instruction.test(cp) && add(next, counter, instruction.next, at + 1)) return true;
     }
-    nextCount = counter.n;
+    const nextCount = counter.n;
     [current, next] = [next, current];
     currentCount = nextCount;
   }

@@ -495,8 +495,8 @@ export class TokenManager {
   private capFreeAt(entry: AppEntry): number {
     const times = entry.requestTimes;
     const windowStart = this.clock.now() - REQUEST_CAP_WINDOW_MS;
-    while (times.length > 0 && times[0]! <= windowStart) times.shift();
-    return times.length < MAX_TOKEN_REQUESTS_PER_MINUTE ? 0 : times[times.length - MAX_TOKEN_REQUESTS_PER_MINUTE]! + REQUEST_CAP_WINDOW_MS;
+    while (times.length > 0 && times[0] <= windowStart) times.shift();
+    return times.length < MAX_TOKEN_REQUESTS_PER_MINUTE ? 0 : times[times.length - MAX_TOKEN_REQUESTS_PER_MINUTE] + REQUEST_CAP_WINDOW_MS;
   }
 
   private validToken(entry: AppEntry): CachedToken | undefined {

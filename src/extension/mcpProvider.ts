@@ -60,7 +60,7 @@ export function registerMcpProvider(services: Services): McpProvider {
     provideMcpServerDefinitions: () => {
       if (!controller.offered()) return [];
       // The real address is only known once the server runs; resolve fills it in.
-      return [new vscode.McpHttpServerDefinition(LABEL, vscode.Uri.parse('http://localhost/mcp'), {}, `${services.context.extension.packageJSON.version}.${appsVersion}`)];
+      return [new vscode.McpHttpServerDefinition(LABEL, vscode.Uri.parse('http://localhost/mcp'), {}, `${(services.context.extension.packageJSON as { version: string }).version}.${appsVersion}`)];
     },
     resolveMcpServerDefinition: async (definition) => {
       try {
@@ -105,7 +105,7 @@ export function registerMcpProvider(services: Services): McpProvider {
     },
     state: () => controller.state(),
     onDidChangeState: (listener) => controller.onDidChangeState(listener),
-    dispose: () => subscriptions.forEach((subscription) => subscription.dispose()),
+    dispose: () => subscriptions.forEach((subscription) => void subscription.dispose()),
   };
 }
 

@@ -16,7 +16,7 @@ import type { TokenManager } from '../core/tokens';
 export interface ExtensionServerOptions {
   tokens: TokenManager;
   apps: AppDirectory;
-  endpoints(): DingTalkEndpoints;
+  endpoints: () => DingTalkEndpoints;
   audit: AuditTrail;
   approver: ToolApprover;
   counterStore: CounterStore;
@@ -24,11 +24,11 @@ export interface ExtensionServerOptions {
   policySource: string;
   /** What reading the policy file gave just now. */
   policyRead: PolicyFileRead;
-  log(line: string): void;
+  log: (line: string) => void;
   /** Test hook: listen on 127.0.0.1 rather than a private socket. */
   preferTcp?: boolean;
   /** What to do about a DingTalk failure, in VS Code's terms and the person's language. */
-  advice(error: DingTalkError): string | undefined;
+  advice: (error: DingTalkError) => string | undefined;
 }
 
 export interface ExtensionServer {
