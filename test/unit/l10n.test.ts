@@ -63,8 +63,9 @@ function sourceFiles(dir: string): string[] {
 
 /** The value of a JavaScript string literal's body (without its quotes). */
 function unescape(body: string): string {
-  return body.replace(/\\(?:u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(\r\n|[\s\S]))/g, (_, codePoint, unicode, hex, other: string) => {
-    if (codePoint || unicode || hex) return String.fromCodePoint(parseInt(codePoint ?? unicode ?? hex, 16));
+  return body.replace(/\\(?:u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(\r\n|[\s\S]))/g, (_, codePoint: string | undefined, unicode: string | undefined, hex: string | undefined, other: string) => {
+    const digits = codePoint ?? unicode ?? hex;
+    if (digits) return String.fromCodePoint(parseInt(digits, 16));
     const simple: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', 0: '\0', '\n': '', '\r\n': '', '\r': '' };
     return simple[other] ?? other;
   });
@@ -93,7 +94,7 @@ function l10nCalls(source: string, file: string): Call[] {
   const literal = /\s*(?:'((?:[^'\\\n]|\\[\s\S])*)'|"((?:[^"\\\n]|\\[\s\S])*)"|`((?:[^`\\$]|\\[\s\S]|\$(?!\{))*)`)\s*(?=[,)])/y;
   const calls: Call[] = [];
   for (const match of source.matchAll(callee)) {
-    const start = match.index! + match[0].length;
+    const start = match.index + match[0].length;
     literal.lastIndex = start;
     const found = literal.exec(source);
     const line = source.slice(0, match.index).split('\n').length;

@@ -6,7 +6,7 @@ import { settingsFrom, PERSONAL_ONLY_SETTINGS, type SettingsSource } from '../..
 import { REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, WARNING_SECONDS } from '../../src/core/bounds';
 
 const root = path.join(__dirname, '../../..');
-const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as typeof import('../../package.json');
 const properties = packageJson.contributes.configuration.properties as Record<string, { default?: unknown; scope?: string; minimum?: number; maximum?: number }>;
 
 type Layer = Record<string, unknown>;
@@ -17,7 +17,7 @@ function fakeConfiguration(layers: { defaults?: Layer; user?: Layer; workspace?:
   const defaults = { ...declared, ...layers.defaults };
   const effective = (key: string) => layers.folder?.[key] ?? layers.workspace?.[key] ?? layers.user?.[key] ?? defaults[key];
   return {
-    get: ((key: string, fallback?: unknown) => effective(key) ?? fallback) as SettingsSource['get'],
+    get: ((key: string, fallback?: unknown) => effective(key) ?? fallback),
     inspect: ((key: string) => ({
       key: `dingtalkToken.${key}`,
       defaultValue: defaults[key],
@@ -72,7 +72,7 @@ test('hardening 1: package.json makes those settings application-scoped and decl
   const description = /^%(.+)%$/.exec(untrusted.description)?.[1];
   assert.ok(description, 'the description is localised');
   for (const file of ['package.nls.json', 'package.nls.zh-cn.json']) {
-    const text = JSON.parse(readFileSync(path.join(root, file), 'utf8'))[description!] as string;
+    const text = (JSON.parse(readFileSync(path.join(root, file), 'utf8')) as Record<string, string>)[description];
     for (const key of PERSONAL_ONLY_SETTINGS) assert.ok(text.includes(`dingtalkToken.${key}`), `${file} names dingtalkToken.${key}`);
   }
 });
