@@ -1,4 +1,4 @@
-// `npm test`: compile, package the .vsix, make sure code-server and chromium are there (first run installs
+// `npm test`: compile, lint, package the .vsix, make sure code-server and chromium are there (first run installs
 // them), then run every test file with node:test and print one summary line.
 // `npm test -- unit integration` runs only those folders (e2e needs the .vsix and code-server).
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,6 +18,7 @@ function step(title, command, args) {
 }
 
 step('compile (tsc)', 'npx', ['tsc', '-p', '.']);
+step('lint (eslint)', 'npx', ['eslint', '.']);
 if (folders.includes('e2e')) {
   step('package the .vsix', 'npm', ['run', '--silent', 'package']);
   step('end-to-end prerequisites', 'bash', ['scripts/setup-vscode.sh']);
