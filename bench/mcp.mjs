@@ -145,7 +145,7 @@ export async function stdioFigure({ runs, count = 2000, warmup = 300 }) {
           const client = await connect(transport);
           return { client, close: () => client.close() };
         } catch (error) {
-          throw new Error(`dist/cli.js did not start: ${error.message}\n${stderr()}`);
+          throw new Error(`dist/cli.js did not start: ${error.message}\n${stderr()}`, { cause: error });
         }
       },
       startFloor: startStdioFloor,

@@ -1,4 +1,4 @@
-// `npm test`: compile, package the .vsix, make sure code-server and chromium are there (first run installs
+// `npm test`: compile, lint, package the .vsix, make sure code-server and chromium are there (first run installs
 // them), then run every test file with node:test and print one summary line.
 // `npm test -- unit integration` runs only those folders (e2e needs the .vsix and code-server).
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,6 +21,7 @@ function step(title, command, args) {
 rmSync(join(root, 'out'), { recursive: true, force: true });
 step('compile (tsc)', 'npx', ['tsc', '-p', '.']);
 step('type-check the webview script (tsc, DOM)', 'npx', ['tsc', '-p', 'src/webview']);
+step('lint (eslint)', 'npx', ['eslint', '.']);
 if (folders.includes('e2e')) {
   step('package the .vsix', 'npm', ['run', '--silent', 'package']);
   step('end-to-end prerequisites', 'bash', ['scripts/setup-vscode.sh']);

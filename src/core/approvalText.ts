@@ -26,6 +26,7 @@ export const ENGLISH_APPROVAL_WORDS: ApprovalWords = {
 export const MAX_APPROVAL_TEXT_CHARS = 20_000;
 
 /** Controls (except tab/newline/CR, handled per field), bidi embeddings, overrides and isolates, invisible marks. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const HIDDEN_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF\uFFF9-\uFFFB]/g;
 const LINE_BREAKS = /[\t\n\r]/g;
 
@@ -39,6 +40,11 @@ export function visibleLine(text: string): string {
 /** Indented JSON with hidden characters visible (JSON already escapes line breaks inside strings). */
 export function visibleJson(value: unknown): string {
   return (JSON.stringify(value, undefined, 2) ?? 'undefined').replace(HIDDEN_CHARACTERS, escape);
+}
+
+/** A string on one line; anything else as the JSON it is, never "[object Object]". */
+function visibleValue(value: unknown): string {
+  return typeof value === 'string' ? visibleLine(value) : visibleJson(value);
 }
 
 /** The whole call, for the approval prompt; redacted like every text shown. */
@@ -55,8 +61,8 @@ export function approvalText(tool: string, args: Record<string, unknown>, words:
     const path = take('path');
     const query = take('query');
     const body = take('body');
-    if (method !== undefined) lines.push(`${words.method}: ${visibleLine(String(method))}`);
-    if (path !== undefined) lines.push(`${words.path}: ${visibleLine(String(path))}`);
+    if (method !== undefined) lines.push(`${words.method}: ${visibleValue(method)}`);
+    if (path !== undefined) lines.push(`${words.path}: ${visibleValue(path)}`);
     if (query && typeof query === 'object') {
       lines.push(`${words.query}:`);
       for (const [key, value] of Object.entries(query)) lines.push(`  ${visibleLine(key)} = ${visibleLine(String(value))}`);
@@ -66,7 +72,7 @@ export function approvalText(tool: string, args: Record<string, unknown>, words:
     if (body !== undefined) lines.push(`${words.body}:`, visibleJson(body));
   }
   const app = take('app');
-  if (app !== undefined) lines.push(`${words.app}: ${visibleLine(String(app))}`);
+  if (app !== undefined) lines.push(`${words.app}: ${visibleValue(app)}`);
   const others = Object.entries(rest).filter(([, value]) => value !== undefined);
   if (others.length > 0) lines.push(`${words.otherArguments}:`, visibleJson(Object.fromEntries(others)));
   return redactor.redact(lines.length > 0 ? lines.join('\n') : words.noArguments);

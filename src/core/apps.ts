@@ -22,7 +22,7 @@ export function resolveApp(directory: AppDirectory, app?: string): AppInfo {
   if (app === undefined || app === '') {
     const active = directory.activeAppKey();
     const found = apps.find((candidate) => candidate.appKey === active) ?? apps[0];
-    return found!;
+    return found;
   }
   const found = apps.find((candidate) => candidate.appKey === app) ?? apps.find((candidate) => candidate.label === app);
   if (found) return found;

@@ -30,12 +30,23 @@ export function boundedNumber(raw: unknown, range: NumberRange): BoundedNumber {
   const number = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : Number.NaN;
   const span = `${range.min}–${range.max} ${range.unit}`;
   if (!Number.isFinite(number)) {
-    const shown = JSON.stringify(String(raw)).slice(0, 80);
-    return { value: range.fallback, problem: `${range.name} is ${shown}, not a number in the range ${span}; using the default ${range.fallback}.`, issue: { kind: 'notANumber', shown } };
+    const text = JSON.stringify(shown(raw)).slice(0, 80);
+    return { value: range.fallback, problem: `${range.name} is ${text}, not a number in the range ${span}; using the default ${range.fallback}.`, issue: { kind: 'notANumber', shown: text } };
   }
   if (number < range.min || number > range.max) {
     const value = Math.min(range.max, Math.max(range.min, number));
     return { value, problem: `${range.name} is ${number}, outside the range ${span}; using ${value}.`, issue: { kind: 'outOfRange', given: number } };
   }
   return { value: number };
+}
+
+/** What was set, as text: an object as its JSON, never "[object Object]". */
+function shown(raw: unknown): string {
+  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  try {
+    return JSON.stringify(raw) ?? typeof raw;
+  } catch {
+    return typeof raw;
+  }
 }

@@ -70,7 +70,7 @@ async function fetchV1Token(endpoints: DingTalkEndpoints, credentials: AppCreden
 
 async function fetchLegacyToken(endpoints: DingTalkEndpoints, credentials: AppCredentials): Promise<FetchedToken> {
   const query = new URLSearchParams({ appkey: credentials.appKey, appsecret: credentials.appSecret });
-  const answer = await send(endpoints, { url: `${endpoints.legacyApiBaseUrl}/gettoken?${query}`, method: 'GET' });
+  const answer = await send(endpoints, { url: `${endpoints.legacyApiBaseUrl}/gettoken?${query.toString()}`, method: 'GET' });
   const json = parseAnswer(answer);
   if (answer.status !== 200) throw classifyV1Failure(answer, json);
   const errcode = json.errcode;
@@ -83,7 +83,7 @@ async function fetchLegacyToken(endpoints: DingTalkEndpoints, credentials: AppCr
     throw malformed(answer, 'the answer has no access_token/expires_in');
   }
   if (typeof errcode !== 'number') throw malformed(answer, 'the answer has no errcode');
-  throw classifyLegacyErrcode(errcode, String(json.errmsg ?? ''), answer, json);
+  throw classifyLegacyErrcode(errcode, stringOrUndefined(json.errmsg) ?? '', answer, json);
 }
 
 /** Maps a legacy (oapi) /gettoken errcode to an error: wrong credentials, then the gateway's codes, else DingTalk's own error. */
@@ -125,7 +125,7 @@ function classifyV1Failure(answer: HttpAnswer, json: Record<string, unknown>): D
 function classifyBanPage(answer: HttpAnswer, json: Record<string, unknown>): DingTalkError | undefined {
   if (json.punish !== undefined || json.status === 1111) {
     const waitSeconds = typeof json.wait === 'number' ? json.wait : 5;
-    return new DingTalkError('throttled', `DingTalk's gateway is refusing this IP for now (punish: ${String(json.punish ?? 'deny')}). Waiting ${waitSeconds} s before trying again.`,
+    return new DingTalkError('throttled', `DingTalk's gateway is refusing this IP for now (punish: ${stringOrUndefined(json.punish) ?? 'deny'}). Waiting ${waitSeconds} s before trying again.`,
       { code: 'IpBanned', httpStatus: answer.status, retryAfterMs: waitSeconds * 1000 });
   }
   return undefined;
@@ -222,7 +222,7 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
   if (!response.body) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;

@@ -62,7 +62,7 @@ export function jsonLineOf(text: string): LineOf {
     } else if (c === '"') {
       string();
     } else {
-      while (i < text.length && !',]} \n\r\t'.includes(text[i]!)) i++;
+      while (i < text.length && !',]} \n\r\t'.includes(text[i])) i++;
     }
   };
   value([]);

@@ -24,7 +24,7 @@ export function parsePolicy(text: string, format: PolicyFormat = 'json'):
     // Required here, not imported: the YAML parser loads only when a YAML policy does.
     const { readYamlPolicy } = require('./policyYaml') as typeof import('./policyYaml');
     const read = readYamlPolicy(source);
-    if (!read.ok) return failed('invalidYaml', read.params, read.params.line as number | undefined);
+    if (!read.ok) return failed('invalidYaml', read.params, read.params.line);
     value = read.value;
     lineOf = () => read.lineOf;
   } else {

@@ -110,7 +110,7 @@ export function conditionHolds(condition: Condition, args: unknown, counter: (sc
   let found: boolean;
   let value: unknown;
   if (condition.source === 'state') {
-    [found, value] = [true, counter(condition.keys[0]!, condition.keys[1]!)];
+    [found, value] = [true, counter(condition.keys[0], condition.keys[1])];
   } else {
     const resolved = resolveArgs(args, condition.keys);
     found = resolved.found;

@@ -14,7 +14,7 @@ export function readYamlPolicy(text: string): { ok: true; value: unknown; lineOf
   const problem = doc.errors[0];
   if (problem) {
     const { line, col } = lineCounter.linePos(problem.pos[0]);
-    const words = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
+    const words = problem.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '');
     return { ok: false, params: { detail: words, line, column: col } };
   }
   let value: unknown;

@@ -104,9 +104,8 @@ function run(program: Instruction[], input: string): boolean {
   let next = new Int32Array(size);
   const stack = new Int32Array(size * 2 + 2);
   let currentCount = 0;
-  let nextCount = 0;
   // A pattern that starts with ^ can only begin at position 0: once its states die out, nothing can match.
-  const anchored = program[0]!.op === 'bol';
+  const anchored = program[0].op === 'bol';
   let generation = 0;
   const chars = new Int32Array(input.length);
   let length = 0;
@@ -115,16 +114,16 @@ function run(program: Instruction[], input: string): boolean {
     chars[length++] = cp;
     if (cp > 0xffff) i++;
   }
-  const wordAt = (at: number) => at >= 0 && at < length && isWord(chars[at]!);
+  const wordAt = (at: number) => at >= 0 && at < length && isWord(chars[at]);
   /** Follows jumps and splits from `start` at code point `at`, adding the character states to `list`; true on a match. */
   const add = (list: Int32Array, count: { n: number }, start: number, at: number): boolean => {
     let top = 0;
     stack[top++] = start;
     while (top > 0) {
-      const pc = stack[--top]!;
+      const pc = stack[--top];
       if (seen[pc] === generation) continue;
       seen[pc] = generation;
-      const instruction = program[pc]!;
+      const instruction = program[pc];
       switch (instruction.op) {
         case 'match': return true;
         case 'jmp': stack[top++] = instruction.to; break;
@@ -144,14 +143,14 @@ function run(program: Instruction[], input: string): boolean {
     if ((at === 0 || !anchored) && add(current, counter, 0, at)) return true;
     currentCount = counter.n;
     if (at === length || currentCount === 0 && anchored) return false;
-    const cp = chars[at]!;
+    const cp = chars[at];
     generation++;
     counter.n = 0;
     for (let k = 0; k < currentCount; k++) {
-      const instruction = program[current[k]!] as Extract<Instruction, { op: 'char' }>;
+      const instruction = program[current[k]] as Extract<Instruction, { op: 'char' }>;
       if (instruction.test(cp) && add(next, counter, instruction.next, at + 1)) return true;
     }
-    nextCount = counter.n;
+    const nextCount = counter.n;
     [current, next] = [next, current];
     currentCount = nextCount;
   }

@@ -52,7 +52,7 @@ class Parser {
       this.at++;
       options.push(this.sequence());
     }
-    return options.length === 1 ? options[0]! : { kind: 'alt', options };
+    return options.length === 1 ? options[0] : { kind: 'alt', options };
   }
 
   private sequence(): Node {
@@ -94,7 +94,7 @@ class Parser {
   }
 
   private atom(): Node {
-    const c = this.chars[this.at++]!;
+    const c = this.chars[this.at++];
     switch (c) {
       case '(': return this.group();
       case '[': return this.charClass();
@@ -134,7 +134,7 @@ class Parser {
     while (this.peek() !== ']' || first) {
       if (this.at >= this.chars.length) throw this.error('missingBracket');
       first = false;
-      const c = this.chars[this.at++]!;
+      const c = this.chars[this.at++];
       if (c === '\\') {
         const escaped = this.escape(true);
         tests.push(escaped);
@@ -143,7 +143,7 @@ class Parser {
       const low = c.codePointAt(0)!;
       if (this.peek() === '-' && this.chars[this.at + 1] !== undefined && this.chars[this.at + 1] !== ']') {
         this.at++;
-        let highChar = this.chars[this.at++]!;
+        let highChar = this.chars[this.at++];
         if (highChar === '\\') highChar = this.chars[this.at++] ?? '';
         const high = highChar.codePointAt(0) ?? -1;
         if (high < low) throw this.error('classRange');

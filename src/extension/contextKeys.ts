@@ -27,5 +27,5 @@ export function trackContextKeys(services: Services, mcp: McpProvider): vscode.D
     services.tokens.onDidChange(update),
     mcp.onDidChangeState(update),
   ];
-  return { dispose: () => subscriptions.forEach((subscription) => subscription.dispose()) };
+  return { dispose: () => subscriptions.forEach((subscription) => void subscription.dispose()) };
 }

@@ -128,7 +128,7 @@ function parseApps(text: string | undefined): AppInfo[] {
   try {
     const parsed: unknown = JSON.parse(text);
     if (!Array.isArray(parsed)) return [];
-    return parsed.filter((app): app is AppInfo => typeof app?.appKey === 'string' && typeof app?.label === 'string');
+    return parsed.filter((app: Partial<AppInfo> | null): app is AppInfo => typeof app?.appKey === 'string' && typeof app?.label === 'string');
   } catch {
     return [];
   }

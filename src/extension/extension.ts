@@ -42,7 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     redactor,
   });
   const services: Services = {
-    context, apis: createApis(context.extensionUri), clock, version: String(context.extension.packageJSON.version), log, redactor, credentials, tokens, audit: new AuditTrail(), settings: () => settings, fetchToken,
+    context, apis: createApis(context.extensionUri), clock, version: String((context.extension.packageJSON as { version: unknown }).version), log, redactor, credentials, tokens, audit: new AuditTrail(), settings: () => settings, fetchToken,
   };
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { PolicyFileRead } from '../core/policyFile';
 import { PolicyFileWatcher, type PolicyWatchOptions } from '../core/policyWatcher';
 import type { PolicyReport, PolicyStatus } from '../core/policy';
@@ -111,7 +112,7 @@ export class McpController implements Disposable {
     this.location = location;
     if (location.problem) return { kind: 'unreadable', problem: location.problem };
     if (!location.path) return { kind: 'missing' };
-    const watcher = await PolicyFileWatcher.open(location.path, (read) => this.update(location, read), this.host.watchOptions);
+    const watcher = await PolicyFileWatcher.open(location.path, (read) => void this.update(location, read).catch((error: unknown) => this.host.log.error(l10n.t('Applying the policy file failed: {0}', error instanceof Error ? error.message : String(error)))), this.host.watchOptions);
     if (this.location !== location || this.disposed) {
       watcher.close();
     } else {
@@ -122,12 +123,14 @@ export class McpController implements Disposable {
 
   /** Applies what the policy file holds now to the running server (once it runs). */
   private update(location: PolicyLocation, read: PolicyFileRead): Promise<void> {
-    this.applying = this.applying.then(async () => {
+    const applied = this.applying.then(async () => {
       const server = await this.server?.catch(() => undefined);
       if (!server || this.location !== location) return;
       this.report(server.loadPolicy(read, location.source), location);
     });
-    return this.applying;
+    // One failed update (a listener threw) must not stop the ones after it.
+    this.applying = applied.catch(() => undefined);
+    return applied;
   }
 
   /** Whether VS Code should be offered the server at all. */

@@ -108,7 +108,7 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
     },
     state: () => controller.state(),
     onDidChangeState: (listener) => controller.onDidChangeState(listener),
-    dispose: () => subscriptions.forEach((subscription) => subscription.dispose()),
+    dispose: () => subscriptions.forEach((subscription) => void subscription.dispose()),
   };
 }
 

@@ -78,6 +78,7 @@ export function adviceFor(failure: Failure): string | undefined {
 
 /** DingTalk's words come off the network: one line, no control or bidi characters, nothing secret. */
 function shownSaid(said: string, redactor: Redactor): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   return redactor.redact(said.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim());
 }
 

@@ -53,7 +53,7 @@ function readAppsFile(file: string): { apps: App[]; problem?: string } {
       + 'Its content is not shown because the file holds secrets.' };
   }
   const result = appsFile.safeParse(parsed);
-  if (!result.success) return { apps: [], problem: describeIssue(file, result.error.issues[0]!) };
+  if (!result.success) return { apps: [], problem: describeIssue(file, result.error.issues[0]) };
   return { apps: result.data.map(({ appKey, appSecret, label }) => ({ appKey, appSecret, label: label || appKey })) };
 }
 

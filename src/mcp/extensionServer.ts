@@ -19,7 +19,7 @@ import type { Redactor } from '../core/redact';
 export interface ExtensionServerOptions {
   tokens: TokenManager;
   apps: AppDirectory;
-  endpoints(): DingTalkEndpoints;
+  endpoints: () => DingTalkEndpoints;
   audit: AuditTrail;
   approver: ToolApprover;
   counterStore: CounterStore;
@@ -27,7 +27,7 @@ export interface ExtensionServerOptions {
   policySource: string;
   /** What reading the policy file gave just now. */
   policyRead: PolicyFileRead;
-  log(line: string): void;
+  log: (line: string) => void;
   /** The extension's redactor: it knows the secrets and tokens the extension has seen. */
   redactor: Redactor;
   /** The server's log lines in the person's language (the audit line's JSON field names stay English). */
@@ -35,7 +35,7 @@ export interface ExtensionServerOptions {
   /** Test hook: listen on 127.0.0.1 rather than a private socket. */
   preferTcp?: boolean;
   /** What to do about a DingTalk failure, in VS Code's terms and the person's language. */
-  advice(error: DingTalkError): string | undefined;
+  advice: (error: DingTalkError) => string | undefined;
 }
 
 export interface ExtensionServer {

@@ -9,7 +9,7 @@ declare function acquireVsCodeApi(): { postMessage(message: FromWebview): void }
 type Cell = string | { text: string; title: string };
 
 const vscode = acquireVsCodeApi();
-const words = JSON.parse(document.getElementById('words')!.textContent!) as Words;
+const words = JSON.parse(document.getElementById('words')!.textContent) as Words;
 const language = document.documentElement.lang || undefined;
 const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const relative = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });

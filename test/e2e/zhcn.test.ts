@@ -24,7 +24,7 @@ test('zh-cn: the status bar invites the person to set up, in Chinese', async () 
 async function walkthroughSteps(): Promise<boolean[]> {
   const boxes = vscode.page.locator('.getting-started-step .codicon[role=checkbox]');
   await boxes.first().waitFor({ state: 'visible', timeout: 15_000 });
-  return boxes.evaluateAll((elements: any[]) => elements.map((element) => String(element.className).includes('getting-started-step-checked')));
+  return boxes.evaluateAll((elements: { className: string }[]) => elements.map((element) => element.className.includes('getting-started-step-checked')));
 }
 
 test('zh-cn: the walkthrough names the commands as the Chinese palette shows them, with nothing done yet', async () => {

@@ -27,11 +27,18 @@ function instantClock(): Clock & { waits: number[] } {
   };
 }
 
+/** A legacy (oapi) answer's body, with the fields these tests read. */
+interface LegacyBody {
+  errcode: number;
+  errmsg: string;
+  request_id: string;
+}
+
 interface Fixture {
   emulator: DingTalkEmulator;
   deps: ApiRequestDeps;
   clock: ReturnType<typeof instantClock>;
-  endpoints(tokenApi?: TokenApi): DingTalkEndpoints;
+  endpoints: (tokenApi?: TokenApi) => DingTalkEndpoints;
 }
 
 async function withFixture(fn: (fixture: Fixture) => Promise<void>, tokenApi: TokenApi = 'v1'): Promise<void> {
@@ -129,7 +136,7 @@ test('topapi: errcode 88 with sub_code "40014" (a string) is an invalid token: r
     await deps.tokens.getToken(APP.appKey);
     emulator.revokeTokens(APP.appKey);
     const result = await dingtalkApiRequest(deps, APP.appKey, { method: 'POST', path: '/topapi/v2/user/get', body: { userid: 'u1' } });
-    assert.equal((result.body as any).errcode, 0);
+    assert.equal((result.body as LegacyBody).errcode, 0);
     assert.equal(emulator.stats().apiUnauthorized, 1);
     assert.equal(emulator.stats().tokenRequests, 2);
   });
@@ -139,8 +146,8 @@ test('topapi: an unknown method (errcode 22) comes back as DingTalk said, withou
   await withFixture(async ({ emulator, deps }) => {
     const result = await dingtalkApiRequest(deps, APP.appKey, { method: 'POST', path: '/topapi/no/such/method', body: {} });
     assert.equal(result.status, 200);
-    assert.equal((result.body as any).errcode, 22);
-    assert.match((result.body as any).errmsg, /Invalid method/);
+    assert.equal((result.body as LegacyBody).errcode, 22);
+    assert.match((result.body as LegacyBody).errmsg, /Invalid method/);
     assert.deepEqual([emulator.stats().tokenRequests, emulator.stats().apiRequests], [1, 1]);
   });
 });
@@ -149,9 +156,9 @@ test('robot webhook: a request carrying its own access_token (in the path or in 
   await withFixture(async ({ emulator, deps }) => {
     const body = { msgtype: 'text', text: { content: 'Build finished' } };
     const inPath = await dingtalkApiRequest(deps, APP.appKey, { method: 'POST', path: `/robot/send?access_token=${SANDBOX_ROBOT_TOKEN}`, body });
-    assert.deepEqual(inPath.body, { errcode: 0, errmsg: 'ok', request_id: (inPath.body as any).request_id });
+    assert.deepEqual(inPath.body, { errcode: 0, errmsg: 'ok', request_id: (inPath.body as LegacyBody).request_id });
     const inQuery = await dingtalkApiRequest(deps, APP.appKey, { method: 'POST', path: '/robot/send', query: { access_token: SANDBOX_ROBOT_TOKEN }, body });
-    assert.equal((inQuery.body as any).errcode, 0);
+    assert.equal((inQuery.body as LegacyBody).errcode, 0);
     assert.equal(emulator.stats().tokenRequests, 0, 'the app token was never needed');
     assert.ok(!JSON.stringify([inPath, inQuery]).includes(SANDBOX_ROBOT_TOKEN));
   });
@@ -160,7 +167,7 @@ test('robot webhook: a request carrying its own access_token (in the path or in 
 test('robot webhook: without its own token the app token is sent, and the robot says "token is not exist"', async () => {
   await withFixture(async ({ deps }) => {
     const result = await dingtalkApiRequest(deps, APP.appKey, { method: 'POST', path: '/robot/send', body: { msgtype: 'text', text: { content: 'x' } } });
-    assert.equal((result.body as any).errmsg, 'token is not exist');
+    assert.equal((result.body as LegacyBody).errmsg, 'token is not exist');
   });
 });
 
@@ -181,7 +188,7 @@ for (const [family, method, path] of FAMILIES) {
       await deps.tokens.getToken(APP.appKey);
       emulator.setFault({ kind: 'server500', target: 'api' });
       const result = await dingtalkApiRequest(deps, APP.appKey, { method, path, body: { userid: 'u1' } });
-      assert.ok(result.status === 500 || (result.body as any).errcode === -1);
+      assert.ok(result.status === 500 || (result.body as LegacyBody).errcode === -1);
       assert.equal(emulator.stats().apiRequests, 3);
     });
   });

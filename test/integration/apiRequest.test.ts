@@ -9,6 +9,15 @@ import { DingTalkError } from '../../src/core/errors';
 
 const [APP] = SANDBOX_APPS;
 
+/** What the emulator's echo (and user/get) answers, with the fields these tests read. */
+interface EchoBody {
+  errcode: number;
+  appKey: string;
+  query: Record<string, string>;
+  body: { accessToken: string };
+  result: { userid: string };
+}
+
 interface Fixture {
   emulator: DingTalkEmulator;
   deps: ApiRequestDeps;
@@ -52,11 +61,11 @@ test('legacy API: token in ?access_token=, errcode answers returned as they are'
   await withFixture(async ({ deps }) => {
     const user = await dingtalkApiRequest(deps, APP.appKey, { method: 'POST', path: '/topapi/v2/user/get', body: { userid: 'u1' } });
     assert.equal(user.status, 200);
-    assert.equal((user.body as any).errcode, 0);
-    assert.equal((user.body as any).result.userid, 'u1');
+    assert.equal((user.body as EchoBody).errcode, 0);
+    assert.equal((user.body as EchoBody).result.userid, 'u1');
     const echo = await dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path: '/emulator/echo?a=1', query: { b: 'x' } });
-    assert.equal((echo.body as any).appKey, APP.appKey);
-    assert.deepEqual((echo.body as any).query, { a: '1', b: 'x' });
+    assert.equal((echo.body as EchoBody).appKey, APP.appKey);
+    assert.deepEqual((echo.body as EchoBody).query, { a: '1', b: 'x' });
   });
 });
 
@@ -64,10 +73,10 @@ test('absolute URLs on a configured base are styled by that base', async () => {
   await withFixture(async ({ emulator, deps }) => {
     const onApi = await dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path: `${emulator.apiBaseUrl}/v1.0/emulator/echo` });
     assert.equal(onApi.status, 200);
-    assert.equal((onApi.body as any).appKey, APP.appKey);
+    assert.equal((onApi.body as EchoBody).appKey, APP.appKey);
     const onLegacy = await dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path: `${emulator.legacyApiBaseUrl}/emulator/echo` });
-    assert.equal((onLegacy.body as any).errcode, 0);
-    assert.equal((onLegacy.body as any).appKey, APP.appKey);
+    assert.equal((onLegacy.body as EchoBody).errcode, 0);
+    assert.equal((onLegacy.body as EchoBody).appKey, APP.appKey);
   });
 });
 
@@ -76,8 +85,8 @@ test('the token is scrubbed even when the API echoes it back', async () => {
     const token = (await tokens.getToken(APP.appKey)).accessToken;
     const result = await dingtalkApiRequest(deps, APP.appKey, { method: 'POST', path: '/v1.0/emulator/echo', query: { copy: `before-${token}-after` }, body: { accessToken: token, note: token } });
     assertNoToken(result, token);
-    assert.equal((result.body as any).query.copy, 'before-***-after');
-    assert.equal((result.body as any).body.accessToken, '***');
+    assert.equal((result.body as EchoBody).query.copy, 'before-***-after');
+    assert.equal((result.body as EchoBody).body.accessToken, '***');
   });
 });
 
@@ -89,7 +98,7 @@ for (const [style, path] of [['new', '/v1.0/emulator/echo'], ['legacy', '/emulat
       emulator.resetStats();
       const result = await dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path });
       assert.equal(result.status, 200);
-      assert.equal((result.body as any).appKey, APP.appKey);
+      assert.equal((result.body as EchoBody).appKey, APP.appKey);
       const stats = emulator.stats();
       assert.equal(stats.tokenRequests, 1);
       assert.equal(stats.apiUnauthorized, 1);

@@ -69,18 +69,25 @@ test('hardening 12: DINGTALK_REQUEST_TIMEOUT_MS past Node\'s timer range is clam
   }
 });
 
+/** A JSON-RPC answer, with the fields these tests read. */
+interface JsonRpcAnswer {
+  id: string | number | null;
+  error: { code: number; message: string };
+  result: { serverInfo: unknown; tools: unknown[] };
+}
+
 /** The CLI as a bare process: raw lines in, JSON lines out, so broken framing can be sent. */
 function rawCli(env: Record<string, string>) {
   const child = spawn(process.execPath, [CLI], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  const answers: any[] = [];
+  const answers: JsonRpcAnswer[] = [];
   let wake: (() => void) | undefined;
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString('utf8');
     const lines = stdout.split('\n');
     stdout = lines.pop()!;
-    for (const line of lines) answers.push(JSON.parse(line));
+    for (const line of lines) answers.push(JSON.parse(line) as JsonRpcAnswer);
     wake?.();
   });
   child.stderr.on('data', (chunk: Buffer) => {
@@ -117,10 +124,10 @@ test('hardening 8: the stdio server answers oversized, non-JSON and truncated li
     send(`${JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })}\n`);
     await cli.until(() => cli.answers.some((answer) => answer.id === 3));
     // The package's name and version (src/mcp/version.ts reads it from package.json).
-    assert.deepEqual(cli.answers.find((answer) => answer.id === 3).result.serverInfo, { name: 'dingtalk-token', version: SERVER_VERSION });
+    assert.deepEqual(cli.answers.find((answer) => answer.id === 3)?.result.serverInfo, { name: 'dingtalk-token', version: SERVER_VERSION });
     send(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/list' })}\n`);
     await cli.until(() => cli.answers.some((answer) => answer.id === 4));
-    assert.equal(cli.answers.find((answer) => answer.id === 4).result.tools.length, 5);
+    assert.equal(cli.answers.find((answer) => answer.id === 4)?.result.tools.length, 5);
 
     await cli.until(() => (cli.stderr().match(/stdin: /g) ?? []).length >= 4);
     assert.match(cli.stderr(), /stdin: Parse error: a line was not valid JSON/);
@@ -155,10 +162,10 @@ test('hardening 6: an approval prompt shows the whole call, with bidi characters
     assert.match(resultText(result), /^\[POLICY DENIED\]/);
     assert.equal(prompts.length, 1);
     const [prompt] = prompts;
-    assert.match(prompt!, /Method: POST\nPath: \/v1\.0\/robot\/oToMessages\/batchSend\?via=agent\nBody:\n\{\n/);
-    assert.match(prompt!, /"ceo0001"/);
-    assert.match(prompt!, /wire \\u202E0001\$ to acct 42/);
-    assert.ok(!prompt!.includes('\u202E'));
+    assert.match(prompt, /Method: POST\nPath: \/v1\.0\/robot\/oToMessages\/batchSend\?via=agent\nBody:\n\{\n/);
+    assert.match(prompt, /"ceo0001"/);
+    assert.match(prompt, /wire \\u202E0001\$ to acct 42/);
+    assert.ok(!prompt.includes('\u202E'));
 
     // Too long to show whole: nobody is asked to approve what they cannot read.
     const long = await cli.call('dingtalk_api_request', { method: 'POST', path: '/v1.0/robot/oToMessages/batchSend', body: { text: 'y'.repeat(30_000) } });

@@ -1,5 +1,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DingTalkEmulator, type Fault } from '../emulator/emulator';
 import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints, type TokenApi } from '../../src/core/dingtalk';
 import type { DingTalkError, DingTalkErrorKind } from '../../src/core/errors';
@@ -118,4 +120,22 @@ test('1,000 concurrent callers over real HTTP cause one token request upstream',
   assert.equal(new Set(results.map((r) => r.accessToken)).size, 1);
   assert.equal(emulator.stats(APP.appKey).tokenRequests, 1);
   tokens.dispose();
+});
+
+// Not DingTalk's documented shape (errmsg is text, punish a word), so a bare server stands in for a broken gateway.
+test('an errmsg or punish that is not text never reaches the message as "[object Object]"', async () => {
+  const answers = [{ errcode: 40089, errmsg: { text: 'nested' } }, { status: 1111, wait: 5, punish: { kind: 'deny' } }];
+  let next = 0;
+  const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answers[next++])));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const legacy = endpointsWithDefaults({ apiBaseUrl: base, legacyApiBaseUrl: base, tokenApi: 'legacy', requestTimeoutMs: 2000 });
+    for (const answer of answers) {
+      const error = await dingTalkFailure(fetchAccessToken(legacy, APP));
+      assert.doesNotMatch(error.message, /\[object Object\]/, JSON.stringify(answer));
+    }
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });

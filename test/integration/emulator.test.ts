@@ -22,21 +22,51 @@ function manualClock() {
   return { now: () => now, advance: (seconds: number) => (now += seconds * 1000) };
 }
 
+/** An answer's JSON body (undefined when it is not JSON), with the fields these tests read, across the APIs. */
+interface AnswerJson {
+  accessToken: string;
+  expireIn: number;
+  access_token: string;
+  expires_in: number;
+  code: string;
+  message: string;
+  requestid: string;
+  errcode: number;
+  errmsg: string;
+  request_id: string;
+  sub_code: string;
+  sub_msg: string;
+  appKey: string;
+  method: string;
+  query: Record<string, string>;
+  body: unknown;
+  data: string;
+  result: { userid: string; name: string };
+  processQueryKey: string;
+  invalidStaffIdList: string[];
+  flowControlledStaffIdList: string[];
+  unionId: string;
+  nick: string;
+  task_id: number;
+  faultsServed: number;
+  tokenRequests: number;
+}
+
 interface Answer {
   status: number;
   headers: Headers;
   text: string;
-  json: any;
+  json: AnswerJson;
 }
 
 async function call(url: string, init: RequestInit = {}): Promise<Answer> {
   const response = await fetch(url, init);
   const text = await response.text();
-  let json: any;
+  let json: AnswerJson;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text) as AnswerJson;
   } catch {
-    json = undefined;
+    json = undefined as unknown as AnswerJson; // not JSON: a test that reads a field of it fails, as it should
   }
   return { status: response.status, headers: response.headers, text, json };
 }
@@ -48,7 +78,7 @@ const newToken = (e: DingTalkEmulator, app = APP) =>
   postJson(`${e.apiBaseUrl}/v1.0/oauth2/accessToken`, { appKey: app.appKey, appSecret: app.appSecret });
 
 const legacyToken = (e: DingTalkEmulator, appkey: string, appsecret: string) =>
-  call(`${e.legacyApiBaseUrl}/gettoken?${new URLSearchParams({ appkey, appsecret })}`);
+  call(`${e.legacyApiBaseUrl}/gettoken?${new URLSearchParams({ appkey, appsecret }).toString()}`);
 
 const newEcho = (e: DingTalkEmulator, token: string) => call(`${e.apiBaseUrl}/v1.0/emulator/echo`, { headers: { 'x-acs-dingtalk-access-token': token } });
 const legacyEcho = (e: DingTalkEmulator, token: string) => call(`${e.legacyApiBaseUrl}/emulator/echo?access_token=${token}`);

@@ -112,14 +112,14 @@ test('a fresh secret per start, sent as a header', async () => {
       const [a, b] = [first.headers[SECRET_HEADER], second.headers[SECRET_HEADER]];
       assert.ok(a && b && a.length >= 43);
       assert.notEqual(a, b);
-      assert.equal((await raw(first, { headers: { ...MCP_HEADERS, [SECRET_HEADER]: b! }, body: INITIALIZE })).status, 401);
+      assert.equal((await raw(first, { headers: { ...MCP_HEADERS, [SECRET_HEADER]: b }, body: INITIALIZE })).status, 401);
     });
   });
 });
 
 test('missing or wrong secret → 401', async () => {
   await withServer({}, async (server) => {
-    const secret = server.headers[SECRET_HEADER]!;
+    const secret = server.headers[SECRET_HEADER];
     const flipped = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
     const attempts: Record<string, string>[] = [{}, { [SECRET_HEADER]: '' }, { [SECRET_HEADER]: flipped }, { [SECRET_HEADER]: `${secret}x` }, { authorization: `Bearer ${secret}` }];
     for (const headers of attempts) {

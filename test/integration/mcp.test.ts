@@ -114,7 +114,7 @@ function inProcess(kind: 'unix' | 'tcp'): Connect {
     if (kind === 'unix') {
       const dispatcher = new Agent({ connect: { socketPath: server.socketPath! } });
       agent = dispatcher;
-      fetch = (url, init) => undiciFetch(url, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
+      fetch = (url, init) => undiciFetch(url, { ...(init as object), dispatcher });
     }
     const client = newClient(setup);
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers }, fetch }));
@@ -135,7 +135,24 @@ const TRANSPORTS: [string, Connect][] = [['stdio', stdio], ['http over tcp', inP
 if (process.platform !== 'win32') TRANSPORTS.push(['http over a unix socket', inProcess('unix')]);
 
 const text = (result: CallToolResult) => result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
-const structured = (result: CallToolResult) => result.structuredContent as Record<string, any>;
+/** The fields of the tools' structuredContent these tests read (the client checked it against the output schemas). */
+interface Structured {
+  app: string;
+  accessToken: string;
+  expiresAt: string;
+  expiresIn: number;
+  source: string;
+  refreshed: boolean;
+  notRefreshedBecause: string;
+  nextRefreshAt: string;
+  status: number;
+  state: string;
+  label: string;
+  body: { appKey: string; body: unknown; errcode: number };
+  lastError: { code: string };
+  apps: { label: string; appKey: string; active: boolean; expiresAt?: string }[];
+}
+const structured = (result: CallToolResult) => result.structuredContent as unknown as Structured;
 
 /** Runs a scenario against a fresh emulator and server, then checks the server's log held no secret or token. */
 async function scenario(connect: Connect, setup: Setup, fn: (harness: Harness, emulator: DingTalkEmulator, seen: Set<string>) => Promise<void>): Promise<void> {
@@ -153,7 +170,7 @@ async function scenario(connect: Connect, setup: Setup, fn: (harness: Harness, e
   for (const token of seen) assert.ok(!logs.includes(token), 'a token reached the log');
 }
 
-async function getToken(harness: Harness, seen: Set<string>, app?: string): Promise<Record<string, any>> {
+async function getToken(harness: Harness, seen: Set<string>, app?: string): Promise<Structured> {
   const result = await harness.call('get_access_token', app === undefined ? {} : { app });
   assert.equal(result.isError, undefined, text(result));
   const token = structured(result);
@@ -172,10 +189,10 @@ for (const [name, connect] of TRANSPORTS) {
         assert.ok(tool.annotations, tool.name);
       }
       const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
-      assert.equal(byName.dingtalk_api_request!.annotations!.destructiveHint, true);
-      assert.equal(byName.token_status!.annotations!.readOnlyHint, true);
-      assert.equal(byName.token_status!.annotations!.openWorldHint, false);
-      assert.deepEqual(Object.keys(byName.dingtalk_api_request!.inputSchema.properties ?? {}).sort(), ['app', 'body', 'method', 'path', 'query']);
+      assert.equal(byName.dingtalk_api_request.annotations!.destructiveHint, true);
+      assert.equal(byName.token_status.annotations!.readOnlyHint, true);
+      assert.equal(byName.token_status.annotations!.openWorldHint, false);
+      assert.deepEqual(Object.keys(byName.dingtalk_api_request.inputSchema.properties ?? {}).sort(), ['app', 'body', 'method', 'path', 'query']);
     });
   });
 
@@ -184,7 +201,7 @@ for (const [name, connect] of TRANSPORTS) {
       const results = await Promise.all(Array.from({ length: 300 }, () => getToken(harness, seen)));
       assert.equal(emulator.stats().tokenRequests, 1);
       assert.equal(new Set(results.map((result) => result.accessToken)).size, 1);
-      const first = results[0]!;
+      const first = results[0];
       assert.equal(first.app, APP.appKey);
       assert.ok(Math.abs(Date.parse(first.expiresAt) - Date.now() - 7200_000) < 60_000);
       assert.ok(first.expiresIn > 7100 && first.expiresIn <= 7200);
@@ -241,8 +258,8 @@ for (const [name, connect] of TRANSPORTS) {
       const tokenRequests = emulator.stats().tokenRequests;
       assert.ok(tokenRequests <= MAX_TOKEN_REQUESTS_PER_MINUTE, `${tokenRequests} token requests`);
       assert.equal(tokenRequests, 2, 'the first token, one refresh that met the 429, then none until Retry-After has passed');
-      assert.equal(results[0]!.isError, true);
-      assert.match(text(results[0]!), /throttled/);
+      assert.equal(results[0].isError, true);
+      assert.match(text(results[0]), /throttled/);
       for (const result of results.slice(1)) {
         assert.equal(result.isError, undefined, text(result));
         const answer = structured(result);
@@ -312,7 +329,7 @@ for (const [name, connect] of TRANSPORTS) {
       const second = await getToken(harness, seen, 'Sandbox Two');
       assert.equal(second.app, APP2.appKey);
       const list = await harness.call('list_apps');
-      assert.deepEqual(structured(list).apps.map((app: any) => [app.label, app.appKey, app.active, typeof app.expiresAt]), [
+      assert.deepEqual(structured(list).apps.map((app) => [app.label, app.appKey, app.active, typeof app.expiresAt]), [
         ['Sandbox', APP.appKey, true, 'undefined'],
         ['Sandbox Two', APP2.appKey, false, 'string'],
       ]);
@@ -396,7 +413,7 @@ for (const [name, connect] of TRANSPORTS) {
       if (harness.audit) {
         const [event] = harness.audit.recent(1);
         assert.deepEqual([event?.tool, event?.decision, event?.rule], ['dingtalk_api_request', 'deny', 'arguments-limit']);
-        assert.match(event!.argsSha256, /^[0-9a-f]{64}$/);
+        assert.match(event.argsSha256, /^[0-9a-f]{64}$/);
       } else {
         await eventually(async () => /"decision":"deny","rule":"arguments-limit"/.test(harness.logs()));
       }

@@ -30,8 +30,8 @@ interface Harness {
   host: FakeHost;
   emulator: DingTalkEmulator;
   /** Calls a tool through a fresh MCP client on the running server. */
-  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
-  listTools(): Promise<string[]>;
+  call: (name: string, args?: Record<string, unknown>) => Promise<CallToolResult>;
+  listTools: () => Promise<string[]>;
 }
 
 class FakeHost implements McpHost {
@@ -54,7 +54,7 @@ class FakeHost implements McpHost {
     const endpoints = endpointsWithDefaults({ apiBaseUrl: this.emulator.apiBaseUrl, legacyApiBaseUrl: this.emulator.legacyApiBaseUrl });
     const server = await startExtensionMcpServer({
       tokens: this.tokens,
-      apps: { list: () => [{ appKey: APP!.appKey, label: APP!.label ?? APP!.appKey }], activeAppKey: () => APP!.appKey },
+      apps: { list: () => [{ appKey: APP.appKey, label: APP.label ?? APP.appKey }], activeAppKey: () => APP.appKey },
       endpoints: () => endpoints,
       audit: new AuditTrail(),
       approver: async () => false,
@@ -120,7 +120,7 @@ async function withController(prepare: (dir: string, policyFile: string) => Prom
   const emulator = await DingTalkEmulator.start();
   const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });
   const redactor = new Redactor();
-  const tokens = new TokenManager({ fetcher: () => fetchAccessToken(endpoints, APP!), autoRefresh: false, redactor });
+  const tokens = new TokenManager({ fetcher: () => fetchAccessToken(endpoints, APP), autoRefresh: false, redactor });
   const host = new FakeHost(emulator, tokens, redactor, policyFile);
   const controller = new McpController(host);
   const clients: Client[] = [];
@@ -195,6 +195,24 @@ test('hardening 2: in the extension, fixing the file lifts the denial; a later i
   });
 });
 
+test('a policy edit still applies after applying an earlier one failed (a listener threw); the failure is logged', async () => {
+  await withController((_dir, file) => writePolicy(file, '{ nope'), async ({ call, controller, host, policyFile }) => {
+    assert.equal((await call('list_apps')).isError, true, 'the server runs, denying every call');
+    const showProblems = host.showProblems;
+    host.showProblems = () => {
+      host.showProblems = showProblems;
+      throw new Error('the Problems panel is gone');
+    };
+    await writePolicy(policyFile, { version: '1' });
+    await controller.reload();
+    assert.ok(host.logged('error', /Applying the policy file failed: the Problems panel is gone/), JSON.stringify(host.lines));
+
+    await writePolicy(policyFile, DENY_STATUS);
+    await controller.reload();
+    assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/, 'the later edit is in force');
+  });
+});
+
 test('hardening 2: in the extension, no policy file means the built-in defaults, logged at [info] and no notification', async () => {
   await withController(async () => undefined, async ({ call, host }) => {
     assert.equal((await call('list_apps')).isError, undefined);
@@ -209,7 +227,7 @@ test('hardening 9: in the extension, policy entries naming unknown tools are log
     assert.ok((await listTools()).includes('get_access_token'), 'the typo hides nothing');
     assert.ok(host.logged('warn', /hide\[0\] "Get_Access_Token" \(did you mean "get_access_token"\?\)/), JSON.stringify(host.lines));
     assert.deepEqual(host.notices.map((notice) => [notice.kind, notice.source]), [['unknownTools', host.location.source]]);
-    const entries = host.notices[0]!.kind === 'unknownTools' ? host.notices[0]!.entries : [];
+    const entries = host.notices[0].kind === 'unknownTools' ? host.notices[0].entries : [];
     assert.deepEqual(entries.map((entry) => [entry.code, unknownToolEntry(entry.params)]), [
       ['unknownTool', 'hide[0] "Get_Access_Token" (did you mean "get_access_token"?)'],
       ['unknownTool', 'tools["refresh-access-token"] (did you mean "refresh_access_token"?)'],
@@ -221,7 +239,7 @@ test('hardening 15: in the extension, a policy written into a .vscode/ folder ma
   const STATUS_OFF = { version: '1', hide: ['list_apps'], tools: { token_status: { action: 'deny', reason: 'status is off here' } } };
   await withController(async () => undefined, async ({ call, listTools, host, policyFile, dir }) => {
     host.watchOptions = { debounceMs: 10, pollIntervalMs: 60_000 };
-    const before = (await call('token_status')).structuredContent as Record<string, any>;
+    const before = (await call('token_status')).structuredContent as { policy: unknown };
     assert.deepEqual(before.policy, { file: policyFile, inForce: 'defaults' });
     assert.ok((await listTools()).includes('list_apps'));
 
@@ -279,7 +297,7 @@ test('hardening 14: changing the policy file (setting or workspace folder) takes
 test('hardening 14: turning MCP off stops the server and offers none; on again starts a fresh one', async () => {
   await withController(async () => undefined, async ({ call, host, controller }) => {
     assert.equal((await call('list_apps')).isError, undefined);
-    const first = host.started[0]!;
+    const first = host.started[0];
     host.mcpEnabled = false;
     await controller.configurationChanged();
     assert.equal(controller.offered(), false);
@@ -295,7 +313,7 @@ test('hardening 14: turning MCP off stops the server and offers none; on again s
     assert.equal(controller.offered(), true);
     assert.equal((await call('list_apps')).isError, undefined);
     assert.equal(host.started.length, 2);
-    assert.notEqual(host.started[1]!.url, first.url);
+    assert.notEqual(host.started[1].url, first.url);
   });
 });
 

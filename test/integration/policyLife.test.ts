@@ -43,8 +43,8 @@ async function withCli(
         PATH: process.env.PATH ?? '',
         DINGTALK_API_BASE_URL: emulator.apiBaseUrl,
         DINGTALK_LEGACY_API_BASE_URL: emulator.legacyApiBaseUrl,
-        DINGTALK_APP_KEY: APP!.appKey,
-        DINGTALK_APP_SECRET: APP!.appSecret,
+        DINGTALK_APP_KEY: APP.appKey,
+        DINGTALK_APP_SECRET: APP.appSecret,
         DINGTALK_POLICY_FILE: policyFile,
       },
       stderr: 'pipe',
@@ -130,7 +130,7 @@ test('hardening 11: the standalone server follows edits of a symlinked policy fi
     await fs.symlink(path.join(dir, 'shared', 'team.json'), file);
   };
   await withCli(prepare, async (cli) => {
-    const status = (await cli.call('token_status')).structuredContent as Record<string, any>;
+    const status = (await cli.call('token_status')).structuredContent as { policy: unknown };
     assert.deepEqual(status.policy, { file: cli.policyFile, resolvesTo: path.join(cli.dir, 'shared', 'team.json'), inForce: 'file' });
     await fs.writeFile(path.join(cli.dir, 'shared', 'team.json'), STATUS_OFF);
     await eventually(async () => (await cli.call('token_status')).isError === true, 'the edited target applies');

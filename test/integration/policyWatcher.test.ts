@@ -18,7 +18,7 @@ interface Followed {
   file: string;
   watcher: PolicyFileWatcher;
   /** Resolves once the watcher has reported a read matching `expected` (now or later). */
-  reaches(expected: (read: PolicyFileRead) => boolean, what: string): Promise<PolicyFileRead>;
+  reaches: (expected: (read: PolicyFileRead) => boolean, what: string) => Promise<PolicyFileRead>;
   reads: PolicyFileRead[];
 }
 

@@ -100,7 +100,7 @@ for (const [scheme, variable] of [['https', 'HTTPS_PROXY'], ['https', 'https_pro
       assert.equal(token.isError, undefined, text(token));
       const legacy = await call('dingtalk_api_request', { method: 'POST', path: '/topapi/v2/user/get', body: { userid: 'u1' } });
       assert.equal(legacy.isError, undefined, text(legacy));
-      assert.equal((legacy.structuredContent as any).body.errcode, 0);
+      assert.equal((legacy.structuredContent as { body: { errcode: number } }).body.errcode, 0);
       await eventually(() => /proxy (https|http) via http:\/\/127\.0\.0\.1:\d+/.test(stderr()), 'the start-up line names the proxy');
     });
   });

@@ -76,7 +76,7 @@ export class FakeWindow implements WindowApis {
     return box;
   }
   button(icon: string, tooltip: string): vscode.QuickInputButton {
-    return { iconPath: { id: icon }, tooltip } as vscode.QuickInputButton;
+    return { iconPath: { id: icon }, tooltip };
   }
   errorMessage(message: string): vscode.InputBoxValidationMessage {
     return { message, severity: 3 };

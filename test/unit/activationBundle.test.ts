@@ -10,8 +10,8 @@ const root = path.join(__dirname, '../../..');
 
 interface Bundles {
   NOT_IN_ACTIVATION: string[];
-  bundleOptions(options?: { production?: boolean }): Record<'extension' | 'mcp' | 'undici' | 'cli', object>;
-  bundledPackages(options: object): Promise<{ name: string; bytes: number }[]>;
+  bundleOptions: (options?: { production?: boolean }) => Record<'extension' | 'mcp' | 'undici' | 'cli', object>;
+  bundledPackages: (options: object) => Promise<{ name: string; bytes: number }[]>;
 }
 const bundles = (): Promise<Bundles> => import(pathToFileURL(path.join(root, 'scripts/bundles.mjs')).href);
 

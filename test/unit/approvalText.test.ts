@@ -37,6 +37,7 @@ test('hardening 6: control, bidi and invisible characters are shown as \\u escap
     path: '/topapi/message/send\u202E?txt.exe',
     body: { text: 'pay \u202Eredro\u202C now\u200B', note: 'line\nbreak\u0007' },
   }, words, redactor);
+  // eslint-disable-next-line no-control-regex -- BEL must not survive into the text
   assert.ok(!/[\u202E\u202C\u200B\u0007]/.test(text), text);
   assert.match(text, /Path: \/topapi\/message\/send\\u202E\?txt\.exe/);
   assert.match(text, /"text": "pay \\u202Eredro\\u202C now\\u200B"/);
@@ -50,4 +51,11 @@ test('hardening 6: other tools show their arguments whole, and secrets stay mask
   const text = approvalText('dingtalk_api_request', { method: 'GET', path: '/gettoken?appkey=k&appsecret=s3cr3t-value', extra: [1, 2] }, words, redactor);
   assert.ok(!text.includes('s3cr3t-value'));
   assert.match(text, /Arguments:\n\{\n {2}"extra": \[/);
+});
+
+test('the approval text shows a method, path or app that is not text as its JSON, not "[object Object]"', () => {
+  const text = approvalText('dingtalk_api_request', { method: ['POST'], path: { toward: '/v1.0/robot' }, app: { name: 'Sales' } }, words, redactor);
+  assert.doesNotMatch(text, /\[object Object\]/);
+  assert.match(text, /"toward": "\/v1\.0\/robot"/);
+  assert.match(text, /"name": "Sales"/);
 });

@@ -17,6 +17,7 @@ test('hardening 12: text that is not a number falls back to the default and says
     const result = boundedNumber(raw, timeout);
     assert.equal(result.value, 10_000);
     assert.match(result.problem!, /DINGTALK_REQUEST_TIMEOUT_MS .*not a number in the range 1000–120000 ms; using the default 10000/);
+    assert.doesNotMatch(result.problem!, /\[object Object\]/, 'the value as it was set');
   }
   assert.deepEqual(boundedNumber(undefined, timeout), { value: 10_000 });
   assert.deepEqual(boundedNumber('  ', timeout), { value: 10_000 });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { COMMAND, CONTEXT_KEY, VIEW } from '../../src/extension/commandIds';
 
 const root = path.join(__dirname, '../../..');
-const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as typeof import('../../package.json');
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 
 test('the command constants are exactly the commands package.json contributes', () => {

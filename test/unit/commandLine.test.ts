@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 const root = path.join(__dirname, '../../..');
 
 interface BenchArgs {
-  readOptions(argv: string[], options: object, numbers?: Record<string, { min: number; max: number }>): Record<string, unknown>;
+  readOptions: (argv: string[], options: object, numbers?: Record<string, { min: number; max: number }>) => Record<string, unknown>;
 }
 const benchArgs = (): Promise<BenchArgs> => import(pathToFileURL(path.join(root, 'bench/lib/args.mjs')).href);
 const SOAK_OPTIONS = { calls: { type: 'string', default: '20000' }, clients: { type: 'string', default: '8' }, 'no-build': { type: 'boolean', default: false } };

@@ -43,7 +43,7 @@ const trickyPaths = [
 
 const jsonish = fc.jsonValue({ maxDepth: 3 });
 const appValue = fc.oneof(
-  fc.constantFrom(APPS[0]!.appKey, APPS[1]!.label, '', ' ', 'nope', '__proto__', 'constructor', 'x'.repeat(300)),
+  fc.constantFrom(APPS[0].appKey, APPS[1].label, '', ' ', 'nope', '__proto__', 'constructor', 'x'.repeat(300)),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
   jsonish,
@@ -69,7 +69,7 @@ const wellFormedApiArgs = fc.record({
   path: fc.oneof(fc.constantFrom(...trickyPaths), fc.string({ maxLength: 40 }).map((s) => `/v1.0/${s}`), fc.string({ maxLength: 40 }).map((s) => `/topapi/${s}`)),
   query: fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('access_token', 'appsecret')), fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean()), { maxKeys: 3 }),
   body: jsonish,
-  app: fc.constantFrom(APPS[0]!.appKey, APPS[1]!.label),
+  app: fc.constantFrom(APPS[0].appKey, APPS[1].label),
 }, { requiredKeys: ['method', 'path'] });
 const toolName = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom(...TOOL_NAMES) },
@@ -95,7 +95,7 @@ async function toolHarness() {
   assert.deepEqual(policy.load(undefined), { ok: true });
   const { server } = createDingTalkMcpServer({
     tokens,
-    apps: { list: () => APPS.map(({ appKey, label }) => ({ appKey, label })), activeAppKey: () => APPS[0]!.appKey },
+    apps: { list: () => APPS.map(({ appKey, label }) => ({ appKey, label })), activeAppKey: () => APPS[0].appKey },
     endpoints: () => endpoints,
     policy,
     approver: async () => false,
@@ -183,7 +183,7 @@ const oddName = fc.oneof(identifier, fc.string({ minLength: 1, maxLength: 12 }),
 const limitish = fc.record({
   counter: fc.oneof(fc.string({ maxLength: 10 }), jsonish),
   window: fc.oneof(fc.constantFrom('minute', 'hour', 'day', 'week', 'Minute', ''), jsonish),
-  max: fc.oneof(fc.integer({ min: -5, max: 100 }), fc.double(), fc.constantFrom(0, 1.5, 1e309, Number.MAX_SAFE_INTEGER + 2), jsonish),
+  max: fc.oneof(fc.integer({ min: -5, max: 100 }), fc.double(), fc.constantFrom(0, 1.5, Infinity, Number.MAX_SAFE_INTEGER + 2), jsonish),
   scope: fc.oneof(fc.constantFrom('grant', 'session', 'global'), jsonish),
   extra: jsonish,
 }, { requiredKeys: [] });
@@ -215,13 +215,14 @@ test('PolicyEngine.load never throws on generated text, and refuses bad policies
     const engine = new PolicyEngine({ source: 'fuzz.json' });
     let result: ReturnType<PolicyEngine['load']>;
     assert.doesNotThrow(() => void (result = engine.load(text)), `load threw on ${JSON.stringify(text).slice(0, 200)}`);
-    if (result!.ok) {
+    const loaded = result!; // assigned inside the callback, which TypeScript cannot see
+    if (loaded.ok) {
       assert.equal(engine.status().valid, true);
       return;
     }
-    assert.equal(typeof result!.error, 'string');
-    assert.ok(result!.error.trim().length > 5, `an empty error for ${JSON.stringify(text).slice(0, 200)}`);
-    assert.ok(result!.error.length < 2000, `an error too long to read (${result!.error.length} characters)`);
+    assert.equal(typeof loaded.error, 'string');
+    assert.ok(loaded.error.trim().length > 5, `an empty error for ${JSON.stringify(text).slice(0, 200)}`);
+    assert.ok(loaded.error.length < 2000, `an error too long to read (${loaded.error.length} characters)`);
     assert.equal(engine.status().valid, false);
   }), runs(2000));
 });

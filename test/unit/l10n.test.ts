@@ -57,8 +57,8 @@ function placeholders(text: string): string[] {
 }
 
 interface L10nScript {
-  sourceFiles(): string[];
-  extractMessages(): Promise<Record<string, unknown>>;
+  sourceFiles: () => string[];
+  extractMessages: () => Promise<Record<string, unknown>>;
   ENGLISH_BUNDLE: string;
 }
 const l10nScript = (): Promise<L10nScript> => import(pathToFileURL(path.join(root, 'scripts/l10n.mjs')).href);

@@ -10,11 +10,11 @@ import { registerMcpProvider } from '../../src/extension/mcpProvider';
 import { addApp, harness } from '../support/fakeApis';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';
-const loadServer = () => require('../../src/mcp/bundle') as typeof import('../../src/mcp/bundle');
+import * as serverBundle from '../../src/mcp/bundle';
 
 test('the definition names the server and changes version when the apps change', async () => {
   const h = await harness();
-  const provider = registerMcpProvider(h.services, loadServer);
+  const provider = registerMcpProvider(h.services, () => serverBundle);
   const server = h.apis.mcpServers.get(PROVIDER_ID);
   assert.ok(server, 'registered under the id package.json declares');
   let changes = 0;
@@ -30,7 +30,7 @@ test('the definition names the server and changes version when the apps change',
 
 test('turning dingtalkToken.mcp.enabled off and on fires a change; off, no server is offered', async () => {
   const h = await harness();
-  const provider = registerMcpProvider(h.services, loadServer);
+  const provider = registerMcpProvider(h.services, () => serverBundle);
   const server = h.apis.mcpServers.get(PROVIDER_ID)!;
   let changes = 0;
   server.onDidChange(() => void changes++);
@@ -60,7 +60,7 @@ test('resolving starts the server: an address and headers, with no appSecret or 
   await addApp(h.services, 'dingalpha0000001', 'Alpha', appSecret);
   h.fetch = async () => ({ accessToken: 'provider-test-access-token-0123', expiresInSeconds: 7200 });
   await h.services.tokens.getToken('dingalpha0000001');
-  const provider = registerMcpProvider(h.services, loadServer);
+  const provider = registerMcpProvider(h.services, () => serverBundle);
   try {
     const server = h.apis.mcpServers.get(PROVIDER_ID)!;
     const address = await server.resolve();

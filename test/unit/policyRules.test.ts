@@ -30,7 +30,7 @@ async function use(engine: PolicyEngine, tool: string, args: unknown = {}, optio
 
 function denied(verdict: Verdict): Denial {
   assert.equal(verdict.allowed, false, `expected a denial, got ${JSON.stringify(verdict)}`);
-  return verdict as Denial;
+  return verdict;
 }
 
 const oneCondition = (path: string, op: string, value: unknown) =>

@@ -9,15 +9,15 @@ import { POLICY_TEMPLATES } from '../../src/extension/policyTemplate';
 /** The policy file as a first-class file: its JSON schema, where VS Code finds it, and the templates. */
 
 const root = path.join(__dirname, '../../..');
-const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as typeof import('../../package.json');
 const [validation] = manifest.contributes.jsonValidation as { fileMatch: string[]; url: string }[];
-const schema = JSON.parse(readFileSync(path.join(root, validation!.url), 'utf8'));
+const schema = JSON.parse(readFileSync(path.join(root, validation.url), 'utf8')) as object;
 const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
 
 test('the schema is contributed for the default policy file and shipped in the package', () => {
-  assert.ok(validation!.fileMatch.some((pattern) => pattern.endsWith(manifest.contributes.configuration.properties['dingtalkToken.mcp.policyFile'].default)));
+  assert.ok(validation.fileMatch.some((pattern) => pattern.endsWith(manifest.contributes.configuration.properties['dingtalkToken.mcp.policyFile'].default)));
   const ignore = readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n');
-  assert.ok(ignore.includes(`!${validation!.url.replace(/^\.\//, '')}`), 'the allowlist ships the schema');
+  assert.ok(ignore.includes(`!${validation.url.replace(/^\.\//, '')}`), 'the allowlist ships the schema');
 });
 
 test('every template is a policy the engine and the schema accept', () => {
@@ -77,7 +77,7 @@ test('the templates do what their names say', async () => {
 
 test('the README\'s policy examples are policies the engine and the schema accept', () => {
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-  const policies = [...readme.matchAll(/```json\n(\{\n  "version"[\s\S]*?)```/g)].map((match) => match[1]!);
+  const policies = [...readme.matchAll(/```json\n(\{\n {2}"version"[\s\S]*?)```/g)].map((match) => match[1]);
   assert.ok(policies.length >= 2, 'the examples are found');
   for (const text of policies) {
     assert.deepEqual(new PolicyEngine().load(text), { ok: true }, text);

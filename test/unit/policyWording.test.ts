@@ -139,5 +139,5 @@ test('issue 12: an unreadable policy file, and entries naming unknown tools, rea
   assert.equal(inChinese(() => wordFailure(engine.status().failure!)), '这是一个文件夹，不是文件', 'the DingTalk view reads the same from the status');
   const typos = engine.apply({ kind: 'text', text: JSON.stringify({ version: '1', hide: ['Get_Access_Token'], tools: { nothing_like_it: {} } }), resolvedPath: '/ws/p.json' });
   assert.equal(inChinese(() => wordUnknownEntries(typos.problems)), 'hide[0] "Get_Access_Token"（是否想写 "get_access_token"？）；tools["nothing_like_it"]（可用的工具：get_access_token, list_apps）');
-  assert.equal(inChinese(() => wordProblem(typos.problems[0]!)), 'hide[0] "Get_Access_Token"（是否想写 "get_access_token"？）不是本服务器的工具，不起任何作用');
+  assert.equal(inChinese(() => wordProblem(typos.problems[0])), 'hide[0] "Get_Access_Token"（是否想写 "get_access_token"？）不是本服务器的工具，不起任何作用');
 });

@@ -8,7 +8,7 @@ import { DEFAULT_API_BASE_URL, DEFAULT_LEGACY_API_BASE_URL, DEFAULT_REQUEST_TIME
 import { DEFAULT_REFRESH_MARGIN_MS } from '../../src/core/refreshPolicy';
 
 const root = path.join(__dirname, '../../..');
-const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as typeof import('../../package.json');
 const properties = packageJson.contributes.configuration.properties as Record<string, { default?: unknown; scope?: string; minimum?: number; maximum?: number }>;
 
 type Layer = Record<string, unknown>;
@@ -19,7 +19,7 @@ function fakeConfiguration(layers: { defaults?: Layer; user?: Layer; workspace?:
   const defaults = { ...declared, ...layers.defaults };
   const effective = (key: string) => layers.folder?.[key] ?? layers.workspace?.[key] ?? layers.user?.[key] ?? defaults[key];
   return {
-    get: ((key: string, fallback?: unknown) => effective(key) ?? fallback) as SettingsSource['get'],
+    get: ((key: string, fallback?: unknown) => effective(key) ?? fallback),
     inspect: ((key: string) => ({
       key: `dingtalkToken.${key}`,
       defaultValue: defaults[key],
@@ -74,7 +74,7 @@ test('hardening 1: package.json makes those settings application-scoped and decl
   const description = /^%(.+)%$/.exec(untrusted.description)?.[1];
   assert.ok(description, 'the description is localised');
   for (const file of ['package.nls.json', 'package.nls.zh-cn.json']) {
-    const text = JSON.parse(readFileSync(path.join(root, file), 'utf8'))[description!] as string;
+    const text = (JSON.parse(readFileSync(path.join(root, file), 'utf8')) as Record<string, string>)[description];
     for (const key of PERSONAL_ONLY_SETTINGS) assert.ok(text.includes(`dingtalkToken.${key}`), `${file} names dingtalkToken.${key}`);
   }
 });
@@ -162,7 +162,7 @@ const CODE_FALLBACKS: Record<string, unknown[] | null> = {
 test('for every setting, package.json\'s default and every fallback in the code agree', () => {
   assert.deepEqual(Object.keys(CODE_FALLBACKS).sort(), Object.keys(properties).map((key) => key.replace(/^dingtalkToken\./, '')).sort(), 'each setting is listed');
   for (const [key, fallbacks] of Object.entries(CODE_FALLBACKS)) {
-    const declared = properties[`dingtalkToken.${key}`]!.default;
+    const declared = properties[`dingtalkToken.${key}`].default;
     for (const fallback of fallbacks ?? []) assert.equal(fallback, declared, key);
   }
   // With nothing set by the person, the reader gives exactly what package.json declares.
@@ -171,6 +171,6 @@ test('for every setting, package.json\'s default and every fallback in the code 
     [read.endpoints.apiBaseUrl, read.endpoints.legacyApiBaseUrl, read.endpoints.tokenApi, read.endpoints.requestTimeoutMs, read.refreshMarginMs / 1000,
       read.warningMs / 1000, read.autoRefresh, read.statusBarEnabled, read.mcpEnabled, read.policyFile],
     ['apiBaseUrl', 'legacyApiBaseUrl', 'tokenApi', 'requestTimeoutMs', 'refreshMarginSeconds', 'statusBar.warningSeconds', 'autoRefresh', 'statusBar.enabled', 'mcp.enabled', 'mcp.policyFile']
-      .map((key) => properties[`dingtalkToken.${key}`]!.default),
+      .map((key) => properties[`dingtalkToken.${key}`].default),
   );
 });

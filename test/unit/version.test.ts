@@ -7,7 +7,7 @@ import * as esbuild from 'esbuild';
 import { SERVER_VERSION } from '../../src/mcp/version';
 
 const root = path.join(__dirname, '../../..');
-const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as typeof import('../../package.json');
 
 test('the server version is package.json\'s', () => {
   assert.equal(SERVER_VERSION, packageJson.version);

@@ -10,7 +10,7 @@ import * as esbuild from 'esbuild';
 const root = path.join(__dirname, '../../..');
 
 interface Bundles {
-  bundleOptions(options?: { production?: boolean }): { webview: esbuild.BuildOptions };
+  bundleOptions: (options?: { production?: boolean }) => { webview: esbuild.BuildOptions };
 }
 
 test('the inspect view\'s script bundles for the browser from our sources, sharing the countdown formatter', async () => {

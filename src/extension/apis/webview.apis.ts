@@ -50,7 +50,9 @@ export function createWebviewApis(extensionUri: vscode.Uri): WebviewApis {
         onDidReceiveMessage: (listener) => panel.webview.onDidReceiveMessage(listener),
         onDidDispose: (listener) => panel.onDidDispose(listener),
         reveal: () => panel.reveal(),
-        dispose: () => panel.dispose(),
+        dispose: () => {
+          panel.dispose();
+        },
       };
     },
   };

@@ -13,7 +13,7 @@ export class Editors {
     const lines = this.page.locator(`${container} .view-lines`).first();
     await lines.waitFor({ state: 'visible', timeout: timeoutMs });
     // Monaco positions lines absolutely; sort by their `top` to get document order.
-    const rows = await lines.locator('.view-line').evaluateAll((els: any[]) =>
+    const rows = await lines.locator('.view-line').evaluateAll((els: { style: { top: string }; textContent: string | null }[]) =>
       els.map((el) => ({ top: parseFloat(el.style.top) || 0, text: String(el.textContent ?? '') })),
     );
     return rows

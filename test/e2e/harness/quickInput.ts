@@ -6,6 +6,17 @@ const QUICK_INPUT = '.quick-input-widget';
 const QUICK_INPUT_BOX = '.quick-input-widget .quick-input-box input';
 const QUICK_ROWS = '.quick-input-widget .quick-input-list .monaco-list-row';
 
+/** The few page globals watchForHide uses (the tsconfig has no DOM lib). */
+interface PageGlobals {
+  __e2eQuickInputHidden?: boolean;
+  __e2eQuickInputObserver?: { disconnect(): void };
+  document: { querySelector(selector: string): { style: { display: string } } | null };
+  MutationObserver: new (callback: (mutations: { oldValue: string | null }[]) => void) => {
+    observe(target: unknown, options: { attributes: boolean; attributeFilter: string[]; attributeOldValue: boolean }): void;
+    disconnect(): void;
+  };
+}
+
 /** A row of the open quick pick: its label (first line), aria-label, and whether it is the highlighted one. */
 export interface QuickPickEntry {
   label: string;
@@ -58,7 +69,7 @@ export class QuickInput {
     const out: QuickPickEntry[] = [];
     for (const row of await rows.all()) {
       const labelEl = row.locator('.quick-input-list-label .label-name').first();
-      const label = ((await labelEl.count()) ? await labelEl.innerText() : await row.innerText()).split('\n')[0]!.trim();
+      const label = ((await labelEl.count()) ? await labelEl.innerText() : await row.innerText()).split('\n')[0].trim();
       const cls = (await row.getAttribute('class')) ?? '';
       out.push({ label, ariaLabel: (await row.getAttribute('aria-label')) ?? '', focused: /\bfocused\b/.test(cls) });
     }
@@ -127,13 +138,13 @@ export class QuickInput {
    */
   async watchForHide(): Promise<void> {
     await this.page.evaluate((sel: string) => {
-      const g = globalThis as any;
+      const g = globalThis as unknown as PageGlobals;
       g.__e2eQuickInputHidden = false;
       g.__e2eQuickInputObserver?.disconnect();
       const widget = g.document.querySelector(sel);
       if (!widget) return;
       const hidden = (style: string | null) => /display:\s*none/.test(style ?? '');
-      const observer = new g.MutationObserver((mutations: { oldValue: string | null }[]) => {
+      const observer = new g.MutationObserver((mutations) => {
         if (widget.style.display === 'none' || mutations.some((m) => hidden(m.oldValue))) g.__e2eQuickInputHidden = true;
       });
       observer.observe(widget, { attributes: true, attributeFilter: ['style'], attributeOldValue: true });
@@ -142,7 +153,7 @@ export class QuickInput {
   }
 
   async wasHidden(): Promise<boolean> {
-    return this.page.evaluate(() => Boolean((globalThis as any).__e2eQuickInputHidden));
+    return this.page.evaluate(() => Boolean((globalThis as unknown as PageGlobals).__e2eQuickInputHidden));
   }
 
   private async waitForInputBox(timeoutMs: number): Promise<Locator> {
@@ -170,7 +181,7 @@ export class QuickInput {
       const items = await this.items();
       const index = items.findIndex((i) => wanted(i.label));
       if (index < 0) return undefined;
-      if (items[index]!.focused) return true;
+      if (items[index].focused) return true;
       // Not the highlighted one (e.g. a longer title ranks first): move the highlight towards it.
       await this.page.keyboard.press(index < items.findIndex((i) => i.focused) ? 'ArrowUp' : 'ArrowDown');
       return undefined;

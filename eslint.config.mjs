@@ -1,0 +1,42 @@
+// ESLint flat config: typescript-eslint's type-checked rules for the TypeScript in tsconfig.json (src, test,
+// bench; src/webview through its own tsconfig.json), plain recommended rules for the Node scripts (*.mjs).
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig(
+  { ignores: ['out/', 'dist/', 'node_modules/', '.vscode-test/', 'test-results/', '**/*.vsix'] },
+  js.configs.recommended,
+  {
+    rules: {
+      // A `let` read by a closure before its one assignment (e.g. the server's endpoint, known once it listens).
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // node:test runs top-level test() calls itself and reports their failures; awaiting them is not needed.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
+      ],
+      // Async functions that implement a Promise-returning contract (approvers, fetchers, tool handlers, test
+      // fakes) often have nothing to await; wrapping their results in Promise.resolve would read worse.
+      '@typescript-eslint/require-await': 'off',
+      // Lazy loads that esbuild keeps out of the activation bundle (see esbuild.mjs); everything else imports.
+      '@typescript-eslint/no-require-imports': ['error', { allow: ['^\\./policyYaml$', '^\\./mcp\\.js$', '^undici$'] }],
+      // tsc's noUnusedLocals/noUnusedParameters already report these; keep `_`-prefixed names allowed.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { globals: globals.node },
+  },
+);
