@@ -28,7 +28,8 @@ function scan(text) {
 function vsixEntries() {
   const listing = spawnSync('unzip', ['-l', VSIX], { encoding: 'utf8' });
   if (listing.status !== 0) return undefined;
-  return listing.stdout.split('\n')
+  return listing.stdout
+    .split('\n')
     .map((line) => /^\s*(\d+)\s+\S+\s+\S+\s+(.+)$/.exec(line))
     .filter((match) => match && !match[2].endsWith('/') && match[2] !== 'Name')
     .map((match) => ({ name: match[2].trim(), bytes: Number(match[1]) }))

@@ -58,8 +58,8 @@ async function compare({ runs, count, warmup, startOurs, startFloor }) {
       for (let done = 0; done < count; done += BLOCK) {
         const size = Math.min(BLOCK, count - done);
         const first = (done / BLOCK) % 2 === 0 ? [ours, oursSamples, floor, floorSamples] : [floor, floorSamples, ours, oursSamples];
-        first[1].push(...await calls(first[0].client, size));
-        first[3].push(...await calls(first[2].client, size));
+        first[1].push(...(await calls(first[0].client, size)));
+        first[3].push(...(await calls(first[2].client, size)));
       }
       const o = summary(oursSamples);
       const f = summary(floorSamples);
@@ -132,7 +132,9 @@ export async function stdioFigure({ runs, count = 2000, warmup = 300 }) {
   if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `node esbuild.mjs --production` first.');
   return withEmulator(async ({ emulator }) => {
     return await compare({
-      runs, count, warmup,
+      runs,
+      count,
+      warmup,
       startOurs: async () => {
         const { transport, stderr } = stdioClient(process.execPath, [CLI], {
           PATH: process.env.PATH ?? '',
@@ -188,7 +190,13 @@ function toolContext(endpoints) {
 async function startOursWith(endpoints, open) {
   const context = toolContext(endpoints);
   const { client, close } = await open(context);
-  return { client, close: async () => { await close(); context.tokens.dispose(); } };
+  return {
+    client,
+    close: async () => {
+      await close();
+      context.tokens.dispose();
+    },
+  };
 }
 
 /** Figure 2: our in-process Streamable HTTP server (the extension's) against the SDK floor, over tcp and a unix socket. */
@@ -196,7 +204,9 @@ export async function httpFigure({ runs, count = 2000, warmup = 300, kind = 'tcp
   const { startHttpMcpServer } = fromOut('src/mcp/httpServer');
   return withEmulator(async ({ endpoints }) => {
     return await compare({
-      runs, count, warmup,
+      runs,
+      count,
+      warmup,
       startOurs: () => startOursWith(endpoints, async (context) => connectHttp(await startHttpMcpServer(context, { preferTcp: kind === 'tcp' }))),
       startFloor: () => startHttpFloorClient({ unix: kind === 'unix' }),
     });
@@ -230,11 +240,14 @@ export async function inMemoryFigure({ runs, count = 2000, warmup = 300 }) {
   };
   return withEmulator(async ({ endpoints }) => {
     return await compare({
-      runs, count, warmup,
-      startOurs: () => startOursWith(endpoints, async (context) => {
-        const client = await link(createDingTalkMcpServer(context, 'bench').server);
-        return { client, close: () => client.close() };
-      }),
+      runs,
+      count,
+      warmup,
+      startOurs: () =>
+        startOursWith(endpoints, async (context) => {
+          const client = await link(createDingTalkMcpServer(context, 'bench').server);
+          return { client, close: () => client.close() };
+        }),
       startFloor: async () => {
         const server = new McpServer({ name: 'floor', version: '1.0.0' });
         registerFloorTool(server);

@@ -13,7 +13,13 @@ export const TEN_RULES = {
         { name: 'known methods', conditions: [{ path: 'args.method', op: 'in', value: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] }] },
         { name: 'no deletes', conditions: [{ path: 'args.method', op: 'neq', value: 'DELETE' }] },
         { name: 'new API or oapi', conditions: [{ path: 'args.path', op: 'regex', value: '^/(v1\\.0|v2\\.0|topapi)/' }] },
-        { name: 'contacts only', conditions: [{ path: 'args.path', op: 'contains', value: '/contact/' }, { path: 'args.path', op: 'exists', value: true }] },
+        {
+          name: 'contacts only',
+          conditions: [
+            { path: 'args.path', op: 'contains', value: '/contact/' },
+            { path: 'args.path', op: 'exists', value: true },
+          ],
+        },
         { name: 'active app only', conditions: [{ path: 'args.app', op: 'exists', value: false }] },
         { name: 'small pages', conditions: [{ path: 'args.query.size', op: 'lte', value: 100 }] },
         { name: 'writes need a person', action: 'approve', conditions: [{ path: 'args.method', op: 'neq', value: 'GET' }] },
@@ -45,7 +51,10 @@ async function perCall(engine, iterations) {
 export async function policyFigure({ runs, iterations = 200_000 }) {
   const ruled = new PolicyEngine();
   const plain = new PolicyEngine();
-  for (const [engine, policy] of [[ruled, TEN_RULES], [plain, { version: '1' }]]) {
+  for (const [engine, policy] of [
+    [ruled, TEN_RULES],
+    [plain, { version: '1' }],
+  ]) {
     const loaded = engine.load(JSON.stringify(policy));
     if (!loaded.ok) throw new Error(loaded.error);
   }

@@ -16,14 +16,18 @@ const USAGE = `usage: npm run bench -- [options]
   --quick       small counts, for trying the harness
   --out FILE    where to write the page (default docs/benchmarks.md)
   --render      only rewrite the page from test-results/bench.json and soak.json`;
-const options = optionsOrExit(USAGE, {
-  runs: { type: 'string', default: '5' },
-  'no-build': { type: 'boolean', default: false },
-  only: { type: 'string', default: FIGURES.join(',') },
-  quick: { type: 'boolean', default: false },
-  out: { type: 'string', default: 'docs/benchmarks.md' },
-  render: { type: 'boolean', default: false },
-}, { runs: { min: 1, max: 100 } });
+const options = optionsOrExit(
+  USAGE,
+  {
+    runs: { type: 'string', default: '5' },
+    'no-build': { type: 'boolean', default: false },
+    only: { type: 'string', default: FIGURES.join(',') },
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'docs/benchmarks.md' },
+    render: { type: 'boolean', default: false },
+  },
+  { runs: { min: 1, max: 100 } },
+);
 const { runs, quick } = options;
 const only = options.only.split(',').map((part) => part.trim());
 const unknownFigures = only.filter((id) => !FIGURES.includes(id));
@@ -97,11 +101,13 @@ async function figure(id, name, fn) {
 }
 
 await figure('1', 'cached get_access_token over stdio vs the SDK floor', () => mcp.stdioFigure({ runs, count: calls }));
-await figure('1.mem', 'the same over the SDK\'s InMemoryTransport (CPU of our layers, no I/O)', () => mcp.inMemoryFigure({ runs, count: calls }));
+await figure('1.mem', "the same over the SDK's InMemoryTransport (CPU of our layers, no I/O)", () => mcp.inMemoryFigure({ runs, count: calls }));
 await figure('1.aa', 'calibration: stdio floor vs itself', () => mcp.stdioSelfCheck({ runs, count: calls }));
-await figure('2.tcp', 'cached get_access_token over in-process Streamable HTTP (tcp) vs the SDK floor', () => mcp.httpFigure({ runs, count: calls, kind: 'tcp' }));
+await figure('2.tcp', 'cached get_access_token over in-process Streamable HTTP (tcp) vs the SDK floor', () =>
+  mcp.httpFigure({ runs, count: calls, kind: 'tcp' }),
+);
 if (process.platform !== 'win32') {
-  await figure('2.unix', 'the same over a unix socket (the extension\'s default)', () => mcp.httpFigure({ runs, count: calls, kind: 'unix' }));
+  await figure('2.unix', "the same over a unix socket (the extension's default)", () => mcp.httpFigure({ runs, count: calls, kind: 'unix' }));
 }
 await figure('2.aa', 'calibration: HTTP floor vs itself', () => mcp.httpSelfCheck({ runs, count: calls }));
 await figure('3', 'TokenManager cache hit', () => tokens.cacheHit({ runs, iterations: quick ? 200_000 : 1_000_000 }));

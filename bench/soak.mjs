@@ -13,13 +13,17 @@ const USAGE = `usage: npm run soak -- [options]
   --stdio S     how many of them talk to the stdio CLI (default K/4)
   --no-build    skip tsc
   --cli FILE    the CLI the stdio clients start (default out/src/mcp/cli.js; e.g. dist/cli.js)`;
-const options = optionsOrExit(USAGE, {
-  calls: { type: 'string', default: '20000' },
-  clients: { type: 'string', default: '8' },
-  stdio: { type: 'string' },
-  'no-build': { type: 'boolean', default: false },
-  cli: { type: 'string' },
-}, { calls: { min: 1, max: 1_000_000 }, clients: { min: 1, max: 64 }, stdio: { min: 0, max: 64 } });
+const options = optionsOrExit(
+  USAGE,
+  {
+    calls: { type: 'string', default: '20000' },
+    clients: { type: 'string', default: '8' },
+    stdio: { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+    cli: { type: 'string' },
+  },
+  { calls: { min: 1, max: 1_000_000 }, clients: { min: 1, max: 64 }, stdio: { min: 0, max: 64 } },
+);
 
 // Heap figures need a GC we can trigger: re-run under --expose-gc when it is missing.
 if (typeof globalThis.gc !== 'function') {
@@ -55,13 +59,31 @@ const checks = [
   ['secrets or tokens in logs', report.leaks === 0, String(report.leaks)],
   ['heapUsed growth after GC', heapGrowth <= report.heapGrowthBound, `${formatBytes(report.heapBefore)} → ${formatBytes(report.heapAfter)}`],
 ];
-console.log(`\nsoak: ${report.transports}; ${report.completed} calls in ${(report.elapsedMs / 1000).toFixed(1)} s; ${report.phases} fault phases, ${report.revocations} revocations`);
-console.log(`  succeeded ${report.succeeded}; failed with no valid token ${report.failedWithoutValidToken}; API calls failed by an injected API fault ${report.failedByApiFault}`);
-console.log(`  by tool: ${Object.entries(report.byTool).map(([tool, s]) => `${tool} ${s.failed}/${s.calls} failed`).join(', ')}`);
-console.log(`  by phase (failed without a valid token / calls): ${Object.entries(report.byPhase).map(([name, s]) => `${name} ${s.failedWithoutValidToken}/${s.calls}`).join('; ')}`);
-console.log(`  longest time a token cache had no usable token: ${(report.longestTokenOutageMs / 1000).toFixed(1)} s; longest announced backoff: ${report.longestAnnouncedBackoffSeconds} s`);
+console.log(
+  `\nsoak: ${report.transports}; ${report.completed} calls in ${(report.elapsedMs / 1000).toFixed(1)} s; ${report.phases} fault phases, ${report.revocations} revocations`,
+);
+console.log(
+  `  succeeded ${report.succeeded}; failed with no valid token ${report.failedWithoutValidToken}; API calls failed by an injected API fault ${report.failedByApiFault}`,
+);
+console.log(
+  `  by tool: ${Object.entries(report.byTool)
+    .map(([tool, s]) => `${tool} ${s.failed}/${s.calls} failed`)
+    .join(', ')}`,
+);
+console.log(
+  `  by phase (failed without a valid token / calls): ${Object.entries(report.byPhase)
+    .map(([name, s]) => `${name} ${s.failedWithoutValidToken}/${s.calls}`)
+    .join('; ')}`,
+);
+console.log(
+  `  longest time a token cache had no usable token: ${(report.longestTokenOutageMs / 1000).toFixed(1)} s; longest announced backoff: ${report.longestAnnouncedBackoffSeconds} s`,
+);
 for (const [reason, n] of Object.entries(report.noTokenReasons)) console.log(`  no token ×${n}: ${reason}`);
-console.log(`  API statuses: ${Object.entries(report.apiStatuses).map(([status, n]) => `${status}×${n}`).join(', ')}`);
+console.log(
+  `  API statuses: ${Object.entries(report.apiStatuses)
+    .map(([status, n]) => `${status}×${n}`)
+    .join(', ')}`,
+);
 for (const [name, ok, value] of checks) console.log(`  ${ok ? 'ok  ' : 'MISS'} ${name}: ${value}`);
 for (const example of report.examples) console.log(`  e.g. ${example}`);
 process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;

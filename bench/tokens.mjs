@@ -71,7 +71,15 @@ export async function concurrentCold({ runs, callers = 1000, latencyMs = 25 }) {
     tokens.dispose();
   }
   await emulator.close();
-  return { callers, latencyMs, upstream: median(upstream), elapsedMs: median(elapsed), failures: Math.max(...failures), distinctTokens: Math.max(...distinct), runs: { upstream, elapsed } };
+  return {
+    callers,
+    latencyMs,
+    upstream: median(upstream),
+    elapsedMs: median(elapsed),
+    failures: Math.max(...failures),
+    distinctTokens: Math.max(...distinct),
+    runs: { upstream, elapsed },
+  };
 }
 
 /**

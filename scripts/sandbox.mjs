@@ -48,12 +48,18 @@ const env = { ...process.env, XDG_CONFIG_HOME: path.join(sandbox, 'xdg-config'),
 delete env.VSCODE_IPC_HOOK_CLI;
 const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
 console.log('> install the extension into code-server');
-const install = spawnSync(node, [codeServer, ...common, '--install-extension', path.join(root, 'dingtalk-token.vsix'), '--force'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+const install = spawnSync(node, [codeServer, ...common, '--install-extension', path.join(root, 'dingtalk-token.vsix'), '--force'], {
+  env,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 if (install.status !== 0) process.exit(install.status ?? 1);
 
 // 8080 unless SANDBOX_PORT says otherwise; when 8080 is taken, any free port rather than a failed start.
-const port = process.env.SANDBOX_PORT ? Number(process.env.SANDBOX_PORT) : await listenable(8080) ? 8080 : await listenable(0);
-const server = spawn(node, [codeServer, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', ...common, workspace], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+const port = process.env.SANDBOX_PORT ? Number(process.env.SANDBOX_PORT) : (await listenable(8080)) ? 8080 : await listenable(0);
+const server = spawn(node, [codeServer, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', ...common, workspace], {
+  env,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 
 const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
 console.log(`

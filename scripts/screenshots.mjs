@@ -16,12 +16,18 @@ const vsix = path.join(root, 'dingtalk-token.vsix');
 const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern', 'high-contrast': 'Default High Contrast' };
 const WORDS = {
   en: {
-    setCredentials: 'DingTalk: Set App Credentials', inspect: 'DingTalk: Inspect Access Token', refresh: 'DingTalk: Refresh Access Token',
-    refreshFailed: /Refreshing the token of .* failed/, labels: ['Sales Bot', 'HR Sync'],
+    setCredentials: 'DingTalk: Set App Credentials',
+    inspect: 'DingTalk: Inspect Access Token',
+    refresh: 'DingTalk: Refresh Access Token',
+    refreshFailed: /Refreshing the token of .* failed/,
+    labels: ['Sales Bot', 'HR Sync'],
   },
   'zh-cn': {
-    setCredentials: 'DingTalk: 设置应用凭证', inspect: 'DingTalk: 查看访问令牌', refresh: 'DingTalk: 刷新访问令牌',
-    refreshFailed: /刷新 .* 的访问令牌失败/, labels: ['销售机器人', '人事同步'],
+    setCredentials: 'DingTalk: 设置应用凭证',
+    inspect: 'DingTalk: 查看访问令牌',
+    refresh: 'DingTalk: 刷新访问令牌',
+    refreshFailed: /刷新 .* 的访问令牌失败/,
+    labels: ['销售机器人', '人事同步'],
   },
 };
 

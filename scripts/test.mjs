@@ -22,6 +22,7 @@ rmSync(join(root, 'out'), { recursive: true, force: true });
 step('compile (tsc)', 'npx', ['tsc', '-p', '.']);
 step('type-check the webview script (tsc, DOM)', 'npx', ['tsc', '-p', 'src/webview']);
 step('lint (eslint)', 'npx', ['eslint', '.']);
+step('formatting (prettier --check; `npm run format` fixes it)', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
 if (folders.includes('e2e')) {
   step('package the .vsix', 'npm', ['run', '--silent', 'package']);
   step('end-to-end prerequisites', 'bash', ['scripts/setup-vscode.sh']);
@@ -29,7 +30,12 @@ if (folders.includes('e2e')) {
 
 const files = folders.flatMap((folder) => {
   const dir = join(root, 'out', 'test', folder);
-  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.test.js')).sort().map((name) => join(dir, name)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.endsWith('.test.js'))
+        .sort()
+        .map((name) => join(dir, name))
+    : [];
 });
 
 const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...files], {
@@ -48,6 +54,8 @@ child.on('close', (code) => {
     const match = tail.match(new RegExp(`ℹ ${name} ([\\d.]+)`));
     counts[name] = match ? match[1] : '?';
   }
-  console.log(`\nTest summary: ${counts.tests} tests, ${counts.pass} passed, ${counts.fail} failed, ${counts.cancelled} cancelled, ${counts.skipped} skipped (${Math.round(Number(counts.duration_ms) / 1000)} s)`);
+  console.log(
+    `\nTest summary: ${counts.tests} tests, ${counts.pass} passed, ${counts.fail} failed, ${counts.cancelled} cancelled, ${counts.skipped} skipped (${Math.round(Number(counts.duration_ms) / 1000)} s)`,
+  );
   process.exit(code ?? 1);
 });

@@ -18,21 +18,25 @@ export function constantToken() {
 }
 
 export function registerFloorTool(server) {
-  server.registerTool('get_access_token', {
-    title: 'Get access token (floor)',
-    description: 'Returns a constant of the same shape as dingtalk-token\'s get_access_token.',
-    inputSchema: { app: z.string().min(1).max(200).optional() },
-    outputSchema: {
-      app: z.string(),
-      label: z.string(),
-      accessToken: z.string(),
-      expiresAt: z.iso.datetime(),
-      expiresIn: z.number().int().min(0),
-      source: z.enum(['network', 'cache', 'shared']),
+  server.registerTool(
+    'get_access_token',
+    {
+      title: 'Get access token (floor)',
+      description: "Returns a constant of the same shape as dingtalk-token's get_access_token.",
+      inputSchema: { app: z.string().min(1).max(200).optional() },
+      outputSchema: {
+        app: z.string(),
+        label: z.string(),
+        accessToken: z.string(),
+        expiresAt: z.iso.datetime(),
+        expiresIn: z.number().int().min(0),
+        source: z.enum(['network', 'cache', 'shared']),
+      },
+      annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false, openWorldHint: true },
     },
-    annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false, openWorldHint: true },
-  }, async () => {
-    const structured = constantToken();
-    return { structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] };
-  });
+    async () => {
+      const structured = constantToken();
+      return { structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] };
+    },
+  );
 }

@@ -30,20 +30,37 @@ export function render(results) {
   // 1
   if (f['1']) {
     const x = f['1'];
-    row(`1. cached \`get_access_token\` over stdio (\`node dist/cli.js\`), mean per call, ${int(x.count)} sequential calls`,
-      formatMs(x.ours.mean), `${formatMs(x.floor.mean)} (SDK floor)`, ratio(x.ratioMean), `≤ ${STDIO_TARGET}×`, x.ratioMean <= STDIO_TARGET);
+    row(
+      `1. cached \`get_access_token\` over stdio (\`node dist/cli.js\`), mean per call, ${int(x.count)} sequential calls`,
+      formatMs(x.ours.mean),
+      `${formatMs(x.floor.mean)} (SDK floor)`,
+      ratio(x.ratioMean),
+      `≤ ${STDIO_TARGET}×`,
+      x.ratioMean <= STDIO_TARGET,
+    );
     row('1. … median (p50) per call', formatMs(x.ours.p50), formatMs(x.floor.p50), ratio(x.ratioP50), `≤ ${STDIO_TARGET}×`, x.ratioP50 <= STDIO_TARGET);
     row('1. … p99 per call', formatMs(x.ours.p99), formatMs(x.floor.p99), ratio(x.ratioP99), '—', undefined);
-    notes.push(`**1.** Per run: our CLI and the floor are spawned fresh, each is warmed up (tools listed, then 300 calls), `
-      + `then ${x.count} timed calls each, interleaved in blocks of 100 (ours, floor, ours, …) so load from elsewhere hits both alike. `
-      + 'Both servers\' stderr is piped and drained, as an MCP client does (ours writes one audit line per call there). '
-      + `Per-run ratios, mean: ${x.runs.map((r) => r.ratioMean.toFixed(3)).join(', ')}; p50: ${x.runs.map((r) => r.ratioP50.toFixed(3)).join(', ')}.`);
+    notes.push(
+      `**1.** Per run: our CLI and the floor are spawned fresh, each is warmed up (tools listed, then 300 calls), ` +
+        `then ${x.count} timed calls each, interleaved in blocks of 100 (ours, floor, ours, …) so load from elsewhere hits both alike. ` +
+        "Both servers' stderr is piped and drained, as an MCP client does (ours writes one audit line per call there). " +
+        `Per-run ratios, mean: ${x.runs.map((r) => r.ratioMean.toFixed(3)).join(', ')}; p50: ${x.runs.map((r) => r.ratioP50.toFixed(3)).join(', ')}.`,
+    );
   } else missing('1', '1. cached `get_access_token` over stdio');
   if (f['1.mem']) {
     const x = f['1.mem'];
-    row('1. the same over the SDK\'s InMemoryTransport (no I/O: the CPU our layers add), p50 per call', formatMs(x.ours.p50), formatMs(x.floor.p50), ratio(x.ratioP50), '— (diagnostic)', undefined);
-    notes.push(`**1 (in memory).** \`createDingTalkMcpServer\` from out/ and the floor's McpServer, each linked to an SDK Client by InMemoryTransport in the bench process; `
-      + `the difference is what policy, audit, token cache and result building cost per call: ${formatMs(x.ours.p50 - x.floor.p50)} at p50 (means ${formatMs(x.ours.mean)} vs ${formatMs(x.floor.mean)}).`);
+    row(
+      "1. the same over the SDK's InMemoryTransport (no I/O: the CPU our layers add), p50 per call",
+      formatMs(x.ours.p50),
+      formatMs(x.floor.p50),
+      ratio(x.ratioP50),
+      '— (diagnostic)',
+      undefined,
+    );
+    notes.push(
+      `**1 (in memory).** \`createDingTalkMcpServer\` from out/ and the floor's McpServer, each linked to an SDK Client by InMemoryTransport in the bench process; ` +
+        `the difference is what policy, audit, token cache and result building cost per call: ${formatMs(x.ours.p50 - x.floor.p50)} at p50 (means ${formatMs(x.ours.mean)} vs ${formatMs(x.floor.mean)}).`,
+    );
   } else missing('1.mem', '1. in memory');
   if (f['1.aa']) {
     const x = f['1.aa'];
@@ -51,77 +68,177 @@ export function render(results) {
   }
 
   // 2
-  for (const [id, label] of [['2.tcp', '127.0.0.1'], ['2.unix', 'unix socket']]) {
+  for (const [id, label] of [
+    ['2.tcp', '127.0.0.1'],
+    ['2.unix', 'unix socket'],
+  ]) {
     if (f[id]) {
       const x = f[id];
-      row(`2. cached \`get_access_token\` over in-process Streamable HTTP (${label}), p50`, formatMs(x.ours.p50), `${formatMs(x.floor.p50)} (SDK floor)`, ratio(x.ratioP50), '— (report)', undefined);
+      row(
+        `2. cached \`get_access_token\` over in-process Streamable HTTP (${label}), p50`,
+        formatMs(x.ours.p50),
+        `${formatMs(x.floor.p50)} (SDK floor)`,
+        ratio(x.ratioP50),
+        '— (report)',
+        undefined,
+      );
       row(`2. … (${label}) p99`, formatMs(x.ours.p99), formatMs(x.floor.p99), ratio(x.ratioP99), '— (report)', undefined);
-      notes.push(`**2 (${label}).** \`startHttpMcpServer\` from out/ with the built-in policy, an AuditTrail and a log sink, in the bench process; `
-        + `client = SDK Client + StreamableHTTPClientTransport in the same process. Floor: the same SDK's StreamableHTTPServerTransport, one McpServer per session, `
-        + `the constant tool, ${label}. Mean ${formatMs(x.ours.mean)} vs ${formatMs(x.floor.mean)} (${ratio(x.ratioMean)}). `
-        + `Per-run p50 ratios: ${x.runs.map((r) => r.ratioP50.toFixed(3)).join(', ')}.`);
+      notes.push(
+        `**2 (${label}).** \`startHttpMcpServer\` from out/ with the built-in policy, an AuditTrail and a log sink, in the bench process; ` +
+          `client = SDK Client + StreamableHTTPClientTransport in the same process. Floor: the same SDK's StreamableHTTPServerTransport, one McpServer per session, ` +
+          `the constant tool, ${label}. Mean ${formatMs(x.ours.mean)} vs ${formatMs(x.floor.mean)} (${ratio(x.ratioMean)}). ` +
+          `Per-run p50 ratios: ${x.runs.map((r) => r.ratioP50.toFixed(3)).join(', ')}.`,
+      );
     } else missing(id, `2. Streamable HTTP (${label})`);
   }
   if (f['2.aa']) {
     const x = f['2.aa'];
-    row('2. calibration: HTTP floor against itself (A/A), p50 / p99', `${formatMs(x.ours.p50)} / ${formatMs(x.ours.p99)}`, `${formatMs(x.floor.p50)} / ${formatMs(x.floor.p99)}`,
-      `${ratio(x.ratioP50)} / ${ratio(x.ratioP99)}`, '≈ 1.00×', undefined);
+    row(
+      '2. calibration: HTTP floor against itself (A/A), p50 / p99',
+      `${formatMs(x.ours.p50)} / ${formatMs(x.ours.p99)}`,
+      `${formatMs(x.floor.p50)} / ${formatMs(x.floor.p99)}`,
+      `${ratio(x.ratioP50)} / ${ratio(x.ratioP99)}`,
+      '≈ 1.00×',
+      undefined,
+    );
   }
 
   // 3
   if (f['3']) {
     const x = f['3'];
-    row('3. `TokenManager.getToken` on a warm cache, per call', `${int(x.oursNs)} ns`, `${int(x.floorNs)} ns (async Map lookup + expiry check)`, ratio(x.ratio), '— (report)', undefined);
-    notes.push(`**3.** ${int(x.iterations)} awaited calls per run, after two warm-up loops; upstream token requests during the whole figure: ${x.fetches}. `
-      + `Per-run ratios: ${x.runs.ratios.map((v) => v.toFixed(2)).join(', ')}.`);
+    row(
+      '3. `TokenManager.getToken` on a warm cache, per call',
+      `${int(x.oursNs)} ns`,
+      `${int(x.floorNs)} ns (async Map lookup + expiry check)`,
+      ratio(x.ratio),
+      '— (report)',
+      undefined,
+    );
+    notes.push(
+      `**3.** ${int(x.iterations)} awaited calls per run, after two warm-up loops; upstream token requests during the whole figure: ${x.fetches}. ` +
+        `Per-run ratios: ${x.runs.ratios.map((v) => v.toFixed(2)).join(', ')}.`,
+    );
   } else missing('3', '3. TokenManager cache hit');
 
   // 4
   if (f['4.cold']) {
     const x = f['4.cold'];
-    row(`4. ${int(x.callers)} concurrent cold callers → upstream token requests`, int(x.upstream), `${int(x.callers)} (one per caller, no single flight)`,
-      ratio(x.upstream / x.callers), '1', x.upstream === 1 && x.failures === 0 && x.distinctTokens === 1);
-    notes.push(`**4 (cold).** One TokenManager, ${int(x.callers)} \`getToken\` calls started together, the emulator adding ${x.latencyMs} ms per answer; `
-      + `all resolved in ${formatMs(x.elapsedMs)} (median), ${x.failures} failed, ${x.distinctTokens} distinct token(s) handed out. Upstream per run: ${x.runs.upstream.join(', ')}.`);
+    row(
+      `4. ${int(x.callers)} concurrent cold callers → upstream token requests`,
+      int(x.upstream),
+      `${int(x.callers)} (one per caller, no single flight)`,
+      ratio(x.upstream / x.callers),
+      '1',
+      x.upstream === 1 && x.failures === 0 && x.distinctTokens === 1,
+    );
+    notes.push(
+      `**4 (cold).** One TokenManager, ${int(x.callers)} \`getToken\` calls started together, the emulator adding ${x.latencyMs} ms per answer; ` +
+        `all resolved in ${formatMs(x.elapsedMs)} (median), ${x.failures} failed, ${x.distinctTokens} distinct token(s) handed out. Upstream per run: ${x.runs.upstream.join(', ')}.`,
+    );
   } else missing('4.cold', '4. concurrent cold callers');
   if (f['4.day']) {
     const x = f['4.day'];
     const naive = Math.floor((x.hours * 3600) / x.callEverySeconds) + 1;
-    row(`4. ${x.hours} simulated hours, auto-refresh on → upstream token requests per app (max of ${Object.keys(x.perApp).length} apps)`,
-      int(x.maxPerApp), `${int(naive)} (no cache, one request per call)`, ratio(x.maxPerApp / naive), '≤ 13', x.maxPerApp <= 13 && x.failed === 0 && x.expiredServed === 0);
-    notes.push(`**4 (24 h).** Simulated clock shared by the TokenManager and the emulator (7200 s tokens, 300 s refresh margin); every ${x.callEverySeconds} s each app is asked for its token. `
-      + `${int(x.calls)} calls: ${x.waited} waited for the network (the cold starts), ${x.failed} failed, ${x.expiredServed} got an expired token. Per app: ${Object.entries(x.perApp).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+    row(
+      `4. ${x.hours} simulated hours, auto-refresh on → upstream token requests per app (max of ${Object.keys(x.perApp).length} apps)`,
+      int(x.maxPerApp),
+      `${int(naive)} (no cache, one request per call)`,
+      ratio(x.maxPerApp / naive),
+      '≤ 13',
+      x.maxPerApp <= 13 && x.failed === 0 && x.expiredServed === 0,
+    );
+    notes.push(
+      `**4 (24 h).** Simulated clock shared by the TokenManager and the emulator (7200 s tokens, 300 s refresh margin); every ${x.callEverySeconds} s each app is asked for its token. ` +
+        `${int(x.calls)} calls: ${x.waited} waited for the network (the cold starts), ${x.failed} failed, ${x.expiredServed} got an expired token. Per app: ${Object.entries(
+          x.perApp,
+        )
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}.`,
+    );
   } else missing('4.day', '4. 24 simulated hours');
 
   // 5
   if (f['5']) {
     const x = f['5'];
-    row(`5. ${x.calls} token requests, ${x.latencyMs} ms added round trip: our cached path vs the official SDK (\`@alicloud/dingtalk\` oauth2_1_0, no cache), per call`,
-      formatMs(x.oursMs), `${formatMs(x.sdkMs)} (SDK)`, ratio(x.ratio), '— (report)', undefined);
-    row(`5. … upstream token requests for ${x.calls} calls`, int(x.oursUpstream), `${int(x.sdkUpstream)} (SDK)`, ratio(x.oursUpstream / x.sdkUpstream), '—', undefined);
-    row('5. one uncached token fetch over loopback, no added latency: our client (Node\'s fetch) vs the SDK\'s HTTP stack', formatMs(x.fetch.oursMs), `${formatMs(x.fetch.sdkMs)} (SDK)`, ratio(x.fetch.ratio), '—', undefined);
-    notes.push(`**5.** The SDK is used as its documentation shows: \`new $OpenApi.Config({})\`, protocol \`http\` and endpoint \`host:port\` of the emulator `
-      + '(the docs use https and `regionId: "central"`), `new dingtalkoauth2_1_0.default(config)`, then `getAccessToken(new GetAccessTokenRequest({appKey, appSecret}))` per call. '
-      + `Ours: a cold \`TokenManager\` per run, so its first call pays the round trip and is included in the per-call figure.`);
+    row(
+      `5. ${x.calls} token requests, ${x.latencyMs} ms added round trip: our cached path vs the official SDK (\`@alicloud/dingtalk\` oauth2_1_0, no cache), per call`,
+      formatMs(x.oursMs),
+      `${formatMs(x.sdkMs)} (SDK)`,
+      ratio(x.ratio),
+      '— (report)',
+      undefined,
+    );
+    row(
+      `5. … upstream token requests for ${x.calls} calls`,
+      int(x.oursUpstream),
+      `${int(x.sdkUpstream)} (SDK)`,
+      ratio(x.oursUpstream / x.sdkUpstream),
+      '—',
+      undefined,
+    );
+    row(
+      "5. one uncached token fetch over loopback, no added latency: our client (Node's fetch) vs the SDK's HTTP stack",
+      formatMs(x.fetch.oursMs),
+      `${formatMs(x.fetch.sdkMs)} (SDK)`,
+      ratio(x.fetch.ratio),
+      '—',
+      undefined,
+    );
+    notes.push(
+      `**5.** The SDK is used as its documentation shows: \`new $OpenApi.Config({})\`, protocol \`http\` and endpoint \`host:port\` of the emulator ` +
+        '(the docs use https and `regionId: "central"`), `new dingtalkoauth2_1_0.default(config)`, then `getAccessToken(new GetAccessTokenRequest({appKey, appSecret}))` per call. ' +
+        `Ours: a cold \`TokenManager\` per run, so its first call pays the round trip and is included in the per-call figure.`,
+    );
   } else missing('5', '5. official SDK');
 
   // 6
   if (f['6']) {
     const x = f['6'];
     if (x.extensionBytes !== undefined) {
-      row('6. `dist/extension.js` (the whole activate() bundle, production build)', `${int(x.extensionBytes)} B (${formatBytes(x.extensionBytes)})`, '—', '—', '≤ 100 KiB', x.extensionBytes <= EXTENSION_TARGET_BYTES);
-      const foundText = Object.entries(x.found).filter(([, found]) => found.length).map(([lib, found]) => `${lib}: ${found.join(', ')}`).join('; ');
+      row(
+        '6. `dist/extension.js` (the whole activate() bundle, production build)',
+        `${int(x.extensionBytes)} B (${formatBytes(x.extensionBytes)})`,
+        '—',
+        '—',
+        '≤ 100 KiB',
+        x.extensionBytes <= EXTENSION_TARGET_BYTES,
+      );
+      const foundText = Object.entries(x.found)
+        .filter(([, found]) => found.length)
+        .map(([lib, found]) => `${lib}: ${found.join(', ')}`)
+        .join('; ');
       const forbidden = (x.forbiddenPackages ?? []).map((p) => `${p.name} (${formatBytes(p.bytes)})`).join(', ');
-      row('6. MCP SDK, zod or undici code in `dist/extension.js`', x.clean && !forbidden ? 'none found' : `found: ${foundText || forbidden}`, '—', '—', 'none',
-        x.scanConclusive ? x.clean && !forbidden : undefined);
-      notes.push(`**6.** The scan looks for strings that survive minification (${Object.entries(x.control ?? {}).map(([lib, found]) => `${lib}: ${found.length} marker(s) present in dist/mcp.js`).join(', ')}`
-        + `${x.scanConclusive ? '' : ' — the control did not contain them all, so the scan is inconclusive'}); `
-        + `an esbuild metafile of the same entry lists the packages bundled into activate(): `
-        + `${(x.packages ?? []).slice(0, 8).map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ') || x.metafileError}.`);
+      row(
+        '6. MCP SDK, zod or undici code in `dist/extension.js`',
+        x.clean && !forbidden ? 'none found' : `found: ${foundText || forbidden}`,
+        '—',
+        '—',
+        'none',
+        x.scanConclusive ? x.clean && !forbidden : undefined,
+      );
+      notes.push(
+        `**6.** The scan looks for strings that survive minification (${Object.entries(x.control ?? {})
+          .map(([lib, found]) => `${lib}: ${found.length} marker(s) present in dist/mcp.js`)
+          .join(', ')}` +
+          `${x.scanConclusive ? '' : ' — the control did not contain them all, so the scan is inconclusive'}); ` +
+          `an esbuild metafile of the same entry lists the packages bundled into activate(): ` +
+          `${
+            (x.packages ?? [])
+              .slice(0, 8)
+              .map((p) => `${p.name} ${formatBytes(p.bytes)}`)
+              .join(', ') || x.metafileError
+          }.`,
+      );
     } else rows.push(['6. `dist/extension.js`', 'not built', '—', '—', '≤ 100 KiB', '⚠️ run `npm run package`']);
     if (x.vsixBytes !== undefined) {
       row('6. `dingtalk-token.vsix`', `${int(x.vsixBytes)} B (${formatBytes(x.vsixBytes)})`, '—', '—', '≤ 512 KiB', x.vsixBytes <= VSIX_TARGET_BYTES);
-      if (x.vsixEntries) notes.push(`**6 (.vsix).** Largest entries (uncompressed): ${x.vsixEntries.slice(0, 6).map((e) => `${e.name} ${formatBytes(e.bytes)}`).join(', ')}.`);
+      if (x.vsixEntries)
+        notes.push(
+          `**6 (.vsix).** Largest entries (uncompressed): ${x.vsixEntries
+            .slice(0, 6)
+            .map((e) => `${e.name} ${formatBytes(e.bytes)}`)
+            .join(', ')}.`,
+        );
     } else rows.push(['6. `dingtalk-token.vsix`', 'not built', '—', '—', '≤ 512 KiB', '⚠️ run `npm run package`']);
     if (x.activationMs !== undefined) {
       row('6. time to activate (end-to-end run)', formatMs(x.activationMs), '—', '—', '— (report)', undefined);
@@ -134,13 +251,23 @@ export function render(results) {
   // 7
   if (f['7']) {
     const x = f['7'];
-    row(`7. deciding a call under a ${x.rules}-rule policy (conditions, a regex, three counters, "*" rules), per call`,
-      `${x.oursNs.toFixed(0)} ns`, `${x.floorNs.toFixed(0)} ns (no rules)`, ratio(x.ratio), '— (report)', undefined);
-    notes.push(`**7.** \`PolicyEngine.evaluate\` then \`finish\` from out/, ${int(x.iterations)} sequential calls of \`dingtalk_api_request\` (a contact read that passes every rule) per run, `
-      + `against the same engine with \`{"version": "1"}\`. Per-run ratios: ${x.runs.ratios.map((r) => r.toFixed(2)).join(', ')}.`);
+    row(
+      `7. deciding a call under a ${x.rules}-rule policy (conditions, a regex, three counters, "*" rules), per call`,
+      `${x.oursNs.toFixed(0)} ns`,
+      `${x.floorNs.toFixed(0)} ns (no rules)`,
+      ratio(x.ratio),
+      '— (report)',
+      undefined,
+    );
+    notes.push(
+      `**7.** \`PolicyEngine.evaluate\` then \`finish\` from out/, ${int(x.iterations)} sequential calls of \`dingtalk_api_request\` (a contact read that passes every rule) per run, ` +
+        `against the same engine with \`{"version": "1"}\`. Per-run ratios: ${x.runs.ratios.map((r) => r.toFixed(2)).join(', ')}.`,
+    );
   } else missing('7', '7. ten-rule policy');
 
-  const soak = results.soak ? renderSoak(results.soak) : '_No soak report: run `npm run soak` (it writes test-results/soak.json, picked up by the next `npm run bench`)._';
+  const soak = results.soak
+    ? renderSoak(results.soak)
+    : '_No soak report: run `npm run soak` (it writes test-results/soak.json, picked up by the next `npm run bench`)._';
 
   return `# Benchmarks
 
@@ -195,15 +322,27 @@ function renderSoak(s) {
     `| secrets or tokens in any log line | ${int(s.leaks)} | 0 | ${met(s.leaks === 0)} |`,
   ];
   if (s.longestTokenOutageMs !== undefined) {
-    lines.push(`| longest time one token cache had no usable token (from a call failing for want of a token to the next call that got one) | ${formatMs(s.longestTokenOutageMs)} | — | n/a |`);
+    lines.push(
+      `| longest time one token cache had no usable token (from a call failing for want of a token to the next call that got one) | ${formatMs(s.longestTokenOutageMs)} | — | n/a |`,
+    );
     lines.push(`| longest backoff announced in an error ("Next attempt in N s") | ${int(s.longestAnnouncedBackoffSeconds)} s | — | n/a |`);
   }
   if (s.noTokenReasons && Object.keys(s.noTokenReasons).length) {
-    lines.push('', 'Why calls failed with no valid token (most common texts, numbers and quoted values blanked). Failures in the healthy phases '
-      + 'are the TokenManager still backing off after failed token requests in an earlier phase: while it backs off, every call that needs a token is refused with the last error.', '');
+    lines.push(
+      '',
+      'Why calls failed with no valid token (most common texts, numbers and quoted values blanked). Failures in the healthy phases ' +
+        'are the TokenManager still backing off after failed token requests in an earlier phase: while it backs off, every call that needs a token is refused with the last error.',
+      '',
+    );
     for (const [reason, n] of Object.entries(s.noTokenReasons).slice(0, 4)) lines.push(`- ${int(n)} × \`${cell(reason)}…\``);
   }
-  if (s.byTool) lines.push('', `By tool (failed / calls): ${Object.entries(s.byTool).map(([tool, t]) => `${tool} ${int(t.failed)}/${int(t.calls)}`).join(', ')}.`);
+  if (s.byTool)
+    lines.push(
+      '',
+      `By tool (failed / calls): ${Object.entries(s.byTool)
+        .map(([tool, t]) => `${tool} ${int(t.failed)}/${int(t.calls)}`)
+        .join(', ')}.`,
+    );
   if (s.byPhase) {
     lines.push('', '| fault phase in force when the call started | calls | failed | failed with no valid token |', '|---|---|---|---|');
     for (const [name, p] of Object.entries(s.byPhase)) lines.push(`| ${cell(name)} | ${int(p.calls)} | ${int(p.failed)} | ${int(p.failedWithoutValidToken)} |`);

@@ -64,14 +64,22 @@ function settle(options: SoakOptions) {
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const settings = settle(options);
   const handedOut = new Set<string>();
-  const leakWatch = new LeakWatch(APPS.map((app) => app.appSecret), handedOut);
+  const leakWatch = new LeakWatch(
+    APPS.map((app) => app.appSecret),
+    handedOut,
+  );
   const rig = await startRig(settings, leakWatch);
   try {
     await warmUp(rig.handles, handedOut);
     rig.emulator.resetStats();
     const heapBefore = heapAfterGc();
 
-    const schedule = new FaultSchedule(rig.emulator, APPS.map((app) => app.appKey), handedOut, settings);
+    const schedule = new FaultSchedule(
+      rig.emulator,
+      APPS.map((app) => app.appKey),
+      handedOut,
+      settings,
+    );
     const tally = new SoakTally(schedule);
     schedule.start();
     const started = Date.now();
@@ -85,16 +93,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     tally.closeOutages(Date.now());
     const heapAfter = heapAfterGc();
 
-    return assembleReport({
-      ...settings,
-      serverKind: rig.serverKind,
-      apps: APPS.length,
-      elapsedMs,
-      upstreamTokenRequests: rig.emulator.stats().tokenRequests,
-      heapBefore,
-      heapAfter,
-      leaks: leakWatch.leaks,
-    }, tally.result(), schedule);
+    return assembleReport(
+      {
+        ...settings,
+        serverKind: rig.serverKind,
+        apps: APPS.length,
+        elapsedMs,
+        upstreamTokenRequests: rig.emulator.stats().tokenRequests,
+        heapBefore,
+        heapAfter,
+        leaks: leakWatch.leaks,
+      },
+      tally.result(),
+      schedule,
+    );
   } finally {
     await rig.close();
   }

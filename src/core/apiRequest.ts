@@ -98,9 +98,10 @@ function call(deps: ApiRequestDeps, target: URL, request: ApiRequest, style?: St
 }
 
 function withRetries(deps: ApiRequestDeps, attempt: () => Promise<HttpAnswer>): Promise<HttpAnswer> {
-  return withTransientRetries(attempt,
-    (outcome) => ('error' in outcome ? isTransient(asDingTalkError(outcome.error)) : isTransientAnswer(outcome.value)),
-    { clock: deps.clock ?? systemClock, random: deps.random ?? Math.random });
+  return withTransientRetries(attempt, (outcome) => ('error' in outcome ? isTransient(asDingTalkError(outcome.error)) : isTransientAnswer(outcome.value)), {
+    clock: deps.clock ?? systemClock,
+    random: deps.random ?? Math.random,
+  });
 }
 
 /** DingTalk's 5xx (unless it carries one of the gateway's codes) or legacy errcode -1. */
@@ -130,8 +131,10 @@ export function resolveTarget(endpoints: DingTalkEndpoints, request: Pick<ApiReq
     const onApi = isUnder(absolute, api);
     const onLegacy = isUnder(absolute, legacy);
     if (!onApi && !onLegacy) {
-      throw new ApiRequestRefused(`Refused: ${absolute.origin}${absolute.pathname} is not under a configured DingTalk base `
-        + `(${endpoints.apiBaseUrl} or ${endpoints.legacyApiBaseUrl}). No request was made.`);
+      throw new ApiRequestRefused(
+        `Refused: ${absolute.origin}${absolute.pathname} is not under a configured DingTalk base ` +
+          `(${endpoints.apiBaseUrl} or ${endpoints.legacyApiBaseUrl}). No request was made.`,
+      );
     }
     // Both bases on one origin and prefix (a proxy) leaves the path to decide.
     const afterApi = absolute.pathname.slice(prefixOf(api).length);
@@ -223,10 +226,12 @@ function scrub(value: unknown, tokens: readonly string[], redactor: Redactor): u
   }
   if (Array.isArray(value)) return value.map((item) => scrub(item, tokens, redactor));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [
-      scrub(key, tokens, redactor) as string,
-      SENSITIVE_KEY.test(key) && item !== null && item !== '' ? MASK : scrub(item, tokens, redactor),
-    ]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        scrub(key, tokens, redactor) as string,
+        SENSITIVE_KEY.test(key) && item !== null && item !== '' ? MASK : scrub(item, tokens, redactor),
+      ]),
+    );
   }
   return value;
 }

@@ -19,7 +19,13 @@ export interface ApprovalWords {
 }
 
 export const ENGLISH_APPROVAL_WORDS: ApprovalWords = {
-  method: 'Method', path: 'Path', query: 'Query', body: 'Body', app: 'App', otherArguments: 'Arguments', noArguments: '(no arguments)',
+  method: 'Method',
+  path: 'Path',
+  query: 'Query',
+  body: 'Body',
+  app: 'App',
+  otherArguments: 'Arguments',
+  noArguments: '(no arguments)',
 };
 
 /** Longer than this and the text is not put in front of a person to approve (a modal cannot show it whole). */

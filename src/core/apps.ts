@@ -17,7 +17,9 @@ export class AppNotFoundError extends Error {
 export function resolveApp(directory: AppDirectory, app?: string): AppInfo {
   const apps = directory.list();
   if (apps.length === 0) {
-    throw new AppNotFoundError('No DingTalk app is configured. Run "DingTalk: Set App Credentials" in VS Code (or set DINGTALK_APP_KEY and DINGTALK_APP_SECRET for the standalone server).');
+    throw new AppNotFoundError(
+      'No DingTalk app is configured. Run "DingTalk: Set App Credentials" in VS Code (or set DINGTALK_APP_KEY and DINGTALK_APP_SECRET for the standalone server).',
+    );
   }
   if (app === undefined || app === '') {
     const active = directory.activeAppKey();

@@ -11,7 +11,11 @@ function canonicalJson(value: unknown): string {
     if (typeof item === 'bigint') return item.toString();
     if (item && typeof item === 'object' && !Array.isArray(item)) {
       const record = item as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(record).sort().map((key) => [key, record[key]]));
+      return Object.fromEntries(
+        Object.keys(record)
+          .sort()
+          .map((key) => [key, record[key]]),
+      );
     }
     return item;
   });

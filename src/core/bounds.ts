@@ -31,7 +31,11 @@ export function boundedNumber(raw: unknown, range: NumberRange): BoundedNumber {
   const span = `${range.min}–${range.max} ${range.unit}`;
   if (!Number.isFinite(number)) {
     const text = JSON.stringify(shown(raw)).slice(0, 80);
-    return { value: range.fallback, problem: `${range.name} is ${text}, not a number in the range ${span}; using the default ${range.fallback}.`, issue: { kind: 'notANumber', shown: text } };
+    return {
+      value: range.fallback,
+      problem: `${range.name} is ${text}, not a number in the range ${span}; using the default ${range.fallback}.`,
+      issue: { kind: 'notANumber', shown: text },
+    };
   }
   if (number < range.min || number > range.max) {
     const value = Math.min(range.max, Math.max(range.min, number));

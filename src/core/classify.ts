@@ -53,7 +53,7 @@ const MAX_SCOPES = 20;
 
 /** The facts of an answer that is one of the kinds above; undefined for a success or any other answer. */
 export function classifyAnswer(answer: HttpAnswer, json: unknown): AnswerFacts | undefined {
-  const fields = json && typeof json === 'object' && !Array.isArray(json) ? json as Record<string, unknown> : {};
+  const fields = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
   const requestId = text(fields.requestid) ?? text(fields.request_id) ?? header(answer, 'x-acs-request-id');
   const base = { httpStatus: answer.status, requestId };
 
@@ -96,7 +96,10 @@ function withDetails(facts: AnswerFacts, said: string | undefined, scopes: unkno
   }
   if (facts.kind === 'permissionDenied') {
     const listed = Array.isArray(scopes) ? scopes.filter((scope): scope is string => typeof scope === 'string') : scopesIn(said);
-    const clean = listed.map((scope) => scope.trim()).filter((scope) => /^[\w.:-]{1,100}$/.test(scope)).slice(0, MAX_SCOPES);
+    const clean = listed
+      .map((scope) => scope.trim())
+      .filter((scope) => /^[\w.:-]{1,100}$/.test(scope))
+      .slice(0, MAX_SCOPES);
     if (clean.length) result.requiredScopes = clean;
   }
   return result;
@@ -126,7 +129,15 @@ function header(answer: HttpAnswer, name: string): string | undefined {
 /** The error a classified refusal becomes: what DingTalk said, in facts; `retryAfterMs` from Retry-After when sent. */
 export function answerError(facts: AnswerFacts, retryAfterMs?: number): DingTalkError {
   const said = `${facts.code}${facts.said ? `: ${facts.said}` : ''}`;
-  const details = { code: facts.code, requestId: facts.requestId, httpStatus: facts.httpStatus, retryAfterMs, ip: facts.ip, requiredScopes: facts.requiredScopes, said: facts.said };
+  const details = {
+    code: facts.code,
+    requestId: facts.requestId,
+    httpStatus: facts.httpStatus,
+    retryAfterMs,
+    ip: facts.ip,
+    requiredScopes: facts.requiredScopes,
+    said: facts.said,
+  };
   switch (facts.kind) {
     case 'invalidToken':
       return new DingTalkError('tokenRejected', `DingTalk rejected the access token (${said}).`, details);
@@ -135,13 +146,22 @@ export function answerError(facts: AnswerFacts, retryAfterMs?: number): DingTalk
       return new DingTalkError('throttled', `DingTalk is throttling this app's calls (HTTP ${facts.httpStatus}, ${said}).${wait}`, details);
     }
     case 'quotaExceeded':
-      return new DingTalkError('quotaExceeded',
-        `The organisation's DingTalk API quota is used up (${said}); metered APIs answer nothing more until the quota month ends or the quota is raised. Not retried.`, details);
+      return new DingTalkError(
+        'quotaExceeded',
+        `The organisation's DingTalk API quota is used up (${said}); metered APIs answer nothing more until the quota month ends or the quota is raised. Not retried.`,
+        details,
+      );
     case 'ipNotWhitelisted':
-      return new DingTalkError('ipNotWhitelisted',
-        `DingTalk refused the call: the IP ${facts.ip ?? '(not reported)'} is not in the app's IP whitelist (${facts.code}).`, details);
+      return new DingTalkError(
+        'ipNotWhitelisted',
+        `DingTalk refused the call: the IP ${facts.ip ?? '(not reported)'} is not in the app's IP whitelist (${facts.code}).`,
+        details,
+      );
     case 'permissionDenied':
-      return new DingTalkError('permissionDenied',
-        `The app lacks the DingTalk permission${facts.requiredScopes?.length === 1 ? '' : 's'} ${facts.requiredScopes?.join(', ') ?? '(not named)'} needed for this API (${facts.code}).`, details);
+      return new DingTalkError(
+        'permissionDenied',
+        `The app lacks the DingTalk permission${facts.requiredScopes?.length === 1 ? '' : 's'} ${facts.requiredScopes?.join(', ') ?? '(not named)'} needed for this API (${facts.code}).`,
+        details,
+      );
   }
 }

@@ -18,7 +18,10 @@ export function closestName(name: string, candidates: readonly string[]): string
 const MAX_NAME_LENGTH = 200;
 
 function normalise(name: string): string {
-  return name.trim().toLowerCase().replace(/[-\s.]/g, '_');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[-\s.]/g, '_');
 }
 
 /** Levenshtein distance, one row at a time. */

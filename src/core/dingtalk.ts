@@ -88,10 +88,18 @@ async function fetchLegacyToken(endpoints: DingTalkEndpoints, credentials: AppCr
 
 /** Maps a legacy (oapi) /gettoken errcode to an error: wrong credentials, then the gateway's codes, else DingTalk's own error. */
 function classifyLegacyErrcode(errcode: number, errmsg: string, answer: HttpAnswer, json: Record<string, unknown> = {}): DingTalkError {
-  const details = { code: String(errcode), requestId: stringOrUndefined(json.request_id), httpStatus: answer.status, said: errmsg.slice(0, MAX_SAID) || undefined };
+  const details = {
+    code: String(errcode),
+    requestId: stringOrUndefined(json.request_id),
+    httpStatus: answer.status,
+    said: errmsg.slice(0, MAX_SAID) || undefined,
+  };
   if (LEGACY_CREDENTIAL_ERRCODES.has(errcode)) {
-    return new DingTalkError('invalidCredentials',
-      `DingTalk rejected the appKey/appSecret (errcode ${errcode}: ${errmsg}). Check the app's Client ID and Client Secret in the developer console.`, details);
+    return new DingTalkError(
+      'invalidCredentials',
+      `DingTalk rejected the appKey/appSecret (errcode ${errcode}: ${errmsg}). Check the app's Client ID and Client Secret in the developer console.`,
+      details,
+    );
   }
   // The gateway's refusals; "invalid token" means nothing on the endpoint that issues tokens.
   const facts = classifyAnswer(answer, json);
@@ -103,13 +111,19 @@ function classifyV1Failure(answer: HttpAnswer, json: Record<string, unknown>): D
   const code = stringOrUndefined(json.code);
   const dingMessage = stringOrUndefined(json.message);
   const details = {
-    code, requestId: stringOrUndefined(json.requestid) ?? header(answer, 'x-acs-request-id'), httpStatus: answer.status,
-    retryAfterMs: retryAfterMs(answer), said: dingMessage?.slice(0, MAX_SAID),
+    code,
+    requestId: stringOrUndefined(json.requestid) ?? header(answer, 'x-acs-request-id'),
+    httpStatus: answer.status,
+    retryAfterMs: retryAfterMs(answer),
+    said: dingMessage?.slice(0, MAX_SAID),
   };
   const said = code ? ` (${code}${dingMessage ? `: ${dingMessage}` : ''})` : '';
   if (code === 'invalidClientIdOrSecret') {
-    return new DingTalkError('invalidCredentials',
-      "DingTalk rejected the appKey/appSecret (invalidClientIdOrSecret). Check the app's Client ID and Client Secret in the developer console.", details);
+    return new DingTalkError(
+      'invalidCredentials',
+      "DingTalk rejected the appKey/appSecret (invalidClientIdOrSecret). Check the app's Client ID and Client Secret in the developer console.",
+      details,
+    );
   }
   // The gateway's refusals; "invalid token" means nothing on the endpoint that issues tokens.
   const facts = classifyAnswer(answer, json);
@@ -118,15 +132,22 @@ function classifyV1Failure(answer: HttpAnswer, json: Record<string, unknown>): D
     return new DingTalkError('server', `DingTalk answered HTTP ${answer.status}${said}. Its service may be having trouble; trying again later.`, details);
   }
   // Any other 4xx with a DingTalk code is a request DingTalk will keep refusing until something is changed.
-  return new DingTalkError('invalidCredentials', `DingTalk refused the token request (HTTP ${answer.status}${said}). Check the app's settings in the developer console.`, details);
+  return new DingTalkError(
+    'invalidCredentials',
+    `DingTalk refused the token request (HTTP ${answer.status}${said}). Check the app's settings in the developer console.`,
+    details,
+  );
 }
 
 /** DingTalk's gateway answers a banned IP with `{"status":1111,"wait":5,"punish":"deny"}` or an HTML page. */
 function classifyBanPage(answer: HttpAnswer, json: Record<string, unknown>): DingTalkError | undefined {
   if (json.punish !== undefined || json.status === 1111) {
     const waitSeconds = typeof json.wait === 'number' ? json.wait : 5;
-    return new DingTalkError('throttled', `DingTalk's gateway is refusing this IP for now (punish: ${stringOrUndefined(json.punish) ?? 'deny'}). Waiting ${waitSeconds} s before trying again.`,
-      { code: 'IpBanned', httpStatus: answer.status, retryAfterMs: waitSeconds * 1000 });
+    return new DingTalkError(
+      'throttled',
+      `DingTalk's gateway is refusing this IP for now (punish: ${stringOrUndefined(json.punish) ?? 'deny'}). Waiting ${waitSeconds} s before trying again.`,
+      { code: 'IpBanned', httpStatus: answer.status, retryAfterMs: waitSeconds * 1000 },
+    );
   }
   return undefined;
 }
@@ -140,12 +161,24 @@ function parseAnswer(answer: HttpAnswer): Record<string, unknown> {
   if (trimmed.startsWith('<')) {
     const details = { httpStatus: answer.status, retryAfterMs: retryAfterMs(answer) };
     if (answer.status >= 500) {
-      return throwing(new DingTalkError('server', `DingTalk answered HTTP ${answer.status} with an error page. Its service may be having trouble; trying again later.`, details));
+      return throwing(
+        new DingTalkError(
+          'server',
+          `DingTalk answered HTTP ${answer.status} with an error page. Its service may be having trouble; trying again later.`,
+          details,
+        ),
+      );
     }
     // 403/429 from the gateway, 405 from the firewall's block page: a refusal that passes with time.
     // A 404 or 200 page means the address is not DingTalk's API at all.
     if (answer.status >= 400 && answer.status !== 404) {
-      return throwing(new DingTalkError('throttled', `DingTalk's gateway refused the request with an HTML page (HTTP ${answer.status}). Waiting before trying again.`, details));
+      return throwing(
+        new DingTalkError(
+          'throttled',
+          `DingTalk's gateway refused the request with an HTML page (HTTP ${answer.status}). Waiting before trying again.`,
+          details,
+        ),
+      );
     }
     return throwing(malformed(answer, 'it is an HTML page, not JSON'));
   }
@@ -154,7 +187,11 @@ function parseAnswer(answer: HttpAnswer): Record<string, unknown> {
     parsed = JSON.parse(answer.text);
   } catch {
     if (answer.status >= 500) {
-      return throwing(new DingTalkError('server', `DingTalk answered HTTP ${answer.status}. Its service may be having trouble; trying again later.`, { httpStatus: answer.status }));
+      return throwing(
+        new DingTalkError('server', `DingTalk answered HTTP ${answer.status}. Its service may be having trouble; trying again later.`, {
+          httpStatus: answer.status,
+        }),
+      );
     }
     if (answer.status === 429) return {};
     return throwing(malformed(answer, 'it is not valid JSON'));
@@ -166,7 +203,11 @@ function parseAnswer(answer: HttpAnswer): Record<string, unknown> {
 }
 
 function malformed(answer: HttpAnswer, why: string): DingTalkError {
-  return new DingTalkError('malformed', `DingTalk's answer could not be understood (HTTP ${answer.status}: ${why}); the configured address may not be DingTalk's API.`, { httpStatus: answer.status });
+  return new DingTalkError(
+    'malformed',
+    `DingTalk's answer could not be understood (HTTP ${answer.status}: ${why}); the configured address may not be DingTalk's API.`,
+    { httpStatus: answer.status },
+  );
 }
 
 interface OutgoingRequest {

@@ -1,7 +1,15 @@
 /** What went wrong with a DingTalk call, in terms a person (and a retry loop) can act on. */
 export type DingTalkErrorKind =
-  | 'invalidCredentials' | 'tokenRejected' | 'throttled' | 'quotaExceeded' | 'ipNotWhitelisted' | 'permissionDenied'
-  | 'server' | 'network' | 'timeout' | 'malformed';
+  | 'invalidCredentials'
+  | 'tokenRejected'
+  | 'throttled'
+  | 'quotaExceeded'
+  | 'ipNotWhitelisted'
+  | 'permissionDenied'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'malformed';
 
 /** Kinds only a person can fix (in the developer console, or by waiting for a new quota month): never retried on a timer. */
 const NEEDS_A_PERSON: ReadonlySet<DingTalkErrorKind> = new Set(['invalidCredentials', 'quotaExceeded', 'ipNotWhitelisted', 'permissionDenied']);
@@ -32,7 +40,11 @@ export class DingTalkError extends Error {
   readonly requiredScopes?: string[];
   readonly said?: string;
 
-  constructor(readonly kind: DingTalkErrorKind, message: string, details: DingTalkErrorDetails = {}) {
+  constructor(
+    readonly kind: DingTalkErrorKind,
+    message: string,
+    details: DingTalkErrorDetails = {},
+  ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = details.code;
     this.requestId = details.requestId;
@@ -50,8 +62,14 @@ export class DingTalkError extends Error {
 
   toJSON(): Record<string, unknown> {
     return {
-      kind: this.kind, message: this.message, code: this.code, requestId: this.requestId, httpStatus: this.httpStatus,
-      ip: this.ip, requiredScopes: this.requiredScopes, said: this.said,
+      kind: this.kind,
+      message: this.message,
+      code: this.code,
+      requestId: this.requestId,
+      httpStatus: this.httpStatus,
+      ip: this.ip,
+      requiredScopes: this.requiredScopes,
+      said: this.said,
     };
   }
 }
@@ -67,8 +85,10 @@ export function asDingTalkError(error: unknown): DingTalkError {
  * help (and asking for one would loop). `code` is what DingTalk said, when known.
  */
 export function replacementRejectedError(code?: string, requestId?: string): DingTalkError {
-  return new DingTalkError('tokenRejected',
-    `DingTalk rejected this app's access token again right after it was replaced${code ? ` (${code})` : ''}; another token will not help, so none was requested. `
-    + 'Likely causes: this machine\'s IP is not in the app\'s IP whitelist, the app lacks permission for this API, or the API belongs to another app.',
-    { code: code ?? 'TokenRejectedAgain', requestId });
+  return new DingTalkError(
+    'tokenRejected',
+    `DingTalk rejected this app's access token again right after it was replaced${code ? ` (${code})` : ''}; another token will not help, so none was requested. ` +
+      "Likely causes: this machine's IP is not in the app's IP whitelist, the app lacks permission for this API, or the API belongs to another app.",
+    { code: code ?? 'TokenRejectedAgain', requestId },
+  );
 }

@@ -22,18 +22,35 @@ import { conditionHolds, incrementOf, type Rule } from './policyRules';
  * English policyProblems.ts'.
  */
 
-export interface PolicyCall { tool: string; args: unknown; sessionId: string }
+export interface PolicyCall {
+  tool: string;
+  args: unknown;
+  sessionId: string;
+}
 
 export type Approver = (request: { tool: string; argsDigest: string; policyVersion: number }) => Promise<boolean>;
 
 export type Verdict =
-  | { allowed: true; rule: string; finish(succeeded: boolean): void }
-  | { allowed: false; rule: string; reason: string; retryAfterSeconds?: number };
+  { allowed: true; rule: string; finish(succeeded: boolean): void } | { allowed: false; rule: string; reason: string; retryAfterSeconds?: number };
 
 /** What applying a policy file did: `level` error means every call is now denied; warn, a problem while a good policy stays. */
 export type PolicyReport =
-  | { ok: true; level: 'info' | 'warn'; message: string; /** Entries naming tools the server does not have. */ unknownTools: string[]; problems: PolicyProblem[] }
-  | { ok: false; level: 'warn' | 'error'; message: string; error: string; /** The error as problems, for wording in the person's language. */ failure: PolicyFailure; denyingAll: boolean; problems: PolicyProblem[] };
+  | {
+      ok: true;
+      level: 'info' | 'warn';
+      message: string;
+      /** Entries naming tools the server does not have. */ unknownTools: string[];
+      problems: PolicyProblem[];
+    }
+  | {
+      ok: false;
+      level: 'warn' | 'error';
+      message: string;
+      error: string;
+      /** The error as problems, for wording in the person's language. */ failure: PolicyFailure;
+      denyingAll: boolean;
+      problems: PolicyProblem[];
+    };
 
 export interface PolicyStatus {
   source: string;
@@ -105,7 +122,8 @@ export class PolicyEngine {
   apply(read: PolicyFileRead, source = this.source): PolicyReport {
     this.source = source;
     this.problems = [];
-    const result = read.kind === 'unreadable' ? this.fail(read.problem.message, failureOf(read.problem), true) : this.load(read.kind === 'text' ? read.text : undefined);
+    const result =
+      read.kind === 'unreadable' ? this.fail(read.problem.message, failureOf(read.problem), true) : this.load(read.kind === 'text' ? read.text : undefined);
     const problems = this.problems;
     if (result.ok) this.resolvedPath = read.kind === 'text' && read.resolvedPath !== source ? read.resolvedPath : undefined;
     if (!result.ok) {
@@ -113,16 +131,36 @@ export class PolicyEngine {
       const problem = `MCP policy ${source} ${read.kind === 'unreadable' ? 'cannot be read' : 'is invalid'}: ${result.error}.`;
       return this.policy
         ? { ok: false, level: 'warn', error: result.error, failure, denyingAll: false, problems, message: `${problem} The last good policy stays in force.` }
-        : { ok: false, level: 'error', error: result.error, failure, denyingAll: true, problems, message: `${problem} Every tool call is denied until it is fixed.` };
+        : {
+            ok: false,
+            level: 'error',
+            error: result.error,
+            failure,
+            denyingAll: true,
+            problems,
+            message: `${problem} Every tool call is denied until it is fixed.`,
+          };
     }
     if (read.kind === 'missing') {
-      return { ok: true, level: 'info', unknownTools: [], problems, message: `MCP policy ${source} does not exist; the built-in defaults apply (every tool allowed, refresh_access_token at most ${DEFAULT_REFRESHES_PER_MINUTE} times a minute).` };
+      return {
+        ok: true,
+        level: 'info',
+        unknownTools: [],
+        problems,
+        message: `MCP policy ${source} does not exist; the built-in defaults apply (every tool allowed, refresh_access_token at most ${DEFAULT_REFRESHES_PER_MINUTE} times a minute).`,
+      };
     }
     const resolved = read.kind === 'text' && read.resolvedPath !== source ? ` (the file it resolves to: ${read.resolvedPath})` : '';
     const loaded = `MCP policy ${source}${resolved} loaded and in force.`;
     const unknownTools = this.unknownTools;
     if (unknownTools.length === 0) return { ok: true, level: 'info', unknownTools, problems, message: loaded };
-    return { ok: true, level: 'warn', unknownTools, problems, message: `${loaded} These entries name no tool of this server and change nothing: ${unknownTools.join('; ')}.` };
+    return {
+      ok: true,
+      level: 'warn',
+      unknownTools,
+      problems,
+      message: `${loaded} These entries name no tool of this server and change nothing: ${unknownTools.join('; ')}.`,
+    };
   }
 
   private fail(error: string, failure: PolicyFailure, unreadable: boolean): { ok: false; error: string } {
@@ -159,7 +197,10 @@ export class PolicyEngine {
     const { tool } = call;
     if (!policy) {
       const problem = this.unreadable ? 'cannot be read' : 'is invalid';
-      return deny('invalid-policy', `The MCP policy ${this.source} ${problem}, so every tool call is denied until it is fixed: ${this.error ?? 'unknown error'}`);
+      return deny(
+        'invalid-policy',
+        `The MCP policy ${this.source} ${problem}, so every tool call is denied until it is fixed: ${this.error ?? 'unknown error'}`,
+      );
     }
     if (this.isHidden(tool)) return deny('hide', `Tool "${tool}" is hidden by policy.`);
 
@@ -180,11 +221,11 @@ export class PolicyEngine {
     const asking = entry?.action === 'approve' ? `tools.${tool}.approve` : early.approveRule?.id;
     if (asking !== undefined) {
       rule = asking;
-      const approved = await approver({ tool, argsDigest: argsDigest(call.args), policyVersion: version })
-        .catch(() => false);
+      const approved = await approver({ tool, argsDigest: argsDigest(call.args), policyVersion: version }).catch(() => false);
       if (approved !== true) return deny(rule, `The call to ${tool} was not approved (the person declined or dismissed the request).`);
       // The approval was given for this policy version; a reload while asking voids it.
-      if (this.version !== version) return deny(rule, `The MCP policy changed while ${tool} was waiting for approval, so the approval no longer applies; call again.`);
+      if (this.version !== version)
+        return deny(rule, `The MCP policy changed while ${tool} was waiting for approval, so the approval no longer applies; call again.`);
       // Others may have used the quota while the person was deciding.
       const late = this.check(policy, rules, limits, call);
       if ('denial' in late) return late.denial;
@@ -210,8 +251,12 @@ export class PolicyEngine {
    * Rules in order (the tool's, then "*"'s), then limits, then whether each rule counter has room for
    * this call's increment: the first denial, or what to reserve and the approve rule that applies.
    */
-  private check(policy: CompiledPolicy, rules: Rule[], limits: Limit[], call: PolicyCall):
-    { denial: Extract<Verdict, { allowed: false }> } | { charges: Charge[]; approveRule?: Rule } {
+  private check(
+    policy: CompiledPolicy,
+    rules: Rule[],
+    limits: Limit[],
+    call: PolicyCall,
+  ): { denial: Extract<Verdict, { allowed: false }> } | { charges: Charge[]; approveRule?: Rule } {
     const now = this.clock.now();
     const counter = (scope: string, name: string) => {
       const found = policy.counters.get(`${scope}\0${name}`);
@@ -230,14 +275,24 @@ export class PolicyEngine {
     const full = this.overLimit(limits, call);
     if (full) return { denial: full };
 
-    const charges: Charge[] = limits.map((limit) => ({ key: Counters.key(limit, call.sessionId), window: limit.window, persist: limit.scope === 'grant', amount: 1 }));
+    const charges: Charge[] = limits.map((limit) => ({
+      key: Counters.key(limit, call.sessionId),
+      window: limit.window,
+      persist: limit.scope === 'grant',
+      amount: 1,
+    }));
     for (const rule of rules) {
       if (!rule.state) continue;
       const state = rule.state;
       const amount = incrementOf(state, call.args);
       if (amount === undefined) {
         const path = `args.${state.incrementFrom!.join('.')}`;
-        return { denial: deny(rule.id, `Rule "${rule.name}" counts ${path}, which must be a number from 0 to 1e12 in this call; it is missing or not one, so the call is denied.`) };
+        return {
+          denial: deny(
+            rule.id,
+            `Rule "${rule.name}" counts ${path}, which must be a number from 0 to 1e12 in this call; it is missing or not one, so the call is denied.`,
+          ),
+        };
       }
       const key = state.key;
       if (state.limit !== undefined && this.counters.count(key, state.window, now) + amount > state.limit) {

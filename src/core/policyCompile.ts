@@ -19,7 +19,12 @@ export interface Limit {
   scope: Scope;
 }
 
-interface ToolRule { action: 'allow' | 'deny' | 'approve'; reason?: string; limits: Limit[]; rules: Rule[] }
+interface ToolRule {
+  action: 'allow' | 'deny' | 'approve';
+  reason?: string;
+  limits: Limit[];
+  rules: Rule[];
+}
 
 export interface CompiledPolicy {
   defaultAction: 'allow' | 'deny';
@@ -36,14 +41,24 @@ export interface CompiledPolicy {
 export function compile(file: PolicyFile): CompiledPolicy {
   const limits = (target: string, list: LimitFile[] | undefined): Limit[] =>
     (list ?? []).map((limit, index) => ({
-      rule: `${target}.limits[${index}]`, target, counter: limit.counter, window: limit.window, max: limit.max, scope: limit.scope ?? 'grant',
+      rule: `${target}.limits[${index}]`,
+      target,
+      counter: limit.counter,
+      window: limit.window,
+      max: limit.max,
+      scope: limit.scope ?? 'grant',
     }));
   const tools = new Map<string, ToolRule>();
   for (const [name, tool] of Object.entries(file.tools ?? {})) {
     if (name === '*') continue;
-    tools.set(name, { action: tool.action ?? 'allow', reason: tool.reason, limits: limits(`tools.${name}`, tool.limits), rules: compileRules(name, tool.rules ?? []) });
+    tools.set(name, {
+      action: tool.action ?? 'allow',
+      reason: tool.reason,
+      limits: limits(`tools.${name}`, tool.limits),
+      rules: compileRules(name, tool.rules ?? []),
+    });
   }
-  const hideList = file.hide === '*' ? ['*'] : file.hide ?? [];
+  const hideList = file.hide === '*' ? ['*'] : (file.hide ?? []);
   const everyTool = compileRules('*', file.tools?.['*']?.rules ?? []);
   const counters = new Map<string, { key: string; window: Window }>();
   for (const rule of [...[...tools.values()].flatMap((tool) => tool.rules), ...everyTool]) {

@@ -14,10 +14,23 @@ export interface CounterStore {
 
 const WINDOW_MS: Record<Window, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
-interface Entry { start: number; used: number; pending: number }
-export interface Reservation { key: string; start: number; amount: number }
+interface Entry {
+  start: number;
+  used: number;
+  pending: number;
+}
+export interface Reservation {
+  key: string;
+  start: number;
+  amount: number;
+}
 /** What a reservation is for: a limit (one unit) or a rule's counter (its increment). */
-export interface Charge { key: string; window: Window; persist: boolean; amount: number }
+export interface Charge {
+  key: string;
+  window: Window;
+  persist: boolean;
+  amount: number;
+}
 
 function windowStart(now: number, window: Window): number {
   // Epoch milliseconds have no leap seconds, so flooring aligns minutes, hours and UTC midnights.
@@ -31,7 +44,10 @@ export function secondsUntilReset(now: number, window: Window): number {
 export class Counters {
   private readonly entries = new Map<string, Entry & { window: Window; persist: boolean }>();
 
-  constructor(private readonly store: CounterStore | undefined, now: number) {
+  constructor(
+    private readonly store: CounterStore | undefined,
+    now: number,
+  ) {
     this.restore(now);
   }
 
@@ -42,7 +58,6 @@ export class Counters {
   static key(limit: Limit, sessionId: string): string {
     return JSON.stringify([limit.target, limit.counter, limit.window, limit.scope === 'grant' ? 'grant' : `session:${sessionId}`]);
   }
-
 
   /** Units in use (committed + in flight) in the current window. */
   count(key: string, window: Window, now: number): number {
@@ -88,7 +103,7 @@ export class Counters {
     const snapshot: Record<string, number> = {};
     for (const [key, entry] of this.entries) {
       if (entry.persist && entry.used > 0 && entry.start === windowStart(now, entry.window)) {
-        snapshot[JSON.stringify([...JSON.parse(key) as unknown[], entry.start])] = entry.used;
+        snapshot[JSON.stringify([...(JSON.parse(key) as unknown[]), entry.start])] = entry.used;
       }
     }
     try {

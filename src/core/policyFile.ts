@@ -64,6 +64,8 @@ function unreadable(code: PolicyProblemCode, params: ProblemParams = {}): Policy
 /** The error code and the system's words, without the path (messages name the file themselves). */
 function describe(error: unknown): string {
   const { code, message } = error as NodeJS.ErrnoException;
-  const reason = String(message ?? error).replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
+  const reason = String(message ?? error)
+    .replace(/^[A-Z]+: /, '')
+    .replace(/, \w+ '.*'$/, '');
   return code ? `${reason} (${code})` : reason;
 }

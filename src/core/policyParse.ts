@@ -13,10 +13,15 @@ export function policyFormatOf(file: string): PolicyFormat {
 }
 
 /** Parses and validates policy text; errors name the path of each problem, and its line in YAML. */
-export function parsePolicy(text: string, format: PolicyFormat = 'json'):
-  { ok: true; policy: PolicyFile; /** Lines of the file's parts, worked out when asked. */ lineOf(): LineOf } | { ok: false; error: string; failure: PolicyFailure } {
+export function parsePolicy(
+  text: string,
+  format: PolicyFormat = 'json',
+):
+  | { ok: true; policy: PolicyFile; /** Lines of the file's parts, worked out when asked. */ lineOf(): LineOf }
+  | { ok: false; error: string; failure: PolicyFailure } {
   const source = text.replace(/^\uFEFF/, '');
-  const failed = (code: PolicyProblemCode, params: ProblemParams, line?: number) => fail({ problems: [policyProblem(code, params, { line })], total: 1, showLines: false });
+  const failed = (code: PolicyProblemCode, params: ProblemParams, line?: number) =>
+    fail({ problems: [policyProblem(code, params, { line })], total: 1, showLines: false });
   if (source.trim() === '') return failed('emptyFile', { needs: format === 'yaml' ? 'version: "1"' : '{"version": "1"}' }, 1);
   let value: unknown;
   let lineOf: () => LineOf;

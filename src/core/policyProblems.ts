@@ -85,7 +85,8 @@ export const POLICY_PROBLEMS = {
   required: (p: ProblemParams) => `${where(p)} is required`,
   mustBe: (p: ProblemParams) => `${where(p)} must be ${MUST_BE[p.what as MustBe]?.(p) ?? p.what}`,
   unknownKeys: (p: ProblemParams) => `${where(p)} has unknown ${p.count === 1 ? 'key' : 'keys'} ${p.keys}`,
-  repeatedLimit: (p: ProblemParams) => `${where(p)} repeats the counter ${quote(p.counter)} (${p.window}, ${p.scope}) of limits[${p.first}]; give it another counter name`,
+  repeatedLimit: (p: ProblemParams) =>
+    `${where(p)} repeats the counter ${quote(p.counter)} (${p.window}, ${p.scope}) of limits[${p.first}]; give it another counter name`,
   reasonWithoutDeny: (p: ProblemParams) => `${where(p)} is only used with "action": "deny"`,
   withDeny: (p: ProblemParams) => `${where(p)} cannot be combined with "action": "deny"`,
   notUnderStar: (p: ProblemParams) => `${where(p)} is not allowed under "*", which holds only rules (limits for every tool go in all_tools)`,
@@ -147,8 +148,18 @@ export function unknownToolEntry(p: ProblemParams): string {
 }
 
 /** A problem with its English words. */
-export function policyProblem(code: PolicyProblemCode, params: ProblemParams = {}, extra: { line?: number; severity?: 'error' | 'warning' } = {}): PolicyProblem {
-  return { code, params, message: POLICY_PROBLEMS[code](params), ...(extra.line !== undefined ? { line: extra.line } : {}), severity: extra.severity ?? 'error' };
+export function policyProblem(
+  code: PolicyProblemCode,
+  params: ProblemParams = {},
+  extra: { line?: number; severity?: 'error' | 'warning' } = {},
+): PolicyProblem {
+  return {
+    code,
+    params,
+    message: POLICY_PROBLEMS[code](params),
+    ...(extra.line !== undefined ? { line: extra.line } : {}),
+    severity: extra.severity ?? 'error',
+  };
 }
 
 /** Why a policy file cannot be used: its problems (up to 100), how many there are in all, and whether their lines help. */
@@ -164,7 +175,8 @@ export const SUMMARIZED_PROBLEMS = 5;
 
 /** The failure in one line of English: the first few problems, with their lines, and how many more there are. */
 export function summarizeFailure(failure: PolicyFailure): string {
-  const shown = failure.problems.slice(0, SUMMARIZED_PROBLEMS)
+  const shown = failure.problems
+    .slice(0, SUMMARIZED_PROBLEMS)
     .map(({ message, line }) => (failure.showLines && line !== undefined ? `${message} (line ${line})` : message));
   if (failure.total > shown.length) shown.push(`and ${failure.total - shown.length} more`);
   return shown.join('; ');

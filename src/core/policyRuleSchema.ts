@@ -26,37 +26,56 @@ export const MAX_INCREMENT = 1e12;
 export const issueMessage = (code: PolicyProblemCode, params: ProblemParams = {}) => JSON.stringify({ ...params, code });
 
 /** The error for a field: "is required" when absent, "must be <what>" otherwise. */
-export const must = (what: MustBe, params: ProblemParams = {}) => (issue: { input?: unknown }) =>
-  (issue.input === undefined ? issueMessage('required') : issueMessage('mustBe', { ...params, what }));
+export const must =
+  (what: MustBe, params: ProblemParams = {}) =>
+  (issue: { input?: unknown }) =>
+    issue.input === undefined ? issueMessage('required') : issueMessage('mustBe', { ...params, what });
 
-export const conditionSchema = z.strictObject({
-  path: z.string({ error: must('conditionPath') }),
-  op: z.string({ error: must('operator', { operators: OPERATORS.join(', ') }) }),
-  value: z.unknown().optional(),
-}, { error: must('condition') });
+export const conditionSchema = z.strictObject(
+  {
+    path: z.string({ error: must('conditionPath') }),
+    op: z.string({ error: must('operator', { operators: OPERATORS.join(', ') }) }),
+    value: z.unknown().optional(),
+  },
+  { error: must('condition') },
+);
 
-export const stateSchema = z.strictObject({
-  counter: z.string({ error: must('counterName') }),
-  window: z.string({ error: must('window') }),
-  increment: z.number({ error: must('wholeNumber') }).int({ error: must('wholeNumber') })
-    .min(1, { error: must('wholeNumber') }).max(MAX_INCREMENT, { error: must('atMostIncrement', { max: MAX_INCREMENT }) }).optional(),
-  increment_from: z.string({ error: must('argsPath') }).optional(),
-}, { error: must('state') });
+export const stateSchema = z.strictObject(
+  {
+    counter: z.string({ error: must('counterName') }),
+    window: z.string({ error: must('window') }),
+    increment: z
+      .number({ error: must('wholeNumber') })
+      .int({ error: must('wholeNumber') })
+      .min(1, { error: must('wholeNumber') })
+      .max(MAX_INCREMENT, { error: must('atMostIncrement', { max: MAX_INCREMENT }) })
+      .optional(),
+    increment_from: z.string({ error: must('argsPath') }).optional(),
+  },
+  { error: must('state') },
+);
 
-export const ruleSchema = z.strictObject({
-  name: z.string({ error: must('string') }).optional(),
-  action: z.string({ error: must('ruleAction') }).optional(),
-  conditions: z.array(conditionSchema, { error: must('conditionList') }).optional(),
-  on_deny: z.string({ error: must('string') }).optional(),
-  rate_limit: z.string({ error: must('rateLimit') }).optional(),
-  state: stateSchema.optional(),
-}, { error: must('rule') });
+export const ruleSchema = z.strictObject(
+  {
+    name: z.string({ error: must('string') }).optional(),
+    action: z.string({ error: must('ruleAction') }).optional(),
+    conditions: z.array(conditionSchema, { error: must('conditionList') }).optional(),
+    on_deny: z.string({ error: must('string') }).optional(),
+    rate_limit: z.string({ error: must('rateLimit') }).optional(),
+    state: stateSchema.optional(),
+  },
+  { error: must('rule') },
+);
 
 export type RuleFile = z.infer<typeof ruleSchema>;
 export type ConditionFile = z.infer<typeof conditionSchema>;
 
 /** One problem, at a path inside the policy (`["tools", "x", "rules", 0]`). */
-export interface RuleProblem { path: (string | number)[]; code: PolicyProblemCode; params: ProblemParams }
+export interface RuleProblem {
+  path: (string | number)[];
+  code: PolicyProblemCode;
+  params: ProblemParams;
+}
 
 type Problem = { code: PolicyProblemCode; params: ProblemParams };
 
@@ -138,14 +157,16 @@ export function validateRules(rules: RuleFile[]): RuleProblem[] {
  */
 export function counterReferenceProblems(tool: string, rules: RuleFile[], rulesOf: (tool: string) => RuleFile[] | undefined): RuleProblem[] {
   const problems: RuleProblem[] = [];
-  rules.forEach((rule, index) => (rule.conditions ?? []).forEach((condition, j) => {
-    const reference = /^state\.([^.]+)\.([^.]+)$/.exec(condition.path);
-    if (!reference) return;
-    const [, scope, name] = reference as unknown as [string, string, string];
-    if (!rulesOf(scope === '_global' ? '*' : scope)?.some((other) => definedCounter(other) === name)) {
-      problems.push({ path: ['tools', tool, 'rules', index, 'conditions', j], code: 'counterReference', params: { scope, counter: name } });
-    }
-  }));
+  rules.forEach((rule, index) =>
+    (rule.conditions ?? []).forEach((condition, j) => {
+      const reference = /^state\.([^.]+)\.([^.]+)$/.exec(condition.path);
+      if (!reference) return;
+      const [, scope, name] = reference as unknown as [string, string, string];
+      if (!rulesOf(scope === '_global' ? '*' : scope)?.some((other) => definedCounter(other) === name)) {
+        problems.push({ path: ['tools', tool, 'rules', index, 'conditions', j], code: 'counterReference', params: { scope, counter: name } });
+      }
+    }),
+  );
   return problems;
 }
 

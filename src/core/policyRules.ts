@@ -1,7 +1,5 @@
 import { compileSafeRegex, type SafeRegex } from './safeRegex';
-import {
-  counterScope, MAX_INCREMENT, parseRateLimit, type ConditionFile, type Operator, type RuleFile, type Window,
-} from './policyRuleSchema';
+import { counterScope, MAX_INCREMENT, parseRateLimit, type ConditionFile, type Operator, type RuleFile, type Window } from './policyRuleSchema';
 
 /**
  * Intercept's rules compiled and evaluated: conditions on `args.<field>` and `state.<tool>.<counter>`, the
@@ -56,7 +54,9 @@ export function compileRules(tool: string, rules: RuleFile[]): Rule[] {
       const { count, window } = parseRateLimit(file.rate_limit) as { count: number; window: Window };
       const counter = `_rate_${window}`;
       return {
-        id, name, action: 'evaluate',
+        id,
+        name,
+        action: 'evaluate',
         conditions: [{ source: 'state', keys: [scope, counter], op: 'lte', value: count }],
         onDeny: file.on_deny ?? `Rate limit of ${count} per ${window} reached. Try again later.`,
         state: { key: stateKey(scope, counter, window), scope, counter, window, increment: 1, limit: count },
@@ -65,10 +65,19 @@ export function compileRules(tool: string, rules: RuleFile[]): Rule[] {
     const conditions = (file.conditions ?? []).map(compileCondition);
     let state: CounterDef | undefined;
     if (file.state) {
-      const own = conditions.find((condition) => condition.source === 'state' && condition.keys[0] === scope && condition.keys[1] === file.state!.counter
-        && (condition.op === 'lt' || condition.op === 'lte'));
+      const own = conditions.find(
+        (condition) =>
+          condition.source === 'state' &&
+          condition.keys[0] === scope &&
+          condition.keys[1] === file.state!.counter &&
+          (condition.op === 'lt' || condition.op === 'lte'),
+      );
       state = {
-        key: stateKey(scope, file.state.counter, file.state.window as Window), scope, counter: file.state.counter, window: file.state.window as Window, increment: file.state.increment ?? 1,
+        key: stateKey(scope, file.state.counter, file.state.window as Window),
+        scope,
+        counter: file.state.counter,
+        window: file.state.window as Window,
+        increment: file.state.increment ?? 1,
         incrementFrom: file.state.increment_from?.split('.').slice(1),
         limit: own ? (own.op === 'lt' ? (own.value as number) - 1 : (own.value as number)) : undefined,
       };
@@ -82,7 +91,10 @@ const stateKey = (scope: string, counter: string, window: Window) => JSON.string
 function compileCondition(file: ConditionFile): Condition {
   const [source, ...keys] = file.path.split('.');
   return {
-    source: source as 'args' | 'state', keys, op: file.op as Operator, value: file.value,
+    source: source as 'args' | 'state',
+    keys,
+    op: file.op as Operator,
+    value: file.value,
     ...(file.op === 'regex' ? { regex: compileSafeRegex(file.value as string) } : {}),
   };
 }
@@ -124,19 +136,29 @@ export function conditionHolds(condition: Condition, args: unknown, counter: (sc
 function applyOperator(condition: Condition, actual: unknown): boolean | undefined {
   const expected = condition.value;
   switch (condition.op) {
-    case 'eq': return equal(actual, expected);
-    case 'neq': return !equal(actual, expected);
-    case 'in': return (expected as unknown[]).some((item) => equal(actual, item));
-    case 'not_in': return !(expected as unknown[]).some((item) => equal(actual, item));
-    case 'lt': return typeof actual === 'number' ? actual < (expected as number) : undefined;
-    case 'lte': return typeof actual === 'number' ? actual <= (expected as number) : undefined;
-    case 'gt': return typeof actual === 'number' ? actual > (expected as number) : undefined;
-    case 'gte': return typeof actual === 'number' ? actual >= (expected as number) : undefined;
-    case 'regex': return typeof actual === 'string' ? condition.regex!.test(actual) : undefined;
+    case 'eq':
+      return equal(actual, expected);
+    case 'neq':
+      return !equal(actual, expected);
+    case 'in':
+      return (expected as unknown[]).some((item) => equal(actual, item));
+    case 'not_in':
+      return !(expected as unknown[]).some((item) => equal(actual, item));
+    case 'lt':
+      return typeof actual === 'number' ? actual < (expected as number) : undefined;
+    case 'lte':
+      return typeof actual === 'number' ? actual <= (expected as number) : undefined;
+    case 'gt':
+      return typeof actual === 'number' ? actual > (expected as number) : undefined;
+    case 'gte':
+      return typeof actual === 'number' ? actual >= (expected as number) : undefined;
+    case 'regex':
+      return typeof actual === 'string' ? condition.regex!.test(actual) : undefined;
     case 'contains':
       if (typeof actual === 'string') return typeof expected === 'string' ? actual.includes(expected) : undefined;
       return Array.isArray(actual) ? actual.some((item) => equal(item, expected)) : undefined;
-    case 'exists': return false; // handled by the caller
+    case 'exists':
+      return false; // handled by the caller
   }
 }
 

@@ -69,16 +69,18 @@ export class PolicyFileWatcher {
 
   /** Re-reads the file now (after re-arming the watches) and reports a change; settles when done. */
   check(): Promise<void> {
-    this.checking = this.checking.then(async () => {
-      if (this.closed) return;
-      await this.arm();
-      const read = await readPolicyFile(this.file);
-      if (this.closed || samePolicyRead(read, this.current)) return;
-      this.current = read;
-      this.onChange(read);
-    }).catch(() => {
-      // Whatever failed (a listener, the OS), the next event or poll checks again.
-    });
+    this.checking = this.checking
+      .then(async () => {
+        if (this.closed) return;
+        await this.arm();
+        const read = await readPolicyFile(this.file);
+        if (this.closed || samePolicyRead(read, this.current)) return;
+        this.current = read;
+        this.onChange(read);
+      })
+      .catch(() => {
+        // Whatever failed (a listener, the OS), the next event or poll checks again.
+      });
     return this.checking;
   }
 
@@ -123,10 +125,14 @@ export class PolicyFileWatcher {
       if (this.folders.has(folder)) continue;
       try {
         const watched = { watcher: { close: () => undefined } as { close(): void }, ino, ended: false };
-        watched.watcher = this.watchFolder(folder, () => this.onEvent(), () => {
-          watched.ended = true;
-          this.onEvent();
-        });
+        watched.watcher = this.watchFolder(
+          folder,
+          () => this.onEvent(),
+          () => {
+            watched.ended = true;
+            this.onEvent();
+          },
+        );
         this.folders.set(folder, watched);
       } catch {
         // Cannot watch (no permission, watch limit reached): the poll still covers it.

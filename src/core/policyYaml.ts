@@ -8,7 +8,9 @@ import type { LineOf } from './jsonLines';
  */
 
 /** Fails with the parameters of an `invalidYaml` problem (policyProblems.ts). */
-export function readYamlPolicy(text: string): { ok: true; value: unknown; lineOf: LineOf } | { ok: false; params: { detail: string; line?: number; column?: number } } {
+export function readYamlPolicy(
+  text: string,
+): { ok: true; value: unknown; lineOf: LineOf } | { ok: false; params: { detail: string; line?: number; column?: number } } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, schema: 'core', uniqueKeys: true, prettyErrors: false });
   const problem = doc.errors[0];

@@ -69,9 +69,7 @@ export interface Block {
  */
 export function blockFor(entry: AppEntry, trigger: FetchTrigger, now: number): Block | undefined {
   const last = entry.failing?.error;
-  const honoursInterval = trigger === 'forced' ? last !== undefined && last.retryable
-    : trigger === 'rejected' ? last !== undefined
-      : true;
+  const honoursInterval = trigger === 'forced' ? last !== undefined && last.retryable : trigger === 'rejected' ? last !== undefined : true;
   let block: Block | undefined;
   if (honoursInterval && now < entry.nextAttemptAt) {
     block = { until: entry.nextAttemptAt, by: last?.retryAfterMs !== undefined ? 'retryAfter' : 'backoff' };
@@ -105,17 +103,26 @@ export function blockedError(entry: AppEntry, block: Block, now: number): DingTa
   const waitMs = block.until - now;
   const waitSeconds = Math.max(1, Math.ceil(waitMs / 1000));
   if (block.by === 'requestCap') {
-    return new DingTalkError('throttled',
+    return new DingTalkError(
+      'throttled',
       `This app already made ${MAX_TOKEN_REQUESTS_PER_MINUTE} token requests to DingTalk in the last minute, the most allowed; next attempt in ${waitSeconds} s.`,
-      { code: 'TokenRequestCap', retryAfterMs: waitMs });
+      { code: 'TokenRequestCap', retryAfterMs: waitMs },
+    );
   }
   const last = entry.failing?.error;
   if (last) {
     return new DingTalkError(last.kind, `${last.message} Next attempt in ${waitSeconds} s.`, {
-      code: last.code, requestId: last.requestId, httpStatus: last.httpStatus, retryAfterMs: waitMs, ip: last.ip, requiredScopes: last.requiredScopes,
+      code: last.code,
+      requestId: last.requestId,
+      httpStatus: last.httpStatus,
+      retryAfterMs: waitMs,
+      ip: last.ip,
+      requiredScopes: last.requiredScopes,
     });
   }
-  return new DingTalkError('throttled',
+  return new DingTalkError(
+    'throttled',
     `DingTalk issued a token for this app less than a minute ago that is no longer valid; not asking again for ${waitSeconds} s.`,
-    { code: 'MinimumInterval', retryAfterMs: waitMs });
+    { code: 'MinimumInterval', retryAfterMs: waitMs },
+  );
 }

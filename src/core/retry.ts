@@ -33,7 +33,9 @@ export interface RetryOptions {
  * TRANSIENT_RETRY_BUDGET_MS. `transient` says whether what the attempt threw or returned is worth another try.
  */
 export async function withTransientRetries<T>(
-  attempt: () => Promise<T>, transient: (outcome: { value: T } | { error: unknown }) => boolean, options: RetryOptions,
+  attempt: () => Promise<T>,
+  transient: (outcome: { value: T } | { error: unknown }) => boolean,
+  options: RetryOptions,
 ): Promise<T> {
   const startedAt = options.clock.now();
   const maxRetries = Math.min(options.maxRetries ?? MAX_TRANSIENT_RETRIES, MAX_TRANSIENT_RETRIES);
@@ -45,10 +47,8 @@ export async function withTransientRetries<T>(
       outcome = { error };
     }
     const delay = retryDelayMs(retry, options.random);
-    const canRetry = retry <= maxRetries
-      && options.clock.now() + delay - startedAt <= TRANSIENT_RETRY_BUDGET_MS
-      && transient(outcome)
-      && (options.mayRetry?.() ?? true);
+    const canRetry =
+      retry <= maxRetries && options.clock.now() + delay - startedAt <= TRANSIENT_RETRY_BUDGET_MS && transient(outcome) && (options.mayRetry?.() ?? true);
     if (!canRetry) {
       if ('error' in outcome) throw outcome.error;
       return outcome.value;

@@ -21,13 +21,17 @@ const MAX_PROGRAM = 1000;
 export const MAX_MATCHED_LENGTH = 65_536;
 
 /** `test` is undefined when the input is too long to match within the bound: the caller decides, failing closed. */
-export interface SafeRegex { test(input: string): boolean | undefined }
+export interface SafeRegex {
+  test(input: string): boolean | undefined;
+}
 
 type Instruction =
   | { op: 'char'; test: CharTest; next: number }
   | { op: 'split'; a: number; b: number }
   | { op: 'jmp'; to: number }
-  | { op: 'bol'; next: number } | { op: 'eol'; next: number } | { op: 'boundary'; not: boolean; next: number }
+  | { op: 'bol'; next: number }
+  | { op: 'eol'; next: number }
+  | { op: 'boundary'; not: boolean; next: number }
   | { op: 'match' };
 
 /** Compiles a pattern; throws a RegexProblem whose message says what is wrong and where. */
@@ -54,11 +58,21 @@ function emit(root: Node): Instruction[] {
   // Each emitter leaves "next" pointers pointing at the slot after it (program.length at the time it ends).
   const gen = (node: Node): void => {
     switch (node.kind) {
-      case 'char': push({ op: 'char', test: node.test, next: program.length + 1 }); return;
-      case 'bol': push({ op: 'bol', next: program.length + 1 }); return;
-      case 'eol': push({ op: 'eol', next: program.length + 1 }); return;
-      case 'boundary': push({ op: 'boundary', not: node.not, next: program.length + 1 }); return;
-      case 'seq': node.items.forEach(gen); return;
+      case 'char':
+        push({ op: 'char', test: node.test, next: program.length + 1 });
+        return;
+      case 'bol':
+        push({ op: 'bol', next: program.length + 1 });
+        return;
+      case 'eol':
+        push({ op: 'eol', next: program.length + 1 });
+        return;
+      case 'boundary':
+        push({ op: 'boundary', not: node.not, next: program.length + 1 });
+        return;
+      case 'seq':
+        node.items.forEach(gen);
+        return;
       case 'alt': {
         const jumps: number[] = [];
         node.options.forEach((option, index) => {
@@ -125,13 +139,27 @@ function run(program: Instruction[], input: string): boolean {
       seen[pc] = generation;
       const instruction = program[pc];
       switch (instruction.op) {
-        case 'match': return true;
-        case 'jmp': stack[top++] = instruction.to; break;
-        case 'split': stack[top++] = instruction.b; stack[top++] = instruction.a; break;
-        case 'bol': if (at === 0) stack[top++] = instruction.next; break;
-        case 'eol': if (at === length) stack[top++] = instruction.next; break;
-        case 'boundary': if ((wordAt(at - 1) !== wordAt(at)) !== instruction.not) stack[top++] = instruction.next; break;
-        case 'char': list[count.n++] = pc; break;
+        case 'match':
+          return true;
+        case 'jmp':
+          stack[top++] = instruction.to;
+          break;
+        case 'split':
+          stack[top++] = instruction.b;
+          stack[top++] = instruction.a;
+          break;
+        case 'bol':
+          if (at === 0) stack[top++] = instruction.next;
+          break;
+        case 'eol':
+          if (at === length) stack[top++] = instruction.next;
+          break;
+        case 'boundary':
+          if ((wordAt(at - 1) !== wordAt(at)) !== instruction.not) stack[top++] = instruction.next;
+          break;
+        case 'char':
+          list[count.n++] = pc;
+          break;
       }
     }
     return false;
@@ -142,7 +170,7 @@ function run(program: Instruction[], input: string): boolean {
     counter.n = currentCount;
     if ((at === 0 || !anchored) && add(current, counter, 0, at)) return true;
     currentCount = counter.n;
-    if (at === length || currentCount === 0 && anchored) return false;
+    if (at === length || (currentCount === 0 && anchored)) return false;
     const cp = chars[at];
     generation++;
     counter.n = 0;

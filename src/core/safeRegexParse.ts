@@ -9,7 +9,10 @@ const MAX_REPEAT = 100;
 
 /** Why a pattern is refused: a code and parameters (policyProblems.ts words them), with the English as message. */
 export class RegexProblem extends Error {
-  constructor(readonly code: RegexProblemCode, readonly params: ProblemParams = {}) {
+  constructor(
+    readonly code: RegexProblemCode,
+    readonly params: ProblemParams = {},
+  ) {
     const reason = REGEX_PROBLEMS[code](params);
     super(params.position !== undefined ? `${reason} at character ${params.position}` : reason);
   }
@@ -18,7 +21,9 @@ export class RegexProblem extends Error {
 export type CharTest = (cp: number) => boolean;
 export type Node =
   | { kind: 'char'; test: CharTest }
-  | { kind: 'bol' } | { kind: 'eol' } | { kind: 'boundary'; not: boolean }
+  | { kind: 'bol' }
+  | { kind: 'eol' }
+  | { kind: 'boundary'; not: boolean }
   | { kind: 'seq'; items: Node[] }
   | { kind: 'alt'; options: Node[] }
   | { kind: 'repeat'; node: Node; min: number; max: number /* Infinity: unbounded */ };
@@ -30,7 +35,10 @@ export function parsePattern(source: string, ignoreCase: boolean): Node {
 
 class Parser {
   private at = 0;
-  constructor(private readonly chars: string[], private readonly ignoreCase: boolean) {}
+  constructor(
+    private readonly chars: string[],
+    private readonly ignoreCase: boolean,
+  ) {}
 
   parse(): Node {
     const node = this.alternation();
@@ -96,16 +104,26 @@ class Parser {
   private atom(): Node {
     const c = this.chars[this.at++];
     switch (c) {
-      case '(': return this.group();
-      case '[': return this.charClass();
-      case '.': return { kind: 'char', test: (cp) => cp !== 10 };
-      case '^': return { kind: 'bol' };
-      case '$': return { kind: 'eol' };
+      case '(':
+        return this.group();
+      case '[':
+        return this.charClass();
+      case '.':
+        return { kind: 'char', test: (cp) => cp !== 10 };
+      case '^':
+        return { kind: 'bol' };
+      case '$':
+        return { kind: 'eol' };
       case '\\':
         if (this.peek() === 'b' || this.peek() === 'B') return { kind: 'boundary', not: this.chars[this.at++] === 'B' };
         return { kind: 'char', test: this.escape(false) };
-      case '*': case '+': case '?': this.at--; throw this.error('nothingToRepeat');
-      default: return { kind: 'char', test: this.literal(c.codePointAt(0)!) };
+      case '*':
+      case '+':
+      case '?':
+        this.at--;
+        throw this.error('nothingToRepeat');
+      default:
+        return { kind: 'char', test: this.literal(c.codePointAt(0)!) };
     }
   }
 
@@ -160,17 +178,28 @@ class Parser {
     const c = this.chars[this.at++];
     if (c === undefined) throw this.error('trailingBackslash');
     switch (c) {
-      case 'd': return isDigit;
-      case 'D': return (cp) => !isDigit(cp);
-      case 'w': return isWord;
-      case 'W': return (cp) => !isWord(cp);
-      case 's': return isSpace;
-      case 'S': return (cp) => !isSpace(cp);
-      case 't': return (cp) => cp === 9;
-      case 'n': return (cp) => cp === 10;
-      case 'r': return (cp) => cp === 13;
-      case 'f': return (cp) => cp === 12;
-      case 'v': return (cp) => cp === 11;
+      case 'd':
+        return isDigit;
+      case 'D':
+        return (cp) => !isDigit(cp);
+      case 'w':
+        return isWord;
+      case 'W':
+        return (cp) => !isWord(cp);
+      case 's':
+        return isSpace;
+      case 'S':
+        return (cp) => !isSpace(cp);
+      case 't':
+        return (cp) => cp === 9;
+      case 'n':
+        return (cp) => cp === 10;
+      case 'r':
+        return (cp) => cp === 13;
+      case 'f':
+        return (cp) => cp === 12;
+      case 'v':
+        return (cp) => cp === 11;
     }
     if (/[1-9]/.test(c) || (c === 'k' && !inClass)) throw this.error('backreference');
     if (/[A-Za-z0-9]/.test(c)) throw this.error('unsupportedEscape', { escape: c });
@@ -195,4 +224,3 @@ function otherCase(cp: number): number {
   const other = lower === c ? c.toUpperCase() : lower;
   return [...other].length === 1 ? other.codePointAt(0)! : cp;
 }
-

@@ -14,7 +14,10 @@ export interface TokenStore {
 }
 
 export class SharedTokens {
-  constructor(private readonly store: TokenStore | undefined, private readonly clock: Clock) {}
+  constructor(
+    private readonly store: TokenStore | undefined,
+    private readonly clock: Clock,
+  ) {}
 
   /** Offers a token this window fetched to the others; a failed write only costs them a fetch of their own. */
   publish(appKey: string, token: CachedToken): void {

@@ -7,13 +7,37 @@ import { systemClock, type Clock } from './clock';
 import { asDingTalkError, replacementRejectedError } from './errors';
 import type { FetchedToken } from './dingtalk';
 import { isTransient, MAX_TRANSIENT_RETRIES, withTransientRetries } from './retry';
-import { blockedError, blockFor, DEFAULT_REFRESH_MARGIN_MS, isValid, mustRefresh, refreshDueAt, retryDelay, shouldRefresh, transientRetriesFor, wouldLoop } from './refreshPolicy';
+import {
+  blockedError,
+  blockFor,
+  DEFAULT_REFRESH_MARGIN_MS,
+  isValid,
+  mustRefresh,
+  refreshDueAt,
+  retryDelay,
+  shouldRefresh,
+  transientRetriesFor,
+  wouldLoop,
+} from './refreshPolicy';
 import { SharedTokens } from './tokenSharing';
 import { fallbackResult, fetchedResult, heldResult, holdFailure, holdFetched, holdShared, newEntry, recordFetch, statusOf } from './tokenState';
 import type { AppEntry, CachedToken, FetchRecord, FetchTrigger, RefreshResult, TokenChange, TokenManagerOptions, TokenResult, TokenStatus } from './tokenState';
 
 // What callers of TokenManager need, from where it now lives.
-export type { CachedToken, FetchRecord, RefreshBlock, RefreshResult, TokenChange, TokenError, TokenFetcher, TokenManagerOptions, TokenResult, TokenSource, TokenState, TokenStatus } from './tokenState';
+export type {
+  CachedToken,
+  FetchRecord,
+  RefreshBlock,
+  RefreshResult,
+  TokenChange,
+  TokenError,
+  TokenFetcher,
+  TokenManagerOptions,
+  TokenResult,
+  TokenSource,
+  TokenState,
+  TokenStatus,
+} from './tokenState';
 export type { TokenStore } from './tokenSharing';
 export { BACKOFF_CAP_MS, MIN_FETCH_INTERVAL_MS, RETRY_AFTER_CAP_MS } from './refreshPolicy';
 export { MAX_TOKEN_REQUESTS_PER_MINUTE } from './requestCap';
@@ -216,7 +240,9 @@ export class TokenManager {
     if (trigger !== 'forced' && trigger !== 'rejected') {
       // Another window may already hold a fresh token: take it instead of asking DingTalk, if it would not itself
       // need the refresh this fetch is for.
-      const shared = await this.sharing.findBetter(entry, (stored, now) => (trigger === 'cold' ? !mustRefresh(stored, now) : !shouldRefresh(stored, now, this.refreshMarginMs)));
+      const shared = await this.sharing.findBetter(entry, (stored, now) =>
+        trigger === 'cold' ? !mustRefresh(stored, now) : !shouldRefresh(stored, now, this.refreshMarginMs),
+      );
       if (shared) {
         this.takeShared(entry, shared);
         this.emit(entry.appKey, 'token');
@@ -225,15 +251,19 @@ export class TokenManager {
       }
     }
     try {
-      const fetched = await withTransientRetries(() => {
-        entry.requestCap.record(this.clock.now());
-        return this.options.fetcher(entry.appKey);
-      }, (outcome) => 'error' in outcome && isTransient(asDingTalkError(outcome.error)), {
-        clock: this.clock,
-        random: this.random,
-        maxRetries: transientRetriesFor(trigger, entry, this.transientRetries),
-        mayRetry: () => entry.requestCap.freeAt(this.clock.now()) <= this.clock.now(),
-      });
+      const fetched = await withTransientRetries(
+        () => {
+          entry.requestCap.record(this.clock.now());
+          return this.options.fetcher(entry.appKey);
+        },
+        (outcome) => 'error' in outcome && isTransient(asDingTalkError(outcome.error)),
+        {
+          clock: this.clock,
+          random: this.random,
+          maxRetries: transientRetriesFor(trigger, entry, this.transientRetries),
+          mayRetry: () => entry.requestCap.freeAt(this.clock.now()) <= this.clock.now(),
+        },
+      );
       return this.storeFetched(entry, fetched, startedAt, trigger);
     } catch (caught) {
       const error = asDingTalkError(caught);
@@ -271,13 +301,16 @@ export class TokenManager {
     if (entry.failing && !entry.failing.error.retryable) return;
     const now = this.clock.now();
     const dueAt = Math.max(refreshDueAt(entry.token, this.refreshMarginMs), entry.nextAttemptAt, entry.requestCap.freeAt(now));
-    entry.timer = this.clock.setTimeout(() => {
-      entry.timer = undefined;
-      if (this.apps.get(entry.appKey) !== entry || entry.inflight) return;
-      // Someone else used the cap meanwhile: wait for it rather than exceed it.
-      if (blockFor(entry, 'timer', this.clock.now())) return this.scheduleRefresh(entry);
-      this.startFetch(entry, 'timer').catch(() => undefined);
-    }, Math.max(0, dueAt - now));
+    entry.timer = this.clock.setTimeout(
+      () => {
+        entry.timer = undefined;
+        if (this.apps.get(entry.appKey) !== entry || entry.inflight) return;
+        // Someone else used the cap meanwhile: wait for it rather than exceed it.
+        if (blockFor(entry, 'timer', this.clock.now())) return this.scheduleRefresh(entry);
+        this.startFetch(entry, 'timer').catch(() => undefined);
+      },
+      Math.max(0, dueAt - now),
+    );
   }
 
   private validToken(entry: AppEntry): CachedToken | undefined {

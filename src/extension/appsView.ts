@@ -37,7 +37,10 @@ export class DingTalkView implements vscode.Disposable {
     const appsView = vscode.window.createTreeView(VIEW.apps, { treeDataProvider: this.apps, showCollapseAll: false });
     const agentsView = vscode.window.createTreeView(VIEW.agents, { treeDataProvider: agents });
     this.subscriptions.push(
-      this.apps, agents, appsView, agentsView,
+      this.apps,
+      agents,
+      appsView,
+      agentsView,
       appsView.onDidChangeVisibility(() => this.setTicking(appsView.visible)),
       services.tokens.onDidChange(() => this.apps.refresh()),
       services.credentials.onDidChangeApps(() => this.apps.refresh()),
@@ -124,7 +127,10 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly services: Services, private readonly mcp: McpProvider) {}
+  constructor(
+    private readonly services: Services,
+    private readonly mcp: McpProvider,
+  ) {}
 
   refresh(): void {
     this.changed.fire();
@@ -138,8 +144,10 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
 
   getTreeItem(node: AgentsNode): vscode.TreeItem {
     switch (node.kind) {
-      case 'server': return this.serverItem();
-      case 'policy': return this.policyItem();
+      case 'server':
+        return this.serverItem();
+      case 'policy':
+        return this.policyItem();
       case 'calls': {
         const count = this.services.audit.recent(RECENT_CALLS).length;
         const item = new vscode.TreeItem(l10n.t('Recent calls'), count ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
@@ -147,7 +155,8 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
         item.iconPath = new vscode.ThemeIcon('history');
         return item;
       }
-      case 'call': return callItem(node.event);
+      case 'call':
+        return callItem(node.event);
     }
   }
 
@@ -201,9 +210,10 @@ function callItem(event: AuditEvent): vscode.TreeItem {
   const item = new vscode.TreeItem(event.tool);
   const decision = decisionWord(event.decision);
   item.description = [decision, event.app, new Date(event.time).toLocaleTimeString(vscode.env.language)].filter(Boolean).join(' · ');
-  item.iconPath = event.decision === 'deny' || event.decision === 'error'
-    ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.errorForeground'))
-    : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+  item.iconPath =
+    event.decision === 'deny' || event.decision === 'error'
+      ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.errorForeground'))
+      : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
   item.tooltip = `${event.tool}: ${decision} (${event.rule}), ${Math.round(event.durationMs)} ms\n${event.time}`;
   return item;
 }

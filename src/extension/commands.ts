@@ -54,8 +54,9 @@ async function refreshToken(services: Services, appKey: string | undefined): Pro
   if (!result) return;
   if (result.refreshed) return void services.apis.window.showInformationMessage(l10n.t('Refreshed. {0}', validityMessage(services, result)));
   const waitSeconds = Math.max(1, Math.ceil(((result.nextRefreshAt ?? services.clock.now()) - services.clock.now()) / 1000));
-  void services.apis.window.showInformationMessage(l10n.t('Not refreshed: {0} A new token can be fetched in {1} s. {2}',
-    notRefreshedReason(result.blockedBy), waitSeconds, validityMessage(services, result)));
+  void services.apis.window.showInformationMessage(
+    l10n.t('Not refreshed: {0} A new token can be fetched in {1} s. {2}', notRefreshedReason(result.blockedBy), waitSeconds, validityMessage(services, result)),
+  );
 }
 
 function notRefreshedReason(block: RefreshBlock | undefined): string {
@@ -75,7 +76,9 @@ async function copyToken(services: Services, appKey?: string): Promise<void> {
   await services.apis.env.writeClipboard(result.accessToken);
   const label = labelOf(services, result.appKey);
   services.log.info(l10n.t('Access token for {0} copied to the clipboard', label));
-  void services.apis.window.showInformationMessage(l10n.t('Access token for {0} copied (valid for {1}).', label, describeDuration(result.expiresAt - services.clock.now())));
+  void services.apis.window.showInformationMessage(
+    l10n.t('Access token for {0} copied (valid for {1}).', label, describeDuration(result.expiresAt - services.clock.now())),
+  );
 }
 
 /** What a row of Switch App leads to: an app (chosen, or one of its buttons), or adding one. */
@@ -94,7 +97,10 @@ async function switchApp(services: Services, inspect: Inspect): Promise<void> {
     separator(''),
     { label: l10n.t('Add an app…'), icon: 'add', value: 'add' },
   ];
-  const picked = await services.apis.window.pick(entries, { title: l10n.t('Switch App'), placeholder: l10n.t('The app whose token the status bar and agents use') });
+  const picked = await services.apis.window.pick(entries, {
+    title: l10n.t('Switch App'),
+    placeholder: l10n.t('The app whose token the status bar and agents use'),
+  });
   if (!picked) return;
   if (picked.value === 'add') return setCredentials(services);
   const appKey = picked.value.app.appKey;
@@ -165,12 +171,14 @@ function separator(label: string): PickSeparator {
 async function renameApp(services: Services, appKey: string | undefined): Promise<void> {
   const app = await pickApp(services, appKey, l10n.t('Rename App'));
   if (!app) return;
-  const label = (await services.apis.window.showInputBox({
-    title: l10n.t('Rename {0}', app.label),
-    prompt: l10n.t('A new label for {0} (its appSecret stays as it is)', app.appKey),
-    value: app.label,
-    validateInput: (value) => (value.trim() ? undefined : l10n.t('Enter a label.')),
-  }))?.trim();
+  const label = (
+    await services.apis.window.showInputBox({
+      title: l10n.t('Rename {0}', app.label),
+      prompt: l10n.t('A new label for {0} (its appSecret stays as it is)', app.appKey),
+      value: app.label,
+      validateInput: (value) => (value.trim() ? undefined : l10n.t('Enter a label.')),
+    })
+  )?.trim();
   if (!label || label === app.label) return;
   await services.credentials.rename(app.appKey, label);
   services.log.info(l10n.t('Renamed app {0} to {1}', app.appKey, label));
@@ -181,7 +189,10 @@ async function removeApp(services: Services, appKey: string | undefined): Promis
   if (!picked) return;
   const remove = l10n.t('Remove');
   const confirmed = await services.apis.window.showModalWarning(
-    l10n.t('Remove {0}? Its appSecret and cached token are deleted from this machine.', picked.label), undefined, remove);
+    l10n.t('Remove {0}? Its appSecret and cached token are deleted from this machine.', picked.label),
+    undefined,
+    remove,
+  );
   if (confirmed !== remove) return;
   await services.credentials.remove(picked.appKey);
   services.tokens.forget(picked.appKey);
@@ -195,12 +206,25 @@ async function openPolicy(services: Services): Promise<void> {
   if (!(await workspace.exists(uri))) {
     const create = l10n.t('Create');
     const choice = await services.apis.window.showInformationMessage(
-      l10n.t('There is no MCP policy file yet, so agents may call every tool (refresh_access_token at most {0} times a minute). Create one?', DEFAULT_REFRESHES_PER_MINUTE), create);
+      l10n.t(
+        'There is no MCP policy file yet, so agents may call every tool (refresh_access_token at most {0} times a minute). Create one?',
+        DEFAULT_REFRESHES_PER_MINUTE,
+      ),
+      create,
+    );
     if (choice !== create) return;
     const templates: PickItem<PolicyTemplateId>[] = [
       { value: 'readOnly', label: l10n.t('Read-only agent'), detail: l10n.t('API calls only with GET; the raw token tools are hidden.') },
-      { value: 'messagesNeedApproval', label: l10n.t('Messages need approval'), detail: l10n.t('You approve each call that sends a message; everything else runs.') },
-      { value: 'refreshRateLimit', label: l10n.t('Refresh rate limit'), detail: l10n.t('Every tool allowed; refresh_access_token at most {0} times a minute.', DEFAULT_REFRESHES_PER_MINUTE) },
+      {
+        value: 'messagesNeedApproval',
+        label: l10n.t('Messages need approval'),
+        detail: l10n.t('You approve each call that sends a message; everything else runs.'),
+      },
+      {
+        value: 'refreshRateLimit',
+        label: l10n.t('Refresh rate limit'),
+        detail: l10n.t('Every tool allowed; refresh_access_token at most {0} times a minute.', DEFAULT_REFRESHES_PER_MINUTE),
+      },
     ];
     const template = await services.apis.window.pick(templates, { title: l10n.t('Start the MCP policy from') });
     if (!template) return;
@@ -213,13 +237,15 @@ async function statusBarActions(services: Services): Promise<void> {
   const app = services.credentials.activeApp();
   const action = (icon: string, label: string, command: CommandId, detail?: string): PickItem<CommandId> => ({ label, icon, value: command, detail });
   const actions: PickEntry<CommandId>[] = [
-    ...(app ? [
-      separator(app.label),
-      action('key', l10n.t('Get Access Token'), COMMAND.getToken, tokenState(services, app.appKey)),
-      action('refresh', l10n.t('Refresh Access Token'), COMMAND.refreshToken),
-      action('copy', l10n.t('Copy Access Token'), COMMAND.copyToken),
-      action('eye', l10n.t('Inspect Access Token'), COMMAND.inspectToken),
-    ] : []),
+    ...(app
+      ? [
+          separator(app.label),
+          action('key', l10n.t('Get Access Token'), COMMAND.getToken, tokenState(services, app.appKey)),
+          action('refresh', l10n.t('Refresh Access Token'), COMMAND.refreshToken),
+          action('copy', l10n.t('Copy Access Token'), COMMAND.copyToken),
+          action('eye', l10n.t('Inspect Access Token'), COMMAND.inspectToken),
+        ]
+      : []),
     separator(l10n.t('Apps')),
     ...(app ? [action('arrow-swap', l10n.t('Switch App'), COMMAND.switchApp)] : []),
     action('add', l10n.t('Set App Credentials'), COMMAND.setCredentials),
@@ -232,7 +258,12 @@ async function statusBarActions(services: Services): Promise<void> {
 }
 
 /** Runs a token operation for an app (the active one by default) with progress; reports failures and returns undefined. */
-async function tokenForApp<T extends TokenResult>(services: Services, appKey: string | undefined, operation: (appKey: string) => Promise<T>, alwaysShowProgress = false): Promise<T | undefined> {
+async function tokenForApp<T extends TokenResult>(
+  services: Services,
+  appKey: string | undefined,
+  operation: (appKey: string) => Promise<T>,
+  alwaysShowProgress = false,
+): Promise<T | undefined> {
   const app = appKey ? services.credentials.list().find((candidate) => candidate.appKey === appKey) : services.credentials.activeApp();
   if (!app) {
     const setUp = l10n.t('Set App Credentials');
@@ -242,7 +273,9 @@ async function tokenForApp<T extends TokenResult>(services: Services, appKey: st
   }
   try {
     const cached = !alwaysShowProgress && services.tokens.peek(app.appKey);
-    const result = cached ? await operation(app.appKey) : await services.apis.window.withProgress(l10n.t('Fetching the access token of {0}…', app.label), () => operation(app.appKey));
+    const result = cached
+      ? await operation(app.appKey)
+      : await services.apis.window.withProgress(l10n.t('Fetching the access token of {0}…', app.label), () => operation(app.appKey));
     services.log.info(servedLogLine(app.label, result.source, result.expiresAt));
     return result;
   } catch (error) {
@@ -250,20 +283,36 @@ async function tokenForApp<T extends TokenResult>(services: Services, appKey: st
     const still = services.tokens.peek(app.appKey);
     if (still) {
       // The refresh failed but nothing is lost yet: say how long the current token lasts and when the next try is.
-      services.log.warn(l10n.t('Refresh for {0} failed; the current token stays valid until {1}: {2}', app.label, new Date(still.expiresAt).toISOString(), describeError(error, services.redactor)));
+      services.log.warn(
+        l10n.t(
+          'Refresh for {0} failed; the current token stays valid until {1}: {2}',
+          app.label,
+          new Date(still.expiresAt).toISOString(),
+          describeError(error, services.redactor),
+        ),
+      );
       const retry = l10n.t('Retry');
       const next = services.tokens.status(app.appKey).nextAttemptAt;
-      const choice = await services.apis.window.showWarningMessage([
-        l10n.t('Refreshing the token of {0} failed: {1}', app.label, describeError(error, services.redactor)),
-        l10n.t('The current token is valid for {0}.', describeDuration(still.expiresAt - services.clock.now())),
-        next ? l10n.t('Next automatic try at {0}.', clockTime(services, next)) : '',
-      ].filter(Boolean).join(' '), retry, showLog);
+      const choice = await services.apis.window.showWarningMessage(
+        [
+          l10n.t('Refreshing the token of {0} failed: {1}', app.label, describeError(error, services.redactor)),
+          l10n.t('The current token is valid for {0}.', describeDuration(still.expiresAt - services.clock.now())),
+          next ? l10n.t('Next automatic try at {0}.', clockTime(services, next)) : '',
+        ]
+          .filter(Boolean)
+          .join(' '),
+        retry,
+        showLog,
+      );
       if (choice === retry) return tokenForApp(services, app.appKey, operation, alwaysShowProgress);
       if (choice === showLog) services.log.show();
       return undefined;
     }
     services.log.error(l10n.t('Could not get a token for {0}: {1}', app.label, describeError(error, services.redactor)));
-    const choice = await services.apis.window.showErrorMessage(l10n.t('Could not get a token for {0}. {1}', app.label, describeError(error, services.redactor)), showLog);
+    const choice = await services.apis.window.showErrorMessage(
+      l10n.t('Could not get a token for {0}. {1}', app.label, describeError(error, services.redactor)),
+      showLog,
+    );
     if (choice === showLog) services.log.show();
     return undefined;
   }
@@ -275,7 +324,12 @@ function clockTime(services: Services, ms: number): string {
 }
 
 function validityMessage(services: Services, result: TokenResult): string {
-  return l10n.t('The token of {0} is valid until {1} ({2} left).', labelOf(services, result.appKey), clockTime(services, result.expiresAt), describeDuration(result.expiresAt - services.clock.now()));
+  return l10n.t(
+    'The token of {0} is valid until {1} ({2} left).',
+    labelOf(services, result.appKey),
+    clockTime(services, result.expiresAt),
+    describeDuration(result.expiresAt - services.clock.now()),
+  );
 }
 
 function labelOf(services: Services, appKey: string): string {

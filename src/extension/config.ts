@@ -11,11 +11,13 @@ export function readSettings(): Settings {
 
 /** Setting problems go to the log, which is read in the person's language. */
 const PROBLEM_WORDS: SettingProblemWords = {
-  notANumber: (setting, shown, range, fallback) => l10n.t('{0} is {1}, not a number in the range {2}; using the default {3}.', setting, shown, span(range), fallback),
+  notANumber: (setting, shown, range, fallback) =>
+    l10n.t('{0} is {1}, not a number in the range {2}; using the default {3}.', setting, shown, span(range), fallback),
   outOfRange: (setting, given, range, used) => l10n.t('{0} is {1}, outside the range {2}; using {3}.', setting, given, span(range), used),
-  wrongType: (setting, shown, type, fallback) => type === 'boolean'
-    ? l10n.t('{0} is {1}, not true or false; using the default {2}.', setting, shown, fallback)
-    : l10n.t('{0} is {1}, not text; using the default {2}.', setting, shown, fallback),
+  wrongType: (setting, shown, type, fallback) =>
+    type === 'boolean'
+      ? l10n.t('{0} is {1}, not true or false; using the default {2}.', setting, shown, fallback)
+      : l10n.t('{0} is {1}, not text; using the default {2}.', setting, shown, fallback),
 };
 
 function span(range: NumberRange): string {

@@ -18,14 +18,13 @@ export function trackContextKeys(services: Services, mcp: McpProvider): vscode.D
   const update = () => {
     const apps = services.credentials.list();
     set(CONTEXT_KEY.hasApp, apps.length > 0);
-    set(CONTEXT_KEY.hasToken, apps.some((app) => services.tokens.peek(app.appKey) !== undefined));
+    set(
+      CONTEXT_KEY.hasToken,
+      apps.some((app) => services.tokens.peek(app.appKey) !== undefined),
+    );
     set(CONTEXT_KEY.mcpRunning, mcp.state().running);
   };
   update();
-  const subscriptions = [
-    services.credentials.onDidChangeApps(update),
-    services.tokens.onDidChange(update),
-    mcp.onDidChangeState(update),
-  ];
+  const subscriptions = [services.credentials.onDidChangeApps(update), services.tokens.onDidChange(update), mcp.onDidChangeState(update)];
   return { dispose: () => subscriptions.forEach((subscription) => void subscription.dispose()) };
 }

@@ -91,7 +91,11 @@ export async function setCredentials(services: Services): Promise<void> {
   if (checked) await store(services, { appKey, label: label ?? appKey }, checked);
 }
 
-async function store(services: Services, app: { appKey: string; label: string }, checked: { appSecret: string; fetched: FetchedToken; startedAt: number }): Promise<void> {
+async function store(
+  services: Services,
+  app: { appKey: string; label: string },
+  checked: { appSecret: string; fetched: FetchedToken; startedAt: number },
+): Promise<void> {
   const previous = services.credentials.activeApp();
   // Cached before the app is stored, so nothing reacting to the new app fetches a second token;
   // then saved for other windows, which the store only allows once the app is known.
@@ -104,7 +108,9 @@ async function store(services: Services, app: { appKey: string; label: string },
   // Agents and the status bar follow the active app: say that it changed, and offer the way back.
   const keep = l10n.t('Keep {0} Active', previous.label);
   const choice = await services.apis.window.showInformationMessage(
-    `${validity} ${l10n.t('It is now the active app: the status bar and agents use it instead of {0}.', previous.label)}`, keep);
+    `${validity} ${l10n.t('It is now the active app: the status bar and agents use it instead of {0}.', previous.label)}`,
+    keep,
+  );
   if (choice === keep && services.credentials.list().some((known) => known.appKey === previous.appKey)) {
     await services.credentials.setActive(previous.appKey);
     services.log.info(l10n.t('Active app stays {0}', previous.label));

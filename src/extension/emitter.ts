@@ -1,5 +1,7 @@
 /** A listener's handle, the shape of vscode.Disposable. */
-export interface Disposable { dispose(): void }
+export interface Disposable {
+  dispose(): void;
+}
 
 /** An event a listener subscribes to, shaped like vscode.Event so it can be handed to VS Code as one. */
 export type Event<T> = (listener: (value: T) => unknown) => Disposable;

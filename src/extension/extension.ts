@@ -42,12 +42,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     redactor,
   });
   const services: Services = {
-    context, apis: createApis(context.extensionUri), clock, version: String((context.extension.packageJSON as { version: unknown }).version), log, redactor, credentials, tokens, audit: new AuditTrail(), settings: () => settings, fetchToken,
+    context,
+    apis: createApis(context.extensionUri),
+    clock,
+    version: String((context.extension.packageJSON as { version: unknown }).version),
+    log,
+    redactor,
+    credentials,
+    tokens,
+    audit: new AuditTrail(),
+    settings: () => settings,
+    fetchToken,
   };
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
   const mcp = registerMcpProvider(services);
-  context.subscriptions.push(credentials, statusBar, inspect, mcp, new DingTalkView(services, mcp), trackContextKeys(services, mcp), { dispose: () => tokens.dispose() }, ...registerCommands(services, inspect));
+  context.subscriptions.push(
+    credentials,
+    statusBar,
+    inspect,
+    mcp,
+    new DingTalkView(services, mcp),
+    trackContextKeys(services, mcp),
+    { dispose: () => tokens.dispose() },
+    ...registerCommands(services, inspect),
+  );
   let knownApps = new Set(credentials.list().map((app) => app.appKey));
 
   context.subscriptions.push(
@@ -72,7 +91,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   warmActiveApp(services);
-  log.info(l10n.t('Activated in {0} ms with {1} app(s); token API {2} at {3}', Math.round(performance.now() - started), credentials.list().length, settings.endpoints.tokenApi, settings.endpoints.tokenApi === 'v1' ? settings.endpoints.apiBaseUrl : settings.endpoints.legacyApiBaseUrl));
+  log.info(
+    l10n.t(
+      'Activated in {0} ms with {1} app(s); token API {2} at {3}',
+      Math.round(performance.now() - started),
+      credentials.list().length,
+      settings.endpoints.tokenApi,
+      settings.endpoints.tokenApi === 'v1' ? settings.endpoints.apiBaseUrl : settings.endpoints.legacyApiBaseUrl,
+    ),
+  );
 }
 
 /**
@@ -81,12 +108,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
  */
 function reportSettingProblems(log: Log, settings: Settings): void {
   for (const key of settings.ignoredWorkspaceSettings) {
-    log.warn(l10n.t('{0} is set by this workspace and ignored: only your user settings choose where secrets and tokens go and which policy governs agents.', key));
+    log.warn(
+      l10n.t('{0} is set by this workspace and ignored: only your user settings choose where secrets and tokens go and which policy governs agents.', key),
+    );
   }
   if (settings.problems.length === 0) return;
   for (const problem of settings.problems) log.warn(problem);
   const show = l10n.t('Show Log');
-  void vscode.window.showWarningMessage(l10n.t('Some DingTalk settings are out of range or of the wrong type, so the nearest allowed value or the default is used. The log names each one.'), show)
+  void vscode.window
+    .showWarningMessage(
+      l10n.t('Some DingTalk settings are out of range or of the wrong type, so the nearest allowed value or the default is used. The log names each one.'),
+      show,
+    )
     .then((choice) => (choice === show ? log.show() : undefined));
 }
 

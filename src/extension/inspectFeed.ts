@@ -1,7 +1,9 @@
 import type { AuditTrail } from '../core/audit';
 import type { TokenManager } from '../core/tokens';
 
-export interface Disposable { dispose(): void }
+export interface Disposable {
+  dispose(): void;
+}
 
 /** What the inspect view shows, and the events that change it. */
 export interface InspectSources {

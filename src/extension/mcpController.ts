@@ -28,7 +28,9 @@ export type PolicyNotice =
   | { kind: 'keptLastGood'; source: string; error: string; failure: PolicyFailure }
   | { kind: 'unknownTools'; source: string; /** Warnings (unknownTool, moreUnknownTools). */ entries: PolicyProblem[] };
 
-export interface Disposable { dispose(): void }
+export interface Disposable {
+  dispose(): void;
+}
 
 /** What the DingTalk view shows of the server: whether it is offered and running, and the policy in force. */
 export interface McpState {
@@ -112,7 +114,14 @@ export class McpController implements Disposable {
     this.location = location;
     if (location.problem) return { kind: 'unreadable', problem: location.problem };
     if (!location.path) return { kind: 'missing' };
-    const watcher = await PolicyFileWatcher.open(location.path, (read) => void this.update(location, read).catch((error: unknown) => this.host.log.error(l10n.t('Applying the policy file failed: {0}', error instanceof Error ? error.message : String(error)))), this.host.watchOptions);
+    const watcher = await PolicyFileWatcher.open(
+      location.path,
+      (read) =>
+        void this.update(location, read).catch((error: unknown) =>
+          this.host.log.error(l10n.t('Applying the policy file failed: {0}', error instanceof Error ? error.message : String(error))),
+        ),
+      this.host.watchOptions,
+    );
     if (this.location !== location || this.disposed) {
       watcher.close();
     } else {

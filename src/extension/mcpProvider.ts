@@ -127,42 +127,57 @@ function policyLocation(services: Services): PolicyLocation {
 function showProblems(collection: ProblemsView, file: string | undefined, list: PolicyProblem[]): void {
   collection.clear();
   if (!file || list.length === 0) return;
-  collection.set(file, list.map((problem) => ({
-    line: Math.max(0, (problem.line ?? 1) - 1),
-    message: l10n.t('MCP policy: {0}', wordProblem(problem)),
-    severity: problem.severity === 'error' ? 'error' : 'warning',
-    source: 'DingTalk MCP policy',
-  })));
+  collection.set(
+    file,
+    list.map((problem) => ({
+      line: Math.max(0, (problem.line ?? 1) - 1),
+      message: l10n.t('MCP policy: {0}', wordProblem(problem)),
+      severity: problem.severity === 'error' ? 'error' : 'warning',
+      source: 'DingTalk MCP policy',
+    })),
+  );
 }
 
 /** A policy problem, visibly: every call denied (an error) or the last good policy kept (a warning). */
 async function notifyPolicy(services: Services, notice: PolicyNotice): Promise<void> {
   const open = l10n.t('Open MCP Policy');
-  const message = notice.kind === 'denyingAll'
-    ? l10n.t('The MCP policy {0} cannot be used, so every DingTalk tool call by agents is denied until it is fixed: {1}', notice.source, wordFailure(notice.failure))
-    : notice.kind === 'keptLastGood'
-      ? l10n.t('The MCP policy file has an error, so the last good policy stays in force: {0}', wordFailure(notice.failure))
-      : l10n.t('The MCP policy names tools this server does not have, so these entries change nothing: {0}', wordUnknownEntries(notice.entries));
+  const message =
+    notice.kind === 'denyingAll'
+      ? l10n.t(
+          'The MCP policy {0} cannot be used, so every DingTalk tool call by agents is denied until it is fixed: {1}',
+          notice.source,
+          wordFailure(notice.failure),
+        )
+      : notice.kind === 'keptLastGood'
+        ? l10n.t('The MCP policy file has an error, so the last good policy stays in force: {0}', wordFailure(notice.failure))
+        : l10n.t('The MCP policy names tools this server does not have, so these entries change nothing: {0}', wordUnknownEntries(notice.entries));
   const choice = await services.apis.window.showWarningMessage(message, open);
   if (choice === open) await services.apis.commands.execute(COMMAND.openPolicy);
 }
 
 /** The `approve` action: a modal showing everything the call will do; dismissing it denies. */
 async function askPerson(services: Services, request: { tool: string; args: Record<string, unknown> }): Promise<boolean> {
-  const text = approvalText(request.tool, request.args, {
-    method: l10n.t('Method'),
-    path: l10n.t('Path'),
-    query: l10n.t('Query'),
-    body: l10n.t('Body'),
-    app: l10n.t('App'),
-    otherArguments: l10n.t('Arguments'),
-    noArguments: l10n.t('(no arguments)'),
-  }, services.redactor);
+  const text = approvalText(
+    request.tool,
+    request.args,
+    {
+      method: l10n.t('Method'),
+      path: l10n.t('Path'),
+      query: l10n.t('Query'),
+      body: l10n.t('Body'),
+      app: l10n.t('App'),
+      otherArguments: l10n.t('Arguments'),
+      noArguments: l10n.t('(no arguments)'),
+    },
+    services.redactor,
+  );
   const title = l10n.t('An agent wants to call the DingTalk tool "{0}".', request.tool);
   if (text.length > MAX_APPROVAL_TEXT_CHARS) {
     // A person cannot approve what they cannot read whole: deny, and say why.
-    await services.apis.window.showModalWarning(title,
-      l10n.t('Its arguments are {0} characters long, too long to show here in full, so the call was denied. Ask the agent for a smaller call.', text.length));
+    await services.apis.window.showModalWarning(
+      title,
+      l10n.t('Its arguments are {0} characters long, too long to show here in full, so the call was denied. Ask the agent for a smaller call.', text.length),
+    );
     return false;
   }
   const allow = l10n.t('Allow Once');

@@ -18,16 +18,28 @@ export function describeError(error: unknown, redactor: Redactor): string {
   if (failure.code === 'MissingSecret') return l10n.t('No appSecret is stored for this app. Run "DingTalk: Set App Credentials" again.');
   const waitSeconds = failure.retryAfterMs ? Math.ceil(failure.retryAfterMs / 1000) : undefined;
   if (failure.code === 'MinimumInterval') {
-    return l10n.t('DingTalk issued a token less than a minute ago that is no longer valid; asking again in {0} s. Run "DingTalk: Refresh Access Token" to ask now.', waitSeconds ?? 60);
+    return l10n.t(
+      'DingTalk issued a token less than a minute ago that is no longer valid; asking again in {0} s. Run "DingTalk: Refresh Access Token" to ask now.',
+      waitSeconds ?? 60,
+    );
   }
   if (failure.code === 'TokenRequestCap') {
-    return l10n.t('This app already asked DingTalk for a token {0} times in the last minute, the most allowed. Try again in {1} s.', MAX_TOKEN_REQUESTS_PER_MINUTE, waitSeconds ?? 60);
+    return l10n.t(
+      'This app already asked DingTalk for a token {0} times in the last minute, the most allowed. Try again in {1} s.',
+      MAX_TOKEN_REQUESTS_PER_MINUTE,
+      waitSeconds ?? 60,
+    );
   }
   switch (failure.kind) {
     case 'invalidCredentials':
-      return l10n.t("DingTalk rejected the AppKey/AppSecret ({0}). Check them under Credentials and Basic Info in the developer console.", code || 'invalidClientIdOrSecret');
+      return l10n.t(
+        'DingTalk rejected the AppKey/AppSecret ({0}). Check them under Credentials and Basic Info in the developer console.',
+        code || 'invalidClientIdOrSecret',
+      );
     case 'tokenRejected':
-      return l10n.t("DingTalk rejected the app's access token again right after replacing it, so no new one was requested. Check the app's IP whitelist, its API permissions, and that the API belongs to this app.");
+      return l10n.t(
+        "DingTalk rejected the app's access token again right after replacing it, so no new one was requested. Check the app's IP whitelist, its API permissions, and that the API belongs to this app.",
+      );
     case 'throttled':
       return waitSeconds
         ? l10n.t('DingTalk is throttling requests for this app ({0}). Wait {1} s before trying again.', code, waitSeconds)
@@ -60,15 +72,24 @@ export function adviceFor(failure: Failure): string | undefined {
     case 'throttled':
       return failure.code === 'MinimumInterval' ? l10n.t('Run "DingTalk: Refresh Access Token" to ask now.') : undefined;
     case 'quotaExceeded':
-      return l10n.t('The organisation\'s DingTalk API quota is used up ({0}); metered APIs work again in the next quota month, or once the quota is raised in the developer console. Not retried until then.', failure.code ?? '90020');
+      return l10n.t(
+        "The organisation's DingTalk API quota is used up ({0}); metered APIs work again in the next quota month, or once the quota is raised in the developer console. Not retried until then.",
+        failure.code ?? '90020',
+      );
     case 'ipNotWhitelisted':
-      return l10n.t('DingTalk refused the call from IP {0}: add it to the app\'s server IP whitelist in the DingTalk developer console (the app\'s development settings).', failure.ip ?? l10n.t('(not reported)'));
+      return l10n.t(
+        "DingTalk refused the call from IP {0}: add it to the app's server IP whitelist in the DingTalk developer console (the app's development settings).",
+        failure.ip ?? l10n.t('(not reported)'),
+      );
     case 'permissionDenied':
-      return l10n.t('The app lacks the DingTalk permission {0}: request it under the app\'s permission management in the developer console; the organisation must then authorise it.', failure.requiredScopes?.join(', ') ?? l10n.t('(not named)'));
+      return l10n.t(
+        "The app lacks the DingTalk permission {0}: request it under the app's permission management in the developer console; the organisation must then authorise it.",
+        failure.requiredScopes?.join(', ') ?? l10n.t('(not named)'),
+      );
     case 'timeout':
       return l10n.t('Check the network, or raise dingtalkToken.requestTimeoutMs.');
     case 'network':
-      return l10n.t('Check the network, VS Code\'s proxy settings (http.proxy), or dingtalkToken.apiBaseUrl and dingtalkToken.legacyApiBaseUrl.');
+      return l10n.t("Check the network, VS Code's proxy settings (http.proxy), or dingtalkToken.apiBaseUrl and dingtalkToken.legacyApiBaseUrl.");
     case 'malformed':
       return l10n.t('Check that dingtalkToken.apiBaseUrl and dingtalkToken.legacyApiBaseUrl point at DingTalk.');
     case 'server':
@@ -100,18 +121,25 @@ export function describeDuration(ms: number): string {
 export function servedLogLine(label: string, source: TokenSource, expiresAt: number): string {
   const until = new Date(expiresAt).toISOString();
   switch (source) {
-    case 'network': return l10n.t('Token for {0} fetched from DingTalk, valid until {1}', label, until);
-    case 'cache': return l10n.t("Token for {0} served from this window's cache, valid until {1}", label, until);
-    case 'shared': return l10n.t('Token for {0} taken from another VS Code window, valid until {1}', label, until);
+    case 'network':
+      return l10n.t('Token for {0} fetched from DingTalk, valid until {1}', label, until);
+    case 'cache':
+      return l10n.t("Token for {0} served from this window's cache, valid until {1}", label, until);
+    case 'shared':
+      return l10n.t('Token for {0} taken from another VS Code window, valid until {1}', label, until);
   }
 }
 
 /** An agent's tool call decision as a word (the DingTalk view, the log). */
 export function decisionWord(decision: AuditEvent['decision']): string {
   switch (decision) {
-    case 'allow': return l10n.t('allowed');
-    case 'deny': return l10n.t('denied');
-    case 'approve': return l10n.t('approved');
-    case 'error': return l10n.t('error');
+    case 'allow':
+      return l10n.t('allowed');
+    case 'deny':
+      return l10n.t('denied');
+    case 'approve':
+      return l10n.t('approved');
+    case 'error':
+      return l10n.t('error');
   }
 }

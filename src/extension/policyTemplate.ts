@@ -17,11 +17,13 @@ export const READ_ONLY_TEMPLATE = text({
   hide: ['get_access_token', 'refresh_access_token'],
   tools: {
     dingtalk_api_request: {
-      rules: [{
-        name: 'reads only',
-        conditions: [{ path: 'args.method', op: 'eq', value: 'GET' }],
-        on_deny: 'This agent may only read from DingTalk (GET requests).',
-      }],
+      rules: [
+        {
+          name: 'reads only',
+          conditions: [{ path: 'args.method', op: 'eq', value: 'GET' }],
+          on_deny: 'This agent may only read from DingTalk (GET requests).',
+        },
+      ],
     },
   },
 });
@@ -29,14 +31,16 @@ export const READ_ONLY_TEMPLATE = text({
 /** A person approves every call that sends a message (robots, work notices, chats); the rest runs as usual. */
 export const MESSAGES_NEED_APPROVAL_TEMPLATE = text({
   version: '1',
-  description: 'Messages sent through DingTalk need a person\'s approval.',
+  description: "Messages sent through DingTalk need a person's approval.",
   tools: {
     dingtalk_api_request: {
-      rules: [{
-        name: 'messages need approval',
-        action: 'approve',
-        conditions: [{ path: 'args.path', op: 'regex', value: '(?i)(message|robot|/chat/|/im/|corpconversation|/ding/)' }],
-      }],
+      rules: [
+        {
+          name: 'messages need approval',
+          action: 'approve',
+          conditions: [{ path: 'args.path', op: 'regex', value: '(?i)(message|robot|/chat/|/im/|corpconversation|/ding/)' }],
+        },
+      ],
     },
     refresh_access_token: { limits: [DEFAULT_REFRESH_LIMIT] },
   },

@@ -1,6 +1,12 @@
 import * as l10n from '@vscode/l10n';
 import {
-  SUMMARIZED_PROBLEMS, type MustBe, type PolicyFailure, type PolicyProblem, type PolicyProblemCode, type ProblemParams, type RegexProblemCode,
+  SUMMARIZED_PROBLEMS,
+  type MustBe,
+  type PolicyFailure,
+  type PolicyProblem,
+  type PolicyProblemCode,
+  type ProblemParams,
+  type RegexProblemCode,
 } from '../core/policyProblems';
 
 /**
@@ -76,21 +82,34 @@ function regexReason(p: ProblemParams): string {
 
 /** A `hide` or `tools` entry that names no tool, with the closest real name or the list of tools. */
 export function wordUnknownEntry(p: ProblemParams): string {
-  return p.suggestion !== undefined ? l10n.t('{0} (did you mean {1}?)', String(p.entry), quote(p.suggestion)) : l10n.t('{0} (the tools are {1})', String(p.entry), String(p.tools));
+  return p.suggestion !== undefined
+    ? l10n.t('{0} (did you mean {1}?)', String(p.entry), quote(p.suggestion))
+    : l10n.t('{0} (the tools are {1})', String(p.entry), String(p.tools));
 }
 
 export const PROBLEM_WORDS: Record<PolicyProblemCode, Words> = {
   emptyFile: (p) => l10n.t('the file is empty; it needs at least {0}', String(p.needs)),
-  invalidJson: (p) => (p.line !== undefined
-    ? l10n.t('not valid JSON (line {0}, column {1}): {2}', String(p.line), String(p.column), String(p.detail))
-    : l10n.t('not valid JSON: {0}', String(p.detail))),
-  invalidYaml: (p) => (p.line !== undefined
-    ? l10n.t('not valid YAML (line {0}, column {1}): {2}', String(p.line), String(p.column), String(p.detail))
-    : l10n.t('not valid YAML: {0}', String(p.detail))),
+  invalidJson: (p) =>
+    p.line !== undefined
+      ? l10n.t('not valid JSON (line {0}, column {1}): {2}', String(p.line), String(p.column), String(p.detail))
+      : l10n.t('not valid JSON: {0}', String(p.detail)),
+  invalidYaml: (p) =>
+    p.line !== undefined
+      ? l10n.t('not valid YAML (line {0}, column {1}): {2}', String(p.line), String(p.column), String(p.detail))
+      : l10n.t('not valid YAML: {0}', String(p.detail)),
   required: (p) => l10n.t('{0} is required', where(p)),
   mustBe: (p) => l10n.t('{0} must be {1}', where(p), MUST_BE_WORDS[p.what as MustBe]?.(p) ?? String(p.what)),
-  unknownKeys: (p) => (p.count === 1 ? l10n.t('{0} has unknown key {1}', where(p), String(p.keys)) : l10n.t('{0} has unknown keys {1}', where(p), String(p.keys))),
-  repeatedLimit: (p) => l10n.t('{0} repeats the counter {1} ({2}, {3}) of limits[{4}]; give it another counter name', where(p), quote(p.counter), String(p.window), String(p.scope), String(p.first)),
+  unknownKeys: (p) =>
+    p.count === 1 ? l10n.t('{0} has unknown key {1}', where(p), String(p.keys)) : l10n.t('{0} has unknown keys {1}', where(p), String(p.keys)),
+  repeatedLimit: (p) =>
+    l10n.t(
+      '{0} repeats the counter {1} ({2}, {3}) of limits[{4}]; give it another counter name',
+      where(p),
+      quote(p.counter),
+      String(p.window),
+      String(p.scope),
+      String(p.first),
+    ),
   reasonWithoutDeny: (p) => l10n.t('{0} is only used with "action": "deny"', where(p)),
   withDeny: (p) => l10n.t('{0} cannot be combined with "action": "deny"', where(p)),
   notUnderStar: (p) => l10n.t('{0} is not allowed under "*", which holds only rules (limits for every tool go in all_tools)', where(p)),
@@ -133,7 +152,7 @@ export const PROBLEM_WORDS: Record<PolicyProblemCode, Words> = {
   tooLarge: (p) => l10n.t('it is {0} bytes; a policy file may be at most {1}', String(p.size), String(p.max)),
   grewTooLarge: (p) => l10n.t('it is over {0} bytes', String(p.max)),
   readFailed: (p) => l10n.t('the system could not read it: {0}', String(p.detail)),
-  notLocal: (p) => l10n.t('it is not on this machine\'s disk; set {0} to a local path', String(p.setting)),
+  notLocal: (p) => l10n.t("it is not on this machine's disk; set {0} to a local path", String(p.setting)),
 };
 
 /** One problem in the person's language (the core's English when a code is unknown, which the table test rules out). */

@@ -52,7 +52,11 @@ export function settingsFrom(config: SettingsSource, words?: SettingProblemWords
     const bounds = { ...range, fallback: typeof fallback === 'number' ? fallback : range.fallback, name: settingName(key) };
     const { value, problem, issue } = boundedNumber(config.get<unknown>(key), bounds);
     if (issue && words) {
-      problems.push(issue.kind === 'notANumber' ? words.notANumber(bounds.name, issue.shown, bounds, bounds.fallback) : words.outOfRange(bounds.name, issue.given, bounds, value));
+      problems.push(
+        issue.kind === 'notANumber'
+          ? words.notANumber(bounds.name, issue.shown, bounds, bounds.fallback)
+          : words.outOfRange(bounds.name, issue.given, bounds, value),
+      );
     } else if (problem) {
       problems.push(problem);
     }
@@ -62,7 +66,9 @@ export function settingsFrom(config: SettingsSource, words?: SettingProblemWords
   const ofType = (key: string, type: 'boolean' | 'string', value: unknown): unknown => {
     if (value === undefined || typeof value === type) return value ?? declared(key);
     const [shown, fallback] = [JSON.stringify(value).slice(0, 80), JSON.stringify(declared(key))];
-    problems.push(words?.wrongType(settingName(key), shown, type, fallback) ?? `${settingName(key)} is ${shown}, not a ${type}; using the default ${fallback}.`);
+    problems.push(
+      words?.wrongType(settingName(key), shown, type, fallback) ?? `${settingName(key)} is ${shown}, not a ${type}; using the default ${fallback}.`,
+    );
     return declared(key);
   };
   // Should package.json ever lose a default: a switch reads as off, a string as empty (core has its own defaults).

@@ -73,12 +73,15 @@ export class StatusBar implements vscode.Disposable {
     }
     if (status.lastRefreshAt !== undefined) rows.push(`${l10n.t('Last refresh: {0}', new Date(status.lastRefreshAt).toLocaleString(vscode.env.language))}  `);
     if (status.lastError) rows.push(`$(warning) ${escapeMarkdown(l10n.t('Last error: {0}', describeError(status.lastError, this.services.redactor)))}  `);
-    rows.push('', [
-      `[$(refresh) ${l10n.t('Refresh')}](command:${COMMAND.refreshToken})`,
-      `[$(eye) ${l10n.t('Inspect')}](command:${COMMAND.inspectToken})`,
-      `[$(copy) ${l10n.t('Copy')}](command:${COMMAND.copyToken})`,
-      `[$(arrow-swap) ${l10n.t('Switch App')}](command:${COMMAND.switchApp})`,
-    ].join(' · '));
+    rows.push(
+      '',
+      [
+        `[$(refresh) ${l10n.t('Refresh')}](command:${COMMAND.refreshToken})`,
+        `[$(eye) ${l10n.t('Inspect')}](command:${COMMAND.inspectToken})`,
+        `[$(copy) ${l10n.t('Copy')}](command:${COMMAND.copyToken})`,
+        `[$(arrow-swap) ${l10n.t('Switch App')}](command:${COMMAND.switchApp})`,
+      ].join(' · '),
+    );
     markdown.appendMarkdown(rows.join('\n'));
     return markdown;
   }

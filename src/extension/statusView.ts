@@ -47,9 +47,21 @@ export function statusBarView(label: string | undefined, status: TokenStatus | u
     case 'expired':
       return { text: `$(key) ${label} ${words.expired}`, detail: words.expired, severity: 'error', ariaLabel: fill(words.ariaExpired, label), counting: false };
     case 'failing':
-      return { text: `$(error) ${label} ${words.failing}`, detail: words.failing, severity: 'error', ariaLabel: fill(words.ariaFailing, label), counting: false };
+      return {
+        text: `$(error) ${label} ${words.failing}`,
+        detail: words.failing,
+        severity: 'error',
+        ariaLabel: fill(words.ariaFailing, label),
+        counting: false,
+      };
     default:
-      return { text: `$(key) ${label} ${words.noToken}`, detail: words.noToken, severity: 'normal', ariaLabel: fill(words.ariaNoToken, label), counting: false };
+      return {
+        text: `$(key) ${label} ${words.noToken}`,
+        detail: words.noToken,
+        severity: 'normal',
+        ariaLabel: fill(words.ariaNoToken, label),
+        counting: false,
+      };
   }
 }
 

@@ -34,7 +34,7 @@ export function readApps(env: NodeJS.ProcessEnv): { apps: App[]; problem?: strin
   const appSecret = env.DINGTALK_APP_SECRET;
   if (appKey && appSecret) return { apps: [{ appKey, appSecret, label: appKey }] };
   if (appKey || appSecret) return { apps: [], problem: `${appKey ? 'DINGTALK_APP_SECRET' : 'DINGTALK_APP_KEY'} is not set; both are needed.` };
-  return { apps: [], problem: 'No credentials: set DINGTALK_APP_KEY and DINGTALK_APP_SECRET, or DINGTALK_APPS_FILE, in the MCP server\'s environment.' };
+  return { apps: [], problem: "No credentials: set DINGTALK_APP_KEY and DINGTALK_APP_SECRET, or DINGTALK_APPS_FILE, in the MCP server's environment." };
 }
 
 function readAppsFile(file: string): { apps: App[]; problem?: string } {
@@ -49,8 +49,12 @@ function readAppsFile(file: string): { apps: App[]; problem?: string } {
     parsed = JSON.parse(text);
   } catch {
     // The parser's message quotes the text around the error, which may be a secret.
-    return { apps: [], problem: `DINGTALK_APPS_FILE ${file} is not valid JSON; check its quotes (double quotes only) and commas. `
-      + 'Its content is not shown because the file holds secrets.' };
+    return {
+      apps: [],
+      problem:
+        `DINGTALK_APPS_FILE ${file} is not valid JSON; check its quotes (double quotes only) and commas. ` +
+        'Its content is not shown because the file holds secrets.',
+    };
   }
   const result = appsFile.safeParse(parsed);
   if (!result.success) return { apps: [], problem: describeIssue(file, result.error.issues[0]) };

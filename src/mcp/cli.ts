@@ -69,31 +69,38 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
   const policy = new PolicyEngine({ source: policyFile ?? 'built-in defaults', knownTools: TOOL_NAMES });
   // The policy in force follows the file from here on; `resync` re-applies `hide` once the tools exist.
   let resync: () => void = () => undefined;
-  const watcher = policyFile ? await PolicyFileWatcher.open(policyFile, (read) => {
-    log(policy.apply(read).message);
-    resync();
-  }) : undefined;
+  const watcher = policyFile
+    ? await PolicyFileWatcher.open(policyFile, (read) => {
+        log(policy.apply(read).message);
+        resync();
+      })
+    : undefined;
   if (watcher) log(policy.apply(watcher.current).message);
 
-  const { server, tools } = createDingTalkMcpServer({
-    tokens,
-    apps: directory,
-    endpoints: () => endpoints,
-    policy,
-    // The server is there by the time anyone calls a tool.
-    approver: (request) => askThroughElicitation(server, request, log, redactor),
-    audit: new AuditTrail(),
-    log,
-    redactor,
-    setupProblem: () => problem,
-    advice: environmentAdvice,
-  }, randomUUID());
+  const { server, tools } = createDingTalkMcpServer(
+    {
+      tokens,
+      apps: directory,
+      endpoints: () => endpoints,
+      policy,
+      // The server is there by the time anyone calls a tool.
+      approver: (request) => askThroughElicitation(server, request, log, redactor),
+      audit: new AuditTrail(),
+      log,
+      redactor,
+      setupProblem: () => problem,
+      advice: environmentAdvice,
+    },
+    randomUUID(),
+  );
   resync = () => tools.sync();
 
   const names = apps.map((app) => (app.label === app.appKey ? app.appKey : `${app.label} (${app.appKey})`));
-  log(`serving ${apps.length} app(s)${apps.length ? `: ${names.join(', ')}` : ''}; `
-    + `token API ${endpoints.tokenApi}; api ${endpoints.apiBaseUrl}; legacy ${endpoints.legacyApiBaseUrl}; policy ${policyFile ?? 'built-in defaults'}`
-    + `; proxy ${proxy ?? 'none'}`);
+  log(
+    `serving ${apps.length} app(s)${apps.length ? `: ${names.join(', ')}` : ''}; ` +
+      `token API ${endpoints.tokenApi}; api ${endpoints.apiBaseUrl}; legacy ${endpoints.legacyApiBaseUrl}; policy ${policyFile ?? 'built-in defaults'}` +
+      `; proxy ${proxy ?? 'none'}`,
+  );
   // Every line passes the frame filter first: bad input is answered and logged, and the server keeps serving.
   const frames = new FrameFilter((problem) => {
     log(problem.log);
@@ -133,16 +140,21 @@ export async function askThroughElicitation(server: McpServer, request: Paramete
     return false;
   }
   try {
-    const answer = await server.server.elicitInput({
-      mode: 'form',
-      message: redactor.redact(`The DingTalk MCP policy (version ${request.policyVersion}) needs your approval for ${request.tool}:\n\n${call}\n\n`
-        + `Arguments sha256 ${request.argsDigest.slice(0, 16)}…; the approval covers this one call.`),
-      requestedSchema: {
-        type: 'object',
-        properties: { approve: { type: 'boolean', title: `Allow ${request.tool}`, description: 'Allow this call once', default: false } },
-        required: ['approve'],
+    const answer = await server.server.elicitInput(
+      {
+        mode: 'form',
+        message: redactor.redact(
+          `The DingTalk MCP policy (version ${request.policyVersion}) needs your approval for ${request.tool}:\n\n${call}\n\n` +
+            `Arguments sha256 ${request.argsDigest.slice(0, 16)}…; the approval covers this one call.`,
+        ),
+        requestedSchema: {
+          type: 'object',
+          properties: { approve: { type: 'boolean', title: `Allow ${request.tool}`, description: 'Allow this call once', default: false } },
+          required: ['approve'],
+        },
       },
-    }, { timeout: APPROVAL_TIMEOUT_MS });
+      { timeout: APPROVAL_TIMEOUT_MS },
+    );
     return answer.action === 'accept' && answer.content?.approve === true;
   } catch (error) {
     log(`approval for ${request.tool} denied: ${(error as Error).message}`);

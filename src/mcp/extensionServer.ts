@@ -56,18 +56,21 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
   const policy = new PolicyEngine({ counterStore: options.counterStore, source: options.policySource, knownTools: TOOL_NAMES });
   // Reported by the caller, which knows how to tell the person.
   const initialPolicy = policy.apply(options.policyRead);
-  const server = await startHttpMcpServer({
-    tokens: options.tokens,
-    apps: options.apps,
-    endpoints: options.endpoints,
-    policy,
-    approver: options.approver,
-    audit: options.audit,
-    log: options.log,
-    redactor: options.redactor,
-    lines: options.lines,
-    advice: options.advice,
-  }, { preferTcp: options.preferTcp });
+  const server = await startHttpMcpServer(
+    {
+      tokens: options.tokens,
+      apps: options.apps,
+      endpoints: options.endpoints,
+      policy,
+      approver: options.approver,
+      audit: options.audit,
+      log: options.log,
+      redactor: options.redactor,
+      lines: options.lines,
+      advice: options.advice,
+    },
+    { preferTcp: options.preferTcp },
+  );
   return {
     kind: server.kind,
     socketPath: server.socketPath,

@@ -16,7 +16,12 @@ export interface Endpoint {
 }
 
 /** A unix socket in a fresh 0700 directory, or a named pipe; 127.0.0.1 on a random port when asked or when those fail. */
-export async function listen(server: http.Server, options: { socketDir?: string; preferTcp?: boolean }, log: (line: string) => void, lines: ServerLines): Promise<Endpoint> {
+export async function listen(
+  server: http.Server,
+  options: { socketDir?: string; preferTcp?: boolean },
+  log: (line: string) => void,
+  lines: ServerLines,
+): Promise<Endpoint> {
   if (!options.preferTcp) {
     if (process.platform === 'win32') {
       const pipe = `\\\\.\\pipe\\dingtalk-token-mcp-${randomBytes(16).toString('hex')}`;

@@ -15,7 +15,8 @@ export interface ServerLines {
 
 export const ENGLISH_SERVER_LINES: ServerLines = {
   toolCall: (event) => `mcp tool call ${JSON.stringify(event)}`,
-  sessionClosed: (sessionId, why) => `MCP session ${sessionId} ${why.kind === 'room' ? `closed to make room (at most ${why.maxSessions} sessions)` : `closed after ${why.minutes} min without requests`}`,
+  sessionClosed: (sessionId, why) =>
+    `MCP session ${sessionId} ${why.kind === 'room' ? `closed to make room (at most ${why.maxSessions} sessions)` : `closed after ${why.minutes} min without requests`}`,
   requestFailed: (message) => `MCP HTTP request failed: ${message}`,
   socketUnavailable: (kind, message) => `MCP server: ${kind === 'pipe' ? 'named pipe' : 'unix socket'} unavailable (${message}); using 127.0.0.1.`,
 };

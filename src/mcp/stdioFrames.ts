@@ -27,7 +27,10 @@ export class FrameFilter extends Transform {
   /** Bytes of an oversized line being skipped up to its newline; undefined while reading normally. */
   private skipped: number | undefined;
 
-  constructor(private readonly report: (problem: FrameProblem) => void, private readonly maxBytes = MAX_FRAME_BYTES) {
+  constructor(
+    private readonly report: (problem: FrameProblem) => void,
+    private readonly maxBytes = MAX_FRAME_BYTES,
+  ) {
     super();
   }
 
@@ -67,7 +70,9 @@ export class FrameFilter extends Transform {
     this.size = 0;
     this.skipped = undefined;
     if (skipped !== undefined) {
-      return this.report(problem(INVALID_REQUEST, null, `Request too large: a line of ${skipped} bytes, more than the limit of ${this.maxBytes}; it was dropped.`));
+      return this.report(
+        problem(INVALID_REQUEST, null, `Request too large: a line of ${skipped} bytes, more than the limit of ${this.maxBytes}; it was dropped.`),
+      );
     }
     if (line.trim() === '') return;
     let message: unknown;

@@ -50,18 +50,26 @@ export function createDingTalkMcpServer(context: ToolContext, sessionId: string)
 
 function register(server: McpServer, context: ToolContext, sessionId: string, name: ToolName): RegisteredTool {
   const definition = TOOLS[name] as ToolDefinition<z.ZodRawShape, z.ZodRawShape>;
-  return server.registerTool(name, {
-    title: definition.title,
-    description: definition.description,
-    inputSchema: definition.input,
-    outputSchema: definition.output,
-    annotations: definition.annotations,
-  }, (args: Record<string, unknown>) => invoke(context, sessionId, name, definition, args));
+  return server.registerTool(
+    name,
+    {
+      title: definition.title,
+      description: definition.description,
+      inputSchema: definition.input,
+      outputSchema: definition.output,
+      annotations: definition.annotations,
+    },
+    (args: Record<string, unknown>) => invoke(context, sessionId, name, definition, args),
+  );
 }
 
 /** Policy first, then the handler; `finish` tells the policy whether the call used its quota; one audit event either way. */
 async function invoke(
-  context: ToolContext, sessionId: string, name: ToolName, definition: ToolDefinition<z.ZodRawShape, z.ZodRawShape>, args: Record<string, unknown>,
+  context: ToolContext,
+  sessionId: string,
+  name: ToolName,
+  definition: ToolDefinition<z.ZodRawShape, z.ZodRawShape>,
+  args: Record<string, unknown>,
 ): Promise<CallToolResult> {
   const now = () => context.clock?.now() ?? Date.now();
   const startedAt = now();
@@ -71,8 +79,17 @@ async function invoke(
     return context.approver({ ...request, args });
   };
   const audit = (decision: AuditEvent['decision'], rule: string, retryAfterSeconds?: number) =>
-    record(context, { time: new Date(startedAt).toISOString(), tool: name, app: auditApp(context, name, args), decision, rule,
-      durationMs: now() - startedAt, argsSha256: auditDigest(args), sessionId, retryAfterSeconds });
+    record(context, {
+      time: new Date(startedAt).toISOString(),
+      tool: name,
+      app: auditApp(context, name, args),
+      decision,
+      rule,
+      durationMs: now() - startedAt,
+      argsSha256: auditDigest(args),
+      sessionId,
+      retryAfterSeconds,
+    });
 
   // Before anything else walks the arguments: too deep or too large is refused, and audited.
   const refusal = argumentsProblem(args);

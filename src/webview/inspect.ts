@@ -74,16 +74,18 @@ function renderTimeline(shown: InspectState) {
     ...(refreshAt ? [[shown.autoRefresh ? words.timeline.autoRefresh : words.timeline.refresh, refreshAt] as [string, number]] : []),
     [words.timeline.expires, expiresAt!],
   ];
-  byId('moments').replaceChildren(...moments.map(([label, ms]) => {
-    const item = document.createElement('li');
-    const name = document.createElement('span');
-    name.textContent = label;
-    const when = document.createElement('time');
-    when.textContent = `${clock(ms)} · ${ago(ms)}`;
-    when.title = exact(ms);
-    item.append(name, when);
-    return item;
-  }));
+  byId('moments').replaceChildren(
+    ...moments.map(([label, ms]) => {
+      const item = document.createElement('li');
+      const name = document.createElement('span');
+      name.textContent = label;
+      const when = document.createElement('time');
+      when.textContent = `${clock(ms)} · ${ago(ms)}`;
+      when.title = exact(ms);
+      item.append(name, when);
+      return item;
+    }),
+  );
 }
 
 function tick() {
@@ -99,13 +101,15 @@ function tick() {
 function renderSwitcher(shown: InspectState, app: { appKey: string }) {
   const select = byId<HTMLSelectElement>('switch');
   byId('switchLabel').hidden = shown.apps.length < 2;
-  select.replaceChildren(...shown.apps.map((each) => {
-    const option = document.createElement('option');
-    option.value = each.appKey;
-    option.textContent = each.label;
-    option.selected = each.appKey === app.appKey;
-    return option;
-  }));
+  select.replaceChildren(
+    ...shown.apps.map((each) => {
+      const option = document.createElement('option');
+      option.value = each.appKey;
+      option.textContent = each.label;
+      option.selected = each.appKey === app.appKey;
+      return option;
+    }),
+  );
 }
 
 function render() {
@@ -128,11 +132,22 @@ function render() {
   byId<HTMLButtonElement>('copy').disabled = !hasToken;
   byId('source').textContent = state.source ? words.source[state.source] : '–';
   byId('lastError').textContent = state.lastError || '–';
-  fill('fetches', state.fetches.map((f) => [{ text: ago(f.at), title: exact(f.at) }, words.trigger[f.trigger] || f.trigger, words.outcome[f.outcome] + (f.errorKind ? ` (${words.errorKind[f.errorKind] || f.errorKind})` : ''), `${f.latencyMs} ms`]));
-  fill('toolCalls', state.toolCalls.map((c) => {
-    const at = Date.parse(c.time);
-    return [{ text: ago(at), title: exact(at) }, c.tool, c.app || '–', words.decision[c.decision] || c.decision, c.rule, `${c.durationMs} ms`];
-  }));
+  fill(
+    'fetches',
+    state.fetches.map((f) => [
+      { text: ago(f.at), title: exact(f.at) },
+      words.trigger[f.trigger] || f.trigger,
+      words.outcome[f.outcome] + (f.errorKind ? ` (${words.errorKind[f.errorKind] || f.errorKind})` : ''),
+      `${f.latencyMs} ms`,
+    ]),
+  );
+  fill(
+    'toolCalls',
+    state.toolCalls.map((c) => {
+      const at = Date.parse(c.time);
+      return [{ text: ago(at), title: exact(at) }, c.tool, c.app || '–', words.decision[c.decision] || c.decision, c.rule, `${c.durationMs} ms`];
+    }),
+  );
   tick();
 }
 

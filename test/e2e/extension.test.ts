@@ -17,9 +17,12 @@ const STATUS = /Sandbox|DingTalk/;
 let emulator: DingTalkEmulator;
 let vscode: VSCodeSession;
 
-before(async () => {
-  ({ emulator, vscode } = await startSession({ apps: [FIRST, SECOND] }));
-}, { timeout: SESSION_START_TIMEOUT });
+before(
+  async () => {
+    ({ emulator, vscode } = await startSession({ apps: [FIRST, SECOND] }));
+  },
+  { timeout: SESSION_START_TIMEOUT },
+);
 
 after(() => closeSession(vscode, emulator));
 
@@ -39,7 +42,7 @@ test('with no app, the status bar invites the person to set one up', async () =>
   await vscode.statusBar.waitFor(/DingTalk: Set up/, 90_000);
 });
 
-test('a wrong secret is refused in its own box with DingTalk\'s reason, keeping the appKey; nothing is stored', async () => {
+test("a wrong secret is refused in its own box with DingTalk's reason, keeping the appKey; nothing is stored", async () => {
   await vscode.palette.run('DingTalk: Set App Credentials');
   await vscode.quickInput.answer(FIRST.appKey);
   await vscode.quickInput.submit(WRONG_SECRET);
@@ -90,7 +93,8 @@ test('a refresh DingTalk fails says the current token is still valid and when th
   await vscode.notifications.clickButton(/Refreshing the token of Sandbox failed/, 'Retry');
   // DingTalk answers again: the retry either refreshes or says when it may (the backoff after a failure).
   const answer = await vscode.notifications.waitFor(/Refreshed\.|Not refreshed/, 30_000);
-  if (answer.startsWith('Not refreshed')) assert.match(answer, /A new token can be fetched in \d+ s\. The token of Sandbox is valid until .* \((2 h|1 h 5\d min) left\)/);
+  if (answer.startsWith('Not refreshed'))
+    assert.match(answer, /A new token can be fetched in \d+ s\. The token of Sandbox is valid until .* \((2 h|1 h 5\d min) left\)/);
   else assertCountdownNear(await vscode.statusBar.waitFor(/^Sandbox \d:\d\d:\d\d/), emulator.secondsLeft(FIRST.appKey));
 });
 
@@ -104,7 +108,7 @@ test('Inspect shows the app, the masked token and its expiry', async () => {
     return /obtained[\s\S]*refresh[\s\S]*expires/.test(body) && /\d:\d\d:\d\d/.test(body) ? body : undefined;
   });
   assert.match(text, new RegExp(`Sandbox · ${FIRST.appKey}`));
-  assert.match(text, /obtained[\s\S]*refresh[\s\S]*expires/, 'the timeline shows the token\'s life');
+  assert.match(text, /obtained[\s\S]*refresh[\s\S]*expires/, "the timeline shows the token's life");
   assertCountdownNear(text, emulator.secondsLeft(FIRST.appKey));
   assert.match(text, /valid/);
   assert.match(text, /[0-9a-f]{4}•{8}[0-9a-f]{4}/, 'the token is masked until revealed');
@@ -142,7 +146,10 @@ test('Remove App asks first, then deletes the app; the active app stays', async 
   const items = (await vscode.quickInput.waitForItems()).map((item) => item.label);
   await vscode.page.keyboard.press('Escape');
   assert.ok(!items.some((label) => /Sandbox Two/.test(label)), `still listed: ${items.join(', ')}`);
-  assert.ok(items.some((label) => /^Sandbox$/.test(label.trim())), `the first app is gone: ${items.join(', ')}`);
+  assert.ok(
+    items.some((label) => /^Sandbox$/.test(label.trim())),
+    `the first app is gone: ${items.join(', ')}`,
+  );
   await vscode.statusBar.waitFor(/^Sandbox \d:\d\d:\d\d/);
 });
 
@@ -188,7 +195,10 @@ test('no appSecret or token appears in a settings file or a log under the user-d
   assert.equal(tokens.length, 2);
   const needles = [FIRST.appSecret, SECOND.appSecret, WRONG_SECRET, ...tokens];
   const files = listFiles(vscode.userDataDir).filter((file) => /settings\.json$|[\\/]logs[\\/]/.test(file));
-  assert.ok(files.some((file) => file.endsWith('settings.json')) && files.some((file) => /DingTalk Access Token\.log$/.test(file)), 'the settings and our log were inspected');
+  assert.ok(
+    files.some((file) => file.endsWith('settings.json')) && files.some((file) => /DingTalk Access Token\.log$/.test(file)),
+    'the settings and our log were inspected',
+  );
   for (const file of files) {
     const content = fs.readFileSync(file, 'utf8');
     for (const needle of needles) assert.ok(!content.includes(needle), `${path.relative(vscode.userDataDir, file)} contains a secret or token`);
@@ -205,7 +215,10 @@ function listFiles(dir: string): string[] {
 
 /** The extension logs how long activate() took; the benchmarks report it. */
 function recordActivationTime(files: string[]): void {
-  const log = files.filter((file) => /DingTalk Access Token\.log$/.test(file)).map((file) => fs.readFileSync(file, 'utf8')).join('\n');
+  const log = files
+    .filter((file) => /DingTalk Access Token\.log$/.test(file))
+    .map((file) => fs.readFileSync(file, 'utf8'))
+    .join('\n');
   const match = log.match(/Activated in (\d+) ms/);
   assert.ok(match, 'the extension logged its activation time');
   fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });

@@ -12,8 +12,7 @@ const ROOT = path.join(__dirname, '..', '..', '..');
 const VSIX = process.env.DINGTALK_VSIX ?? path.join(ROOT, 'dingtalk-token.vsix');
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { repository?: { url?: string } };
 
-const entries = (): string[] =>
-  execFileSync('unzip', ['-Z1', VSIX], { encoding: 'utf8' }).split('\n').filter(Boolean);
+const entries = (): string[] => execFileSync('unzip', ['-Z1', VSIX], { encoding: 'utf8' }).split('\n').filter(Boolean);
 const read = (entry: string): Buffer => execFileSync('unzip', ['-p', VSIX, entry], { maxBuffer: 64 << 20 });
 
 test('the .vsix holds the production bundles and no source maps', () => {
@@ -21,8 +20,16 @@ test('the .vsix holds the production bundles and no source maps', () => {
   for (const bundle of ['extension/dist/extension.js', 'extension/dist/mcp.js', 'extension/dist/cli.js', 'extension/dist/undici.js']) {
     assert.ok(files.includes(bundle), `${bundle} is packaged`);
   }
-  assert.deepEqual(files.filter((file) => file.endsWith('.map')), [], 'no source maps');
-  assert.deepEqual(files.filter((file) => /(^|\/)(src|test|out|node_modules|\.vscode-test)\//.test(file)), [], 'no sources, tests or caches');
+  assert.deepEqual(
+    files.filter((file) => file.endsWith('.map')),
+    [],
+    'no source maps',
+  );
+  assert.deepEqual(
+    files.filter((file) => /(^|\/)(src|test|out|node_modules|\.vscode-test)\//.test(file)),
+    [],
+    'no sources, tests or caches',
+  );
   // vscode:prepublish minifies: a development build keeps its "// src/..." path comments.
   assert.doesNotMatch(read('extension/dist/extension.js').toString('utf8'), /\/\/ src\//, 'extension.js is the production build');
 });

@@ -14,11 +14,14 @@ let emulator: DingTalkEmulator;
 let vscode: VSCodeSession;
 let view: DingTalkView;
 
-before(async () => {
-  ({ emulator, vscode } = await startSession({ apps: [ALPHA, BETA] }));
-  view = new DingTalkView(vscode.page);
-  await vscode.statusBar.waitFor(/DingTalk: Set up/, 90_000);
-}, { timeout: SESSION_START_TIMEOUT });
+before(
+  async () => {
+    ({ emulator, vscode } = await startSession({ apps: [ALPHA, BETA] }));
+    view = new DingTalkView(vscode.page);
+    await vscode.statusBar.waitFor(/DingTalk: Set up/, 90_000);
+  },
+  { timeout: SESSION_START_TIMEOUT },
+);
 
 after(() => closeSession(vscode, emulator));
 

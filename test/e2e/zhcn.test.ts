@@ -10,9 +10,12 @@ const APP = { appKey: 'dinge2ezhcn0001', appSecret: 'e2e-zhcn-secret-5a7c3e', la
 let emulator: DingTalkEmulator;
 let vscode: VSCodeSession;
 
-before(async () => {
-  ({ emulator, vscode } = await startSession({ apps: [APP], locale: 'zh-cn' }));
-}, { timeout: SESSION_START_TIMEOUT });
+before(
+  async () => {
+    ({ emulator, vscode } = await startSession({ apps: [APP], locale: 'zh-cn' }));
+  },
+  { timeout: SESSION_START_TIMEOUT },
+);
 
 after(() => closeSession(vscode, emulator));
 
@@ -43,7 +46,7 @@ test('zh-cn: Set App Credentials asks in Chinese and explains a refusal in Chine
   await vscode.quickInput.answer(APP.appKey);
   await vscode.quickInput.submit('e2e-zhcn-wrong-secret');
   const message = await vscode.quickInput.waitForMessage(/请重新输入 AppSecret/, 30_000);
-  assert.match(message, /invalidClientIdOrSecret: 无效的clientId或者clientSecret/, 'DingTalk\'s own Chinese words beside its code');
+  assert.match(message, /invalidClientIdOrSecret: 无效的clientId或者clientSecret/, "DingTalk's own Chinese words beside its code");
   assert.equal(emulator.stats(APP.appKey).tokenIssued, 0);
   await vscode.page.keyboard.press('Escape');
 });

@@ -38,12 +38,34 @@ export const SANDBOX_APPS: EmulatorApp[] = [
 ];
 
 export type FaultKind =
-  | 'server500' | 'rateLimit429' | 'qpsLimitApp' | 'qpsLimitApi' | 'ipBan' | 'htmlError' | 'malformed' | 'reset' | 'slow'
-  | 'invalidToken' | 'quotaExceeded' | 'ipNotWhitelisted' | 'permissionDenied';
+  | 'server500'
+  | 'rateLimit429'
+  | 'qpsLimitApp'
+  | 'qpsLimitApi'
+  | 'ipBan'
+  | 'htmlError'
+  | 'malformed'
+  | 'reset'
+  | 'slow'
+  | 'invalidToken'
+  | 'quotaExceeded'
+  | 'ipNotWhitelisted'
+  | 'permissionDenied';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
-  'server500', 'rateLimit429', 'qpsLimitApp', 'qpsLimitApi', 'ipBan', 'htmlError', 'malformed', 'reset', 'slow',
-  'invalidToken', 'quotaExceeded', 'ipNotWhitelisted', 'permissionDenied',
+  'server500',
+  'rateLimit429',
+  'qpsLimitApp',
+  'qpsLimitApi',
+  'ipBan',
+  'htmlError',
+  'malformed',
+  'reset',
+  'slow',
+  'invalidToken',
+  'quotaExceeded',
+  'ipNotWhitelisted',
+  'permissionDenied',
 ];
 
 /** The custom robot's own webhook token (a group robot's, not an app's), for `POST /robot/send?access_token=`. */
@@ -131,10 +153,7 @@ export class DingTalkEmulator {
     if (opts.ttlSeconds !== undefined) this.setTtl(opts.ttlSeconds);
     if (opts.latencyMs !== undefined) this.setLatency(opts.latencyMs);
     for (const app of opts.apps ?? SANDBOX_APPS) this.addApp(app);
-    this.servers = [
-      http.createServer((req, res) => void this.handle('new', req, res)),
-      http.createServer((req, res) => void this.handle('legacy', req, res)),
-    ];
+    this.servers = [http.createServer((req, res) => void this.handle('new', req, res)), http.createServer((req, res) => void this.handle('legacy', req, res))];
   }
 
   static async start(opts: EmulatorOptions = {}): Promise<DingTalkEmulator> {
@@ -209,7 +228,7 @@ export class DingTalkEmulator {
   }
 
   stats(appKey?: string): EmulatorStats {
-    return { ...(appKey === undefined ? this.totals : this.perApp.get(appKey) ?? emptyStats()) };
+    return { ...(appKey === undefined ? this.totals : (this.perApp.get(appKey) ?? emptyStats())) };
   }
 
   resetStats(): void {
@@ -235,7 +254,8 @@ export class DingTalkEmulator {
       return live;
     }
     let token: string;
-    do token = randomBytes(16).toString('hex'); while (this.tokens.has(token)); // never shared
+    do token = randomBytes(16).toString('hex');
+    while (this.tokens.has(token)); // never shared
     const record: TokenRecord = { token, appKey, expiresAt, revoked: false };
     this.current.set(appKey, record);
     this.tokens.set(token, record);
@@ -310,13 +330,17 @@ export class DingTalkEmulator {
       const isToken = style === 'new' ? url.pathname === '/v1.0/oauth2/accessToken' : url.pathname === '/gettoken';
       const token = style === 'new' ? header(req, 'x-acs-dingtalk-access-token') : url.searchParams.get('access_token');
       const appKey = isToken
-        ? (style === 'new' ? stringField(parseJson(raw), 'appKey') : url.searchParams.get('appkey') ?? undefined)
-        : token ? this.tokens.get(token)?.appKey : undefined;
+        ? style === 'new'
+          ? stringField(parseJson(raw), 'appKey')
+          : (url.searchParams.get('appkey') ?? undefined)
+        : token
+          ? this.tokens.get(token)?.appKey
+          : undefined;
       this.count(isToken ? 'tokenRequests' : 'apiRequests', appKey);
       const fault = this.takeFault(isToken ? 'token' : 'api');
       if (fault) this.count('faultsServed', appKey);
 
-      await this.sleep(this.latencyMs + (fault?.kind === 'slow' ? fault.delayMs ?? DEFAULT_SLOW_MS : 0));
+      await this.sleep(this.latencyMs + (fault?.kind === 'slow' ? (fault.delayMs ?? DEFAULT_SLOW_MS) : 0));
       if (fault && fault.kind !== 'slow') return serveFault(fault, style, url, req, res, requestId, appKey);
       if (style === 'new') return this.routeNew(req.method ?? 'GET', url, raw, token, res, requestId);
       return this.routeLegacy(req.method ?? 'GET', url, raw, token, res, requestId);
@@ -361,8 +385,13 @@ export class DingTalkEmulator {
     if (userMatch) {
       const user = sampleUser(decodeURIComponent(userMatch[1]));
       return send(res, 200, {
-        nick: user.name, unionId: user.unionid, openId: `open-${user.userid}`, email: user.email,
-        mobile: user.mobile, stateCode: '86', avatarUrl: '',
+        nick: user.name,
+        unionId: user.unionid,
+        openId: `open-${user.userid}`,
+        email: user.email,
+        mobile: user.mobile,
+        stateCode: '86',
+        avatarUrl: '',
       });
     }
     if (path === '/v1.0/robot/oToMessages/batchSend') {
@@ -476,7 +505,8 @@ function validateFault(fault: Fault): void {
   if (fault.retryAfterSeconds !== undefined && !(Number.isFinite(fault.retryAfterSeconds) && fault.retryAfterSeconds >= 0)) {
     throw new TypeError('fault.retryAfterSeconds must be a non-negative number');
   }
-  if (fault.delayMs !== undefined && !(Number.isFinite(fault.delayMs) && fault.delayMs >= 0)) throw new TypeError('fault.delayMs must be a non-negative number');
+  if (fault.delayMs !== undefined && !(Number.isFinite(fault.delayMs) && fault.delayMs >= 0))
+    throw new TypeError('fault.delayMs must be a non-negative number');
   if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 200 && fault.status <= 599)) {
     throw new TypeError('fault.status must be an HTTP status from 200 to 599');
   }
@@ -499,25 +529,36 @@ function serveFault(fault: Fault, style: Style, url: URL, req: http.IncomingMess
       // (legacy) — DingTalk help "API调用量超过限额后，是否会有超额提示" (https://www.dingtalk.com/qidian/help-detail-1061621972.html).
       return legacy
         ? legacyAnswer({ errcode: 90020, errmsg: '您的企业本月api调用量已超过限制,调用量:10001次,额度:10000次,请登录开发者后台-资源管理-查看用量明细' })
-        : send(res, 403, { code: 'Forbidden.AccessDenied.ApiCountLimitForOrg', message: '您的企业本月api调用量已超过限制,调用量:10001次,额度:10000次,请登录开发者后台-资源管理-查看用量明细', requestid });
+        : send(res, 403, {
+            code: 'Forbidden.AccessDenied.ApiCountLimitForOrg',
+            message: '您的企业本月api调用量已超过限制,调用量:10001次,额度:10000次,请登录开发者后台-资源管理-查看用量明细',
+            requestid,
+          });
     case 'ipNotWhitelisted': {
       // The caller's IP is not in the app's whitelist: Forbidden.AccessDenied.IpNotInWhiteList (new, HTTP 403) or errcode
       // 60020 (legacy), naming the IP (服务端API错误码, https://open.dingtalk.com/document/orgapp/server-api-error-codes-1).
       const said = `访问ip不在白名单之中,request ip=${EMULATOR_CLIENT_IP} appKey(${appKey ?? ''})`;
-      return legacy ? legacyAnswer({ errcode: 60020, errmsg: said }) : send(res, 403, { code: 'Forbidden.AccessDenied.IpNotInWhiteList', message: said, requestid });
+      return legacy
+        ? legacyAnswer({ errcode: 60020, errmsg: said })
+        : send(res, 403, { code: 'Forbidden.AccessDenied.IpNotInWhiteList', message: said, requestid });
     }
     case 'permissionDenied':
       // The app lacks a permission: new APIs name the scopes in accessdenieddetail.requiredScopes, topapi sends 88 +
       // sub_code 60011 ("接口调用没有权限" best practice,
       // https://open-dingtalk.github.io/developerpedia/docs/develop/best-practices/permission-deny).
       return legacy
-        ? legacyAnswer(subCodeError('60011', `没有调用该接口的权限，接口权限申请参考：https://open.dingtalk.com/document/orgapp-server/add-api-permission，requiredScopes:[${EMULATOR_MISSING_SCOPE}]`))
+        ? legacyAnswer(
+            subCodeError(
+              '60011',
+              `没有调用该接口的权限，接口权限申请参考：https://open.dingtalk.com/document/orgapp-server/add-api-permission，requiredScopes:[${EMULATOR_MISSING_SCOPE}]`,
+            ),
+          )
         : send(res, 403, {
-          code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied',
-          message: '没有调用该接口的权限，接口权限申请参考：https://open.dingtalk.com/document/orgapp-server/add-api-permission',
-          accessdenieddetail: { requiredScopes: [EMULATOR_MISSING_SCOPE] },
-          requestid,
-        });
+            code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied',
+            message: '没有调用该接口的权限，接口权限申请参考：https://open.dingtalk.com/document/orgapp-server/add-api-permission',
+            accessdenieddetail: { requiredScopes: [EMULATOR_MISSING_SCOPE] },
+            requestid,
+          });
     case 'server500':
       return legacy
         ? send(res, 200, { errcode: -1, errmsg: '系统繁忙', request_id: requestid }, LEGACY_JSON)
@@ -539,10 +580,14 @@ function serveFault(fault: Fault, style: Style, url: URL, req: http.IncomingMess
       return send(res, fault.status ?? 403, '{"status":1111,"wait":5,"punish":"deny"}');
     case 'htmlError': {
       const status = fault.status ?? 502;
-      return send(res, status, status >= 500
-        ? `<html>\r\n<head><title>${status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${status} Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n`
-        : `<!DOCTYPE html><html><head><meta charset="utf-8"><title>访问被拒绝</title></head><body><h1>很抱歉，您的访问被拒绝</h1><p>HTTP ${status}</p></body></html>`,
-      'text/html');
+      return send(
+        res,
+        status,
+        status >= 500
+          ? `<html>\r\n<head><title>${status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${status} Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n`
+          : `<!DOCTYPE html><html><head><meta charset="utf-8"><title>访问被拒绝</title></head><body><h1>很抱歉，您的访问被拒绝</h1><p>HTTP ${status}</p></body></html>`,
+        'text/html',
+      );
     }
     case 'malformed':
       // Cut off mid-string, as when a proxy truncates the answer.

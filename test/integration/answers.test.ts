@@ -43,10 +43,17 @@ interface Fixture {
 
 async function withFixture(fn: (fixture: Fixture) => Promise<void>, tokenApi: TokenApi = 'v1'): Promise<void> {
   const emulator = await DingTalkEmulator.start();
-  const endpoints = (api: TokenApi = tokenApi) => endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl, tokenApi: api, requestTimeoutMs: 2000 });
+  const endpoints = (api: TokenApi = tokenApi) =>
+    endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl, tokenApi: api, requestTimeoutMs: 2000 });
   const clock = instantClock();
   const redactor = new Redactor();
-  const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints(), { appKey, appSecret: APP.appSecret }), autoRefresh: false, clock, random: () => 0, redactor });
+  const tokens = new TokenManager({
+    fetcher: (appKey) => fetchAccessToken(endpoints(), { appKey, appSecret: APP.appSecret }),
+    autoRefresh: false,
+    clock,
+    random: () => 0,
+    redactor,
+  });
   try {
     await fn({ emulator, deps: { tokens, endpoints: endpoints(), redactor, clock, random: () => 0 }, clock, endpoints });
   } finally {
@@ -55,7 +62,10 @@ async function withFixture(fn: (fixture: Fixture) => Promise<void>, tokenApi: To
   }
 }
 
-const FAMILIES = [['new API', 'POST', '/v1.0/emulator/echo'], ['topapi', 'POST', '/topapi/v2/user/get']] as const;
+const FAMILIES = [
+  ['new API', 'POST', '/v1.0/emulator/echo'],
+  ['topapi', 'POST', '/topapi/v2/user/get'],
+] as const;
 
 interface Refusal {
   fault: Fault;
@@ -67,14 +77,18 @@ interface Refusal {
 const REFUSALS: Refusal[] = [
   { fault: { kind: 'quotaExceeded' }, kind: 'quotaExceeded', code: { 'new API': 'Forbidden.AccessDenied.ApiCountLimitForOrg', topapi: '90020' } },
   {
-    fault: { kind: 'ipNotWhitelisted' }, kind: 'ipNotWhitelisted', code: { 'new API': 'Forbidden.AccessDenied.IpNotInWhiteList', topapi: '60020' },
+    fault: { kind: 'ipNotWhitelisted' },
+    kind: 'ipNotWhitelisted',
+    code: { 'new API': 'Forbidden.AccessDenied.IpNotInWhiteList', topapi: '60020' },
     check: (error) => {
       assert.equal(error.ip, EMULATOR_CLIENT_IP);
       assert.ok(error.message.includes(EMULATOR_CLIENT_IP), error.message);
     },
   },
   {
-    fault: { kind: 'permissionDenied' }, kind: 'permissionDenied', code: { 'new API': 'Forbidden.AccessDenied.AccessTokenPermissionDenied', topapi: '60011' },
+    fault: { kind: 'permissionDenied' },
+    kind: 'permissionDenied',
+    code: { 'new API': 'Forbidden.AccessDenied.AccessTokenPermissionDenied', topapi: '60011' },
     check: (error) => {
       assert.deepEqual(error.requiredScopes, [EMULATOR_MISSING_SCOPE]);
       assert.ok(error.message.includes(EMULATOR_MISSING_SCOPE), error.message);
@@ -83,7 +97,9 @@ const REFUSALS: Refusal[] = [
   { fault: { kind: 'qpsLimitApp' }, kind: 'throttled', code: { 'new API': 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', topapi: '90018' } },
   { fault: { kind: 'qpsLimitApi' }, kind: 'throttled', code: { 'new API': 'Forbidden.AccessDenied.QpsLimitForApi', topapi: '90002' } },
   {
-    fault: { kind: 'rateLimit429', retryAfterSeconds: 9 }, kind: 'throttled', code: { 'new API': 'Throttling', topapi: 'Throttling' },
+    fault: { kind: 'rateLimit429', retryAfterSeconds: 9 },
+    kind: 'throttled',
+    code: { 'new API': 'Throttling', topapi: 'Throttling' },
     check: (error) => assert.equal(error.retryAfterMs, 9000),
   },
 ];

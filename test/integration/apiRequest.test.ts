@@ -49,9 +49,20 @@ function assertNoToken(result: unknown, ...tokens: string[]): void {
 
 test('new-style API: token in the header, JSON body and query passed through', async () => {
   await withFixture(async ({ emulator, deps, tokens }) => {
-    const result = await dingtalkApiRequest(deps, APP.appKey, { method: 'POST', path: '/v1.0/emulator/echo', query: { page: 2, full: true }, body: { hello: '钉钉' } });
+    const result = await dingtalkApiRequest(deps, APP.appKey, {
+      method: 'POST',
+      path: '/v1.0/emulator/echo',
+      query: { page: 2, full: true },
+      body: { hello: '钉钉' },
+    });
     assert.equal(result.status, 200);
-    assert.deepEqual(result.body, { method: 'POST', path: '/v1.0/emulator/echo', query: { page: '2', full: 'true' }, body: { hello: '钉钉' }, appKey: APP.appKey });
+    assert.deepEqual(result.body, {
+      method: 'POST',
+      path: '/v1.0/emulator/echo',
+      query: { page: '2', full: 'true' },
+      body: { hello: '钉钉' },
+      appKey: APP.appKey,
+    });
     assertNoToken(result, tokens.peek(APP.appKey)!.accessToken);
     assert.equal(emulator.stats().tokenRequests, 1);
   });
@@ -83,14 +94,22 @@ test('absolute URLs on a configured base are styled by that base', async () => {
 test('the token is scrubbed even when the API echoes it back', async () => {
   await withFixture(async ({ deps, tokens }) => {
     const token = (await tokens.getToken(APP.appKey)).accessToken;
-    const result = await dingtalkApiRequest(deps, APP.appKey, { method: 'POST', path: '/v1.0/emulator/echo', query: { copy: `before-${token}-after` }, body: { accessToken: token, note: token } });
+    const result = await dingtalkApiRequest(deps, APP.appKey, {
+      method: 'POST',
+      path: '/v1.0/emulator/echo',
+      query: { copy: `before-${token}-after` },
+      body: { accessToken: token, note: token },
+    });
     assertNoToken(result, token);
     assert.equal((result.body as EchoBody).query.copy, 'before-***-after');
     assert.equal((result.body as EchoBody).body.accessToken, '***');
   });
 });
 
-for (const [style, path] of [['new', '/v1.0/emulator/echo'], ['legacy', '/emulator/echo']] as const) {
+for (const [style, path] of [
+  ['new', '/v1.0/emulator/echo'],
+  ['legacy', '/emulator/echo'],
+] as const) {
   test(`${style} style: a revoked token is replaced once and the call retried`, async () => {
     await withFixture(async ({ emulator, deps, tokens }) => {
       const first = (await tokens.getToken(APP.appKey)).accessToken;
@@ -112,22 +131,36 @@ for (const [style, path] of [['new', '/v1.0/emulator/echo'], ['legacy', '/emulat
 
 test('issue 9 item 4: a replacement rejected too fails the call, saying what else may be wrong', async () => {
   let issued = 0;
-  await withFixture(async ({ emulator, deps }) => {
-    await assert.rejects(dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path: '/v1.0/emulator/echo' }),
-      (error: DingTalkError) => error.kind === 'tokenRejected' && error.code === 'InvalidAuthentication'
-        && /IP whitelist/.test(error.message) && /permission/.test(error.message) && /another app/.test(error.message));
-    assert.equal(issued, 2);
-    assert.equal(emulator.stats().apiRequests, 2);
-  }, () => async () => ({ accessToken: `not-a-real-token-${++issued}`, expiresInSeconds: 7200 }));
+  await withFixture(
+    async ({ emulator, deps }) => {
+      await assert.rejects(
+        dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path: '/v1.0/emulator/echo' }),
+        (error: DingTalkError) =>
+          error.kind === 'tokenRejected' &&
+          error.code === 'InvalidAuthentication' &&
+          /IP whitelist/.test(error.message) &&
+          /permission/.test(error.message) &&
+          /another app/.test(error.message),
+      );
+      assert.equal(issued, 2);
+      assert.equal(emulator.stats().apiRequests, 2);
+    },
+    () => async () => ({ accessToken: `not-a-real-token-${++issued}`, expiresInSeconds: 7200 }),
+  );
 });
 
-for (const [style, path] of [['new', '/v1.0/emulator/echo'], ['topapi', '/topapi/v2/user/get']] as const) {
+for (const [style, path] of [
+  ['new', '/v1.0/emulator/echo'],
+  ['topapi', '/topapi/v2/user/get'],
+] as const) {
   test(`issue 9 item 4: 30 ${style} calls to an API that always says the token is invalid make a bounded number of token requests`, async () => {
     await withFixture(async ({ emulator, deps }) => {
       emulator.setFault({ kind: 'invalidToken', target: 'api' });
       for (let i = 0; i < 30; i++) {
-        await assert.rejects(dingtalkApiRequest(deps, APP.appKey, { method: 'POST', path, body: { userid: 'u1' } }),
-          (error: DingTalkError) => error.kind === 'tokenRejected' && /IP whitelist/.test(error.message));
+        await assert.rejects(
+          dingtalkApiRequest(deps, APP.appKey, { method: 'POST', path, body: { userid: 'u1' } }),
+          (error: DingTalkError) => error.kind === 'tokenRejected' && /IP whitelist/.test(error.message),
+        );
       }
       assert.equal(emulator.stats().tokenRequests, 2, 'the first token and one replacement, then none');
     });
@@ -190,14 +223,20 @@ test('foreign hosts, traversal and odd paths are refused before any request', as
 
 test('the error for a foreign host names the configured bases', async () => {
   await withFixture(async ({ emulator, deps }) => {
-    await assert.rejects(dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path: 'https://evil.example/x' }),
-      (error: Error) => error.message.includes('https://evil.example') && error.message.includes(emulator.apiBaseUrl) && /No request was made/.test(error.message));
+    await assert.rejects(
+      dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path: 'https://evil.example/x' }),
+      (error: Error) =>
+        error.message.includes('https://evil.example') && error.message.includes(emulator.apiBaseUrl) && /No request was made/.test(error.message),
+    );
   });
 });
 
 test('issue 9 item 13: with bases under a path prefix, an absolute URL on the same origin outside the prefix is refused before any request', async () => {
   await withFixture(async ({ emulator, deps }) => {
-    const prefixed = { ...deps, endpoints: { ...deps.endpoints, apiBaseUrl: `${emulator.apiBaseUrl}/dingtalk-api`, legacyApiBaseUrl: `${emulator.legacyApiBaseUrl}/dingtalk-oapi` } };
+    const prefixed = {
+      ...deps,
+      endpoints: { ...deps.endpoints, apiBaseUrl: `${emulator.apiBaseUrl}/dingtalk-api`, legacyApiBaseUrl: `${emulator.legacyApiBaseUrl}/dingtalk-oapi` },
+    };
     for (const path of [
       `${emulator.apiBaseUrl}/v1.0/emulator/echo`, // the gateway's origin, outside the prefix
       `${emulator.apiBaseUrl}/dingtalk-apis/v1.0/emulator/echo`, // a longer segment is not the prefix
@@ -211,7 +250,7 @@ test('issue 9 item 13: with bases under a path prefix, an absolute URL on the sa
   });
 });
 
-test('issue 9 item 13: an absolute URL under a prefixed base keeps the prefix and the base\'s token style', () => {
+test("issue 9 item 13: an absolute URL under a prefixed base keeps the prefix and the base's token style", () => {
   const endpoints = endpointsWithDefaults({ apiBaseUrl: 'https://gw.example.com/dingtalk-api', legacyApiBaseUrl: 'https://gw.example.com/dingtalk-oapi/' });
   const onApi = resolveTarget(endpoints, { path: 'https://gw.example.com/dingtalk-api/v1.0/robot/oToMessages/batchSend?x=1' });
   assert.equal(onApi.url.toString(), 'https://gw.example.com/dingtalk-api/v1.0/robot/oToMessages/batchSend?x=1');
@@ -220,6 +259,9 @@ test('issue 9 item 13: an absolute URL under a prefixed base keeps the prefix an
   assert.equal(onLegacy.url.toString(), 'https://gw.example.com/dingtalk-oapi/topapi/v2/user/get');
   assert.equal(onLegacy.style, 'legacy');
   assert.equal(resolveTarget(endpoints, { path: '/topapi/v2/user/get' }).url.toString(), 'https://gw.example.com/dingtalk-oapi/topapi/v2/user/get');
-  assert.throws(() => resolveTarget(endpoints, { path: 'https://gw.example.com/admin/users' }), (error: Error) =>
-    error instanceof ApiRequestRefused && error.message.includes('https://gw.example.com/dingtalk-api') && /No request was made/.test(error.message));
+  assert.throws(
+    () => resolveTarget(endpoints, { path: 'https://gw.example.com/admin/users' }),
+    (error: Error) =>
+      error instanceof ApiRequestRefused && error.message.includes('https://gw.example.com/dingtalk-api') && /No request was made/.test(error.message),
+  );
 });

@@ -33,7 +33,10 @@ test('hardening 7: a malformed DINGTALK_APPS_FILE is reported without quoting an
     const agentView = resultText(result);
     assert.match(agentView, /DINGTALK_APPS_FILE .* is not valid JSON/);
     await cli.stderrIncludes('is not valid JSON');
-    for (const [where, text] of [['the agent', agentView], ['stderr', cli.stderr()]] as const) {
+    for (const [where, text] of [
+      ['the agent', agentView],
+      ['stderr', cli.stderr()],
+    ] as const) {
       for (const fragment of fragments(secret)) assert.ok(!text.includes(fragment), `${where} saw "${fragment}" of the secret: ${text}`);
       assert.ok(!text.includes('appSecret":'), `${where} saw the file's content`);
     }
@@ -43,12 +46,14 @@ test('hardening 7: a malformed DINGTALK_APPS_FILE is reported without quoting an
   }
 });
 
-test('hardening 12: DINGTALK_REQUEST_TIMEOUT_MS past Node\'s timer range is clamped and named; tokens are still fetched', async () => {
+test("hardening 12: DINGTALK_REQUEST_TIMEOUT_MS past Node's timer range is clamped and named; tokens are still fetched", async () => {
   const dir = await tempDir();
   const emulator = await DingTalkEmulator.start();
   const cli = await startCli({
-    DINGTALK_APP_KEY: APP.appKey, DINGTALK_APP_SECRET: APP.appSecret,
-    DINGTALK_API_BASE_URL: emulator.apiBaseUrl, DINGTALK_LEGACY_API_BASE_URL: emulator.legacyApiBaseUrl,
+    DINGTALK_APP_KEY: APP.appKey,
+    DINGTALK_APP_SECRET: APP.appSecret,
+    DINGTALK_API_BASE_URL: emulator.apiBaseUrl,
+    DINGTALK_LEGACY_API_BASE_URL: emulator.legacyApiBaseUrl,
     DINGTALK_POLICY_FILE: path.join(dir, 'none.json'),
     DINGTALK_REQUEST_TIMEOUT_MS: '3000000000',
     DINGTALK_REFRESH_MARGIN_SECONDS: '99999999999',
@@ -117,11 +122,21 @@ test('hardening 8: the stdio server answers oversized, non-JSON and truncated li
     send(`{"jsonrpc":"2.0","id":2,"method":"ping","params":{"pad":"${'x'.repeat(11 * 1024 * 1024)}"}}\n`);
     send('{"hello":"world","id":"q7"}\n');
     await cli.until(() => cli.answers.length >= 4);
-    assert.deepEqual(cli.answers.map((answer) => [answer.id, answer.error?.code]), [[null, -32700], [null, -32700], [null, -32600], ['q7', -32600]]);
+    assert.deepEqual(
+      cli.answers.map((answer) => [answer.id, answer.error?.code]),
+      [
+        [null, -32700],
+        [null, -32700],
+        [null, -32600],
+        ['q7', -32600],
+      ],
+    );
     assert.match(cli.answers[2].error.message, /Request too large: a line of \d+ bytes, more than the limit of 10485760/);
 
     // Still serving: a proper initialize and a tool list work after all that.
-    send(`${JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })}\n`);
+    send(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })}\n`,
+    );
     await cli.until(() => cli.answers.some((answer) => answer.id === 3));
     // The package's name and version (src/mcp/version.ts reads it from package.json).
     assert.deepEqual(cli.answers.find((answer) => answer.id === 3)?.result.serverInfo, { name: 'dingtalk-token', version: SERVER_VERSION });
@@ -151,11 +166,16 @@ test('hardening 6: an approval prompt shows the whole call, with bidi characters
   await fs.writeFile(policyFile, JSON.stringify({ version: '1', tools: { dingtalk_api_request: { action: 'approve' } } }));
   const emulator = await DingTalkEmulator.start();
   const prompts: string[] = [];
-  const cli = await startCli({
-    DINGTALK_APP_KEY: APP.appKey, DINGTALK_APP_SECRET: APP.appSecret,
-    DINGTALK_API_BASE_URL: emulator.apiBaseUrl, DINGTALK_LEGACY_API_BASE_URL: emulator.legacyApiBaseUrl,
-    DINGTALK_POLICY_FILE: policyFile,
-  }, { onElicit: (message) => (prompts.push(message), false) });
+  const cli = await startCli(
+    {
+      DINGTALK_APP_KEY: APP.appKey,
+      DINGTALK_APP_SECRET: APP.appSecret,
+      DINGTALK_API_BASE_URL: emulator.apiBaseUrl,
+      DINGTALK_LEGACY_API_BASE_URL: emulator.legacyApiBaseUrl,
+      DINGTALK_POLICY_FILE: policyFile,
+    },
+    { onElicit: (message) => (prompts.push(message), false) },
+  );
   try {
     const body = { robotCode: `ding${' '.repeat(300)}bot`, userIds: ['ceo0001'], msgParam: { content: 'wire \u202E0001$ to acct 42' } };
     const result = await cli.call('dingtalk_api_request', { method: 'POST', path: '/v1.0/robot/oToMessages/batchSend?via=agent', body });

@@ -45,7 +45,7 @@ for (const tokenApi of ['v1', 'legacy'] as const) {
     const error = await dingTalkFailure(fetchAccessToken(endpoints(tokenApi), { appKey: APP.appKey, appSecret: 'wrong-secret-value-xyz' }));
     assert.equal(error.kind, 'invalidCredentials');
     assert.match(error.message, /Check the app's Client ID and Client Secret/);
-    assert.match(error.said ?? '', /clientId|appKey/, 'DingTalk\'s own words are kept to show beside its code');
+    assert.match(error.said ?? '', /clientId|appKey/, "DingTalk's own words are kept to show beside its code");
     if (tokenApi === 'v1') {
       assert.equal(error.code, 'invalidClientIdOrSecret');
       assert.equal(error.httpStatus, 400);
@@ -87,7 +87,11 @@ for (const tokenApi of ['v1', 'legacy'] as const) {
 
 test('every fault during a refresh keeps the still-valid token served, and the error is recorded', async () => {
   for (const kind of ['server500', 'rateLimit429', 'qpsLimitApp', 'ipBan', 'htmlError', 'malformed', 'reset', 'slow'] as const) {
-    const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints('v1', 300), { appKey, appSecret: APP.appSecret }), autoRefresh: false, redactor: new Redactor() });
+    const tokens = new TokenManager({
+      fetcher: (appKey) => fetchAccessToken(endpoints('v1', 300), { appKey, appSecret: APP.appSecret }),
+      autoRefresh: false,
+      redactor: new Redactor(),
+    });
     const first = await tokens.getToken(APP.appKey);
     emulator.setFault({ kind, delayMs: 1000, retryAfterSeconds: 1 });
     await assert.rejects(tokens.forceRefresh(APP.appKey), `after ${kind}`);
@@ -102,7 +106,11 @@ test('every fault during a refresh keeps the still-valid token served, and the e
 test('a short TTL from DingTalk is respected, and a revoked token is replaced on the next force', async () => {
   emulator.setTtl(2);
   try {
-    const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints('v1'), { appKey, appSecret: APP.appSecret }), autoRefresh: false, redactor: new Redactor() });
+    const tokens = new TokenManager({
+      fetcher: (appKey) => fetchAccessToken(endpoints('v1'), { appKey, appSecret: APP.appSecret }),
+      autoRefresh: false,
+      redactor: new Redactor(),
+    });
     const short = await tokens.getToken(APP.appKey);
     assert.ok(short.expiresAt - Date.now() <= 2000);
     emulator.revokeTokens(APP.appKey);
@@ -115,7 +123,11 @@ test('a short TTL from DingTalk is respected, and a revoked token is replaced on
 });
 
 test('1,000 concurrent callers over real HTTP cause one token request upstream', async () => {
-  const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints('v1'), { appKey, appSecret: APP.appSecret }), autoRefresh: false, redactor: new Redactor() });
+  const tokens = new TokenManager({
+    fetcher: (appKey) => fetchAccessToken(endpoints('v1'), { appKey, appSecret: APP.appSecret }),
+    autoRefresh: false,
+    redactor: new Redactor(),
+  });
   const results = await Promise.all(Array.from({ length: 1000 }, () => tokens.getToken(APP.appKey)));
   assert.equal(new Set(results.map((r) => r.accessToken)).size, 1);
   assert.equal(emulator.stats(APP.appKey).tokenRequests, 1);
@@ -124,7 +136,10 @@ test('1,000 concurrent callers over real HTTP cause one token request upstream',
 
 // Not DingTalk's documented shape (errmsg is text, punish a word), so a bare server stands in for a broken gateway.
 test('an errmsg or punish that is not text never reaches the message as "[object Object]"', async () => {
-  const answers = [{ errcode: 40089, errmsg: { text: 'nested' } }, { status: 1111, wait: 5, punish: { kind: 'deny' } }];
+  const answers = [
+    { errcode: 40089, errmsg: { text: 'nested' } },
+    { status: 1111, wait: 5, punish: { kind: 'deny' } },
+  ];
   let next = 0;
   const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answers[next++])));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -74,8 +74,7 @@ async function call(url: string, init: RequestInit = {}): Promise<Answer> {
 const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   call(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
-const newToken = (e: DingTalkEmulator, app = APP) =>
-  postJson(`${e.apiBaseUrl}/v1.0/oauth2/accessToken`, { appKey: app.appKey, appSecret: app.appSecret });
+const newToken = (e: DingTalkEmulator, app = APP) => postJson(`${e.apiBaseUrl}/v1.0/oauth2/accessToken`, { appKey: app.appKey, appSecret: app.appSecret });
 
 const legacyToken = (e: DingTalkEmulator, appkey: string, appsecret: string) =>
   call(`${e.legacyApiBaseUrl}/gettoken?${new URLSearchParams({ appkey, appsecret }).toString()}`);
@@ -165,7 +164,10 @@ test('apps never share a token; the legacy and new endpoints share one store', a
 test('new API token errors: invalidClientIdOrSecret and MissingParameter as HTTP 400', async () => {
   await withEmulator({}, async (e) => {
     const url = `${e.apiBaseUrl}/v1.0/oauth2/accessToken`;
-    for (const body of [{ appKey: 'dingunknown', appSecret: 'x' }, { appKey: APP.appKey, appSecret: 'wrong' }]) {
+    for (const body of [
+      { appKey: 'dingunknown', appSecret: 'x' },
+      { appKey: APP.appKey, appSecret: 'wrong' },
+    ]) {
       const answer = await postJson(url, body);
       assert.equal(answer.status, 400);
       assert.equal(answer.json.code, 'invalidClientIdOrSecret');
@@ -198,7 +200,11 @@ test('new-style protected APIs take x-acs-dingtalk-access-token; 401 without a v
     const token = (await newToken(e)).json.accessToken;
     const auth = { 'x-acs-dingtalk-access-token': token };
 
-    const sent = await postJson(`${e.apiBaseUrl}/v1.0/robot/oToMessages/batchSend`, { robotCode: 'r', userIds: ['u1'], msgKey: 'sampleText', msgParam: '{}' }, auth);
+    const sent = await postJson(
+      `${e.apiBaseUrl}/v1.0/robot/oToMessages/batchSend`,
+      { robotCode: 'r', userIds: ['u1'], msgKey: 'sampleText', msgParam: '{}' },
+      auth,
+    );
     assert.equal(sent.status, 200);
     assert.ok(sent.json.processQueryKey);
     assert.deepEqual(sent.json.invalidStaffIdList, []);
@@ -235,7 +241,11 @@ test('legacy protected APIs take ?access_token=; without a valid one topapi answ
     assert.ok(user.json.result.name);
     assert.ok(user.json.request_id);
 
-    const sent = await postJson(`${e.legacyApiBaseUrl}/topapi/message/corpconversation/asyncsend_v2?access_token=${token}`, { agent_id: 1, userid_list: 'manager01', msg: {} });
+    const sent = await postJson(`${e.legacyApiBaseUrl}/topapi/message/corpconversation/asyncsend_v2?access_token=${token}`, {
+      agent_id: 1,
+      userid_list: 'manager01',
+      msg: {},
+    });
     assert.equal(sent.json.errcode, 0);
     assert.equal(typeof sent.json.task_id, 'number');
 
@@ -491,7 +501,10 @@ test('keep-alive connections are reused, and close() does not hang on them', asy
 test('close() does not wait for a slow answer in flight', async () => {
   const e = await DingTalkEmulator.start();
   e.setFault({ kind: 'slow', delayMs: 60_000 });
-  const pending = newToken(e).then(() => 'answered', () => 'dropped');
+  const pending = newToken(e).then(
+    () => 'answered',
+    () => 'dropped',
+  );
   await new Promise((resolve) => setTimeout(resolve, 50));
   const started = Date.now();
   await e.close();

@@ -10,7 +10,9 @@ import { SECRET_HEADER } from '../../src/mcp/httpRequests';
 import { offlineContext } from '../support/offlineContext';
 
 const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0', id: 1, method: 'initialize',
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'security-test', version: '1' } },
 });
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -34,19 +36,22 @@ interface RawAnswer {
 function raw(server: HttpMcpServer, request: RawRequest = {}): Promise<RawAnswer> {
   const target = server.kind === 'tcp' ? { host: '127.0.0.1', port: Number(new URL(server.url).port) } : { socketPath: server.socketPath };
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      ...target,
-      method: request.method ?? 'POST',
-      path: request.path ?? '/mcp',
-      setHost: request.setHost,
-      agent: false,
-      headers: { ...(request.setHost === false ? {} : { host: 'localhost' }), ...request.headers },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      {
+        ...target,
+        method: request.method ?? 'POST',
+        path: request.path ?? '/mcp',
+        setHost: request.setHost,
+        agent: false,
+        headers: { ...(request.setHost === false ? {} : { host: 'localhost' }), ...request.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     if (request.body !== undefined && request.chunked) {
       const body = Buffer.from(request.body);
@@ -121,7 +126,13 @@ test('missing or wrong secret → 401', async () => {
   await withServer({}, async (server) => {
     const secret = server.headers[SECRET_HEADER];
     const flipped = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
-    const attempts: Record<string, string>[] = [{}, { [SECRET_HEADER]: '' }, { [SECRET_HEADER]: flipped }, { [SECRET_HEADER]: `${secret}x` }, { authorization: `Bearer ${secret}` }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { [SECRET_HEADER]: '' },
+      { [SECRET_HEADER]: flipped },
+      { [SECRET_HEADER]: `${secret}x` },
+      { authorization: `Bearer ${secret}` },
+    ];
     for (const headers of attempts) {
       const answer = await raw(server, { headers: { ...MCP_HEADERS, ...headers }, body: INITIALIZE });
       assert.equal(answer.status, 401, JSON.stringify(Object.keys(headers)));

@@ -10,7 +10,9 @@ import { offlineContext } from '../support/offlineContext';
 
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0', id: 1, method: 'initialize',
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'sessions-test', version: '1' } },
 });
 const PING = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' });
@@ -36,14 +38,26 @@ async function withServer(options: HttpMcpServerOptions, fn: (running: Running) 
 /** One request; resolves with the status, the session id header and the body once the answer is complete. */
 function post(running: Running, body: string, sessionId?: string): Promise<{ status: number; sessionId?: string; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1', port: running.port, method: 'POST', path: '/mcp', agent: false,
-      headers: { ...MCP_HEADERS, ...running.server.headers, ...(sessionId ? { 'mcp-session-id': sessionId } : {}), 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, sessionId: res.headers['mcp-session-id'] as string | undefined, text }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: running.port,
+        method: 'POST',
+        path: '/mcp',
+        agent: false,
+        headers: {
+          ...MCP_HEADERS,
+          ...running.server.headers,
+          ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, sessionId: res.headers['mcp-session-id'] as string | undefined, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -58,13 +72,20 @@ async function openSession(running: Running): Promise<string> {
 /** A GET event stream held open, as MCP clients keep one: the session is in use while it is. */
 function openStream(running: Running, sessionId: string): Promise<http.ClientRequest> {
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1', port: running.port, method: 'GET', path: '/mcp', agent: false,
-      headers: { accept: 'text/event-stream', ...running.server.headers, 'mcp-session-id': sessionId },
-    }, (res) => {
-      assert.equal(res.statusCode, 200);
-      resolve(req);
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: running.port,
+        method: 'GET',
+        path: '/mcp',
+        agent: false,
+        headers: { accept: 'text/event-stream', ...running.server.headers, 'mcp-session-id': sessionId },
+      },
+      (res) => {
+        assert.equal(res.statusCode, 200);
+        resolve(req);
+      },
+    );
     req.on('error', () => undefined);
     req.once('error', reject);
     req.end();
@@ -83,7 +104,10 @@ test('hardening 10: idle sessions expire; a session in use does not', async () =
     const gone = await post(running, PING, forgotten);
     assert.equal(gone.status, 404);
     assert.match(gone.text, /Session not found; start a new one with initialize/);
-    assert.ok(running.logs.some((line) => line.includes(forgotten) && /closed after 30 min without requests/.test(line)), running.logs.join('\n'));
+    assert.ok(
+      running.logs.some((line) => line.includes(forgotten) && /closed after 30 min without requests/.test(line)),
+      running.logs.join('\n'),
+    );
   });
 });
 
@@ -120,7 +144,8 @@ test('hardening 10: a body sent too slowly is answered 408 and its connection cl
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const headers = Object.entries({ ...MCP_HEADERS, ...running.server.headers, host: 'localhost', 'content-length': String(INITIALIZE.length) })
-      .map(([name, value]) => `${name}: ${value}`).join('\r\n');
+      .map(([name, value]) => `${name}: ${value}`)
+      .join('\r\n');
     socket.write(`POST /mcp HTTP/1.1\r\n${headers}\r\n\r\n${INITIALIZE.slice(0, 10)}`);
     try {
       // The server has the headers and part of the body; the rest never comes.

@@ -93,21 +93,32 @@ function inProcess(kind: 'unix' | 'tcp'): Connect {
     const apps = setup.apps ?? [APP];
     const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });
     const redactor = new Redactor();
-    const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints, apps.find((app) => app.appKey === appKey)!), autoRefresh: false, redactor });
+    const tokens = new TokenManager({
+      fetcher: (appKey) =>
+        fetchAccessToken(
+          endpoints,
+          apps.find((app) => app.appKey === appKey)!,
+        ),
+      autoRefresh: false,
+      redactor,
+    });
     const policy = new PolicyEngine();
     assert.deepEqual(policy.load(setup.policy), { ok: true });
     const audit = new AuditTrail();
     const lines: string[] = [];
-    const server = await startHttpMcpServer({
-      tokens,
-      apps: { list: () => apps.map((app) => ({ appKey: app.appKey, label: app.label ?? app.appKey })), activeAppKey: () => apps[0]?.appKey },
-      endpoints: () => endpoints,
-      policy,
-      approver: async () => setup.approve ?? false,
-      audit,
-      log: (line) => lines.push(line),
-      redactor,
-    }, { preferTcp: kind === 'tcp' });
+    const server = await startHttpMcpServer(
+      {
+        tokens,
+        apps: { list: () => apps.map((app) => ({ appKey: app.appKey, label: app.label ?? app.appKey })), activeAppKey: () => apps[0]?.appKey },
+        endpoints: () => endpoints,
+        policy,
+        approver: async () => setup.approve ?? false,
+        audit,
+        log: (line) => lines.push(line),
+        redactor,
+      },
+      { preferTcp: kind === 'tcp' },
+    );
     assert.equal(server.kind, kind);
     let agent: Agent | undefined;
     let fetch: FetchLike | undefined;
@@ -131,7 +142,10 @@ function inProcess(kind: 'unix' | 'tcp'): Connect {
   };
 }
 
-const TRANSPORTS: [string, Connect][] = [['stdio', stdio], ['http over tcp', inProcess('tcp')]];
+const TRANSPORTS: [string, Connect][] = [
+  ['stdio', stdio],
+  ['http over tcp', inProcess('tcp')],
+];
 if (process.platform !== 'win32') TRANSPORTS.push(['http over a unix socket', inProcess('unix')]);
 
 const text = (result: CallToolResult) => result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
@@ -219,7 +233,12 @@ for (const [name, connect] of TRANSPORTS) {
   test(`${name}: dingtalk_api_request injects the token both ways and never shows it`, async () => {
     await scenario(connect, {}, async (harness, emulator, seen) => {
       const token = (await getToken(harness, seen)).accessToken;
-      const modern = await harness.call('dingtalk_api_request', { method: 'POST', path: '/v1.0/emulator/echo', query: { copy: token }, body: { hello: 'world' } });
+      const modern = await harness.call('dingtalk_api_request', {
+        method: 'POST',
+        path: '/v1.0/emulator/echo',
+        query: { copy: token },
+        body: { hello: 'world' },
+      });
       assert.equal(modern.isError, undefined, text(modern));
       assert.equal(structured(modern).status, 200);
       assert.equal(structured(modern).body.appKey, APP.appKey);
@@ -329,10 +348,13 @@ for (const [name, connect] of TRANSPORTS) {
       const second = await getToken(harness, seen, 'Sandbox Two');
       assert.equal(second.app, APP2.appKey);
       const list = await harness.call('list_apps');
-      assert.deepEqual(structured(list).apps.map((app) => [app.label, app.appKey, app.active, typeof app.expiresAt]), [
-        ['Sandbox', APP.appKey, true, 'undefined'],
-        ['Sandbox Two', APP2.appKey, false, 'string'],
-      ]);
+      assert.deepEqual(
+        structured(list).apps.map((app) => [app.label, app.appKey, app.active, typeof app.expiresAt]),
+        [
+          ['Sandbox', APP.appKey, true, 'undefined'],
+          ['Sandbox Two', APP2.appKey, false, 'string'],
+        ],
+      );
       const status = await harness.call('token_status', { app: APP2.appKey });
       assert.equal(structured(status).state, 'valid');
       assert.equal(structured(status).label, 'Sandbox Two');
@@ -349,7 +371,10 @@ for (const [name, connect] of TRANSPORTS) {
   test(`${name}: without credentials every tool answers with a setup error`, async () => {
     await scenario(connect, { apps: [] }, async (harness, emulator) => {
       const calls: [string, Record<string, unknown>][] = [
-        ['get_access_token', {}], ['refresh_access_token', {}], ['token_status', {}], ['list_apps', {}],
+        ['get_access_token', {}],
+        ['refresh_access_token', {}],
+        ['token_status', {}],
+        ['list_apps', {}],
         ['dingtalk_api_request', { method: 'GET', path: '/v1.0/emulator/echo' }],
       ];
       for (const [tool, args] of calls) {
@@ -392,7 +417,10 @@ for (const [name, connect] of TRANSPORTS) {
       assert.deepEqual([emulator.stats().tokenRequests, emulator.stats().apiRequests], [1, 0]);
 
       if (harness.audit) {
-        const decisions = harness.audit.recent(10).map((event) => `${event.tool}:${event.decision}`).reverse();
+        const decisions = harness.audit
+          .recent(10)
+          .map((event) => `${event.tool}:${event.decision}`)
+          .reverse();
         assert.deepEqual(decisions, ['dingtalk_api_request:deny', 'refresh_access_token:allow', 'refresh_access_token:deny']);
         for (const event of harness.audit.recent(10)) assert.match(event.argsSha256, /^[0-9a-f]{64}$/);
       } else {

@@ -44,7 +44,12 @@ class FakeHost implements McpHost {
   watchOptions: McpHost['watchOptions'] = { watchFolder: () => ({ close: () => undefined }), clock: new FakeClock() };
   private readonly lineWaiters = new Set<() => void>();
 
-  constructor(private readonly emulator: DingTalkEmulator, private readonly tokens: TokenManager, private readonly redactor: Redactor, policyFile: string) {
+  constructor(
+    private readonly emulator: DingTalkEmulator,
+    private readonly tokens: TokenManager,
+    private readonly redactor: Redactor,
+    policyFile: string,
+  ) {
     this.location = { source: policyFile, path: policyFile };
   }
 
@@ -135,7 +140,11 @@ async function withController(prepare: (dir: string, policyFile: string) => Prom
   try {
     await prepare(dir, policyFile);
     await fn({
-      dir, policyFile, controller, host, emulator,
+      dir,
+      policyFile,
+      controller,
+      host,
+      emulator,
       call: async (name, args = {}) => (await (await connect()).callTool({ name, arguments: args })) as CallToolResult,
       listTools: async () => (await (await connect()).listTools()).tools.map((tool) => tool.name).sort(),
     });
@@ -159,199 +168,249 @@ async function writePolicy(file: string, policy: object | string): Promise<void>
 const DENY_STATUS = { version: '1', tools: { token_status: { action: 'deny', reason: 'status is off here' } } };
 
 for (const [what, prepare, reason] of [
-  ['a directory', async (file: string) => void await fs.mkdir(file, { recursive: true }), /cannot be read.*directory/],
+  ['a directory', async (file: string) => void (await fs.mkdir(file, { recursive: true })), /cannot be read.*directory/],
   ['invalid JSON', (file: string) => writePolicy(file, '{"version": "1", "default": "deny",'), /is invalid.*not valid JSON/],
 ] as const) {
   test(`hardening 2: in the extension, a policy file that is ${what} at start denies every call and tells the person`, async () => {
-    await withController((_dir, file) => prepare(file), async ({ call, host, emulator }) => {
-      const result = await call('get_access_token');
-      assert.equal(result.isError, true);
-      assert.ok(text(result).startsWith('[POLICY DENIED]'), text(result));
-      assert.match(text(result), reason);
-      assert.equal(emulator.stats().tokenRequests, 0);
-      assert.ok(host.logged('error', /every tool call is denied/i), JSON.stringify(host.lines));
-      assert.ok(!host.logged('info', /cannot be read|is invalid/), 'the problem is not logged at [info]');
-      assert.deepEqual(host.notices.map((notice) => notice.kind), ['denyingAll']);
-      assert.match((host.notices[0] as { error: string }).error, reason.source.includes('directory') ? /directory/ : /not valid JSON/);
-    });
+    await withController(
+      (_dir, file) => prepare(file),
+      async ({ call, host, emulator }) => {
+        const result = await call('get_access_token');
+        assert.equal(result.isError, true);
+        assert.ok(text(result).startsWith('[POLICY DENIED]'), text(result));
+        assert.match(text(result), reason);
+        assert.equal(emulator.stats().tokenRequests, 0);
+        assert.ok(host.logged('error', /every tool call is denied/i), JSON.stringify(host.lines));
+        assert.ok(!host.logged('info', /cannot be read|is invalid/), 'the problem is not logged at [info]');
+        assert.deepEqual(
+          host.notices.map((notice) => notice.kind),
+          ['denyingAll'],
+        );
+        assert.match((host.notices[0] as { error: string }).error, reason.source.includes('directory') ? /directory/ : /not valid JSON/);
+      },
+    );
   });
 }
 
 test('hardening 2: in the extension, fixing the file lifts the denial; a later invalid edit keeps the last good policy and says so', async () => {
-  await withController((_dir, file) => writePolicy(file, '{ nope'), async ({ call, controller, host, policyFile }) => {
-    assert.equal((await call('list_apps')).isError, true);
-    await writePolicy(policyFile, DENY_STATUS);
-    await controller.reload();
-    assert.equal((await call('list_apps')).isError, undefined);
-    assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/);
-    assert.ok(host.logged('info', /loaded and in force/));
+  await withController(
+    (_dir, file) => writePolicy(file, '{ nope'),
+    async ({ call, controller, host, policyFile }) => {
+      assert.equal((await call('list_apps')).isError, true);
+      await writePolicy(policyFile, DENY_STATUS);
+      await controller.reload();
+      assert.equal((await call('list_apps')).isError, undefined);
+      assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/);
+      assert.ok(host.logged('info', /loaded and in force/));
 
-    await writePolicy(policyFile, '{"version": 2}');
-    await controller.reload();
-    assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/, 'the last good policy stays');
-    assert.equal((await call('list_apps')).isError, undefined);
-    assert.ok(host.logged('warn', /last good policy stays in force/));
-    assert.deepEqual(host.notices.map((notice) => notice.kind), ['denyingAll', 'keptLastGood']);
-  });
+      await writePolicy(policyFile, '{"version": 2}');
+      await controller.reload();
+      assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/, 'the last good policy stays');
+      assert.equal((await call('list_apps')).isError, undefined);
+      assert.ok(host.logged('warn', /last good policy stays in force/));
+      assert.deepEqual(
+        host.notices.map((notice) => notice.kind),
+        ['denyingAll', 'keptLastGood'],
+      );
+    },
+  );
 });
 
 test('a policy edit still applies after applying an earlier one failed (a listener threw); the failure is logged', async () => {
-  await withController((_dir, file) => writePolicy(file, '{ nope'), async ({ call, controller, host, policyFile }) => {
-    assert.equal((await call('list_apps')).isError, true, 'the server runs, denying every call');
-    const showProblems = host.showProblems;
-    host.showProblems = () => {
-      host.showProblems = showProblems;
-      throw new Error('the Problems panel is gone');
-    };
-    await writePolicy(policyFile, { version: '1' });
-    await controller.reload();
-    assert.ok(host.logged('error', /Applying the policy file failed: the Problems panel is gone/), JSON.stringify(host.lines));
+  await withController(
+    (_dir, file) => writePolicy(file, '{ nope'),
+    async ({ call, controller, host, policyFile }) => {
+      assert.equal((await call('list_apps')).isError, true, 'the server runs, denying every call');
+      const showProblems = host.showProblems;
+      host.showProblems = () => {
+        host.showProblems = showProblems;
+        throw new Error('the Problems panel is gone');
+      };
+      await writePolicy(policyFile, { version: '1' });
+      await controller.reload();
+      assert.ok(host.logged('error', /Applying the policy file failed: the Problems panel is gone/), JSON.stringify(host.lines));
 
-    await writePolicy(policyFile, DENY_STATUS);
-    await controller.reload();
-    assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/, 'the later edit is in force');
-  });
+      await writePolicy(policyFile, DENY_STATUS);
+      await controller.reload();
+      assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/, 'the later edit is in force');
+    },
+  );
 });
 
 test('hardening 2: in the extension, no policy file means the built-in defaults, logged at [info] and no notification', async () => {
-  await withController(async () => undefined, async ({ call, host }) => {
-    assert.equal((await call('list_apps')).isError, undefined);
-    assert.ok(host.logged('info', /does not exist; the built-in defaults apply/));
-    assert.deepEqual(host.notices, []);
-  });
+  await withController(
+    async () => undefined,
+    async ({ call, host }) => {
+      assert.equal((await call('list_apps')).isError, undefined);
+      assert.ok(host.logged('info', /does not exist; the built-in defaults apply/));
+      assert.deepEqual(host.notices, []);
+    },
+  );
 });
 
 test('hardening 9: in the extension, policy entries naming unknown tools are logged as a warning and shown to the person', async () => {
   const typos = { version: '1', hide: ['Get_Access_Token'], tools: { 'refresh-access-token': { action: 'deny' } } };
-  await withController((_dir, file) => writePolicy(file, typos), async ({ listTools, host }) => {
-    assert.ok((await listTools()).includes('get_access_token'), 'the typo hides nothing');
-    assert.ok(host.logged('warn', /hide\[0\] "Get_Access_Token" \(did you mean "get_access_token"\?\)/), JSON.stringify(host.lines));
-    assert.deepEqual(host.notices.map((notice) => [notice.kind, notice.source]), [['unknownTools', host.location.source]]);
-    const entries = host.notices[0].kind === 'unknownTools' ? host.notices[0].entries : [];
-    assert.deepEqual(entries.map((entry) => [entry.code, unknownToolEntry(entry.params)]), [
-      ['unknownTool', 'hide[0] "Get_Access_Token" (did you mean "get_access_token"?)'],
-      ['unknownTool', 'tools["refresh-access-token"] (did you mean "refresh_access_token"?)'],
-    ]);
-  });
+  await withController(
+    (_dir, file) => writePolicy(file, typos),
+    async ({ listTools, host }) => {
+      assert.ok((await listTools()).includes('get_access_token'), 'the typo hides nothing');
+      assert.ok(host.logged('warn', /hide\[0\] "Get_Access_Token" \(did you mean "get_access_token"\?\)/), JSON.stringify(host.lines));
+      assert.deepEqual(
+        host.notices.map((notice) => [notice.kind, notice.source]),
+        [['unknownTools', host.location.source]],
+      );
+      const entries = host.notices[0].kind === 'unknownTools' ? host.notices[0].entries : [];
+      assert.deepEqual(
+        entries.map((entry) => [entry.code, unknownToolEntry(entry.params)]),
+        [
+          ['unknownTool', 'hide[0] "Get_Access_Token" (did you mean "get_access_token"?)'],
+          ['unknownTool', 'tools["refresh-access-token"] (did you mean "refresh_access_token"?)'],
+        ],
+      );
+    },
+  );
 });
 
 test('hardening 15: in the extension, a policy written into a .vscode/ folder made while the server runs takes effect, and token_status names it', async () => {
   const STATUS_OFF = { version: '1', hide: ['list_apps'], tools: { token_status: { action: 'deny', reason: 'status is off here' } } };
-  await withController(async () => undefined, async ({ call, listTools, host, policyFile, dir }) => {
-    host.watchOptions = { debounceMs: 10, pollIntervalMs: 60_000 };
-    const before = (await call('token_status')).structuredContent as { policy: unknown };
-    assert.deepEqual(before.policy, { file: policyFile, inForce: 'defaults' });
-    assert.ok((await listTools()).includes('list_apps'));
+  await withController(
+    async () => undefined,
+    async ({ call, listTools, host, policyFile, dir }) => {
+      host.watchOptions = { debounceMs: 10, pollIntervalMs: 60_000 };
+      const before = (await call('token_status')).structuredContent as { policy: unknown };
+      assert.deepEqual(before.policy, { file: policyFile, inForce: 'defaults' });
+      assert.ok((await listTools()).includes('list_apps'));
 
-    const mark = host.lines.length;
-    await writePolicy(policyFile, STATUS_OFF);
-    await host.waitForLog('info', /loaded and in force/, mark);
-    assert.ok(!(await listTools()).includes('list_apps'));
-    assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/);
+      const mark = host.lines.length;
+      await writePolicy(policyFile, STATUS_OFF);
+      await host.waitForLog('info', /loaded and in force/, mark);
+      assert.ok(!(await listTools()).includes('list_apps'));
+      assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/);
 
-    // Moved away: the built-in defaults again, said in the log.
-    const moved = host.lines.length;
-    await fs.rename(policyFile, path.join(dir, 'parked.json'));
-    await host.waitForLog('info', /does not exist; the built-in defaults apply/, moved);
-    assert.equal((await call('token_status')).isError, undefined);
-    assert.ok((await listTools()).includes('list_apps'));
-  });
+      // Moved away: the built-in defaults again, said in the log.
+      const moved = host.lines.length;
+      await fs.rename(policyFile, path.join(dir, 'parked.json'));
+      await host.waitForLog('info', /does not exist; the built-in defaults apply/, moved);
+      assert.equal((await call('token_status')).isError, undefined);
+      assert.ok((await listTools()).includes('list_apps'));
+    },
+  );
 });
 
 test('hardening 14: changing the policy file (setting or workspace folder) takes effect at once; the old file is dropped', async () => {
   const clock = new FakeClock();
   const watched = new Set<string>();
-  await withController(async (dir, file) => {
-    await writePolicy(file, DENY_STATUS);
-    await writePolicy(path.join(dir, 'other', 'policy.json'), { version: '1', hide: ['list_apps'] });
-  }, async ({ call, listTools, host, controller, dir, policyFile }) => {
-    host.watchOptions = {
-      clock,
-      watchFolder: (folder) => {
-        watched.add(folder);
-        return { close: () => watched.delete(folder) };
-      },
-    };
-    assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/);
-    assert.deepEqual([...watched], [path.dirname(policyFile)]);
+  await withController(
+    async (dir, file) => {
+      await writePolicy(file, DENY_STATUS);
+      await writePolicy(path.join(dir, 'other', 'policy.json'), { version: '1', hide: ['list_apps'] });
+    },
+    async ({ call, listTools, host, controller, dir, policyFile }) => {
+      host.watchOptions = {
+        clock,
+        watchFolder: (folder) => {
+          watched.add(folder);
+          return { close: () => watched.delete(folder) };
+        },
+      };
+      assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/);
+      assert.deepEqual([...watched], [path.dirname(policyFile)]);
 
-    const other = path.join(dir, 'other', 'policy.json');
-    host.location = { source: other, path: other };
-    await controller.configurationChanged();
-    assert.equal((await call('token_status')).isError, undefined, 'the old file no longer decides');
-    assert.ok(!(await listTools()).includes('list_apps'), 'the new file decides');
-    assert.deepEqual([...watched], [path.dirname(other)], 'only the new file is watched');
-    assert.equal(clock.pendingTimers, 1, 'one poll: the old watcher stopped');
-    assert.ok(host.logged('info', new RegExp(`${other.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} loaded and in force`)));
-    assert.equal(host.started.length, 1, 'the same server, no restart');
+      const other = path.join(dir, 'other', 'policy.json');
+      host.location = { source: other, path: other };
+      await controller.configurationChanged();
+      assert.equal((await call('token_status')).isError, undefined, 'the old file no longer decides');
+      assert.ok(!(await listTools()).includes('list_apps'), 'the new file decides');
+      assert.deepEqual([...watched], [path.dirname(other)], 'only the new file is watched');
+      assert.equal(clock.pendingTimers, 1, 'one poll: the old watcher stopped');
+      assert.ok(host.logged('info', new RegExp(`${other.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} loaded and in force`)));
+      assert.equal(host.started.length, 1, 'the same server, no restart');
 
-    // No folder open any more: the built-in defaults.
-    host.location = { source: 'built-in defaults (no folder is open)' };
-    await controller.configurationChanged();
-    assert.ok((await listTools()).includes('list_apps'));
-    assert.deepEqual([...watched], []);
-    assert.equal(clock.pendingTimers, 0);
-  });
+      // No folder open any more: the built-in defaults.
+      host.location = { source: 'built-in defaults (no folder is open)' };
+      await controller.configurationChanged();
+      assert.ok((await listTools()).includes('list_apps'));
+      assert.deepEqual([...watched], []);
+      assert.equal(clock.pendingTimers, 0);
+    },
+  );
 });
 
 test('hardening 14: turning MCP off stops the server and offers none; on again starts a fresh one', async () => {
-  await withController(async () => undefined, async ({ call, host, controller }) => {
-    assert.equal((await call('list_apps')).isError, undefined);
-    const first = host.started[0];
-    host.mcpEnabled = false;
-    await controller.configurationChanged();
-    assert.equal(controller.offered(), false);
-    assert.equal(await controller.resolve(), undefined);
-    assert.ok(first.closed, 'the server was told to stop');
-    await first.closed;
-    const client = new Client({ name: 'late', version: '1.0.0' });
-    await assert.rejects(client.connect(new StreamableHTTPClientTransport(new URL(first.url), { requestInit: { headers: first.headers } })));
-    assert.ok(host.logged('info', /MCP server stopped/));
+  await withController(
+    async () => undefined,
+    async ({ call, host, controller }) => {
+      assert.equal((await call('list_apps')).isError, undefined);
+      const first = host.started[0];
+      host.mcpEnabled = false;
+      await controller.configurationChanged();
+      assert.equal(controller.offered(), false);
+      assert.equal(await controller.resolve(), undefined);
+      assert.ok(first.closed, 'the server was told to stop');
+      await first.closed;
+      const client = new Client({ name: 'late', version: '1.0.0' });
+      await assert.rejects(client.connect(new StreamableHTTPClientTransport(new URL(first.url), { requestInit: { headers: first.headers } })));
+      assert.ok(host.logged('info', /MCP server stopped/));
 
-    host.mcpEnabled = true;
-    await controller.configurationChanged();
-    assert.equal(controller.offered(), true);
-    assert.equal((await call('list_apps')).isError, undefined);
-    assert.equal(host.started.length, 2);
-    assert.notEqual(host.started[1].url, first.url);
-  });
+      host.mcpEnabled = true;
+      await controller.configurationChanged();
+      assert.equal(controller.offered(), true);
+      assert.equal((await call('list_apps')).isError, undefined);
+      assert.equal(host.started.length, 2);
+      assert.notEqual(host.started[1].url, first.url);
+    },
+  );
 });
 
 test('hardening 2: a policy file that appears broken while only the built-in defaults were in force denies every call (they are no last good policy)', async () => {
-  await withController(async () => undefined, async ({ call, controller, host, policyFile }) => {
-    assert.equal((await call('list_apps')).isError, undefined);
-    await writePolicy(policyFile, '{"version": "1", "default": "deny", "tools": {"token_status": {}},');
-    await controller.reload();
-    const denied = await call('list_apps');
-    assert.ok(text(denied).startsWith('[POLICY DENIED]'), text(denied));
-    assert.match(text(denied), /is invalid/);
-    assert.deepEqual(host.notices.map((notice) => notice.kind), ['denyingAll']);
-    assert.ok(host.logged('error', /Every tool call is denied until it is fixed/));
+  await withController(
+    async () => undefined,
+    async ({ call, controller, host, policyFile }) => {
+      assert.equal((await call('list_apps')).isError, undefined);
+      await writePolicy(policyFile, '{"version": "1", "default": "deny", "tools": {"token_status": {}},');
+      await controller.reload();
+      const denied = await call('list_apps');
+      assert.ok(text(denied).startsWith('[POLICY DENIED]'), text(denied));
+      assert.match(text(denied), /is invalid/);
+      assert.deepEqual(
+        host.notices.map((notice) => notice.kind),
+        ['denyingAll'],
+      );
+      assert.ok(host.logged('error', /Every tool call is denied until it is fixed/));
 
-    await fs.rm(policyFile);
-    await controller.reload();
-    assert.equal((await call('list_apps')).isError, undefined, 'no file: the built-in defaults again');
-  });
+      await fs.rm(policyFile);
+      await controller.reload();
+      assert.equal((await call('list_apps')).isError, undefined, 'no file: the built-in defaults again');
+    },
+  );
 });
 
 test('in the extension, a broken policy shows in Problems at its line; fixing it clears them; unknown tools are warnings at theirs', async () => {
-  const broken = '{\n  "version": "1",\n  "tools": {\n    "list_apps": {\n      "rules": [\n        { "name": "r", "action": "deny", "conditions": [] },\n        { "name": "s", "conditions": [{ "path": "args.a", "op": "like", "value": 1 }] }\n      ]\n    }\n  }\n}\n';
-  await withController((_dir, file) => writePolicy(file, broken), async ({ call, controller, host, policyFile }) => {
-    assert.equal((await call('list_apps')).isError, true);
-    assert.deepEqual(host.problems.get(policyFile), [
-      {
-        code: 'unknownOperator',
-        params: { at: 'tools.list_apps.rules[1].conditions[0]', op: 'like', operators: 'eq, neq, in, not_in, lt, lte, gt, gte, regex, contains, exists' },
-        message: 'tools.list_apps.rules[1].conditions[0]: unknown operator "like" (use one of eq, neq, in, not_in, lt, lte, gt, gte, regex, contains, exists)',
-        line: 7,
-        severity: 'error',
-      },
-    ]);
-    await writePolicy(policyFile, '{\n  "version": "1",\n  "hide": [\n    "list_app"\n  ]\n}\n');
-    await controller.reload();
-    assert.deepEqual(host.problems.get(policyFile)?.map(({ line, severity }) => [line, severity]), [[4, 'warning']]);
-    await writePolicy(policyFile, { version: '1' });
-    await controller.reload();
-    assert.equal(host.problems.size, 0, 'a good policy clears the Problems');
-  });
+  const broken =
+    '{\n  "version": "1",\n  "tools": {\n    "list_apps": {\n      "rules": [\n        { "name": "r", "action": "deny", "conditions": [] },\n        { "name": "s", "conditions": [{ "path": "args.a", "op": "like", "value": 1 }] }\n      ]\n    }\n  }\n}\n';
+  await withController(
+    (_dir, file) => writePolicy(file, broken),
+    async ({ call, controller, host, policyFile }) => {
+      assert.equal((await call('list_apps')).isError, true);
+      assert.deepEqual(host.problems.get(policyFile), [
+        {
+          code: 'unknownOperator',
+          params: { at: 'tools.list_apps.rules[1].conditions[0]', op: 'like', operators: 'eq, neq, in, not_in, lt, lte, gt, gte, regex, contains, exists' },
+          message:
+            'tools.list_apps.rules[1].conditions[0]: unknown operator "like" (use one of eq, neq, in, not_in, lt, lte, gt, gte, regex, contains, exists)',
+          line: 7,
+          severity: 'error',
+        },
+      ]);
+      await writePolicy(policyFile, '{\n  "version": "1",\n  "hide": [\n    "list_app"\n  ]\n}\n');
+      await controller.reload();
+      assert.deepEqual(
+        host.problems.get(policyFile)?.map(({ line, severity }) => [line, severity]),
+        [[4, 'warning']],
+      );
+      await writePolicy(policyFile, { version: '1' });
+      await controller.reload();
+      assert.equal(host.problems.size, 0, 'a good policy clears the Problems');
+    },
+  );
 });

@@ -28,7 +28,9 @@ interface Cli {
 
 /** Runs `dingtalk-token-mcp` over stdio against the emulator, with DINGTALK_POLICY_FILE at `<tmp>/<policyPath>` prepared by `prepare`. */
 async function withCli(
-  prepare: (dir: string, policyFile: string) => Promise<void>, fn: (cli: Cli, emulator: DingTalkEmulator) => Promise<void>, policyPath = 'policy.json',
+  prepare: (dir: string, policyFile: string) => Promise<void>,
+  fn: (cli: Cli, emulator: DingTalkEmulator) => Promise<void>,
+  policyPath = 'policy.json',
 ): Promise<void> {
   const dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'policy-life-')));
   const policyFile = path.join(dir, policyPath);
@@ -54,13 +56,16 @@ async function withCli(
     client = new Client({ name: 'policy-life-test', version: '1.0.0' });
     await client.connect(transport);
     const connected = client;
-    await fn({
-      dir,
-      policyFile,
-      call: async (name, args = {}) => (await connected.callTool({ name, arguments: args })) as CallToolResult,
-      listTools: async () => (await connected.listTools()).tools.map((tool) => tool.name).sort(),
-      logs: () => stderr,
-    }, emulator);
+    await fn(
+      {
+        dir,
+        policyFile,
+        call: async (name, args = {}) => (await connected.callTool({ name, arguments: args })) as CallToolResult,
+        listTools: async () => (await connected.listTools()).tools.map((tool) => tool.name).sort(),
+        logs: () => stderr,
+      },
+      emulator,
+    );
   } finally {
     await client?.close();
     await emulator.close();
@@ -72,10 +77,14 @@ const text = (result: CallToolResult) => result.content.map((part) => (part.type
 
 const UNREADABLE: [string, (dir: string, policyFile: string) => Promise<void>, RegExp][] = [
   ['a directory', (_dir, file) => fs.mkdir(file), /directory/],
-  ['a symlink loop', async (dir, file) => {
-    await fs.symlink(path.join(dir, 'other.json'), file);
-    await fs.symlink(file, path.join(dir, 'other.json'));
-  }, /loops/],
+  [
+    'a symlink loop',
+    async (dir, file) => {
+      await fs.symlink(path.join(dir, 'other.json'), file);
+      await fs.symlink(file, path.join(dir, 'other.json'));
+    },
+    /loops/,
+  ],
   ['a dangling symlink', (dir, file) => fs.symlink(path.join(dir, 'gone.json'), file), /does not exist/],
   ['invalid JSON', (_dir, file) => fs.writeFile(file, '{"version": "1", "default": "deny",'), /not valid JSON/],
 ];
@@ -98,32 +107,39 @@ for (const [what, prepare, reason] of UNREADABLE) {
 
 test('hardening 9: the standalone server logs policy entries naming unknown tools, with the closest real name', async () => {
   const typos = JSON.stringify({ version: '1', hide: ['Get_Access_Token'], tools: { 'refresh-access-token': { action: 'deny' } } });
-  await withCli((_dir, file) => fs.writeFile(file, typos), async (cli) => {
-    await eventually(() => /did you mean "refresh_access_token"/.test(cli.logs()), 'the typo is reported');
-    assert.match(cli.logs(), /hide\[0\] "Get_Access_Token" \(did you mean "get_access_token"\?\)/);
-    assert.match(cli.logs(), /change nothing/);
-  });
+  await withCli(
+    (_dir, file) => fs.writeFile(file, typos),
+    async (cli) => {
+      await eventually(() => /did you mean "refresh_access_token"/.test(cli.logs()), 'the typo is reported');
+      assert.match(cli.logs(), /hide\[0\] "Get_Access_Token" \(did you mean "get_access_token"\?\)/);
+      assert.match(cli.logs(), /change nothing/);
+    },
+  );
 });
 
 const STATUS_OFF = JSON.stringify({ version: '1', hide: ['list_apps'], tools: { token_status: { action: 'deny', reason: 'status is off here' } } });
 
 test('hardening 15: the standalone server follows a policy file created later in a .vscode/ that did not exist, and its deletion', async () => {
-  await withCli(async () => undefined, async (cli) => {
-    assert.ok((await cli.listTools()).includes('list_apps'));
-    assert.equal((await cli.call('token_status')).isError, undefined);
-    await fs.mkdir(path.dirname(cli.policyFile));
-    await fs.writeFile(cli.policyFile, STATUS_OFF);
-    await eventually(async () => !(await cli.listTools()).includes('list_apps'), 'list_apps hidden');
-    assert.match(text(await cli.call('token_status')), /^\[POLICY DENIED\] status is off here/);
-    await eventually(() => /policy-life-[^ ]*\/\.vscode\/dingtalk-mcp-policy\.json loaded and in force/.test(cli.logs()), 'the log names the file in force');
+  await withCli(
+    async () => undefined,
+    async (cli) => {
+      assert.ok((await cli.listTools()).includes('list_apps'));
+      assert.equal((await cli.call('token_status')).isError, undefined);
+      await fs.mkdir(path.dirname(cli.policyFile));
+      await fs.writeFile(cli.policyFile, STATUS_OFF);
+      await eventually(async () => !(await cli.listTools()).includes('list_apps'), 'list_apps hidden');
+      assert.match(text(await cli.call('token_status')), /^\[POLICY DENIED\] status is off here/);
+      await eventually(() => /policy-life-[^ ]*\/\.vscode\/dingtalk-mcp-policy\.json loaded and in force/.test(cli.logs()), 'the log names the file in force');
 
-    await fs.rm(path.dirname(cli.policyFile), { recursive: true });
-    await eventually(async () => (await cli.listTools()).includes('list_apps'), 'list_apps back once the file is gone');
-    assert.equal((await cli.call('token_status')).isError, undefined);
-  }, '.vscode/dingtalk-mcp-policy.json');
+      await fs.rm(path.dirname(cli.policyFile), { recursive: true });
+      await eventually(async () => (await cli.listTools()).includes('list_apps'), 'list_apps back once the file is gone');
+      assert.equal((await cli.call('token_status')).isError, undefined);
+    },
+    '.vscode/dingtalk-mcp-policy.json',
+  );
 });
 
-test('hardening 11: the standalone server follows edits of a symlinked policy file\'s target, and token_status names both files', async () => {
+test("hardening 11: the standalone server follows edits of a symlinked policy file's target, and token_status names both files", async () => {
   const prepare = async (dir: string, file: string) => {
     await fs.mkdir(path.join(dir, 'shared'));
     await fs.writeFile(path.join(dir, 'shared', 'team.json'), JSON.stringify({ version: '1' }));
@@ -160,21 +176,33 @@ tools:
 `;
 
 test('an Intercept-format YAML policy governs the standalone server: hide, conditions on arguments, rate_limit under "*"', async () => {
-  await withCli((_dir, file) => fs.writeFile(file, INTERCEPT_YAML), async (cli) => {
-    await eventually(() => /policy\.yaml loaded and in force/.test(cli.logs()), 'the YAML policy is in force');
-    assert.ok(!(await cli.listTools()).includes('get_access_token'), 'hidden by the YAML hide list');
-    const write = await cli.call('dingtalk_api_request', { method: 'POST', path: '/v1.0/robot/oToMessages/batchSend', body: { msgKey: 'sampleText' } });
-    assert.equal(text(write), '[POLICY DENIED] Only GET requests are allowed for agents');
-    // The denied write used none of the global quota: three calls pass, the fourth is refused.
-    for (const tool of ['list_apps', 'token_status', 'list_apps']) assert.equal((await cli.call(tool)).isError, undefined, tool);
-    assert.match(text(await cli.call('token_status')), /^\[POLICY DENIED\] Rate limit of 3 per day reached\. Try again later\./);
-  }, 'policy.yaml');
+  await withCli(
+    (_dir, file) => fs.writeFile(file, INTERCEPT_YAML),
+    async (cli) => {
+      await eventually(() => /policy\.yaml loaded and in force/.test(cli.logs()), 'the YAML policy is in force');
+      assert.ok(!(await cli.listTools()).includes('get_access_token'), 'hidden by the YAML hide list');
+      const write = await cli.call('dingtalk_api_request', { method: 'POST', path: '/v1.0/robot/oToMessages/batchSend', body: { msgKey: 'sampleText' } });
+      assert.equal(text(write), '[POLICY DENIED] Only GET requests are allowed for agents');
+      // The denied write used none of the global quota: three calls pass, the fourth is refused.
+      for (const tool of ['list_apps', 'token_status', 'list_apps']) assert.equal((await cli.call(tool)).isError, undefined, tool);
+      assert.match(text(await cli.call('token_status')), /^\[POLICY DENIED\] Rate limit of 3 per day reached\. Try again later\./);
+    },
+    'policy.yaml',
+  );
 });
 
 test('a broken YAML policy at start denies every call and the log names the file and the line', async () => {
-  const broken = 'version: "1"\ntools:\n  list_apps:\n    rules:\n      - name: "no"\n        action: deny\n        conditions:\n          - {path: args.app, op: exists, value: true}\n';
-  await withCli((_dir, file) => fs.writeFile(file, broken), async (cli) => {
-    await eventually(() => /policy\.yml is invalid: tools\.list_apps\.rules\[0\]: deny rules must not have conditions \(line 5\)/.test(cli.logs()), 'the log names file and line');
-    assert.match(text(await cli.call('list_apps')), /^\[POLICY DENIED\] .*policy\.yml is invalid/);
-  }, 'policy.yml');
+  const broken =
+    'version: "1"\ntools:\n  list_apps:\n    rules:\n      - name: "no"\n        action: deny\n        conditions:\n          - {path: args.app, op: exists, value: true}\n';
+  await withCli(
+    (_dir, file) => fs.writeFile(file, broken),
+    async (cli) => {
+      await eventually(
+        () => /policy\.yml is invalid: tools\.list_apps\.rules\[0\]: deny rules must not have conditions \(line 5\)/.test(cli.logs()),
+        'the log names file and line',
+      );
+      assert.match(text(await cli.call('list_apps')), /^\[POLICY DENIED\] .*policy\.yml is invalid/);
+    },
+    'policy.yml',
+  );
 });

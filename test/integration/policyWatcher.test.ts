@@ -22,30 +22,40 @@ interface Followed {
   reads: PolicyFileRead[];
 }
 
-async function follow(options: PolicyWatchOptions, fn: (followed: Followed) => Promise<void>, file = '.vscode/dingtalk-mcp-policy.json', prepare?: (dir: string) => Promise<void>): Promise<void> {
+async function follow(
+  options: PolicyWatchOptions,
+  fn: (followed: Followed) => Promise<void>,
+  file = '.vscode/dingtalk-mcp-policy.json',
+  prepare?: (dir: string) => Promise<void>,
+): Promise<void> {
   const dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'policy-watch-')));
   const target = path.join(dir, file);
   await prepare?.(dir);
   const reads: PolicyFileRead[] = [];
   const waiters = new Set<() => void>();
-  const watcher = await PolicyFileWatcher.open(target, (read) => {
-    reads.push(read);
-    for (const wake of [...waiters]) wake();
-  }, options);
-  const reaches = (expected: (read: PolicyFileRead) => boolean, what: string) => new Promise<PolicyFileRead>((resolve, reject) => {
-    if (expected(watcher.current)) return resolve(watcher.current);
-    const timer = setTimeout(() => {
-      waiters.delete(wake);
-      reject(new Error(`the watcher did not report ${what} in time; it reported ${JSON.stringify(reads)}`));
-    }, 5000);
-    const wake = () => {
-      if (!expected(watcher.current)) return;
-      clearTimeout(timer);
-      waiters.delete(wake);
-      resolve(watcher.current);
-    };
-    waiters.add(wake);
-  });
+  const watcher = await PolicyFileWatcher.open(
+    target,
+    (read) => {
+      reads.push(read);
+      for (const wake of [...waiters]) wake();
+    },
+    options,
+  );
+  const reaches = (expected: (read: PolicyFileRead) => boolean, what: string) =>
+    new Promise<PolicyFileRead>((resolve, reject) => {
+      if (expected(watcher.current)) return resolve(watcher.current);
+      const timer = setTimeout(() => {
+        waiters.delete(wake);
+        reject(new Error(`the watcher did not report ${what} in time; it reported ${JSON.stringify(reads)}`));
+      }, 5000);
+      const wake = () => {
+        if (!expected(watcher.current)) return;
+        clearTimeout(timer);
+        waiters.delete(wake);
+        resolve(watcher.current);
+      };
+      waiters.add(wake);
+    });
   try {
     await fn({ dir, file: target, watcher, reaches, reads });
   } finally {
@@ -80,7 +90,7 @@ test('hardening 15: changed, deleted, moved away and back, its folder deleted an
     await reaches(missing, 'the deletion');
     await fs.writeFile(path.join(folder, 'elsewhere.json'), 'three');
     await fs.rename(path.join(folder, 'elsewhere.json'), file);
-    await reaches(holds('three'), 'a file moved into place (an editor\'s atomic save)');
+    await reaches(holds('three'), "a file moved into place (an editor's atomic save)");
     await fs.rename(file, path.join(dir, 'moved-away.json'));
     await reaches(missing, 'the file moved away');
     await fs.rename(path.join(dir, 'moved-away.json'), file);
@@ -96,11 +106,15 @@ test('hardening 15: changed, deleted, moved away and back, its folder deleted an
 });
 
 test('hardening 15: folders several levels deep that do not exist yet', async () => {
-  await follow(EVENTS_ONLY, async ({ file, reaches }) => {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, 'deep');
-    await reaches(holds('deep'), 'the file under new folders');
-  }, 'a/b/c/policy.json');
+  await follow(
+    EVENTS_ONLY,
+    async ({ file, reaches }) => {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, 'deep');
+      await reaches(holds('deep'), 'the file under new folders');
+    },
+    'a/b/c/policy.json',
+  );
 });
 
 test('hardening 11: a symlinked policy file follows what it resolves to: edits of the target, a new target, a target gone', async () => {
@@ -111,31 +125,36 @@ test('hardening 11: a symlinked policy file follows what it resolves to: edits o
     await fs.writeFile(path.join(dir, 'shared', 'strict.json'), 'strict');
     await fs.symlink('../shared/team.json', path.join(dir, '.vscode', 'dingtalk-mcp-policy.json'));
   };
-  await follow(EVENTS_ONLY, async ({ dir, file, watcher, reaches }) => {
-    const team = path.join(dir, 'shared', 'team.json');
-    assert.ok(holds('team v1')(watcher.current));
-    assert.equal(watcher.current.kind === 'text' && watcher.current.resolvedPath, team);
+  await follow(
+    EVENTS_ONLY,
+    async ({ dir, file, watcher, reaches }) => {
+      const team = path.join(dir, 'shared', 'team.json');
+      assert.ok(holds('team v1')(watcher.current));
+      assert.equal(watcher.current.kind === 'text' && watcher.current.resolvedPath, team);
 
-    await fs.writeFile(team, 'team v2');
-    await reaches(holds('team v2'), 'an edit of the target in another folder');
+      await fs.writeFile(team, 'team v2');
+      await reaches(holds('team v2'), 'an edit of the target in another folder');
 
-    // Point the link elsewhere the way tools do it: a new link renamed over the old one.
-    await fs.symlink('../shared/strict.json', path.join(dir, '.vscode', 'next-link'));
-    await fs.rename(path.join(dir, '.vscode', 'next-link'), file);
-    const retargeted = await reaches(holds('strict'), 'the new target');
-    assert.equal(retargeted.kind === 'text' && retargeted.resolvedPath, path.join(dir, 'shared', 'strict.json'));
+      // Point the link elsewhere the way tools do it: a new link renamed over the old one.
+      await fs.symlink('../shared/strict.json', path.join(dir, '.vscode', 'next-link'));
+      await fs.rename(path.join(dir, '.vscode', 'next-link'), file);
+      const retargeted = await reaches(holds('strict'), 'the new target');
+      assert.equal(retargeted.kind === 'text' && retargeted.resolvedPath, path.join(dir, 'shared', 'strict.json'));
 
-    await fs.writeFile(path.join(dir, 'shared', 'strict.json'), 'strict v2');
-    await reaches(holds('strict v2'), 'an edit of the new target');
+      await fs.writeFile(path.join(dir, 'shared', 'strict.json'), 'strict v2');
+      await reaches(holds('strict v2'), 'an edit of the new target');
 
-    await fs.rm(path.join(dir, 'shared'), { recursive: true });
-    const dangling = await reaches((read) => read.kind === 'unreadable', 'the target folder gone');
-    assert.match(dangling.kind === 'unreadable' ? dangling.problem.message : '', /symbolic link to a file that does not exist/);
+      await fs.rm(path.join(dir, 'shared'), { recursive: true });
+      const dangling = await reaches((read) => read.kind === 'unreadable', 'the target folder gone');
+      assert.match(dangling.kind === 'unreadable' ? dangling.problem.message : '', /symbolic link to a file that does not exist/);
 
-    await fs.mkdir(path.join(dir, 'shared'));
-    await fs.writeFile(path.join(dir, 'shared', 'strict.json'), 'strict again');
-    await reaches(holds('strict again'), 'the target made again');
-  }, '.vscode/dingtalk-mcp-policy.json', prepare);
+      await fs.mkdir(path.join(dir, 'shared'));
+      await fs.writeFile(path.join(dir, 'shared', 'strict.json'), 'strict again');
+      await reaches(holds('strict again'), 'the target made again');
+    },
+    '.vscode/dingtalk-mcp-policy.json',
+    prepare,
+  );
 });
 
 test('hardening 15: without any fs event (a network drive), the bounded poll still picks the file up', async () => {
@@ -177,10 +196,15 @@ test('the poll interval is bounded: an absurd setting neither spins nor stops wa
 test('a busy watched folder (events every 50 ms) does not hold the check back until the poll', async () => {
   const clock = new FakeClock();
   const events: (() => void)[] = [];
-  const options: PolicyWatchOptions = { clock, debounceMs: 100, pollIntervalMs: 60_000, watchFolder: (_folder, onEvent) => {
-    events.push(onEvent);
-    return { close: () => undefined };
-  } };
+  const options: PolicyWatchOptions = {
+    clock,
+    debounceMs: 100,
+    pollIntervalMs: 60_000,
+    watchFolder: (_folder, onEvent) => {
+      events.push(onEvent);
+      return { close: () => undefined };
+    },
+  };
   await follow(options, async ({ dir, file, watcher }) => {
     await fs.mkdir(path.join(dir, '.vscode'));
     await fs.writeFile(file, 'busy');

@@ -76,10 +76,16 @@ async function withCli(scheme: 'https' | 'http', extraEnv: Record<string, string
   const client = new Client({ name: 'proxy-test', version: '1.0.0' });
   try {
     await client.connect(transport);
-    await fn(async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult, () => stderr);
+    await fn(
+      async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+      () => stderr,
+    );
     const proxied = Object.keys(extraEnv).some((name) => /^https?_proxy$/i.test(name));
     if (proxied && !extraEnv.NO_PROXY) {
-      assert.ok(proxy.seen.some((line) => line.includes(API_HOST)), `the proxy carried the requests: ${proxy.seen.join(', ')}`);
+      assert.ok(
+        proxy.seen.some((line) => line.includes(API_HOST)),
+        `the proxy carried the requests: ${proxy.seen.join(', ')}`,
+      );
     } else {
       assert.deepEqual(proxy.seen, [], 'nothing went through the proxy');
     }
@@ -93,7 +99,11 @@ async function withCli(scheme: 'https' | 'http', extraEnv: Record<string, string
 
 const text = (result: CallToolResult) => result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
 
-for (const [scheme, variable] of [['https', 'HTTPS_PROXY'], ['https', 'https_proxy'], ['http', 'HTTP_PROXY']] as const) {
+for (const [scheme, variable] of [
+  ['https', 'HTTPS_PROXY'],
+  ['https', 'https_proxy'],
+  ['http', 'HTTP_PROXY'],
+] as const) {
   test(`standalone server: ${variable} carries the token request and API calls (${scheme}) to a DingTalk only the proxy can resolve`, async () => {
     await withCli(scheme, { [variable]: '$PROXY' }, async (call, stderr) => {
       const token = await call('get_access_token');
@@ -106,7 +116,7 @@ for (const [scheme, variable] of [['https', 'HTTPS_PROXY'], ['https', 'https_pro
   });
 }
 
-test('standalone server: NO_PROXY sends DingTalk\'s hosts direct (here unresolvable), and the error names the proxy variables', async () => {
+test("standalone server: NO_PROXY sends DingTalk's hosts direct (here unresolvable), and the error names the proxy variables", async () => {
   await withCli('https', { HTTPS_PROXY: '$PROXY', HTTP_PROXY: '$PROXY', NO_PROXY: `${API_HOST},${LEGACY_HOST}` }, async (call) => {
     const result = await call('get_access_token');
     assert.equal(result.isError, true);

@@ -39,8 +39,15 @@ test('the in-process server words its audit line as the extension asks, and writ
   try {
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers } }));
     await client.callTool({ name: 'list_apps', arguments: {} });
-    assert.deepEqual(lines.filter((line) => line.startsWith('工具调用')).map((line) => line.replace(/[0-9a-f]{64}$/, '<digest>')), ['工具调用 list_apps allow <digest>']);
-    assert.deepEqual(lines.filter((line) => /mcp tool call|MCP server listening/.test(line)), [], 'no English line from the server');
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith('工具调用')).map((line) => line.replace(/[0-9a-f]{64}$/, '<digest>')),
+      ['工具调用 list_apps allow <digest>'],
+    );
+    assert.deepEqual(
+      lines.filter((line) => /mcp tool call|MCP server listening/.test(line)),
+      [],
+      'no English line from the server',
+    );
   } finally {
     await client.close();
     await server.close();

@@ -38,15 +38,16 @@ export async function startCli(env: Record<string, string>, options: { onElicit?
     client,
     call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult,
     stderr: () => stderr,
-    stderrIncludes: (text) => new Promise((resolve) => {
-      const check = () => {
-        if (!stderr.includes(text)) return;
-        waiters.delete(check);
-        resolve();
-      };
-      waiters.add(check);
-      check();
-    }),
+    stderrIncludes: (text) =>
+      new Promise((resolve) => {
+        const check = () => {
+          if (!stderr.includes(text)) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      }),
     close: () => client.close(),
   };
 }

@@ -256,7 +256,14 @@ export function fakeApis(): FakeApis {
   const folderChanged = new Emitter<void>();
   return {
     window: new FakeWindow(),
-    clipboard, opened, executed, commandHandlers, panels, mcpServers, problems, folderChanged,
+    clipboard,
+    opened,
+    executed,
+    commandHandlers,
+    panels,
+    mcpServers,
+    problems,
+    folderChanged,
     env: {
       writeClipboard: async (text) => void clipboard.push(text),
       openExternal: async (url) => (opened.push(url), true),
@@ -273,7 +280,8 @@ export function fakeApis(): FakeApis {
       },
     },
     workspace: {
-      policyFile: (settings) => ({ scheme: 'file', fsPath: `/workspace/${settings.policyFile}`, toString: () => `file:///workspace/${settings.policyFile}` }) as vscode.Uri,
+      policyFile: (settings) =>
+        ({ scheme: 'file', fsPath: `/workspace/${settings.policyFile}`, toString: () => `file:///workspace/${settings.policyFile}` }) as vscode.Uri,
       exists: async () => false,
       writeText: async () => undefined,
       showTextDocument: async () => undefined,
@@ -341,7 +349,10 @@ export async function harness(): Promise<Harness> {
   let logShown = 0;
   const state: Harness = {
     services: undefined as unknown as Services,
-    apis, clock, secrets, log,
+    apis,
+    clock,
+    secrets,
+    log,
     logShown: () => logShown,
     fetch: async () => ({ accessToken: `token-${clock.now()}`, expiresInSeconds: 7200 }),
     settings: { ...DEFAULT_SETTINGS },
@@ -362,7 +373,13 @@ export async function harness(): Promise<Harness> {
   });
   const globalState = new Map<string, unknown>();
   state.services = {
-    context: { globalState: { get: (key: string) => globalState.get(key), update: async (key: string, value: unknown) => void globalState.set(key, value), keys: () => [...globalState.keys()] } as unknown as vscode.ExtensionContext['globalState'] },
+    context: {
+      globalState: {
+        get: (key: string) => globalState.get(key),
+        update: async (key: string, value: unknown) => void globalState.set(key, value),
+        keys: () => [...globalState.keys()],
+      } as unknown as vscode.ExtensionContext['globalState'],
+    },
     apis,
     clock,
     version: '0.1.0',

@@ -67,9 +67,10 @@ export async function startLoopbackProxy(hosts: Record<string, string>): Promise
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
-    close: () => new Promise<void>((done) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => done());
-    }),
+    close: () =>
+      new Promise<void>((done) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => done());
+      }),
   };
 }

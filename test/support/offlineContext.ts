@@ -16,7 +16,13 @@ export function offlineContext(log: (line: string) => void = () => undefined): T
   policy.load(undefined);
   const redactor = new Redactor();
   return {
-    tokens: new TokenManager({ fetcher: async () => { throw new DingTalkError('network', 'offline'); }, autoRefresh: false, redactor }),
+    tokens: new TokenManager({
+      fetcher: async () => {
+        throw new DingTalkError('network', 'offline');
+      },
+      autoRefresh: false,
+      redactor,
+    }),
     apps: { list: () => [], activeAppKey: () => undefined },
     endpoints: () => endpointsWithDefaults({ apiBaseUrl: 'http://127.0.0.1:9', legacyApiBaseUrl: 'http://127.0.0.1:9' }),
     policy,

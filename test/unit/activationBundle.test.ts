@@ -19,9 +19,15 @@ test('the activation bundle holds no MCP SDK, zod or undici', async () => {
   const { NOT_IN_ACTIVATION, bundleOptions, bundledPackages } = await bundles();
   const options = bundleOptions({ production: true });
   const names = (await bundledPackages(options.extension)).map(({ name }) => name);
-  assert.deepEqual(names.filter((name) => NOT_IN_ACTIVATION.includes(name)), []);
+  assert.deepEqual(
+    names.filter((name) => NOT_IN_ACTIVATION.includes(name)),
+    [],
+  );
   // The check can see them: the MCP and undici bundles, built the same way, list every one between them.
-  const elsewhere = [...await bundledPackages(options.mcp), ...await bundledPackages(options.undici)].map(({ name }) => name);
-  assert.deepEqual(NOT_IN_ACTIVATION.filter((name) => !elsewhere.includes(name)), []);
+  const elsewhere = [...(await bundledPackages(options.mcp)), ...(await bundledPackages(options.undici))].map(({ name }) => name);
+  assert.deepEqual(
+    NOT_IN_ACTIVATION.filter((name) => !elsewhere.includes(name)),
+    [],
+  );
   assert.ok(!(await bundledPackages(options.mcp)).some(({ name }) => name === 'undici'), 'the MCP bundle VS Code starts leaves undici to dist/undici.js');
 });

@@ -7,7 +7,16 @@ import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../../src/core/tokens';
 import { environmentAdvice } from '../../src/mcp/envAdvice';
 
 const KINDS: DingTalkErrorKind[] = [
-  'invalidCredentials', 'tokenRejected', 'throttled', 'quotaExceeded', 'ipNotWhitelisted', 'permissionDenied', 'server', 'network', 'timeout', 'malformed',
+  'invalidCredentials',
+  'tokenRejected',
+  'throttled',
+  'quotaExceeded',
+  'ipNotWhitelisted',
+  'permissionDenied',
+  'server',
+  'network',
+  'timeout',
+  'malformed',
 ];
 
 test('the standalone server words its advice in DINGTALK_* environment variables, never VS Code settings or commands', () => {
@@ -24,10 +33,13 @@ test('the standalone server words its advice in DINGTALK_* environment variables
   assert.match(say('permissionDenied'), /qyapi_get_member/);
 });
 
-test('the core reports what happened without naming a host\'s settings: no VS Code setting in src/core messages', () => {
+test("the core reports what happened without naming a host's settings: no VS Code setting in src/core messages", () => {
   const dir = path.join(__dirname, '../../../src/core');
   for (const name of readdirSync(dir).filter((file) => file.endsWith('.ts'))) {
-    const code = readFileSync(path.join(dir, name), 'utf8').split('\n').filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line)).join('\n');
+    const code = readFileSync(path.join(dir, name), 'utf8')
+      .split('\n')
+      .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line))
+      .join('\n');
     assert.doesNotMatch(code, /dingtalkToken\.[a-zA-Z]/, `${name} names a VS Code setting`);
   }
 });

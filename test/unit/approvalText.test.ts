@@ -16,27 +16,35 @@ test('hardening 6: the approval text shows method, whole path and query, and the
     app: 'Sales',
   };
   const text = approvalText('dingtalk_api_request', args, words, redactor);
-  assert.equal(text, [
-    'Method: POST',
-    'Path: /v1.0/robot/oToMessages/batchSend?source=agent',
-    'Query:',
-    '  dryRun = false',
-    '  tag = weekly',
-    'Body:',
-    JSON.stringify(args.body, undefined, 2),
-    'App: Sales',
-  ].join('\n'));
+  assert.equal(
+    text,
+    [
+      'Method: POST',
+      'Path: /v1.0/robot/oToMessages/batchSend?source=agent',
+      'Query:',
+      '  dryRun = false',
+      '  tag = weekly',
+      'Body:',
+      JSON.stringify(args.body, undefined, 2),
+      'App: Sales',
+    ].join('\n'),
+  );
   // A padded first field no longer hides the recipients or the message.
   assert.match(text, /"ceo0001"/);
   assert.match(text, /Everyone is fired/);
 });
 
 test('hardening 6: control, bidi and invisible characters are shown as \\u escapes', () => {
-  const text = approvalText('dingtalk_api_request', {
-    method: 'POST',
-    path: '/topapi/message/send\u202E?txt.exe',
-    body: { text: 'pay \u202Eredro\u202C now\u200B', note: 'line\nbreak\u0007' },
-  }, words, redactor);
+  const text = approvalText(
+    'dingtalk_api_request',
+    {
+      method: 'POST',
+      path: '/topapi/message/send\u202E?txt.exe',
+      body: { text: 'pay \u202Eredro\u202C now\u200B', note: 'line\nbreak\u0007' },
+    },
+    words,
+    redactor,
+  );
   // eslint-disable-next-line no-control-regex -- BEL must not survive into the text
   assert.ok(!/[\u202E\u202C\u200B\u0007]/.test(text), text);
   assert.match(text, /Path: \/topapi\/message\/send\\u202E\?txt\.exe/);

@@ -22,12 +22,14 @@ function appsFrom(content: string) {
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 test('a list of apps is read; a missing, empty or non-text label shows the appKey, other fields are ignored', () => {
-  const { apps, problem } = appsFrom(JSON.stringify([
-    { appKey: 'ding1', appSecret: SECRET, label: 'Sales' },
-    { appKey: 'ding2', appSecret: SECRET },
-    { appKey: 'ding3', appSecret: SECRET, label: '' },
-    { appKey: 'ding4', appSecret: SECRET, label: 7, note: 'kept out' },
-  ]));
+  const { apps, problem } = appsFrom(
+    JSON.stringify([
+      { appKey: 'ding1', appSecret: SECRET, label: 'Sales' },
+      { appKey: 'ding2', appSecret: SECRET },
+      { appKey: 'ding3', appSecret: SECRET, label: '' },
+      { appKey: 'ding4', appSecret: SECRET, label: 7, note: 'kept out' },
+    ]),
+  );
   assert.equal(problem, undefined);
   assert.deepEqual(apps, [
     { appKey: 'ding1', appSecret: SECRET, label: 'Sales' },
@@ -39,7 +41,10 @@ test('a list of apps is read; a missing, empty or non-text label shows the appKe
 
 test('each kind of mistake has its own message and leaves no apps', () => {
   const cases: [string, string][] = [
-    [`[{"appKey": "ding1", "appSecret": '${SECRET}'}]`, 'DINGTALK_APPS_FILE FILE is not valid JSON; check its quotes (double quotes only) and commas. Its content is not shown because the file holds secrets.'],
+    [
+      `[{"appKey": "ding1", "appSecret": '${SECRET}'}]`,
+      'DINGTALK_APPS_FILE FILE is not valid JSON; check its quotes (double quotes only) and commas. Its content is not shown because the file holds secrets.',
+    ],
     [JSON.stringify({ appKey: 'ding1', appSecret: SECRET }), 'DINGTALK_APPS_FILE FILE must hold a JSON list of {appKey, appSecret, label}.'],
     ['null', 'DINGTALK_APPS_FILE FILE must hold a JSON list of {appKey, appSecret, label}.'],
     [JSON.stringify([{ appKey: 'ding1', appSecret: SECRET }, null]), 'DINGTALK_APPS_FILE FILE: entry 1 needs a non-empty appKey and appSecret.'],
@@ -47,7 +52,13 @@ test('each kind of mistake has its own message and leaves no apps', () => {
     [JSON.stringify([{ appKey: '', appSecret: SECRET }]), 'DINGTALK_APPS_FILE FILE: entry 0 needs a non-empty appKey and appSecret.'],
     [JSON.stringify([{ appKey: 'ding1' }]), 'DINGTALK_APPS_FILE FILE: entry 0 needs a non-empty appKey and appSecret.'],
     [JSON.stringify([{ appKey: 42, appSecret: SECRET }]), 'DINGTALK_APPS_FILE FILE: entry 0 needs a non-empty appKey and appSecret.'],
-    [JSON.stringify([{ appKey: 'ding1', appSecret: SECRET }, { appKey: 'ding1', appSecret: 'other' }]), 'DINGTALK_APPS_FILE FILE: appKey ding1 is listed twice.'],
+    [
+      JSON.stringify([
+        { appKey: 'ding1', appSecret: SECRET },
+        { appKey: 'ding1', appSecret: 'other' },
+      ]),
+      'DINGTALK_APPS_FILE FILE: appKey ding1 is listed twice.',
+    ],
   ];
   for (const [content, message] of cases) assert.deepEqual(appsFrom(content), { apps: [], problem: message }, content.replace(SECRET, '…'));
 });

@@ -26,9 +26,19 @@ const CASES: Array<[string, number, Record<string, unknown>, AnswerKind | undefi
   ['429 with any code', 429, { code: 'Throttling' }, 'throttled'],
   ['ApiCountLimitForOrg', 403, { code: 'Forbidden.AccessDenied.ApiCountLimitForOrg' }, 'quotaExceeded'],
   ['legacy 90020', 200, { errcode: 90020 }, 'quotaExceeded'],
-  ['IpNotInWhiteList', 403, { code: 'Forbidden.AccessDenied.IpNotInWhiteList', message: '访问ip不在白名单之中,request ip=198.51.100.4 appKey(x)' }, 'ipNotWhitelisted'],
+  [
+    'IpNotInWhiteList',
+    403,
+    { code: 'Forbidden.AccessDenied.IpNotInWhiteList', message: '访问ip不在白名单之中,request ip=198.51.100.4 appKey(x)' },
+    'ipNotWhitelisted',
+  ],
   ['legacy 60020', 200, { errcode: 60020, errmsg: '访问ip不在白名单之中,request ip=198.51.100.4' }, 'ipNotWhitelisted'],
-  ['AccessTokenPermissionDenied', 403, { code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied', accessdenieddetail: { requiredScopes: ['Contact.User.Read'] } }, 'permissionDenied'],
+  [
+    'AccessTokenPermissionDenied',
+    403,
+    { code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied', accessdenieddetail: { requiredScopes: ['Contact.User.Read'] } },
+    'permissionDenied',
+  ],
   ['topapi 88 + "60011"', 200, { errcode: 88, sub_code: '60011', sub_msg: '没有调用该接口的权限' }, 'permissionDenied'],
   ['success', 200, { errcode: 0, errmsg: 'ok' }, undefined],
   ['a business error', 200, { errcode: 40035, errmsg: '缺少参数' }, undefined],
@@ -49,10 +59,14 @@ for (const [name, status, body, kind, code] of CASES) {
 test('classify: the facts name the IP and the scopes, bounded, and nothing else from a hostile answer', () => {
   assert.equal(classifyAnswer(answer(403), CASES[20][2])?.ip, '198.51.100.4');
   assert.deepEqual(classifyAnswer(answer(403), CASES[22][2])?.requiredScopes, ['Contact.User.Read']);
-  assert.deepEqual(classifyAnswer(answer(200), { errcode: 88, sub_code: '60011', sub_msg: '应用尚未开通所需的权限：[qyapi_get_member, qyapi_get_department_list]' })?.requiredScopes,
-    ['qyapi_get_member', 'qyapi_get_department_list']);
+  assert.deepEqual(
+    classifyAnswer(answer(200), { errcode: 88, sub_code: '60011', sub_msg: '应用尚未开通所需的权限：[qyapi_get_member, qyapi_get_department_list]' })
+      ?.requiredScopes,
+    ['qyapi_get_member', 'qyapi_get_department_list'],
+  );
   const hostile = classifyAnswer(answer(403), {
-    code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied', message: 'x'.repeat(100_000),
+    code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied',
+    message: 'x'.repeat(100_000),
     accessdenieddetail: { requiredScopes: [...Array.from({ length: 1000 }, (_, i) => `scope${i}`), '<script>', 42] },
   })!;
   assert.ok(hostile.said!.length <= 200);

@@ -18,15 +18,21 @@ test('the command constants are exactly the commands package.json contributes', 
 test('every menu entry names a known command', () => {
   const menus = packageJson.contributes.menus as Record<string, { command: string }[]>;
   const known = new Set<string>(Object.values(COMMAND));
-  const unknown = Object.values(menus).flat().map((entry) => entry.command).filter((id) => !known.has(id));
+  const unknown = Object.values(menus)
+    .flat()
+    .map((entry) => entry.command)
+    .filter((id) => !known.has(id));
   assert.deepEqual(unknown, []);
 });
 
 test('the view constants are the views package.json contributes, and the context keys the walkthrough waits for', () => {
-  const views = Object.values(packageJson.contributes.views as Record<string, { id: string }[]>).flat().map((view) => view.id);
+  const views = Object.values(packageJson.contributes.views as Record<string, { id: string }[]>)
+    .flat()
+    .map((view) => view.id);
   assert.deepEqual(sorted(Object.values(VIEW)), sorted(views));
-  const events = (packageJson.contributes.walkthroughs as { steps: { completionEvents?: string[] }[] }[])
-    .flatMap((walkthrough) => walkthrough.steps.flatMap((step) => step.completionEvents ?? []));
+  const events = (packageJson.contributes.walkthroughs as { steps: { completionEvents?: string[] }[] }[]).flatMap((walkthrough) =>
+    walkthrough.steps.flatMap((step) => step.completionEvents ?? []),
+  );
   const contextKeys = events.filter((event) => event.startsWith('onContext:')).map((event) => event.slice('onContext:'.length));
   assert.deepEqual(sorted(Object.values(CONTEXT_KEY)), sorted(contextKeys));
 });
@@ -35,9 +41,13 @@ test('no other module in src/extension spells a command id', () => {
   // mcpProvider.ts is being reworked with the policy engine; it still names one id itself.
   const exempt = new Set(['commandIds.ts']);
   const dir = path.join(root, 'src', 'extension');
-  const found = readdirSync(dir).filter((name) => name.endsWith('.ts') && !exempt.has(name)).flatMap((name) => {
-    const source = readFileSync(path.join(dir, name), 'utf8');
-    return Object.values(COMMAND).filter((id) => source.includes(id)).map((id) => `${name}: ${id}`);
-  });
+  const found = readdirSync(dir)
+    .filter((name) => name.endsWith('.ts') && !exempt.has(name))
+    .flatMap((name) => {
+      const source = readFileSync(path.join(dir, name), 'utf8');
+      return Object.values(COMMAND)
+        .filter((id) => source.includes(id))
+        .map((id) => `${name}: ${id}`);
+    });
   assert.deepEqual(found, []);
 });

@@ -12,7 +12,11 @@ interface BenchArgs {
   readOptions: (argv: string[], options: object, numbers?: Record<string, { min: number; max: number }>) => Record<string, unknown>;
 }
 const benchArgs = (): Promise<BenchArgs> => import(pathToFileURL(path.join(root, 'bench/lib/args.mjs')).href);
-const SOAK_OPTIONS = { calls: { type: 'string', default: '20000' }, clients: { type: 'string', default: '8' }, 'no-build': { type: 'boolean', default: false } };
+const SOAK_OPTIONS = {
+  calls: { type: 'string', default: '20000' },
+  clients: { type: 'string', default: '8' },
+  'no-build': { type: 'boolean', default: false },
+};
 const SOAK_NUMBERS = { calls: { min: 1, max: 1_000_000 }, clients: { min: 1, max: 64 } };
 
 test('bench options: values, defaults and numbers as numbers', async () => {
@@ -42,7 +46,12 @@ test('emulator options: --help prints the usage; a mistake prints it with the re
     assert.equal(help.status, 0);
     assert.equal(help.stdout.trim(), usage);
   }
-  for (const [args, reason] of [[['--bogus'], /Unknown option '--bogus'/], [['--ttl', 'abc'], /--ttl needs a non-negative number/], [['--latency=-5'], /--latency needs a non-negative number/], [['stray'], /Unexpected argument 'stray'/]] as const) {
+  for (const [args, reason] of [
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['--ttl', 'abc'], /--ttl needs a non-negative number/],
+    [['--latency=-5'], /--latency needs a non-negative number/],
+    [['stray'], /Unexpected argument 'stray'/],
+  ] as const) {
     const result = emulator(...args);
     assert.equal(result.status, 2, args.join(' '));
     assert.match(result.stderr, reason);

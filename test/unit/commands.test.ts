@@ -27,7 +27,10 @@ test('Copy Access Token puts the token on the clipboard and never in a message o
   await addApp(h.services, 'dingalpha0000001', 'Alpha');
   await h.run(COMMAND.copyToken);
   assert.deepEqual(h.apis.clipboard, [TOKEN]);
-  assert.deepEqual(h.apis.window.shown.map((shown) => shown.message), ['Access token for Alpha copied (valid for 2 h).']);
+  assert.deepEqual(
+    h.apis.window.shown.map((shown) => shown.message),
+    ['Access token for Alpha copied (valid for 2 h).'],
+  );
   assert.doesNotMatch(h.apis.window.allText(), new RegExp(TOKEN));
   assert.doesNotMatch(h.log.join('\n'), new RegExp(TOKEN));
 });
@@ -55,11 +58,17 @@ test('a refresh that fails while the token is valid says how long it lasts, and 
   await h.run(COMMAND.refreshToken);
   const [warning, afterRetry] = h.apis.window.shown;
   assert.equal(warning.kind, 'warning', 'a warning, not an error: nothing is lost yet');
-  assert.match(warning.message, /^Refreshing the token of Alpha failed: DingTalk answered with an error \(HTTP 503\)\. Its service may be having trouble\. The current token is valid for 1 h 54 min\./);
+  assert.match(
+    warning.message,
+    /^Refreshing the token of Alpha failed: DingTalk answered with an error \(HTTP 503\)\. Its service may be having trouble\. The current token is valid for 1 h 54 min\./,
+  );
   assert.deepEqual(warning.actions, ['Retry', 'Show Log']);
   // Retry asks again at once; inside the backoff after a failure, that says when a new token can be fetched.
   assert.equal(afterRetry.kind, 'info');
-  assert.match(afterRetry.message, /^Not refreshed: The last token requests failed, so the next one waits\. A new token can be fetched in \d+ s\. The token of Alpha is valid until .+ \(1 h 54 min left\)\.$/);
+  assert.match(
+    afterRetry.message,
+    /^Not refreshed: The last token requests failed, so the next one waits\. A new token can be fetched in \d+ s\. The token of Alpha is valid until .+ \(1 h 54 min left\)\.$/,
+  );
   assert.equal(h.services.tokens.peek('dingalpha0000001')?.accessToken, TOKEN, 'the valid token stays');
 
   await h.clock.advance(10 * 60_000);
@@ -77,7 +86,10 @@ test('a failure with no valid token is an error with Show Log', async () => {
     throw new DingTalkError('invalidCredentials', 'HTTP 400', { code: 'invalidClientIdOrSecret', httpStatus: 400 });
   };
   await h.run(COMMAND.getToken);
-  assert.deepEqual(h.apis.window.shown.map(({ kind, actions }) => ({ kind, actions })), [{ kind: 'error', actions: ['Show Log'] }]);
+  assert.deepEqual(
+    h.apis.window.shown.map(({ kind, actions }) => ({ kind, actions })),
+    [{ kind: 'error', actions: ['Show Log'] }],
+  );
   assert.match(h.apis.window.shown[0].message, /^Could not get a token for Alpha\. DingTalk rejected the AppKey\/AppSecret \(invalidClientIdOrSecret\)/);
   assert.deepEqual(h.apis.window.progress, ['Fetching the access token of Alpha…'], 'a first fetch shows progress');
 });
@@ -85,7 +97,10 @@ test('a failure with no valid token is an error with Show Log', async () => {
 test('with no app, Get Access Token offers Set App Credentials', async () => {
   const h = await setUp();
   await h.run(COMMAND.getToken);
-  assert.deepEqual(h.apis.window.shown.map(({ message, actions }) => ({ message, actions })), [{ message: 'No DingTalk app is set up yet.', actions: ['Set App Credentials'] }]);
+  assert.deepEqual(
+    h.apis.window.shown.map(({ message, actions }) => ({ message, actions })),
+    [{ message: 'No DingTalk app is set up yet.', actions: ['Set App Credentials'] }],
+  );
 });
 
 test('Switch App: apps grouped under a separator, the active one marked by its icon, each with its state and item buttons', async () => {
@@ -97,12 +112,22 @@ test('Switch App: apps grouped under a separator, the active one marked by its i
 
   const [pick] = h.apis.window.picks;
   assert.equal(pick.options.title, 'Switch App');
-  assert.deepEqual(pick.entries.map((entry) => (isSeparator(entry) ? `— ${entry.separator}` : entry.label)), ['— Apps', 'Alpha', 'Beta', '— ', 'Add an app…']);
+  assert.deepEqual(
+    pick.entries.map((entry) => (isSeparator(entry) ? `— ${entry.separator}` : entry.label)),
+    ['— Apps', 'Alpha', 'Beta', '— ', 'Add an app…'],
+  );
   const [alpha, beta] = items(pick.entries);
   // The label is never prefixed (a prefix would shift it against the other rows): the icon marks the active app.
   assert.deepEqual([alpha.icon, alpha.description, alpha.detail], ['key', 'dingalpha0000001', 'no token yet']);
   assert.deepEqual([beta.icon, beta.description, beta.detail], ['check', 'dingbeta00000002 · active', 'valid for 2 h']);
-  assert.deepEqual(alpha.buttons?.map((button) => [button.icon, button.tooltip]), [['copy', 'Copy Access Token'], ['eye', 'Inspect Access Token'], ['trash', 'Remove App']]);
+  assert.deepEqual(
+    alpha.buttons?.map((button) => [button.icon, button.tooltip]),
+    [
+      ['copy', 'Copy Access Token'],
+      ['eye', 'Inspect Access Token'],
+      ['trash', 'Remove App'],
+    ],
+  );
 });
 
 test('Switch App: choosing an app makes it active; its buttons copy, inspect or remove that app', async () => {
@@ -134,7 +159,10 @@ test('Switch App: choosing an app makes it active; its buttons copy, inspect or 
   await h.run(COMMAND.switchApp);
   const confirm = h.apis.window.shown.find((shown) => shown.kind === 'modal');
   assert.equal(confirm?.message, 'Remove Beta? Its appSecret and cached token are deleted from this machine.');
-  assert.deepEqual(h.services.credentials.list().map((app) => app.label), ['Alpha']);
+  assert.deepEqual(
+    h.services.credentials.list().map((app) => app.label),
+    ['Alpha'],
+  );
   assert.equal(h.services.tokens.peek('dingbeta00000002'), undefined, 'its cached token went with it');
 });
 
@@ -144,7 +172,10 @@ test('Remove App asks first: dismissing the question keeps the app', async () =>
   h.apis.window.choose = (pick) => items(pick.entries)[0];
   await h.run(COMMAND.removeApp);
   assert.equal(h.apis.window.picks[0].options.title, 'Remove App');
-  assert.deepEqual(h.services.credentials.list().map((app) => app.label), ['Alpha']);
+  assert.deepEqual(
+    h.services.credentials.list().map((app) => app.label),
+    ['Alpha'],
+  );
   assert.equal(await h.services.credentials.secretFor('dingalpha0000001'), 'secret-of-dingalpha0000001');
 });
 
@@ -154,11 +185,22 @@ test('the status-bar menu groups the actions under the app, Apps and Agents, and
   h.apis.window.choose = (pick) => items(pick.entries).find((item) => item.label === 'Show Log');
   await h.run(COMMAND.statusBarActions);
   const [pick] = h.apis.window.picks;
-  assert.deepEqual(pick.entries.map((entry) => (isSeparator(entry) ? `— ${entry.separator}` : entry.label)), [
-    '— Alpha', 'Get Access Token', 'Refresh Access Token', 'Copy Access Token', 'Inspect Access Token',
-    '— Apps', 'Switch App', 'Set App Credentials',
-    '— Agents', 'Open MCP Policy', 'Show Log',
-  ]);
+  assert.deepEqual(
+    pick.entries.map((entry) => (isSeparator(entry) ? `— ${entry.separator}` : entry.label)),
+    [
+      '— Alpha',
+      'Get Access Token',
+      'Refresh Access Token',
+      'Copy Access Token',
+      'Inspect Access Token',
+      '— Apps',
+      'Switch App',
+      'Set App Credentials',
+      '— Agents',
+      'Open MCP Policy',
+      'Show Log',
+    ],
+  );
   assert.equal(items(pick.entries)[0].detail, 'no token yet', "the app's state under Get Access Token");
   assert.equal(h.logShown(), 1);
 });

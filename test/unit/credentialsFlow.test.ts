@@ -13,7 +13,8 @@ const WRONG = 'a-wrong-secret-9876';
 /** DingTalk as the v1.0 token API answers: a token for the right secret, invalidClientIdOrSecret otherwise. */
 function dingTalk(right = RIGHT) {
   return async ({ appSecret }: { appSecret: string }) => {
-    if (appSecret !== right) throw new DingTalkError('invalidCredentials', 'HTTP 400 invalidClientIdOrSecret', { code: 'invalidClientIdOrSecret', httpStatus: 400 });
+    if (appSecret !== right)
+      throw new DingTalkError('invalidCredentials', 'HTTP 400 invalidClientIdOrSecret', { code: 'invalidClientIdOrSecret', httpStatus: 400 });
     return { accessToken: 'fresh-access-token-0123456789abcdef', expiresInSeconds: 7200 };
   };
 }
@@ -39,9 +40,16 @@ test('a wrong secret is not stored: the box stays on the secret with the appKey 
   assert.equal(secretBox.visible, true, 'a refused secret keeps the same box open');
   assert.equal(secretBox.step, 2, 'still on the secret, not back at the appKey');
   assert.equal(secretBox.value, '', 'the refused secret is cleared');
-  assert.match(secretBox.message ?? '', /DingTalk rejected the AppKey\/AppSecret \(invalidClientIdOrSecret\).*Enter the AppSecret again, or go back to change the AppKey\./);
+  assert.match(
+    secretBox.message ?? '',
+    /DingTalk rejected the AppKey\/AppSecret \(invalidClientIdOrSecret\).*Enter the AppSecret again, or go back to change the AppKey\./,
+  );
   assert.deepEqual(h.services.credentials.list(), [], 'nothing is stored');
-  assert.deepEqual([...h.secrets.values.values()].filter((value) => value.includes(WRONG)), [], 'the wrong secret is in no store');
+  assert.deepEqual(
+    [...h.secrets.values.values()].filter((value) => value.includes(WRONG)),
+    [],
+    'the wrong secret is in no store',
+  );
 
   secretBox.type(RIGHT);
   await secretBox.accept();
@@ -54,7 +62,10 @@ test('a wrong secret is not stored: the box stays on the secret with the appKey 
   assert.deepEqual(h.services.credentials.list(), [{ appKey: APP_KEY, label: 'Flow App' }]);
   assert.equal(await h.services.credentials.secretFor(APP_KEY), RIGHT);
   assert.equal(h.requests.length, 2, 'one check per secret entered; storing fetches nothing more');
-  assert.deepEqual(window.shown.map((shown) => shown.message), ['DingTalk app Flow App is set up. Its token is valid for 2 h.']);
+  assert.deepEqual(
+    window.shown.map((shown) => shown.message),
+    ['DingTalk app Flow App is set up. Its token is valid for 2 h.'],
+  );
   for (const secret of [WRONG, RIGHT]) {
     assert.doesNotMatch(h.log.join('\n'), new RegExp(secret), 'no secret in the log');
     assert.doesNotMatch(window.allText(), new RegExp(secret), 'no secret in anything shown');
@@ -125,13 +136,16 @@ test('adding a second app says it is now the active one, and Keep … Active kee
   }
   await done;
   const [message] = h.apis.window.shown;
-  assert.equal(message.message, 'DingTalk app Second is set up. Its token is valid for 2 h. It is now the active app: the status bar and agents use it instead of First.');
+  assert.equal(
+    message.message,
+    'DingTalk app Second is set up. Its token is valid for 2 h. It is now the active app: the status bar and agents use it instead of First.',
+  );
   assert.deepEqual(message.actions, ['Keep First Active']);
   assert.equal(h.services.credentials.activeAppKey(), 'dingfirstapp0001', 'the person kept the first app active');
   assert.equal(h.services.credentials.list().length, 2);
 });
 
-test('the developer console button opens DingTalk\'s developer console and keeps the box open', async () => {
+test("the developer console button opens DingTalk's developer console and keeps the box open", async () => {
   const h = await harness();
   const done = setCredentials(h.services);
   const box = await h.apis.window.nextInputBox();

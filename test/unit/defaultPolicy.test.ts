@@ -10,8 +10,11 @@ import { POLICY_TEMPLATES } from '../../src/extension/policyTemplate';
 const root = path.join(__dirname, '../../..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
-test('the README and the policyFile setting\'s description state the default refresh limit the code applies', () => {
-  assert.match(read('README.md'), new RegExp(`Without a file: everything allowed,\\s+\`refresh_access_token\` at most ${DEFAULT_REFRESHES_PER_MINUTE} a minute`));
+test("the README and the policyFile setting's description state the default refresh limit the code applies", () => {
+  assert.match(
+    read('README.md'),
+    new RegExp(`Without a file: everything allowed,\\s+\`refresh_access_token\` at most ${DEFAULT_REFRESHES_PER_MINUTE} a minute`),
+  );
   const english = JSON.parse(read('package.nls.json')) as Record<string, string>;
   const chinese = JSON.parse(read('package.nls.zh-cn.json')) as Record<string, string>;
   assert.match(english['config.mcp.policyFile'], new RegExp(`\`refresh_access_token\` is limited to ${DEFAULT_REFRESHES_PER_MINUTE} calls a minute`));

@@ -33,7 +33,10 @@ test('no app: the empty state, with Set App Credentials running the command', as
   assert.equal(state?.state, 'empty');
   assert.deepEqual(state?.apps, []);
   await panel.send({ type: 'setCredentials' });
-  assert.deepEqual(h.apis.executed.map((call) => call.id), [COMMAND.setCredentials]);
+  assert.deepEqual(
+    h.apis.executed.map((call) => call.id),
+    [COMMAND.setCredentials],
+  );
 });
 
 test('a valid token: the app in the tab title, its times and a masked token; the token itself only on Reveal', async () => {
@@ -71,7 +74,10 @@ test('the header follows the apps: an app removed while shown gives way to the a
   await settle();
   assert.equal(panel.title, 'DingTalk: Alpha', 'no stale header after the app is removed');
   assert.equal((panel.lastState()!.app as { label: string }).label, 'Alpha');
-  assert.deepEqual((panel.lastState()!.apps as { label: string }[]).map((app) => app.label), ['Alpha']);
+  assert.deepEqual(
+    (panel.lastState()!.apps as { label: string }[]).map((app) => app.label),
+    ['Alpha'],
+  );
 
   await h.services.credentials.remove('dingalpha0000001');
   await settle();

@@ -6,7 +6,14 @@ import { Redactor } from '../../src/core/redact';
 import { followInspectSources } from '../../src/extension/inspectFeed';
 import { FakeClock } from '../support/fakeClock';
 
-const EVENT: AuditEvent = { time: '2026-11-22T00:00:00.000Z', tool: 'token_status', decision: 'allow', rule: 'default:allow', durationMs: 1, argsSha256: '0'.repeat(64) };
+const EVENT: AuditEvent = {
+  time: '2026-11-22T00:00:00.000Z',
+  tool: 'token_status',
+  decision: 'allow',
+  rule: 'default:allow',
+  durationMs: 1,
+  argsSha256: '0'.repeat(64),
+};
 
 test('hardening 14: each inspect panel listens only while it is open; closed panels leave no listeners', async () => {
   const clock = new FakeClock();

@@ -79,7 +79,11 @@ function unreadableUses(file: string, source: string): string[] {
   const isL10n = (node: ts.Node) => (ts.isPropertyAccessExpression(node) && node.name.text === 'l10n') || (ts.isIdentifier(node) && node.text === 'l10n');
   const visit = (node: ts.Node): void => {
     // vscode.l10n.bundle is read once, to hand VS Code's bundle to @vscode/l10n.
-    if (ts.isPropertyAccessExpression(node) && node.name.text === 'l10n' && !(ts.isPropertyAccessExpression(node.parent) && ['t', 'bundle'].includes(node.parent.name.text))) {
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      node.name.text === 'l10n' &&
+      !(ts.isPropertyAccessExpression(node.parent) && ['t', 'bundle'].includes(node.parent.name.text))
+    ) {
       report(node.parent);
     } else if (ts.isPropertyAccessExpression(node) && node.name.text === 't' && isL10n(node.expression)) {
       const call = node.parent;
@@ -90,8 +94,13 @@ function unreadableUses(file: string, source: string): string[] {
   };
   visit(sourceFile);
   // The extractor reads a file only when it imports from 'vscode' or '@vscode/l10n'; a wrapper would hide it.
-  const imported = sourceFile.statements.some((statement) => ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)
-    && ['vscode', '@vscode/l10n'].includes(statement.moduleSpecifier.text) && !statement.importClause?.isTypeOnly);
+  const imported = sourceFile.statements.some(
+    (statement) =>
+      ts.isImportDeclaration(statement) &&
+      ts.isStringLiteral(statement.moduleSpecifier) &&
+      ['vscode', '@vscode/l10n'].includes(statement.moduleSpecifier.text) &&
+      !statement.importClause?.isTypeOnly,
+  );
   if (found.length === 0 && !imported && /\bl10n\.t\(/.test(source)) found.push(`${file}: calls l10n.t without importing @vscode/l10n`);
   return found;
 }
@@ -127,9 +136,12 @@ test('the English command titles are the contract\'s, and the category stays "Di
 function literalLogLines(file: string, source: string): string[] {
   const sourceFile = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true);
   const found: string[] = [];
-  const written = (node: ts.Node): boolean => ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)
-    || (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken && (written(node.left) || written(node.right)))
-    || (ts.isParenthesizedExpression(node) && written(node.expression));
+  const written = (node: ts.Node): boolean =>
+    ts.isStringLiteral(node) ||
+    ts.isNoSubstitutionTemplateLiteral(node) ||
+    ts.isTemplateExpression(node) ||
+    (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken && (written(node.left) || written(node.right))) ||
+    (ts.isParenthesizedExpression(node) && written(node.expression));
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ['info', 'warn', 'error'].includes(node.expression.name.text)) {
       const target = node.expression.expression;
@@ -158,7 +170,10 @@ test('the log lines src/extension writes are worded through l10n.t, not English 
     'log.warn(problem);',
     "console.info('not our log');",
   ].join('\n');
-  assert.deepEqual(literalLogLines('sample.ts', sample).map((line) => line.split(': ')[0]), ['sample.ts:1', 'sample.ts:2', 'sample.ts:3']);
+  assert.deepEqual(
+    literalLogLines('sample.ts', sample).map((line) => line.split(': ')[0]),
+    ['sample.ts:1', 'sample.ts:2', 'sample.ts:3'],
+  );
 });
 
 test('every l10n.t call in src/extension passes a string literal first, in a module the extractor reads', async () => {
@@ -180,11 +195,14 @@ test('the check for unreadable l10n.t uses catches aliases, variables and substi
     'const { t: tr } = vscode.l10n;',
     "const f = vscode.l10n.t('a' + 'b');",
   ].join('\n');
-  assert.deepEqual(unreadableUses('sample.ts', source).map((use) => use.split(': ')[0]), [
-    'sample.ts:4', 'sample.ts:5', 'sample.ts:6', 'sample.ts:7', 'sample.ts:8',
-  ]);
+  assert.deepEqual(
+    unreadableUses('sample.ts', source).map((use) => use.split(': ')[0]),
+    ['sample.ts:4', 'sample.ts:5', 'sample.ts:6', 'sample.ts:7', 'sample.ts:8'],
+  );
   // A module whose l10n.t comes from a wrapper of ours: the extractor skips the whole file.
-  assert.deepEqual(unreadableUses('wrapped.ts', "import { l10n } from './apis/l10n';\nl10n.t('hidden');"), ['wrapped.ts: calls l10n.t without importing @vscode/l10n']);
+  assert.deepEqual(unreadableUses('wrapped.ts', "import { l10n } from './apis/l10n';\nl10n.t('hidden');"), [
+    'wrapped.ts: calls l10n.t without importing @vscode/l10n',
+  ]);
   assert.deepEqual(unreadableUses('direct.ts', "import * as l10n from '@vscode/l10n';\nl10n.t('seen');"), []);
 });
 
@@ -198,8 +216,16 @@ test('l10n/bundle.l10n.json is what `npm run l10n` extracts from src/extension n
 test('every English message has a Chinese translation with the same placeholders, and no Chinese key is stale', async () => {
   const english = Object.keys(stringMap((await l10nScript()).ENGLISH_BUNDLE));
   const chinese = stringMap('l10n/bundle.l10n.zh-cn.json');
-  assert.deepEqual(english.filter((message) => !(message in chinese)), [], 'messages without a Chinese translation');
-  assert.deepEqual(Object.keys(chinese).filter((message) => !english.includes(message)), [], 'Chinese keys no source passes to vscode.l10n.t');
+  assert.deepEqual(
+    english.filter((message) => !(message in chinese)),
+    [],
+    'messages without a Chinese translation',
+  );
+  assert.deepEqual(
+    Object.keys(chinese).filter((message) => !english.includes(message)),
+    [],
+    'Chinese keys no source passes to vscode.l10n.t',
+  );
   for (const message of english) {
     assert.deepEqual(placeholders(chinese[message]), placeholders(message), `placeholders of ${JSON.stringify(message)} → ${JSON.stringify(chinese[message])}`);
   }

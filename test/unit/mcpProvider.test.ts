@@ -55,7 +55,8 @@ test('turning dingtalkToken.mcp.enabled off and on fires a change; off, no serve
 test('resolving starts the server: an address and headers, with no appSecret or access token in the definition', async () => {
   const folder = mkdtempSync(path.join(tmpdir(), 'dingtalk-mcp-provider-'));
   const h = await harness();
-  h.apis.workspace.policyFile = (settings) => ({ scheme: 'file', fsPath: path.join(folder, settings.policyFile), toString: () => path.join(folder, settings.policyFile) }) as vscode.Uri;
+  h.apis.workspace.policyFile = (settings) =>
+    ({ scheme: 'file', fsPath: path.join(folder, settings.policyFile), toString: () => path.join(folder, settings.policyFile) }) as vscode.Uri;
   const appSecret = 'provider-test-app-secret-42';
   await addApp(h.services, 'dingalpha0000001', 'Alpha', appSecret);
   h.fetch = async () => ({ accessToken: 'provider-test-access-token-0123', expiresInSeconds: 7200 });

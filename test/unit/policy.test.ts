@@ -13,7 +13,12 @@ const DAY = 24 * HOUR;
 
 /** A clock that moves only when told. */
 function clockAt(time: number) {
-  return { time, now() { return this.time; } };
+  return {
+    time,
+    now() {
+      return this.time;
+    },
+  };
 }
 
 const neverAsked: Approver = async () => assert.fail('the approver must not be asked');
@@ -95,7 +100,11 @@ test('a day counter resets at UTC midnight, not 24 hours after the first call', 
 
 test('retryAfterSeconds counts the seconds until the window resets, rounded up', async () => {
   const at = Date.UTC(2026, 0, 5, 10, 30, 15, 200);
-  for (const [window, expected] of [['minute', 45], ['hour', 29 * 60 + 45], ['day', 13 * 3600 + 29 * 60 + 45]] as const) {
+  for (const [window, expected] of [
+    ['minute', 45],
+    ['hour', 29 * 60 + 45],
+    ['day', 13 * 3600 + 29 * 60 + 45],
+  ] as const) {
     const { engine } = engineWith(limited('t', 1, window), clockAt(at));
     await use(engine, 't');
     const denial = denied(await use(engine, 't'));
@@ -105,10 +114,20 @@ test('retryAfterSeconds counts the seconds until the window resets, rounded up',
 });
 
 test('when several limits are full, the denial names the one that frees up last', async () => {
-  const { engine } = engineWith({
-    version: '1',
-    tools: { t: { limits: [{ counter: 'm', window: 'minute', max: 1, scope: 'grant' }, { counter: 'h', window: 'hour', max: 1, scope: 'grant' }] } },
-  }, clockAt(Date.UTC(2026, 0, 5, 10, 30, 0)));
+  const { engine } = engineWith(
+    {
+      version: '1',
+      tools: {
+        t: {
+          limits: [
+            { counter: 'm', window: 'minute', max: 1, scope: 'grant' },
+            { counter: 'h', window: 'hour', max: 1, scope: 'grant' },
+          ],
+        },
+      },
+    },
+    clockAt(Date.UTC(2026, 0, 5, 10, 30, 0)),
+  );
   await use(engine, 't');
   const denial = denied(await use(engine, 't'));
   assert.equal(denial.rule, 'tools.t.limits[1]');
@@ -158,7 +177,10 @@ test('hide "*" (or a "*" entry) hides every tool', async () => {
 });
 
 test('action "deny" denies with the reason, and the text starts with [POLICY DENIED]', async () => {
-  const { engine } = engineWith({ version: '1', tools: { dingtalk_api_request: { action: 'deny', reason: 'No raw API calls here.' }, list_apps: { action: 'deny' } } });
+  const { engine } = engineWith({
+    version: '1',
+    tools: { dingtalk_api_request: { action: 'deny', reason: 'No raw API calls here.' }, list_apps: { action: 'deny' } },
+  });
   const denial = denied(await use(engine, 'dingtalk_api_request'));
   assert.equal(denial.rule, 'tools.dingtalk_api_request.deny');
   assert.equal(denialText(denial), '[POLICY DENIED] No raw API calls here.');
@@ -170,7 +192,9 @@ test('action "deny" denies with the reason, and the text starts with [POLICY DEN
 
 test('default "deny" allows only listed tools, and all_tools does not rescue unlisted ones', async () => {
   const { engine } = engineWith({
-    version: '1', default: 'deny', tools: { token_status: {}, get_access_token: { limits: [{ counter: 'c', window: 'hour', max: 5, scope: 'grant' }] } },
+    version: '1',
+    default: 'deny',
+    tools: { token_status: {}, get_access_token: { limits: [{ counter: 'c', window: 'hour', max: 5, scope: 'grant' }] } },
     all_tools: { limits: [{ counter: 'all', window: 'hour', max: 100, scope: 'grant' }] },
   });
   const status = await use(engine, 'token_status');
@@ -212,7 +236,13 @@ test('approve asks with tool, summary, argument digest and policy version; every
 
 test('a declined, dismissed or failed approval denies the call', async () => {
   const { engine } = engineWith({ version: '1', tools: { refresh_access_token: { action: 'approve' } } });
-  for (const approver of [async () => false, async () => undefined as unknown as boolean, async () => { throw new Error('modal closed'); }] as Approver[]) {
+  for (const approver of [
+    async () => false,
+    async () => undefined as unknown as boolean,
+    async () => {
+      throw new Error('modal closed');
+    },
+  ] as Approver[]) {
     const denial = denied(await use(engine, 'refresh_access_token', { approver }));
     assert.equal(denial.rule, 'tools.refresh_access_token.approve');
     assert.match(denialText(denial), /^\[POLICY DENIED\] .*not approved/);
@@ -224,7 +254,10 @@ test('an approval for one tool does not carry over to another', async () => {
   const { approver, requests } = recordingApprover((tool) => tool === 'get_access_token');
   assert.equal((await use(engine, 'get_access_token', { args: { app: 'a' }, approver })).allowed, true);
   denied(await use(engine, 'refresh_access_token', { args: { app: 'a' }, approver }));
-  assert.deepEqual(requests.map((request) => request.tool), ['get_access_token', 'refresh_access_token']);
+  assert.deepEqual(
+    requests.map((request) => request.tool),
+    ['get_access_token', 'refresh_access_token'],
+  );
 });
 
 test('an approval given while the policy was reloaded does not apply to the new policy', async () => {
@@ -254,15 +287,26 @@ test('approve with limits: a full limit denies without asking; quota taken while
 
 test('an invalid file keeps the last good policy and the error names the JSON path', async () => {
   const { engine } = engineWith({ version: '1', tools: { list_apps: { action: 'deny', reason: 'no' } } });
-  const result = engine.load(JSON.stringify({ version: '1', tools: { refresh_access_token: { limits: [{ counter: 'c', window: 'week', max: 1, scope: 'grant' }] } } }));
+  const result = engine.load(
+    JSON.stringify({ version: '1', tools: { refresh_access_token: { limits: [{ counter: 'c', window: 'week', max: 1, scope: 'grant' }] } } }),
+  );
   assert.equal(result.ok, false);
   assert.match(!result.ok ? result.error : '', /tools\.refresh_access_token\.limits\[0\]\.window must be "minute", "hour" or "day"/);
   assert.equal(denied(await use(engine, 'list_apps')).reason, 'no', 'the last good policy still decides');
   const { failure, ...status } = engine.status();
   assert.deepEqual(status, {
-    source: '/ws/.vscode/dingtalk-mcp-policy.json', inForce: 'file', usingDefault: false, valid: false, error: !result.ok ? result.error : '', policyVersion: 1,
+    source: '/ws/.vscode/dingtalk-mcp-policy.json',
+    inForce: 'file',
+    usingDefault: false,
+    valid: false,
+    error: !result.ok ? result.error : '',
+    policyVersion: 1,
   });
-  assert.deepEqual(failure?.problems.map(({ code, params }) => [code, params]), [['mustBe', { at: 'tools.refresh_access_token.limits[0].window', what: 'window' }]], 'the error as a code, for the person\'s language');
+  assert.deepEqual(
+    failure?.problems.map(({ code, params }) => [code, params]),
+    [['mustBe', { at: 'tools.refresh_access_token.limits[0].window', what: 'window' }]],
+    "the error as a code, for the person's language",
+  );
 
   assert.deepEqual(engine.load(JSON.stringify({ version: '1' })), { ok: true });
   assert.deepEqual(engine.status(), { source: '/ws/.vscode/dingtalk-mcp-policy.json', inForce: 'file', usingDefault: false, valid: true, policyVersion: 2 });
@@ -280,10 +324,19 @@ test('validation errors name what is wrong and where', () => {
   assert.match(errorOf('{"version": "1", "default": "maybe"}'), /^default must be "allow" or "deny"$/);
   assert.match(errorOf('{"version": "1", "tool": {}}'), /the policy has unknown key "tool"/);
   assert.match(errorOf('{"version": "1", "tools": {"x": {"action": "allow"}}}'), /tools\.x\.action must be "deny" or "approve"/);
-  assert.match(errorOf('{"version": "1", "tools": {"x": {"limits": [{"counter": "c", "window": "hour", "max": 0}]}}}'), /tools\.x\.limits\[0\]\.max must be a whole number of at least 1/);
+  assert.match(
+    errorOf('{"version": "1", "tools": {"x": {"limits": [{"counter": "c", "window": "hour", "max": 0}]}}}'),
+    /tools\.x\.limits\[0\]\.max must be a whole number of at least 1/,
+  );
   assert.match(errorOf('{"version": "1", "tools": {"x": {"limits": [{"counter": "c", "window": "hour", "max": "5"}]}}}'), /tools\.x\.limits\[0\]\.max must be/);
-  assert.match(errorOf('{"version": "1", "tools": {"x": {"limits": [{"counter": "c", "window": "hour", "max": 1, "scope": "user"}]}}}'), /tools\.x\.limits\[0\]\.scope must be "grant" or "session"/);
-  assert.match(errorOf('{"version": "1", "all_tools": {"limits": [{"counter": "c", "window": "hour", "max": 1, "per": 1}]}}'), /all_tools\.limits\[0\] has unknown key "per"/);
+  assert.match(
+    errorOf('{"version": "1", "tools": {"x": {"limits": [{"counter": "c", "window": "hour", "max": 1, "scope": "user"}]}}}'),
+    /tools\.x\.limits\[0\]\.scope must be "grant" or "session"/,
+  );
+  assert.match(
+    errorOf('{"version": "1", "all_tools": {"limits": [{"counter": "c", "window": "hour", "max": 1, "per": 1}]}}'),
+    /all_tools\.limits\[0\] has unknown key "per"/,
+  );
   assert.match(errorOf('{"version": "1", "hide": "list_apps"}'), /^hide must be a list of tool names or "\*"$/);
   assert.match(errorOf('{"version": "1", "tools": {"x": {"reason": "why"}}}'), /tools\.x\.reason is only used with "action": "deny"/);
   assert.match(errorOf('{"version": "1",\n  "tools": {,}}'), /^not valid JSON: .*\(line 2, column 13\)$/);
@@ -304,10 +357,11 @@ test('a policy that was never valid denies every call and says which file to fix
 });
 
 test('without a policy file: everything allowed, refresh_access_token at most DEFAULT_REFRESHES_PER_MINUTE (60) per minute', async () => {
-  assert.equal(DEFAULT_REFRESHES_PER_MINUTE, 60, 'PolicyLayer\'s advice, and what the product contract promises');
+  assert.equal(DEFAULT_REFRESHES_PER_MINUTE, 60, "PolicyLayer's advice, and what the product contract promises");
   const { engine, clock } = engineWith(undefined);
   assert.equal(engine.status().usingDefault, true);
-  for (let i = 1; i <= DEFAULT_REFRESHES_PER_MINUTE; i++) assert.equal((await use(engine, 'refresh_access_token', { session: `s${i % 3}` })).allowed, true, `refresh ${i}`);
+  for (let i = 1; i <= DEFAULT_REFRESHES_PER_MINUTE; i++)
+    assert.equal((await use(engine, 'refresh_access_token', { session: `s${i % 3}` })).allowed, true, `refresh ${i}`);
   const denial = denied(await use(engine, 'refresh_access_token'));
   assert.equal(denial.rule, 'tools.refresh_access_token.limits[0]');
   assert.equal(denial.retryAfterSeconds, 60);
@@ -333,7 +387,10 @@ test('a reload keeps the counters of the same tool, counter, window and scope', 
 
 test('removing the policy file brings back the default without forgetting counted refreshes', async () => {
   // The template "Open MCP Policy" writes uses counter "refreshes"; the built-in default shares it.
-  const { engine } = engineWith({ version: '1', tools: { refresh_access_token: { limits: [{ counter: 'refreshes', window: 'minute', max: 60, scope: 'grant' }] } } });
+  const { engine } = engineWith({
+    version: '1',
+    tools: { refresh_access_token: { limits: [{ counter: 'refreshes', window: 'minute', max: 60, scope: 'grant' }] } },
+  });
   for (let i = 0; i < 60; i++) await use(engine, 'refresh_access_token');
   engine.load(undefined);
   assert.equal(engine.status().usingDefault, true);
@@ -352,7 +409,7 @@ test('a failed call gives its unit back; a succeeded one keeps it', async () => 
   denied(await use(engine, 't'));
 });
 
-test('finishing a call twice counts once and cannot release another call\'s unit', async () => {
+test("finishing a call twice counts once and cannot release another call's unit", async () => {
   const { engine } = engineWith(limited('t', 2, 'hour'));
   const first = await engine.evaluate({ tool: 't', args: {}, sessionId: 's1' }, neverAsked);
   const second = await engine.evaluate({ tool: 't', args: {}, sessionId: 's1' }, neverAsked);
@@ -378,11 +435,14 @@ test('a call that straddles a window boundary does not release a unit of the new
 });
 
 test('a denial by all_tools keeps nothing on the tool counter, and the reverse', async () => {
-  const { engine, clock } = engineWith({
-    version: '1',
-    tools: { t: { limits: [{ counter: 'c', window: 'hour', max: 1, scope: 'grant' }] } },
-    all_tools: { limits: [{ counter: 'all', window: 'minute', max: 1, scope: 'grant' }] },
-  }, clockAt(Date.UTC(2026, 0, 5, 10, 30, 0)));
+  const { engine, clock } = engineWith(
+    {
+      version: '1',
+      tools: { t: { limits: [{ counter: 'c', window: 'hour', max: 1, scope: 'grant' }] } },
+      all_tools: { limits: [{ counter: 'all', window: 'minute', max: 1, scope: 'grant' }] },
+    },
+    clockAt(Date.UTC(2026, 0, 5, 10, 30, 0)),
+  );
   assert.equal((await use(engine, 'other')).allowed, true);
   assert.equal(denied(await use(engine, 't')).rule, 'all_tools.limits[0]');
   clock.time += MINUTE;
@@ -395,7 +455,8 @@ test('a denial by all_tools keeps nothing on the tool counter, and the reverse',
 
 test('denied calls never reach the upstream tool', async () => {
   const { engine } = engineWith({
-    version: '1', hide: ['hidden'],
+    version: '1',
+    hide: ['hidden'],
     tools: { blocked: { action: 'deny' }, asked: { action: 'approve' }, t: { limits: [{ counter: 'c', window: 'hour', max: 2, scope: 'grant' }] } },
   });
   const upstream: string[] = [];
@@ -419,7 +480,14 @@ test('grant counters survive into a new engine through the CounterStore; expired
   const { store, counterStore } = memoryStore();
   const policy = {
     version: '1',
-    tools: { t: { limits: [{ counter: 'c', window: 'hour', max: 3, scope: 'grant' }, { counter: 's', window: 'hour', max: 10, scope: 'session' }] } },
+    tools: {
+      t: {
+        limits: [
+          { counter: 'c', window: 'hour', max: 3, scope: 'grant' },
+          { counter: 's', window: 'hour', max: 10, scope: 'session' },
+        ],
+      },
+    },
   };
   const first = engineWith(policy, clock, counterStore).engine;
   await use(first, 't');
@@ -439,11 +507,21 @@ test('grant counters survive into a new engine through the CounterStore; expired
 
 test('a broken or throwing CounterStore never breaks a call', async () => {
   const clock = clockAt(Date.UTC(2026, 0, 5, 10, 30, 0));
-  const garbage: CounterStore = { load: () => ({ 'not json': 5, '["tools.t","c","hour","grant","x"]': 3 }), save: () => { throw new Error('disk full'); } };
+  const garbage: CounterStore = {
+    load: () => ({ 'not json': 5, '["tools.t","c","hour","grant","x"]': 3 }),
+    save: () => {
+      throw new Error('disk full');
+    },
+  };
   const { engine } = engineWith(limited('t', 1, 'hour'), clock, garbage);
   assert.equal((await use(engine, 't')).allowed, true);
   denied(await use(engine, 't'));
-  const throwing: CounterStore = { load: () => { throw new Error('corrupt'); }, save: () => undefined };
+  const throwing: CounterStore = {
+    load: () => {
+      throw new Error('corrupt');
+    },
+    save: () => undefined,
+  };
   assert.equal((await use(engineWith(limited('t', 1, 'hour'), clock, throwing).engine, 't')).allowed, true);
 });
 
@@ -460,17 +538,33 @@ test('argsDigest is the sha256 of canonical JSON: key order does not matter, val
 // --- audit -----------------------------------------------------------------------------------------
 
 function event(n: number, extra: object = {}): AuditEvent {
-  return { time: new Date(n * 1000).toISOString(), tool: 'get_access_token', decision: 'allow', rule: 'default:allow', durationMs: n, argsSha256: argsDigest({ n }), ...extra };
+  return {
+    time: new Date(n * 1000).toISOString(),
+    tool: 'get_access_token',
+    decision: 'allow',
+    rule: 'default:allow',
+    durationMs: n,
+    argsSha256: argsDigest({ n }),
+    ...extra,
+  };
 }
 
 test('the audit trail is a bounded ring, newest first, and tells its listeners', () => {
   const audit = new AuditTrail(3);
   const heard: number[] = [];
   const subscription = audit.onDidRecord((recorded) => heard.push(recorded.durationMs));
-  audit.onDidRecord(() => { throw new Error('a broken listener'); });
+  audit.onDidRecord(() => {
+    throw new Error('a broken listener');
+  });
   for (let n = 1; n <= 5; n++) audit.record(event(n));
-  assert.deepEqual(audit.recent().map((recorded) => recorded.durationMs), [5, 4, 3]);
-  assert.deepEqual(audit.recent(2).map((recorded) => recorded.durationMs), [5, 4]);
+  assert.deepEqual(
+    audit.recent().map((recorded) => recorded.durationMs),
+    [5, 4, 3],
+  );
+  assert.deepEqual(
+    audit.recent(2).map((recorded) => recorded.durationMs),
+    [5, 4],
+  );
   assert.equal(audit.recent(10).length, 3, 'older events are dropped, not just hidden');
   assert.deepEqual(heard, [1, 2, 3, 4, 5]);
   subscription.dispose();

@@ -10,7 +10,12 @@ import { PolicyEngine, denialText, type Approver, type Verdict } from '../../src
 type Denial = Extract<Verdict, { allowed: false }>;
 
 function clockAt(time: number) {
-  return { time, now() { return this.time; } };
+  return {
+    time,
+    now() {
+      return this.time;
+    },
+  };
 }
 
 const neverAsked: Approver = async () => assert.fail('the approver must not be asked');
@@ -33,8 +38,10 @@ function denied(verdict: Verdict): Denial {
   return verdict;
 }
 
-const oneCondition = (path: string, op: string, value: unknown) =>
-  ({ version: '1', tools: { t: { rules: [{ name: 'check', conditions: [{ path, op, value }], on_deny: 'no' }] } } });
+const oneCondition = (path: string, op: string, value: unknown) => ({
+  version: '1',
+  tools: { t: { rules: [{ name: 'check', conditions: [{ path, op, value }], on_deny: 'no' }] } },
+});
 
 // --- operators -------------------------------------------------------------------------------------
 
@@ -91,7 +98,14 @@ test('all conditions of a rule must hold (AND), and every rule must pass', async
     tools: {
       dingtalk_api_request: {
         rules: [
-          { name: 'reads only', conditions: [{ path: 'args.method', op: 'eq', value: 'GET' }, { path: 'args.path', op: 'regex', value: '^/v1\\.0/contact/' }], on_deny: 'Only contact reads.' },
+          {
+            name: 'reads only',
+            conditions: [
+              { path: 'args.method', op: 'eq', value: 'GET' },
+              { path: 'args.path', op: 'regex', value: '^/v1\\.0/contact/' },
+            ],
+            on_deny: 'Only contact reads.',
+          },
           { name: 'no other app', conditions: [{ path: 'args.app', op: 'exists', value: false }], on_deny: 'Only the active app.' },
         ],
       },
@@ -107,13 +121,19 @@ test('all conditions of a rule must hold (AND), and every rule must pass', async
 // --- deny rules, rate_limit, state ----------------------------------------------------------------
 
 test('a deny rule denies with its on_deny, or names itself without one', async () => {
-  const { engine } = engineWith({ version: '1', tools: { a: { rules: [{ name: 'block', action: 'deny', on_deny: 'Not via agents.' }] }, b: { rules: [{ name: 'quiet', action: 'deny' }] } } });
+  const { engine } = engineWith({
+    version: '1',
+    tools: { a: { rules: [{ name: 'block', action: 'deny', on_deny: 'Not via agents.' }] }, b: { rules: [{ name: 'quiet', action: 'deny' }] } },
+  });
   assert.equal(denialText(denied(await use(engine, 'a'))), '[POLICY DENIED] Not via agents.');
   assert.equal(denied(await use(engine, 'b')).reason, 'Denied by rule "quiet".');
 });
 
 test('rate_limit N/window allows N calls per calendar window, with the default message and the wait', async () => {
-  const { engine, clock } = engineWith({ version: '1', tools: { t: { rules: [{ name: 'hourly', rate_limit: '2/hour' }] } } }, clockAt(Date.UTC(2026, 0, 5, 10, 59, 30)));
+  const { engine, clock } = engineWith(
+    { version: '1', tools: { t: { rules: [{ name: 'hourly', rate_limit: '2/hour' }] } } },
+    clockAt(Date.UTC(2026, 0, 5, 10, 59, 30)),
+  );
   assert.equal((await use(engine, 't')).allowed, true);
   assert.equal((await use(engine, 't')).allowed, true);
   const denial = denied(await use(engine, 't'));
@@ -127,7 +147,10 @@ test('rate_limit N/window allows N calls per calendar window, with the default m
 test('"*" rules apply to every tool after its own, with one _global counter shared by all tools', async () => {
   const { engine } = engineWith({
     version: '1',
-    tools: { t: { rules: [{ name: 'own', rate_limit: '5/minute', on_deny: 'own limit' }] }, '*': { rules: [{ name: 'global', rate_limit: '3/minute', on_deny: 'global limit' }] } },
+    tools: {
+      t: { rules: [{ name: 'own', rate_limit: '5/minute', on_deny: 'own limit' }] },
+      '*': { rules: [{ name: 'global', rate_limit: '3/minute', on_deny: 'global limit' }] },
+    },
   });
   assert.equal((await use(engine, 't')).allowed, true);
   assert.equal((await use(engine, 'u')).allowed, true);
@@ -138,24 +161,43 @@ test('"*" rules apply to every tool after its own, with one _global counter shar
 });
 
 test('a state counter with lte N allows N; with lt N allows N-1; a condition can read it by state.<tool>.<counter>', async () => {
-  for (const [op, allowed] of [['lte', 3], ['lt', 2]] as const) {
+  for (const [op, allowed] of [
+    ['lte', 3],
+    ['lt', 2],
+  ] as const) {
     const { engine } = engineWith({
       version: '1',
-      tools: { t: { rules: [{ name: 'daily', conditions: [{ path: 'state.t.daily', op, value: 3 }], on_deny: 'daily cap', state: { counter: 'daily', window: 'day' } }] } },
+      tools: {
+        t: {
+          rules: [{ name: 'daily', conditions: [{ path: 'state.t.daily', op, value: 3 }], on_deny: 'daily cap', state: { counter: 'daily', window: 'day' } }],
+        },
+      },
     });
     for (let i = 0; i < allowed; i++) assert.equal((await use(engine, 't')).allowed, true, `${op}: call ${i + 1}`);
     assert.equal(denied(await use(engine, 't')).reason, 'daily cap', `${op}: call ${allowed + 1}`);
   }
 });
 
-test('increment_from adds an argument\'s amount; a missing, negative or non-numeric amount is denied, never counted', async () => {
+test("increment_from adds an argument's amount; a missing, negative or non-numeric amount is denied, never counted", async () => {
   const { engine } = engineWith({
     version: '1',
-    tools: { spend: { rules: [{ name: 'cap', conditions: [{ path: 'state.spend.total', op: 'lte', value: 100 }], on_deny: 'cap reached', state: { counter: 'total', window: 'day', increment_from: 'args.amount' } }] } },
+    tools: {
+      spend: {
+        rules: [
+          {
+            name: 'cap',
+            conditions: [{ path: 'state.spend.total', op: 'lte', value: 100 }],
+            on_deny: 'cap reached',
+            state: { counter: 'total', window: 'day', increment_from: 'args.amount' },
+          },
+        ],
+      },
+    },
   });
   assert.equal((await use(engine, 'spend', { amount: 60 })).allowed, true);
   assert.equal(denied(await use(engine, 'spend', { amount: 41 })).reason, 'cap reached', '60 + 41 would pass 100');
-  for (const amount of [-50, '10', undefined, Number.NaN]) assert.match(denied(await use(engine, 'spend', amount === undefined ? {} : { amount })).reason, /counts args\.amount, which must be a number/);
+  for (const amount of [-50, '10', undefined, Number.NaN])
+    assert.match(denied(await use(engine, 'spend', amount === undefined ? {} : { amount })).reason, /counts args\.amount, which must be a number/);
   assert.equal((await use(engine, 'spend', { amount: 40 })).allowed, true, 'exactly 100');
   denied(await use(engine, 'spend', { amount: 0.5 }));
   assert.equal((await use(engine, 'spend', { amount: 0 })).allowed, true);
@@ -164,7 +206,11 @@ test('increment_from adds an argument\'s amount; a missing, negative or non-nume
 test('increment counts each call that many times; a failed call gives its reservation back', async () => {
   const { engine } = engineWith({
     version: '1',
-    tools: { t: { rules: [{ name: 'heavy', conditions: [{ path: 'state.t.units', op: 'lte', value: 10 }], state: { counter: 'units', window: 'hour', increment: 5 } }] } },
+    tools: {
+      t: {
+        rules: [{ name: 'heavy', conditions: [{ path: 'state.t.units', op: 'lte', value: 10 }], state: { counter: 'units', window: 'hour', increment: 5 } }],
+      },
+    },
   });
   assert.equal((await use(engine, 't', {}, { succeeds: false })).allowed, true);
   assert.equal((await use(engine, 't')).allowed, true);
@@ -177,7 +223,15 @@ test('a counter can be read by another tool\'s rule (state.<tool>.<counter>) and
     version: '1',
     tools: {
       refresh_access_token: { rules: [{ name: 'count refreshes', rate_limit: '100/hour' }] },
-      get_access_token: { rules: [{ name: 'not after many refreshes', conditions: [{ path: 'state.refresh_access_token._rate_hour', op: 'lt', value: 2 }], on_deny: 'too many refreshes' }] },
+      get_access_token: {
+        rules: [
+          {
+            name: 'not after many refreshes',
+            conditions: [{ path: 'state.refresh_access_token._rate_hour', op: 'lt', value: 2 }],
+            on_deny: 'too many refreshes',
+          },
+        ],
+      },
     },
   });
   assert.equal((await use(engine, 'get_access_token')).allowed, true);
@@ -191,7 +245,9 @@ test('a counter can be read by another tool\'s rule (state.<tool>.<counter>) and
 test('an approve rule asks only when its conditions hold: approve every call that is not a GET', async () => {
   const { engine } = engineWith({
     version: '1',
-    tools: { dingtalk_api_request: { rules: [{ name: 'writes need a person', action: 'approve', conditions: [{ path: 'args.method', op: 'neq', value: 'GET' }] }] } },
+    tools: {
+      dingtalk_api_request: { rules: [{ name: 'writes need a person', action: 'approve', conditions: [{ path: 'args.method', op: 'neq', value: 'GET' }] }] },
+    },
   });
   const asked: string[] = [];
   const approver: Approver = async (request) => {
@@ -242,7 +298,12 @@ test('a denied rule leaves every counter as it was (reserve happens only once al
   const { engine } = engineWith({
     version: '1',
     tools: {
-      t: { rules: [{ name: 'limit', rate_limit: '1/hour' }, { name: 'gate', conditions: [{ path: 'args.ok', op: 'eq', value: true }] }] },
+      t: {
+        rules: [
+          { name: 'limit', rate_limit: '1/hour' },
+          { name: 'gate', conditions: [{ path: 'args.ok', op: 'eq', value: true }] },
+        ],
+      },
       '*': { rules: [{ name: 'global', rate_limit: '1/hour' }] },
     },
   });
@@ -267,7 +328,10 @@ test('every validation error Intercept lists is caught and names where it is', (
     [{ version: '1', default: 'maybe' }, /^default must be "allow" or "deny"$/],
     [withRule({ action: 'deny' }), /^tools\.x\.rules\[0\]: rule must have a name$/],
     [withRule({ name: 'r', action: 'block' }), /^tools\.x\.rules\[0\]\.action: action must be "evaluate" or "deny" \(or "approve"\), got "block"$/],
-    [withRule({ name: 'r', action: 'deny', conditions: [{ path: 'args.a', op: 'eq', value: 1 }] }), /tools\.x\.rules\[0\]: deny rules must not have conditions/],
+    [
+      withRule({ name: 'r', action: 'deny', conditions: [{ path: 'args.a', op: 'eq', value: 1 }] }),
+      /tools\.x\.rules\[0\]: deny rules must not have conditions/,
+    ],
     [withRule({ name: 'r' }), /tools\.x\.rules\[0\]: evaluate rules must have at least one condition/],
     [withRule(cond('amount', 'eq', 1)), /tools\.x\.rules\[0\]\.conditions\[0\]: path must start with "args\." or "state\.", got "amount"/],
     [withRule(cond('args.a', 'like', 1)), /conditions\[0\]: unknown operator "like"/],
@@ -278,17 +342,39 @@ test('every validation error Intercept lists is caught and names where it is', (
     [withRule(cond('args.a', 'regex', 5)), /regex value must be a string/],
     [withRule(cond('args.a', 'regex', '(unclosed')), /invalid regex "\(unclosed": missing "\)"/],
     [withRule({ ...cond('state.x.c', 'lte', 1), state: { counter: '', window: 'hour' } }), /rules\[0\]\.state\.counter: counter must not be empty/],
-    [withRule({ ...cond('state.x.c', 'lte', 1), state: { counter: 'c', window: 'week' } }), /state\.window: window must be "minute", "hour", or "day", got "week"/],
-    [withRule({ ...cond('state.x.c', 'lte', 1), state: { counter: 'c', window: 'day', increment_from: 'amount' } }), /increment_from must start with "args\.", got "amount"/],
+    [
+      withRule({ ...cond('state.x.c', 'lte', 1), state: { counter: 'c', window: 'week' } }),
+      /state\.window: window must be "minute", "hour", or "day", got "week"/,
+    ],
+    [
+      withRule({ ...cond('state.x.c', 'lte', 1), state: { counter: 'c', window: 'day', increment_from: 'amount' } }),
+      /increment_from must start with "args\.", got "amount"/,
+    ],
     [withRule(cond('state.x.missing', 'lte', 1)), /condition references state\.x\.missing but no matching state block found/],
     [withRule(cond('state._global.c', 'lte', 1)), /condition references state\._global\.c but no matching state block found/],
     [withRule({ name: 'r', rate_limit: '0/hour' }), /rate_limit count must be a positive integer, got "0"/],
     [withRule({ name: 'r', rate_limit: '5/week' }), /rate_limit window must be "minute", "hour", or "day", got "week"/],
     [withRule({ name: 'r', rate_limit: 'five' }), /rate_limit must be in the format "N\/window"/],
     [withRule({ name: 'r', rate_limit: '99999999999/day' }), /rate_limit count must be at most 1000000000/],
-    [withRule({ name: 'r', rate_limit: '5/hour', conditions: [{ path: 'args.a', op: 'eq', value: 1 }] }), /rate_limit cannot be combined with conditions or state/],
+    [
+      withRule({ name: 'r', rate_limit: '5/hour', conditions: [{ path: 'args.a', op: 'eq', value: 1 }] }),
+      /rate_limit cannot be combined with conditions or state/,
+    ],
     [withRule({ name: 'r', rate_limit: '5/hour', action: 'deny' }), /rate_limit cannot be used with action "deny"/],
-    [{ version: '1', tools: { x: { rules: [{ name: 'a', rate_limit: '5/hour' }, { name: 'b', rate_limit: '9/hour' }] } } }, /tools\.x\.rules\[1\]: duplicate state counter "_rate_hour" \(also used by rules\[0\]\)/],
+    [
+      {
+        version: '1',
+        tools: {
+          x: {
+            rules: [
+              { name: 'a', rate_limit: '5/hour' },
+              { name: 'b', rate_limit: '9/hour' },
+            ],
+          },
+        },
+      },
+      /tools\.x\.rules\[1\]: duplicate state counter "_rate_hour" \(also used by rules\[0\]\)/,
+    ],
   ];
   for (const [policy, expected] of cases) assert.match(errorOf(policy), expected, JSON.stringify(policy));
 });
@@ -301,7 +387,10 @@ test('our own checks: approve rules, "*" holding only rules, unknown keys, malfo
     [withRule({ name: 'r', when: 'always' }), /tools\.x\.rules\[0\] has unknown key "when"/],
     [withRule(cond('args.', 'eq', 1)), /path must name a field after "args\."/],
     [withRule(cond('state.x', 'lte', 1)), /path must be state\.<tool>\.<counter>/],
-    [withRule({ ...cond('state.x.c', 'lte', 1), state: { counter: 'c', window: 'day', increment: 0 } }), /state\.increment must be a whole number of at least 1/],
+    [
+      withRule({ ...cond('state.x.c', 'lte', 1), state: { counter: 'c', window: 'day', increment: 0 } }),
+      /state\.increment must be a whole number of at least 1/,
+    ],
     [withRule(cond('args.a', 'regex', 'a'.repeat(600))), /invalid regex .*at most 512/],
     [withRule(cond('args.a', 'eq')), /operator "eq" requires a value/],
   ];
@@ -318,8 +407,12 @@ test('a policy with a broken rule never takes effect: with no good policy before
   assert.equal(denied(await use(fresh, 'x')).rule, 'invalid-policy');
 });
 
-test('a rule\'s mistakes are reported together with mistakes elsewhere in the file, not one batch at a time', () => {
-  const error = errorOf({ version: '1', default: 'maybe', tools: { x: { rules: [{ action: 'deny', conditions: [{ path: 'args.a', op: 'eq', value: 1 }] }] }, y: { action: 'block' } } });
+test("a rule's mistakes are reported together with mistakes elsewhere in the file, not one batch at a time", () => {
+  const error = errorOf({
+    version: '1',
+    default: 'maybe',
+    tools: { x: { rules: [{ action: 'deny', conditions: [{ path: 'args.a', op: 'eq', value: 1 }] }] }, y: { action: 'block' } },
+  });
   assert.match(error, /default must be "allow" or "deny"/);
   assert.match(error, /tools\.x\.rules\[0\]: rule must have a name/);
   assert.match(error, /tools\.x\.rules\[0\]: deny rules must not have conditions/);

@@ -75,7 +75,7 @@ test('the templates do what their names say', async () => {
   assert.equal(asked.length, 3);
 });
 
-test('the README\'s policy examples are policies the engine and the schema accept', () => {
+test("the README's policy examples are policies the engine and the schema accept", () => {
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
   const policies = [...readme.matchAll(/```json\n(\{\n {2}"version"[\s\S]*?)```/g)].map((match) => match[1]);
   assert.ok(policies.length >= 2, 'the examples are found');

@@ -8,11 +8,13 @@ const file = (policy: object) => ({ kind: 'text' as const, text: JSON.stringify(
 
 test('hardening 9: a policy naming tools that do not exist says so, with the closest real name', () => {
   const engine = new PolicyEngine({ source: '/ws/policy.json', knownTools: TOOLS });
-  const report = engine.apply(file({
-    version: '1',
-    hide: ['Get_Access_Token', 'list_apps', '*'],
-    tools: { 'refresh-access-token': { action: 'deny' }, token_stats: {}, send_message: {} },
-  }));
+  const report = engine.apply(
+    file({
+      version: '1',
+      hide: ['Get_Access_Token', 'list_apps', '*'],
+      tools: { 'refresh-access-token': { action: 'deny' }, token_stats: {}, send_message: {} },
+    }),
+  );
   assert.equal(report.ok, true);
   assert.equal(report.level, 'warn');
   assert.ok(report.ok);
@@ -28,7 +30,9 @@ test('hardening 9: a policy naming tools that do not exist says so, with the clo
 test('hardening 9: a policy with only real tool names (and "*") loads quietly, and fixing a typo clears the warning', () => {
   const engine = new PolicyEngine({ source: '/ws/policy.json', knownTools: TOOLS });
   assert.equal(engine.apply(file({ version: '1', hide: ['list-apps'] })).level, 'warn');
-  const fixed = engine.apply(file({ version: '1', hide: ['list_apps'], tools: { get_access_token: {}, '*': { rules: [{ name: 'all', rate_limit: '60/minute' }] } } }));
+  const fixed = engine.apply(
+    file({ version: '1', hide: ['list_apps'], tools: { get_access_token: {}, '*': { rules: [{ name: 'all', rate_limit: '60/minute' }] } } }),
+  );
   assert.deepEqual([fixed.level, fixed.ok && fixed.unknownTools], ['info', []]);
   assert.equal(engine.isHidden('list_apps'), true);
 });

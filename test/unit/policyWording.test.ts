@@ -31,7 +31,10 @@ const SAMPLES: Record<PolicyProblemCode, ProblemParams[]> = {
   invalidYaml: [{ detail: 'Map keys must be unique', line: 2, column: 1 }, { detail: 'Excessive alias count' }],
   required: [{ at: 'version' }, { at: '' }],
   mustBe: Object.keys(MUST_BE).map((what) => ({ at: 'tools.x', what, operators: 'eq, neq', max: 1e12 })),
-  unknownKeys: [{ at: 'tools.x', count: 1, keys: '"acton"' }, { at: '', count: 2, keys: '"a", "b"' }],
+  unknownKeys: [
+    { at: 'tools.x', count: 1, keys: '"acton"' },
+    { at: '', count: 2, keys: '"a", "b"' },
+  ],
   repeatedLimit: [{ at: 'tools.x.limits[1]', counter: 'c', window: 'minute', scope: 'grant', first: 0 }],
   reasonWithoutDeny: [{ at: 'tools.x.reason' }],
   withDeny: [{ at: 'tools.x.limits' }],
@@ -65,8 +68,20 @@ const SAMPLES: Record<PolicyProblemCode, ProblemParams[]> = {
   existsBoolean: [{ at: 'tools.x.rules[0].conditions[0]' }],
   needsValue: [{ at: 'tools.x.rules[0].conditions[0]', op: 'eq' }],
   regexString: [{ at: 'tools.x.rules[0].conditions[0]' }],
-  invalidRegex: Object.keys(REGEX_PROBLEMS).map((reason) => ({ at: 'tools.x.rules[0].conditions[0]', pattern: '(a', reason, position: 3, max: 100, min: 5, escape: 'q', length: 600 })),
-  unknownTool: [{ entry: 'hide[0] "Get_Access_Token"', suggestion: 'get_access_token' }, { entry: 'tools["x"]', tools: 'get_access_token, list_apps' }],
+  invalidRegex: Object.keys(REGEX_PROBLEMS).map((reason) => ({
+    at: 'tools.x.rules[0].conditions[0]',
+    pattern: '(a',
+    reason,
+    position: 3,
+    max: 100,
+    min: 5,
+    escape: 'q',
+    length: 600,
+  })),
+  unknownTool: [
+    { entry: 'hide[0] "Get_Access_Token"', suggestion: 'get_access_token' },
+    { entry: 'tools["x"]', tools: 'get_access_token, list_apps' },
+  ],
   moreUnknownTools: [{ count: 3 }],
   isDirectory: [{}],
   notRegularFile: [{}],
@@ -116,28 +131,54 @@ test('issue 12: a broken policy file reaches a zh-cn person in Chinese, with its
   const result = parsePolicy(text);
   assert.equal(result.ok, false);
   if (result.ok) return;
-  assert.equal(inChinese(() => wordFailure(result.failure)), [
-    'default 必须是"allow" 或 "deny"（第 3 行）',
-    'tools.refresh_access_token.limits[0].window 必须是"minute"、"hour" 或 "day"（第 5 行）',
-    'tools.refresh_access_token.limits[0].max 必须是不小于 1 的整数（第 5 行）',
-    'tools.dingtalk_api_request.rules[0]：规则必须有名称（name）（第 6 行）',
-    'tools.dingtalk_api_request.rules[0]：deny 规则不能带条件（conditions）（第 6 行）',
-    `另有 ${result.failure.total - 5} 个`,
-  ].join('；'));
+  assert.equal(
+    inChinese(() => wordFailure(result.failure)),
+    [
+      'default 必须是"allow" 或 "deny"（第 3 行）',
+      'tools.refresh_access_token.limits[0].window 必须是"minute"、"hour" 或 "day"（第 5 行）',
+      'tools.refresh_access_token.limits[0].max 必须是不小于 1 的整数（第 5 行）',
+      'tools.dingtalk_api_request.rules[0]：规则必须有名称（name）（第 6 行）',
+      'tools.dingtalk_api_request.rules[0]：deny 规则不能带条件（conditions）（第 6 行）',
+      `另有 ${result.failure.total - 5} 个`,
+    ].join('；'),
+  );
   const regex = result.failure.problems.find((problem) => problem.code === 'invalidRegex' && problem.params.reason === 'lookaround')!;
-  assert.equal(inChinese(() => wordProblem(regex)), 'tools.dingtalk_api_request.rules[1].conditions[0]：正则表达式 "(?=x)" 无效：不支持环视断言（RE2 没有此语法）（第 2 个字符）');
+  assert.equal(
+    inChinese(() => wordProblem(regex)),
+    'tools.dingtalk_api_request.rules[1].conditions[0]：正则表达式 "(?=x)" 无效：不支持环视断言（RE2 没有此语法）（第 2 个字符）',
+  );
   const keys = result.failure.problems.find((problem) => problem.code === 'unknownKeys')!;
-  assert.equal(inChinese(() => wordProblem(keys)), 'tools.list_apps 中有未知的键 "acton"');
+  assert.equal(
+    inChinese(() => wordProblem(keys)),
+    'tools.list_apps 中有未知的键 "acton"',
+  );
   // The CLI and the log keep the English.
   assert.match(result.error, /^default must be "allow" or "deny" \(line 3\); /);
 });
 
 test('issue 12: an unreadable policy file, and entries naming unknown tools, reach a zh-cn person in Chinese', () => {
   const engine = new PolicyEngine({ source: '/ws/p.json', knownTools: ['get_access_token', 'list_apps'] });
-  const unreadable = engine.apply({ kind: 'unreadable', problem: { code: 'isDirectory', params: {}, message: 'it is a directory, not a file', severity: 'error' } });
+  const unreadable = engine.apply({
+    kind: 'unreadable',
+    problem: { code: 'isDirectory', params: {}, message: 'it is a directory, not a file', severity: 'error' },
+  });
   assert.equal(!unreadable.ok && inChinese(() => wordFailure(unreadable.failure)), '这是一个文件夹，不是文件');
-  assert.equal(inChinese(() => wordFailure(engine.status().failure!)), '这是一个文件夹，不是文件', 'the DingTalk view reads the same from the status');
-  const typos = engine.apply({ kind: 'text', text: JSON.stringify({ version: '1', hide: ['Get_Access_Token'], tools: { nothing_like_it: {} } }), resolvedPath: '/ws/p.json' });
-  assert.equal(inChinese(() => wordUnknownEntries(typos.problems)), 'hide[0] "Get_Access_Token"（是否想写 "get_access_token"？）；tools["nothing_like_it"]（可用的工具：get_access_token, list_apps）');
-  assert.equal(inChinese(() => wordProblem(typos.problems[0])), 'hide[0] "Get_Access_Token"（是否想写 "get_access_token"？）不是本服务器的工具，不起任何作用');
+  assert.equal(
+    inChinese(() => wordFailure(engine.status().failure!)),
+    '这是一个文件夹，不是文件',
+    'the DingTalk view reads the same from the status',
+  );
+  const typos = engine.apply({
+    kind: 'text',
+    text: JSON.stringify({ version: '1', hide: ['Get_Access_Token'], tools: { nothing_like_it: {} } }),
+    resolvedPath: '/ws/p.json',
+  });
+  assert.equal(
+    inChinese(() => wordUnknownEntries(typos.problems)),
+    'hide[0] "Get_Access_Token"（是否想写 "get_access_token"？）；tools["nothing_like_it"]（可用的工具：get_access_token, list_apps）',
+  );
+  assert.equal(
+    inChinese(() => wordProblem(typos.problems[0])),
+    'hide[0] "Get_Access_Token"（是否想写 "get_access_token"？）不是本服务器的工具，不起任何作用',
+  );
 });

@@ -73,10 +73,16 @@ test('YAML problems name their line: syntax, validation, duplicate keys', () => 
     return result.ok ? 'ok' : result.error;
   };
   assert.match(error('version: "1"\ntools:\n  x: [unclosed\n'), /^not valid YAML: .* \(line \d, column \d+\)$/);
-  assert.match(error('version: "1"\ntools:\n  x:\n    rules:\n      - name: r\n        action: deny\n        conditions:\n          - {path: args.a, op: eq, value: 1}\n'),
-    /^tools\.x\.rules\[0\]: deny rules must not have conditions \(line 5\)$/);
-  assert.match(error('version: "1"\ntools:\n  x:\n    rules:\n      - name: r\n        conditions:\n          - path: args.a\n            op: like\n            value: 1\n'),
-    /conditions\[0\]: unknown operator "like" .*\(line 7\)$/);
+  assert.match(
+    error('version: "1"\ntools:\n  x:\n    rules:\n      - name: r\n        action: deny\n        conditions:\n          - {path: args.a, op: eq, value: 1}\n'),
+    /^tools\.x\.rules\[0\]: deny rules must not have conditions \(line 5\)$/,
+  );
+  assert.match(
+    error(
+      'version: "1"\ntools:\n  x:\n    rules:\n      - name: r\n        conditions:\n          - path: args.a\n            op: like\n            value: 1\n',
+    ),
+    /conditions\[0\]: unknown operator "like" .*\(line 7\)$/,
+  );
   assert.match(error('version: "1"\ndefault: maybe\n'), /^default must be "allow" or "deny" \(line 2\)$/);
   assert.match(error('version: "1"\nhide: [a]\nhide: [b]\n'), /not valid YAML: .*(unique|Map keys)/i);
   assert.match(error('   \n'), /the file is empty; it needs at least version: "1"/);
@@ -84,7 +90,12 @@ test('YAML problems name their line: syntax, validation, duplicate keys', () => 
 
 test('an alias bomb is refused instead of expanded', () => {
   const bomb = ['version: "1"', 'a: &a [x, x, x, x, x, x, x, x, x, x]'];
-  for (let i = 0; i < 8; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`);
+  for (let i = 0; i < 8; i++)
+    bomb.push(
+      `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+        .fill(`*${String.fromCharCode(97 + i)}`)
+        .join(', ')}]`,
+    );
   const result = parsePolicy(bomb.join('\n'), 'yaml');
   assert.equal(result.ok, false);
   assert.match(!result.ok ? result.error : '', /not valid YAML: .*alias/i);

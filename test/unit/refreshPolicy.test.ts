@@ -48,7 +48,12 @@ test('an unreadable shared store means no token is adopted, not an error', async
     clock,
     autoRefresh: false,
     redactor: new Redactor(),
-    store: { load: async () => { throw new Error('SecretStorage is locked'); }, save: async () => undefined },
+    store: {
+      load: async () => {
+        throw new Error('SecretStorage is locked');
+      },
+      save: async () => undefined,
+    },
   });
   assert.equal(await tokens.adoptSharedToken('app'), false);
   assert.equal(tokens.status('app').state, 'empty');

@@ -18,7 +18,10 @@ function scripts(dir: string): string[] {
 
 test('every script under scripts/ and bench/ parses', () => {
   const files = [...scripts(path.join(root, 'scripts')), ...scripts(path.join(root, 'bench'))];
-  assert.ok(files.some((file) => file.endsWith('sandbox.mjs')), 'found the sandbox script');
+  assert.ok(
+    files.some((file) => file.endsWith('sandbox.mjs')),
+    'found the sandbox script',
+  );
   for (const file of files) {
     const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8' });
     assert.equal(check.status, 0, `${path.relative(root, file)} does not parse:\n${check.stderr}`);

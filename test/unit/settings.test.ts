@@ -9,7 +9,10 @@ import { DEFAULT_REFRESH_MARGIN_MS } from '../../src/core/refreshPolicy';
 
 const root = path.join(__dirname, '../../..');
 const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as typeof import('../../package.json');
-const properties = packageJson.contributes.configuration.properties as Record<string, { default?: unknown; scope?: string; minimum?: number; maximum?: number }>;
+const properties = packageJson.contributes.configuration.properties as Record<
+  string,
+  { default?: unknown; scope?: string; minimum?: number; maximum?: number }
+>;
 
 type Layer = Record<string, unknown>;
 
@@ -19,7 +22,7 @@ function fakeConfiguration(layers: { defaults?: Layer; user?: Layer; workspace?:
   const defaults = { ...declared, ...layers.defaults };
   const effective = (key: string) => layers.folder?.[key] ?? layers.workspace?.[key] ?? layers.user?.[key] ?? defaults[key];
   return {
-    get: ((key: string, fallback?: unknown) => effective(key) ?? fallback),
+    get: (key: string, fallback?: unknown) => effective(key) ?? fallback,
     inspect: ((key: string) => ({
       key: `dingtalkToken.${key}`,
       defaultValue: defaults[key],
@@ -44,13 +47,22 @@ test('hardening 1: a workspace or folder cannot redirect the appSecret or swap t
     assert.equal(settings.endpoints.legacyApiBaseUrl, 'https://oapi.dingtalk.com');
     assert.equal(settings.endpoints.tokenApi, 'v1');
     assert.equal(settings.policyFile, '.vscode/dingtalk-mcp-policy.json');
-    assert.deepEqual(settings.ignoredWorkspaceSettings, PERSONAL_ONLY_SETTINGS.map((key) => `dingtalkToken.${key}`), 'the log can say what was ignored');
+    assert.deepEqual(
+      settings.ignoredWorkspaceSettings,
+      PERSONAL_ONLY_SETTINGS.map((key) => `dingtalkToken.${key}`),
+      'the log can say what was ignored',
+    );
   }
   assert.deepEqual(settingsFrom(fakeConfiguration({ user: hostile })).ignoredWorkspaceSettings, []);
 });
 
-test('hardening 1: the person\'s own settings are used, whatever the workspace says', () => {
-  const user = { apiBaseUrl: 'https://api.dingtalk.io', legacyApiBaseUrl: 'https://gw.example.com/oapi', tokenApi: 'legacy', 'mcp.policyFile': '/home/me/policy.json' };
+test("hardening 1: the person's own settings are used, whatever the workspace says", () => {
+  const user = {
+    apiBaseUrl: 'https://api.dingtalk.io',
+    legacyApiBaseUrl: 'https://gw.example.com/oapi',
+    tokenApi: 'legacy',
+    'mcp.policyFile': '/home/me/policy.json',
+  };
   const settings = settingsFrom(fakeConfiguration({ user, workspace: hostile, folder: hostile }));
   assert.equal(settings.endpoints.apiBaseUrl, 'https://api.dingtalk.io');
   assert.equal(settings.endpoints.legacyApiBaseUrl, 'https://gw.example.com/oapi');
@@ -94,8 +106,15 @@ test('hardening 12: absurd numeric settings are clamped to their declared range,
   assert.deepEqual(settingsFrom(fakeConfiguration({})).problems, []);
 });
 
-test('defaults are package.json\'s: a default changed there is the one used, with nothing repeated in the reader', () => {
-  const defaults = { autoRefresh: false, 'statusBar.enabled': false, 'mcp.enabled': false, 'mcp.policyFile': 'team-policy.json', refreshMarginSeconds: 120, apiBaseUrl: 'https://api.dingtalk.io' };
+test("defaults are package.json's: a default changed there is the one used, with nothing repeated in the reader", () => {
+  const defaults = {
+    autoRefresh: false,
+    'statusBar.enabled': false,
+    'mcp.enabled': false,
+    'mcp.policyFile': 'team-policy.json',
+    refreshMarginSeconds: 120,
+    apiBaseUrl: 'https://api.dingtalk.io',
+  };
   const settings = settingsFrom(fakeConfiguration({ defaults, user: { 'mcp.policyFile': '', refreshMarginSeconds: 'soon' } }));
   assert.equal(settings.autoRefresh, false);
   assert.equal(settings.statusBarEnabled, false);
@@ -128,10 +147,12 @@ test('every setting declares its default in package.json, and the numeric ones m
   }
 });
 
-test('the extension words setting problems itself (in the person\'s language): out of range, not a number, wrong type', () => {
+test("the extension words setting problems itself (in the person's language): out of range, not a number, wrong type", () => {
   const words = {
-    notANumber: (setting: string, shown: string, range: { min: number; max: number; unit: string }, fallback: number) => `${setting}：${shown} 不是 ${range.min}–${range.max} ${range.unit} 内的数字；使用默认值 ${fallback}`,
-    outOfRange: (setting: string, given: number, range: { min: number; max: number }, used: number) => `${setting}：${given} 超出 ${range.min}–${range.max}；使用 ${used}`,
+    notANumber: (setting: string, shown: string, range: { min: number; max: number; unit: string }, fallback: number) =>
+      `${setting}：${shown} 不是 ${range.min}–${range.max} ${range.unit} 内的数字；使用默认值 ${fallback}`,
+    outOfRange: (setting: string, given: number, range: { min: number; max: number }, used: number) =>
+      `${setting}：${given} 超出 ${range.min}–${range.max}；使用 ${used}`,
     wrongType: (setting: string, shown: string, type: string, fallback: string) => `${setting}：${shown} 不是 ${type}；使用默认值 ${fallback}`,
   };
   const settings = settingsFrom(fakeConfiguration({ user: { requestTimeoutMs: 3_000_000_000, refreshMarginSeconds: 'soon', autoRefresh: 'no' } }), words);
@@ -159,8 +180,14 @@ const CODE_FALLBACKS: Record<string, unknown[] | null> = {
   'mcp.policyFile': null,
 };
 
-test('for every setting, package.json\'s default and every fallback in the code agree', () => {
-  assert.deepEqual(Object.keys(CODE_FALLBACKS).sort(), Object.keys(properties).map((key) => key.replace(/^dingtalkToken\./, '')).sort(), 'each setting is listed');
+test("for every setting, package.json's default and every fallback in the code agree", () => {
+  assert.deepEqual(
+    Object.keys(CODE_FALLBACKS).sort(),
+    Object.keys(properties)
+      .map((key) => key.replace(/^dingtalkToken\./, ''))
+      .sort(),
+    'each setting is listed',
+  );
   for (const [key, fallbacks] of Object.entries(CODE_FALLBACKS)) {
     const declared = properties[`dingtalkToken.${key}`].default;
     for (const fallback of fallbacks ?? []) assert.equal(fallback, declared, key);
@@ -168,9 +195,29 @@ test('for every setting, package.json\'s default and every fallback in the code 
   // With nothing set by the person, the reader gives exactly what package.json declares.
   const read = settingsFrom(fakeConfiguration({}));
   assert.deepEqual(
-    [read.endpoints.apiBaseUrl, read.endpoints.legacyApiBaseUrl, read.endpoints.tokenApi, read.endpoints.requestTimeoutMs, read.refreshMarginMs / 1000,
-      read.warningMs / 1000, read.autoRefresh, read.statusBarEnabled, read.mcpEnabled, read.policyFile],
-    ['apiBaseUrl', 'legacyApiBaseUrl', 'tokenApi', 'requestTimeoutMs', 'refreshMarginSeconds', 'statusBar.warningSeconds', 'autoRefresh', 'statusBar.enabled', 'mcp.enabled', 'mcp.policyFile']
-      .map((key) => properties[`dingtalkToken.${key}`].default),
+    [
+      read.endpoints.apiBaseUrl,
+      read.endpoints.legacyApiBaseUrl,
+      read.endpoints.tokenApi,
+      read.endpoints.requestTimeoutMs,
+      read.refreshMarginMs / 1000,
+      read.warningMs / 1000,
+      read.autoRefresh,
+      read.statusBarEnabled,
+      read.mcpEnabled,
+      read.policyFile,
+    ],
+    [
+      'apiBaseUrl',
+      'legacyApiBaseUrl',
+      'tokenApi',
+      'requestTimeoutMs',
+      'refreshMarginSeconds',
+      'statusBar.warningSeconds',
+      'autoRefresh',
+      'statusBar.enabled',
+      'mcp.enabled',
+      'mcp.policyFile',
+    ].map((key) => properties[`dingtalkToken.${key}`].default),
   );
 });

@@ -5,9 +5,15 @@ import { statusBarView, type StatusWords } from '../../src/extension/statusView'
 import type { TokenStatus } from '../../src/core/tokens';
 
 const words: StatusWords = {
-  setUp: 'DingTalk: Set up', expired: 'expired', failing: 'failed', noToken: 'no token',
-  ariaValid: 'token for {0} expires in {1}', ariaFetching: 'fetching for {0}', ariaExpired: '{0} expired',
-  ariaFailing: '{0} failing', ariaNoToken: '{0} has no token',
+  setUp: 'DingTalk: Set up',
+  expired: 'expired',
+  failing: 'failed',
+  noToken: 'no token',
+  ariaValid: 'token for {0} expires in {1}',
+  ariaFetching: 'fetching for {0}',
+  ariaExpired: '{0} expired',
+  ariaFailing: '{0} failing',
+  ariaNoToken: '{0} has no token',
 };
 const NOW = Date.UTC(2026, 10, 22, 8, 0, 0);
 const WARNING = 300_000;

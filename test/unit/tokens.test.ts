@@ -4,8 +4,14 @@ import { FakeClock, settle } from '../support/fakeClock';
 import { DingTalkError } from '../../src/core/errors';
 import type { FetchedToken } from '../../src/core/dingtalk';
 import {
-  TokenManager, BACKOFF_CAP_MS, MAX_TOKEN_REQUESTS_PER_MINUTE, MIN_FETCH_INTERVAL_MS, RETRY_AFTER_CAP_MS,
-  type CachedToken, type TokenManagerOptions, type TokenStore,
+  TokenManager,
+  BACKOFF_CAP_MS,
+  MAX_TOKEN_REQUESTS_PER_MINUTE,
+  MIN_FETCH_INTERVAL_MS,
+  RETRY_AFTER_CAP_MS,
+  type CachedToken,
+  type TokenManagerOptions,
+  type TokenStore,
 } from '../../src/core/tokens';
 import { Redactor } from '../../src/core/redact';
 
@@ -40,7 +46,16 @@ function deferred<T>() {
 
 /** Retries inside one fetch are off here, so each scripted failure is one fetch; they have tests of their own. */
 function manager(clock: FakeClock, fetcher: TokenManagerOptions['fetcher'], extra: Partial<TokenManagerOptions> = {}): TokenManager {
-  return new TokenManager({ fetcher, clock, refreshMarginMs: MARGIN, autoRefresh: false, random: () => 0.5, transientRetries: 0, redactor: new Redactor(), ...extra });
+  return new TokenManager({
+    fetcher,
+    clock,
+    refreshMarginMs: MARGIN,
+    autoRefresh: false,
+    random: () => 0.5,
+    transientRetries: 0,
+    redactor: new Redactor(),
+    ...extra,
+  });
 }
 
 const serverError = () => new DingTalkError('server', 'DingTalk answered HTTP 500.', { httpStatus: 500 });
@@ -125,7 +140,14 @@ test('the still-valid token is served through 5 consecutive refresh failures, an
   const clock = new FakeClock();
   const { fetcher, count } = scriptedFetcher(
     { accessToken: 'good-token', expiresInSeconds: TTL_S },
-    serverError(), serverError(), serverError(), serverError(), serverError(), serverError(), serverError(), serverError(),
+    serverError(),
+    serverError(),
+    serverError(),
+    serverError(),
+    serverError(),
+    serverError(),
+    serverError(),
+    serverError(),
   );
   const tokens = manager(clock, fetcher, { autoRefresh: true });
   const first = await tokens.getToken('app');
@@ -192,8 +214,14 @@ test('backoff without Retry-After grows, is jittered, and stays under the cap', 
   }
   assert.equal(count(), 14);
   const [low, high] = [delays.slice(0, 6), delays.slice(6)];
-  assert.ok(low.every((d, i) => i === 0 || d >= low[i - 1]), `growing: ${low.join(',')}`);
-  assert.ok(low.every((d, i) => d < high[i]), 'jitter changes the delay');
+  assert.ok(
+    low.every((d, i) => i === 0 || d >= low[i - 1]),
+    `growing: ${low.join(',')}`,
+  );
+  assert.ok(
+    low.every((d, i) => d < high[i]),
+    'jitter changes the delay',
+  );
   assert.ok(delays.every((d) => d <= BACKOFF_CAP_MS && d > 0));
 });
 
@@ -209,7 +237,9 @@ test('with no valid token left, the next attempt comes within 2 s so recovery is
     await assert.rejects(tokens.getToken('cold-app'));
   }
 
-  const withToken = manager(clock, scriptedFetcher({ accessToken: 'kept', expiresInSeconds: TTL_S }, ...Array.from({ length: 10 }, serverError)).fetcher, { random: () => 0.999 });
+  const withToken = manager(clock, scriptedFetcher({ accessToken: 'kept', expiresInSeconds: TTL_S }, ...Array.from({ length: 10 }, serverError)).fetcher, {
+    random: () => 0.999,
+  });
   await withToken.getToken('warm-app');
   let longest = 0;
   for (let i = 0; i < 8; i++) {
@@ -288,7 +318,9 @@ test('24 simulated hours with auto-refresh: at most 13 requests per app and neve
 
 test('wrong credentials reach the caller at once and are not retried on a timer', async () => {
   const clock = new FakeClock();
-  const rejected = new DingTalkError('invalidCredentials', 'DingTalk rejected the appKey/appSecret (invalidClientIdOrSecret).', { code: 'invalidClientIdOrSecret' });
+  const rejected = new DingTalkError('invalidCredentials', 'DingTalk rejected the appKey/appSecret (invalidClientIdOrSecret).', {
+    code: 'invalidClientIdOrSecret',
+  });
   const { fetcher, count } = scriptedFetcher({ accessToken: 'old', expiresInSeconds: TTL_S }, rejected);
   const tokens = manager(clock, fetcher, { autoRefresh: true });
   const first = await tokens.getToken('app');
@@ -411,8 +443,10 @@ test('issue 9 item 3: with no valid token, a forced refresh inside Retry-After f
   const tokens = manager(clock, fetcher);
   await assert.rejects(tokens.getToken('app'));
   await clock.advance(15_000);
-  await assert.rejects(tokens.forceRefresh('app'),
-    (error: DingTalkError) => error.kind === 'throttled' && /Next attempt in 45 s/.test(error.message) && error.retryAfterMs === 45_000);
+  await assert.rejects(
+    tokens.forceRefresh('app'),
+    (error: DingTalkError) => error.kind === 'throttled' && /Next attempt in 45 s/.test(error.message) && error.retryAfterMs === 45_000,
+  );
   assert.equal(count(), 1);
 });
 
@@ -454,8 +488,10 @@ test('issue 9 item 4: a replacement token rejected again inside the minimum inte
   assert.equal((await tokens.replaceRejected('app', 'same-token')).accessToken, 'same-token');
   assert.equal(count(), 2);
   for (let i = 0; i < 30; i++) {
-    await assert.rejects(tokens.replaceRejected('app', 'same-token'),
-      (error: DingTalkError) => error.kind === 'tokenRejected' && /IP whitelist/.test(error.message) && /permission/.test(error.message));
+    await assert.rejects(
+      tokens.replaceRejected('app', 'same-token'),
+      (error: DingTalkError) => error.kind === 'tokenRejected' && /IP whitelist/.test(error.message) && /permission/.test(error.message),
+    );
     await clock.advance(1000);
   }
   assert.equal(count(), 2, 'no token request for a rejection right after a replacement');
@@ -479,7 +515,13 @@ test('issue 10: after an outage a caller with no valid token gets a fresh try wi
   let pending: Promise<unknown> | undefined;
   let servedAt: number | undefined;
   const ask = () => {
-    pending ??= tokens.getToken('app').then(() => (servedAt ??= clock.now()), () => undefined).finally(() => (pending = undefined));
+    pending ??= tokens
+      .getToken('app')
+      .then(
+        () => (servedAt ??= clock.now()),
+        () => undefined,
+      )
+      .finally(() => (pending = undefined));
   };
   const outageEnd = clock.now() + 5 * 60_000;
   while (clock.now() < outageEnd) {

@@ -13,7 +13,7 @@ interface Bundles {
   bundleOptions: (options?: { production?: boolean }) => { webview: esbuild.BuildOptions };
 }
 
-test('the inspect view\'s script bundles for the browser from our sources, sharing the countdown formatter', async () => {
+test("the inspect view's script bundles for the browser from our sources, sharing the countdown formatter", async () => {
   const { bundleOptions } = (await import(pathToFileURL(path.join(root, 'scripts/bundles.mjs')).href)) as Bundles;
   const result = await esbuild.build({ ...bundleOptions({ production: true }).webview, sourcemap: false, write: false, metafile: true, logLevel: 'silent' });
   const inputs = Object.keys(result.metafile.inputs).sort();

@@ -74,7 +74,13 @@ export async function callOnce(handle: Handle, i: number, phase: string, handedO
   return { handle, tool, appKey, heldAtStart, phase, start, end: Date.now(), ...verdict };
 }
 
-function judgeResult(handle: Handle, tool: string, appKey: string, result: CallToolResult, handedOut: Set<string>): { failed: boolean; why: string; apiStatus?: number } {
+function judgeResult(
+  handle: Handle,
+  tool: string,
+  appKey: string,
+  result: CallToolResult,
+  handedOut: Set<string>,
+): { failed: boolean; why: string; apiStatus?: number } {
   if (result.isError) return { failed: true, why: textOf(result) };
   if (tool === 'get_access_token') {
     const token = result.structuredContent as { accessToken: string; expiresAt: string };
@@ -92,7 +98,12 @@ function judgeResult(handle: Handle, tool: string, appKey: string, result: CallT
 }
 
 /** One worker per client takes the next call index until all calls are made or the deadline has passed. */
-export async function driveCalls(handles: readonly Handle[], calls: number, deadline: number, makeCall: (handle: Handle, i: number) => Promise<void>): Promise<void> {
+export async function driveCalls(
+  handles: readonly Handle[],
+  calls: number,
+  deadline: number,
+  makeCall: (handle: Handle, i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (handle: Handle) => {
     while (next < calls && Date.now() < deadline) await makeCall(handle, next++);

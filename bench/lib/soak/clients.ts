@@ -20,7 +20,7 @@ import { startHttpMcpServer } from '../../../src/mcp/httpServer';
 import { isolatingFetch } from '../isolatingFetch';
 import type { LeakWatch } from './leaks';
 
-export const [APP, APP2] = SANDBOX_APPS as [typeof SANDBOX_APPS[number], typeof SANDBOX_APPS[number]];
+export const [APP, APP2] = SANDBOX_APPS as [(typeof SANDBOX_APPS)[number], (typeof SANDBOX_APPS)[number]];
 export const APPS = [APP, APP2];
 const DEFAULT_CLI = path.join(__dirname, '..', '..', '..', 'src', 'mcp', 'cli.js');
 
@@ -96,20 +96,29 @@ interface InProcessServer {
 /** The in-process server, as the extension runs it: one TokenManager shared by every HTTP session. */
 async function startInProcessServer(endpoints: DingTalkEndpoints, listen: boolean, leakWatch: LeakWatch): Promise<InProcessServer> {
   const redactor = new Redactor();
-  const tokens = new TokenManager({ fetcher: (appKey) => fetchAccessToken(endpoints, APPS.find((app) => app.appKey === appKey)!), redactor });
+  const tokens = new TokenManager({
+    fetcher: (appKey) =>
+      fetchAccessToken(
+        endpoints,
+        APPS.find((app) => app.appKey === appKey)!,
+      ),
+    redactor,
+  });
   const policy = new PolicyEngine();
   const loaded = policy.load(undefined);
   if (!loaded.ok) throw new Error(`the built-in policy did not load: ${loaded.error}`);
-  const server = listen ? await startHttpMcpServer({
-    tokens,
-    apps: { list: () => APPS.map((app) => ({ appKey: app.appKey, label: app.label ?? app.appKey })), activeAppKey: () => APP.appKey },
-    endpoints: () => endpoints,
-    policy,
-    approver: async () => false,
-    audit: new AuditTrail(),
-    log: (line) => leakWatch.check(line),
-    redactor,
-  }) : undefined;
+  const server = listen
+    ? await startHttpMcpServer({
+        tokens,
+        apps: { list: () => APPS.map((app) => ({ appKey: app.appKey, label: app.label ?? app.appKey })), activeAppKey: () => APP.appKey },
+        endpoints: () => endpoints,
+        policy,
+        approver: async () => false,
+        audit: new AuditTrail(),
+        log: (line) => leakWatch.check(line),
+        redactor,
+      })
+    : undefined;
   const agent = server?.socketPath ? new Agent({ connect: { socketPath: server.socketPath } }) : undefined;
   return {
     tokens,

@@ -96,7 +96,10 @@ export class SoakTally {
     } else {
       f.failedWithoutValidToken++;
       phaseStats.failedWithoutValidToken++;
-      const reason = call.why.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N').slice(0, 110);
+      const reason = call.why
+        .replace(/"[^"]*"/g, '"…"')
+        .replace(/\d+/g, 'N')
+        .slice(0, 110);
       this.noTokenReasons.set(reason, (this.noTokenReasons.get(reason) ?? 0) + 1);
       const key = outageKey(call);
       if (!this.outageSince.has(key)) this.outageSince.set(key, call.start);

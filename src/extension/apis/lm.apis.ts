@@ -41,32 +41,41 @@ export interface ProblemsView extends Disposable {
 
 export function createLmApis(): LmApis {
   return {
-    registerMcpServer: (id, source) => vscode.lm.registerMcpServerDefinitionProvider(id, {
-      onDidChangeMcpServerDefinitions: source.onDidChange,
-      provideMcpServerDefinitions: () => {
-        const offered = source.definition();
-        // The real address is only known once the server runs; resolve fills it in.
-        return offered ? [new vscode.McpHttpServerDefinition(offered.label, vscode.Uri.parse('http://localhost/mcp'), {}, offered.version)] : [];
-      },
-      resolveMcpServerDefinition: async (definition: vscode.McpHttpServerDefinition) => {
-        const address = await source.resolve();
-        if (!address) return undefined;
-        definition.uri = address.kind === 'tcp' || !address.socketPath
-          ? vscode.Uri.parse(address.url)
-          : vscode.Uri.from({ scheme: address.kind, path: address.socketPath, fragment: '/mcp' });
-        definition.headers = address.headers;
-        return definition;
-      },
-    }),
+    registerMcpServer: (id, source) =>
+      vscode.lm.registerMcpServerDefinitionProvider(id, {
+        onDidChangeMcpServerDefinitions: source.onDidChange,
+        provideMcpServerDefinitions: () => {
+          const offered = source.definition();
+          // The real address is only known once the server runs; resolve fills it in.
+          return offered ? [new vscode.McpHttpServerDefinition(offered.label, vscode.Uri.parse('http://localhost/mcp'), {}, offered.version)] : [];
+        },
+        resolveMcpServerDefinition: async (definition: vscode.McpHttpServerDefinition) => {
+          const address = await source.resolve();
+          if (!address) return undefined;
+          definition.uri =
+            address.kind === 'tcp' || !address.socketPath
+              ? vscode.Uri.parse(address.url)
+              : vscode.Uri.from({ scheme: address.kind, path: address.socketPath, fragment: '/mcp' });
+          definition.headers = address.headers;
+          return definition;
+        },
+      }),
     createProblems: (name) => {
       const collection = vscode.languages.createDiagnosticCollection(name);
       return {
-        set: (file, problems) => collection.set(vscode.Uri.file(file), problems.map((problem) => {
-          const diagnostic = new vscode.Diagnostic(new vscode.Range(problem.line, 0, problem.line, Number.MAX_SAFE_INTEGER), problem.message,
-            problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
-          diagnostic.source = problem.source;
-          return diagnostic;
-        })),
+        set: (file, problems) =>
+          collection.set(
+            vscode.Uri.file(file),
+            problems.map((problem) => {
+              const diagnostic = new vscode.Diagnostic(
+                new vscode.Range(problem.line, 0, problem.line, Number.MAX_SAFE_INTEGER),
+                problem.message,
+                problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+              );
+              diagnostic.source = problem.source;
+              return diagnostic;
+            }),
+          ),
         clear: () => collection.clear(),
         dispose: () => collection.dispose(),
       };

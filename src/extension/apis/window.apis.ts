@@ -24,9 +24,27 @@ export interface WindowApis {
   errorMessage(message: string): vscode.InputBoxValidationMessage;
 }
 
-export type InputBoxView = Pick<vscode.InputBox,
-  'title' | 'step' | 'totalSteps' | 'prompt' | 'placeholder' | 'value' | 'password' | 'ignoreFocusOut' | 'busy' | 'enabled'
-  | 'validationMessage' | 'buttons' | 'onDidChangeValue' | 'onDidTriggerButton' | 'onDidAccept' | 'onDidHide' | 'show' | 'dispose'>;
+export type InputBoxView = Pick<
+  vscode.InputBox,
+  | 'title'
+  | 'step'
+  | 'totalSteps'
+  | 'prompt'
+  | 'placeholder'
+  | 'value'
+  | 'password'
+  | 'ignoreFocusOut'
+  | 'busy'
+  | 'enabled'
+  | 'validationMessage'
+  | 'buttons'
+  | 'onDidChangeValue'
+  | 'onDidTriggerButton'
+  | 'onDidAccept'
+  | 'onDidHide'
+  | 'show'
+  | 'dispose'
+>;
 
 export function createWindowApis(): WindowApis {
   return {
@@ -53,8 +71,18 @@ function pick<T>(entries: PickEntry<T>[], options: PickOptions): Promise<Picked<
     quickPick.placeholder = options.placeholder;
     quickPick.items = entries.map((entry): Row<T> => {
       if (isSeparator(entry)) return { label: entry.separator, kind: vscode.QuickPickItemKind.Separator };
-      const ids = new Map((entry.buttons ?? []).map((button) => [{ iconPath: new vscode.ThemeIcon(button.icon), tooltip: button.tooltip }, button.id] as const));
-      return { label: entry.label, description: entry.description, detail: entry.detail, iconPath: entry.icon ? new vscode.ThemeIcon(entry.icon) : undefined, buttons: [...ids.keys()], value: entry.value, ids };
+      const ids = new Map(
+        (entry.buttons ?? []).map((button) => [{ iconPath: new vscode.ThemeIcon(button.icon), tooltip: button.tooltip }, button.id] as const),
+      );
+      return {
+        label: entry.label,
+        description: entry.description,
+        detail: entry.detail,
+        iconPath: entry.icon ? new vscode.ThemeIcon(entry.icon) : undefined,
+        buttons: [...ids.keys()],
+        value: entry.value,
+        ids,
+      };
     });
     let settled = false;
     const finish = (picked: Picked<T> | undefined) => {

@@ -99,7 +99,12 @@ function registerEmptyLanguagePack(userDataDir: string, locale: string): void {
   const translations = path.join(userDataDir, 'empty-language-pack', 'main.i18n.json');
   fs.mkdirSync(path.dirname(translations), { recursive: true });
   fs.writeFileSync(translations, JSON.stringify({ contents: {} }));
-  const entry = { hash: `e2e-${locale}`, extensions: [{ extensionIdentifier: { id: 'e2e.empty-language-pack' }, version: '1.0.0' }], translations: { vscode: translations }, label: locale };
+  const entry = {
+    hash: `e2e-${locale}`,
+    extensions: [{ extensionIdentifier: { id: 'e2e.empty-language-pack' }, version: '1.0.0' }],
+    translations: { vscode: translations },
+    label: locale,
+  };
   fs.writeFileSync(path.join(userDataDir, 'languagepacks.json'), JSON.stringify({ [locale]: entry }));
 }
 
@@ -144,14 +149,21 @@ export interface RunningServer {
  * Starts code-server in its own process group (so killTree ends the extension host and pty host with it) and
  * waits until it answers. `started` gets the process as soon as it exists, so a failure later still ends it.
  */
-export async function startCodeServer(dirs: SessionDirs, options: StartOptions, left: () => number, started: (server: ChildProcess) => void): Promise<RunningServer> {
+export async function startCodeServer(
+  dirs: SessionDirs,
+  options: StartOptions,
+  left: () => number,
+  started: (server: ChildProcess) => void,
+): Promise<RunningServer> {
   const { node, codeServer, env, common } = launch(dirs, options);
   const port = await freePort();
   const args = [
     codeServer,
     ...common,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',

@@ -52,7 +52,10 @@ export class DingTalkView {
     // A click can land while the menu is still opening and be ignored; arrow keys cannot.
     for (let step = 0; step < 15; step++) {
       await this.page.keyboard.press('ArrowDown');
-      const focused = await menu.locator('.action-item.focused .action-label').innerText({ timeout: 1000 }).catch(() => '');
+      const focused = await menu
+        .locator('.action-item.focused .action-label')
+        .innerText({ timeout: 1000 })
+        .catch(() => '');
       if (focused.trim() === action) {
         await this.page.keyboard.press('Enter');
         await menu.waitFor({ state: 'hidden', timeout: 5_000 });
@@ -74,7 +77,10 @@ export class DingTalkView {
   private async waitForRow(pane: Locator, label: string, shown: (description: string) => string, pattern: RowCheck, timeoutMs: number): Promise<string> {
     let text = '';
     return waitUntil(`the row "${label}" to match ${String(pattern)}`, timeoutMs, async () => {
-      const description = await this.row(pane, label).locator('.label-description').innerText({ timeout: 1000 }).catch(() => '');
+      const description = await this.row(pane, label)
+        .locator('.label-description')
+        .innerText({ timeout: 1000 })
+        .catch(() => '');
       text = shown(description.trim());
       return (typeof pattern === 'function' ? pattern(text) : pattern.test(text)) ? text : undefined;
     }).catch(() => {

@@ -6,7 +6,10 @@ import { waitUntil } from './wait';
 const TOASTS = '.notifications-toasts .notification-toast';
 
 export class Notifications {
-  constructor(private readonly page: Page, private readonly palette: Palette) {}
+  constructor(
+    private readonly page: Page,
+    private readonly palette: Palette,
+  ) {}
 
   /** Messages of the visible notification toasts (newest first). */
   async visible(): Promise<string[]> {
@@ -33,7 +36,10 @@ export class Notifications {
   /** Clicks a button (e.g. an action of showInformationMessage) on the visible toast whose message matches. */
   async clickButton(message: RegExp, button: string, timeoutMs = 15_000): Promise<void> {
     await this.waitFor(message, timeoutMs);
-    const toast = this.page.locator(TOASTS).filter({ has: this.page.locator('.notification-list-item-message', { hasText: message }) }).first();
+    const toast = this.page
+      .locator(TOASTS)
+      .filter({ has: this.page.locator('.notification-list-item-message', { hasText: message }) })
+      .first();
     await toast.locator('.notification-list-item-buttons-container .monaco-button', { hasText: button }).first().click({ timeout: timeoutMs });
   }
 

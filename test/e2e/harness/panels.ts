@@ -13,9 +13,11 @@ export class Editors {
     const lines = this.page.locator(`${container} .view-lines`).first();
     await lines.waitFor({ state: 'visible', timeout: timeoutMs });
     // Monaco positions lines absolutely; sort by their `top` to get document order.
-    const rows = await lines.locator('.view-line').evaluateAll((els: { style: { top: string }; textContent: string | null }[]) =>
-      els.map((el) => ({ top: parseFloat(el.style.top) || 0, text: String(el.textContent ?? '') })),
-    );
+    const rows = await lines
+      .locator('.view-line')
+      .evaluateAll((els: { style: { top: string }; textContent: string | null }[]) =>
+        els.map((el) => ({ top: parseFloat(el.style.top) || 0, text: String(el.textContent ?? '') })),
+      );
     return rows
       .sort((a, b) => a.top - b.top)
       .map((r) => r.text.replace(/\u00a0/g, ' '))
@@ -48,7 +50,10 @@ export class Webviews {
    */
   async text(match?: string | RegExp): Promise<string> {
     for (const frame of this.frames()) {
-      const text = await frame.locator('body').innerText({ timeout: 2000 }).catch(() => '');
+      const text = await frame
+        .locator('body')
+        .innerText({ timeout: 2000 })
+        .catch(() => '');
       if (matches(text, match) || matches(frame.url(), match)) return text;
     }
     return '';
@@ -58,7 +63,10 @@ export class Webviews {
   async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<Frame> {
     return waitUntil(`a webview with text matching ${pattern}`, timeoutMs, async () => {
       for (const frame of this.frames()) {
-        const text = await frame.locator('body').innerText({ timeout: 1000 }).catch(() => '');
+        const text = await frame
+          .locator('body')
+          .innerText({ timeout: 1000 })
+          .catch(() => '');
         if (pattern.test(text)) return frame;
       }
       return undefined;

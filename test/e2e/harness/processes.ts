@@ -113,7 +113,10 @@ function killLiveSync(): void {
   live.clear();
 }
 process.on('exit', killLiveSync);
-for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [sig, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   process.once(sig, () => {
     killLiveSync();
     process.exit(code);

@@ -123,9 +123,7 @@ export class QuickInput {
     const box = await this.waitForInputBox(timeoutMs);
     await this.watchForHide();
     await box.press('Enter');
-    await waitUntil('the input box to take the answer', timeoutMs, async () =>
-      (await this.wasHidden()) || !(await this.isOpen()),
-    ).catch(async (err: Error) => {
+    await waitUntil('the input box to take the answer', timeoutMs, async () => (await this.wasHidden()) || !(await this.isOpen())).catch(async (err: Error) => {
       const message = (await this.info().catch(() => undefined))?.message;
       throw new Error(`${err.message}${message ? `; the box says: ${message}` : ''}`);
     });
@@ -210,7 +208,10 @@ export class Palette {
       if (!b) return undefined;
       if ((await b.inputValue()).startsWith('>')) return b;
       await this.quickInput.page.keyboard.press('Escape');
-      await this.quickInput.widget().waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);
+      await this.quickInput
+        .widget()
+        .waitFor({ state: 'hidden', timeout: 3000 })
+        .catch(() => undefined);
       return undefined;
     });
     const typed = `>${title}`;
@@ -221,7 +222,10 @@ export class Palette {
     await this.quickInput.page.keyboard.press('Enter');
     await waitUntil(`the palette to run "${title}"`, timeoutMs, async () => {
       if ((await this.quickInput.wasHidden()) || !(await this.quickInput.isOpen())) return true;
-      const value = await this.quickInput.box().inputValue().catch(() => typed);
+      const value = await this.quickInput
+        .box()
+        .inputValue()
+        .catch(() => typed);
       return value !== typed;
     });
   }

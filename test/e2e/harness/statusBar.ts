@@ -21,7 +21,12 @@ export class StatusBar {
       out.push({
         id: (await item.getAttribute('id')) ?? '',
         text: (await item.innerText()).replace(/\s+/g, ' ').trim(),
-        ariaLabel: (await item.locator('a, [aria-label]').first().getAttribute('aria-label').catch(() => null)) ?? '',
+        ariaLabel:
+          (await item
+            .locator('a, [aria-label]')
+            .first()
+            .getAttribute('aria-label')
+            .catch(() => null)) ?? '',
       });
     }
     return out;
@@ -29,17 +34,15 @@ export class StatusBar {
 
   /** Texts of the visible status bar items, optionally only those whose text or aria-label matches. */
   async texts(filter?: string | RegExp): Promise<string[]> {
-    return (await this.items())
-      .filter((i) => i.text && (matches(i.text, filter) || (filter !== undefined && matches(i.ariaLabel, filter))))
-      .map((i) => i.text);
+    return (await this.items()).filter((i) => i.text && (matches(i.text, filter) || (filter !== undefined && matches(i.ariaLabel, filter)))).map((i) => i.text);
   }
 
   /** Waits for a status bar item whose text matches; returns that text. */
   async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-    return waitUntil(`a status bar item matching ${pattern}`, timeoutMs, async () =>
-      (await this.texts()).find((t) => pattern.test(t)),
-    ).catch(async (err: Error) => {
-      throw new Error(`${err.message}; status bar shows: ${JSON.stringify(await this.texts().catch(() => []))}`);
-    });
+    return waitUntil(`a status bar item matching ${pattern}`, timeoutMs, async () => (await this.texts()).find((t) => pattern.test(t))).catch(
+      async (err: Error) => {
+        throw new Error(`${err.message}; status bar shows: ${JSON.stringify(await this.texts().catch(() => []))}`);
+      },
+    );
   }
 }
