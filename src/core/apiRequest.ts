@@ -1,6 +1,7 @@
 import { answerError, classifyAnswer } from './classify';
 import { systemClock, type Clock } from './clock';
-import { retryAfterMs, send, type DingTalkEndpoints, type HttpAnswer } from './dingtalk';
+import type { DingTalkEndpoints } from './dingtalk';
+import { retryAfterMs, send, type HttpAnswer } from './http';
 import { asDingTalkError, replacementRejectedError } from './errors';
 import { MASK, type Redactor } from './redact';
 import { isTransient, withTransientRetries } from './retry';

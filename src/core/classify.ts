@@ -3,7 +3,7 @@
  * the legacy `errcode`, or topapi's `sub_code` under errcode 88), the HTTP status only when there is no code.
  * Facts only: the hosts word the advice (VS Code settings, or the standalone server's environment variables).
  */
-import type { HttpAnswer } from './dingtalk';
+import type { HttpAnswer } from './http';
 import { DingTalkError } from './errors';
 
 export type AnswerKind = 'invalidToken' | 'throttled' | 'quotaExceeded' | 'ipNotWhitelisted' | 'permissionDenied';

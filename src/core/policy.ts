@@ -19,7 +19,8 @@ import { conditionHolds, incrementOf, type Rule } from './policyRules';
  *
  * The file's shape is policySchema.ts', its parsing policyParse.ts', compiling policyCompile.ts', the
  * counters policyCounters.ts'; the built-in defaults are defaultPolicy.ts', the problems' codes and
- * English policyProblems.ts'.
+ * English policyProblems.ts'. What remains (PolicyEngine, a little over 300 lines) is the decision order above,
+ * kept in one class so that order can be read top to bottom.
  */
 
 export interface PolicyCall {

@@ -10,7 +10,8 @@ import { appKeyFromNode } from './appNode';
 import { openDeveloperConsole, setCredentials } from './credentialsFlow';
 import { COMMAND, type CommandId } from './commandIds';
 import type { Disposable } from './emitter';
-import type { PickEntry, PickItem, PickSeparator } from './apis/pick';
+import type { PickEntry, PickItem } from './apis/pick';
+import { appItems, pickApp, separator, tokenState } from './appPicks';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -121,51 +122,6 @@ async function makeActive(services: Services, inspect: Inspect, appKey: string |
   await services.credentials.setActive(appKey);
   services.log.info(l10n.t('Active app is now {0}', labelOf(services, appKey)));
   void services.tokens.getToken(appKey).catch(() => undefined);
-}
-
-/** The app a command was run on, or one the person picks; undefined when there is none or they cancel. */
-async function pickApp(services: Services, appKey: string | undefined, title: string): Promise<AppInfo | undefined> {
-  const apps = services.credentials.list();
-  if (appKey) return apps.find((app) => app.appKey === appKey);
-  if (apps.length === 0) return void services.apis.window.showInformationMessage(l10n.t('No DingTalk app is set up yet.'));
-  const picked = await services.apis.window.pick(appItems(services), { title });
-  return picked?.value;
-}
-
-/**
- * One row per app: the active one marked by its icon (a check; the others a key), so labels stay aligned;
- * the appKey beside the label and the token's state below it.
- */
-function appItems(services: Services): PickItem<AppInfo>[] {
-  const active = services.credentials.activeAppKey();
-  return services.credentials.list().map((app) => ({
-    label: app.label,
-    description: app.appKey === active ? `${app.appKey} · ${l10n.t('active')}` : app.appKey,
-    detail: tokenState(services, app.appKey),
-    icon: app.appKey === active ? 'check' : 'key',
-    value: app,
-  }));
-}
-
-/** The token's state as a short sentence, e.g. "valid for 1 h 54 min", "expired", "failed: …". */
-function tokenState(services: Services, appKey: string): string {
-  const status = services.tokens.status(appKey);
-  switch (status.state) {
-    case 'valid':
-      return l10n.t('valid for {0}', describeDuration((status.expiresAt ?? services.clock.now()) - services.clock.now()));
-    case 'fetching':
-      return l10n.t('fetching…');
-    case 'expired':
-      return l10n.t('expired');
-    case 'failing':
-      return status.lastError ? l10n.t('failed: {0}', describeError(status.lastError, services.redactor)) : l10n.t('failed');
-    default:
-      return l10n.t('no token yet');
-  }
-}
-
-function separator(label: string): PickSeparator {
-  return { separator: label };
 }
 
 async function renameApp(services: Services, appKey: string | undefined): Promise<void> {

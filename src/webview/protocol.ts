@@ -1,5 +1,6 @@
 // What the inspect view's host (src/extension/inspect.ts) and its script (src/webview/inspect.ts) say to each
 // other. Types only: both programs compile this file, the extension's under Node and the script's under the DOM.
+import type { AuditEvent } from '../core/audit';
 import type { DingTalkErrorKind } from '../core/errors';
 
 export type TokenStateName = 'empty' | 'fetching' | 'valid' | 'expired' | 'failing';
@@ -14,15 +15,7 @@ export interface FetchRow {
 }
 
 /** One MCP tool call as the table of recent calls shows it. */
-export interface ToolCallRow {
-  /** ISO 8601. */
-  time: string;
-  tool: string;
-  app?: string;
-  decision: 'allow' | 'deny' | 'approve' | 'error';
-  rule: string;
-  durationMs: number;
-}
+export type ToolCallRow = Pick<AuditEvent, 'time' | 'tool' | 'app' | 'decision' | 'rule' | 'durationMs'>;
 
 /** Everything the view shows, posted whenever it changes; `app` null means the empty state. */
 export interface InspectState {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PolicyEngine, denialText, type Approver, type Verdict } from '../../src/core/policy';
+import { clockAt, neverAsked, type Denial } from '../support/policyKit';
 import { argsDigest } from '../../src/core/argsDigest';
 import type { CounterStore } from '../../src/core/policyCounters';
 import { DEFAULT_REFRESHES_PER_MINUTE } from '../../src/core/defaultPolicy';
@@ -10,20 +11,6 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-
-/** A clock that moves only when told. */
-function clockAt(time: number) {
-  return {
-    time,
-    now() {
-      return this.time;
-    },
-  };
-}
-
-const neverAsked: Approver = async () => assert.fail('the approver must not be asked');
-
-type Denial = Extract<Verdict, { allowed: false }>;
 
 function engineWith(policy: object | string | undefined, clock = clockAt(Date.UTC(2026, 0, 5, 10, 30, 0)), counterStore?: CounterStore) {
   const engine = new PolicyEngine({ clock, counterStore, source: '/ws/.vscode/dingtalk-mcp-policy.json' });

@@ -1,24 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PolicyEngine, denialText, type Approver, type Verdict } from '../../src/core/policy';
+import { clockAt, neverAsked, type Denial } from '../support/policyKit';
 
 /**
  * Rules on arguments and counters in Intercept's vocabulary (PolicyLayer/Intercept POLICY.md), in the
  * JSON policy file: operators, the rate_limit shorthand, state counters, evaluation order, validation.
  */
-
-type Denial = Extract<Verdict, { allowed: false }>;
-
-function clockAt(time: number) {
-  return {
-    time,
-    now() {
-      return this.time;
-    },
-  };
-}
-
-const neverAsked: Approver = async () => assert.fail('the approver must not be asked');
 
 function engineWith(policy: object, clock = clockAt(Date.UTC(2026, 0, 5, 10, 30, 0))) {
   const engine = new PolicyEngine({ clock, source: '/ws/.vscode/dingtalk-mcp-policy.json' });
