@@ -39,6 +39,10 @@ export type PolicyReport =
   | {
       ok: true;
       level: 'info' | 'warn';
+      /** No file (the defaults apply), or the file loaded. */
+      outcome: 'missing' | 'loaded';
+      /** The file the source resolved to, when that differs (a symlink). */
+      resolvedPath?: string;
       message: string;
       /** Entries naming tools the server does not have. */ unknownTools: string[];
       problems: PolicyProblem[];
@@ -46,6 +50,7 @@ export type PolicyReport =
   | {
       ok: false;
       level: 'warn' | 'error';
+      outcome: 'unreadable' | 'invalid';
       message: string;
       error: string;
       /** The error as problems, for wording in the person's language. */ failure: PolicyFailure;
@@ -129,12 +134,23 @@ export class PolicyEngine {
     if (result.ok) this.resolvedPath = read.kind === 'text' && read.resolvedPath !== source ? read.resolvedPath : undefined;
     if (!result.ok) {
       const failure = this.failure!;
-      const problem = `MCP policy ${source} ${read.kind === 'unreadable' ? 'cannot be read' : 'is invalid'}: ${result.error}.`;
+      const outcome = read.kind === 'unreadable' ? 'unreadable' : 'invalid';
+      const problem = `MCP policy ${source} ${outcome === 'unreadable' ? 'cannot be read' : 'is invalid'}: ${result.error}.`;
       return this.policy
-        ? { ok: false, level: 'warn', error: result.error, failure, denyingAll: false, problems, message: `${problem} The last good policy stays in force.` }
+        ? {
+            ok: false,
+            level: 'warn',
+            outcome,
+            error: result.error,
+            failure,
+            denyingAll: false,
+            problems,
+            message: `${problem} The last good policy stays in force.`,
+          }
         : {
             ok: false,
             level: 'error',
+            outcome,
             error: result.error,
             failure,
             denyingAll: true,
@@ -146,18 +162,21 @@ export class PolicyEngine {
       return {
         ok: true,
         level: 'info',
+        outcome: 'missing',
         unknownTools: [],
         problems,
         message: `MCP policy ${source} does not exist; the built-in defaults apply (every tool allowed, refresh_access_token at most ${DEFAULT_REFRESHES_PER_MINUTE} times a minute).`,
       };
     }
-    const resolved = read.kind === 'text' && read.resolvedPath !== source ? ` (the file it resolves to: ${read.resolvedPath})` : '';
-    const loaded = `MCP policy ${source}${resolved} loaded and in force.`;
+    const resolvedPath = read.kind === 'text' && read.resolvedPath !== source ? read.resolvedPath : undefined;
+    const loaded = `MCP policy ${source}${resolvedPath ? ` (the file it resolves to: ${resolvedPath})` : ''} loaded and in force.`;
     const unknownTools = this.unknownTools;
-    if (unknownTools.length === 0) return { ok: true, level: 'info', unknownTools, problems, message: loaded };
+    if (unknownTools.length === 0) return { ok: true, level: 'info', outcome: 'loaded', resolvedPath, unknownTools, problems, message: loaded };
     return {
       ok: true,
       level: 'warn',
+      outcome: 'loaded',
+      resolvedPath,
       unknownTools,
       problems,
       message: `${loaded} These entries name no tool of this server and change nothing: ${unknownTools.join('; ')}.`,

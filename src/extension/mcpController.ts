@@ -1,4 +1,5 @@
 import * as l10n from '@vscode/l10n';
+import { wordReport } from './policyWording';
 import type { PolicyFileRead } from '../core/policyFile';
 import { PolicyFileWatcher, type PolicyWatchOptions } from '../core/policyWatcher';
 import type { PolicyReport, PolicyStatus } from '../core/policy';
@@ -178,16 +179,17 @@ export class McpController implements Disposable {
   private report(report: PolicyReport, location: PolicyLocation): void {
     this.stateChanged();
     this.host.showProblems?.(location.path, report.problems);
+    const line = wordReport(report, location.source);
     if (report.ok) {
-      if (report.unknownTools.length === 0) return this.host.log.info(report.message);
-      this.host.log.warn(report.message);
+      if (report.unknownTools.length === 0) return this.host.log.info(line);
+      this.host.log.warn(line);
       return this.host.notify({ kind: 'unknownTools', source: location.source, entries: report.problems });
     }
     if (report.denyingAll) {
-      this.host.log.error(report.message);
+      this.host.log.error(line);
       this.host.notify({ kind: 'denyingAll', source: location.source, error: report.error, failure: report.failure });
     } else {
-      this.host.log.warn(report.message);
+      this.host.log.warn(line);
       this.host.notify({ kind: 'keptLastGood', source: location.source, error: report.error, failure: report.failure });
     }
   }

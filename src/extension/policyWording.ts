@@ -8,6 +8,8 @@ import {
   type ProblemParams,
   type RegexProblemCode,
 } from '../core/policyProblems';
+import type { PolicyReport } from '../core/policy';
+import { DEFAULT_REFRESHES_PER_MINUTE } from '../core/defaultPolicy';
 
 /**
  * Policy problems in the person's language: the core gives each a code and parameters (src/core/policyProblems.ts,
@@ -173,6 +175,35 @@ export function wordFailure(failure: PolicyFailure): string {
 /** The entries of an unknownTools notice: each entry with its closest real name, or how many more there are. */
 export function wordUnknownEntries(entries: PolicyProblem[]): string {
   return joined(entries.map((entry) => (entry.code === 'unknownTool' ? wordUnknownEntry(entry.params) : l10n.t('and {0} more', String(entry.params.count)))));
+}
+
+/** What applying the policy file did, for the log: the core's report in the person's language. */
+export function wordReport(report: PolicyReport, source: string): string {
+  if (!report.ok) {
+    const problem =
+      report.outcome === 'unreadable'
+        ? l10n.t('MCP policy {0} cannot be read: {1}.', source, wordFailure(report.failure))
+        : l10n.t('MCP policy {0} is invalid: {1}.', source, wordFailure(report.failure));
+    const then = report.denyingAll ? l10n.t('Every tool call is denied until it is fixed.') : l10n.t('The last good policy stays in force.');
+    return sentences(problem, then);
+  }
+  if (report.outcome === 'missing') {
+    return l10n.t(
+      'MCP policy {0} does not exist; the built-in defaults apply (every tool allowed, refresh_access_token at most {1} times a minute).',
+      source,
+      DEFAULT_REFRESHES_PER_MINUTE,
+    );
+  }
+  const loaded = report.resolvedPath
+    ? l10n.t('MCP policy {0} (the file it resolves to: {1}) loaded and in force.', source, report.resolvedPath)
+    : l10n.t('MCP policy {0} loaded and in force.', source);
+  if (report.unknownTools.length === 0) return loaded;
+  return sentences(loaded, l10n.t('These entries name no tool of this server and change nothing: {0}.', wordUnknownEntries(report.problems)));
+}
+
+/** Two sentences in a row, as the language writes them (Chinese puts no space after 。). */
+function sentences(first: string, second: string): string {
+  return l10n.t('{0} {1}', first, second);
 }
 
 /** "a; b; c" with the language's separator. */

@@ -6,7 +6,7 @@ import { MUST_BE, POLICY_PROBLEMS, REGEX_PROBLEMS, type PolicyProblemCode, type 
 import { parsePolicy } from '../../src/core/policyParse';
 import { PolicyEngine } from '../../src/core/policy';
 import * as l10n from '@vscode/l10n';
-import { MUST_BE_WORDS, PROBLEM_WORDS, REGEX_WORDS, wordFailure, wordProblem, wordUnknownEntries } from '../../src/extension/policyWording';
+import { MUST_BE_WORDS, PROBLEM_WORDS, REGEX_WORDS, wordFailure, wordProblem, wordReport, wordUnknownEntries } from '../../src/extension/policyWording';
 
 const root = path.join(__dirname, '../../..');
 const bundle = JSON.parse(readFileSync(path.join(root, 'l10n/bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
@@ -180,5 +180,26 @@ test('issue 12: an unreadable policy file, and entries naming unknown tools, rea
   assert.equal(
     inChinese(() => wordProblem(typos.problems[0])),
     'hide[0] "Get_Access_Token"（是否想写 "get_access_token"？）不是本服务器的工具，不起任何作用',
+  );
+});
+
+test("issue 12: what applying the policy file did reaches the log in the person's language, as the core says it in English", () => {
+  const engine = new PolicyEngine({ source: '/ws/p.json', knownTools: ['get_access_token', 'list_apps'] });
+  const missing = engine.apply({ kind: 'missing' });
+  assert.equal(wordReport(missing, '/ws/p.json'), missing.message, 'English: the same line as the CLI writes');
+  assert.match(
+    inChinese(() => wordReport(missing, '/ws/p.json')),
+    /^MCP 策略 \/ws\/p\.json 不存在，使用内置默认策略.*每分钟最多 \d+ 次/,
+  );
+  const loaded = engine.apply({ kind: 'text', text: '{"version": "1"}', resolvedPath: '/ws/p.json' });
+  assert.equal(wordReport(loaded, '/ws/p.json'), loaded.message);
+  assert.equal(
+    inChinese(() => wordReport(loaded, '/ws/p.json')),
+    'MCP 策略 /ws/p.json 已加载并生效。',
+  );
+  const broken = engine.apply({ kind: 'text', text: '{"version": "1", "default": "block"}', resolvedPath: '/ws/p.json' });
+  assert.equal(
+    inChinese(() => wordReport(broken, '/ws/p.json')),
+    'MCP 策略 /ws/p.json 无效：default 必须是"allow" 或 "deny"。上一份有效的策略继续生效。',
   );
 });
