@@ -1,9 +1,6 @@
 import type { AuditTrail } from '../core/audit';
 import type { TokenManager } from '../core/tokens';
-
-export interface Disposable {
-  dispose(): void;
-}
+import type { Disposable } from './emitter';
 
 /** What the inspect view shows, and the events that change it. */
 export interface InspectSources {

@@ -5,6 +5,7 @@ import { PolicyFileWatcher, type PolicyWatchOptions } from '../core/policyWatche
 import type { PolicyReport, PolicyStatus } from '../core/policy';
 import type { PolicyFailure, PolicyProblem } from '../core/policyProblems';
 import type { ExtensionServer } from '../mcp/extensionServer';
+import type { Disposable } from './emitter';
 
 /**
  * The in-process MCP server's life, apart from the vscode API so it can be tested with real files and a
@@ -28,10 +29,6 @@ export type PolicyNotice =
   | { kind: 'denyingAll'; source: string; error: string; failure: PolicyFailure }
   | { kind: 'keptLastGood'; source: string; error: string; failure: PolicyFailure }
   | { kind: 'unknownTools'; source: string; /** Warnings (unknownTool, moreUnknownTools). */ entries: PolicyProblem[] };
-
-export interface Disposable {
-  dispose(): void;
-}
 
 /** What the DingTalk view shows of the server: whether it is offered and running, and the policy in force. */
 export interface McpState {
