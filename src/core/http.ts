@@ -11,7 +11,7 @@ export interface HttpAnswer {
 /** A token answer is a few hundred bytes; anything near this is not DingTalk's. */
 const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024;
 
-export interface OutgoingRequest {
+interface OutgoingRequest {
   url: string;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
   headers?: Record<string, string>;

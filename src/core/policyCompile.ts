@@ -6,7 +6,7 @@ import type { Window } from './policyRuleSchema';
 
 /** A checked policy file compiled to what PolicyEngine reads, and the entries in it that name no tool. */
 
-export type Scope = 'grant' | 'session';
+type Scope = 'grant' | 'session';
 
 export interface Limit {
   /** Rule id for audits and messages, e.g. `tools.x.limits[0]`. */

@@ -19,7 +19,7 @@ interface Entry {
   used: number;
   pending: number;
 }
-export interface Reservation {
+interface Reservation {
   key: string;
   start: number;
   amount: number;

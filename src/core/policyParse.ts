@@ -5,7 +5,7 @@ import { policySchema, type PolicyFile } from './policySchema';
 
 /** Policy text (JSON or Intercept's YAML) to a checked PolicyFile, or its problems (codes, parameters, English words), each at its line. */
 
-export type PolicyFormat = 'json' | 'yaml';
+type PolicyFormat = 'json' | 'yaml';
 
 /** Intercept's YAML for .yaml and .yml files, PolicyLayer's JSON for anything else. */
 export function policyFormatOf(file: string): PolicyFormat {

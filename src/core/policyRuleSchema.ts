@@ -14,9 +14,9 @@ import type { MustBe, PolicyProblemCode, ProblemParams } from './policyProblems'
  */
 
 export type Window = 'minute' | 'hour' | 'day';
-export const WINDOWS: readonly Window[] = ['minute', 'hour', 'day'];
+const WINDOWS: readonly Window[] = ['minute', 'hour', 'day'];
 
-export const OPERATORS = ['eq', 'neq', 'in', 'not_in', 'lt', 'lte', 'gt', 'gte', 'regex', 'contains', 'exists'] as const;
+const OPERATORS = ['eq', 'neq', 'in', 'not_in', 'lt', 'lte', 'gt', 'gte', 'regex', 'contains', 'exists'] as const;
 export type Operator = (typeof OPERATORS)[number];
 
 /** The largest counter increment; keeps sums exact in doubles. */
@@ -31,7 +31,7 @@ export const must =
   (issue: { input?: unknown }) =>
     issue.input === undefined ? issueMessage('required') : issueMessage('mustBe', { ...params, what });
 
-export const conditionSchema = z.strictObject(
+const conditionSchema = z.strictObject(
   {
     path: z.string({ error: must('conditionPath') }),
     op: z.string({ error: must('operator', { operators: OPERATORS.join(', ') }) }),
@@ -40,7 +40,7 @@ export const conditionSchema = z.strictObject(
   { error: must('condition') },
 );
 
-export const stateSchema = z.strictObject(
+const stateSchema = z.strictObject(
   {
     counter: z.string({ error: must('counterName') }),
     window: z.string({ error: must('window') }),
@@ -71,7 +71,7 @@ export type RuleFile = z.infer<typeof ruleSchema>;
 export type ConditionFile = z.infer<typeof conditionSchema>;
 
 /** One problem, at a path inside the policy (`["tools", "x", "rules", 0]`). */
-export interface RuleProblem {
+interface RuleProblem {
   path: (string | number)[];
   code: PolicyProblemCode;
   params: ProblemParams;

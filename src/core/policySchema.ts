@@ -8,7 +8,7 @@ import { counterReferenceProblems, issueMessage, must, ruleSchema, validateRules
 
 const toolName = z.string({ error: must('toolName') }).min(1, { error: must('nonEmptyToolName') });
 
-export const limitSchema = z.strictObject(
+const limitSchema = z.strictObject(
   {
     counter: z.string({ error: must('counterName') }).min(1, { error: must('nonEmptyCounterName') }),
     window: z.enum(['minute', 'hour', 'day'], { error: must('window') }),

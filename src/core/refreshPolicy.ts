@@ -8,17 +8,17 @@ import { MAX_TOKEN_REQUESTS_PER_MINUTE } from './requestCap';
 import type { AppEntry, CachedToken, FetchTrigger, RefreshBlock, Replacement } from './tokenState';
 
 /** Below this much validity, callers wait for a new token rather than take one about to die. */
-export const WAIT_FLOOR_MS = 10_000;
+const WAIT_FLOOR_MS = 10_000;
 /** No more than one automatic upstream request per app in this interval, whatever expireIn says. */
 export const MIN_FETCH_INTERVAL_MS = 60_000;
-export const BACKOFF_BASE_MS = 5_000;
+const BACKOFF_BASE_MS = 5_000;
 export const BACKOFF_CAP_MS = 5 * 60_000;
 /**
  * With no valid token, callers are failing: after a failure that may pass (5xx, reset, throttling without
  * Retry-After...) the next attempt waits 1–2 s, so a caller asking after DingTalk recovers gets a token within
  * about 2 s. The request cap, not a growing backoff, keeps such an outage from costing DingTalk much.
  */
-export const RETRY_WITHOUT_TOKEN_MS = 2_000;
+const RETRY_WITHOUT_TOKEN_MS = 2_000;
 export const RETRY_AFTER_CAP_MS = 60 * 60_000;
 export const DEFAULT_REFRESH_MARGIN_MS = REFRESH_MARGIN_SECONDS.fallback * 1000;
 
@@ -56,7 +56,7 @@ export function wouldLoop(replacement: Replacement | undefined, rejected: string
   return replacement?.token === rejected && now - replacement.at < MIN_FETCH_INTERVAL_MS && (replacement.sameAsRejected || !replacement.confirmed);
 }
 
-export interface Block {
+interface Block {
   until: number;
   by: RefreshBlock;
 }

@@ -41,7 +41,7 @@ export interface TokenManagerOptions {
 export type TokenSource = 'network' | 'cache' | 'shared';
 
 /** Where the token held in memory came from: fetched by this process, or taken from another window. */
-export type TokenOrigin = 'network' | 'shared';
+type TokenOrigin = 'network' | 'shared';
 
 export interface TokenResult extends CachedToken {
   appKey: string;
@@ -100,7 +100,7 @@ export interface TokenChange {
 }
 
 /** The failures since the last token, fetched or shared; the last one decides the backoff and what callers are told. */
-export interface Failing {
+interface Failing {
   error: DingTalkError;
   at: number;
   consecutive: number;

@@ -83,7 +83,7 @@ function regexReason(p: ProblemParams): string {
 }
 
 /** A `hide` or `tools` entry that names no tool, with the closest real name or the list of tools. */
-export function wordUnknownEntry(p: ProblemParams): string {
+function wordUnknownEntry(p: ProblemParams): string {
   return p.suggestion !== undefined
     ? l10n.t('{0} (did you mean {1}?)', String(p.entry), quote(p.suggestion))
     : l10n.t('{0} (the tools are {1})', String(p.entry), String(p.tools));

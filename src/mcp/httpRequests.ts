@@ -38,7 +38,7 @@ function isAllowedOrigin(origin: string): boolean {
   }
 }
 
-export type BodyResult = { ok: true; value: unknown } | { ok: false; status: number; message: string };
+type BodyResult = { ok: true; value: unknown } | { ok: false; status: number; message: string };
 
 /**
  * The JSON body, refusing more than maxBytes before parsing anything. An oversized upload is let flow away

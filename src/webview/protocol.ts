@@ -3,10 +3,10 @@
 import type { AuditEvent } from '../core/audit';
 import type { DingTalkErrorKind } from '../core/errors';
 
-export type TokenStateName = 'empty' | 'fetching' | 'valid' | 'expired' | 'failing';
+type TokenStateName = 'empty' | 'fetching' | 'valid' | 'expired' | 'failing';
 
 /** One token fetch as the table of recent fetches shows it. */
-export interface FetchRow {
+interface FetchRow {
   at: number;
   trigger: 'cold' | 'ahead' | 'timer' | 'forced' | 'rejected';
   outcome: 'ok' | 'error' | 'shared';
@@ -15,7 +15,7 @@ export interface FetchRow {
 }
 
 /** One MCP tool call as the table of recent calls shows it. */
-export type ToolCallRow = Pick<AuditEvent, 'time' | 'tool' | 'app' | 'decision' | 'rule' | 'durationMs'>;
+type ToolCallRow = Pick<AuditEvent, 'time' | 'tool' | 'app' | 'decision' | 'rule' | 'durationMs'>;
 
 /** Everything the view shows, posted whenever it changes; `app` null means the empty state. */
 export interface InspectState {

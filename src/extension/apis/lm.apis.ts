@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Disposable, Event } from '../emitter';
 
 /** How VS Code reaches a running MCP server: a TCP URL, or a Unix socket or Windows pipe serving /mcp. */
-export interface McpAddress {
+interface McpAddress {
   kind: 'tcp' | 'unix' | 'pipe';
   url: string;
   socketPath?: string;

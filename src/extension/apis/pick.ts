@@ -12,7 +12,7 @@ export interface PickItem<T> {
   value: T;
 }
 
-export interface PickButton {
+interface PickButton {
   id: string;
   icon: string;
   tooltip: string;
