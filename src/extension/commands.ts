@@ -133,6 +133,8 @@ async function renameApp(services: Services, appKey: string | undefined): Promis
       prompt: l10n.t('A new label for {0} (its appSecret stays as it is)', app.appKey),
       value: app.label,
       validateInput: (value) => (value.trim() ? undefined : l10n.t('Enter a label.')),
+      // A label half typed is not lost when focus moves elsewhere (as the credentials form keeps its answers).
+      ignoreFocusOut: true,
     })
   )?.trim();
   if (!label || label === app.label) return;

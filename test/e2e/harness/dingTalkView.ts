@@ -49,20 +49,18 @@ export class DingTalkView {
     await this.appRow(label).click({ button: 'right' });
     const menu = this.page.locator('.context-view .monaco-menu');
     await menu.waitFor({ state: 'visible', timeout: 5_000 });
-    // A click can land while the menu is still opening and be ignored; arrow keys cannot.
-    for (let step = 0; step < 15; step++) {
-      await this.page.keyboard.press('ArrowDown');
-      const focused = await menu
-        .locator('.action-item.focused .action-label')
-        .innerText({ timeout: 1000 })
-        .catch(() => '');
-      if (focused.trim() === action) {
-        await this.page.keyboard.press('Enter');
-        await menu.waitFor({ state: 'hidden', timeout: 5_000 });
-        return;
-      }
-    }
-    throw new Error(`the context menu of ${label} has no "${action}"`);
+    const item = menu.locator('.action-item', { has: this.page.locator('.action-label', { hasText: exactly(action) }) }).first();
+    await item.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => {
+      throw new Error(`the context menu of ${label} has no "${action}"`);
+    });
+    // The entry is clicked, not reached with the arrow keys: the row re-renders every second (its countdown),
+    // and a keyboard highlight could be lost between reading it and pressing Enter. A click while the menu is
+    // still laying out can be ignored, so it is repeated until the menu closes, which it does once the action ran.
+    await waitUntil(`"${action}" to run from the context menu of ${label}`, 10_000, async () => {
+      if (!(await menu.isVisible())) return true;
+      await item.click({ timeout: 1_000 }).catch(() => undefined);
+      return !(await menu.isVisible());
+    });
   }
 
   private pane(title: string): Locator {
@@ -70,8 +68,7 @@ export class DingTalkView {
   }
 
   private row(pane: Locator, label: string): Locator {
-    const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-    return pane.locator('.monaco-list-row', { has: this.page.locator('.label-name', { hasText: exact }) });
+    return pane.locator('.monaco-list-row', { has: this.page.locator('.label-name', { hasText: exactly(label) }) });
   }
 
   private async waitForRow(pane: Locator, label: string, shown: (description: string) => string, pattern: RowCheck, timeoutMs: number): Promise<string> {
@@ -87,4 +84,9 @@ export class DingTalkView {
       throw new Error(`the row "${label}" never matched ${String(pattern)}; it shows "${text}"`);
     });
   }
+}
+
+/** A pattern matching exactly this text. */
+function exactly(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 }

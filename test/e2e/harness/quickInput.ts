@@ -110,7 +110,7 @@ export class QuickInput {
       const { message } = await this.info();
       return pattern.test(message) ? message : undefined;
     }).catch(async (err: Error) => {
-      throw new Error(`${err.message}; the box says: ${(await this.info().catch(() => undefined))?.message ?? '(no box)'}`);
+      throw new Error(`${err.message}; ${await this.describe()}`);
     });
   }
 
@@ -154,6 +154,14 @@ export class QuickInput {
     return this.page.evaluate(() => Boolean((globalThis as unknown as PageGlobals).__e2eQuickInputHidden));
   }
 
+  /** What the quick input shows now, for an error message: hidden, or its title, message and entries. */
+  async describe(): Promise<string> {
+    if (!(await this.isOpen().catch(() => false))) return 'no quick input is open';
+    const info = await this.info().catch(() => undefined);
+    const items = (await this.items().catch(() => [])).map((item) => item.label);
+    return `the quick input shows title ${JSON.stringify(info?.title ?? '')}, message ${JSON.stringify(info?.message ?? '')}, entries ${JSON.stringify(items)}`;
+  }
+
   private async waitForInputBox(timeoutMs: number): Promise<Locator> {
     return waitUntil('an input box', timeoutMs, async () => {
       const box = await this.waitForOpen(timeoutMs);
@@ -184,8 +192,7 @@ export class QuickInput {
       await this.page.keyboard.press(index < items.findIndex((i) => i.focused) ? 'ArrowUp' : 'ArrowDown');
       return undefined;
     }).catch(async (err: Error) => {
-      const seen = (await this.items().catch(() => [])).map((i) => i.label);
-      throw new Error(`${err.message}; quick pick shows: ${JSON.stringify(seen)}`);
+      throw new Error(`${err.message}; ${await this.describe()}`);
     });
   }
 }
