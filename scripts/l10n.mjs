@@ -1,5 +1,5 @@
 // `npm run l10n`: the English bundle l10n/bundle.l10n.json, every message src/extension passes to
-// vscode.l10n.t, extracted by @vscode/l10n-dev (VS Code's own tool). The Chinese bundle beside it is written by
+// l10n.t (@vscode/l10n), extracted by @vscode/l10n-dev (VS Code's own tool). The Chinese bundle beside it is written by
 // hand; test/unit/l10n.test.ts checks both against a fresh extraction.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';

@@ -224,7 +224,7 @@ test('every English message has a Chinese translation with the same placeholders
   assert.deepEqual(
     Object.keys(chinese).filter((message) => !english.includes(message)),
     [],
-    'Chinese keys no source passes to vscode.l10n.t',
+    'Chinese keys no source passes to l10n.t',
   );
   for (const message of english) {
     assert.deepEqual(placeholders(chinese[message]), placeholders(message), `placeholders of ${JSON.stringify(message)} → ${JSON.stringify(chinese[message])}`);

@@ -10,7 +10,7 @@ import { createWorkspaceApis, type WorkspaceApis } from './workspace.apis';
  * The VS Code API as the commands, the credential flow, the MCP provider and the inspect view use it: those
  * modules import `vscode` for types only and reach it at run time through the *.apis.ts files beside this one,
  * each narrowed to what the extension needs, so unit tests hand in fakes (test/support/fakeApis.ts).
- * Translations go through ./l10n.ts.
+ * Translations go through @vscode/l10n, which activate() hands VS Code's bundle.
  */
 export interface Apis {
   window: WindowApis;
