@@ -106,7 +106,7 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
   private appItem(app: AppInfo): vscode.TreeItem {
     const active = this.services.credentials.activeAppKey() === app.appKey;
     const status = this.services.tokens.status(app.appKey);
-    const view = statusBarView(app.label, status, Date.now(), this.services.settings().warningMs, statusWords());
+    const view = statusBarView(app.label, status, this.services.clock.now(), this.services.settings().warningMs, statusWords());
     const item = new vscode.TreeItem(app.label);
     item.id = app.appKey;
     // The countdown first: a narrow sidebar cuts the description from the end.

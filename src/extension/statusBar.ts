@@ -33,7 +33,7 @@ export class StatusBar implements vscode.Disposable {
     }
     const app = this.services.credentials.activeApp();
     const status = app ? this.services.tokens.status(app.appKey) : undefined;
-    const view = statusBarView(app?.label, status, Date.now(), settings.warningMs, statusWords());
+    const view = statusBarView(app?.label, status, this.services.clock.now(), settings.warningMs, statusWords());
     this.item.text = view.text;
     this.item.accessibilityInformation = { label: view.ariaLabel, role: 'button' };
     this.item.backgroundColor = view.severity === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${view.severity}Background`);
@@ -68,7 +68,7 @@ export class StatusBar implements vscode.Disposable {
     const status = this.services.tokens.status(app.appKey);
     const rows: string[] = [`**$(key) ${escapeMarkdown(app.label)}** \`${escapeMarkdown(app.appKey)}\``, ''];
     if (status.expiresAt !== undefined) {
-      const left = status.state === 'valid' ? ` (${formatCountdown(status.expiresAt - Date.now())})` : '';
+      const left = status.state === 'valid' ? ` (${formatCountdown(status.expiresAt - this.services.clock.now())})` : '';
       rows.push(`${l10n.t('Expires: {0}', new Date(status.expiresAt).toLocaleString(vscode.env.language))}${left}  `);
     }
     if (status.lastRefreshAt !== undefined) rows.push(`${l10n.t('Last refresh: {0}', new Date(status.lastRefreshAt).toLocaleString(vscode.env.language))}  `);
