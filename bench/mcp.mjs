@@ -118,7 +118,7 @@ async function startHttpFloorClient({ unix = false } = {}) {
 
 /** Runs fn with a fresh emulator and endpoints pointing at it; the emulator is closed whatever happens. */
 async function withEmulator(fn) {
-  const { endpointsWithDefaults } = fromOut('src/core/dingtalk');
+  const { endpointsWithDefaults } = fromOut('src/core/dingtalk/client');
   const emulator = await DingTalkEmulator.start();
   try {
     return await fn({ emulator, endpoints: endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl }) });
@@ -163,9 +163,9 @@ function socketFetch(socketPath) {
 
 /** What both in-process figures give our server: the sandbox app, the built-in policy, a log sink that only counts. */
 function toolContext(endpoints) {
-  const { TokenManager } = fromOut('src/core/tokens');
-  const { fetchAccessToken } = fromOut('src/core/dingtalk');
-  const { PolicyEngine } = fromOut('src/core/policy');
+  const { TokenManager } = fromOut('src/core/tokens/manager');
+  const { fetchAccessToken } = fromOut('src/core/dingtalk/client');
+  const { PolicyEngine } = fromOut('src/core/policy/engine');
   const { AuditTrail } = fromOut('src/core/audit');
   const { Redactor } = fromOut('src/core/redact');
   const redactor = new Redactor();
@@ -201,7 +201,7 @@ async function startOursWith(endpoints, open) {
 
 /** Figure 2: our in-process Streamable HTTP server (the extension's) against the SDK floor, over tcp and a unix socket. */
 export async function httpFigure({ runs, count = 2000, warmup = 300, kind = 'tcp' }) {
-  const { startHttpMcpServer } = fromOut('src/mcp/httpServer');
+  const { startHttpMcpServer } = fromOut('src/mcp/http/server');
   return withEmulator(async ({ endpoints }) => {
     return await compare({
       runs,
@@ -232,7 +232,7 @@ export async function inMemoryFigure({ runs, count = 2000, warmup = 300 }) {
   const { InMemoryTransport } = await import('@modelcontextprotocol/sdk/inMemory.js');
   const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
   const { registerFloorTool } = await import('./floor/shape.mjs');
-  const { createDingTalkMcpServer } = fromOut('src/mcp/tools');
+  const { createDingTalkMcpServer } = fromOut('src/mcp/tools/registry');
   const link = async (server) => {
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);

@@ -2,7 +2,7 @@
 // a ten-rule policy, against the same engine with no rules at all.
 import { fromOut, median } from './lib/util.mjs';
 
-const { PolicyEngine } = fromOut('src/core/policy');
+const { PolicyEngine } = fromOut('src/core/policy/engine');
 
 /** Ten rules of every kind a person would write for dingtalk_api_request: conditions, a regex, counters, "*". */
 export const TEN_RULES = {

@@ -12,7 +12,7 @@ const USAGE = `usage: npm run soak -- [options]
   --clients K   concurrent MCP clients (default 8)
   --stdio S     how many of them talk to the stdio CLI (default K/4)
   --no-build    skip tsc
-  --cli FILE    the CLI the stdio clients start (default out/src/mcp/cli.js; e.g. dist/cli.js)`;
+  --cli FILE    the CLI the stdio clients start (default out/src/mcp/cli/main.js; e.g. dist/cli.js)`;
 const options = optionsOrExit(
   USAGE,
   {

@@ -2,9 +2,9 @@
 import { SimClock } from './lib/simClock.mjs';
 import { fromOut, median, requireFromRoot } from './lib/util.mjs';
 
-const { TokenManager } = fromOut('src/core/tokens');
+const { TokenManager } = fromOut('src/core/tokens/manager');
 const { Redactor } = fromOut('src/core/redact');
-const { endpointsWithDefaults, fetchAccessToken } = fromOut('src/core/dingtalk');
+const { endpointsWithDefaults, fetchAccessToken } = fromOut('src/core/dingtalk/client');
 const { DingTalkEmulator, SANDBOX_APPS } = fromOut('test/emulator/emulator');
 const [APP] = SANDBOX_APPS;
 const secrets = new Map(SANDBOX_APPS.map((app) => [app.appKey, app]));

@@ -30,7 +30,7 @@ export interface SoakOptions {
   clients: number;
   /** How many of them use the stdio CLI (each its own server process and token cache); the rest share the in-process HTTP server. */
   stdioClients?: number;
-  /** The stdio server to spawn; out/src/mcp/cli.js when omitted. */
+  /** The stdio server to spawn; out/src/mcp/cli/main.js when omitted. */
   cliPath?: string;
   /** A fault phase ends after this many completed calls... */
   callsPerPhase?: number;

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 export const root = path.join(import.meta.dirname, '..', '..');
 export const requireFromRoot = createRequire(path.join(root, 'package.json'));
 
-/** A CommonJS module compiled by tsc into out/ (e.g. 'src/core/tokens'). */
+/** A CommonJS module compiled by tsc into out/ (e.g. 'src/core/tokens/manager'). */
 export function fromOut(modulePath) {
   const file = path.join(root, 'out', `${modulePath}.js`);
   if (!fs.existsSync(file)) throw new Error(`${path.relative(root, file)} is missing: run \`npx tsc -p .\` first.`);

@@ -1,17 +1,17 @@
 import * as l10n from '@vscode/l10n';
-import { describeDuration, describeError, servedLogLine } from './messages';
-import { POLICY_TEMPLATES, type PolicyTemplateId } from './policyTemplate';
+import { describeDuration, describeError, servedLogLine } from './wording/messages';
+import { POLICY_TEMPLATES, type PolicyTemplateId } from './mcp/policyTemplate';
 import type { AppInfo } from '../core/apps';
-import { DEFAULT_REFRESHES_PER_MINUTE } from '../core/defaultPolicy';
-import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock, type TokenResult } from '../core/tokens';
+import { DEFAULT_REFRESHES_PER_MINUTE } from '../core/policy/defaults';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock, type TokenResult } from '../core/tokens/manager';
 import type { Services } from './services';
-import type { InspectPanel } from './inspect';
-import { appKeyFromNode } from './appNode';
-import { openDeveloperConsole, setCredentials } from './credentialsFlow';
+import type { InspectPanel } from './inspect/panel';
+import { appKeyFromNode } from './apps/appNode';
+import { openDeveloperConsole, setCredentials } from './apps/credentialsFlow';
 import { COMMAND, type CommandId } from './commandIds';
 import type { Disposable } from './emitter';
 import type { PickEntry, PickItem } from './apis/pick';
-import { appItems, pickApp, separator, tokenState } from './appPicks';
+import { appItems, pickApp, separator, tokenState } from './apps/picks';
 
 type Handler = (...args: unknown[]) => unknown;
 

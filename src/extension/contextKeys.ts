@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Services } from './services';
-import type { McpProvider } from './mcpProvider';
+import type { McpProvider } from './mcp/provider';
 import { CONTEXT_KEY } from './commandIds';
 
 /**

@@ -1,23 +1,23 @@
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
-import { fetchAccessToken, type AppCredentials, type FetchedToken } from '../core/dingtalk';
-import { DingTalkError } from '../core/errors';
-import { TokenManager } from '../core/tokens';
+import { fetchAccessToken, type AppCredentials, type FetchedToken } from '../core/dingtalk/client';
+import { DingTalkError } from '../core/dingtalk/errors';
+import { TokenManager } from '../core/tokens/manager';
 import { systemClock } from '../core/clock';
 import { AuditTrail } from '../core/audit';
 import { Redactor } from '../core/redact';
-import { CredentialStore } from './credentials';
+import { CredentialStore } from './apps/credentials';
 import { createLog, type Log } from './log';
 import { readSettings, SECTION, type Settings } from './config';
-import { StatusBar } from './statusBar';
-import { InspectPanel } from './inspect';
+import { StatusBar } from './statusBar/statusBar';
+import { InspectPanel } from './inspect/panel';
 import { registerCommands } from './commands';
-import { registerMcpProvider } from './mcpProvider';
-import { DingTalkView } from './appsView';
+import { registerMcpProvider } from './mcp/provider';
+import { DingTalkView } from './apps/view';
 import { trackContextKeys } from './contextKeys';
 import type { Services } from './services';
 import { createApis } from './apis/apis';
-import { describeError } from './messages';
+import { describeError } from './wording/messages';
 
 /** Builds the one Redactor and TokenManager and hands them to the status bar, commands, inspect view and MCP provider. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {

@@ -1,8 +1,8 @@
 import type * as vscode from 'vscode';
-import type { TokenManager } from '../core/tokens';
-import type { AppCredentials, FetchedToken } from '../core/dingtalk';
+import type { TokenManager } from '../core/tokens/manager';
+import type { AppCredentials, FetchedToken } from '../core/dingtalk/client';
 import type { AuditTrail } from '../core/audit';
-import type { CredentialStore } from './credentials';
+import type { CredentialStore } from './apps/credentials';
 import type { Log } from './log';
 import type { Settings } from './settings';
 import type { Clock } from '../core/clock';

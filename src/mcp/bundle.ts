@@ -1,4 +1,4 @@
 // dist/mcp.js: everything that needs the MCP SDK and zod, in one bundle shared by the extension (loaded only
 // when VS Code starts the server) and the dingtalk-token-mcp command, so the .vsix carries it once.
 export { startExtensionMcpServer } from './extensionServer';
-export { runCli } from './cli';
+export { runCli } from './cli/main';

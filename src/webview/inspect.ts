@@ -1,8 +1,8 @@
 // The inspect view's script: renders state sent by the extension; asks for the raw token only on a click.
 // Runs in the webview (DOM, no Node, no vscode module): bundled by esbuild into dist/webview/inspect.js and
 // type-checked by src/webview/tsconfig.json.
-import { formatCountdown } from '../extension/countdown';
-import type { FromWebview, InspectState, ToWebview, Words } from './protocol';
+import { formatCountdown } from '../shared/countdown';
+import type { FromWebview, InspectState, ToWebview, Words } from '../shared/inspectProtocol';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromWebview): void };
 

@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DingTalkEmulator, EMULATOR_CLIENT_IP, EMULATOR_MISSING_SCOPE, SANDBOX_APPS, SANDBOX_ROBOT_TOKEN, type Fault } from '../emulator/emulator';
 import type { Clock } from '../../src/core/clock';
-import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints, type TokenApi } from '../../src/core/dingtalk';
-import type { DingTalkError, DingTalkErrorKind } from '../../src/core/errors';
-import { TokenManager } from '../../src/core/tokens';
+import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints, type TokenApi } from '../../src/core/dingtalk/client';
+import type { DingTalkError, DingTalkErrorKind } from '../../src/core/dingtalk/errors';
+import { TokenManager } from '../../src/core/tokens/manager';
 import { Redactor } from '../../src/core/redact';
 import { dingTalkFailure } from '../support/dingTalkFailure';
-import { dingtalkApiRequest, type ApiRequestDeps } from '../../src/core/apiRequest';
+import { dingtalkApiRequest, type ApiRequestDeps } from '../../src/core/dingtalk/apiRequest';
 
 // DingTalk's answer shapes, as the emulator speaks them (each cited there), read by the client over loopback:
 // code first, status second, for both API families, on the token endpoints and on API calls.

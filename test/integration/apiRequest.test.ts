@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
-import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../src/core/dingtalk';
-import { TokenManager, type TokenFetcher } from '../../src/core/tokens';
+import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../src/core/dingtalk/client';
+import { TokenManager, type TokenFetcher } from '../../src/core/tokens/manager';
 import { Redactor } from '../../src/core/redact';
-import { ApiRequestRefused, dingtalkApiRequest, resolveTarget, type ApiRequestDeps } from '../../src/core/apiRequest';
-import { DingTalkError } from '../../src/core/errors';
+import { ApiRequestRefused, dingtalkApiRequest, resolveTarget, type ApiRequestDeps } from '../../src/core/dingtalk/apiRequest';
+import { DingTalkError } from '../../src/core/dingtalk/errors';
 
 const [APP] = SANDBOX_APPS;
 

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DingTalkEmulator, type Fault } from '../emulator/emulator';
-import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints, type TokenApi } from '../../src/core/dingtalk';
-import type { DingTalkError, DingTalkErrorKind } from '../../src/core/errors';
-import { TokenManager } from '../../src/core/tokens';
+import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints, type TokenApi } from '../../src/core/dingtalk/client';
+import type { DingTalkError, DingTalkErrorKind } from '../../src/core/dingtalk/errors';
+import { TokenManager } from '../../src/core/tokens/manager';
 import { Redactor } from '../../src/core/redact';
 import { dingTalkFailure } from '../support/dingTalkFailure';
 

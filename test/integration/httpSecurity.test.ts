@@ -5,8 +5,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { startHttpMcpServer, type HttpMcpServer, type HttpMcpServerOptions } from '../../src/mcp/httpServer';
-import { SECRET_HEADER } from '../../src/mcp/httpRequests';
+import { startHttpMcpServer, type HttpMcpServer, type HttpMcpServerOptions } from '../../src/mcp/http/server';
+import { SECRET_HEADER } from '../../src/mcp/http/requests';
 import { offlineContext } from '../support/offlineContext';
 
 const INITIALIZE = JSON.stringify({

@@ -11,15 +11,15 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DingTalkEmulator, SANDBOX_APPS, type EmulatorApp } from '../emulator/emulator';
 import { AuditTrail } from '../../src/core/audit';
-import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk';
-import { PolicyEngine } from '../../src/core/policy';
-import { MAX_TOKEN_REQUESTS_PER_MINUTE, TokenManager } from '../../src/core/tokens';
+import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk/client';
+import { PolicyEngine } from '../../src/core/policy/engine';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE, TokenManager } from '../../src/core/tokens/manager';
 import { Redactor } from '../../src/core/redact';
-import { startHttpMcpServer } from '../../src/mcp/httpServer';
-import { TOOL_NAMES } from '../../src/mcp/toolDefinitions';
+import { startHttpMcpServer } from '../../src/mcp/http/server';
+import { TOOL_NAMES } from '../../src/mcp/tools/definitions';
 
 const [APP, APP2] = SANDBOX_APPS;
-const CLI = path.join(__dirname, '../../src/mcp/cli.js');
+const CLI = path.join(__dirname, '../../src/mcp/cli/main.js');
 
 interface Setup {
   /** Apps the server is configured with: the first sandbox app when omitted, none for []. */

@@ -9,12 +9,12 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
 import { FakeClock } from '../support/fakeClock';
 import { AuditTrail } from '../../src/core/audit';
-import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk';
-import { TokenManager } from '../../src/core/tokens';
+import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk/client';
+import { TokenManager } from '../../src/core/tokens/manager';
 import { Redactor } from '../../src/core/redact';
-import { unknownToolEntry, type PolicyProblem } from '../../src/core/policyProblems';
+import { unknownToolEntry, type PolicyProblem } from '../../src/core/policy/problems';
 import { startExtensionMcpServer, type ExtensionServer } from '../../src/mcp/extensionServer';
-import { McpController, type McpHost, type PolicyLocation, type PolicyNotice } from '../../src/extension/mcpController';
+import { McpController, type McpHost, type PolicyLocation, type PolicyNotice } from '../../src/extension/mcp/controller';
 
 /**
  * The extension's MCP server and its policy file, below the vscode API: a real server and real files in a

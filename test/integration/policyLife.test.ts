@@ -16,7 +16,7 @@ import { eventually } from '../support/eventually';
  */
 
 const [APP] = SANDBOX_APPS;
-const CLI = path.join(__dirname, '../../src/mcp/cli.js');
+const CLI = path.join(__dirname, '../../src/mcp/cli/main.js');
 
 interface Cli {
   dir: string;

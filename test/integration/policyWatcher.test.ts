@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import type { PolicyFileRead } from '../../src/core/policyFile';
-import { PolicyFileWatcher, type PolicyWatchOptions } from '../../src/core/policyWatcher';
+import type { PolicyFileRead } from '../../src/core/policy/file/read';
+import { PolicyFileWatcher, type PolicyWatchOptions } from '../../src/core/policy/file/watch';
 import { FakeClock } from '../support/fakeClock';
 
 /**

@@ -15,7 +15,7 @@ import { eventually } from '../support/eventually';
 // The standalone server behind a company proxy: DingTalk's host names resolve only through the proxy (".test"
 // names never resolve anywhere else), so a request that skips the proxy cannot reach the emulator.
 const [APP] = SANDBOX_APPS;
-const CLI = path.join(__dirname, '../../src/mcp/cli.js');
+const CLI = path.join(__dirname, '../../src/mcp/cli/main.js');
 const API_HOST = 'api.dingtalk.test';
 const LEGACY_HOST = 'oapi.dingtalk.test';
 const TLS_DIR = path.join(__dirname, '../../../test/support/tls');

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuditTrail } from '../../src/core/audit';
-import { endpointsWithDefaults } from '../../src/core/dingtalk';
+import { endpointsWithDefaults } from '../../src/core/dingtalk/client';
 import { Redactor } from '../../src/core/redact';
-import { TokenManager } from '../../src/core/tokens';
+import { TokenManager } from '../../src/core/tokens/manager';
 import { startExtensionMcpServer } from '../../src/mcp/extensionServer';
 
 test('the in-process server words its audit line as the extension asks, and writes no English line of its own', async () => {

@@ -4,7 +4,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 /** The compiled standalone server, as `dingtalk-token-mcp` runs it. */
-export const CLI = path.join(__dirname, '../../src/mcp/cli.js');
+export const CLI = path.join(__dirname, '../../src/mcp/cli/main.js');
 
 export interface CliSession {
   client: Client;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DingTalkError } from '../../src/core/errors';
+import { DingTalkError } from '../../src/core/dingtalk/errors';
 
 /** The DingTalkError a promise rejects with; fails the test if it resolves or rejects with anything else. */
 export async function dingTalkFailure(promise: Promise<unknown>): Promise<DingTalkError> {

@@ -3,11 +3,11 @@
 // test answers for the person.
 import type * as vscode from 'vscode';
 import { Emitter } from '../../src/extension/emitter';
-import { CredentialStore, type Secrets } from '../../src/extension/credentials';
+import { CredentialStore, type Secrets } from '../../src/extension/apps/credentials';
 import { Redactor } from '../../src/core/redact';
-import { TokenManager } from '../../src/core/tokens';
+import { TokenManager } from '../../src/core/tokens/manager';
 import { AuditTrail } from '../../src/core/audit';
-import { endpointsWithDefaults, type AppCredentials, type FetchedToken } from '../../src/core/dingtalk';
+import { endpointsWithDefaults, type AppCredentials, type FetchedToken } from '../../src/core/dingtalk/client';
 import type { Apis } from '../../src/extension/apis/apis';
 import type { InputBoxView, WindowApis } from '../../src/extension/apis/window.apis';
 import type { PickEntry, PickOptions, Picked } from '../../src/extension/apis/pick';

@@ -1,10 +1,10 @@
 import { AuditTrail } from '../../src/core/audit';
-import { endpointsWithDefaults } from '../../src/core/dingtalk';
-import { DingTalkError } from '../../src/core/errors';
-import { PolicyEngine } from '../../src/core/policy';
+import { endpointsWithDefaults } from '../../src/core/dingtalk/client';
+import { DingTalkError } from '../../src/core/dingtalk/errors';
+import { PolicyEngine } from '../../src/core/policy/engine';
 import { Redactor } from '../../src/core/redact';
-import { TokenManager } from '../../src/core/tokens';
-import type { ToolContext } from '../../src/mcp/toolContext';
+import { TokenManager } from '../../src/core/tokens/manager';
+import type { ToolContext } from '../../src/mcp/tools/context';
 
 /**
  * A tool context that never reaches DingTalk (no apps, every token request fails as offline, the endpoints a

@@ -1,7 +1,7 @@
 // What the policy engine's unit tests share: a clock that moves only when told, an approver that must not be
 // asked, and the shape of a denial.
 import assert from 'node:assert/strict';
-import type { Approver, Verdict } from '../../src/core/policy';
+import type { Approver, Verdict } from '../../src/core/policy/engine';
 
 export type Denial = Extract<Verdict, { allowed: false }>;
 

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DingTalkError, type DingTalkErrorKind } from '../../src/core/errors';
-import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../../src/core/tokens';
-import { environmentAdvice } from '../../src/mcp/envAdvice';
+import { DingTalkError, type DingTalkErrorKind } from '../../src/core/dingtalk/errors';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../../src/core/tokens/manager';
+import { environmentAdvice } from '../../src/mcp/cli/envAdvice';
 
 const KINDS: DingTalkErrorKind[] = [
   'invalidCredentials',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { approvalText, ENGLISH_APPROVAL_WORDS, visibleLine } from '../../src/core/approvalText';
+import { approvalText, ENGLISH_APPROVAL_WORDS, visibleLine } from '../../src/core/policy/approvalText';
 import { Redactor } from '../../src/core/redact';
 
 const words = ENGLISH_APPROVAL_WORDS;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import path from 'node:path';
-import { readApps } from '../../src/mcp/appsFile';
+import { readApps } from '../../src/mcp/cli/appsFile';
 
 const SECRET = 'app-secret-never-shown-0123456789';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apps-file-'));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyAnswer, type AnswerKind } from '../../src/core/classify';
+import { classifyAnswer, type AnswerKind } from '../../src/core/dingtalk/classify';
 
 const answer = (status: number) => ({ status, headers: {}, text: '' });
 

@@ -38,10 +38,9 @@ test('the view constants are the views package.json contributes, and the context
 });
 
 test('no other module in src/extension spells a command id', () => {
-  // mcpProvider.ts is being reworked with the policy engine; it still names one id itself.
   const exempt = new Set(['commandIds.ts']);
   const dir = path.join(root, 'src', 'extension');
-  const found = readdirSync(dir)
+  const found = readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.ts') && !exempt.has(name))
     .flatMap((name) => {
       const source = readFileSync(path.join(dir, name), 'utf8');

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { registerCommands } from '../../src/extension/commands';
 import { COMMAND } from '../../src/extension/commandIds';
-import { appNode } from '../../src/extension/appNode';
-import { DingTalkError } from '../../src/core/errors';
+import { appNode } from '../../src/extension/apps/appNode';
+import { DingTalkError } from '../../src/core/dingtalk/errors';
 import { isSeparator, type PickEntry, type PickItem } from '../../src/extension/apis/pick';
 import { addApp, harness, type Harness } from '../support/fakeApis';
 

@@ -2,8 +2,8 @@
 // store and TokenManager, with DingTalk faked (test/support/fakeApis.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setCredentials } from '../../src/extension/credentialsFlow';
-import { DingTalkError } from '../../src/core/errors';
+import { setCredentials } from '../../src/extension/apps/credentialsFlow';
+import { DingTalkError } from '../../src/core/dingtalk/errors';
 import { addApp, harness } from '../support/fakeApis';
 
 const APP_KEY = 'dingflowtest0001';

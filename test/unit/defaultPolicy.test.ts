@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_POLICY, DEFAULT_REFRESHES_PER_MINUTE } from '../../src/core/defaultPolicy';
-import { PolicyEngine } from '../../src/core/policy';
-import { POLICY_TEMPLATES } from '../../src/extension/policyTemplate';
+import { DEFAULT_POLICY, DEFAULT_REFRESHES_PER_MINUTE } from '../../src/core/policy/defaults';
+import { PolicyEngine } from '../../src/core/policy/engine';
+import { POLICY_TEMPLATES } from '../../src/extension/mcp/policyTemplate';
 
 // The built-in policy is decided in src/core/defaultPolicy.ts; these check that what people read says the same.
 const root = path.join(__dirname, '../../..');

@@ -6,12 +6,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AuditTrail } from '../../src/core/audit';
-import { endpointsWithDefaults } from '../../src/core/dingtalk';
-import { PolicyEngine } from '../../src/core/policy';
-import { TokenManager } from '../../src/core/tokens';
+import { endpointsWithDefaults } from '../../src/core/dingtalk/client';
+import { PolicyEngine } from '../../src/core/policy/engine';
+import { TokenManager } from '../../src/core/tokens/manager';
 import { Redactor } from '../../src/core/redact';
-import { createDingTalkMcpServer } from '../../src/mcp/tools';
-import { TOOL_NAMES } from '../../src/mcp/toolDefinitions';
+import { createDingTalkMcpServer } from '../../src/mcp/tools/registry';
+import { TOOL_NAMES } from '../../src/mcp/tools/definitions';
 
 /*
  * Generated bad input, checked for what a user would notice: the server never crashes or hangs, and every

@@ -2,7 +2,7 @@
 // (test/support/fakeApis.ts). What the page draws from it is the end-to-end tests' job.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InspectPanel } from '../../src/extension/inspect';
+import { InspectPanel } from '../../src/extension/inspect/panel';
 import { COMMAND } from '../../src/extension/commandIds';
 import { addApp, harness } from '../support/fakeApis';
 import { settle } from '../support/fakeClock';

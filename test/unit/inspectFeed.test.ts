@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuditTrail, type AuditEvent } from '../../src/core/audit';
-import { TokenManager } from '../../src/core/tokens';
+import { TokenManager } from '../../src/core/tokens/manager';
 import { Redactor } from '../../src/core/redact';
-import { followInspectSources } from '../../src/extension/inspectFeed';
+import { followInspectSources } from '../../src/extension/inspect/feed';
 import { FakeClock } from '../support/fakeClock';
 
 const EVENT: AuditEvent = {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type * as vscode from 'vscode';
-import { registerMcpProvider } from '../../src/extension/mcpProvider';
+import { registerMcpProvider } from '../../src/extension/mcp/provider';
 import { addApp, harness } from '../support/fakeApis';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';

@@ -2,8 +2,8 @@
 // under node:test l10n.t gives the English messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeDuration, describeError } from '../../src/extension/messages';
-import { DingTalkError } from '../../src/core/errors';
+import { describeDuration, describeError } from '../../src/extension/wording/messages';
+import { DingTalkError } from '../../src/core/dingtalk/errors';
 import { Redactor } from '../../src/core/redact';
 
 test('durations in a sentence read "2 h", "1 h 54 min", "12 min", "40 s", never a clock face', () => {

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PolicyEngine, denialText, type Approver, type Verdict } from '../../src/core/policy';
+import { PolicyEngine, denialText, type Approver, type Verdict } from '../../src/core/policy/engine';
 import { clockAt, neverAsked, type Denial } from '../support/policyKit';
 import { argsDigest } from '../../src/core/argsDigest';
-import type { CounterStore } from '../../src/core/policyCounters';
-import { DEFAULT_REFRESHES_PER_MINUTE } from '../../src/core/defaultPolicy';
+import type { CounterStore } from '../../src/core/policy/counters';
+import { DEFAULT_REFRESHES_PER_MINUTE } from '../../src/core/policy/defaults';
 import { AuditTrail, type AuditEvent } from '../../src/core/audit';
 
 const SECOND = 1000;

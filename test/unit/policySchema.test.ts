@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
-import { PolicyEngine, type Approver } from '../../src/core/policy';
-import { POLICY_TEMPLATES } from '../../src/extension/policyTemplate';
+import { PolicyEngine, type Approver } from '../../src/core/policy/engine';
+import { POLICY_TEMPLATES } from '../../src/extension/mcp/policyTemplate';
 
 /** The policy file as a first-class file: its JSON schema, where VS Code finds it, and the templates. */
 

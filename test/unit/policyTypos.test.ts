@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closestName, editDistance } from '../../src/core/closestName';
-import { PolicyEngine } from '../../src/core/policy';
+import { closestName, editDistance } from '../../src/core/policy/closestName';
+import { PolicyEngine } from '../../src/core/policy/engine';
 
 const TOOLS = ['get_access_token', 'refresh_access_token', 'token_status', 'list_apps', 'dingtalk_api_request'];
 const file = (policy: object) => ({ kind: 'text' as const, text: JSON.stringify(policy), resolvedPath: '/ws/policy.json' });

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MUST_BE, POLICY_PROBLEMS, REGEX_PROBLEMS, type PolicyProblemCode, type ProblemParams } from '../../src/core/policyProblems';
-import { parsePolicy } from '../../src/core/policyParse';
-import { PolicyEngine } from '../../src/core/policy';
+import { MUST_BE, POLICY_PROBLEMS, REGEX_PROBLEMS, type PolicyProblemCode, type ProblemParams } from '../../src/core/policy/problems';
+import { parsePolicy } from '../../src/core/policy/file/parse';
+import { PolicyEngine } from '../../src/core/policy/engine';
 import * as l10n from '@vscode/l10n';
-import { MUST_BE_WORDS, PROBLEM_WORDS, REGEX_WORDS, wordFailure, wordProblem, wordReport, wordUnknownEntries } from '../../src/extension/policyWording';
+import { MUST_BE_WORDS, PROBLEM_WORDS, REGEX_WORDS, wordFailure, wordProblem, wordReport, wordUnknownEntries } from '../../src/extension/wording/policyWording';
 
 const root = path.join(__dirname, '../../..');
 const bundle = JSON.parse(readFileSync(path.join(root, 'l10n/bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;

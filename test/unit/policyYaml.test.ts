@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PolicyEngine, type Approver, type Verdict } from '../../src/core/policy';
-import { parsePolicy, policyFormatOf } from '../../src/core/policyParse';
+import { PolicyEngine, type Approver, type Verdict } from '../../src/core/policy/engine';
+import { parsePolicy, policyFormatOf } from '../../src/core/policy/file/parse';
 
 /** Intercept's YAML policy format: read for .yaml/.yml files, with problems named by line. */
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PolicyEngine } from '../../src/core/policy';
+import { PolicyEngine } from '../../src/core/policy/engine';
 
 // A file of its own: node:test runs each file in its own process, so nothing else has loaded the parser.
 const yamlLoaded = () => Object.keys(require.cache).some((file) => /[\\/]node_modules[\\/]yaml[\\/]/.test(file));

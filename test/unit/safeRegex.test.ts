@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileSafeRegex, MAX_MATCHED_LENGTH, MAX_PATTERN_LENGTH } from '../../src/core/safeRegex';
+import { compileSafeRegex, MAX_MATCHED_LENGTH, MAX_PATTERN_LENGTH } from '../../src/core/policy/regex/matcher';
 
 test("policy regexes match as Go's MatchString does: a search unless anchored", () => {
   const cases: [pattern: string, input: string, matches: boolean][] = [

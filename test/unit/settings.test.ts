@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { settingsFrom, PERSONAL_ONLY_SETTINGS, type SettingsSource } from '../../src/extension/settings';
 import { REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, WARNING_SECONDS } from '../../src/core/bounds';
-import { DEFAULT_API_BASE_URL, DEFAULT_LEGACY_API_BASE_URL, DEFAULT_REQUEST_TIMEOUT_MS, endpointsWithDefaults } from '../../src/core/dingtalk';
-import { DEFAULT_REFRESH_MARGIN_MS } from '../../src/core/refreshPolicy';
+import { DEFAULT_API_BASE_URL, DEFAULT_LEGACY_API_BASE_URL, DEFAULT_REQUEST_TIMEOUT_MS, endpointsWithDefaults } from '../../src/core/dingtalk/client';
+import { DEFAULT_REFRESH_MARGIN_MS } from '../../src/core/tokens/refreshRules';
 
 const root = path.join(__dirname, '../../..');
 const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as typeof import('../../package.json');

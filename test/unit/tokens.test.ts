@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock, settle } from '../support/fakeClock';
-import { DingTalkError } from '../../src/core/errors';
-import type { FetchedToken } from '../../src/core/dingtalk';
+import { DingTalkError } from '../../src/core/dingtalk/errors';
+import type { FetchedToken } from '../../src/core/dingtalk/client';
 import {
   TokenManager,
   BACKOFF_CAP_MS,
@@ -12,7 +12,7 @@ import {
   type CachedToken,
   type TokenManagerOptions,
   type TokenStore,
-} from '../../src/core/tokens';
+} from '../../src/core/tokens/manager';
 import { Redactor } from '../../src/core/redact';
 
 const HOUR = 3_600_000;

@@ -12,17 +12,17 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { DingTalkEmulator, SANDBOX_APPS } from '../../../test/emulator/emulator';
 import { AuditTrail } from '../../../src/core/audit';
-import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../../src/core/dingtalk';
-import { PolicyEngine } from '../../../src/core/policy';
+import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../../src/core/dingtalk/client';
+import { PolicyEngine } from '../../../src/core/policy/engine';
 import { Redactor } from '../../../src/core/redact';
-import { TokenManager } from '../../../src/core/tokens';
-import { startHttpMcpServer } from '../../../src/mcp/httpServer';
+import { TokenManager } from '../../../src/core/tokens/manager';
+import { startHttpMcpServer } from '../../../src/mcp/http/server';
 import { isolatingFetch } from '../isolatingFetch';
 import type { LeakWatch } from './leaks';
 
 export const [APP, APP2] = SANDBOX_APPS as [(typeof SANDBOX_APPS)[number], (typeof SANDBOX_APPS)[number]];
 export const APPS = [APP, APP2];
-const DEFAULT_CLI = path.join(__dirname, '..', '..', '..', 'src', 'mcp', 'cli.js');
+const DEFAULT_CLI = path.join(__dirname, '..', '..', '..', 'src', 'mcp', 'cli', 'main.js');
 
 export interface Handle {
   name: string;
@@ -39,7 +39,7 @@ export interface Handle {
 export interface RigOptions {
   httpClients: number;
   stdioClients: number;
-  /** The stdio server to spawn; out/src/mcp/cli.js when omitted. */
+  /** The stdio server to spawn; out/src/mcp/cli/main.js when omitted. */
   cliPath?: string;
 }
 

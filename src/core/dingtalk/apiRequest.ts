@@ -1,0 +1,238 @@
+import { answerError, classifyAnswer } from './classify';
+import { systemClock, type Clock } from '../clock';
+import type { DingTalkEndpoints } from './client';
+import { retryAfterMs, send, type HttpAnswer } from './http';
+import { asDingTalkError, replacementRejectedError } from './errors';
+import { MASK, type Redactor } from '../redact';
+import { isTransient, withTransientRetries } from './retry';
+import type { TokenManager } from '../tokens/manager';
+
+export const API_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+export type ApiMethod = (typeof API_METHODS)[number];
+export type QueryValue = string | number | boolean;
+
+export interface ApiRequest {
+  method: ApiMethod;
+  /** `/v1.0/...` or `/v2.0/...` (new API), any other `/path` (legacy oapi), or an absolute URL on one of the two bases. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  /** Sent as JSON. */
+  body?: unknown;
+}
+
+export interface ApiResponse {
+  status: number;
+  /** Parsed JSON when the answer is JSON, else its text; the token never appears in it. */
+  body: unknown;
+}
+
+export interface ApiRequestDeps {
+  tokens: TokenManager;
+  endpoints: DingTalkEndpoints;
+  /** Cleans every string of the answer of the secrets and tokens its owner has seen. */
+  redactor: Redactor;
+  maxResponseBytes?: number;
+  /** Times the jittered retries after transient failures; the system clock and Math.random when omitted. */
+  clock?: Pick<Clock, 'now' | 'setTimeout'>;
+  random?: () => number;
+}
+
+export const MAX_API_RESPONSE_BYTES = 1024 * 1024;
+const MAX_PATH_LENGTH = 2048;
+/** Legacy "系统繁忙" (busy): DingTalk documents it as worth another try. */
+const LEGACY_BUSY_ERRCODE = -1;
+const SENSITIVE_KEY = /^(access_?token|app_?secret|x-acs-dingtalk-access-token)$/i;
+
+/** A request we refuse to make: it would leave the configured DingTalk hosts or is not a clean path. */
+export class ApiRequestRefused extends Error {
+  override readonly name = 'ApiRequestRefused';
+}
+
+type Style = 'new' | 'legacy';
+
+/**
+ * Calls a DingTalk API with the app's token injected the way that API expects. A transient failure (5xx, "busy",
+ * reset, timeout) is retried inside the call; an invalid-token answer replaces the token once and retries once;
+ * DingTalk's refusals (throttling, quota, IP whitelist, permission, a replacement rejected too) become errors of
+ * their own kind. A request that brings its own access_token (a custom robot's webhook) is sent as given, without
+ * the app's token. Tokens are scrubbed from everything returned.
+ */
+export async function dingtalkApiRequest(deps: ApiRequestDeps, appKey: string, request: ApiRequest): Promise<ApiResponse> {
+  const { url, style } = resolveTarget(deps.endpoints, request);
+  if (request.body !== undefined && request.method === 'GET') {
+    throw new ApiRequestRefused('A GET request cannot carry a body; put its parameters in `query`.');
+  }
+  const ownToken = url.searchParams.get('access_token');
+  if (ownToken) {
+    const answer = await withRetries(deps, () => call(deps, url, request));
+    return { status: answer.status, body: scrub(parseBody(answer), [ownToken], deps.redactor) };
+  }
+  const used: string[] = [];
+  let token = (await deps.tokens.getToken(appKey)).accessToken;
+  used.push(token);
+  let answer = await withRetries(deps, () => call(deps, url, request, style, token));
+  let facts = classifyAnswer(answer, tryJson(answer.text));
+  if (facts?.kind === 'invalidToken') {
+    token = (await deps.tokens.replaceRejected(appKey, token)).accessToken;
+    used.push(token);
+    answer = await withRetries(deps, () => call(deps, url, request, style, token));
+    facts = classifyAnswer(answer, tryJson(answer.text));
+    if (facts?.kind === 'invalidToken') throw replacementRejectedError(facts.code, facts.requestId);
+  }
+  if (facts) throw answerError(facts, retryAfterMs(answer));
+  deps.tokens.confirm(appKey, token);
+  return { status: answer.status, body: scrub(parseBody(answer), used, deps.redactor) };
+}
+
+/** `token` and `style` given: the app's token goes in the header (new APIs) or ?access_token= (legacy); else the URL is sent as it is. */
+function call(deps: ApiRequestDeps, target: URL, request: ApiRequest, style?: Style, token?: string): Promise<HttpAnswer> {
+  const url = new URL(target);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token !== undefined && style === 'new') headers['x-acs-dingtalk-access-token'] = token;
+  else if (token !== undefined) url.searchParams.set('access_token', token);
+  let body: string | undefined;
+  if (request.body !== undefined) {
+    body = JSON.stringify(request.body);
+    headers['content-type'] = 'application/json';
+  }
+  return send(deps.endpoints, { url: url.toString(), method: request.method, headers, body, maxBytes: deps.maxResponseBytes ?? MAX_API_RESPONSE_BYTES });
+}
+
+function withRetries(deps: ApiRequestDeps, attempt: () => Promise<HttpAnswer>): Promise<HttpAnswer> {
+  return withTransientRetries(attempt, (outcome) => ('error' in outcome ? isTransient(asDingTalkError(outcome.error)) : isTransientAnswer(outcome.value)), {
+    clock: deps.clock ?? systemClock,
+    random: deps.random ?? Math.random,
+  });
+}
+
+/** DingTalk's 5xx (unless it carries one of the gateway's codes) or legacy errcode -1. */
+function isTransientAnswer(answer: HttpAnswer): boolean {
+  const json = tryJson(answer.text);
+  if (classifyAnswer(answer, json)) return false;
+  if (answer.status >= 500) return true;
+  return typeof json === 'object' && json !== null && (json as Record<string, unknown>).errcode === LEGACY_BUSY_ERRCODE;
+}
+
+/** Where the request goes and how the token travels; refuses anything that is not on a configured base. */
+export function resolveTarget(endpoints: DingTalkEndpoints, request: Pick<ApiRequest, 'path' | 'query'>): { url: URL; style: Style } {
+  const path = request.path;
+  if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH_LENGTH) {
+    throw new ApiRequestRefused(`The path must be 1 to ${MAX_PATH_LENGTH} characters, such as "/v1.0/robot/oToMessages/batchSend" or "/topapi/v2/user/get".`);
+  }
+  const api = new URL(endpoints.apiBaseUrl);
+  const legacy = new URL(endpoints.legacyApiBaseUrl);
+  let base: URL;
+  let relative: string;
+  let style: Style;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
+    const absolute = parseUrl(path);
+    if (absolute.username || absolute.password) throw new ApiRequestRefused('Refused: a URL with credentials in it. No request was made.');
+    // Under a base means its origin and its whole path prefix: a gateway serving DingTalk at /dingtalk-api
+    // may serve anything else beside it, which must never receive the token.
+    const onApi = isUnder(absolute, api);
+    const onLegacy = isUnder(absolute, legacy);
+    if (!onApi && !onLegacy) {
+      throw new ApiRequestRefused(
+        `Refused: ${absolute.origin}${absolute.pathname} is not under a configured DingTalk base ` +
+          `(${endpoints.apiBaseUrl} or ${endpoints.legacyApiBaseUrl}). No request was made.`,
+      );
+    }
+    // Both bases on one origin and prefix (a proxy) leaves the path to decide.
+    const afterApi = absolute.pathname.slice(prefixOf(api).length);
+    style = onApi && (!onLegacy || isNewApiPath(afterApi)) ? 'new' : 'legacy';
+    base = style === 'new' ? api : legacy;
+    relative = `${absolute.pathname.slice(prefixOf(base).length)}${absolute.search}`;
+  } else {
+    relative = path;
+    style = isNewApiPath(path) ? 'new' : 'legacy';
+    base = style === 'new' ? api : legacy;
+  }
+  checkRelative(relative);
+  const basePath = prefixOf(base);
+  const url = new URL(`${base.origin}${basePath}${relative}`);
+  // Belt and braces: whatever the parser made of the path, it must still be under the base.
+  if (url.origin !== base.origin || !url.pathname.startsWith(`${basePath}/`)) {
+    throw new ApiRequestRefused('Refused: the path does not stay on the configured DingTalk host. No request was made.');
+  }
+  for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, String(value));
+  return { url, style };
+}
+
+/** A base's path prefix without its trailing slash: '' for https://api.dingtalk.com, '/dingtalk-api' for a gateway. */
+function prefixOf(base: URL): string {
+  return base.pathname.replace(/\/+$/, '');
+}
+
+/** On the base's origin, and at or below its path prefix (a whole segment: /dingtalk-apis is not under /dingtalk-api). */
+function isUnder(url: URL, base: URL): boolean {
+  const prefix = prefixOf(base);
+  return url.origin === base.origin && (prefix === '' || url.pathname.startsWith(`${prefix}/`));
+}
+
+function isNewApiPath(path: string): boolean {
+  return /^\/v[12]\.0\//.test(path);
+}
+
+/** A clean absolute path: no `//host`, backslashes, dot segments (plain or percent-encoded), fragments or control characters. */
+function checkRelative(relative: string): void {
+  const refuse = (why: string) => {
+    throw new ApiRequestRefused(`Refused path: ${why}. Give a path such as "/v1.0/robot/oToMessages/batchSend" or "/topapi/v2/user/get". No request was made.`);
+  };
+  if (!relative.startsWith('/')) refuse('it must start with "/"');
+  if (relative.startsWith('//')) refuse('it must not start with "//"');
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  if (/[\\\s\u0000-\u001f\u007f#]/.test(relative)) refuse('it contains a backslash, whitespace, a control character or "#"');
+  const pathname = relative.split('?')[0];
+  for (const segment of pathname.split('/').slice(1)) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return refuse('it has a broken percent-encoding');
+    }
+    if (decoded === '.' || decoded === '..') refuse('it contains "." or ".." segments');
+    if (decoded.includes('/') || decoded.includes('\\')) refuse('it contains an encoded slash');
+  }
+}
+
+function parseUrl(text: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw new ApiRequestRefused('Refused: the URL could not be parsed. No request was made.');
+  }
+}
+
+function parseBody(answer: HttpAnswer): unknown {
+  const json = tryJson(answer.text);
+  return json === undefined ? answer.text : json;
+}
+
+function tryJson(text: string): unknown {
+  const start = text.trimStart()[0];
+  if (start !== '{' && start !== '[') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every string cleaned: the tokens used, every known secret or token, and any value under a token-like key. */
+function scrub(value: unknown, tokens: readonly string[], redactor: Redactor): unknown {
+  if (typeof value === 'string') {
+    let text = value;
+    for (const token of tokens) text = text.split(token).join(MASK);
+    return redactor.redact(text);
+  }
+  if (Array.isArray(value)) return value.map((item) => scrub(item, tokens, redactor));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        scrub(key, tokens, redactor) as string,
+        SENSITIVE_KEY.test(key) && item !== null && item !== '' ? MASK : scrub(item, tokens, redactor),
+      ]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,181 @@
+import { compileSafeRegex, type SafeRegex } from './regex/matcher';
+import { counterScope, MAX_INCREMENT, parseRateLimit, type ConditionFile, type Operator, type RuleFile, type Window } from './ruleSchema';
+
+/**
+ * Intercept's rules compiled and evaluated: conditions on `args.<field>` and `state.<tool>.<counter>`, the
+ * rate_limit shorthand spelled out. Their shape and validation are policyRuleSchema.ts'.
+ */
+
+// ---------------------------------------------------------------------------------------------------
+// Compiled rules: what evaluation reads.
+
+export interface Condition {
+  /** `args` or `state`. */
+  source: 'args' | 'state';
+  /** For args: the field names; for state: [scope, counter]. */
+  keys: string[];
+  op: Operator;
+  value: unknown;
+  regex?: SafeRegex;
+}
+
+export interface CounterDef {
+  /** Where Counters keeps it: global to the server, as Intercept's are (`state:<tool>`, apart from the limits' `tools.<tool>`). */
+  key: string;
+  scope: string;
+  counter: string;
+  window: Window;
+  increment: number;
+  /** Field names under args whose value is the increment. */
+  incrementFrom?: string[];
+  /** The most the counter may reach after this call (from an lt/lte condition on itself), as Intercept reserves. */
+  limit?: number;
+}
+
+export interface Rule {
+  /** Names the rule in audits and denials: `tools.x.rules[0] "name"`. */
+  id: string;
+  name: string;
+  action: 'evaluate' | 'deny' | 'approve';
+  conditions: Condition[];
+  onDeny?: string;
+  state?: CounterDef;
+}
+
+/** Compiles rules that passed validateRules (the rate_limit shorthand spelled out, as Intercept does). */
+export function compileRules(tool: string, rules: RuleFile[]): Rule[] {
+  const scope = counterScope(tool);
+  const where = tool === '*' ? 'tools["*"]' : /^[A-Za-z_$][\w$-]*$/.test(tool) ? `tools.${tool}` : `tools[${JSON.stringify(tool)}]`;
+  return rules.map((file, index) => {
+    const name = file.name ?? '';
+    // Shortened: the id goes into every audit event.
+    const id = `${where}.rules[${index}] ${JSON.stringify(name.length > 80 ? `${name.slice(0, 79)}…` : name)}`;
+    if (file.rate_limit !== undefined) {
+      const { count, window } = parseRateLimit(file.rate_limit) as { count: number; window: Window };
+      const counter = `_rate_${window}`;
+      return {
+        id,
+        name,
+        action: 'evaluate',
+        conditions: [{ source: 'state', keys: [scope, counter], op: 'lte', value: count }],
+        onDeny: file.on_deny ?? `Rate limit of ${count} per ${window} reached. Try again later.`,
+        state: { key: stateKey(scope, counter, window), scope, counter, window, increment: 1, limit: count },
+      };
+    }
+    const conditions = (file.conditions ?? []).map(compileCondition);
+    let state: CounterDef | undefined;
+    if (file.state) {
+      const own = conditions.find(
+        (condition) =>
+          condition.source === 'state' &&
+          condition.keys[0] === scope &&
+          condition.keys[1] === file.state!.counter &&
+          (condition.op === 'lt' || condition.op === 'lte'),
+      );
+      state = {
+        key: stateKey(scope, file.state.counter, file.state.window as Window),
+        scope,
+        counter: file.state.counter,
+        window: file.state.window as Window,
+        increment: file.state.increment ?? 1,
+        incrementFrom: file.state.increment_from?.split('.').slice(1),
+        limit: own ? (own.op === 'lt' ? (own.value as number) - 1 : (own.value as number)) : undefined,
+      };
+    }
+    return { id, name, action: (file.action ?? 'evaluate') as Rule['action'], conditions, onDeny: file.on_deny, state };
+  });
+}
+
+const stateKey = (scope: string, counter: string, window: Window) => JSON.stringify([`state:${scope}`, counter, window, 'grant']);
+
+function compileCondition(file: ConditionFile): Condition {
+  const [source, ...keys] = file.path.split('.');
+  return {
+    source: source as 'args' | 'state',
+    keys,
+    op: file.op as Operator,
+    value: file.value,
+    ...(file.op === 'regex' ? { regex: compileSafeRegex(file.value as string) } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Evaluation.
+
+/** The value at `args.<keys>`: own properties of plain objects only, as JSON arguments have. */
+export function resolveArgs(args: unknown, keys: readonly string[]): { found: true; value: unknown } | { found: false } {
+  let current = args;
+  for (const key of keys) {
+    if (current === null || typeof current !== 'object' || Array.isArray(current) || !Object.hasOwn(current, key)) return { found: false };
+    current = (current as Record<string, unknown>)[key];
+  }
+  return { found: true, value: current };
+}
+
+/**
+ * Whether a condition holds; `counter` reads a state counter's value in its current window. `undecided`
+ * is the answer when the condition cannot be decided: the field is missing, has the wrong type for the
+ * operator (a string for lt, a number for regex), or is too long for a regex. The caller picks the answer
+ * that fails closed: false for an evaluate rule (denied, as Intercept does), true for an approve rule (asked).
+ */
+export function conditionHolds(condition: Condition, args: unknown, counter: (scope: string, name: string) => number, undecided: boolean): boolean {
+  let found: boolean;
+  let value: unknown;
+  if (condition.source === 'state') {
+    [found, value] = [true, counter(condition.keys[0], condition.keys[1])];
+  } else {
+    const resolved = resolveArgs(args, condition.keys);
+    found = resolved.found;
+    value = resolved.found ? resolved.value : undefined;
+  }
+  if (condition.op === 'exists') return (found && value !== null) === condition.value;
+  if (!found) return undecided;
+  return applyOperator(condition, value) ?? undecided;
+}
+
+function applyOperator(condition: Condition, actual: unknown): boolean | undefined {
+  const expected = condition.value;
+  switch (condition.op) {
+    case 'eq':
+      return equal(actual, expected);
+    case 'neq':
+      return !equal(actual, expected);
+    case 'in':
+      return (expected as unknown[]).some((item) => equal(actual, item));
+    case 'not_in':
+      return !(expected as unknown[]).some((item) => equal(actual, item));
+    case 'lt':
+      return typeof actual === 'number' ? actual < (expected as number) : undefined;
+    case 'lte':
+      return typeof actual === 'number' ? actual <= (expected as number) : undefined;
+    case 'gt':
+      return typeof actual === 'number' ? actual > (expected as number) : undefined;
+    case 'gte':
+      return typeof actual === 'number' ? actual >= (expected as number) : undefined;
+    case 'regex':
+      return typeof actual === 'string' ? condition.regex!.test(actual) : undefined;
+    case 'contains':
+      if (typeof actual === 'string') return typeof expected === 'string' ? actual.includes(expected) : undefined;
+      return Array.isArray(actual) ? actual.some((item) => equal(item, expected)) : undefined;
+    case 'exists':
+      return false; // handled by the caller
+  }
+}
+
+/** Intercept's equality: numbers as numbers, other scalars by their text (so 5 equals "5"), structures by their JSON. */
+function equal(actual: unknown, expected: unknown): boolean {
+  if (typeof actual === 'number' && typeof expected === 'number') return actual === expected;
+  const structured = (value: unknown) => value !== null && typeof value === 'object';
+  if (structured(actual) || structured(expected)) return JSON.stringify(actual) === JSON.stringify(expected);
+  return String(actual) === String(expected);
+}
+
+/** The amount a call adds to a counter: `increment`, or the argument `increment_from` names (a number ≥ 0, else no amount). */
+export function incrementOf(state: CounterDef, args: unknown): number | undefined {
+  if (!state.incrementFrom) return state.increment;
+  const resolved = resolveArgs(args, state.incrementFrom);
+  if (!resolved.found || typeof resolved.value !== 'number' || !Number.isFinite(resolved.value)) return undefined;
+  // A negative amount would give quota back; an absurd one could make the sums inexact.
+  if (resolved.value < 0 || resolved.value > MAX_INCREMENT) return undefined;
+  return resolved.value;
+}

@@ -1,0 +1,186 @@
+import * as l10n from '@vscode/l10n';
+import { Emitter, type Disposable } from '../emitter';
+import type { ProblemsView } from '../apis/lm.apis';
+import { approvalText, MAX_APPROVAL_TEXT_CHARS } from '../../core/policy/approvalText';
+import { adviceFor } from '../wording/messages';
+import { SERVER_LINES } from './serverLines';
+import type { Services } from '../services';
+import { McpController, type McpState, type PolicyLocation, type PolicyNotice } from './controller';
+import { policyProblem, type PolicyProblem } from '../../core/policy/problems';
+import { wordFailure, wordProblem, wordUnknownEntries } from '../wording/policyWording';
+import { COMMAND } from '../commandIds';
+
+const PROVIDER_ID = 'dingtalkToken.mcp';
+const LABEL = 'DingTalk Access Token';
+const COUNTERS_KEY = 'dingtalkToken.mcpCounters';
+
+export interface McpProvider extends Disposable {
+  /** Call once `services.settings()` holds changed settings: the server follows them at once. */
+  configurationChanged(): void;
+  /** Whether the server is offered and running, and the policy in force (for the DingTalk view). */
+  state(): McpState;
+  onDidChangeState(listener: () => void): Disposable;
+}
+
+/** The in-process server's entry, dist/mcp.js inside the editor; unit tests hand in src/mcp/bundle's. */
+export type LoadServer = () => Pick<typeof import('../../mcp/bundle'), 'startExtensionMcpServer'>;
+
+// Required by path so esbuild keeps it a separate file that activation never loads.
+const loadBundledServer: LoadServer = () => require('./mcp.js') as typeof import('../../mcp/bundle');
+
+/**
+ * Offers the in-process MCP server to VS Code. The definition is cheap; the server (MCP SDK, zod, policy)
+ * starts only when VS Code resolves it, and shares this window's one TokenManager. Its life (policy file,
+ * settings) is McpController's; this is the vscode side.
+ */
+export function registerMcpProvider(services: Services, loadServer: LoadServer = loadBundledServer): McpProvider {
+  const changed = new Emitter<void>();
+  const problems = services.apis.lm.createProblems('dingtalkToken.mcpPolicy');
+  let appsVersion = 0;
+  const controller = new McpController({
+    enabled: () => services.settings().mcpEnabled,
+    policyLocation: () => policyLocation(services),
+    startServer: async ({ source, read }) => {
+      const { startExtensionMcpServer } = loadServer();
+      const server = await startExtensionMcpServer({
+        tokens: services.tokens,
+        apps: services.credentials,
+        endpoints: () => services.settings().endpoints,
+        audit: services.audit,
+        approver: (request) => askPerson(services, request),
+        counterStore: {
+          load: () => services.context.globalState.get<Record<string, number>>(COUNTERS_KEY),
+          save: (snapshot) => void services.context.globalState.update(COUNTERS_KEY, snapshot),
+        },
+        policySource: source,
+        policyRead: read,
+        log: (line) => services.log.info(line),
+        lines: SERVER_LINES,
+        advice: adviceFor,
+        redactor: services.redactor,
+      });
+      services.log.info(l10n.t('MCP server listening ({0})', server.kind));
+      return server;
+    },
+    log: services.log,
+    stoppedLine: l10n.t('MCP server stopped: dingtalkToken.mcp.enabled is off.'),
+    notify: (notice) => void notifyPolicy(services, notice),
+    showProblems: (file, list) => showProblems(problems, file, list),
+  });
+
+  const server = {
+    onDidChange: changed.event,
+    definition: () => (controller.offered() ? { label: LABEL, version: `${services.version}.${appsVersion}` } : undefined),
+    resolve: async () => {
+      try {
+        return await controller.resolve();
+      } catch (error) {
+        services.log.error(l10n.t('Could not start the MCP server: {0}', (error as Error).message));
+        throw error;
+      }
+    },
+  };
+
+  const subscriptions: Disposable[] = [
+    changed,
+    problems,
+    controller,
+    services.apis.lm.registerMcpServer(PROVIDER_ID, server),
+    services.credentials.onDidChangeApps(() => {
+      appsVersion++;
+      changed.fire();
+    }),
+    // A relative policy path is read against the first workspace folder.
+    services.apis.workspace.onDidChangeFolders(() => follow()),
+  ];
+  function follow(): void {
+    controller.configurationChanged().catch((error: unknown) => services.log.error(l10n.t('Could not follow the MCP settings: {0}', (error as Error).message)));
+  }
+  let offered = controller.offered();
+  return {
+    configurationChanged: () => {
+      follow();
+      // Turned off or on: VS Code asks again and sees no server, or one to start.
+      if (controller.offered() !== offered) {
+        offered = controller.offered();
+        changed.fire();
+      }
+    },
+    state: () => controller.state(),
+    onDidChangeState: (listener) => controller.onDidChangeState(listener),
+    dispose: () => subscriptions.forEach((subscription) => void subscription.dispose()),
+  };
+}
+
+/** The policy file the settings name: a local path, or why there is none. */
+function policyLocation(services: Services): PolicyLocation {
+  const settings = services.settings();
+  const uri = services.apis.workspace.policyFile(settings);
+  if (!uri) return { source: l10n.t('dingtalkToken.mcp.policyFile "{0}" (no folder is open)', settings.policyFile) };
+  if (uri.scheme !== 'file') {
+    return { source: uri.toString(), problem: policyProblem('notLocal', { setting: 'dingtalkToken.mcp.policyFile' }) };
+  }
+  return { source: uri.fsPath, path: uri.fsPath };
+}
+
+/** The policy file's problems in the Problems panel, each on its line (the whole first line when it has none). */
+function showProblems(collection: ProblemsView, file: string | undefined, list: PolicyProblem[]): void {
+  collection.clear();
+  if (!file || list.length === 0) return;
+  collection.set(
+    file,
+    list.map((problem) => ({
+      line: Math.max(0, (problem.line ?? 1) - 1),
+      message: l10n.t('MCP policy: {0}', wordProblem(problem)),
+      severity: problem.severity === 'error' ? 'error' : 'warning',
+      source: 'DingTalk MCP policy',
+    })),
+  );
+}
+
+/** A policy problem, visibly: every call denied (an error) or the last good policy kept (a warning). */
+async function notifyPolicy(services: Services, notice: PolicyNotice): Promise<void> {
+  const open = l10n.t('Open MCP Policy');
+  const message =
+    notice.kind === 'denyingAll'
+      ? l10n.t(
+          'The MCP policy {0} cannot be used, so every DingTalk tool call by agents is denied until it is fixed: {1}',
+          notice.source,
+          wordFailure(notice.failure),
+        )
+      : notice.kind === 'keptLastGood'
+        ? l10n.t('The MCP policy file has an error, so the last good policy stays in force: {0}', wordFailure(notice.failure))
+        : l10n.t('The MCP policy names tools this server does not have, so these entries change nothing: {0}', wordUnknownEntries(notice.entries));
+  const choice = await services.apis.window.showWarningMessage(message, open);
+  if (choice === open) await services.apis.commands.execute(COMMAND.openPolicy);
+}
+
+/** The `approve` action: a modal showing everything the call will do; dismissing it denies. */
+async function askPerson(services: Services, request: { tool: string; args: Record<string, unknown> }): Promise<boolean> {
+  const text = approvalText(
+    request.tool,
+    request.args,
+    {
+      method: l10n.t('Method'),
+      path: l10n.t('Path'),
+      query: l10n.t('Query'),
+      body: l10n.t('Body'),
+      app: l10n.t('App'),
+      otherArguments: l10n.t('Arguments'),
+      noArguments: l10n.t('(no arguments)'),
+    },
+    services.redactor,
+  );
+  const title = l10n.t('An agent wants to call the DingTalk tool "{0}".', request.tool);
+  if (text.length > MAX_APPROVAL_TEXT_CHARS) {
+    // A person cannot approve what they cannot read whole: deny, and say why.
+    await services.apis.window.showModalWarning(
+      title,
+      l10n.t('Its arguments are {0} characters long, too long to show here in full, so the call was denied. Ask the agent for a smaller call.', text.length),
+    );
+    return false;
+  }
+  const allow = l10n.t('Allow Once');
+  const choice = await services.apis.window.showModalWarning(title, l10n.t('{0}\n\nThe MCP policy asks you to approve each call of this tool.', text), allow);
+  return choice === allow;
+}
