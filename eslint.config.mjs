@@ -5,6 +5,15 @@ import { defineConfig } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/** Files inside a core subsystem; other floors import the subsystem's index.ts instead. */
+const CORE_INSIDES = ['**/core/dingtalk/*', '**/core/tokens/*', '**/core/policy/*'];
+/** The extension's feature code, which the apis/ wrappers must not import. */
+const FEATURES = ['apps', 'statusBar', 'inspect', 'mcp', 'wording', 'commands', 'services', 'extension', 'contextKeys'];
+
+function floor(name, group) {
+  return { patterns: [{ group, message: `The ${name} floor may not import this (see the floors in DESIGN.md and eslint.config.mjs).` }] };
+}
+
 export default defineConfig(
   { ignores: ['out/', 'dist/', 'node_modules/', '.vscode-test/', 'test-results/', '**/*.vsix'] },
   js.configs.recommended,
@@ -33,6 +42,25 @@ export default defineConfig(
       '@typescript-eslint/no-require-imports': ['error', { allow: ['^\\./yaml$', '^\\./mcp\\.js$', '^undici$'] }],
       // tsc's noUnusedLocals/noUnusedParameters already report these; keep `_`-prefixed names allowed.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  // The floors (DESIGN.md): core runs everywhere, so it knows no VS Code, MCP server or extension; the MCP servers
+  // know no extension; the webview script and src/shared run in a browser too. Outside core, a subsystem is
+  // reached through its index.ts; the apis/ wrappers stay one line over VS Code, free of feature code.
+  { files: ['src/core/**/*.ts'], rules: { 'no-restricted-imports': ['error', floor('core', ['vscode', '**/mcp/**', '**/extension/**'])] } },
+  { files: ['src/mcp/**/*.ts'], rules: { 'no-restricted-imports': ['error', floor('mcp', ['vscode', '**/extension/**', ...CORE_INSIDES])] } },
+  {
+    files: ['src/shared/**/*.ts', 'src/webview/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', floor('browser', ['vscode', '**/mcp/**', '**/extension/**'])] },
+  },
+  { files: ['src/extension/**/*.ts'], ignores: ['src/extension/apis/**'], rules: { 'no-restricted-imports': ['error', floor('extension', CORE_INSIDES)] } },
+  {
+    files: ['src/extension/apis/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        floor('apis', [...CORE_INSIDES, ...FEATURES.map((feature) => `../${feature}`), ...FEATURES.map((feature) => `../${feature}/**`)]),
+      ],
     },
   },
   {

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
-import { fetchAccessToken, type AppCredentials, type FetchedToken } from '../core/dingtalk/client';
-import { DingTalkError } from '../core/dingtalk/errors';
-import { TokenManager } from '../core/tokens/manager';
+import { fetchAccessToken, type AppCredentials, type FetchedToken, DingTalkError } from '../core/dingtalk';
+import { TokenManager } from '../core/tokens';
 import { systemClock } from '../core/clock';
 import { AuditTrail } from '../core/audit';
 import { Redactor } from '../core/redact';

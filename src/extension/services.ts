@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
-import type { TokenManager } from '../core/tokens/manager';
-import type { AppCredentials, FetchedToken } from '../core/dingtalk/client';
+import type { TokenManager } from '../core/tokens';
+import type { AppCredentials, FetchedToken } from '../core/dingtalk';
 import type { AuditTrail } from '../core/audit';
 import type { CredentialStore } from './apps/credentials';
 import type { Log } from './log';

@@ -1,6 +1,6 @@
 import type { WorkspaceConfiguration } from 'vscode';
 import { boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, WARNING_SECONDS, type NumberRange } from '../core/bounds';
-import { endpointsWithDefaults, type DingTalkEndpoints } from '../core/dingtalk/client';
+import { endpointsWithDefaults, type DingTalkEndpoints } from '../core/dingtalk';
 
 /**
  * The extension's settings, read from a configuration object (VS Code's, or a fake in tests). Kept free of

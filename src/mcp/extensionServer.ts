@@ -1,15 +1,12 @@
-import { PolicyEngine, type PolicyReport, type PolicyStatus } from '../core/policy/engine';
-import type { CounterStore } from '../core/policy/counters';
-import type { PolicyFileRead } from '../core/policy/file/read';
+import { PolicyEngine, type PolicyReport, type PolicyStatus, type CounterStore, type PolicyFileRead } from '../core/policy';
 import type { ToolApprover } from './tools/context';
 import type { ServerLines } from './serverLines';
 import { startHttpMcpServer } from './http/server';
 import { TOOL_NAMES } from './tools/definitions';
 import type { AppDirectory } from '../core/apps';
 import type { AuditTrail } from '../core/audit';
-import type { DingTalkEndpoints } from '../core/dingtalk/client';
-import type { DingTalkError } from '../core/dingtalk/errors';
-import type { TokenManager } from '../core/tokens/manager';
+import type { DingTalkEndpoints, DingTalkError } from '../core/dingtalk';
+import type { TokenManager } from '../core/tokens';
 import type { Redactor } from '../core/redact';
 
 /**

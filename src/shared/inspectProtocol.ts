@@ -1,4 +1,4 @@
-// What the inspect view's host (src/extension/inspect.ts) and its script (src/webview/inspect.ts) say to each
+// What the inspect view's host (src/extension/inspect/panel.ts) and its script (src/webview/inspect.ts) say to each
 // other. Types only: both programs compile this file, the extension's under Node and the script's under the DOM.
 import type { AuditEvent } from '../core/audit';
 import type { DingTalkErrorKind } from '../core/dingtalk/errors';

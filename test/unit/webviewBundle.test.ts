@@ -1,6 +1,6 @@
 // The inspect view's script (src/webview/inspect.ts) runs in the webview's browser: its bundle must build from
 // our sources alone, with no Node built-in and no vscode module, and it shares the extension's countdown
-// formatter (src/extension/countdown.ts) rather than a copy. Built in memory with the build's own options.
+// formatter (src/shared/countdown.ts) rather than a copy. Built in memory with the build's own options.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';

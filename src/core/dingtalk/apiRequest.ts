@@ -5,7 +5,6 @@ import { retryAfterMs, send, type HttpAnswer } from './http';
 import { asDingTalkError, replacementRejectedError } from './errors';
 import { MASK, type Redactor } from '../redact';
 import { isTransient, withTransientRetries } from './retry';
-import type { TokenManager } from '../tokens/manager';
 
 export const API_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
@@ -26,8 +25,17 @@ export interface ApiResponse {
   body: unknown;
 }
 
+/** What a request needs of the token cache (TokenManager provides it): the token, a replacement, a confirmation. */
+export interface InjectedTokens {
+  getToken(appKey: string): Promise<{ accessToken: string }>;
+  /** A new token in place of one DingTalk just rejected. */
+  replaceRejected(appKey: string, rejected: string): Promise<{ accessToken: string }>;
+  /** DingTalk accepted this token. */
+  confirm(appKey: string, token: string): void;
+}
+
 export interface ApiRequestDeps {
-  tokens: TokenManager;
+  tokens: InjectedTokens;
   endpoints: DingTalkEndpoints;
   /** Cleans every string of the answer of the secrets and tokens its owner has seen. */
   redactor: Redactor;

@@ -21,10 +21,22 @@ import {
   wouldLoop,
 } from './refreshRules';
 import { SharedTokens } from './sharing';
-import { fallbackResult, fetchedResult, heldResult, holdFailure, holdFetched, holdShared, newEntry, recordFetch, statusOf } from './state';
-import type { AppEntry, CachedToken, FetchRecord, FetchTrigger, RefreshResult, TokenChange, TokenManagerOptions, TokenResult, TokenStatus } from './state';
+import {
+  fallbackResult,
+  fetchedResult,
+  heldResult,
+  holdFailure,
+  holdFetched,
+  holdShared,
+  newEntry,
+  recordFetch,
+  statusOf,
+  type TokenManagerOptions,
+} from './state';
+import type { AppEntry, CachedToken, FetchRecord, FetchTrigger, RefreshResult, TokenChange, TokenResult, TokenStatus } from './model';
 
-// What callers of TokenManager need, from where it now lives.
+// What callers of TokenManager need.
+export type { TokenManagerOptions } from './state';
 export type {
   CachedToken,
   FetchRecord,
@@ -33,12 +45,11 @@ export type {
   TokenChange,
   TokenError,
   TokenFetcher,
-  TokenManagerOptions,
   TokenResult,
   TokenSource,
   TokenState,
   TokenStatus,
-} from './state';
+} from './model';
 export type { TokenStore } from './sharing';
 export { BACKOFF_CAP_MS, MIN_FETCH_INTERVAL_MS, RETRY_AFTER_CAP_MS } from './refreshRules';
 export { MAX_TOKEN_REQUESTS_PER_MINUTE } from './requestCap';

@@ -5,7 +5,7 @@
 import { REFRESH_MARGIN_SECONDS } from '../bounds';
 import { DingTalkError } from '../dingtalk/errors';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE } from './requestCap';
-import type { AppEntry, CachedToken, FetchTrigger, RefreshBlock, Replacement } from './state';
+import type { AppEntry, CachedToken, FetchTrigger, RefreshBlock, Replacement } from './model';
 
 /** Below this much validity, callers wait for a new token rather than take one about to die. */
 const WAIT_FLOOR_MS = 10_000;

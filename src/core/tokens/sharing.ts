@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../clock';
 import { isValid, outlives } from './refreshRules';
-import type { AppEntry, CachedToken } from './state';
+import type { AppEntry, CachedToken } from './model';
 
 /** Persistence shared by the editor's windows (SecretStorage in the extension). */
 export interface TokenStore {

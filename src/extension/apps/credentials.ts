@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
 import { Emitter, type Disposable } from '../emitter';
 import type { AppDirectory, AppInfo } from '../../core/apps';
-import type { CachedToken, TokenStore } from '../../core/tokens/manager';
+import type { CachedToken, TokenStore } from '../../core/tokens';
 
 const APPS_KEY = 'dingtalkToken.apps';
 const ACTIVE_KEY = 'dingtalkToken.activeApp';

@@ -1,7 +1,7 @@
 import type { QuickInputButton } from 'vscode';
 import * as l10n from '@vscode/l10n';
 import { describeDuration, describeError } from '../wording/messages';
-import type { FetchedToken } from '../../core/dingtalk/client';
+import type { FetchedToken } from '../../core/dingtalk';
 import type { Services } from '../services';
 
 /** DingTalk's developer console (开发者后台), where apps, their credentials, IP whitelist and permissions live. */

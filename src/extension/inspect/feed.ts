@@ -1,5 +1,5 @@
 import type { AuditTrail } from '../../core/audit';
-import type { TokenManager } from '../../core/tokens/manager';
+import type { TokenManager } from '../../core/tokens';
 import type { Disposable } from '../emitter';
 
 /** What the inspect view shows, and the events that change it. */

@@ -1,9 +1,14 @@
 import * as l10n from '@vscode/l10n';
 import { wordReport } from '../wording/policyWording';
-import type { PolicyFileRead } from '../../core/policy/file/read';
-import { PolicyFileWatcher, type PolicyWatchOptions } from '../../core/policy/file/watch';
-import type { PolicyReport, PolicyStatus } from '../../core/policy/engine';
-import type { PolicyFailure, PolicyProblem } from '../../core/policy/problems';
+import {
+  type PolicyFileRead,
+  PolicyFileWatcher,
+  type PolicyWatchOptions,
+  type PolicyReport,
+  type PolicyStatus,
+  type PolicyFailure,
+  type PolicyProblem,
+} from '../../core/policy';
 import type { ExtensionServer } from '../../mcp/extensionServer';
 import type { Disposable } from '../emitter';
 

@@ -1,4 +1,4 @@
-import { DEFAULT_POLICY, DEFAULT_REFRESH_LIMIT } from '../../core/policy/defaults';
+import { DEFAULT_POLICY, DEFAULT_REFRESH_LIMIT } from '../../core/policy';
 
 /** What "Open MCP Policy" offers to write when there is no policy file yet. */
 

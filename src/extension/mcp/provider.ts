@@ -1,12 +1,11 @@
 import * as l10n from '@vscode/l10n';
 import { Emitter, type Disposable } from '../emitter';
 import type { ProblemsView } from '../apis/lm.apis';
-import { approvalText, MAX_APPROVAL_TEXT_CHARS } from '../../core/policy/approvalText';
+import { approvalText, MAX_APPROVAL_TEXT_CHARS, policyProblem, type PolicyProblem } from '../../core/policy';
 import { adviceFor } from '../wording/messages';
 import { SERVER_LINES } from './serverLines';
 import type { Services } from '../services';
 import { McpController, type McpState, type PolicyLocation, type PolicyNotice } from './controller';
-import { policyProblem, type PolicyProblem } from '../../core/policy/problems';
 import { wordFailure, wordProblem, wordUnknownEntries } from '../wording/policyWording';
 import { COMMAND } from '../commandIds';
 

@@ -1,4 +1,4 @@
-import type { TokenStatus } from '../../core/tokens/manager';
+import type { TokenStatus } from '../../core/tokens';
 import { formatCountdown } from '../../shared/countdown';
 
 export type Severity = 'normal' | 'warning' | 'error';

@@ -1,8 +1,8 @@
 import * as l10n from '@vscode/l10n';
-import { asDingTalkError, type DingTalkError } from '../../core/dingtalk/errors';
+import { asDingTalkError, type DingTalkError } from '../../core/dingtalk';
 import { AppNotFoundError } from '../../core/apps';
 import type { Redactor } from '../../core/redact';
-import { MAX_TOKEN_REQUESTS_PER_MINUTE, type TokenSource } from '../../core/tokens/manager';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE, type TokenSource } from '../../core/tokens';
 import type { AuditEvent } from '../../core/audit';
 
 /** What the wording below reads: a DingTalkError, or the plain record a token's last failure keeps. */

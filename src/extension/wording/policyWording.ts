@@ -7,9 +7,9 @@ import {
   type PolicyProblemCode,
   type ProblemParams,
   type RegexProblemCode,
-} from '../../core/policy/problems';
-import type { PolicyReport } from '../../core/policy/engine';
-import { DEFAULT_REFRESHES_PER_MINUTE } from '../../core/policy/defaults';
+  type PolicyReport,
+  DEFAULT_REFRESHES_PER_MINUTE,
+} from '../../core/policy';
 
 /**
  * Policy problems in the person's language: the core gives each a code and parameters (src/core/policyProblems.ts,

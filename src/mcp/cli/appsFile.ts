@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { z } from 'zod/v4';
 import type { AppInfo } from '../../core/apps';
-import type { AppCredentials } from '../../core/dingtalk/client';
+import type { AppCredentials } from '../../core/dingtalk';
 
 /**
  * The standalone server's apps: DINGTALK_APPS_FILE (a JSON list, checked by the schema below) or

@@ -1,4 +1,4 @@
-import type { DingTalkError } from '../../core/dingtalk/errors';
+import type { DingTalkError } from '../../core/dingtalk';
 
 /** What to do about a failure, in the standalone server's terms: its DINGTALK_* environment variables and the developer console. */
 export function environmentAdvice(error: DingTalkError): string | undefined {

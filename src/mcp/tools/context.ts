@@ -1,11 +1,10 @@
 import type { AppDirectory } from '../../core/apps';
 import type { AuditTrail } from '../../core/audit';
 import type { Clock } from '../../core/clock';
-import type { DingTalkEndpoints } from '../../core/dingtalk/client';
-import type { DingTalkError } from '../../core/dingtalk/errors';
-import type { Approver, PolicyEngine } from '../../core/policy/engine';
+import type { DingTalkEndpoints, DingTalkError } from '../../core/dingtalk';
+import type { Approver, PolicyEngine } from '../../core/policy';
 import type { Redactor } from '../../core/redact';
-import type { TokenManager } from '../../core/tokens/manager';
+import type { TokenManager } from '../../core/tokens';
 import type { ServerLines } from '../serverLines';
 
 /** Everything the tools need; the extension and the CLI each build one. */

@@ -1,9 +1,9 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod/v4';
-import { API_METHODS, dingtalkApiRequest } from '../../core/dingtalk/apiRequest';
+import { API_METHODS, dingtalkApiRequest } from '../../core/dingtalk';
 import { resolveApp } from '../../core/apps';
-import { DEFAULT_REFRESHES_PER_MINUTE } from '../../core/policy/defaults';
-import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock } from '../../core/tokens/manager';
+import { DEFAULT_REFRESHES_PER_MINUTE } from '../../core/policy';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock } from '../../core/tokens';
 import type { ToolContext } from './context';
 
 /** The five tools as agents see them (names, descriptions, schemas, annotations) and what each does; tools.ts registers them. */

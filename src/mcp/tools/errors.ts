@@ -1,8 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { ApiRequestRefused } from '../../core/dingtalk/apiRequest';
+import { ApiRequestRefused, DingTalkError } from '../../core/dingtalk';
 import { AppNotFoundError } from '../../core/apps';
-import { DingTalkError } from '../../core/dingtalk/errors';
-import { denialText, type Verdict } from '../../core/policy/engine';
+import { denialText, type Verdict } from '../../core/policy';
 import type { ToolContext } from './context';
 
 /** How a refused or failed tool call reads to an agent: an error result with words it can act on. */

@@ -2,7 +2,7 @@ import { McpServer, type RegisteredTool } from '@modelcontextprotocol/sdk/server
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type * as z from 'zod/v4';
 import { resolveApp } from '../../core/apps';
-import type { Approver, Verdict } from '../../core/policy/engine';
+import type { Approver, Verdict } from '../../core/policy';
 import type { AuditEvent } from '../../core/audit';
 import { argumentsProblem, auditDigest } from './argsLimits';
 import type { ToolContext } from './context';
