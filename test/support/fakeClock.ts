@@ -1,5 +1,7 @@
 import type { Clock } from '../../src/core/clock';
 
+const NODE_MAX_DELAY_MS = 2 ** 31 - 1;
+
 interface Timer {
   id: number;
   at: number;
@@ -20,8 +22,10 @@ export class FakeClock implements Clock {
     return this.current;
   }
 
+  /** Like Node's timers, a delay beyond 2^31 - 1 ms (or not a number) fires after 1 ms, so a missing clamp shows here. */
   setTimeout(callback: () => void, ms: number): unknown {
-    const timer = { id: this.nextId++, at: this.current + Math.max(0, ms), callback };
+    const delay = ms > NODE_MAX_DELAY_MS || Number.isNaN(ms) ? 1 : Math.max(0, ms);
+    const timer = { id: this.nextId++, at: this.current + delay, callback };
     this.timers.push(timer);
     return timer.id;
   }

@@ -53,9 +53,11 @@ test('warning colour from warningSeconds before expiry, not a millisecond earlie
   assert.equal(statusBarView('A', valid(WARNING), NOW, WARNING, words).severity, 'warning');
 });
 
-test('a failed background refresh shows as a warning while the token is still valid', () => {
-  const status = valid(3_000_000, { lastError: { kind: 'server', message: 'HTTP 500', at: NOW } });
-  assert.equal(statusBarView('A', status, NOW, WARNING, words).severity, 'warning');
+test('a failed refresh behind a still-valid token keeps the normal colour until warningSeconds before expiry', () => {
+  const lastError = { kind: 'server' as const, message: 'HTTP 500', at: NOW };
+  assert.equal(statusBarView('A', valid(7_080_000, { lastError }), NOW, WARNING, words).severity, 'normal');
+  assert.equal(statusBarView('A', valid(WARNING + 1, { lastError }), NOW, WARNING, words).severity, 'normal');
+  assert.equal(statusBarView('A', valid(WARNING, { lastError }), NOW, WARNING, words).severity, 'warning');
 });
 
 test('spinner while fetching, and while refreshing behind a valid token', () => {

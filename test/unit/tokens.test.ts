@@ -414,7 +414,7 @@ test('a token fetched while checking new credentials is cached as fresh, clears 
   assert.equal(count(), 3, 'the scheduled refresh ran');
 });
 
-test('issue 9 item 3: a forced refresh honours Retry-After, answering with the still-valid token and when a new one can be fetched', async () => {
+test('a forced refresh honours Retry-After, answering with the still-valid token and when a new one can be fetched', async () => {
   const clock = new FakeClock();
   const throttled = new DingTalkError('throttled', 'DingTalk is throttling requests.', { httpStatus: 429, retryAfterMs: 60_000 });
   const { fetcher, count } = scriptedFetcher({ accessToken: 'still-valid', expiresInSeconds: TTL_S }, throttled);
@@ -436,7 +436,7 @@ test('issue 9 item 3: a forced refresh honours Retry-After, answering with the s
   assert.equal(count(), 3);
 });
 
-test('issue 9 item 3: with no valid token, a forced refresh inside Retry-After fails with an error naming the wait', async () => {
+test('with no valid token, a forced refresh inside Retry-After fails with an error naming the wait', async () => {
   const clock = new FakeClock();
   const throttled = new DingTalkError('throttled', 'DingTalk is throttling requests (HTTP 429).', { httpStatus: 429, retryAfterMs: 60_000 });
   const { fetcher, count } = scriptedFetcher(throttled);
@@ -450,7 +450,7 @@ test('issue 9 item 3: with no valid token, a forced refresh inside Retry-After f
   assert.equal(count(), 1);
 });
 
-test('issue 9 item 3: whatever callers ask, an app makes at most MAX_TOKEN_REQUESTS_PER_MINUTE token requests in any minute', async () => {
+test('whatever callers ask, an app makes at most MAX_TOKEN_REQUESTS_PER_MINUTE token requests in any minute', async () => {
   assert.ok(MAX_TOKEN_REQUESTS_PER_MINUTE <= 30, 'the cap is a small fixed number');
   const clock = new FakeClock();
   const { fetcher, calls } = scriptedFetcher();
@@ -479,7 +479,7 @@ test('issue 9 item 3: whatever callers ask, an app makes at most MAX_TOKEN_REQUE
   assert.ok(calls.length >= 4 * MAX_TOKEN_REQUESTS_PER_MINUTE, `forced refreshes still happen, within the cap (${calls.length})`);
 });
 
-test('issue 9 item 4: a replacement token rejected again inside the minimum interval is not replaced again', async () => {
+test('a replacement token rejected again inside the minimum interval is not replaced again', async () => {
   const clock = new FakeClock();
   // DingTalk hands out the same token again while it is valid.
   const { fetcher, count } = scriptedFetcher(...Array.from({ length: 10 }, () => ({ accessToken: 'same-token', expiresInSeconds: TTL_S })));
@@ -501,7 +501,7 @@ test('issue 9 item 4: a replacement token rejected again inside the minimum inte
   assert.equal(count(), 3, 'after the interval a rejection may replace it again');
 });
 
-test('issue 10: after an outage a caller with no valid token gets a fresh try within about 2 s, and the outage stays inside the cap', async () => {
+test('after an outage a caller with no valid token gets a fresh try within about 2 s, and the outage stays inside the cap', async () => {
   const clock = new FakeClock();
   let down = true;
   const times: number[] = [];
@@ -541,7 +541,7 @@ test('issue 10: after an outage a caller with no valid token gets a fresh try wi
   assert.ok(servedAt - recoveredAt <= 2_500, `a token ${servedAt - recoveredAt} ms after DingTalk recovered`);
 });
 
-test('issue 9 item 4: a replacement that worked and is later rejected was revoked anew, and is replaced again', async () => {
+test('a replacement that worked and is later rejected was revoked anew, and is replaced again', async () => {
   const clock = new FakeClock();
   const { fetcher, count } = scriptedFetcher();
   const tokens = manager(clock, fetcher);
@@ -557,7 +557,7 @@ test('issue 9 item 4: a replacement that worked and is later rejected was revoke
   assert.equal(count(), 3);
 });
 
-test('issue 9 item 4: when DingTalk reissues the very token an API rejected, later rejections of it are not replaced, even after other APIs accepted it', async () => {
+test('when DingTalk reissues the very token an API rejected, later rejections of it are not replaced, even after other APIs accepted it', async () => {
   const clock = new FakeClock();
   const { fetcher, count } = scriptedFetcher(...Array.from({ length: 5 }, () => ({ accessToken: 'same-token', expiresInSeconds: TTL_S })));
   const tokens = manager(clock, fetcher);
@@ -581,7 +581,7 @@ test('the request cap never blocks a first request, however the clock ticks betw
   assert.equal(count(), 4);
 });
 
-test('issue 13: every token the manager sees, fetched or taken from another window, is hidden by the redactor it was given', async () => {
+test('every token the manager sees, fetched or taken from another window, is hidden by the redactor it was given', async () => {
   const clock = new FakeClock();
   const redactor = new Redactor();
   const shared = new Map<string, CachedToken>();
@@ -593,4 +593,86 @@ test('issue 13: every token the manager sees, fetched or taken from another wind
   assert.equal(redactor.redact('fetched-token-1 then shared-token-2'), '*** then ***');
   // Another manager's redactor was told nothing.
   assert.equal(new Redactor().redact('fetched-token-1'), 'fetched-token-1');
+});
+
+test('a token DingTalk says lives 3,000,000 s is held for 7200 s at most: no burst of timers, and no request before its refresh point', async () => {
+  const clock = new FakeClock();
+  let timersSet = 0;
+  const setTimer = clock.setTimeout.bind(clock);
+  clock.setTimeout = (callback, ms) => {
+    timersSet++;
+    return setTimer(callback, ms);
+  };
+  const { fetcher, count } = scriptedFetcher({ accessToken: 'long-lived', expiresInSeconds: 3_000_000 });
+  const tokens = manager(clock, fetcher, { autoRefresh: true });
+  const first = await tokens.getToken('app');
+  assert.equal(first.expiresAt - first.obtainedAt, TTL);
+  for (let minute = 1; minute <= 60; minute++) {
+    await clock.advance(60_000);
+    assert.equal(count(), 1, `no token request in the first ${minute} min`);
+  }
+  assert.ok(timersSet <= 2, `${timersSet} timers set in an hour`);
+  await clock.set(first.expiresAt - MARGIN - 1);
+  assert.equal(count(), 1);
+  await clock.set(first.expiresAt - MARGIN);
+  assert.equal(count(), 2, 'refreshed at its refresh point');
+});
+
+test('a token from another window that claims to live 40 days sets one long refresh timer, never a storm, and asks DingTalk nothing', async () => {
+  const clock = new FakeClock();
+  let timersSet = 0;
+  const setTimer = clock.setTimeout.bind(clock);
+  clock.setTimeout = (callback, ms) => {
+    timersSet++;
+    return setTimer(callback, ms);
+  };
+  const shared = new Map<string, CachedToken>([['app', { accessToken: 'from-window-two', obtainedAt: clock.now(), expiresAt: clock.now() + 40 * 24 * HOUR }]]);
+  const store: TokenStore = { load: async (key) => shared.get(key), save: async () => undefined };
+  const { fetcher, count } = scriptedFetcher();
+  const tokens = manager(clock, fetcher, { autoRefresh: true, store });
+  assert.equal(await tokens.adoptSharedToken('app'), true);
+  for (let minute = 1; minute <= 60; minute++) await clock.advance(60_000);
+  assert.equal(timersSet, 1, 'one timer in the first hour');
+  await clock.advance(30 * 24 * HOUR);
+  assert.equal(count(), 0, 'no token request in 30 days');
+  assert.ok(timersSet <= 3, `${timersSet} timers in 30 days: the longest Node allows, then the rest`);
+  assert.equal((await tokens.getToken('app')).accessToken, 'from-window-two');
+});
+
+test('a forced refresh that fails with about 2 h left reports its next attempt at the refresh point, and the timer tries exactly then', async () => {
+  const clock = new FakeClock();
+  const { fetcher, count } = scriptedFetcher({ accessToken: 'kept', expiresInSeconds: TTL_S }, serverError());
+  const tokens = manager(clock, fetcher, { autoRefresh: true });
+  const first = await tokens.getToken('app');
+  await clock.advance(2 * 60_000);
+  await assert.rejects(tokens.forceRefresh('app'));
+  const status = tokens.status('app');
+  assert.equal(status.state, 'valid');
+  assert.equal(status.lastError?.kind, 'server');
+  assert.equal(status.nextAttemptAt, first.expiresAt - MARGIN);
+
+  await clock.set(status.nextAttemptAt - 1);
+  assert.equal(count(), 2, 'no request before the announced time');
+  await clock.set(status.nextAttemptAt);
+  assert.equal(count(), 3, 'one request at the announced time');
+  assert.equal(tokens.status('app').lastError, undefined, 'the try succeeded: the failure no longer shows');
+  assert.notEqual(tokens.peek('app')?.accessToken, 'kept');
+});
+
+test('after a failed refresh the next attempt reported is when the timer will try: the end of the backoff inside the refresh margin, none for wrong credentials', async () => {
+  const clock = new FakeClock();
+  const rejected = new DingTalkError('invalidCredentials', 'rejected', { code: 'invalidClientIdOrSecret' });
+  const { fetcher, count } = scriptedFetcher({ accessToken: 'kept', expiresInSeconds: TTL_S }, serverError(), rejected);
+  const tokens = manager(clock, fetcher, { autoRefresh: true });
+  const first = await tokens.getToken('app');
+  await clock.set(first.expiresAt - MARGIN);
+  assert.equal(count(), 2, 'the timer refreshed at the refresh point, and failed');
+  const next = tokens.status('app').nextAttemptAt!;
+  assert.ok(next > clock.now() && next - clock.now() <= 5_000, `backoff of ${next - clock.now()} ms`);
+  await clock.set(next - 1);
+  assert.equal(count(), 2);
+  await clock.set(next);
+  assert.equal(count(), 3, 'the timer tried when announced');
+  assert.equal(tokens.status('app').lastError?.kind, 'invalidCredentials');
+  assert.equal(tokens.status('app').nextAttemptAt, undefined, 'only a person can fix it: no try is announced');
 });

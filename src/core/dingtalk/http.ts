@@ -1,5 +1,6 @@
 // One HTTP exchange with DingTalk: a deadline, a cap on the answer's size, no redirects followed, and network
 // failures as DingTalkErrors. What the answer means is dingtalk.ts' and classify.ts' business.
+import { timerDelay } from '../clock';
 import { DingTalkError } from './errors';
 
 export interface HttpAnswer {
@@ -30,7 +31,7 @@ export async function send(endpoints: { requestTimeoutMs: number }, outgoing: Ou
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
-  }, endpoints.requestTimeoutMs);
+  }, timerDelay(endpoints.requestTimeoutMs));
   const host = safeHost(outgoing.url);
   try {
     const response = await fetch(outgoing.url, {

@@ -1,39 +1,34 @@
 /**
- * TokenManager: one token cache per app, in the manner of Azure's tokenCycler. The decisions live in
- * refreshPolicy.ts, the request cap in requestCap.ts, cross-window sharing in tokenSharing.ts and the shapes in
- * tokenState.ts; this module sequences them. It stays one class over 300 lines on purpose: the order of a
- * fetch (wait, cap, fetch, hold, publish, schedule) is the thing to read, and it reads best in one place.
+ * TokenManager: one token cache per app, in the manner of Azure's tokenCycler. Every way to a token goes through
+ * acquire(): join the fetch under way, or start one when nothing blocks it, and serve the still-valid token when a
+ * new one cannot be had. The rules are in refreshRules.ts, every change to an app's record in state.ts, the
+ * request cap in requestCap.ts, cross-window sharing in sharing.ts and the shapes in model.ts.
  */
-import { systemClock, type Clock } from '../clock';
-import { asDingTalkError, replacementRejectedError } from '../dingtalk/errors';
+import { systemClock, timerDelay, type Clock } from '../clock';
+import { replacementRejectedError } from '../dingtalk/errors';
 import type { FetchedToken } from '../dingtalk/client';
-import { isTransient, MAX_TRANSIENT_RETRIES, withTransientRetries } from '../dingtalk/retry';
-import {
-  blockedError,
-  blockFor,
-  DEFAULT_REFRESH_MARGIN_MS,
-  isValid,
-  mustRefresh,
-  refreshDueAt,
-  retryDelay,
-  shouldRefresh,
-  transientRetriesFor,
-  wouldLoop,
-} from './refreshRules';
+import { MAX_TRANSIENT_RETRIES } from '../dingtalk/retry';
+import { blockedError, blockFor, DEFAULT_REFRESH_MARGIN_MS, isValid, mustRefresh, refreshBlock, refreshDueAt, shouldRefresh, wouldLoop } from './refreshRules';
+import { fetchToken, storeFetched, takeShared, type FetchContext } from './fetch';
 import { SharedTokens } from './sharing';
 import {
+  acquiredResult,
+  armTimer,
+  beginFetch,
+  confirmReplacement,
+  countRequest,
+  disarmTimer,
+  dropToken,
+  endFetch,
   fallbackResult,
   fetchedResult,
   heldResult,
-  holdFailure,
-  holdFetched,
-  holdShared,
+  holdReplacement,
   newEntry,
-  recordFetch,
   statusOf,
   type TokenManagerOptions,
 } from './state';
-import type { AppEntry, CachedToken, FetchRecord, FetchTrigger, RefreshResult, TokenChange, TokenResult, TokenStatus } from './model';
+import type { Acquired, AppEntry, CachedToken, FetchRecord, FetchTrigger, RefreshResult, TokenChange, TokenResult, TokenStatus, Want } from './model';
 
 // What callers of TokenManager need.
 export type { TokenManagerOptions } from './state';
@@ -51,7 +46,7 @@ export type {
   TokenStatus,
 } from './model';
 export type { TokenStore } from './sharing';
-export { BACKOFF_CAP_MS, MIN_FETCH_INTERVAL_MS, RETRY_AFTER_CAP_MS } from './refreshRules';
+export { BACKOFF_CAP_MS, MAX_TOKEN_LIFETIME_MS, MIN_FETCH_INTERVAL_MS, RETRY_AFTER_CAP_MS } from './refreshRules';
 export { MAX_TOKEN_REQUESTS_PER_MINUTE } from './requestCap';
 
 /**
@@ -62,20 +57,27 @@ export class TokenManager {
   private readonly apps = new Map<string, AppEntry>();
   private readonly listeners = new Set<(change: TokenChange) => void>();
   private readonly clock: Clock;
-  private readonly random: () => number;
-  private readonly transientRetries: number;
   private readonly sharing: SharedTokens;
+  private readonly fetching: FetchContext;
   private refreshMarginMs: number;
   private autoRefresh: boolean;
   private disposed = false;
 
-  constructor(private readonly options: TokenManagerOptions) {
+  constructor(options: TokenManagerOptions) {
     this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
-    this.transientRetries = Math.min(Math.max(0, options.transientRetries ?? MAX_TRANSIENT_RETRIES), MAX_TRANSIENT_RETRIES);
     this.sharing = new SharedTokens(options.store, this.clock);
     this.refreshMarginMs = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
     this.autoRefresh = options.autoRefresh ?? true;
+    this.fetching = {
+      clock: this.clock,
+      random: options.random ?? Math.random,
+      transientRetries: Math.min(Math.max(0, options.transientRetries ?? MAX_TRANSIENT_RETRIES), MAX_TRANSIENT_RETRIES),
+      sharing: this.sharing,
+      fetcher: options.fetcher,
+      redactor: options.redactor,
+      refreshMarginMs: () => this.refreshMarginMs,
+      emit: (appKey, reason) => this.emit(appKey, reason),
+    };
   }
 
   configure(settings: { refreshMarginMs?: number; autoRefresh?: boolean }): void {
@@ -89,27 +91,24 @@ export class TokenManager {
     const entry = this.entry(appKey);
     const token = entry.token;
     const now = this.clock.now();
-    if (token === undefined || mustRefresh(token, now)) return this.waitForToken(entry, 'cold');
-    if (shouldRefresh(token, now, this.refreshMarginMs)) this.refreshInBackground(entry, 'ahead');
+    if (token === undefined || mustRefresh(token, now)) {
+      return acquiredResult(entry, await this.acquire(entry, { trigger: 'cold', fallBackOnFailure: true }));
+    }
+    if (shouldRefresh(token, now, this.refreshMarginMs)) void this.inBackground(entry, 'ahead');
     return heldResult(entry, token);
   }
 
   /**
-   * Asks DingTalk now, inside the minimum interval too; callers already waiting share the answer. It does not
-   * override DingTalk's Retry-After, the backoff after failures or the request cap: then the still-valid token
-   * is served with `refreshed: false` and when a new one can be fetched, or, with none left, an error naming the wait.
+   * Asks DingTalk now, inside the minimum interval too; callers already waiting share the answer (a fetch already
+   * under way is as fresh as a new one would be). It does not override DingTalk's Retry-After, the backoff after
+   * failures or the request cap: then the still-valid token is served with `refreshed: false` and when a new one
+   * can be fetched, or, with none left, an error naming the wait.
    */
   async forceRefresh(appKey: string): Promise<RefreshResult> {
     const entry = this.entry(appKey);
-    // A fetch already under way is as fresh as a new one would be.
-    if (entry.inflight) return { ...fetchedResult(entry, await entry.inflight), refreshed: true };
-    const block = blockFor(entry, 'forced', this.clock.now());
-    if (block) {
-      const valid = this.validToken(entry);
-      if (!valid) throw blockedError(entry, block, this.clock.now());
-      return { ...fallbackResult(entry, valid), refreshed: false, nextRefreshAt: block.until, blockedBy: block.by };
-    }
-    return { ...fetchedResult(entry, await this.startFetch(entry, 'forced')), refreshed: true };
+    const got = await this.acquire(entry, { trigger: 'forced', fallBackOnFailure: false });
+    if (got.by !== 'blocked') return { ...acquiredResult(entry, got), refreshed: got.by !== 'failed' };
+    return { ...fallbackResult(entry, got.token), refreshed: false, nextRefreshAt: got.block.until, blockedBy: refreshBlock(got.block) };
   }
 
   /**
@@ -118,28 +117,17 @@ export class TokenManager {
    */
   async replaceRejected(appKey: string, rejected: string): Promise<TokenResult> {
     const entry = this.entry(appKey);
-    const now = this.clock.now();
     const valid = this.validToken(entry);
     if (valid && valid.accessToken !== rejected) return fallbackResult(entry, valid);
-    if (entry.inflight) return fetchedResult(entry, await entry.inflight);
-    if (wouldLoop(entry.replacement, rejected, now)) throw replacementRejectedError();
-    // Checked before the rejected token is dropped: dropped with no fetch allowed, it would leave cold callers
-    // facing the minimum interval instead of the wait that really applies.
-    const block = blockFor(entry, 'rejected', this.clock.now());
-    if (block) throw blockedError(entry, block, this.clock.now());
-    if (entry.token?.accessToken === rejected) {
-      entry.token = undefined;
-      this.emit(appKey, 'token');
-    }
-    const token = await this.startFetch(entry, 'rejected');
-    entry.replacement = { token: token.accessToken, at: this.clock.now(), sameAsRejected: token.accessToken === rejected, confirmed: false };
-    return fetchedResult(entry, token);
+    const got = await this.acquire(entry, { trigger: 'rejected', fallBackOnFailure: false, rejected });
+    if (got.by === 'started') holdReplacement(entry, got.token, rejected, this.clock.now());
+    return acquiredResult(entry, got);
   }
 
   /** An API accepted `accessToken`: a replacement that works is no sign of a rejection loop. */
   confirm(appKey: string, accessToken: string): void {
-    const replacement = this.apps.get(appKey)?.replacement;
-    if (replacement?.token === accessToken) replacement.confirmed = true;
+    const entry = this.apps.get(appKey);
+    if (entry) confirmReplacement(entry, accessToken);
   }
 
   /**
@@ -149,8 +137,8 @@ export class TokenManager {
    */
   acceptFetchedToken(appKey: string, fetched: FetchedToken, startedAt: number): TokenResult {
     const entry = this.entry(appKey);
-    entry.requestCap.record(startedAt);
-    const token = this.storeFetched(entry, fetched, startedAt, 'forced');
+    countRequest(entry, startedAt);
+    const token = storeFetched(this.fetching, entry, fetched, startedAt, 'forced');
     this.scheduleRefresh(entry);
     return fetchedResult(entry, token);
   }
@@ -163,7 +151,7 @@ export class TokenManager {
     const shared = await this.sharing.findAnnounced(appKey, () => this.apps.get(appKey)?.token);
     if (!shared) return false;
     const entry = this.entry(appKey);
-    this.takeShared(entry, shared);
+    takeShared(this.fetching, entry, shared);
     this.scheduleRefresh(entry);
     this.emit(appKey, 'token');
     return true;
@@ -189,7 +177,7 @@ export class TokenManager {
   forget(appKey: string): void {
     const entry = this.apps.get(appKey);
     if (!entry) return;
-    if (entry.timer !== undefined) this.clock.clearTimeout(entry.timer);
+    this.cancelTimer(entry);
     this.apps.delete(appKey);
     this.emit(appKey, 'removed');
   }
@@ -201,128 +189,98 @@ export class TokenManager {
 
   dispose(): void {
     this.disposed = true;
-    for (const entry of this.apps.values()) {
-      if (entry.timer !== undefined) this.clock.clearTimeout(entry.timer);
-    }
+    for (const entry of this.apps.values()) this.cancelTimer(entry);
     this.apps.clear();
     this.listeners.clear();
   }
 
-  private async waitForToken(entry: AppEntry, trigger: FetchTrigger): Promise<TokenResult> {
-    if (entry.inflight) return fetchedResult(entry, await entry.inflight);
-    const block = blockFor(entry, trigger, this.clock.now());
+  /**
+   * The one way to a token. Joins the fetch under way, if any; otherwise refuses a replacement that would loop, and
+   * starts a fetch unless something blocks it (blockFor says what), serving the still-valid token while blocked.
+   * When the fetch fails, `want.fallBackOnFailure` serves the still-valid token instead of the error.
+   */
+  private async acquire(entry: AppEntry, want: Want): Promise<Acquired> {
+    const running = entry.inflight;
+    if (running) return this.settle(entry, want, running, 'joined');
+    const now = this.clock.now();
+    if (want.rejected !== undefined && wouldLoop(entry.replacement, want.rejected, now)) throw replacementRejectedError();
+    // Checked before a rejected token is dropped: dropped with no fetch allowed, it would leave cold callers
+    // facing the minimum interval instead of the wait that really applies.
+    const block = blockFor(entry, want.trigger, now);
     if (block) {
-      const stillValid = this.validToken(entry);
-      if (stillValid) return fallbackResult(entry, stillValid);
-      throw blockedError(entry, block, this.clock.now());
+      const held = this.servable(entry, want);
+      if (!held) throw blockedError(entry, block, now);
+      return { token: held, by: 'blocked', block };
     }
+    if (want.rejected !== undefined && dropToken(entry, want.rejected)) this.emit(entry.appKey, 'token');
+    return this.settle(entry, want, this.startFetch(entry, want.trigger), 'started');
+  }
+
+  private async settle(entry: AppEntry, want: Want, fetch: Promise<CachedToken>, by: 'started' | 'joined'): Promise<Acquired> {
     try {
-      return fetchedResult(entry, await this.startFetch(entry, trigger));
+      return { token: await fetch, by };
     } catch (error) {
-      // The refresh failed, but the token we had is still good for a few seconds: use it.
-      const current = this.validToken(entry);
-      if (current) return fallbackResult(entry, current);
+      const held = want.fallBackOnFailure ? this.servable(entry, want) : undefined;
+      if (held) return { token: held, by: 'failed' };
       throw error;
     }
   }
 
-  private refreshInBackground(entry: AppEntry, trigger: FetchTrigger): void {
-    if (entry.inflight || blockFor(entry, trigger, this.clock.now())) return;
-    // Failures are recorded on the entry and retried by the timer; callers keep the valid token.
-    this.startFetch(entry, trigger).catch(() => undefined);
+  /** The still-valid token, unless it is the one an API rejected. */
+  private servable(entry: AppEntry, want: Want): CachedToken | undefined {
+    const valid = this.validToken(entry);
+    return valid?.accessToken === want.rejected ? undefined : valid;
+  }
+
+  /** Fetches without a caller waiting; failures are recorded on the entry and retried by the timer. */
+  private inBackground(entry: AppEntry, trigger: FetchTrigger): Promise<Acquired | undefined> {
+    return this.acquire(entry, { trigger, fallBackOnFailure: true }).catch(() => undefined);
   }
 
   private startFetch(entry: AppEntry, trigger: FetchTrigger): Promise<CachedToken> {
-    const fetch = this.fetch(entry, trigger).finally(() => {
-      if (entry.inflight === fetch) {
-        entry.inflight = undefined;
-      }
-      if (!this.disposed && this.apps.get(entry.appKey) === entry) {
+    const fetch = fetchToken(this.fetching, entry, trigger).finally(() => {
+      endFetch(entry, fetch);
+      if (this.isCurrent(entry)) {
         this.scheduleRefresh(entry);
         this.emit(entry.appKey, 'state');
       }
     });
-    entry.inflight = fetch;
+    beginFetch(entry, fetch);
     this.emit(entry.appKey, 'state');
     return fetch;
   }
 
-  private async fetch(entry: AppEntry, trigger: FetchTrigger): Promise<CachedToken> {
-    const startedAt = this.clock.now();
-    if (trigger !== 'forced' && trigger !== 'rejected') {
-      // Another window may already hold a fresh token: take it instead of asking DingTalk, if it would not itself
-      // need the refresh this fetch is for.
-      const shared = await this.sharing.findBetter(entry, (stored, now) =>
-        trigger === 'cold' ? !mustRefresh(stored, now) : !shouldRefresh(stored, now, this.refreshMarginMs),
-      );
-      if (shared) {
-        this.takeShared(entry, shared);
-        this.emit(entry.appKey, 'token');
-        recordFetch(entry, { at: startedAt, trigger, outcome: 'shared', latencyMs: this.clock.now() - startedAt, expiresAt: shared.expiresAt });
-        return shared;
-      }
-    }
-    try {
-      const fetched = await withTransientRetries(
-        () => {
-          entry.requestCap.record(this.clock.now());
-          return this.options.fetcher(entry.appKey);
-        },
-        (outcome) => 'error' in outcome && isTransient(asDingTalkError(outcome.error)),
-        {
-          clock: this.clock,
-          random: this.random,
-          maxRetries: transientRetriesFor(trigger, entry, this.transientRetries),
-          mayRetry: () => entry.requestCap.freeAt(this.clock.now()) <= this.clock.now(),
-        },
-      );
-      return this.storeFetched(entry, fetched, startedAt, trigger);
-    } catch (caught) {
-      const error = asDingTalkError(caught);
-      const now = this.clock.now();
-      holdFailure(entry, error, now, (consecutive) => retryDelay(error, consecutive, isValid(entry.token, now), this.random));
-      recordFetch(entry, { at: startedAt, trigger, outcome: 'error', latencyMs: this.clock.now() - startedAt, errorKind: error.kind });
-      this.emit(entry.appKey, 'error');
-      throw error;
-    }
-  }
-
-  private storeFetched(entry: AppEntry, fetched: FetchedToken, startedAt: number, trigger: FetchTrigger): CachedToken {
-    this.options.redactor.remember(fetched.accessToken);
-    // Counting validity from when we asked errs on the safe side of DingTalk's clock.
-    const token: CachedToken = { accessToken: fetched.accessToken, obtainedAt: startedAt, expiresAt: startedAt + fetched.expiresInSeconds * 1000 };
-    const changed = holdFetched(entry, token, this.clock.now());
-    recordFetch(entry, { at: startedAt, trigger, outcome: 'ok', latencyMs: this.clock.now() - startedAt, expiresAt: token.expiresAt });
-    if (changed) this.emit(entry.appKey, 'token');
-    this.sharing.publish(entry.appKey, token);
-    return token;
-  }
-
-  private takeShared(entry: AppEntry, token: CachedToken): void {
-    this.options.redactor.remember(token.accessToken);
-    holdShared(entry, token);
-  }
-
+  /** Sets the refresh timer for when the token is due and nothing blocks a request (none when no try would help). */
   private scheduleRefresh(entry: AppEntry): void {
-    if (entry.timer !== undefined) {
-      this.clock.clearTimeout(entry.timer);
-      entry.timer = undefined;
-    }
-    if (!this.autoRefresh || this.disposed || entry.inflight || !entry.token) return;
+    this.cancelTimer(entry);
+    if (!this.autoRefresh || !this.isCurrent(entry) || entry.inflight || !entry.token) return;
     // Wrong credentials will not fix themselves; wait for a person.
     if (entry.failing && !entry.failing.error.retryable) return;
     const now = this.clock.now();
-    const dueAt = Math.max(refreshDueAt(entry.token, this.refreshMarginMs), entry.nextAttemptAt, entry.requestCap.freeAt(now));
-    entry.timer = this.clock.setTimeout(
-      () => {
-        entry.timer = undefined;
-        if (this.apps.get(entry.appKey) !== entry || entry.inflight) return;
-        // Someone else used the cap meanwhile: wait for it rather than exceed it.
-        if (blockFor(entry, 'timer', this.clock.now())) return this.scheduleRefresh(entry);
-        this.startFetch(entry, 'timer').catch(() => undefined);
-      },
-      Math.max(0, dueAt - now),
+    const at = Math.max(refreshDueAt(entry.token, this.refreshMarginMs), entry.wait?.until ?? 0, entry.requestCap.freeAt(now));
+    armTimer(
+      entry,
+      this.clock.setTimeout(() => this.onTimer(entry, at), timerDelay(at - now)),
+      at,
     );
+  }
+
+  private onTimer(entry: AppEntry, at: number): void {
+    disarmTimer(entry);
+    if (!this.isCurrent(entry)) return;
+    // A delay beyond the longest timer fires early: wait on.
+    if (this.clock.now() < at) return this.scheduleRefresh(entry);
+    // A fetch sets the next timer when it ends; a blocked one (someone used the cap meanwhile) waits for the block.
+    void this.inBackground(entry, 'timer').then((got) => got?.by !== 'started' && got?.by !== 'joined' && this.scheduleRefresh(entry));
+  }
+
+  private cancelTimer(entry: AppEntry): void {
+    const handle = disarmTimer(entry);
+    if (handle !== undefined) this.clock.clearTimeout(handle);
+  }
+
+  private isCurrent(entry: AppEntry): boolean {
+    return !this.disposed && this.apps.get(entry.appKey) === entry;
   }
 
   private validToken(entry: AppEntry): CachedToken | undefined {

@@ -24,8 +24,29 @@ export interface TokenResult extends CachedToken {
   source: TokenSource;
 }
 
-/** Why a forced refresh did not ask DingTalk: its Retry-After, our backoff after failures, or the per-app request cap. */
-export type RefreshBlock = 'retryAfter' | 'backoff' | 'requestCap';
+/**
+ * Why token requests wait after the last one: the minimum interval after a token was fetched, the backoff after a
+ * failure, or DingTalk's Retry-After.
+ */
+export type WaitReason = 'minimumInterval' | 'backoff' | 'retryAfter';
+
+/** Until when token requests wait, and why; each fetch, fetched or failed, sets a new one. */
+export interface Wait {
+  until: number;
+  by: WaitReason;
+}
+
+/** What keeps a request from going upstream now: the app's wait, or the per-app request cap. */
+export interface Block {
+  until: number;
+  by: WaitReason | 'requestCap';
+}
+
+/**
+ * Why a forced refresh did not ask DingTalk: its Retry-After, our backoff after failures, or the per-app request cap
+ * (the minimum interval never holds one back).
+ */
+export type RefreshBlock = Exclude<Block['by'], 'minimumInterval'>;
 
 export interface RefreshResult extends TokenResult {
   /** False when DingTalk could not be asked yet and the still-valid token was served instead. */
@@ -56,6 +77,11 @@ export interface TokenStatus {
   source?: TokenSource;
   lastRefreshAt?: number;
   lastError?: TokenError;
+  /**
+   * After a failure: when the next token request goes by itself, the refresh timer's time; with no timer set
+   * (auto-refresh off, no token to keep fresh) the earliest a caller's request may go. None when only a person
+   * can fix the failure (wrong credentials, say).
+   */
   nextAttemptAt?: number;
 }
 
@@ -96,14 +122,27 @@ export interface AppEntry {
   token?: CachedToken;
   origin?: TokenOrigin;
   inflight?: Promise<CachedToken>;
-  /** Automatic fetches wait until then: the minimum interval after a success, the backoff after a failure. */
-  nextAttemptAt: number;
+  /** Set by the last fetch: token requests wait until then (forced ones and replacements skip some waits). */
+  wait?: Wait;
   /** Set while fetches fail; cleared by the next token, whether fetched or taken from another window. */
   failing?: Failing;
   lastRefreshAt?: number;
-  timer?: unknown;
+  /** The refresh timer: its handle and when it fires. */
+  timer?: { handle: unknown; at: number };
   /** The last token fetched to replace one an API rejected, and what became of it. */
   replacement?: Replacement;
   history: FetchRecord[];
   requestCap: RequestCap;
 }
+
+/** What a caller of TokenManager.acquire() asks for. */
+export interface Want {
+  trigger: FetchTrigger;
+  /** When the fetch fails, serve the still-valid token (callers who just need one); otherwise the failure is the answer. */
+  fallBackOnFailure: boolean;
+  /** The token an API rejected: never served, and dropped before its replacement is fetched. */
+  rejected?: string;
+}
+
+/** How acquire() answered: with a fetch it started or joined, or with the still-valid token because a fetch was blocked or failed. */
+export type Acquired = { token: CachedToken; by: 'started' | 'joined' | 'failed' } | { token: CachedToken; by: 'blocked'; block: Block };

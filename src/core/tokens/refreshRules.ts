@@ -5,7 +5,7 @@
 import { REFRESH_MARGIN_SECONDS } from '../bounds';
 import { DingTalkError } from '../dingtalk/errors';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE } from './requestCap';
-import type { AppEntry, CachedToken, FetchTrigger, RefreshBlock, Replacement } from './model';
+import type { AppEntry, Block, CachedToken, Failing, FetchTrigger, RefreshBlock, Replacement, Wait } from './model';
 
 /** Below this much validity, callers wait for a new token rather than take one about to die. */
 const WAIT_FLOOR_MS = 10_000;
@@ -20,6 +20,8 @@ export const BACKOFF_CAP_MS = 5 * 60_000;
  */
 const RETRY_WITHOUT_TOKEN_MS = 2_000;
 export const RETRY_AFTER_CAP_MS = 60 * 60_000;
+/** The longest a token is held: DingTalk's access tokens live 7200 s (open.dingtalk.com, "获取企业内部应用的accessToken"). */
+export const MAX_TOKEN_LIFETIME_MS = 7200 * 1000;
 export const DEFAULT_REFRESH_MARGIN_MS = REFRESH_MARGIN_SECONDS.fallback * 1000;
 
 /** A token is valid while now < expiresAt. */
@@ -56,27 +58,37 @@ export function wouldLoop(replacement: Replacement | undefined, rejected: string
   return replacement?.token === rejected && now - replacement.at < MIN_FETCH_INTERVAL_MS && (replacement.sameAsRejected || !replacement.confirmed);
 }
 
-interface Block {
-  until: number;
-  by: RefreshBlock;
-}
-
 /**
  * Whether an upstream request for `trigger` must wait now, until when and why. Forcing (a person, an agent) and
- * replacing a rejected token skip the minimum interval after a success, and a forced refresh skips the backoff
- * after wrong credentials (they may just have been fixed); nothing skips DingTalk's Retry-After, the backoff
- * after other failures, or the request cap.
+ * replacing a rejected token skip the minimum interval after a success, and a forced refresh skips the wait after
+ * a failure only a person can fix (the credentials may just have been fixed); nothing skips the backoff after
+ * other failures, DingTalk's Retry-After, or the request cap.
  */
 export function blockFor(entry: AppEntry, trigger: FetchTrigger, now: number): Block | undefined {
-  const last = entry.failing?.error;
-  const honoursInterval = trigger === 'forced' ? last !== undefined && last.retryable : trigger === 'rejected' ? last !== undefined : true;
-  let block: Block | undefined;
-  if (honoursInterval && now < entry.nextAttemptAt) {
-    block = { until: entry.nextAttemptAt, by: last?.retryAfterMs !== undefined ? 'retryAfter' : 'backoff' };
-  }
+  const wait = entry.wait;
+  let block: Block | undefined = wait && now < wait.until && honours(trigger, wait, entry.failing) ? { until: wait.until, by: wait.by } : undefined;
   const capFreeAt = entry.requestCap.freeAt(now);
   if (capFreeAt > now && capFreeAt > (block?.until ?? 0)) block = { until: capFreeAt, by: 'requestCap' };
   return block;
+}
+
+function honours(trigger: FetchTrigger, wait: Wait, failing: Failing | undefined): boolean {
+  if (wait.by === 'minimumInterval') return trigger !== 'forced' && trigger !== 'rejected';
+  return trigger !== 'forced' || failing?.error.retryable === true;
+}
+
+/** What a forced refresh reports as holding it back; blockFor never holds one back for the minimum interval. */
+export function refreshBlock(block: Block): RefreshBlock {
+  return block.by === 'minimumInterval' ? 'backoff' : block.by;
+}
+
+/**
+ * How long a fetched token is held for: what DingTalk said, at most MAX_TOKEN_LIFETIME_MS (DingTalk documents
+ * 7200 s; a longer claim is not believed, and a token refreshed early costs one request).
+ */
+export function tokenLifetimeMs(expiresInSeconds: number): number {
+  const ms = expiresInSeconds * 1000;
+  return Number.isNaN(ms) ? 0 : Math.min(Math.max(0, ms), MAX_TOKEN_LIFETIME_MS);
 }
 
 /**
@@ -110,7 +122,7 @@ export function blockedError(entry: AppEntry, block: Block, now: number): DingTa
     );
   }
   const last = entry.failing?.error;
-  if (last) {
+  if (block.by !== 'minimumInterval' && last) {
     return new DingTalkError(last.kind, `${last.message} Next attempt in ${waitSeconds} s.`, {
       code: last.code,
       requestId: last.requestId,

@@ -1,6 +1,6 @@
 /**
- * The per-app record's changes: the three ways it changes (a token fetched, a token shared, a failure) and what is
- * served and reported from it. The shapes are in model.ts.
+ * The per-app record: every change to it (a token fetched, shared or dropped, a failure, a fetch begun or ended, the
+ * refresh timer, a replacement) and what is served and reported from it. The shapes are in model.ts.
  */
 import type { Clock } from '../clock';
 import type { DingTalkError } from '../dingtalk/errors';
@@ -8,7 +8,19 @@ import type { Redactor } from '../redact';
 import { isValid, MIN_FETCH_INTERVAL_MS } from './refreshRules';
 import { RequestCap } from './requestCap';
 import type { TokenStore } from './sharing';
-import type { AppEntry, CachedToken, Failing, FetchRecord, TokenError, TokenFetcher, TokenResult, TokenSource, TokenState, TokenStatus } from './model';
+import type {
+  Acquired,
+  AppEntry,
+  CachedToken,
+  Failing,
+  FetchRecord,
+  TokenError,
+  TokenFetcher,
+  TokenResult,
+  TokenSource,
+  TokenState,
+  TokenStatus,
+} from './model';
 
 export interface TokenManagerOptions {
   fetcher: TokenFetcher;
@@ -30,7 +42,7 @@ export interface TokenManagerOptions {
 const HISTORY_LENGTH = 20;
 
 export function newEntry(appKey: string): AppEntry {
-  return { appKey, nextAttemptAt: 0, history: [], requestCap: new RequestCap() };
+  return { appKey, history: [], requestCap: new RequestCap() };
 }
 
 /** Newest first, the last HISTORY_LENGTH fetches. */
@@ -46,21 +58,73 @@ export function holdFetched(entry: AppEntry, token: CachedToken, now: number): b
   entry.origin = 'network';
   entry.failing = undefined;
   entry.lastRefreshAt = now;
-  entry.nextAttemptAt = token.obtainedAt + MIN_FETCH_INTERVAL_MS;
+  entry.wait = { until: token.obtainedAt + MIN_FETCH_INTERVAL_MS, by: 'minimumInterval' };
   return changed;
 }
 
-/** Holds a token another window fetched; whatever failed before no longer counts. */
+/**
+ * Holds a token another window fetched; whatever failed before no longer counts, the wait it imposed included.
+ * The minimum interval after this window's own fetch stays: windows handing each other tokens must not reset it.
+ */
 export function holdShared(entry: AppEntry, token: CachedToken): void {
   entry.token = token;
   entry.origin = 'shared';
   entry.failing = undefined;
+  if (entry.wait?.by !== 'minimumInterval') entry.wait = undefined;
 }
 
-/** Counts a failed fetch; the next automatic attempt waits `delay(consecutive failures)`. */
+/** Counts a failed fetch; token requests wait `delay(consecutive failures)`, DingTalk's Retry-After or our backoff. */
 export function holdFailure(entry: AppEntry, error: DingTalkError, now: number, delay: (consecutive: number) => number): void {
   entry.failing = { error, at: now, consecutive: (entry.failing?.consecutive ?? 0) + 1 };
-  entry.nextAttemptAt = now + delay(entry.failing.consecutive);
+  entry.wait = { until: now + delay(entry.failing.consecutive), by: error.retryAfterMs !== undefined ? 'retryAfter' : 'backoff' };
+}
+
+/** Forgets `accessToken` if it is the token held (an API rejected it); true when it was. */
+export function dropToken(entry: AppEntry, accessToken: string): boolean {
+  if (entry.token?.accessToken !== accessToken) return false;
+  entry.token = undefined;
+  return true;
+}
+
+/** Remembers the token fetched to replace `rejected`, to tell a rejection loop from a fresh revocation. */
+export function holdReplacement(entry: AppEntry, token: CachedToken, rejected: string, at: number): void {
+  entry.replacement = { token: token.accessToken, at, sameAsRejected: token.accessToken === rejected, confirmed: false };
+}
+
+/** An API accepted `accessToken`: if it is the replacement, it works. */
+export function confirmReplacement(entry: AppEntry, accessToken: string): void {
+  if (entry.replacement?.token === accessToken) entry.replacement.confirmed = true;
+}
+
+/** Counts a token request to DingTalk made at `at` towards the request cap. */
+export function countRequest(entry: AppEntry, at: number): void {
+  entry.requestCap.record(at);
+}
+
+export function beginFetch(entry: AppEntry, fetch: Promise<CachedToken>): void {
+  entry.inflight = fetch;
+}
+
+/** `fetch` settled: the app has no fetch under way any more, unless a newer one began meanwhile. */
+export function endFetch(entry: AppEntry, fetch: Promise<CachedToken>): void {
+  if (entry.inflight === fetch) entry.inflight = undefined;
+}
+
+/** Notes the refresh timer set to fire at `at`. */
+export function armTimer(entry: AppEntry, handle: unknown, at: number): void {
+  entry.timer = { handle, at };
+}
+
+/** Forgets the refresh timer; returns its handle for the clock to cancel (undefined when none was set). */
+export function disarmTimer(entry: AppEntry): unknown {
+  const handle = entry.timer?.handle;
+  entry.timer = undefined;
+  return handle;
+}
+
+/** What acquire() answered with, served: a fetch's token, or the still-valid one when a fetch was blocked or failed. */
+export function acquiredResult(entry: AppEntry, got: Acquired): TokenResult {
+  return got.by === 'started' || got.by === 'joined' ? fetchedResult(entry, got.token) : fallbackResult(entry, got.token);
 }
 
 /** The token a fetch delivered: from DingTalk, or from another window when the fetch found one there. */
@@ -98,7 +162,7 @@ export function statusOf(entry: AppEntry, now: number): TokenStatus {
     source: entry.origin,
     lastRefreshAt: entry.lastRefreshAt,
     lastError: entry.failing && tokenError(entry.failing),
-    nextAttemptAt: entry.failing ? entry.nextAttemptAt : undefined,
+    nextAttemptAt: entry.failing?.error.retryable ? (entry.timer?.at ?? entry.wait?.until) : undefined,
   };
 }
 

@@ -38,7 +38,9 @@ export function statusBarView(label: string | undefined, status: TokenStatus | u
     const remaining = status.expiresAt - now;
     const countdown = formatCountdown(remaining);
     const icon = status.refreshing ? '$(sync~spin)' : '$(key)';
-    const severity: Severity = remaining <= warningMs || status.lastError ? 'warning' : 'normal';
+    // Amber means little time left (statusBar.warningSeconds). A failed refresh of a token with time left is the
+    // tooltip's business: the timer tries again, and the colour would otherwise stay for the token's whole life.
+    const severity: Severity = remaining <= warningMs ? 'warning' : 'normal';
     return { text: `${icon} ${label} ${countdown}`, detail: countdown, severity, ariaLabel: fill(words.ariaValid, label, countdown), counting: true };
   }
   switch (state) {
