@@ -44,7 +44,7 @@ async function run(
   return { settled, startedAt };
 }
 
-test('a call that succeeds is made once and no timer is set', async () => {
+test('a call that succeeds is made once', async () => {
   const clock = new FakeClock();
   const { settled, startedAt } = await run(clock, ['ok']);
   assert.deepEqual(settled, { value: 'ok' });

@@ -46,7 +46,7 @@ export type {
   TokenStatus,
 } from './model';
 export type { TokenStore } from './sharing';
-export { BACKOFF_CAP_MS, MAX_TOKEN_LIFETIME_MS, MIN_FETCH_INTERVAL_MS, RETRY_AFTER_CAP_MS } from './refreshRules';
+export { BACKOFF_CAP_MS, MIN_FETCH_INTERVAL_MS, RETRY_AFTER_CAP_MS } from './refreshRules';
 export { MAX_TOKEN_REQUESTS_PER_MINUTE } from './requestCap';
 
 /**
@@ -270,8 +270,10 @@ export class TokenManager {
     if (!this.isCurrent(entry)) return;
     // A delay beyond the longest timer fires early: wait on.
     if (this.clock.now() < at) return this.scheduleRefresh(entry);
-    // A fetch sets the next timer when it ends; a blocked one (someone used the cap meanwhile) waits for the block.
-    void this.inBackground(entry, 'timer').then((got) => got?.by !== 'started' && got?.by !== 'joined' && this.scheduleRefresh(entry));
+    // A fetch sets the next timer when it ends; when blocked (someone used the cap meanwhile), wait for the block.
+    void this.inBackground(entry, 'timer').then((got) => {
+      if (got?.by !== 'started' && got?.by !== 'joined') this.scheduleRefresh(entry);
+    });
   }
 
   private cancelTimer(entry: AppEntry): void {
