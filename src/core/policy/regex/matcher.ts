@@ -21,7 +21,7 @@ export const MAX_PATTERN_LENGTH = 512;
 /** The longest text a pattern is matched against. Longer text is undecided. */
 export const MAX_MATCHED_LENGTH = 65_536;
 /** The most steps one match may take: a few tens of milliseconds (docs/benchmarks.md has the worst pattern's time). */
-export const MAX_STEPS = 2 ** 25;
+export const MAX_STEPS = 2 ** 24;
 /** The most a program may cost per position whatever its input (it bounds the program's memory too). */
 const MAX_PROGRAM_COST = 16_384;
 
