@@ -50,6 +50,7 @@ export const testCost = (set: CharSet): number => Math.ceil(Math.log2(set.length
 
 /** The set with every code point's case variants added, as RE2's (?i) does (Unicode simple case folding: K k and the Kelvin sign K). */
 export function caseFolded(set: CharSet): CharSet {
+  if (set.length === 2 && set[0] === set[1]) return setOf((foldOrbits().get(set[0]) ?? [set[0]]).map((cp) => [cp, cp]));
   const added: [number, number][] = [];
   for (const [cp, orbit] of foldOrbits()) if (contains(set, cp)) for (const other of orbit) added.push([other, other]);
   return added.length === 0 ? set : union(set, setOf(added));
