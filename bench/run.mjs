@@ -78,7 +78,7 @@ if (!options['no-build']) {
 const tokens = await import('./tokens.mjs');
 const mcp = await import('./mcp.mjs');
 const { activationFigure } = await import('./activation.mjs');
-const { policyFigure } = await import('./policy.mjs');
+const { policyFigure, worstRegexFigure, yamlLoadFigure } = await import('./policy.mjs');
 
 const results = { date: new Date().toISOString(), runs, machine: machine(), load: { start: os.loadavg()[0] }, figures: {}, errors: {} };
 // A partial run (--only) keeps the other figures of the last full run, so the page stays whole.
@@ -116,6 +116,10 @@ await figure('4.day', '24 simulated hours with auto-refresh', () => tokens.dayOf
 await figure('5', 'official DingTalk SDK without a cache vs our cached path', () => tokens.officialSdk({ runs, calls: quick ? 30 : 100 }));
 await figure('6', 'activation cost', () => activationFigure());
 await figure('7', 'evaluating a ten-rule policy per call', () => policyFigure({ runs, iterations: quick ? 20_000 : 200_000 }));
+await figure('7.regex', 'a decision under the worst regex the bound allows, on a 65,536-character argument', () =>
+  worstRegexFigure({ runs, decisions: quick ? 1 : 5 }),
+);
+await figure('7.yaml', 'loading a 1 MB YAML policy vs the same policy as JSON', () => yamlLoadFigure({ runs }));
 
 results.load.end = os.loadavg()[0];
 

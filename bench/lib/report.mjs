@@ -264,6 +264,39 @@ export function render(results) {
         `against the same engine with \`{"version": "1"}\`. Per-run ratios: ${x.runs.ratios.map((r) => r.toFixed(2)).join(', ')}.`,
     );
   } else missing('7', '7. ten-rule policy');
+  if (f['7.regex']) {
+    const x = f['7.regex'];
+    row(
+      `7. a decision under the worst regex the bound allows, on a ${int(x.length)}-character argument`,
+      `${formatMs(x.worst.ms)} (CPU ${formatMs(x.worst.cpuMs)})`,
+      '—',
+      '—',
+      '— (report)',
+      undefined,
+    );
+    notes.push(
+      `**7 (regex).** \`PolicyEngine.evaluate\` of one rule whose condition is a regex on \`args.text\`, ${int(x.length)} characters that keep every state alive. ` +
+        `A pattern is refused at load when its steps (instructions visited plus class comparisons, per position) could exceed ${int(x.maxStepsAllowed)}. ` +
+        `The costliest patterns we built under that bound, median per decision, wall clock and CPU (steps counted / bound): ` +
+        x.patterns.map((p) => `\`${p.pattern}\` ${p.ms.toFixed(1)} ms, CPU ${p.cpuMs.toFixed(1)} ms (${int(p.steps)} / ${int(p.maxSteps)})`).join('; ') +
+        '.',
+    );
+  } else missing('7.regex', '7. worst regex under the bound');
+  if (f['7.yaml']) {
+    const x = f['7.yaml'];
+    row(
+      `7. loading a ${formatBytes(x.yamlBytes)} YAML policy (${int(x.tools)} tools)`,
+      formatMs(x.yamlMs),
+      `${formatMs(x.jsonMs)} (the same as JSON)`,
+      ratio(x.ratio),
+      '— (report)',
+      undefined,
+    );
+    notes.push(
+      `**7 (YAML).** \`PolicyEngine.load\` of ${int(x.tools)} tools with one rule each, as YAML (${formatBytes(x.yamlBytes)}, under the 1 MiB cap) and as the same value in JSON (${formatBytes(x.jsonBytes)}). ` +
+        `Linear: the YAML policy takes ${x.quadrupleRatio.toFixed(2)}× the time of one a quarter its size. Per-run YAML ÷ JSON: ${x.runs.ratios.map((r) => r.toFixed(1)).join(', ')}.`,
+    );
+  } else missing('7.yaml', '7. YAML policy load');
 
   const soak = results.soak
     ? renderSoak(results.soak)

@@ -8,6 +8,7 @@ import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.j
 import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults } from '../../src/core/dingtalk/client';
 import { PolicyEngine } from '../../src/core/policy/engine';
+import { compileSafeRegex, matchCountingSteps } from '../../src/core/policy/regex/matcher';
 import { TokenManager } from '../../src/core/tokens/manager';
 import { Redactor } from '../../src/core/redact';
 import { createDingTalkMcpServer } from '../../src/mcp/tools/registry';
@@ -437,4 +438,33 @@ test('a denial by a rule whose reason is blank still says why', async () => {
     assert.equal(verdict.allowed, false);
     if (!verdict.allowed) assert.ok(verdict.reason.trim().length > 0, `denial reason ${JSON.stringify(verdict.reason)}`);
   }
+});
+
+test("generated patterns match as JavaScript's Unicode RegExp does where RE2 agrees, within their step bound", { timeout: 120_000 }, () => {
+  // Left out where the two differ on purpose: \s (JavaScript's has \v and Unicode spaces), \b under (?i)
+  // (JavaScript's counts the Kelvin sign as a word character), and \r (JavaScript's . refuses it).
+  const atom = fc.constantFrom('a', 'b', 'k', 's', 'K', '.', '\\d', '\\w', '\\W', '[ab]', '[^a]', '[a-k]', '[^\\d]', '\\.', '\u212a', '\u017f');
+  const pattern: fc.Arbitrary<string> = fc
+    .letrec<{ node: string }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        atom,
+        fc.tuple(tie('node'), tie('node')).map(([a, b]) => a + b),
+        fc.tuple(tie('node'), tie('node')).map(([a, b]) => `(?:${a}|${b})`),
+        fc.tuple(tie('node'), fc.constantFrom('*', '+', '?', '{2}', '{1,3}', '{0,2}', '*?')).map(([a, q]) => `(?:${a})${q}`),
+      ),
+    }))
+    .node.chain((body) => fc.tuple(fc.constantFrom('', '^'), fc.constant(body), fc.constantFrom('', '$'), fc.boolean()))
+    .map(([start, body, end, ignoreCase]) => `${ignoreCase ? '(?i)' : ''}${start}${body}${end}`);
+  const input = fc.string({ unit: fc.constantFrom('a', 'b', 'k', 'K', 's', 'S', '1', '.', ' ', '\n', '\u212a', '\u017f', '😀'), maxLength: 12 });
+  fc.assert(
+    fc.property(pattern, input, (source, text) => {
+      const ignoreCase = source.startsWith('(?i)');
+      const expected = new RegExp(ignoreCase ? source.slice(4) : source, ignoreCase ? 'iu' : 'u').test(text);
+      const regex = compileSafeRegex(source);
+      assert.equal(regex.test(text), expected, `${source} on ${JSON.stringify(text)}`);
+      assert.ok(matchCountingSteps(source, text).steps <= regex.maxSteps);
+    }),
+    runs(2000),
+  );
 });

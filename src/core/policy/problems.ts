@@ -63,11 +63,13 @@ export const REGEX_PROBLEMS = {
   missingParen: () => 'missing ")"',
   missingBracket: () => 'missing "]"',
   classRange: () => 'invalid range in a class',
+  unknownClass: (p: ProblemParams) => `unknown class ${p.name} (RE2's are [:alnum:], [:alpha:], [:digit:], [:space:], [:word:] and the like)`,
   trailingBackslash: () => 'trailing backslash',
   backreference: () => 'backreferences are not supported (RE2 has none)',
   unsupportedEscape: (p: ProblemParams) => `unsupported escape \\${p.escape}`,
   tooLong: (p: ProblemParams) => `it is ${p.length} characters long; a pattern may be at most ${p.max}`,
-  programTooLarge: () => 'the pattern expands to too large a program; use fewer or smaller {n,m} repeats',
+  tooCostly: (p: ProblemParams) =>
+    `matching it could take more than ${p.max} steps on a ${p.length}-character argument; use fewer or smaller {n,m} repeats, or anchor it with ^ and bound its repeats`,
 } satisfies Record<string, (params: ProblemParams) => string>;
 export type RegexProblemCode = keyof typeof REGEX_PROBLEMS;
 

@@ -69,11 +69,18 @@ export const REGEX_WORDS: Record<RegexProblemCode, Words> = {
   missingParen: () => l10n.t('missing ")"'),
   missingBracket: () => l10n.t('missing "]"'),
   classRange: () => l10n.t('invalid range in a class'),
+  unknownClass: (p) => l10n.t("unknown class {0} (RE2's are {1} and the like)", String(p.name), '[:alnum:], [:alpha:], [:digit:], [:space:], [:word:]'),
   trailingBackslash: () => l10n.t('trailing backslash'),
   backreference: () => l10n.t('backreferences are not supported (RE2 has none)'),
   unsupportedEscape: (p) => l10n.t('unsupported escape {0}', `\\${p.escape}`),
   tooLong: (p) => l10n.t('it is {0} characters long; a pattern may be at most {1}', String(p.length), String(p.max)),
-  programTooLarge: () => l10n.t('the pattern expands to too large a program; use fewer or smaller {0} repeats', '{n,m}'),
+  tooCostly: (p) =>
+    l10n.t(
+      'matching it could take more than {0} steps on a {1}-character argument; use fewer or smaller {2} repeats, or anchor it with ^ and bound its repeats',
+      String(p.max),
+      String(p.length),
+      '{n,m}',
+    ),
 };
 
 function regexReason(p: ProblemParams): string {

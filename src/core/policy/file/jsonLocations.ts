@@ -66,11 +66,27 @@ export function jsonLineOf(text: string): LineOf {
     }
   };
   value([]);
+  const lineAt = lineFinder(text);
   return (path) => {
     for (let length = path.length; length >= 0; length--) {
       const offset = offsets.get(key(path.slice(0, length)));
-      if (offset !== undefined) return text.slice(0, offset).split('\n').length;
+      if (offset !== undefined) return lineAt(offset);
     }
     return undefined;
+  };
+}
+
+/** The 1-based line of a character offset, by binary search over where lines start (a file can hold a hundred problems). */
+function lineFinder(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  return (offset) => {
+    let [low, high] = [0, starts.length - 1];
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (starts[middle] <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low + 1;
   };
 }

@@ -1,32 +1,39 @@
-import { isWord, parsePattern, RegexProblem, type CharTest, type Node } from './parse';
+import { contains, testCost, type CharSet } from './charSet';
+import { parsePattern, RegexProblem, WORD, type Node } from './parse';
 
 /**
  * Regular expressions from a policy file, matched in time linear in the input (a Thompson NFA run as a
  * set of states), so no pattern or argument can make a call hang: JavaScript's RegExp backtracks, and
  * `(a+)+$` or just `a*a*a*b` on a long argument takes minutes. The syntax is the RE2 subset Intercept's
- * policies use (Go's regexp): literals, `.`, classes `[a-z]` `[^…]`, `\d \w \s` and their negations,
- * escapes, groups `( )` `(?: )` `(?P<name> )`, `|`, `* + ?` and `{n}` `{n,}` `{n,m}` (lazy forms accepted),
- * `^ $ \b \B`, and a leading `(?i)`. Backreferences and lookaround are refused (RE2 has neither).
+ * policies use (Go's regexp): literals, `.`, classes `[a-z]` `[^…]` `[[:alpha:]]`, `\d \w \s` and their
+ * negations, escapes, groups `( )` `(?: )` `(?P<name> )`, `|`, `* + ?` and `{n}` `{n,}` `{n,m}` (lazy forms
+ * accepted), `^ $ \b \B`, and a leading `(?i)`. Backreferences and lookaround are refused (RE2 has neither).
  * Matching is a search, as Go's MatchString: the pattern may match anywhere unless anchored.
- * The parser is safeRegexParse.ts'; this module compiles its tree to a program and runs it.
+ *
+ * The work is bounded before the pattern is used: each position of the input costs at most one visit of
+ * every instruction plus one class test (a binary search) per character instruction. That sum is the
+ * program's cost per position; a pattern whose cost times the positions it can run over exceeds MAX_STEPS
+ * is refused when the policy loads, so every match finishes within MAX_STEPS steps, on the caller's thread.
  */
 
 /** Long enough for any sensible rule; short enough that a hostile file cannot build a huge program. */
 export const MAX_PATTERN_LENGTH = 512;
-const MAX_PROGRAM = 1000;
-/**
- * The longest text a pattern is matched against: the cost is at most its length × the program's size,
- * so this keeps one match well under a second whatever the pattern. Longer text is undecided.
- */
+/** The longest text a pattern is matched against. Longer text is undecided. */
 export const MAX_MATCHED_LENGTH = 65_536;
+/** The most steps one match may take: a few tens of milliseconds (docs/benchmarks.md has the worst pattern's time). */
+export const MAX_STEPS = 2 ** 24;
+/** The most a program may cost per position whatever its input (it bounds the program's memory too). */
+const MAX_PROGRAM_COST = 16_384;
 
 /** `test` is undefined when the input is too long to match within the bound: the caller decides, failing closed. */
 export interface SafeRegex {
   test(input: string): boolean | undefined;
+  /** The most steps one match can take (at most MAX_STEPS). */
+  readonly maxSteps: number;
 }
 
 type Instruction =
-  | { op: 'char'; test: CharTest; next: number }
+  | { op: 'char'; set: CharSet; next: number }
   | { op: 'split'; a: number; b: number }
   | { op: 'jmp'; to: number }
   | { op: 'bol'; next: number }
@@ -36,6 +43,16 @@ type Instruction =
 
 /** Compiles a pattern; throws a RegexProblem whose message says what is wrong and where. */
 export function compileSafeRegex(pattern: string): SafeRegex {
+  const { program, maxSteps } = compile(pattern);
+  return { test: (input) => (input.length > MAX_MATCHED_LENGTH ? undefined : run(program, input).matched), maxSteps };
+}
+
+/** A match with the steps it took, which never exceed the pattern's maxSteps (for tests and the bench). */
+export function matchCountingSteps(pattern: string, input: string): { matched: boolean; steps: number } {
+  return run(compile(pattern).program, input);
+}
+
+function compile(pattern: string): { program: Instruction[]; maxSteps: number } {
   if (pattern.length > MAX_PATTERN_LENGTH) throw new RegexProblem('tooLong', { length: pattern.length, max: MAX_PATTERN_LENGTH });
   let source = pattern;
   let ignoreCase = false;
@@ -43,15 +60,43 @@ export function compileSafeRegex(pattern: string): SafeRegex {
     ignoreCase = true;
     source = source.slice(4);
   }
-  const program = emit(parsePattern(source, ignoreCase));
-  return { test: (input) => (input.length > MAX_MATCHED_LENGTH ? undefined : run(program, input)) };
+  const tree = parsePattern(source, ignoreCase);
+  const { program, cost } = emit(tree);
+  // A search runs the program once per position of the input (and once at its end). A pattern that starts
+  // with ^ and can match only so many characters stops when its last state dies, after at most that many.
+  const longest = program[0].op === 'bol' ? longestMatch(tree) : Infinity;
+  const maxSteps = cost * (Math.min(longest, MAX_MATCHED_LENGTH) + 1);
+  if (maxSteps > MAX_STEPS) throw tooCostly();
+  return { program, maxSteps };
 }
 
-/** The NFA as a program (Thompson's construction); a bounded repeat is spelled out, so its size is capped. */
-function emit(root: Node): Instruction[] {
+const tooCostly = () => new RegexProblem('tooCostly', { max: MAX_STEPS, length: MAX_MATCHED_LENGTH });
+
+/** The most characters the node can match (Infinity under an unbounded repeat). */
+function longestMatch(node: Node): number {
+  switch (node.kind) {
+    case 'char':
+      return 1;
+    case 'seq':
+      return node.items.reduce((sum, item) => sum + longestMatch(item), 0);
+    case 'alt':
+      return Math.max(...node.options.map(longestMatch));
+    case 'repeat': {
+      const one = longestMatch(node.node);
+      return one === 0 ? 0 : one * node.max;
+    }
+    default:
+      return 0;
+  }
+}
+
+/** The NFA as a program (Thompson's construction); a bounded repeat is spelled out, so its cost adds up as it is emitted. */
+function emit(root: Node): { program: Instruction[]; cost: number } {
   const program: Instruction[] = [];
+  let cost = 0;
   const push = (instruction: Instruction) => {
-    if (program.length >= MAX_PROGRAM) throw new RegexProblem('programTooLarge');
+    cost += 1 + (instruction.op === 'char' ? testCost(instruction.set) : 0);
+    if (cost > MAX_PROGRAM_COST) throw tooCostly();
     program.push(instruction);
     return program.length - 1;
   };
@@ -59,7 +104,7 @@ function emit(root: Node): Instruction[] {
   const gen = (node: Node): void => {
     switch (node.kind) {
       case 'char':
-        push({ op: 'char', test: node.test, next: program.length + 1 });
+        push({ op: 'char', set: node.set, next: program.length + 1 });
         return;
       case 'bol':
         push({ op: 'bol', next: program.length + 1 });
@@ -105,22 +150,40 @@ function emit(root: Node): Instruction[] {
   };
   gen(root);
   push({ op: 'match' });
-  return program;
+  return { program, cost };
 }
 
-/** Runs the program over the input's code points, one set of states at a time: O(input × program). */
-function run(program: Instruction[], input: string): boolean {
+/** Instruction codes of the flattened program run() builds. */
+const Op = { Char: 0, Split: 1, Jump: 2, Bol: 3, Eol: 4, Boundary: 5, NotBoundary: 6, Match: 7 } as const;
+
+/**
+ * Runs the program over the input's code points, one set of states at a time. At each position every
+ * instruction is visited at most once and each character instruction tests its class once: the steps
+ * counted here are those visits and the class tests' comparisons, at most the program's cost per position.
+ */
+function run(program: Instruction[], input: string): { matched: boolean; steps: number } {
   const size = program.length;
+  // The program as flat arrays: the loop below runs up to millions of times per match.
+  const ops = new Int32Array(size);
+  const first = new Int32Array(size);
+  const second = new Int32Array(size);
+  const tests = new Int32Array(size);
+  const sets: CharSet[] = [];
+  program.forEach((instruction, pc) => {
+    if (instruction.op === 'char') [ops[pc], first[pc], tests[pc], sets[pc]] = [Op.Char, instruction.next, testCost(instruction.set), instruction.set];
+    else if (instruction.op === 'split') [ops[pc], first[pc], second[pc]] = [Op.Split, instruction.a, instruction.b];
+    else if (instruction.op === 'jmp') [ops[pc], first[pc]] = [Op.Jump, instruction.to];
+    else if (instruction.op === 'bol') [ops[pc], first[pc]] = [Op.Bol, instruction.next];
+    else if (instruction.op === 'eol') [ops[pc], first[pc]] = [Op.Eol, instruction.next];
+    else if (instruction.op === 'boundary') [ops[pc], first[pc]] = [instruction.not ? Op.NotBoundary : Op.Boundary, instruction.next];
+    else ops[pc] = Op.Match;
+  });
   // Each state enters a list at most once per position, so lists and the work stack never exceed `size`
   // entries (a split pushes two, hence the doubled stack).
   const seen = new Int32Array(size).fill(-1);
   let current = new Int32Array(size);
   let next = new Int32Array(size);
   const stack = new Int32Array(size * 2 + 2);
-  let currentCount = 0;
-  // A pattern that starts with ^ can only begin at position 0: once its states die out, nothing can match.
-  const anchored = program[0].op === 'bol';
-  let generation = 0;
   const chars = new Int32Array(input.length);
   let length = 0;
   for (let i = 0; i < input.length; i++) {
@@ -128,59 +191,65 @@ function run(program: Instruction[], input: string): boolean {
     chars[length++] = cp;
     if (cp > 0xffff) i++;
   }
-  const wordAt = (at: number) => at >= 0 && at < length && isWord(chars[at]);
-  /** Follows jumps and splits from `start` at code point `at`, adding the character states to `list`; true on a match. */
-  const add = (list: Int32Array, count: { n: number }, start: number, at: number): boolean => {
+  const wordAt = (at: number) => at >= 0 && at < length && contains(WORD, chars[at]);
+  let steps = 0;
+  let generation = 0;
+  let listed = 0;
+  /** Follows jumps and splits from `start` at position `at`, listing the character states in `list`; true on a match. */
+  const add = (list: Int32Array, start: number, at: number): boolean => {
     let top = 0;
     stack[top++] = start;
     while (top > 0) {
       const pc = stack[--top];
       if (seen[pc] === generation) continue;
       seen[pc] = generation;
-      const instruction = program[pc];
-      switch (instruction.op) {
-        case 'match':
+      steps++;
+      switch (ops[pc]) {
+        case Op.Char:
+          list[listed++] = pc;
+          break;
+        case Op.Split:
+          stack[top++] = second[pc];
+          stack[top++] = first[pc];
+          break;
+        case Op.Jump:
+          stack[top++] = first[pc];
+          break;
+        case Op.Bol:
+          if (at === 0) stack[top++] = first[pc];
+          break;
+        case Op.Eol:
+          if (at === length) stack[top++] = first[pc];
+          break;
+        case Op.Boundary:
+        case Op.NotBoundary:
+          if ((wordAt(at - 1) !== wordAt(at)) === (ops[pc] === Op.Boundary)) stack[top++] = first[pc];
+          break;
+        case Op.Match:
           return true;
-        case 'jmp':
-          stack[top++] = instruction.to;
-          break;
-        case 'split':
-          stack[top++] = instruction.b;
-          stack[top++] = instruction.a;
-          break;
-        case 'bol':
-          if (at === 0) stack[top++] = instruction.next;
-          break;
-        case 'eol':
-          if (at === length) stack[top++] = instruction.next;
-          break;
-        case 'boundary':
-          if ((wordAt(at - 1) !== wordAt(at)) !== instruction.not) stack[top++] = instruction.next;
-          break;
-        case 'char':
-          list[count.n++] = pc;
-          break;
       }
     }
     return false;
   };
-  const counter = { n: 0 };
+  // A pattern that starts with ^ can only begin at position 0: once its states die out, nothing can match.
+  const anchored = ops[0] === Op.Bol;
+  let currentCount = 0;
   for (let at = 0; at <= length; at++) {
     // A search: a new attempt may start at every position (the states already there are kept).
-    counter.n = currentCount;
-    if ((at === 0 || !anchored) && add(current, counter, 0, at)) return true;
-    currentCount = counter.n;
-    if (at === length || (currentCount === 0 && anchored)) return false;
+    listed = currentCount;
+    if ((at === 0 || !anchored) && add(current, 0, at)) return { matched: true, steps };
+    currentCount = listed;
+    if (at === length || (currentCount === 0 && anchored)) break;
     const cp = chars[at];
     generation++;
-    counter.n = 0;
+    listed = 0;
     for (let k = 0; k < currentCount; k++) {
-      const instruction = program[current[k]] as Extract<Instruction, { op: 'char' }>;
-      if (instruction.test(cp) && add(next, counter, instruction.next, at + 1)) return true;
+      const pc = current[k];
+      steps += tests[pc];
+      if (contains(sets[pc], cp) && add(next, first[pc], at + 1)) return { matched: true, steps };
     }
-    const nextCount = counter.n;
     [current, next] = [next, current];
-    currentCount = nextCount;
+    currentCount = listed;
   }
-  return false;
+  return { matched: false, steps };
 }

@@ -1,9 +1,11 @@
 /**
- * The parser of safeRegex.ts: an RE2-subset pattern to a syntax tree (safeRegex.ts compiles the tree to an
- * NFA program and runs it). Every refusal throws a RegexProblem saying what is wrong and at which character.
+ * The parser of matcher.ts: an RE2-subset pattern to a syntax tree whose characters are sets of code points
+ * (matcher.ts compiles the tree to an NFA program and runs it). Every refusal throws a RegexProblem saying
+ * what is wrong and at which character.
  */
 
 import { REGEX_PROBLEMS, type ProblemParams, type RegexProblemCode } from '../problems';
+import { caseFolded, MAX_CODE_POINT, negate, setOf, union, type CharSet } from './charSet';
 
 const MAX_REPEAT = 100;
 
@@ -18,9 +20,8 @@ export class RegexProblem extends Error {
   }
 }
 
-export type CharTest = (cp: number) => boolean;
 export type Node =
-  | { kind: 'char'; test: CharTest }
+  | { kind: 'char'; set: CharSet }
   | { kind: 'bol' }
   | { kind: 'eol' }
   | { kind: 'boundary'; not: boolean }
@@ -109,21 +110,21 @@ class Parser {
       case '[':
         return this.charClass();
       case '.':
-        return { kind: 'char', test: (cp) => cp !== 10 };
+        return { kind: 'char', set: ANY_BUT_NEWLINE };
       case '^':
         return { kind: 'bol' };
       case '$':
         return { kind: 'eol' };
       case '\\':
         if (this.peek() === 'b' || this.peek() === 'B') return { kind: 'boundary', not: this.chars[this.at++] === 'B' };
-        return { kind: 'char', test: this.escape(false) };
+        return { kind: 'char', set: this.escape() };
       case '*':
       case '+':
       case '?':
         this.at--;
         throw this.error('nothingToRepeat');
       default:
-        return { kind: 'char', test: this.literal(c.codePointAt(0)!) };
+        return { kind: 'char', set: this.literal(c.codePointAt(0)!) };
     }
   }
 
@@ -145,82 +146,123 @@ class Parser {
   }
 
   private charClass(): Node {
-    const negate = this.peek() === '^';
-    if (negate) this.at++;
-    const tests: CharTest[] = [];
+    const negated = this.peek() === '^';
+    if (negated) this.at++;
+    const parts: CharSet[] = [];
     let first = true;
     while (this.peek() !== ']' || first) {
       if (this.at >= this.chars.length) throw this.error('missingBracket');
       first = false;
-      const c = this.chars[this.at++];
-      if (c === '\\') {
-        const escaped = this.escape(true);
-        tests.push(escaped);
+      const posix = this.posixClass();
+      if (posix) {
+        parts.push(posix);
         continue;
       }
-      const low = c.codePointAt(0)!;
+      const low = this.classAtom();
+      if (typeof low !== 'number') {
+        parts.push(low);
+        continue;
+      }
       if (this.peek() === '-' && this.chars[this.at + 1] !== undefined && this.chars[this.at + 1] !== ']') {
         this.at++;
-        let highChar = this.chars[this.at++];
-        if (highChar === '\\') highChar = this.chars[this.at++] ?? '';
-        const high = highChar.codePointAt(0) ?? -1;
-        if (high < low) throw this.error('classRange');
-        tests.push(this.ignoreCase ? (cp) => inRange(cp, low, high) || inRange(otherCase(cp), low, high) : (cp) => inRange(cp, low, high));
+        const high = this.classAtom();
+        if (typeof high !== 'number' || high < low) throw this.error('classRange');
+        parts.push(this.folded(setOf([[low, high]])));
       } else {
-        tests.push(this.literal(low));
+        parts.push(this.folded(setOf([[low, low]])));
       }
     }
     this.at++;
-    return { kind: 'char', test: (cp) => tests.some((test) => test(cp)) !== negate };
+    // As RE2: each part is case-folded on its own and the class is negated last, so (?i)[^k] refuses K and the Kelvin sign.
+    const set = union(...parts);
+    return { kind: 'char', set: negated ? negate(set) : set };
   }
 
-  private escape(inClass: boolean): CharTest {
+  /** One character of a class (a code point), or a class escape such as \d (a set, already folded). */
+  private classAtom(): number | CharSet {
+    const c = this.chars[this.at++];
+    if (c !== '\\') return c.codePointAt(0)!;
+    const escaped = this.escape();
+    return escaped.length === 2 && escaped[0] === escaped[1] ? escaped[0] : escaped;
+  }
+
+  /**
+   * `[:alpha:]` or `[:^alpha:]` inside a class, ASCII as RE2's; undefined when none starts here. As RE2, `[:`
+   * with a later `:]` is a class name: an unknown one is refused, not read as the characters it is made of.
+   */
+  private posixClass(): CharSet | undefined {
+    if (this.peek() !== '[' || this.chars[this.at + 1] !== ':') return undefined;
+    let end = this.at + 2;
+    while (end + 1 < this.chars.length && !(this.chars[end] === ':' && this.chars[end + 1] === ']')) end++;
+    if (end + 1 >= this.chars.length) return undefined;
+    const name = this.chars.slice(this.at, end + 2).join('');
+    const negated = name[2] === '^';
+    const key = name.slice(negated ? 3 : 2, -2);
+    const set = Object.hasOwn(POSIX_CLASSES, key) ? POSIX_CLASSES[key] : undefined;
+    if (!set) throw this.error('unknownClass', { name: name.length > 24 ? `${name.slice(0, 23)}…` : name });
+    this.at = end + 2;
+    const folded = this.folded(set);
+    return negated ? negate(folded) : folded;
+  }
+
+  /** An escape after its backslash, as a set already folded under (?i) (RE2 folds \w before negating \W). */
+  private escape(): CharSet {
     const c = this.chars[this.at++];
     if (c === undefined) throw this.error('trailingBackslash');
-    switch (c) {
-      case 'd':
-        return isDigit;
-      case 'D':
-        return (cp) => !isDigit(cp);
-      case 'w':
-        return isWord;
-      case 'W':
-        return (cp) => !isWord(cp);
-      case 's':
-        return isSpace;
-      case 'S':
-        return (cp) => !isSpace(cp);
-      case 't':
-        return (cp) => cp === 9;
-      case 'n':
-        return (cp) => cp === 10;
-      case 'r':
-        return (cp) => cp === 13;
-      case 'f':
-        return (cp) => cp === 12;
-      case 'v':
-        return (cp) => cp === 11;
+    const perl = PERL_CLASSES[c.toLowerCase()];
+    if (perl) {
+      const folded = this.folded(perl);
+      return c === c.toLowerCase() ? folded : negate(folded);
     }
-    if (/[1-9]/.test(c) || (c === 'k' && !inClass)) throw this.error('backreference');
-    if (/[A-Za-z0-9]/.test(c)) throw this.error('unsupportedEscape', { escape: c });
-    return this.literal(c.codePointAt(0)!);
+    const control = CONTROL_ESCAPES[c];
+    if (control !== undefined) return single(control);
+    if (/[1-9]/.test(c) || c === 'k') throw this.error('backreference');
+    // RE2 lets only ASCII punctuation be escaped to stand for itself.
+    if (/[A-Za-z0-9]/.test(c) || c.codePointAt(0)! >= 0x80) throw this.error('unsupportedEscape', { escape: c });
+    return this.folded(single(c.codePointAt(0)!));
   }
 
-  private literal(code: number): CharTest {
-    if (!this.ignoreCase) return (cp) => cp === code;
-    const other = otherCase(code);
-    return (cp) => cp === code || cp === other;
+  private literal(code: number): CharSet {
+    return this.folded(single(code));
+  }
+
+  private folded(set: CharSet): CharSet {
+    return this.ignoreCase ? caseFolded(set) : set;
   }
 }
 
-const inRange = (cp: number, low: number, high: number) => cp >= low && cp <= high;
-const isDigit: CharTest = (cp) => cp >= 48 && cp <= 57;
-export const isWord: CharTest = (cp) => isDigit(cp) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) || cp === 95;
-const isSpace: CharTest = (cp) => cp === 32 || (cp >= 9 && cp <= 13);
+const ANY_BUT_NEWLINE = setOf([
+  [0, 9],
+  [11, MAX_CODE_POINT],
+]);
+const single = (cp: number): CharSet => [cp, cp];
+const range = (text: string): CharSet =>
+  setOf(
+    [...text.matchAll(/(.)-(.)|(.)/gsu)].map(([, low, high, one]) =>
+      one ? [one.codePointAt(0)!, one.codePointAt(0)!] : [low.codePointAt(0)!, high.codePointAt(0)!],
+    ),
+  );
 
-function otherCase(cp: number): number {
-  const c = String.fromCodePoint(cp);
-  const lower = c.toLowerCase();
-  const other = lower === c ? c.toUpperCase() : lower;
-  return [...other].length === 1 ? other.codePointAt(0)! : cp;
-}
+const DIGIT = range('0-9');
+export const WORD = range('0-9A-Za-z_');
+/** RE2's \d \w \s (ASCII; \s has no \v), by their lower-case letter. */
+const PERL_CLASSES: Record<string, CharSet | undefined> = { d: DIGIT, w: WORD, s: range('\t\n\f\r ') };
+/** RE2's single-character escapes; \v is the vertical tab. */
+const CONTROL_ESCAPES: Record<string, number | undefined> = { a: 7, f: 12, t: 9, n: 10, r: 13, v: 11 };
+/** RE2's POSIX classes, ASCII only. */
+const POSIX_CLASSES: Record<string, CharSet | undefined> = {
+  alnum: range('0-9A-Za-z'),
+  alpha: range('A-Za-z'),
+  ascii: range('\0-\x7f'),
+  blank: range('\t '),
+  cntrl: range('\0-\x1f\x7f'),
+  digit: DIGIT,
+  graph: range('!-~'),
+  lower: range('a-z'),
+  print: range(' -~'),
+  punct: range('!-/:-@[-`{-~'),
+  space: range('\t\n\v\f\r '),
+  upper: range('A-Z'),
+  word: WORD,
+  xdigit: range('0-9A-Fa-f'),
+};
