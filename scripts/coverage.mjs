@@ -32,7 +32,7 @@ child.on('close', (code) => {
           .split('\n')
           .filter((line) => /^# (-+$|file |src\/|all files)/.test(line));
   console.log(rows.length ? rows.map((line) => line.slice(2)).join('\n') : 'No coverage report: the test run stopped early.');
-  const count = (name) => /^# (\w+) (\d+)$/gm[Symbol.matchAll](output).find((match) => match[1] === name)?.[2] ?? '?';
+  const count = (name) => new RegExp(`^# ${name} (\\d+)$`, 'm').exec(output)?.[1] ?? '?';
   console.log(`\nTest summary: ${count('tests')} tests, ${count('pass')} passed, ${count('fail')} failed (exit ${code})`);
   process.exit(code ?? 1);
 });

@@ -1,8 +1,8 @@
 /**
  * TokenManager: one token cache per app, in the manner of Azure's tokenCycler. The decisions live in
- * refreshPolicy.ts, the request cap in requestCap.ts, cross-window sharing in tokenSharing.ts and the shapes in
- * tokenState.ts; this module sequences them. It stays one class over 300 lines on purpose: the order of a
- * fetch (wait, cap, fetch, hold, publish, schedule) is the thing to read, and it reads best in one place.
+ * refreshRules.ts, the request cap in requestCap.ts, cross-window sharing in sharing.ts and the shapes in
+ * model.ts and state.ts; this class sequences them, so the order of a fetch (wait, cap, fetch, hold, publish,
+ * schedule) reads top to bottom in one place.
  */
 import { systemClock, type Clock } from '../clock';
 import { asDingTalkError, replacementRejectedError } from '../dingtalk/errors';
