@@ -11,13 +11,12 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DingTalkEmulator, SANDBOX_APPS, type EmulatorApp } from '../emulator/emulator';
 import { AuditTrail } from '../../src/core/audit';
-import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk/client';
-import { PolicyEngine } from '../../src/core/policy/engine';
-import { MAX_TOKEN_REQUESTS_PER_MINUTE, TokenManager } from '../../src/core/tokens/manager';
-import { Redactor } from '../../src/core/redact';
+import { endpointsWithDefaults } from '../../src/core/dingtalk/client';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../../src/core/tokens/manager';
 import { startHttpMcpServer } from '../../src/mcp/http/server';
 import { TOOL_NAMES } from '../../src/mcp/tools/definitions';
 import { eventually } from '../support/eventually';
+import { inProcessContext } from '../support/inProcessContext';
 
 const [APP, APP2] = SANDBOX_APPS;
 const CLI = path.join(__dirname, '../../src/mcp/cli/main.js');
@@ -93,33 +92,10 @@ function inProcess(kind: 'unix' | 'tcp'): Connect {
   return async (emulator, setup) => {
     const apps = setup.apps ?? [APP];
     const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });
-    const redactor = new Redactor();
-    const tokens = new TokenManager({
-      fetcher: (appKey) =>
-        fetchAccessToken(
-          endpoints,
-          apps.find((app) => app.appKey === appKey)!,
-        ),
-      autoRefresh: false,
-      redactor,
-    });
-    const policy = new PolicyEngine();
-    assert.deepEqual(policy.load(setup.policy), { ok: true });
-    const audit = new AuditTrail();
     const lines: string[] = [];
-    const server = await startHttpMcpServer(
-      {
-        tokens,
-        apps: { list: () => apps.map((app) => ({ appKey: app.appKey, label: app.label ?? app.appKey })), activeAppKey: () => apps[0]?.appKey },
-        endpoints: () => endpoints,
-        policy,
-        approver: async () => setup.approve ?? false,
-        audit,
-        log: (line) => lines.push(line),
-        redactor,
-      },
-      { preferTcp: kind === 'tcp' },
-    );
+    const context = inProcessContext({ endpoints, apps, policy: setup.policy, approve: setup.approve, log: (line) => lines.push(line) });
+    const { tokens, audit } = context;
+    const server = await startHttpMcpServer(context, { preferTcp: kind === 'tcp' });
     assert.equal(server.kind, kind);
     let agent: Agent | undefined;
     let fetch: FetchLike | undefined;
