@@ -1,5 +1,5 @@
 // `npm run coverage`: the unit and integration tests under node's coverage, then the summary for our own
-// source (src/), file by file, with the total line last.
+// source (src/), file by file, and the total line (over every file loaded, tests included).
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
