@@ -163,27 +163,9 @@ function socketFetch(socketPath) {
 
 /** What both in-process figures give our server: the sandbox app, the built-in policy, a log sink that only counts. */
 function toolContext(endpoints) {
-  const { TokenManager } = fromOut('src/core/tokens/manager');
-  const { fetchAccessToken } = fromOut('src/core/dingtalk/client');
-  const { PolicyEngine } = fromOut('src/core/policy/engine');
-  const { AuditTrail } = fromOut('src/core/audit');
-  const { Redactor } = fromOut('src/core/redact');
-  const redactor = new Redactor();
-  const tokens = new TokenManager({ fetcher: () => fetchAccessToken(endpoints, APP), autoRefresh: false, redactor });
-  const policy = new PolicyEngine();
-  const loaded = policy.load(undefined);
-  if (!loaded.ok) throw new Error(`the built-in policy did not load: ${loaded.error}`);
+  const { inProcessContext } = fromOut('test/support/inProcessContext');
   let logged = 0;
-  return {
-    tokens,
-    apps: { list: () => [{ appKey: APP.appKey, label: APP.label }], activeAppKey: () => APP.appKey },
-    endpoints: () => endpoints,
-    policy,
-    approver: async () => false,
-    audit: new AuditTrail(),
-    log: (line) => void (logged += line.length),
-    redactor,
-  };
+  return inProcessContext({ endpoints, apps: [APP], log: (line) => void (logged += line.length) });
 }
 
 /** Our server on a fresh toolContext, connected by `open`; close() also stops the context's token manager. */

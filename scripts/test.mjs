@@ -1,12 +1,16 @@
 // `npm test`: compile, lint, package the .vsix, make sure code-server and chromium are there (first run installs
 // them), then run every test file with node:test and print one summary line.
 // `npm test -- unit integration` runs only those folders (e2e needs the .vsix and code-server).
+// `--no-build` runs the tests already in out/ (scripts/e2e-repeat.mjs builds once, then repeats the runs).
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const folders = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'e2e'];
+const args = process.argv.slice(2);
+const build = !args.includes('--no-build');
+const named = args.filter((arg) => arg !== '--no-build');
+const folders = named.length ? named : ['unit', 'integration', 'e2e'];
 
 function step(title, command, args) {
   console.log(`\n> ${title}`);
@@ -18,14 +22,16 @@ function step(title, command, args) {
 }
 
 // From an empty out/: a test file deleted or moved in the source must not keep running from an old build.
-rmSync(join(root, 'out'), { recursive: true, force: true });
-step('compile (tsc)', 'npx', ['tsc', '-p', '.']);
-step('type-check the webview script (tsc, DOM)', 'npx', ['tsc', '-p', 'src/webview']);
-step('lint (eslint)', 'npx', ['eslint', '.']);
-step('formatting (prettier --check; `npm run format` fixes it)', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
-if (folders.includes('e2e')) {
-  step('package the .vsix', 'npm', ['run', '--silent', 'package']);
-  step('end-to-end prerequisites', 'bash', ['scripts/setup-vscode.sh']);
+if (build) {
+  rmSync(join(root, 'out'), { recursive: true, force: true });
+  step('compile (tsc)', 'npx', ['tsc', '-p', '.']);
+  step('type-check the webview script (tsc, DOM)', 'npx', ['tsc', '-p', 'src/webview']);
+  step('lint (eslint)', 'npx', ['eslint', '.']);
+  step('formatting (prettier --check; `npm run format` fixes it)', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
+  if (folders.includes('e2e')) {
+    step('package the .vsix', 'npm', ['run', '--silent', 'package']);
+    step('end-to-end prerequisites', 'bash', ['scripts/setup-vscode.sh']);
+  }
 }
 
 const files = folders.flatMap((folder) => {

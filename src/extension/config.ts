@@ -1,12 +1,13 @@
-import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
 import { SECTION, settingsFrom, type SettingProblemWords, type Settings } from './settings';
 import type { NumberRange } from '../core/bounds';
+import type { WorkspaceApis } from './apis/workspace.apis';
 
 export { SECTION, type Settings } from './settings';
 
-export function readSettings(): Settings {
-  return settingsFrom(vscode.workspace.getConfiguration(SECTION), PROBLEM_WORDS);
+/** The settings in force, with each out-of-range or mistyped value replaced and worded for the log. */
+export function readSettings(workspace: Pick<WorkspaceApis, 'configuration'>): Settings {
+  return settingsFrom(workspace.configuration(SECTION), PROBLEM_WORDS);
 }
 
 /** Setting problems go to the log, which is read in the person's language. */
@@ -22,11 +23,4 @@ const PROBLEM_WORDS: SettingProblemWords = {
 
 function span(range: NumberRange): string {
   return range.unit === 'ms' ? l10n.t('{0}–{1} ms', range.min, range.max) : l10n.t('{0}–{1} seconds', range.min, range.max);
-}
-
-/** The policy file as a URI: absolute paths as they are, relative ones against the first workspace folder. */
-export function policyFileUri(settings: Settings): vscode.Uri | undefined {
-  if (settings.policyFile.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(settings.policyFile)) return vscode.Uri.file(settings.policyFile);
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  return folder ? vscode.Uri.joinPath(folder.uri, settings.policyFile) : undefined;
 }

@@ -1,19 +1,19 @@
-import * as vscode from 'vscode';
 import type { Services } from './services';
 import type { McpProvider } from './mcp/provider';
 import { CONTEXT_KEY } from './commandIds';
+import type { Disposable } from './emitter';
 
 /**
  * Context keys for `when` clauses and the walkthrough's completion events: a step completes when the
  * person has reached its state (an app stored, a token fetched, the MCP server started), not when a
  * command merely opened.
  */
-export function trackContextKeys(services: Services, mcp: McpProvider): vscode.Disposable {
+export function trackContextKeys(services: Services, mcp: McpProvider): Disposable {
   const current = new Map<string, boolean>();
   const set = (key: string, value: boolean) => {
     if (current.get(key) === value) return;
     current.set(key, value);
-    void vscode.commands.executeCommand('setContext', key, value);
+    void services.apis.commands.execute('setContext', key, value);
   };
   const update = () => {
     const apps = services.credentials.list();

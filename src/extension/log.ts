@@ -1,5 +1,6 @@
-import * as vscode from 'vscode';
 import type { Redactor } from '../core/redact';
+import type { WindowApis } from './apis/window.apis';
+import type { Disposable } from './emitter';
 
 /** The extension's log; every line passes through the window's redactor before it is written. */
 export interface Log {
@@ -9,13 +10,13 @@ export interface Log {
   show(): void;
 }
 
-export function createLog(redactor: Redactor): Log & vscode.Disposable {
-  const channel = vscode.window.createOutputChannel('DingTalk Access Token', { log: true });
+export function createLog(redactor: Redactor, window: Pick<WindowApis, 'createLogChannel'>): Log & Disposable {
+  const channel = window.createLogChannel('DingTalk Access Token');
   return {
     info: (message) => channel.info(redactor.redact(message)),
     warn: (message) => channel.warn(redactor.redact(message)),
     error: (message) => channel.error(redactor.redact(message)),
-    show: () => channel.show(true),
+    show: () => channel.show(),
     dispose: () => channel.dispose(),
   };
 }

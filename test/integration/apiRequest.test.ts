@@ -129,7 +129,7 @@ for (const [style, path] of [
   });
 }
 
-test('issue 9 item 4: a replacement rejected too fails the call, saying what else may be wrong', async () => {
+test('a replacement rejected too fails the call, saying what else may be wrong', async () => {
   let issued = 0;
   await withFixture(
     async ({ emulator, deps }) => {
@@ -153,7 +153,7 @@ for (const [style, path] of [
   ['new', '/v1.0/emulator/echo'],
   ['topapi', '/topapi/v2/user/get'],
 ] as const) {
-  test(`issue 9 item 4: 30 ${style} calls to an API that always says the token is invalid make a bounded number of token requests`, async () => {
+  test(`30 ${style} calls to an API that always says the token is invalid make a bounded number of token requests`, async () => {
     await withFixture(async ({ emulator, deps }) => {
       emulator.setFault({ kind: 'invalidToken', target: 'api' });
       for (let i = 0; i < 30; i++) {
@@ -231,7 +231,7 @@ test('the error for a foreign host names the configured bases', async () => {
   });
 });
 
-test('issue 9 item 13: with bases under a path prefix, an absolute URL on the same origin outside the prefix is refused before any request', async () => {
+test('with bases under a path prefix, an absolute URL on the same origin outside the prefix is refused before any request', async () => {
   await withFixture(async ({ emulator, deps }) => {
     const prefixed = {
       ...deps,
@@ -250,7 +250,7 @@ test('issue 9 item 13: with bases under a path prefix, an absolute URL on the sa
   });
 });
 
-test("issue 9 item 13: an absolute URL under a prefixed base keeps the prefix and the base's token style", () => {
+test("an absolute URL under a prefixed base keeps the prefix and the base's token style", () => {
   const endpoints = endpointsWithDefaults({ apiBaseUrl: 'https://gw.example.com/dingtalk-api', legacyApiBaseUrl: 'https://gw.example.com/dingtalk-oapi/' });
   const onApi = resolveTarget(endpoints, { path: 'https://gw.example.com/dingtalk-api/v1.0/robot/oToMessages/batchSend?x=1' });
   assert.equal(onApi.url.toString(), 'https://gw.example.com/dingtalk-api/v1.0/robot/oToMessages/batchSend?x=1');

@@ -20,7 +20,7 @@ function fragments(secret: string, size = 5): string[] {
   return Array.from({ length: secret.length - size + 1 }, (_, index) => secret.slice(index, index + size));
 }
 
-test('hardening 7: a malformed DINGTALK_APPS_FILE is reported without quoting any of its content', async () => {
+test('a malformed DINGTALK_APPS_FILE is reported without quoting any of its content', async () => {
   const dir = await tempDir();
   const secret = 'Zq9Xw7Vt3Rp5Kd8Lm2Nb4Hj6Gf1';
   const file = path.join(dir, 'apps.json');
@@ -46,7 +46,7 @@ test('hardening 7: a malformed DINGTALK_APPS_FILE is reported without quoting an
   }
 });
 
-test("hardening 12: DINGTALK_REQUEST_TIMEOUT_MS past Node's timer range is clamped and named; tokens are still fetched", async () => {
+test("DINGTALK_REQUEST_TIMEOUT_MS past Node's timer range is clamped and named; tokens are still fetched", async () => {
   const dir = await tempDir();
   const emulator = await DingTalkEmulator.start();
   const cli = await startCli({
@@ -112,7 +112,7 @@ function rawCli(env: Record<string, string>) {
   };
 }
 
-test('hardening 8: the stdio server answers oversized, non-JSON and truncated lines with JSON-RPC errors and keeps serving', { timeout: 30_000 }, async () => {
+test('the stdio server answers oversized, non-JSON and truncated lines with JSON-RPC errors and keeps serving', { timeout: 30_000 }, async () => {
   const dir = await tempDir();
   const cli = rawCli({ DINGTALK_APP_KEY: APP.appKey, DINGTALK_APP_SECRET: APP.appSecret, DINGTALK_POLICY_FILE: path.join(dir, 'none.json') });
   try {
@@ -160,7 +160,7 @@ test('hardening 8: the stdio server answers oversized, non-JSON and truncated li
   }
 });
 
-test('hardening 6: an approval prompt shows the whole call, with bidi characters made visible', async () => {
+test('an approval prompt shows the whole call, with bidi characters made visible', async () => {
   const dir = await tempDir();
   const policyFile = path.join(dir, 'policy.json');
   await fs.writeFile(policyFile, JSON.stringify({ version: '1', tools: { dingtalk_api_request: { action: 'approve' } } }));

@@ -5,9 +5,10 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { startHttpMcpServer, type HttpMcpServer, type HttpMcpServerOptions } from '../../src/mcp/http/server';
+import { startHttpMcpServer, type HttpMcpServer } from '../../src/mcp/http/server';
 import { SECRET_HEADER } from '../../src/mcp/http/requests';
 import { offlineContext } from '../support/offlineContext';
+import { withOfflineServer } from '../support/offlineServer';
 
 const INITIALIZE = JSON.stringify({
   jsonrpc: '2.0',
@@ -64,17 +65,6 @@ function raw(server: HttpMcpServer, request: RawRequest = {}): Promise<RawAnswer
   });
 }
 
-async function withServer(options: HttpMcpServerOptions, fn: (server: HttpMcpServer) => Promise<void>): Promise<void> {
-  const context = offlineContext();
-  const server = await startHttpMcpServer(context, options);
-  try {
-    await fn(server);
-  } finally {
-    await server.close();
-    context.tokens.dispose();
-  }
-}
-
 const initialize = (server: HttpMcpServer, headers: Record<string, string> = {}) =>
   raw(server, { headers: { ...MCP_HEADERS, ...server.headers, ...headers }, body: INITIALIZE });
 
@@ -112,8 +102,8 @@ test('unix socket in a fresh 0700 directory; removed on close and nothing listen
 });
 
 test('a fresh secret per start, sent as a header', async () => {
-  await withServer({}, async (first) => {
-    await withServer({}, async (second) => {
+  await withOfflineServer({}, async ({ server: first }) => {
+    await withOfflineServer({}, async ({ server: second }) => {
       const [a, b] = [first.headers[SECRET_HEADER], second.headers[SECRET_HEADER]];
       assert.ok(a && b && a.length >= 43);
       assert.notEqual(a, b);
@@ -123,7 +113,7 @@ test('a fresh secret per start, sent as a header', async () => {
 });
 
 test('missing or wrong secret → 401', async () => {
-  await withServer({}, async (server) => {
+  await withOfflineServer({}, async ({ server }) => {
     const secret = server.headers[SECRET_HEADER];
     const flipped = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
     const attempts: Record<string, string>[] = [
@@ -144,7 +134,7 @@ test('missing or wrong secret → 401', async () => {
 });
 
 test('foreign Host → 403, even with the secret', async () => {
-  await withServer({}, async (server) => {
+  await withOfflineServer({}, async ({ server }) => {
     for (const host of ['evil.example', 'localhost.evil.example', 'evil.example:80', '127.0.0.2', 'localhost@evil.example']) {
       assert.equal((await initialize(server, { host })).status, 403, host);
     }
@@ -157,7 +147,7 @@ test('foreign Host → 403, even with the secret', async () => {
 });
 
 test('foreign Origin → 403; VS Code webviews and localhost pages are let through to the secret check', async () => {
-  await withServer({}, async (server) => {
+  await withOfflineServer({}, async ({ server }) => {
     for (const origin of ['https://evil.example', 'null', 'http://localhost.evil.example', 'file://']) {
       assert.equal((await initialize(server, { origin })).status, 403, origin);
     }
@@ -168,21 +158,21 @@ test('foreign Origin → 403; VS Code webviews and localhost pages are let throu
 });
 
 test('bodies over the limit → 413, declared or streamed', async () => {
-  await withServer({ maxBodyBytes: 4096 }, async (server) => {
+  await withOfflineServer({ maxBodyBytes: 4096 }, async ({ server }) => {
     const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { padding: 'x'.repeat(10_000) } });
     const headers = { ...MCP_HEADERS, ...server.headers };
     assert.equal((await raw(server, { headers, body: big })).status, 413);
     assert.equal((await raw(server, { headers, body: big, chunked: true })).status, 413);
     assert.equal((await initialize(server)).status, 200);
   });
-  await withServer({}, async (server) => {
+  await withOfflineServer({}, async ({ server }) => {
     const answer = await raw(server, { headers: { ...MCP_HEADERS, ...server.headers }, body: Buffer.alloc(1024 * 1024 + 1, 0x20) });
     assert.equal(answer.status, 413);
   });
 });
 
 test('only /mcp, only with a known session after initialize', async () => {
-  await withServer({}, async (server) => {
+  await withOfflineServer({}, async ({ server }) => {
     const headers = { ...MCP_HEADERS, ...server.headers };
     assert.equal((await raw(server, { path: '/other', headers, body: INITIALIZE })).status, 404);
     const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' });

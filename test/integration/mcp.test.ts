@@ -11,12 +11,12 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DingTalkEmulator, SANDBOX_APPS, type EmulatorApp } from '../emulator/emulator';
 import { AuditTrail } from '../../src/core/audit';
-import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk/client';
-import { PolicyEngine } from '../../src/core/policy/engine';
-import { MAX_TOKEN_REQUESTS_PER_MINUTE, TokenManager } from '../../src/core/tokens/manager';
-import { Redactor } from '../../src/core/redact';
+import { endpointsWithDefaults } from '../../src/core/dingtalk/client';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../../src/core/tokens/manager';
 import { startHttpMcpServer } from '../../src/mcp/http/server';
 import { TOOL_NAMES } from '../../src/mcp/tools/definitions';
+import { eventually } from '../support/eventually';
+import { inProcessContext } from '../support/inProcessContext';
 
 const [APP, APP2] = SANDBOX_APPS;
 const CLI = path.join(__dirname, '../../src/mcp/cli/main.js');
@@ -92,33 +92,10 @@ function inProcess(kind: 'unix' | 'tcp'): Connect {
   return async (emulator, setup) => {
     const apps = setup.apps ?? [APP];
     const endpoints = endpointsWithDefaults({ apiBaseUrl: emulator.apiBaseUrl, legacyApiBaseUrl: emulator.legacyApiBaseUrl });
-    const redactor = new Redactor();
-    const tokens = new TokenManager({
-      fetcher: (appKey) =>
-        fetchAccessToken(
-          endpoints,
-          apps.find((app) => app.appKey === appKey)!,
-        ),
-      autoRefresh: false,
-      redactor,
-    });
-    const policy = new PolicyEngine();
-    assert.deepEqual(policy.load(setup.policy), { ok: true });
-    const audit = new AuditTrail();
     const lines: string[] = [];
-    const server = await startHttpMcpServer(
-      {
-        tokens,
-        apps: { list: () => apps.map((app) => ({ appKey: app.appKey, label: app.label ?? app.appKey })), activeAppKey: () => apps[0]?.appKey },
-        endpoints: () => endpoints,
-        policy,
-        approver: async () => setup.approve ?? false,
-        audit,
-        log: (line) => lines.push(line),
-        redactor,
-      },
-      { preferTcp: kind === 'tcp' },
-    );
+    const context = inProcessContext({ endpoints, apps, policy: setup.policy, approve: setup.approve, log: (line) => lines.push(line) });
+    const { tokens, audit } = context;
+    const server = await startHttpMcpServer(context, { preferTcp: kind === 'tcp' });
     assert.equal(server.kind, kind);
     let agent: Agent | undefined;
     let fetch: FetchLike | undefined;
@@ -268,7 +245,7 @@ for (const [name, connect] of TRANSPORTS) {
     });
   });
 
-  test(`${name}: issue 9 item 3: 100 refresh_access_token calls while DingTalk answers 429 Retry-After 60 stay within the per-app cap`, async () => {
+  test(`${name}: 100 refresh_access_token calls while DingTalk answers 429 Retry-After 60 stay within the per-app cap`, async () => {
     await scenario(connect, { policy: '{"version":"1","default":"allow"}' }, async (harness, emulator, seen) => {
       const before = await getToken(harness, seen);
       emulator.setFault({ kind: 'rateLimit429', retryAfterSeconds: 60 });
@@ -291,7 +268,7 @@ for (const [name, connect] of TRANSPORTS) {
     });
   });
 
-  test(`${name}: issue 9 item 4: 30 dingtalk_api_request calls to an API that keeps rejecting the token make a bounded number of token requests`, async () => {
+  test(`${name}: 30 dingtalk_api_request calls to an API that keeps rejecting the token make a bounded number of token requests`, async () => {
     await scenario(connect, {}, async (harness, emulator) => {
       emulator.setFault({ kind: 'invalidToken', target: 'api' });
       for (let i = 0; i < 30; i++) {
@@ -383,7 +360,7 @@ for (const [name, connect] of TRANSPORTS) {
         assert.match(text(result), /No DingTalk app is configured/, tool);
       }
       // stderr is written in 50 ms batches: the whole exchange can be over before the first one.
-      if (name === 'stdio') await eventually(async () => /DINGTALK_APP_KEY/.test(harness.logs()));
+      if (name === 'stdio') await eventually(() => /DINGTALK_APP_KEY/.test(harness.logs()), 'the log names DINGTALK_APP_KEY');
       assert.equal(emulator.stats().tokenRequests, 0);
     });
   });
@@ -425,12 +402,12 @@ for (const [name, connect] of TRANSPORTS) {
         for (const event of harness.audit.recent(10)) assert.match(event.argsSha256, /^[0-9a-f]{64}$/);
       } else {
         // stderr travels apart from the answers on stdout; give it a moment.
-        await eventually(async () => harness.logs().match(/mcp tool call/g)?.length === 3);
+        await eventually(() => harness.logs().match(/mcp tool call/g)?.length === 3, 'three tool calls logged');
       }
     });
   });
 
-  test(`${name}: hardening 5: arguments nested 3500 deep are refused before DingTalk, and audited`, async () => {
+  test(`${name}: arguments nested 3500 deep are refused before DingTalk, and audited`, async () => {
     await scenario(connect, {}, async (harness, emulator, seen) => {
       let deep: unknown = 'leaf';
       for (let level = 0; level < 3500; level++) deep = level % 2 ? [deep] : { next: deep };
@@ -443,7 +420,7 @@ for (const [name, connect] of TRANSPORTS) {
         assert.deepEqual([event?.tool, event?.decision, event?.rule], ['dingtalk_api_request', 'deny', 'arguments-limit']);
         assert.match(event.argsSha256, /^[0-9a-f]{64}$/);
       } else {
-        await eventually(async () => /"decision":"deny","rule":"arguments-limit"/.test(harness.logs()));
+        await eventually(() => /"decision":"deny","rule":"arguments-limit"/.test(harness.logs()), 'the refusal audited');
       }
       // Still serving, and an ordinary nested body goes through.
       const ok = await harness.call('dingtalk_api_request', { method: 'POST', path: '/v1.0/emulator/echo', body: { a: { b: [1, { c: 2 }] } } });
@@ -474,7 +451,7 @@ test('stdio: an approve rule is denied when the client cannot ask the person', a
     const result = await harness.call('get_access_token');
     assert.ok(text(result).startsWith('[POLICY DENIED]'), text(result));
     assert.equal(emulator.stats().tokenRequests, 0);
-    await eventually(async () => /no elicitation support/.test(harness.logs()));
+    await eventually(() => /no elicitation support/.test(harness.logs()), 'the log says the client cannot ask');
   });
 });
 
@@ -483,11 +460,11 @@ test('stdio: the policy file is hot-reloaded; an invalid edit keeps the last goo
   await scenario(stdio, { policy: deny }, async (harness) => {
     assert.ok(text(await harness.call('token_status')).startsWith('[POLICY DENIED]'));
     await fs.writeFile(harness.policyFile!, JSON.stringify({ version: '1', hide: ['list_apps'] }));
-    await eventually(async () => (await harness.call('token_status')).isError === undefined);
-    await eventually(async () => !(await harness.client.listTools()).tools.some((tool) => tool.name === 'list_apps'));
+    await eventually(async () => (await harness.call('token_status')).isError === undefined, 'token_status allowed');
+    await eventually(async () => !(await harness.client.listTools()).tools.some((tool) => tool.name === 'list_apps'), 'list_apps no longer listed');
 
     await fs.writeFile(harness.policyFile!, '{ "version": "1", "tools": ');
-    await eventually(async () => /invalid/.test(harness.logs()));
+    await eventually(() => /invalid/.test(harness.logs()), 'the log says the policy is invalid');
     assert.equal((await harness.call('token_status')).isError, undefined);
   });
 });
@@ -498,25 +475,17 @@ test('stdio: the log holds audit lines and the sandbox secret never, whatever ha
     emulator.revokeTokens();
     await harness.call('dingtalk_api_request', { method: 'GET', path: '/emulator/echo' });
     await getToken(harness, seen);
-    await eventually(async () => harness.logs().match(/mcp tool call/g)?.length === 3);
+    await eventually(() => harness.logs().match(/mcp tool call/g)?.length === 3, 'three tool calls logged');
     assert.match(harness.logs(), /"argsSha256":"[0-9a-f]{64}"/);
   });
 });
 
-test('stdio: hardening 5: arguments larger than 1 MB are refused before DingTalk, and audited', async () => {
+test('stdio: arguments larger than 1 MB are refused before DingTalk, and audited', async () => {
   await scenario(stdio, {}, async (harness, emulator) => {
     const result = await harness.call('dingtalk_api_request', { method: 'POST', path: '/v1.0/emulator/echo', body: { text: 'x'.repeat(1024 * 1024 + 1) } });
     assert.equal(result.isError, true);
     assert.match(text(result), /more than the limit of 1048576; nothing was sent to DingTalk/);
     assert.deepEqual([emulator.stats().tokenRequests, emulator.stats().apiRequests], [0, 0]);
-    await eventually(async () => /"rule":"arguments-limit"/.test(harness.logs()));
+    await eventually(() => /"rule":"arguments-limit"/.test(harness.logs()), 'the refusal audited');
   });
 });
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -3,7 +3,7 @@
 // test answers for the person.
 import type * as vscode from 'vscode';
 import { Emitter } from '../../src/extension/emitter';
-import { CredentialStore, type Secrets } from '../../src/extension/apps/credentials';
+import { CredentialStore } from '../../src/extension/apps/credentials';
 import { Redactor } from '../../src/core/redact';
 import { TokenManager } from '../../src/core/tokens/manager';
 import { AuditTrail } from '../../src/core/audit';
@@ -12,10 +12,22 @@ import type { Apis } from '../../src/extension/apis/apis';
 import type { InputBoxView, WindowApis } from '../../src/extension/apis/window.apis';
 import type { PickEntry, PickOptions, Picked } from '../../src/extension/apis/pick';
 import type { McpServerSource, Problem } from '../../src/extension/apis/lm.apis';
-import type { PanelView } from '../../src/extension/apis/webview.apis';
 import type { Settings } from '../../src/extension/settings';
 import type { Services } from '../../src/extension/services';
 import { FakeClock, settle } from './fakeClock';
+import {
+  FakeLogChannel,
+  FakePanel,
+  FakeSecrets,
+  FakeStatusBarItem,
+  fakeConfiguration,
+  fakeIcon,
+  fakeMarkdown,
+  fakeThemeColor,
+  fakeTreeApis,
+  type FakeTreeView,
+} from './fakeUi';
+export { FakePanel, FakeSecrets } from './fakeUi';
 
 /** A message VS Code would have shown, and the action the test chose for it. */
 export interface Shown {
@@ -81,6 +93,21 @@ export class FakeWindow implements WindowApis {
   errorMessage(message: string): vscode.InputBoxValidationMessage {
     return { message, severity: 3 };
   }
+  readonly statusBarItems: FakeStatusBarItem[] = [];
+  readonly logChannels: FakeLogChannel[] = [];
+  createStatusBarItem(id: string): FakeStatusBarItem {
+    const item = new FakeStatusBarItem(id);
+    this.statusBarItems.push(item);
+    return item;
+  }
+  createLogChannel(name: string): FakeLogChannel {
+    const channel = new FakeLogChannel(name);
+    this.logChannels.push(channel);
+    return channel;
+  }
+  readonly themeColor = fakeThemeColor;
+  readonly icon = fakeIcon;
+  readonly markdown = fakeMarkdown;
 
   /** The next input box to be shown (or the one shown now, if it is still open). */
   nextInputBox(): Promise<FakeInputBox> {
@@ -170,69 +197,6 @@ export class FakeInputBox implements InputBoxView {
   }
 }
 
-export class FakeSecrets implements Secrets {
-  readonly values = new Map<string, string>();
-  private readonly changed = new Emitter<vscode.SecretStorageChangeEvent>();
-  readonly onDidChange = this.changed.event;
-
-  async get(key: string): Promise<string | undefined> {
-    return this.values.get(key);
-  }
-  async store(key: string, value: string): Promise<void> {
-    this.values.set(key, value);
-    this.changed.fire({ key });
-  }
-  async delete(key: string): Promise<void> {
-    this.values.delete(key);
-    this.changed.fire({ key });
-  }
-}
-
-/** A webview panel: what the page was sent, and messages a test sends as the page. */
-export class FakePanel implements PanelView {
-  html = '';
-  readonly cspSource = 'fake-csp';
-  readonly posted: unknown[] = [];
-  revealed = 0;
-  disposed = false;
-  private readonly received = new Emitter<unknown>();
-  private readonly closed = new Emitter<void>();
-
-  constructor(public title: string) {}
-
-  asset(name: string): string {
-    return `fake-webview:/media/${name}`;
-  }
-  async postMessage(message: unknown): Promise<boolean> {
-    this.posted.push(message);
-    return true;
-  }
-  onDidReceiveMessage(listener: (message: unknown) => void) {
-    return this.received.event(listener);
-  }
-  onDidDispose(listener: () => void) {
-    return this.closed.event(listener);
-  }
-  reveal(): void {
-    this.revealed++;
-  }
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.closed.fire();
-  }
-
-  /** The page sends `message`, and the host's answer is awaited. */
-  async send(message: unknown): Promise<void> {
-    this.received.fire(message);
-    await settle();
-  }
-  /** The last state message the page received. */
-  lastState(): Record<string, unknown> | undefined {
-    return [...this.posted].reverse().find((message) => (message as { type?: string }).type === 'state') as Record<string, unknown> | undefined;
-  }
-}
-
 export interface FakeApis extends Apis {
   window: FakeWindow;
   clipboard: string[];
@@ -243,6 +207,10 @@ export interface FakeApis extends Apis {
   mcpServers: Map<string, McpServerSource>;
   problems: Map<string, Problem[]>;
   folderChanged: Emitter<void>;
+  /** The settings a test sets, by full key (e.g. "dingtalkToken.autoRefresh"), and the event that says they changed. */
+  configuration: Map<string, unknown>;
+  configurationChanged: Emitter<void>;
+  treeViews: Map<string, FakeTreeView>;
 }
 
 export function fakeApis(): FakeApis {
@@ -254,6 +222,9 @@ export function fakeApis(): FakeApis {
   const mcpServers = new Map<string, McpServerSource>();
   const problems = new Map<string, Problem[]>();
   const folderChanged = new Emitter<void>();
+  const configuration = new Map<string, unknown>();
+  const configurationChanged = new Emitter<void>();
+  const treeViews = new Map<string, FakeTreeView>();
   return {
     window: new FakeWindow(),
     clipboard,
@@ -264,6 +235,10 @@ export function fakeApis(): FakeApis {
     mcpServers,
     problems,
     folderChanged,
+    configuration,
+    configurationChanged,
+    treeViews,
+    tree: fakeTreeApis(treeViews),
     env: {
       writeClipboard: async (text) => void clipboard.push(text),
       openExternal: async (url) => (opened.push(url), true),
@@ -280,6 +255,8 @@ export function fakeApis(): FakeApis {
       },
     },
     workspace: {
+      configuration: (section) => fakeConfiguration(configuration, section),
+      onDidChangeConfiguration: (_section, listener) => configurationChanged.event(listener),
       policyFile: (settings) =>
         ({ scheme: 'file', fsPath: `/workspace/${settings.policyFile}`, toString: () => `file:///workspace/${settings.policyFile}` }) as vscode.Uri,
       exists: async () => false,

@@ -6,7 +6,7 @@ import { Redactor } from '../../src/core/redact';
 const words = ENGLISH_APPROVAL_WORDS;
 const redactor = new Redactor();
 
-test('hardening 6: the approval text shows method, whole path and query, and the whole body as indented JSON', () => {
+test('the approval text shows method, whole path and query, and the whole body as indented JSON', () => {
   const padding = ' '.repeat(400);
   const args = {
     method: 'POST',
@@ -34,7 +34,7 @@ test('hardening 6: the approval text shows method, whole path and query, and the
   assert.match(text, /Everyone is fired/);
 });
 
-test('hardening 6: control, bidi and invisible characters are shown as \\u escapes', () => {
+test('control, bidi and invisible characters are shown as \\u escapes', () => {
   const text = approvalText(
     'dingtalk_api_request',
     {
@@ -53,7 +53,7 @@ test('hardening 6: control, bidi and invisible characters are shown as \\u escap
   assert.equal(visibleLine('a\tb\r\nc'), 'a\\u0009b\\u000D\\u000Ac');
 });
 
-test('hardening 6: other tools show their arguments whole, and secrets stay masked', () => {
+test('other tools show their arguments whole, and secrets stay masked', () => {
   assert.equal(approvalText('get_access_token', { app: 'Sales' }, words, redactor), 'App: Sales');
   assert.equal(approvalText('list_apps', {}, words, redactor), '(no arguments)');
   const text = approvalText('dingtalk_api_request', { method: 'GET', path: '/gettoken?appkey=k&appsecret=s3cr3t-value', extra: [1, 2] }, words, redactor);

@@ -4,7 +4,7 @@ import { boundedNumber, REQUEST_TIMEOUT_MS } from '../../src/core/bounds';
 
 const timeout = { ...REQUEST_TIMEOUT_MS, name: 'DINGTALK_REQUEST_TIMEOUT_MS' };
 
-test('hardening 12: a number past the range is clamped, with a message naming the variable and the range', () => {
+test('a number past the range is clamped, with a message naming the variable and the range', () => {
   const result = boundedNumber('3000000000', timeout);
   assert.equal(result.value, 120_000);
   assert.match(result.problem!, /DINGTALK_REQUEST_TIMEOUT_MS is 3000000000, outside the range 1000–120000 ms; using 120000/);
@@ -12,7 +12,7 @@ test('hardening 12: a number past the range is clamped, with a message naming th
   assert.equal(boundedNumber('1e400', timeout).value, 10_000, 'Infinity is not a number of ms');
 });
 
-test('hardening 12: text that is not a number falls back to the default and says so; unset is quietly the default', () => {
+test('text that is not a number falls back to the default and says so; unset is quietly the default', () => {
   for (const raw of ['soon', 'NaN', {}, true]) {
     const result = boundedNumber(raw, timeout);
     assert.equal(result.value, 10_000);

@@ -15,7 +15,7 @@ const EVENT: AuditEvent = {
   argsSha256: '0'.repeat(64),
 };
 
-test('hardening 14: each inspect panel listens only while it is open; closed panels leave no listeners', async () => {
+test('each inspect panel listens only while it is open; closed panels leave no listeners', async () => {
   const clock = new FakeClock();
   const tokens = new TokenManager({
     clock,

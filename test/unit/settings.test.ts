@@ -40,7 +40,7 @@ const hostile: Layer = {
   'mcp.policyFile': 'allow-everything.json',
 };
 
-test('hardening 1: a workspace or folder cannot redirect the appSecret or swap the policy file', () => {
+test('a workspace or folder cannot redirect the appSecret or swap the policy file', () => {
   for (const layers of [{ workspace: hostile }, { folder: hostile }]) {
     const settings = settingsFrom(fakeConfiguration(layers));
     assert.equal(settings.endpoints.apiBaseUrl, 'https://api.dingtalk.com');
@@ -56,7 +56,7 @@ test('hardening 1: a workspace or folder cannot redirect the appSecret or swap t
   assert.deepEqual(settingsFrom(fakeConfiguration({ user: hostile })).ignoredWorkspaceSettings, []);
 });
 
-test("hardening 1: the person's own settings are used, whatever the workspace says", () => {
+test("for the API bases, the token API and the policy file, the person's own settings are used, whatever the workspace says", () => {
   const user = {
     apiBaseUrl: 'https://api.dingtalk.io',
     legacyApiBaseUrl: 'https://gw.example.com/oapi',
@@ -70,13 +70,13 @@ test("hardening 1: the person's own settings are used, whatever the workspace sa
   assert.equal(settings.policyFile, '/home/me/policy.json');
 });
 
-test('hardening 1: other settings still follow the workspace', () => {
+test('settings that route no secret and choose no policy still follow the workspace', () => {
   const settings = settingsFrom(fakeConfiguration({ user: { autoRefresh: true }, workspace: { autoRefresh: false, 'statusBar.warningSeconds': 60 } }));
   assert.equal(settings.autoRefresh, false);
   assert.equal(settings.warningMs, 60_000);
 });
 
-test('hardening 1: package.json makes those settings application-scoped and declares Restricted Mode', () => {
+test('package.json makes the API bases, the token API and the policy file application-scoped and declares Restricted Mode', () => {
   for (const key of PERSONAL_ONLY_SETTINGS) {
     assert.equal(properties[`dingtalkToken.${key}`]?.scope, 'application', `dingtalkToken.${key} is application-scoped`);
   }
@@ -91,7 +91,7 @@ test('hardening 1: package.json makes those settings application-scoped and decl
   }
 });
 
-test('hardening 12: absurd numeric settings are clamped to their declared range, each named in a problem', () => {
+test('absurd numeric settings are clamped to their declared range, each named in a problem', () => {
   const settings = settingsFrom(fakeConfiguration({ user: { requestTimeoutMs: 3_000_000_000, refreshMarginSeconds: -1, 'statusBar.warningSeconds': 1e12 } }));
   assert.equal(settings.endpoints.requestTimeoutMs, 120_000);
   assert.equal(settings.refreshMarginMs, 0);

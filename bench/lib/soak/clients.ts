@@ -11,13 +11,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { DingTalkEmulator, SANDBOX_APPS } from '../../../test/emulator/emulator';
-import { AuditTrail } from '../../../src/core/audit';
-import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../../src/core/dingtalk/client';
-import { PolicyEngine } from '../../../src/core/policy/engine';
-import { Redactor } from '../../../src/core/redact';
-import { TokenManager } from '../../../src/core/tokens/manager';
+import { endpointsWithDefaults, type DingTalkEndpoints } from '../../../src/core/dingtalk/client';
+import type { TokenManager } from '../../../src/core/tokens/manager';
 import { startHttpMcpServer } from '../../../src/mcp/http/server';
 import { isolatingFetch } from '../isolatingFetch';
+import { inProcessContext } from '../../../test/support/inProcessContext';
 import type { LeakWatch } from './leaks';
 
 export const [APP, APP2] = SANDBOX_APPS as [(typeof SANDBOX_APPS)[number], (typeof SANDBOX_APPS)[number]];
@@ -95,30 +93,9 @@ interface InProcessServer {
 
 /** The in-process server, as the extension runs it: one TokenManager shared by every HTTP session. */
 async function startInProcessServer(endpoints: DingTalkEndpoints, listen: boolean, leakWatch: LeakWatch): Promise<InProcessServer> {
-  const redactor = new Redactor();
-  const tokens = new TokenManager({
-    fetcher: (appKey) =>
-      fetchAccessToken(
-        endpoints,
-        APPS.find((app) => app.appKey === appKey)!,
-      ),
-    redactor,
-  });
-  const policy = new PolicyEngine();
-  const loaded = policy.load(undefined);
-  if (!loaded.ok) throw new Error(`the built-in policy did not load: ${loaded.error}`);
-  const server = listen
-    ? await startHttpMcpServer({
-        tokens,
-        apps: { list: () => APPS.map((app) => ({ appKey: app.appKey, label: app.label ?? app.appKey })), activeAppKey: () => APP.appKey },
-        endpoints: () => endpoints,
-        policy,
-        approver: async () => false,
-        audit: new AuditTrail(),
-        log: (line) => leakWatch.check(line),
-        redactor,
-      })
-    : undefined;
+  const context = inProcessContext({ endpoints, apps: APPS, autoRefresh: true, log: (line) => leakWatch.check(line) });
+  const { tokens } = context;
+  const server = listen ? await startHttpMcpServer(context) : undefined;
   const agent = server?.socketPath ? new Agent({ connect: { socketPath: server.socketPath } }) : undefined;
   return {
     tokens,

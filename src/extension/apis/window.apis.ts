@@ -22,7 +22,31 @@ export interface WindowApis {
   button(icon: string, tooltip: string): vscode.QuickInputButton;
   /** An input box's message in the error colour. */
   errorMessage(message: string): vscode.InputBoxValidationMessage;
+  /** A log channel of the Output panel; every line gets VS Code's timestamp and level. */
+  createLogChannel(name: string): LogChannel;
+  /** An item at the right of the status bar; a higher priority sits further left. */
+  createStatusBarItem(id: string, priority: number): StatusBarItemView;
+  /** A colour of the theme by its id, e.g. "statusBarItem.warningBackground". */
+  themeColor(id: string): vscode.ThemeColor;
+  /** A codicon by name, in a theme colour when one is named. */
+  icon(name: string, color?: string): vscode.ThemeIcon;
+  /** Markdown for a tooltip; `$(icon)` syntax is rendered only with `themeIcons`. */
+  markdown(text?: string, themeIcons?: boolean): vscode.MarkdownString;
 }
+
+/** The extension's log channel: `show` reveals it without taking focus. */
+export interface LogChannel {
+  info(line: string): void;
+  warn(line: string): void;
+  error(line: string): void;
+  show(): void;
+  dispose(): void;
+}
+
+export type StatusBarItemView = Pick<
+  vscode.StatusBarItem,
+  'name' | 'command' | 'text' | 'tooltip' | 'accessibilityInformation' | 'backgroundColor' | 'show' | 'hide' | 'dispose'
+>;
 
 export type InputBoxView = Pick<
   vscode.InputBox,
@@ -59,6 +83,20 @@ export function createWindowApis(): WindowApis {
     backButton: vscode.QuickInputButtons.Back,
     button: (icon, tooltip) => ({ iconPath: new vscode.ThemeIcon(icon), tooltip }),
     errorMessage: (message) => ({ message, severity: vscode.InputBoxValidationSeverity.Error }),
+    createLogChannel: (name) => {
+      const channel = vscode.window.createOutputChannel(name, { log: true });
+      return {
+        info: (line) => channel.info(line),
+        warn: (line) => channel.warn(line),
+        error: (line) => channel.error(line),
+        show: () => channel.show(true),
+        dispose: () => channel.dispose(),
+      };
+    },
+    createStatusBarItem: (id, priority) => vscode.window.createStatusBarItem(id, vscode.StatusBarAlignment.Right, priority),
+    themeColor: (id) => new vscode.ThemeColor(id),
+    icon: (name, color) => new vscode.ThemeIcon(name, color === undefined ? undefined : new vscode.ThemeColor(color)),
+    markdown: (text, themeIcons) => new vscode.MarkdownString(text, themeIcons),
   };
 }
 

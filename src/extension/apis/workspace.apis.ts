@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
-import { policyFileUri } from '../config';
 import type { Settings } from '../settings';
 import type { Disposable } from '../emitter';
 
-/** The MCP policy file as the settings name it, and the workspace events around it (vscode.workspace). */
+/** The settings, the MCP policy file as they name it, and the workspace events around them (vscode.workspace). */
 export interface WorkspaceApis {
+  /** The settings under `section` as VS Code merges them (user, workspace, folder). */
+  configuration(section: string): vscode.WorkspaceConfiguration;
+  /** Fires when a setting under `section` changes. */
+  onDidChangeConfiguration(section: string, listener: () => void): Disposable;
   /** The policy file: absolute paths as they are, relative ones against the first workspace folder; none without a folder. */
   policyFile(settings: Settings): vscode.Uri | undefined;
   exists(uri: vscode.Uri): Promise<boolean>;
@@ -15,6 +18,11 @@ export interface WorkspaceApis {
 
 export function createWorkspaceApis(): WorkspaceApis {
   return {
+    configuration: (section) => vscode.workspace.getConfiguration(section),
+    onDidChangeConfiguration: (section, listener) =>
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration(section)) listener();
+      }),
     policyFile: policyFileUri,
     exists: async (uri) => {
       try {
@@ -28,4 +36,10 @@ export function createWorkspaceApis(): WorkspaceApis {
     showTextDocument: (uri) => vscode.window.showTextDocument(uri),
     onDidChangeFolders: (listener) => vscode.workspace.onDidChangeWorkspaceFolders(() => listener()),
   };
+}
+
+function policyFileUri(settings: Settings): vscode.Uri | undefined {
+  if (settings.policyFile.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(settings.policyFile)) return vscode.Uri.file(settings.policyFile);
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder ? vscode.Uri.joinPath(folder.uri, settings.policyFile) : undefined;
 }

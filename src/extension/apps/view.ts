@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
 import { statusBarView } from '../statusBar/model';
 import { decisionWord, describeError } from '../wording/messages';
@@ -10,6 +10,8 @@ import type { McpProvider } from '../mcp/provider';
 import { COMMAND, VIEW } from '../commandIds';
 import { appNode, type AppNode } from './appNode';
 import { wordFailure } from '../wording/policyWording';
+import { Emitter } from '../emitter';
+import type { Apis } from '../apis/apis';
 
 interface CallNode {
   kind: 'call';
@@ -34,8 +36,8 @@ export class DingTalkView implements vscode.Disposable {
   constructor(services: Services, mcp: McpProvider) {
     this.apps = new AppsTree(services);
     const agents = new AgentsTree(services, mcp);
-    const appsView = vscode.window.createTreeView(VIEW.apps, { treeDataProvider: this.apps, showCollapseAll: false });
-    const agentsView = vscode.window.createTreeView(VIEW.agents, { treeDataProvider: agents });
+    const appsView = services.apis.tree.createTreeView(VIEW.apps, { treeDataProvider: this.apps, showCollapseAll: false });
+    const agentsView = services.apis.tree.createTreeView(VIEW.agents, { treeDataProvider: agents });
     this.subscriptions.push(
       this.apps,
       agents,
@@ -65,7 +67,7 @@ export class DingTalkView implements vscode.Disposable {
 }
 
 class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<AppNode[] | undefined>();
+  private readonly changed = new Emitter<AppNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   /** One node object per app, so the countdown can re-render rows in place (an open context menu stays open). */
   private readonly nodes = new Map<string, AppNode>();
@@ -96,7 +98,7 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
 
   getTreeItem(node: AppNode): vscode.TreeItem {
     const app = this.services.credentials.list().find((candidate) => candidate.appKey === node.appKey);
-    return app ? this.appItem(app) : new vscode.TreeItem('');
+    return app ? this.appItem(app) : this.services.apis.tree.item('');
   }
 
   dispose(): void {
@@ -107,14 +109,16 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
     const active = this.services.credentials.activeAppKey() === app.appKey;
     const status = this.services.tokens.status(app.appKey);
     const view = statusBarView(app.label, status, this.services.clock.now(), this.services.settings().warningMs, statusWords());
-    const item = new vscode.TreeItem(app.label);
+    const item = this.services.apis.tree.item(app.label);
     item.id = app.appKey;
     // The countdown first: a narrow sidebar cuts the description from the end.
     item.description = [view.detail, active ? l10n.t('active') : undefined, app.appKey].filter(Boolean).join(' · ');
-    item.iconPath = stateIcon(view.severity, status.state, status.refreshing);
+    item.iconPath = stateIcon(this.services.apis, view.severity, status.state, status.refreshing);
     item.contextValue = active ? 'dingtalkApp.active' : 'dingtalkApp';
     item.accessibilityInformation = { label: `${view.ariaLabel}${active ? `, ${l10n.t('active')}` : ''}` };
-    const tooltip = new vscode.MarkdownString(`**${escapeMarkdown(app.label)}** \`${escapeMarkdown(app.appKey)}\`\n\n${escapeMarkdown(view.ariaLabel)}`);
+    const tooltip = this.services.apis.window.markdown(
+      `**${escapeMarkdown(app.label)}** \`${escapeMarkdown(app.appKey)}\`\n\n${escapeMarkdown(view.ariaLabel)}`,
+    );
     if (status.lastError) tooltip.appendMarkdown(`\n\n$(warning) ${escapeMarkdown(describeError(status.lastError, this.services.redactor))}`);
     tooltip.supportThemeIcons = true;
     item.tooltip = tooltip;
@@ -124,7 +128,7 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
 }
 
 class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new Emitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
   constructor(
@@ -150,13 +154,13 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
         return this.policyItem();
       case 'calls': {
         const count = this.services.audit.recent(RECENT_CALLS).length;
-        const item = new vscode.TreeItem(l10n.t('Recent calls'), count ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        const item = this.services.apis.tree.item(l10n.t('Recent calls'), count ? 'expanded' : 'none');
         item.description = count ? String(count) : l10n.t('none yet');
-        item.iconPath = new vscode.ThemeIcon('history');
+        item.iconPath = this.services.apis.window.icon('history');
         return item;
       }
       case 'call':
-        return callItem(node.event);
+        return callItem(this.services.apis, node.event);
     }
   }
 
@@ -166,10 +170,10 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
 
   private serverItem(): vscode.TreeItem {
     const state = this.mcp.state();
-    const item = new vscode.TreeItem(l10n.t('MCP server'));
+    const item = this.services.apis.tree.item(l10n.t('MCP server'));
     item.id = 'mcp.server';
     item.description = !state.enabled ? l10n.t('off') : state.running ? l10n.t('running') : l10n.t('starts when an agent asks');
-    item.iconPath = new vscode.ThemeIcon('server-process', state.running ? new vscode.ThemeColor('testing.iconPassed') : undefined);
+    item.iconPath = this.services.apis.window.icon('server-process', state.running ? 'testing.iconPassed' : undefined);
     item.tooltip = !state.enabled
       ? l10n.t('Turned off by dingtalkToken.mcp.enabled.')
       : l10n.t('Agents in VS Code find it as "DingTalk Access Token" under MCP: List Servers.');
@@ -178,25 +182,25 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
 
   private policyItem(): vscode.TreeItem {
     const { source, policy } = this.mcp.state();
-    const item = new vscode.TreeItem(l10n.t('Policy'));
+    const item = this.services.apis.tree.item(l10n.t('Policy'));
     item.id = 'mcp.policy';
     item.command = { command: COMMAND.openPolicy, title: l10n.t('Open MCP Policy') };
-    const tooltip = new vscode.MarkdownString(`\`${escapeMarkdown(source)}\``);
+    const tooltip = this.services.apis.window.markdown(`\`${escapeMarkdown(source)}\``);
     if (!policy) {
       item.description = l10n.t('read when the server starts');
-      item.iconPath = new vscode.ThemeIcon('shield');
+      item.iconPath = this.services.apis.window.icon('shield');
     } else if (policy.inForce === 'none') {
       item.description = l10n.t('unusable: every call denied');
-      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+      item.iconPath = this.services.apis.window.icon('error', 'list.errorForeground');
     } else if (!policy.valid) {
       item.description = l10n.t('has an error: the last good policy is in force');
-      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+      item.iconPath = this.services.apis.window.icon('warning', 'list.warningForeground');
     } else if (policy.inForce === 'defaults') {
       item.description = l10n.t('no file: built-in defaults');
-      item.iconPath = new vscode.ThemeIcon('shield');
+      item.iconPath = this.services.apis.window.icon('shield');
     } else {
       item.description = l10n.t('{0} in force', source.split(/[\\/]/).pop() ?? source);
-      item.iconPath = new vscode.ThemeIcon('shield', new vscode.ThemeColor('testing.iconPassed'));
+      item.iconPath = this.services.apis.window.icon('shield', 'testing.iconPassed');
     }
     if (policy?.resolvedPath) tooltip.appendMarkdown(` → \`${escapeMarkdown(policy.resolvedPath)}\``);
     const problem = policy?.failure ? wordFailure(policy.failure) : policy?.error;
@@ -206,22 +210,22 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
   }
 }
 
-function callItem(event: AuditEvent): vscode.TreeItem {
-  const item = new vscode.TreeItem(event.tool);
+function callItem(apis: Apis, event: AuditEvent): vscode.TreeItem {
+  const item = apis.tree.item(event.tool);
   const decision = decisionWord(event.decision);
-  item.description = [decision, event.app, new Date(event.time).toLocaleTimeString(vscode.env.language)].filter(Boolean).join(' · ');
+  item.description = [decision, event.app, new Date(event.time).toLocaleTimeString(apis.env.language)].filter(Boolean).join(' · ');
   item.iconPath =
     event.decision === 'deny' || event.decision === 'error'
-      ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.errorForeground'))
-      : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+      ? apis.window.icon('circle-slash', 'list.errorForeground')
+      : apis.window.icon('pass', 'testing.iconPassed');
   item.tooltip = `${event.tool}: ${decision} (${event.rule}), ${Math.round(event.durationMs)} ms\n${event.time}`;
   return item;
 }
 
-function stateIcon(severity: 'normal' | 'warning' | 'error', state: string, refreshing: boolean): vscode.ThemeIcon {
-  if (state === 'fetching' || refreshing) return new vscode.ThemeIcon('sync~spin');
-  if (severity === 'error') return new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
-  if (severity === 'warning') return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
-  if (state === 'valid') return new vscode.ThemeIcon('key', new vscode.ThemeColor('testing.iconPassed'));
-  return new vscode.ThemeIcon('key');
+function stateIcon(apis: Apis, severity: 'normal' | 'warning' | 'error', state: string, refreshing: boolean): vscode.ThemeIcon {
+  if (state === 'fetching' || refreshing) return apis.window.icon('sync~spin');
+  if (severity === 'error') return apis.window.icon('error', 'list.errorForeground');
+  if (severity === 'warning') return apis.window.icon('warning', 'list.warningForeground');
+  if (state === 'valid') return apis.window.icon('key', 'testing.iconPassed');
+  return apis.window.icon('key');
 }

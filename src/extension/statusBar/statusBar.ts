@@ -1,20 +1,22 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
 import { statusBarView, type StatusWords } from './model';
 import { describeError } from '../wording/messages';
 import { formatCountdown } from '../../shared/countdown';
 import type { Services } from '../services';
 import { COMMAND } from '../commandIds';
+import type { StatusBarItemView } from '../apis/window.apis';
 
 const TICK_MS = 1000;
 
 /** The countdown item: re-rendered on token events, and every second only while it is counting. */
 export class StatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('dingtalkToken.status', vscode.StatusBarAlignment.Right, 100);
+  private readonly item: StatusBarItemView;
   private tick: NodeJS.Timeout | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly services: Services) {
+    this.item = services.apis.window.createStatusBarItem('dingtalkToken.status', 100);
     this.item.name = l10n.t('DingTalk Access Token');
     this.item.command = COMMAND.statusBarActions;
     this.subscriptions.push(
@@ -36,7 +38,7 @@ export class StatusBar implements vscode.Disposable {
     const view = statusBarView(app?.label, status, this.services.clock.now(), settings.warningMs, statusWords());
     this.item.text = view.text;
     this.item.accessibilityInformation = { label: view.ariaLabel, role: 'button' };
-    this.item.backgroundColor = view.severity === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${view.severity}Background`);
+    this.item.backgroundColor = view.severity === 'normal' ? undefined : this.services.apis.window.themeColor(`statusBarItem.${view.severity}Background`);
     this.item.tooltip = this.tooltip();
     this.item.show();
     this.setTicking(view.counting);
@@ -57,7 +59,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   private tooltip(): vscode.MarkdownString {
-    const markdown = new vscode.MarkdownString(undefined, true);
+    const markdown = this.services.apis.window.markdown(undefined, true);
     markdown.isTrusted = { enabledCommands: [COMMAND.refreshToken, COMMAND.inspectToken, COMMAND.copyToken, COMMAND.switchApp, COMMAND.setCredentials] };
     const app = this.services.credentials.activeApp();
     if (!app) {
@@ -69,9 +71,10 @@ export class StatusBar implements vscode.Disposable {
     const rows: string[] = [`**$(key) ${escapeMarkdown(app.label)}** \`${escapeMarkdown(app.appKey)}\``, ''];
     if (status.expiresAt !== undefined) {
       const left = status.state === 'valid' ? ` (${formatCountdown(status.expiresAt - this.services.clock.now())})` : '';
-      rows.push(`${l10n.t('Expires: {0}', new Date(status.expiresAt).toLocaleString(vscode.env.language))}${left}  `);
+      rows.push(`${l10n.t('Expires: {0}', new Date(status.expiresAt).toLocaleString(this.services.apis.env.language))}${left}  `);
     }
-    if (status.lastRefreshAt !== undefined) rows.push(`${l10n.t('Last refresh: {0}', new Date(status.lastRefreshAt).toLocaleString(vscode.env.language))}  `);
+    if (status.lastRefreshAt !== undefined)
+      rows.push(`${l10n.t('Last refresh: {0}', new Date(status.lastRefreshAt).toLocaleString(this.services.apis.env.language))}  `);
     if (status.lastError) rows.push(`$(warning) ${escapeMarkdown(l10n.t('Last error: {0}', describeError(status.lastError, this.services.redactor)))}  `);
     rows.push(
       '',

@@ -10,7 +10,13 @@ const QUICK_ROWS = '.quick-input-widget .quick-input-list .monaco-list-row';
 interface PageGlobals {
   __e2eQuickInputHidden?: boolean;
   __e2eQuickInputObserver?: { disconnect(): void };
-  document: { querySelector(selector: string): { style: { display: string } } | null };
+  __e2eEnterReachedBox?: boolean;
+  __e2eEnterListener?: (event: { key: string; target: unknown }) => void;
+  document: {
+    querySelector(selector: string): { style: { display: string }; contains(node: unknown): boolean } | null;
+    addEventListener(type: 'keydown', listener: (event: { key: string; target: unknown }) => void, capture: boolean): void;
+    removeEventListener(type: 'keydown', listener: (event: { key: string; target: unknown }) => void, capture: boolean): void;
+  };
   MutationObserver: new (callback: (mutations: { oldValue: string | null }[]) => void) => {
     observe(target: unknown, options: { attributes: boolean; attributeFilter: string[]; attributeOldValue: boolean }): void;
     disconnect(): void;
@@ -87,11 +93,38 @@ export class QuickInput {
   /** Types text into the open input box (not the command palette) and presses Enter. */
   async answer(text: string, timeoutMs = 10_000): Promise<void> {
     const box = await this.waitForInputBox(timeoutMs);
+    await this.fill(box, text, timeoutMs);
+    await this.pressEnter(timeoutMs);
+  }
+
+  /** Types `text` over the box's value, again until the box shows it (a keystroke sent while focus moved is lost). */
+  private async fill(box: Locator, text: string, timeoutMs: number): Promise<void> {
     await waitUntil(`"${text}" typed into the input box`, timeoutMs, async () => {
       await box.fill(text);
       return (await box.inputValue()) === text;
     });
-    await this.pressEnter(timeoutMs);
+  }
+
+  /**
+   * Presses Enter in the input box until the key reaches it. Part of the workbench that restores its own focus
+   * late (the walkthrough's page does, once it has rendered) can take focus between Playwright focusing the box
+   * and the key going down; that Enter lands elsewhere and the box never hears it. A listener on the quick input
+   * says whether the key arrived, so a lost Enter is pressed again and an arrived one never twice.
+   */
+  private async enterInBox(box: Locator, timeoutMs: number): Promise<void> {
+    await waitUntil('Enter to reach the input box', timeoutMs, async () => {
+      await this.page.evaluate((sel: string) => {
+        const g = globalThis as unknown as PageGlobals;
+        if (g.__e2eEnterListener) g.document.removeEventListener('keydown', g.__e2eEnterListener, true);
+        g.__e2eEnterReachedBox = false;
+        g.__e2eEnterListener = (event) => {
+          if (event.key === 'Enter' && g.document.querySelector(sel)?.contains(event.target)) g.__e2eEnterReachedBox = true;
+        };
+        g.document.addEventListener('keydown', g.__e2eEnterListener, true);
+      }, QUICK_INPUT);
+      await box.press('Enter');
+      return this.page.evaluate(() => Boolean((globalThis as unknown as PageGlobals).__e2eEnterReachedBox));
+    });
   }
 
   /**
@@ -100,8 +133,8 @@ export class QuickInput {
    */
   async submit(text: string, timeoutMs = 10_000): Promise<void> {
     const box = await this.waitForInputBox(timeoutMs);
-    await box.fill(text);
-    await box.press('Enter');
+    await this.fill(box, text, timeoutMs);
+    await this.enterInBox(box, timeoutMs);
   }
 
   /** Waits until the open input box shows a message (prompt or validation) matching the pattern; returns it. */
@@ -122,7 +155,7 @@ export class QuickInput {
   async pressEnter(timeoutMs = 10_000): Promise<void> {
     const box = await this.waitForInputBox(timeoutMs);
     await this.watchForHide();
-    await box.press('Enter');
+    await this.enterInBox(box, timeoutMs);
     await waitUntil('the input box to take the answer', timeoutMs, async () => (await this.wasHidden()) || !(await this.isOpen())).catch(async (err: Error) => {
       const message = (await this.info().catch(() => undefined))?.message;
       throw new Error(`${err.message}${message ? `; the box says: ${message}` : ''}`);

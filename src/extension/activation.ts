@@ -1,0 +1,152 @@
+import type * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
+import { fetchAccessToken, type AppCredentials, type FetchedToken, DingTalkError } from '../core/dingtalk';
+import { TokenManager } from '../core/tokens';
+import { systemClock } from '../core/clock';
+import { AuditTrail } from '../core/audit';
+import { Redactor } from '../core/redact';
+import { CredentialStore } from './apps/credentials';
+import { createLog, type Log } from './log';
+import { readSettings, SECTION, type Settings } from './config';
+import { StatusBar } from './statusBar/statusBar';
+import { InspectPanel } from './inspect/panel';
+import { registerCommands } from './commands';
+import { registerMcpProvider } from './mcp/provider';
+import { DingTalkView } from './apps/view';
+import { trackContextKeys } from './contextKeys';
+import type { Services } from './services';
+import type { Apis } from './apis/apis';
+import { describeError } from './wording/messages';
+
+/** What activation needs of the extension context, so unit tests hand in a fake one. */
+export type ActivationContext = Pick<vscode.ExtensionContext, 'subscriptions' | 'secrets' | 'globalState' | 'extension'>;
+
+/**
+ * Builds the one Redactor and TokenManager and hands them to the status bar, commands, inspect view and MCP
+ * provider; everything VS Code shows goes through `apis`.
+ */
+export async function start(context: ActivationContext, apis: Apis): Promise<void> {
+  const started = performance.now();
+  const redactor = new Redactor();
+  const log = createLog(redactor, apis.window);
+  context.subscriptions.push(log);
+  let settings = readSettings(apis.workspace);
+  reportSettingProblems(apis, log, settings);
+  const credentials = await CredentialStore.open(context.secrets);
+  const fetchToken = (app: AppCredentials) => fetchWithLog(log, redactor, app, settings);
+  const clock = systemClock;
+  const tokens = new TokenManager({
+    clock,
+    fetcher: async (appKey) => fetchToken({ appKey, appSecret: await storedSecret(credentials, appKey) }),
+    store: credentials.tokenStore,
+    refreshMarginMs: settings.refreshMarginMs,
+    autoRefresh: settings.autoRefresh,
+    redactor,
+  });
+  const services: Services = {
+    context,
+    apis,
+    clock,
+    version: String((context.extension.packageJSON as { version: unknown }).version),
+    log,
+    redactor,
+    credentials,
+    tokens,
+    audit: new AuditTrail(),
+    settings: () => settings,
+    fetchToken,
+  };
+  const statusBar = new StatusBar(services);
+  const inspect = new InspectPanel(services);
+  const mcp = registerMcpProvider(services);
+  context.subscriptions.push(
+    credentials,
+    statusBar,
+    inspect,
+    mcp,
+    new DingTalkView(services, mcp),
+    trackContextKeys(services, mcp),
+    { dispose: () => tokens.dispose() },
+    ...registerCommands(services, inspect),
+  );
+  let knownApps = new Set(credentials.list().map((app) => app.appKey));
+
+  context.subscriptions.push(
+    apis.workspace.onDidChangeConfiguration(SECTION, () => {
+      settings = readSettings(apis.workspace);
+      reportSettingProblems(apis, log, settings);
+      tokens.configure({ refreshMarginMs: settings.refreshMarginMs, autoRefresh: settings.autoRefresh });
+      statusBar.render();
+      mcp.configurationChanged();
+    }),
+    // Another window refreshed a token: take it rather than fetch our own.
+    credentials.onDidChangeStoredToken(async (appKey) => {
+      if (await tokens.adoptSharedToken(appKey)) log.info(l10n.t('Took the token for {0} refreshed in another window', appKey));
+    }),
+    credentials.onDidChangeApps(() => {
+      // An app removed in another window takes its cached token with it here too.
+      const current = new Set(credentials.list().map((app) => app.appKey));
+      for (const appKey of knownApps) if (!current.has(appKey)) tokens.forget(appKey);
+      knownApps = current;
+      warmActiveApp(services);
+    }),
+  );
+  warmActiveApp(services);
+  log.info(
+    l10n.t(
+      'Activated in {0} ms with {1} app(s); token API {2} at {3}',
+      Math.round(performance.now() - started),
+      credentials.list().length,
+      settings.endpoints.tokenApi,
+      settings.endpoints.tokenApi === 'v1' ? settings.endpoints.apiBaseUrl : settings.endpoints.legacyApiBaseUrl,
+    ),
+  );
+}
+
+/**
+ * Workspace values of personal-only settings are logged as ignored; out-of-range numbers were clamped and
+ * values of the wrong type replaced by the default: each is logged, and the person is told once per change.
+ */
+function reportSettingProblems(apis: Apis, log: Log, settings: Settings): void {
+  for (const key of settings.ignoredWorkspaceSettings) {
+    log.warn(
+      l10n.t('{0} is set by this workspace and ignored: only your user settings choose where secrets and tokens go and which policy governs agents.', key),
+    );
+  }
+  if (settings.problems.length === 0) return;
+  for (const problem of settings.problems) log.warn(problem);
+  const show = l10n.t('Show Log');
+  void apis.window
+    .showWarningMessage(
+      l10n.t('Some DingTalk settings are out of range or of the wrong type, so the nearest allowed value or the default is used. The log names each one.'),
+      show,
+    )
+    .then((choice) => (choice === show ? log.show() : undefined));
+}
+
+/** Gets the active app's token in the background so the status bar can count down from the start. */
+function warmActiveApp(services: Services): void {
+  const app = services.credentials.activeApp();
+  if (app && !services.tokens.peek(app.appKey)) void services.tokens.getToken(app.appKey).catch(() => undefined);
+}
+
+async function storedSecret(credentials: CredentialStore, appKey: string): Promise<string> {
+  const appSecret = await credentials.secretFor(appKey);
+  if (!appSecret) {
+    throw new DingTalkError('invalidCredentials', `No appSecret is stored for ${appKey}. Run "DingTalk: Set App Credentials".`, { code: 'MissingSecret' });
+  }
+  return appSecret;
+}
+
+async function fetchWithLog(log: Log, redactor: Redactor, app: AppCredentials, settings: Settings): Promise<FetchedToken> {
+  redactor.remember(app.appSecret);
+  const started = Date.now();
+  try {
+    const token = await fetchAccessToken(settings.endpoints, app);
+    log.info(l10n.t('Fetched a token for {0} in {1} ms (valid {2} s)', app.appKey, Date.now() - started, token.expiresInSeconds));
+    return token;
+  } catch (error) {
+    log.warn(l10n.t('Token request for {0} failed after {1} ms: {2}', app.appKey, Date.now() - started, describeError(error, redactor)));
+    throw error;
+  }
+}

@@ -1,0 +1,69 @@
+// The DingTalk view's two trees over fake apis (test/support/fakeApis.ts): the rows a person sees.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DingTalkView } from '../../src/extension/apps/view';
+import type { McpProvider } from '../../src/extension/mcp/provider';
+import { Emitter } from '../../src/extension/emitter';
+import { addApp, harness } from '../support/fakeApis';
+import type { FakeTreeView } from '../support/fakeUi';
+
+const idleMcp = {
+  state: () => ({ enabled: true, running: false, source: '.vscode/dingtalk-mcp-policy.json' }),
+  onDidChangeState: new Emitter<void>().event,
+} as unknown as McpProvider;
+
+function tree(views: Map<string, FakeTreeView>, id: string): FakeTreeView {
+  const view = views.get(id);
+  assert.ok(view, `${id} registered`);
+  return view;
+}
+
+test('the apps view lists each app with its countdown, the active one marked, and no rows without apps', async (t) => {
+  const h = await harness();
+  const view = new DingTalkView(h.services, idleMcp);
+  t.after(() => view.dispose());
+  const apps = tree(h.apis.treeViews, 'dingtalkToken.apps');
+  assert.deepEqual(await apps.rows(), [], 'no rows, so VS Code shows the welcome view');
+
+  await addApp(h.services, 'dingalpha0000001', 'Alpha');
+  await addApp(h.services, 'dingbeta00000002', 'Beta');
+  await h.services.credentials.setActive('dingalpha0000001');
+  await h.services.tokens.getToken('dingalpha0000001');
+  const rows = await apps.rows();
+  assert.deepEqual(
+    rows.map((row) => [row.label, row.description, row.contextValue]),
+    [
+      ['Alpha', '2:00:00 · active · dingalpha0000001', 'dingtalkApp.active'],
+      ['Beta', 'no token · dingbeta00000002', 'dingtalkApp'],
+    ],
+  );
+});
+
+test('the agents view shows the MCP server, the policy and the recent calls with their decisions', async (t) => {
+  const h = await harness();
+  const view = new DingTalkView(h.services, idleMcp);
+  t.after(() => view.dispose());
+  const agents = tree(h.apis.treeViews, 'dingtalkToken.agents');
+  let rows = await agents.rows();
+  assert.deepEqual(
+    rows.map((row) => [row.label, row.description]),
+    [
+      ['MCP server', 'starts when an agent asks'],
+      ['Policy', 'read when the server starts'],
+      ['Recent calls', 'none yet'],
+    ],
+  );
+  h.services.audit.record({
+    time: new Date(h.clock.now()).toISOString(),
+    tool: 'get_access_token',
+    decision: 'allow',
+    rule: 'defaults',
+    app: 'dingalpha0000001',
+    durationMs: 3,
+    argsSha256: '0'.repeat(64),
+  });
+  rows = await agents.rows();
+  assert.equal(rows[2]?.description, '1');
+  assert.equal(rows[3]?.label, 'get_access_token');
+  assert.match(String(rows[3]?.description), /^allowed · dingalpha0000001 · /);
+});
