@@ -13,6 +13,7 @@ import { DingTalkEmulator, SANDBOX_APPS, type EmulatorApp } from '../emulator/em
 import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults, fetchAccessToken } from '../../src/core/dingtalk/client';
 import { PolicyEngine } from '../../src/core/policy/engine';
+import { loadText } from '../support/policyKit';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, TokenManager } from '../../src/core/tokens/manager';
 import { Redactor } from '../../src/core/redact';
 import { startHttpMcpServer } from '../../src/mcp/http/server';
@@ -103,7 +104,7 @@ function inProcess(kind: 'unix' | 'tcp'): Connect {
       redactor,
     });
     const policy = new PolicyEngine();
-    assert.deepEqual(policy.load(setup.policy), { ok: true });
+    assert.deepEqual(loadText(policy, setup.policy), { ok: true });
     const audit = new AuditTrail();
     const lines: string[] = [];
     const server = await startHttpMcpServer(

@@ -13,6 +13,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { DingTalkEmulator, SANDBOX_APPS } from '../../../test/emulator/emulator';
 import { AuditTrail } from '../../../src/core/audit';
 import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../../src/core/dingtalk/client';
+import { applyPolicyRead } from '../../../src/core/policy/apply';
 import { PolicyEngine } from '../../../src/core/policy/engine';
 import { Redactor } from '../../../src/core/redact';
 import { TokenManager } from '../../../src/core/tokens/manager';
@@ -105,7 +106,7 @@ async function startInProcessServer(endpoints: DingTalkEndpoints, listen: boolea
     redactor,
   });
   const policy = new PolicyEngine();
-  const loaded = policy.load(undefined);
+  const loaded = applyPolicyRead(policy, { kind: 'missing' });
   if (!loaded.ok) throw new Error(`the built-in policy did not load: ${loaded.error}`);
   const server = listen
     ? await startHttpMcpServer({

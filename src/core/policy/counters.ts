@@ -1,38 +1,42 @@
-import type { Limit } from './compile';
+import { counterKey, isGrant, parseSnapshotKey, snapshotKey, type CounterId } from './counterIdentity';
+import { toUnits, unitsFromText, unitsText } from './exactNumbers';
 import type { Window } from './ruleSchema';
 
 /**
  * The policy's counters: calendar-aligned UTC windows, reserve → commit | rollback (Intercept's two-phase
- * model), so denied and failed calls use no quota; grant counters persist through a CounterStore.
+ * model), so denied and failed calls use no quota; grant counters persist through a CounterStore. Counts
+ * are exact (millionths as BigInt, exactNumbers.ts): what is given back is exactly what was taken.
  */
 
-/** Where counters persist between engine instances (the extension backs it with globalState). */
+/**
+ * Where counters persist between engine instances (the extension backs it with globalState). Each value is
+ * the count as a number, or as its decimal text when no double holds it exactly.
+ */
 export interface CounterStore {
-  load(): Record<string, number> | undefined;
-  save(snapshot: Record<string, number>): void;
+  load(): Record<string, number | string> | undefined;
+  save(snapshot: Record<string, number | string>): void;
 }
 
 const WINDOW_MS: Record<Window, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
 interface Entry {
+  id: CounterId;
   start: number;
-  used: number;
-  pending: number;
+  used: bigint;
+  pending: bigint;
 }
-interface Reservation {
+export interface Reservation {
   key: string;
   start: number;
-  amount: number;
+  amount: bigint;
 }
-/** What a reservation is for: a limit (one unit) or a rule's counter (its increment). */
+/** What a reservation is for: a limit (one call) or a rule's counter (its increment), in millionths. */
 export interface Charge {
-  key: string;
-  window: Window;
-  persist: boolean;
-  amount: number;
+  id: CounterId;
+  amount: bigint;
 }
 
-function windowStart(now: number, window: Window): number {
+export function windowStart(now: number, window: Window): number {
   // Epoch milliseconds have no leap seconds, so flooring aligns minutes, hours and UTC midnights.
   return Math.floor(now / WINDOW_MS[window]) * WINDOW_MS[window];
 }
@@ -42,7 +46,7 @@ export function secondsUntilReset(now: number, window: Window): number {
 }
 
 export class Counters {
-  private readonly entries = new Map<string, Entry & { window: Window; persist: boolean }>();
+  private readonly entries = new Map<string, Entry>();
 
   constructor(
     private readonly store: CounterStore | undefined,
@@ -51,26 +55,19 @@ export class Counters {
     this.restore(now);
   }
 
-  /**
-   * The key names the counter, not the rule: a reload that keeps tool, counter, window and scope keeps
-   * its count, even if `max` changed. Session counters carry the session id.
-   */
-  static key(limit: Limit, sessionId: string): string {
-    return JSON.stringify([limit.target, limit.counter, limit.window, limit.scope === 'grant' ? 'grant' : `session:${sessionId}`]);
+  /** Millionths in use (committed + in flight) in the current window. */
+  count(id: CounterId, now: number): bigint {
+    const entry = this.entries.get(counterKey(id));
+    return entry && entry.start === windowStart(now, id.window) ? entry.used + entry.pending : 0n;
   }
 
-  /** Units in use (committed + in flight) in the current window. */
-  count(key: string, window: Window, now: number): number {
-    const entry = this.entries.get(key);
-    return entry && entry.start === windowStart(now, window) ? entry.used + entry.pending : 0;
-  }
-
-  reserve({ key, window, persist, amount }: Charge, now: number): Reservation {
-    const start = windowStart(now, window);
+  reserve({ id, amount }: Charge, now: number): Reservation {
+    const key = counterKey(id);
+    const start = windowStart(now, id.window);
     let entry = this.entries.get(key);
     if (!entry || entry.start !== start) {
       // A new window starts from zero; reservations from the old one no longer count anywhere.
-      entry = { start, used: 0, pending: 0, window, persist };
+      entry = { id, start, used: 0n, pending: 0n };
       this.entries.set(key, entry);
     }
     entry.pending += amount;
@@ -90,7 +87,7 @@ export class Counters {
 
   private prune(now: number): void {
     for (const [key, entry] of this.entries) {
-      if (entry.start !== windowStart(now, entry.window) && entry.pending === 0) this.entries.delete(key);
+      if (entry.start !== windowStart(now, entry.id.window) && entry.pending === 0n) this.entries.delete(key);
     }
   }
 
@@ -100,10 +97,11 @@ export class Counters {
    */
   private save(now: number): void {
     if (!this.store) return;
-    const snapshot: Record<string, number> = {};
-    for (const [key, entry] of this.entries) {
-      if (entry.persist && entry.used > 0 && entry.start === windowStart(now, entry.window)) {
-        snapshot[JSON.stringify([...(JSON.parse(key) as unknown[]), entry.start])] = entry.used;
+    const snapshot: Record<string, number | string> = {};
+    for (const entry of this.entries.values()) {
+      if (isGrant(entry.id) && entry.used > 0n && entry.start === windowStart(now, entry.id.window)) {
+        const text = unitsText(entry.used);
+        snapshot[snapshotKey(entry.id, entry.start)] = String(Number(text)) === text ? Number(text) : text;
       }
     }
     try {
@@ -114,24 +112,24 @@ export class Counters {
   }
 
   private restore(now: number): void {
-    let snapshot: Record<string, number> | undefined;
+    let snapshot: Record<string, number | string> | undefined;
     try {
       snapshot = this.store?.load();
     } catch {
       return;
     }
-    for (const [stored, used] of Object.entries(snapshot ?? {})) {
-      let parts: unknown;
-      try {
-        parts = JSON.parse(stored);
-      } catch {
-        continue;
-      }
-      if (!Array.isArray(parts) || parts.length !== 5 || parts[3] !== 'grant') continue;
-      const [target, counter, window, , start] = parts as [unknown, unknown, unknown, unknown, unknown];
-      if (typeof target !== 'string' || typeof counter !== 'string' || typeof window !== 'string' || !(window in WINDOW_MS)) continue;
-      if (start !== windowStart(now, window as Window) || typeof used !== 'number' || !Number.isFinite(used) || used <= 0) continue;
-      this.entries.set(JSON.stringify([target, counter, window, 'grant']), { start, used, pending: 0, window: window as Window, persist: true });
+    for (const [stored, saved] of Object.entries(snapshot ?? {})) {
+      const parsed = parseSnapshotKey(stored);
+      if (!parsed || parsed.windowStart !== windowStart(now, parsed.id.window)) continue;
+      const used = savedUnits(saved);
+      if (used === undefined || used <= 0n) continue;
+      this.entries.set(counterKey(parsed.id), { id: parsed.id, start: parsed.windowStart, used, pending: 0n });
     }
   }
+}
+
+/** A saved count read back exactly: a number, or the decimal text of one no double holds. */
+function savedUnits(saved: unknown): bigint | undefined {
+  if (typeof saved === 'number') return toUnits(saved);
+  return typeof saved === 'string' ? unitsFromText(saved) : undefined;
 }

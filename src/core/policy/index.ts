@@ -1,7 +1,9 @@
 export { approvalText, ENGLISH_APPROVAL_WORDS, MAX_APPROVAL_TEXT_CHARS } from './approvalText';
 export { type CounterStore } from './counters';
 export { DEFAULT_POLICY, DEFAULT_REFRESH_LIMIT, DEFAULT_REFRESHES_PER_MINUTE } from './defaults';
-export { type Approver, denialText, PolicyEngine, type PolicyReport, type PolicyStatus, type Verdict } from './engine';
+export { applyPolicyRead, type PolicyReport, useDefaults } from './apply';
+export { type Approver, denialText, PolicyEngine, type Verdict } from './engine';
+export { type PolicyStatus } from './inForce';
 export { type PolicyFileRead } from './file/read';
 export { PolicyFileWatcher, type PolicyWatchOptions } from './file/watch';
 export {

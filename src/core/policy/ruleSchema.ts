@@ -14,7 +14,7 @@ import type { MustBe, PolicyProblemCode, ProblemParams } from './problems';
  */
 
 export type Window = 'minute' | 'hour' | 'day';
-const WINDOWS: readonly Window[] = ['minute', 'hour', 'day'];
+export const WINDOWS: readonly Window[] = ['minute', 'hour', 'day'];
 
 const OPERATORS = ['eq', 'neq', 'in', 'not_in', 'lt', 'lte', 'gt', 'gte', 'regex', 'contains', 'exists'] as const;
 export type Operator = (typeof OPERATORS)[number];

@@ -5,7 +5,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { AppDirectory } from '../../core/apps';
 import { AuditTrail } from '../../core/audit';
 import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../core/dingtalk';
-import { PolicyEngine, PolicyFileWatcher, approvalText, ENGLISH_APPROVAL_WORDS, MAX_APPROVAL_TEXT_CHARS } from '../../core/policy';
+import { applyPolicyRead, PolicyEngine, PolicyFileWatcher, approvalText, ENGLISH_APPROVAL_WORDS, MAX_APPROVAL_TEXT_CHARS } from '../../core/policy';
 import { Redactor } from '../../core/redact';
 import { TokenManager } from '../../core/tokens';
 import { boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, type NumberRange } from '../../core/bounds';
@@ -64,16 +64,17 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
   const directory: AppDirectory = { list: () => apps.map(({ appKey, label }) => ({ appKey, label })), activeAppKey: () => apps[0]?.appKey };
 
   const policyFile = env.DINGTALK_POLICY_FILE ? path.resolve(env.DINGTALK_POLICY_FILE) : undefined;
-  const policy = new PolicyEngine({ source: policyFile ?? 'built-in defaults', knownTools: TOOL_NAMES });
-  // The policy in force follows the file from here on; `resync` re-applies `hide` once the tools exist.
+  const policy = new PolicyEngine({ source: policyFile ?? 'built-in defaults' });
+  // The policy in force follows the file from here on (a deleted file keeps it until a restart);
+  // `resync` re-applies `hide` once the tools exist.
   let resync: () => void = () => undefined;
   const watcher = policyFile
     ? await PolicyFileWatcher.open(policyFile, (read) => {
-        log(policy.apply(read).message);
+        log(applyPolicyRead(policy, read, { knownTools: TOOL_NAMES }).message);
         resync();
       })
     : undefined;
-  if (watcher) log(policy.apply(watcher.current).message);
+  if (watcher) log(applyPolicyRead(policy, watcher.current, { knownTools: TOOL_NAMES }).message);
 
   const { server, tools } = createDingTalkMcpServer(
     {
