@@ -17,7 +17,7 @@ import { eventually } from '../support/eventually';
 
 const MINUTE = 60_000;
 const windowStart = Math.floor(Date.now() / MINUTE) * MINUTE;
-const limited = (max: number, key = 'send'): StoreCharge => ({ key, windowStart, windowMs: MINUTE, amount: 1, max });
+const limited = (max: number, key = 'send'): StoreCharge => ({ key, windowStart, windowMs: MINUTE, amount: 1n, max: BigInt(max) });
 
 async function tempDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'counter-store-'));
@@ -32,7 +32,7 @@ test('a file store keeps its count across a restart: a second store on the file 
   const file = path.join(await tempDir(), 'counters.json');
   assert.equal(await allowedOf(new FileCounterStore(file), limited(2), 3), 2);
   const restarted = new FileCounterStore(file);
-  assert.deepEqual(await restarted.reserve([limited(2)]), { ok: false, index: 0, count: 2 });
+  assert.deepEqual(await restarted.reserve([limited(2)]), { ok: false, index: 0, count: 2n });
   assert.equal((await fs.stat(file)).mode & 0o777, 0o600, 'only its owner can read or change the counts');
 });
 
@@ -43,7 +43,7 @@ test('four processes reserving on one file at once allow exactly the limit betwe
   const script = `
     const { FileCounterStore } = require(${JSON.stringify(stores)});
     const store = new FileCounterStore(${JSON.stringify(file)});
-    const charge = ${JSON.stringify(limited(7))};
+    const charge = { key: "send", windowStart: ${windowStart}, windowMs: ${MINUTE}, amount: 1n, max: 7n };
     Promise.all(Array.from({ length: 10 }, () => store.reserve([charge]))).then((results) => {
       process.stdout.write(String(results.filter((result) => result.ok).length));
     });`;
@@ -51,7 +51,7 @@ test('four processes reserving on one file at once allow exactly the limit betwe
   const outputs = await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, ['-e', script])));
   const allowed = outputs.reduce((sum, { stdout }) => sum + Number(stdout), 0);
   assert.equal(allowed, 7);
-  assert.deepEqual(await new FileCounterStore(file).read([limited(7)]), [7]);
+  assert.deepEqual(await new FileCounterStore(file).read([limited(7)]), [7n]);
 });
 
 test('a corrupt counters file refuses limited calls, naming the file, and is left as it was', async () => {
@@ -68,8 +68,8 @@ test('a released reservation gives its unit back, and a call charging two counte
   assert.deepEqual(await store.reserve([limited(1)]), { ok: true });
   await store.release([limited(1)]);
   assert.deepEqual(await store.reserve([limited(1)]), { ok: true });
-  assert.deepEqual(await store.reserve([limited(5, 'other'), limited(1)]), { ok: false, index: 1, count: 1 });
-  assert.deepEqual(await store.read([limited(5, 'other')]), [0]);
+  assert.deepEqual(await store.reserve([limited(5, 'other'), limited(1)]), { ok: false, index: 1, count: 1n });
+  assert.deepEqual(await store.read([limited(5, 'other')]), [0n]);
 });
 
 test('50 calls at once from two servers sharing Redis against a limit of 5 allow exactly 5', async (t) => {
@@ -85,7 +85,7 @@ test('50 calls at once from two servers sharing Redis against a limit of 5 allow
   const charge = limited(5, 'team-wide');
   const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? first : second).reserve([charge])));
   assert.equal(results.filter((result) => result.ok).length, 5);
-  assert.deepEqual(await second.read([charge]), [5]);
+  assert.deepEqual(await second.read([charge]), [5n]);
 });
 
 test('while Redis is down limited calls are refused saying so, and they work again once it is back', async (t) => {
@@ -110,4 +110,18 @@ test('while Redis is down limited calls are refused saying so, and they work aga
 test('where a Redis store is shown, its user and password are not', () => {
   assert.equal(redisLocation('rediss://alice:s3cret-pass@cache.example:6380/2'), 'rediss://cache.example:6380/2');
   assert.equal(redisLocation('redis://127.0.0.1'), 'redis://127.0.0.1:6379/0');
+});
+
+test('counts past what a double holds stay exact in Redis: a max of 2^60 + 1 admits exactly that much', async (t) => {
+  const redis = await startRedis();
+  const store = new RedisCounterStore(redis.url);
+  t.after(async () => {
+    await store.close();
+    await redis.close();
+  });
+  await eventually(() => store.state().reachable, 'connected');
+  const huge: StoreCharge = { key: 'spend', windowStart, windowMs: MINUTE, amount: 2n ** 60n, max: 2n ** 60n + 1n };
+  assert.deepEqual(await store.reserve([huge]), { ok: true });
+  assert.deepEqual(await store.reserve([{ ...huge, amount: 1n }]), { ok: true });
+  assert.deepEqual(await store.reserve([{ ...huge, amount: 1n }]), { ok: false, index: 0, count: 2n ** 60n + 1n });
 });

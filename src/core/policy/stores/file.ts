@@ -19,12 +19,12 @@ export class FileCounterStore implements CounterStore {
   async reserve(charges: readonly StoreCharge[]): Promise<Reservation> {
     checkCharges(charges);
     return this.change<Reservation>((slots) => {
-      const counts = charges.map((charge) => slots[slotName(charge)]?.count ?? 0);
-      const index = charges.findIndex((charge, i) => charge.max !== undefined && (counts[i] ?? 0) + charge.amount > charge.max);
-      if (index >= 0) return { result: { ok: false, index, count: counts[index] ?? 0 }, changed: false };
+      const counts = charges.map((charge) => slots[slotName(charge)]?.count ?? 0n);
+      const index = charges.findIndex((charge, i) => charge.max !== undefined && (counts[i] ?? 0n) + charge.amount > charge.max);
+      if (index >= 0) return { result: { ok: false, index, count: counts[index] ?? 0n }, changed: false };
       for (const charge of charges) {
         const name = slotName(charge);
-        slots[name] = { count: (slots[name]?.count ?? 0) + charge.amount, expiresAt: charge.windowStart + charge.windowMs };
+        slots[name] = { count: (slots[name]?.count ?? 0n) + charge.amount, expiresAt: charge.windowStart + charge.windowMs };
       }
       return { result: { ok: true }, changed: true };
     });
@@ -35,15 +35,15 @@ export class FileCounterStore implements CounterStore {
     await this.change((slots) => {
       for (const charge of charges) {
         const slot = slots[slotName(charge)];
-        if (slot) slot.count = Math.max(0, slot.count - charge.amount);
+        if (slot) slot.count = slot.count > charge.amount ? slot.count - charge.amount : 0n;
       }
       return { result: undefined, changed: true };
     });
   }
 
-  async read(counters: readonly Pick<StoreCharge, 'key' | 'windowStart'>[]): Promise<number[]> {
+  async read(counters: readonly Pick<StoreCharge, 'key' | 'windowStart'>[]): Promise<bigint[]> {
     const slots = await this.load();
-    return counters.map((counter) => slots[slotName(counter)]?.count ?? 0);
+    return counters.map((counter) => slots[slotName(counter)]?.count ?? 0n);
   }
 
   state(): StoreState {
@@ -89,7 +89,9 @@ export class FileCounterStore implements CounterStore {
   private async write(slots: Slots): Promise<void> {
     const temporary = `${this.file}.${process.pid}.tmp`;
     try {
-      await fs.writeFile(temporary, JSON.stringify({ version: 1, slots }), { mode: 0o600 });
+      // Counts as decimal text: millionths outgrow what a JSON number holds exactly.
+      const saved = Object.fromEntries(Object.entries(slots).map(([name, slot]) => [name, { count: slot.count.toString(), expiresAt: slot.expiresAt }]));
+      await fs.writeFile(temporary, JSON.stringify({ version: 1, slots: saved }), { mode: 0o600 });
       await fs.rename(temporary, this.file);
     } catch (error) {
       await fs.rm(temporary, { force: true });
@@ -108,7 +110,7 @@ export class FileCounterStore implements CounterStore {
   }
 }
 
-type Slots = Record<string, { count: number; expiresAt: number }>;
+type Slots = Record<string, { count: bigint; expiresAt: number }>;
 
 const LOCK_OPTIONS: lockfile.LockOptions = {
   // The file may not exist yet; the lock is a directory beside it either way.
@@ -131,8 +133,8 @@ function parseSlots(text: string): Slots | undefined {
   if (!isRecord(parsed) || parsed.version !== 1 || !isRecord(parsed.slots)) return undefined;
   const slots: Slots = {};
   for (const [name, slot] of Object.entries(parsed.slots)) {
-    if (!isRecord(slot) || !Number.isSafeInteger(slot.count) || !Number.isSafeInteger(slot.expiresAt) || (slot.count as number) < 0) return undefined;
-    slots[name] = { count: slot.count as number, expiresAt: slot.expiresAt as number };
+    if (!isRecord(slot) || typeof slot.count !== 'string' || !/^\d{1,19}$/.test(slot.count) || !Number.isSafeInteger(slot.expiresAt)) return undefined;
+    slots[name] = { count: BigInt(slot.count), expiresAt: slot.expiresAt as number };
   }
   return slots;
 }

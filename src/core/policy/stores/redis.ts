@@ -25,21 +25,25 @@ export class RedisCounterStore implements CounterStore {
   async reserve(charges: readonly StoreCharge[]): Promise<Reservation> {
     checkCharges(charges);
     if (charges.length === 0) return { ok: true };
-    const args = charges.flatMap((charge) => [charge.amount, charge.max ?? -1, charge.windowStart + charge.windowMs + EXPIRY_SLACK_MS]);
-    const [failed, count] = (await this.run(() => this.client.eval(RESERVE, charges.length, ...charges.map(redisKey), ...args))) as [number, number];
-    return failed === 0 ? { ok: true } : { ok: false, index: failed - 1, count };
+    const args = charges.flatMap((charge) => [
+      String(charge.amount),
+      String(charge.max ?? -1n),
+      String(charge.windowStart + charge.windowMs + EXPIRY_SLACK_MS),
+    ]);
+    const [failed, count] = (await this.run(() => this.client.eval(RESERVE, charges.length, ...charges.map(redisKey), ...args))) as [number, string];
+    return failed === 0 ? { ok: true } : { ok: false, index: failed - 1, count: BigInt(count) };
   }
 
   async release(charges: readonly StoreCharge[]): Promise<void> {
     checkCharges(charges);
     if (charges.length === 0) return;
-    await this.run(() => this.client.eval(RELEASE, charges.length, ...charges.map(redisKey), ...charges.map((charge) => charge.amount)));
+    await this.run(() => this.client.eval(RELEASE, charges.length, ...charges.map(redisKey), ...charges.map((charge) => String(charge.amount))));
   }
 
-  async read(counters: readonly Pick<StoreCharge, 'key' | 'windowStart'>[]): Promise<number[]> {
+  async read(counters: readonly Pick<StoreCharge, 'key' | 'windowStart'>[]): Promise<bigint[]> {
     if (counters.length === 0) return [];
     const values = await this.run(() => this.client.mget(...counters.map(redisKey)));
-    return values.map((value) => Number(value ?? 0) || 0);
+    return values.map((value) => (value && /^\d+$/.test(value) ? BigInt(value) : 0n));
   }
 
   state(): StoreState {
@@ -79,20 +83,37 @@ const EXPIRY_SLACK_MS = 60_000;
 const PREFIX = 'dingtalk-token:counter:';
 const redisKey = (counter: Pick<StoreCharge, 'key' | 'windowStart'>) => PREFIX + slotName(counter);
 
-// ARGV per key: amount, max (-1: none), expire-at ms. Returns {0, 0}, or {index of the first charge that does not fit (1-based), its count}.
+// ARGV per key: amount, max (-1: none), expire-at ms. Returns {0, '0'}, or {index of the first charge that does not
+// fit (1-based), its count}. Lua numbers are doubles: counts are compared as decimal text of equal length, exactly.
 const RESERVE = `
+local function above(a, b)
+  if #a ~= #b then return #a > #b end
+  return a > b
+end
+local function plus(a, b)
+  local sum, carry, out = 0, 0, {}
+  local i, j = #a, #b
+  while i > 0 or j > 0 or carry > 0 do
+    sum = carry + (i > 0 and tonumber(a:sub(i, i)) or 0) + (j > 0 and tonumber(b:sub(j, j)) or 0)
+    table.insert(out, 1, tostring(sum % 10))
+    carry = math.floor(sum / 10)
+    i, j = i - 1, j - 1
+  end
+  local text = table.concat(out):gsub('^0+', '')
+  return text == '' and '0' or text
+end
 for i = 1, #KEYS do
-  local max = tonumber(ARGV[(i - 1) * 3 + 2])
-  if max >= 0 then
-    local count = tonumber(redis.call('GET', KEYS[i]) or '0')
-    if count + tonumber(ARGV[(i - 1) * 3 + 1]) > max then return {i, count} end
+  local max = ARGV[(i - 1) * 3 + 2]
+  if max ~= '-1' then
+    local count = redis.call('GET', KEYS[i]) or '0'
+    if above(plus(count, ARGV[(i - 1) * 3 + 1]), max) then return {i, count} end
   end
 end
 for i = 1, #KEYS do
   redis.call('INCRBY', KEYS[i], ARGV[(i - 1) * 3 + 1])
   redis.call('PEXPIREAT', KEYS[i], ARGV[(i - 1) * 3 + 3])
 end
-return {0, 0}`;
+return {0, '0'}`;
 
 // ARGV per key: amount. A count never goes below zero.
 const RELEASE = `

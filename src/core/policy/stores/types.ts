@@ -11,13 +11,13 @@ export interface StoreCharge {
   /** The window's start and length, ms: the count belongs to this window and expires with it. */
   windowStart: number;
   windowMs: number;
-  /** Whole units (the policy counts exactly, in integers). */
-  amount: number;
+  /** Whole units (the policy counts exactly, in millionths). */
+  amount: bigint;
   /** The most the count may reach; a plain counter (no limit) has none. */
-  max?: number;
+  max?: bigint;
 }
 
-export type Reservation = { ok: true } | { ok: false; /** The first charge that did not fit. */ index: number; count: number };
+export type Reservation = { ok: true } | { ok: false; /** The first charge that did not fit. */ index: number; count: bigint };
 
 export type StoreKind = 'memory' | 'file' | 'redis';
 
@@ -36,7 +36,7 @@ export interface CounterStore {
   /** Takes a reservation back: the call was denied after all, or never reached DingTalk. */
   release(charges: readonly StoreCharge[]): Promise<void>;
   /** The current counts, 0 where there is none (for rules that read `state.*`). */
-  read(counters: readonly Pick<StoreCharge, 'key' | 'windowStart'>[]): Promise<number[]>;
+  read(counters: readonly Pick<StoreCharge, 'key' | 'windowStart'>[]): Promise<bigint[]>;
   state(): StoreState;
   close(): Promise<void>;
 }
@@ -49,13 +49,16 @@ export class CounterStoreUnavailable extends Error {
   }
 }
 
-/** Checks charges before they reach a store: whole, non-negative, safe integers only. */
+/** The most any count may be: what Redis's 64-bit counters hold. */
+export const MAX_COUNT = 2n ** 63n - 1n;
+
+/** Checks charges before they reach a store: non-negative amounts and maxima within MAX_COUNT, whole-ms windows. */
 export function checkCharges(charges: readonly StoreCharge[]): void {
   for (const { amount, max, windowStart, windowMs } of charges) {
-    const whole = [amount, windowStart, windowMs, ...(max === undefined ? [] : [max])];
-    if (!whole.every((value) => Number.isSafeInteger(value) && value >= 0)) {
-      throw new RangeError('A counter charge must be whole, non-negative numbers.');
-    }
+    const counts = [amount, ...(max === undefined ? [] : [max])];
+    const fine =
+      counts.every((value) => value >= 0n && value <= MAX_COUNT) && [windowStart, windowMs].every((value) => Number.isSafeInteger(value) && value >= 0);
+    if (!fine) throw new RangeError('A counter charge must be whole, non-negative numbers within range.');
   }
 }
 
