@@ -12,6 +12,7 @@ import { StatusBar } from './statusBar/statusBar';
 import { InspectPanel } from './inspect/panel';
 import { registerCommands } from './commands';
 import { registerMcpProvider } from './mcp/provider';
+import { registerPolicyTests } from './policyTests/policyTests';
 import { DingTalkView } from './apps/view';
 import { trackContextKeys } from './contextKeys';
 import type { Services } from './services';
@@ -63,6 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     mcp,
     new DingTalkView(services, mcp),
     trackContextKeys(services, mcp),
+    registerPolicyTests(services),
     { dispose: () => tokens.dispose() },
     ...registerCommands(services, inspect),
   );

@@ -5,7 +5,7 @@ export { DEFAULT_POLICY, DEFAULT_REFRESH_LIMIT, DEFAULT_REFRESHES_PER_MINUTE } f
 export { applyPolicyRead, type PolicyReport, useDefaults } from './apply';
 export { type Approver, denialText, PolicyEngine, type Verdict } from './engine';
 export { type PolicyStatus } from './inForce';
-export { type PolicyFileRead } from './file/read';
+export { readPolicyFile, type PolicyFileRead } from './file/read';
 export { PolicyFileWatcher, type PolicyWatchOptions } from './file/watch';
 export {
   type MustBe,
@@ -17,3 +17,7 @@ export {
   type RegexProblemCode,
   SUMMARIZED_PROBLEMS,
 } from './problems';
+export { casesFormatOf, parseCases, type PolicyCase } from './cases/cases';
+export { engineDeciders } from './cases/decider';
+export { formatCaseResults, runPolicyCases, type CaseResult } from './cases/run';
+export { policyFormatOf } from './file/parse';
