@@ -1,4 +1,13 @@
-import { applyPolicyRead, PolicyEngine, useDefaults, type PolicyReport, type PolicyStatus, type CounterStore, type PolicyFileRead } from '../core/policy';
+import {
+  applyPolicyRead,
+  counterStoreFrom,
+  PolicyEngine,
+  useDefaults,
+  type CounterStore,
+  type PolicyFileRead,
+  type PolicyReport,
+  type PolicyStatus,
+} from '../core/policy';
 import type { ToolApprover } from './tools/context';
 import type { ServerLines } from './serverLines';
 import { startHttpMcpServer } from './http/server';
@@ -19,7 +28,8 @@ export interface ExtensionServerOptions {
   endpoints: () => DingTalkEndpoints;
   audit: AuditTrail;
   approver: ToolApprover;
-  counterStore: CounterStore;
+  /** Where the policy's counters live: the dingtalkToken.mcp.counterStore setting ('' → a file in `stateDir`), or a given store. */
+  counters: { setting: string; stateDir: string } | { store: CounterStore };
   /** Where the policy comes from, for messages. */
   policySource: string;
   /** What reading the policy file gave just now. */
@@ -52,7 +62,8 @@ export interface ExtensionServer {
 }
 
 export async function startExtensionMcpServer(options: ExtensionServerOptions): Promise<ExtensionServer> {
-  const policy = new PolicyEngine({ counterStore: options.counterStore, source: options.policySource });
+  const counterStore = 'store' in options.counters ? options.counters.store : counterStoreFrom(options.counters.setting, options.counters.stateDir);
+  const policy = new PolicyEngine({ counterStore, source: options.policySource });
   // Reported by the caller, which knows how to tell the person.
   const initialPolicy = applyPolicyRead(policy, options.policyRead, { knownTools: TOOL_NAMES });
   const server = await startHttpMcpServer(
@@ -88,6 +99,9 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
       return report;
     },
     policyStatus: () => policy.status(),
-    close: () => server.close(),
+    close: async () => {
+      await server.close();
+      await counterStore.close();
+    },
   };
 }

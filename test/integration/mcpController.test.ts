@@ -15,6 +15,7 @@ import { Redactor } from '../../src/core/redact';
 import { unknownToolEntry, type PolicyProblem } from '../../src/core/policy/problems';
 import { startExtensionMcpServer, type ExtensionServer } from '../../src/mcp/extensionServer';
 import { McpController, type McpHost, type PolicyGoneChoice, type PolicyLocation, type PolicyNotice } from '../../src/extension/mcp/controller';
+import { MemoryCounterStore } from '../../src/core/policy';
 
 /**
  * The extension's MCP server and its policy file, below the vscode API: a real server and real files in a
@@ -63,7 +64,7 @@ class FakeHost implements McpHost {
       endpoints: () => endpoints,
       audit: new AuditTrail(),
       approver: async () => false,
-      counterStore: { load: () => undefined, save: () => undefined },
+      counters: { store: new MemoryCounterStore() },
       advice: () => undefined,
       policySource: source,
       policyRead: read,

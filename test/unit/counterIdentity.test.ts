@@ -1,32 +1,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { counterKey, limitCounter, parseSnapshotKey, ruleCounter, snapshotKey } from '../../src/core/policy/counterIdentity';
-import { Counters, windowStart, type CounterStore } from '../../src/core/policy/counters';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { counterKey, limitCounter, parseStoredKey, ruleCounter, storedKey } from '../../src/core/policy/counterIdentity';
+import { Counters, windowStart } from '../../src/core/policy/counters';
 import { toUnits } from '../../src/core/policy/exactNumbers';
+import { FileCounterStore } from '../../src/core/policy/stores';
 
-/** One module names counters; what it saves reads back as the same counter, with the same count. */
+/** One module names counters; what a store keeps reads back as the same counter, with the same count. */
 
 const NOW = Date.UTC(2026, 0, 5, 10, 30, 15);
+const clock = { now: () => NOW };
 
-function memoryStore(): CounterStore & { snapshot?: Record<string, number | string> } {
-  const store: CounterStore & { snapshot?: Record<string, number | string> } = {
-    load: () => store.snapshot,
-    save: (snapshot) => void (store.snapshot = JSON.parse(JSON.stringify(snapshot)) as Record<string, number | string>),
-  };
-  return store;
-}
-
-test('a saved key reads back as the counter and window it was saved for', () => {
+test('a stored key reads back as the counter and window it was stored for, session counters included', () => {
   for (const id of [
     limitCounter({ target: 'tools.get_access_token', counter: 'calls', window: 'hour', scope: 'grant' }, 'session-1'),
+    limitCounter({ target: 'tools.t', counter: 'mine', window: 'minute', scope: 'session' }, 'session-1'),
     ruleCounter('_global', '_rate_minute', 'minute'),
     ruleCounter('pay', 'a "quoted" name', 'day'),
   ]) {
     const start = windowStart(NOW, id.window);
-    assert.deepEqual(parseSnapshotKey(snapshotKey(id, start)), { id, windowStart: start });
+    assert.deepEqual(parseStoredKey(storedKey(id, start)), { id, windowStart: start });
   }
-  for (const garbage of ['not json', '[]', '["tools.t","c","week","grant",0]', '["tools.t","c","hour","session:x",0]', '["tools.t","c","hour","grant","0"]']) {
-    assert.equal(parseSnapshotKey(garbage), undefined, garbage);
+  for (const garbage of ['not json', '[]', '["tools.t","c","week","grant",0]', '["tools.t","c","hour","session:",0]', '["tools.t","c","hour","grant","0"]']) {
+    assert.equal(parseStoredKey(garbage), undefined, garbage);
   }
 });
 
@@ -37,33 +35,27 @@ test('a session counter is its own per session; a rule counter never shares a li
   assert.notEqual(counterKey(ruleCounter('t', 'c', 'hour')), counterKey(limitCounter({ ...limit, scope: 'grant' }, 'A')));
 });
 
-test('save → restore: grant counters come back with their exact counts; session counters and failed calls do not', () => {
-  const store = memoryStore();
+test('save → restore: counters kept in a file come back, after a restart, with their exact counts; released ones do not', async () => {
+  const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'counter-identity-')), 'counters.json');
   const grant = limitCounter({ target: 'tools.t', counter: 'calls', window: 'hour', scope: 'grant' }, 'A');
-  const session = limitCounter({ target: 'tools.t', counter: 'mine', window: 'hour', scope: 'session' }, 'A');
   const spent = ruleCounter('pay', 'spent', 'day');
-  const counters = new Counters(store, NOW);
-  const charge = (id: typeof grant, amount: number, succeeded = true) =>
-    counters.finish([counters.reserve({ id, amount: toUnits(amount)! }, NOW)], succeeded, NOW);
-  charge(grant, 1);
-  charge(grant, 1);
-  charge(session, 1);
-  charge(spent, 0.7);
-  charge(spent, 0.1);
-  charge(spent, 5, false);
+  const counters = new Counters(new FileCounterStore(file, clock.now), clock);
+  const charge = async (id: typeof grant, amount: number, kept = true) => {
+    const reserved = await counters.reserve([{ id, amount: toUnits(amount) ?? 0n }], NOW);
+    assert.ok(reserved.ok);
+    if (!kept) await counters.release(reserved.reservation);
+  };
+  await charge(grant, 1);
+  await charge(grant, 1);
+  await charge(spent, 0.7);
+  await charge(spent, 0.1);
+  await charge(spent, 5, false);
+  await charge(spent, 999_999_999_999.5);
 
-  const restored = new Counters(store, NOW);
-  assert.equal(restored.count(grant, NOW), toUnits(2));
-  assert.equal(restored.count(spent, NOW), toUnits(0.8));
-  assert.equal(restored.count(session, NOW), 0n);
-  assert.equal(new Counters(store, NOW + 86_400_000).count(spent, NOW + 86_400_000), 0n, 'a later window starts from zero');
-});
-
-test('a count no double holds exactly is saved as its decimal text and restored to the millionth', () => {
-  const store = memoryStore();
-  const id = ruleCounter('pay', 'spent', 'day');
-  const counters = new Counters(store, NOW);
-  for (const amount of [999_999_999_999.5, 999_999_999_999.5, 0.000001]) counters.finish([counters.reserve({ id, amount: toUnits(amount)! }, NOW)], true, NOW);
-  assert.deepEqual(Object.values(store.snapshot ?? {}), ['1999999999999.000001']);
-  assert.equal(new Counters(store, NOW).count(id, NOW), toUnits(1_999_999_999_999)! + 1n);
+  const restarted = new Counters(new FileCounterStore(file, clock.now), clock);
+  const counts = await restarted.read([grant, spent], NOW);
+  assert.equal(counts.get(counterKey(grant)), toUnits(2));
+  assert.equal(counts.get(counterKey(spent)), toUnits(1_000_000_000_000.3), 'exact to the millionth, past what a double holds');
+  const tomorrow = NOW + 86_400_000;
+  assert.equal((await restarted.read([spent], tomorrow)).get(counterKey(spent)), 0n, 'a later window starts from zero');
 });

@@ -3,7 +3,7 @@ import { WINDOWS, type Window } from './ruleSchema';
 /**
  * Which counter a charge, a condition or a saved snapshot entry means. Every spelling of a counter's identity
  * lives here: the key Counters keeps it under, the key a condition finds it by (`state.<tool>.<counter>`),
- * and the key it is saved under (with its window's start), which must read back to the same counter.
+ * and the key a counter store keeps it under (with its window's start), which must read back to the same counter.
  */
 
 export interface CounterId {
@@ -11,7 +11,7 @@ export interface CounterId {
   owner: string;
   counter: string;
   window: Window;
-  /** Grant counters are shared by every session and saved; session counters die with their session. */
+  /** Grant counters are shared by every session; session counters belong to one. */
   scope: { grant: true } | { session: string };
 }
 
@@ -24,8 +24,6 @@ export function limitCounter(limit: { target: string; counter: string; window: W
 export function ruleCounter(scope: string, counter: string, window: Window): CounterId {
   return { owner: `state:${scope}`, counter, window, scope: { grant: true } };
 }
-
-export const isGrant = (id: CounterId) => 'grant' in id.scope;
 
 const scopeText = (id: CounterId) => ('grant' in id.scope ? 'grant' : `session:${id.scope.session}`);
 
@@ -42,13 +40,13 @@ export function referenceKey(scope: string, counter: string): string {
   return JSON.stringify([scope, counter]);
 }
 
-/** The key a grant counter is saved under: its identity and the start of the window its count belongs to. */
-export function snapshotKey(id: CounterId, windowStart: number): string {
-  return JSON.stringify([id.owner, id.counter, id.window, 'grant', windowStart]);
+/** The slot a counter's count is stored under (counter stores): its identity and the start of the window it belongs to. */
+export function storedKey(id: CounterId, windowStart: number): string {
+  return JSON.stringify([id.owner, id.counter, id.window, scopeText(id), windowStart]);
 }
 
-/** A saved key read back; anything that is not one (hand-edited, another version's) is undefined. */
-export function parseSnapshotKey(text: string): { id: CounterId; windowStart: number } | undefined {
+/** A stored key read back; anything that is not one (hand-edited, another version's) is undefined. */
+export function parseStoredKey(text: string): { id: CounterId; windowStart: number } | undefined {
   let parts: unknown;
   try {
     parts = JSON.parse(text);
@@ -57,7 +55,9 @@ export function parseSnapshotKey(text: string): { id: CounterId; windowStart: nu
   }
   if (!Array.isArray(parts) || parts.length !== 5) return undefined;
   const [owner, counter, window, scope, windowStart] = parts as unknown[];
-  if (typeof owner !== 'string' || typeof counter !== 'string' || scope !== 'grant') return undefined;
+  if (typeof owner !== 'string' || typeof counter !== 'string' || typeof scope !== 'string') return undefined;
   if (!(WINDOWS as readonly unknown[]).includes(window) || typeof windowStart !== 'number' || !Number.isSafeInteger(windowStart)) return undefined;
-  return { id: { owner, counter, window: window as Window, scope: { grant: true } }, windowStart };
+  const session = /^session:(.+)$/.exec(scope)?.[1];
+  if (scope !== 'grant' && session === undefined) return undefined;
+  return { id: { owner, counter, window: window as Window, scope: session === undefined ? { grant: true } : { session } }, windowStart };
 }

@@ -2,8 +2,9 @@ import { argsDigest } from '../argsDigest';
 import type { CompiledPolicy, Limit } from './compile';
 import { conditionHolds, incrementOf, nonFiniteArgument, type Rule } from './conditions';
 import { counterKey, limitCounter, referenceKey, type CounterId } from './counterIdentity';
-import { Counters, secondsUntilReset, type Charge, type CounterStore } from './counters';
-import { compareUnits, ONE } from './exactNumbers';
+import { Counters, secondsUntilReset, type Charge, type Reservation } from './counters';
+import { compareUnits, maxUnitsWithin, ONE } from './exactNumbers';
+import { CounterStoreUnavailable, type CounterStore, type StoreState } from './stores/types';
 import { initialState, statusOf, type PolicyState, type PolicyStatus } from './inForce';
 
 /**
@@ -42,7 +43,12 @@ export class PolicyEngine {
   constructor(options: { clock?: { now(): number }; counterStore?: CounterStore; source?: string } = {}) {
     this.clock = options.clock ?? { now: () => Date.now() };
     this.state = initialState(options.source ?? 'the MCP policy file');
-    this.counters = new Counters(options.counterStore, this.clock.now());
+    this.counters = new Counters(options.counterStore, this.clock);
+  }
+
+  /** Where the counters live, and whether they can be used now. */
+  counterStore(): StoreState {
+    return this.counters.store.state();
   }
 
   /** Puts a policy in force. Counters are kept: a counter with the same identity counts on. */
@@ -81,14 +87,37 @@ export class PolicyEngine {
 
     const rules = [...(entry?.rules ?? []), ...policy.everyTool];
     const limits = [...(entry?.limits ?? []), ...policy.allTools];
-    const checked = this.check(policy, rules, limits, call);
+    const now = this.clock.now();
+    // Every counter the rules read or the call may charge, read once: the checks below are judged on these counts.
+    const counted = [...limits.map((limit) => limitCounter(limit, call.sessionId)), ...policy.counters.values()];
+    let counts = new Map<string, bigint>();
+    if (counted.length > 0) {
+      try {
+        counts = await this.counters.read(counted, now);
+      } catch (error) {
+        return storeDenial(error);
+      }
+    }
+    const checked = this.check(policy, rules, limits, call, counts, now);
     if ('denial' in checked) return checked.denial;
 
-    // Synchronous from check to reserve, so concurrent calls cannot overshoot a limit; reserved before
-    // asking, so a person is asked only about calls that can run, and the quota is theirs while they decide.
-    const now = this.clock.now();
-    const reservations = checked.charges.map((charge) => this.counters.reserve(charge, now));
-    const release = () => this.counters.finish(reservations, false, this.clock.now());
+    // Reserved before asking, so a person is asked only about calls that can run, and the quota is theirs while they
+    // decide. The store adds every charge within its max or none, so concurrent calls (in any process sharing it)
+    // cannot overshoot a limit, whatever the counts read above said.
+    let reservation: Reservation = [];
+    if (checked.charges.length > 0) {
+      try {
+        const reserved = await this.counters.reserve(
+          checked.charges.map(({ charge }) => charge),
+          now,
+        );
+        if (!reserved.ok) return checked.charges.at(reserved.index)?.denial() ?? deny('counter-store', 'The counter store found no room for this call.');
+        reservation = reserved.reservation;
+      } catch (error) {
+        return storeDenial(error);
+      }
+    }
+    const release = () => void this.counters.release(reservation).catch(() => undefined);
 
     const asking = entry?.action === 'approve' ? `tools.${tool}.approve` : checked.approveRule?.id;
     const rule = asking ?? (entry ? `tools.${tool}` : 'default:allow');
@@ -113,7 +142,8 @@ export class PolicyEngine {
       finish: (succeeded) => {
         if (finished) return;
         finished = true;
-        this.counters.finish(reservations, succeeded, this.clock.now());
+        // A release that fails keeps the quota used: stricter, never looser.
+        if (!succeeded) release();
       },
     };
   }
@@ -122,8 +152,15 @@ export class PolicyEngine {
    * Rules in order (the tool's, then "*"'s), then limits, then whether each rule counter has room for
    * this call's increment: the first denial, or what to reserve and the approve rule that applies.
    */
-  private check(policy: CompiledPolicy, rules: Rule[], limits: Limit[], call: PolicyCall): { denial: Denial } | { charges: Charge[]; approveRule?: Rule } {
-    const now = this.clock.now();
+  private check(
+    policy: CompiledPolicy,
+    rules: Rule[],
+    limits: Limit[],
+    call: PolicyCall,
+    counts: Map<string, bigint>,
+    now: number,
+  ): { denial: Denial } | { charges: ChargeWithDenial[]; approveRule?: Rule } {
+    const count = (id: CounterId) => counts.get(counterKey(id)) ?? 0n;
     // What this call adds to each rule counter: a cap (lt/lte) in another rule is judged on the count after it.
     const adds = new Map<string, bigint>();
     for (const rule of rules) {
@@ -135,7 +172,7 @@ export class PolicyEngine {
       if (!id) return 0n;
       const key = counterKey(id);
       const own = rule.state !== undefined && counterKey(rule.state.id) === key;
-      return this.counters.count(id, now) + (cap && !own ? (adds.get(key) ?? 0n) : 0n);
+      return count(id) + (cap && !own ? (adds.get(key) ?? 0n) : 0n);
     };
 
     let approveRule: Rule | undefined;
@@ -159,10 +196,13 @@ export class PolicyEngine {
         return { denial: ruleDenial(rule, rule.onDeny?.trim() || `Denied by rule "${rule.name}": a condition does not hold.`, now) };
       }
     }
-    const full = this.overLimit(limits, call);
+    const full = overLimit(limits, call, count, now);
     if (full) return { denial: full };
 
-    const charges: Charge[] = limits.map((limit) => ({ id: limitCounter(limit, call.sessionId), amount: ONE }));
+    const charges: ChargeWithDenial[] = limits.map((limit) => ({
+      charge: { id: limitCounter(limit, call.sessionId), amount: ONE, max: BigInt(limit.max) * ONE },
+      denial: () => limitDenial(limit, call, now),
+    }));
     for (const rule of rules) {
       if (!rule.state) continue;
       const state = rule.state;
@@ -176,40 +216,53 @@ export class PolicyEngine {
           ),
         };
       }
-      if (state.limit !== undefined && !fits(this.counters.count(state.id, now) + amount, state.limit)) {
-        return { denial: ruleDenial(rule, rule.onDeny?.trim() || `Rate limit exceeded for ${rule.name}.`, now) };
-      }
-      charges.push({ id: state.id, amount });
+      const denial = () => ruleDenial(rule, rule.onDeny?.trim() || `Rate limit exceeded for ${rule.name}.`, now);
+      if (state.limit !== undefined && !fits(count(state.id) + amount, state.limit)) return { denial: denial() };
+      const max = state.limit && maxUnitsWithin(state.limit.value, state.limit.inclusive);
+      charges.push({ charge: { id: state.id, amount, ...(max !== undefined ? { max } : {}) }, denial });
     }
     return { charges, approveRule };
   }
+}
 
-  /**
-   * The denial for the first limit that has no room (tool limits before all_tools, as Intercept orders
-   * them); when several are full, the one that frees up last, since the call cannot run before then.
-   */
-  private overLimit(limits: Limit[], call: PolicyCall): Denial | undefined {
-    const now = this.clock.now();
-    let worst: { limit: Limit; retry: number } | undefined;
-    for (const limit of limits) {
-      const id: CounterId = limitCounter(limit, call.sessionId);
-      if (compareUnits(this.counters.count(id, now) + ONE, limit.max) <= 0) continue;
-      const retry = secondsUntilReset(now, limit.window);
-      if (!worst || retry > worst.retry) worst = { limit, retry };
-    }
-    if (!worst) return undefined;
-    const { limit, retry } = worst;
-    const who = limit.target === 'all_tools' ? 'all tools together' : call.tool;
-    const scope = limit.scope === 'grant' ? 'all sessions together' : 'per session';
-    const times = limit.max === 1 ? 'once' : `${limit.max} times`;
-    return {
-      allowed: false,
-      rule: limit.rule,
-      reason: `Rate limit reached: ${who} may be called at most ${times} per ${limit.window} (${scope}; counter "${limit.counter}").`,
-      retryAfterSeconds: retry,
-      asked: false,
-    };
+/** A charge with the denial a call gets when the store finds no room for it. */
+interface ChargeWithDenial {
+  charge: Charge;
+  denial: () => Denial;
+}
+
+/**
+ * The denial for the first limit that has no room (tool limits before all_tools, as Intercept orders
+ * them); when several are full, the one that frees up last, since the call cannot run before then.
+ */
+function overLimit(limits: Limit[], call: PolicyCall, count: (id: CounterId) => bigint, now: number): Denial | undefined {
+  let worst: { limit: Limit; retry: number } | undefined;
+  for (const limit of limits) {
+    if (compareUnits(count(limitCounter(limit, call.sessionId)) + ONE, limit.max) <= 0) continue;
+    const retry = secondsUntilReset(now, limit.window);
+    if (!worst || retry > worst.retry) worst = { limit, retry };
   }
+  return worst && limitDenial(worst.limit, call, now);
+}
+
+function limitDenial(limit: Limit, call: PolicyCall, now: number): Denial {
+  const who = limit.target === 'all_tools' ? 'all tools together' : call.tool;
+  const scope = limit.scope === 'grant' ? 'all sessions together' : 'per session';
+  const times = limit.max === 1 ? 'once' : `${limit.max} times`;
+  return {
+    allowed: false,
+    rule: limit.rule,
+    reason: `Rate limit reached: ${who} may be called at most ${times} per ${limit.window} (${scope}; counter "${limit.counter}").`,
+    retryAfterSeconds: secondsUntilReset(now, limit.window),
+    asked: false,
+  };
+}
+
+/** A call with limits when the counter store cannot be used: refused, saying why (fail closed). */
+function storeDenial(error: unknown): Denial {
+  const why =
+    error instanceof CounterStoreUnavailable ? error.message : `The counter store failed (${error instanceof Error ? error.message : String(error)}).`;
+  return deny('counter-store', `${why} Calls with limits are refused until it can be used again.`);
 }
 
 /** Whether a count (millionths) stays within an lt/lte cap, exactly. */

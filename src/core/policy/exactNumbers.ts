@@ -54,3 +54,17 @@ export function compareUnits(units: bigint, value: number): -1 | 0 | 1 {
   const right = mantissa * 10n ** BigInt(exponent - common);
   return left < right ? -1 : left > right ? 1 : 0;
 }
+
+/** The largest count in millionths that stays within `value` (at most it when inclusive, below it otherwise), exactly. */
+export function maxUnitsWithin(value: number, inclusive: boolean): bigint {
+  const { mantissa, exponent } = decimalOf(value);
+  const shift = exponent + COUNTED_DECIMALS;
+  if (shift >= 0) {
+    const exact = mantissa * 10n ** BigInt(shift);
+    return inclusive ? exact : exact - 1n;
+  }
+  const divisor = 10n ** BigInt(-shift);
+  // Floor division (BigInt division truncates towards zero).
+  const floor = mantissa / divisor - (mantissa % divisor !== 0n && mantissa < 0n ? 1n : 0n);
+  return mantissa % divisor === 0n && !inclusive ? floor - 1n : floor;
+}

@@ -1,6 +1,15 @@
 export { approvalText, ENGLISH_APPROVAL_WORDS, MAX_APPROVAL_TEXT_CHARS } from './approvalText';
 export { checkPolicyText, type LocatedProblem, type PolicyCheck, type TextRange } from './check';
-export { type CounterStore } from './counters';
+export {
+  CounterStoreUnavailable,
+  counterStoreFrom,
+  defaultStateDir,
+  FileCounterStore,
+  MemoryCounterStore,
+  RedisCounterStore,
+  type CounterStore,
+  type StoreState,
+} from './stores';
 export { DEFAULT_POLICY, DEFAULT_REFRESH_LIMIT, DEFAULT_REFRESHES_PER_MINUTE } from './defaults';
 export { applyPolicyRead, type PolicyReport, useDefaults } from './apply';
 export { type Approver, denialText, PolicyEngine, type Verdict } from './engine';

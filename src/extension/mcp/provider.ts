@@ -11,7 +11,6 @@ import { COMMAND } from '../commandIds';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';
 const LABEL = 'DingTalk Access Token';
-const COUNTERS_KEY = 'dingtalkToken.mcpCounters';
 
 export interface McpProvider extends Disposable {
   /** Call once `services.settings()` holds changed settings: the server follows them at once. */
@@ -47,10 +46,8 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
         endpoints: () => services.settings().endpoints,
         audit: services.audit,
         approver: (request) => askPerson(services, request),
-        counterStore: {
-          load: () => services.context.globalState.get<Record<string, number>>(COUNTERS_KEY),
-          save: (snapshot) => void services.context.globalState.update(COUNTERS_KEY, snapshot),
-        },
+        // One store for every window of this person (a file in the extension's global storage), or the team's Redis.
+        counters: { setting: services.settings().counterStore, stateDir: services.context.globalStorageUri.fsPath },
         policySource: source,
         policyRead: read,
         log: (line) => services.log.info(line),

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
-import { CounterStoreUnavailable, checkCharges, slotName, type CounterStore, type Reservation, type StoreCharge, type StoreState } from './types';
+import { CounterStoreUnavailable, checkCharges, type CounterStore, type Reservation, type StoreCharge, type StoreState } from './types';
 
 /**
  * Counters in one JSON file, shared by every process of one person (VS Code windows, standalone servers): each
@@ -19,12 +19,12 @@ export class FileCounterStore implements CounterStore {
   async reserve(charges: readonly StoreCharge[]): Promise<Reservation> {
     checkCharges(charges);
     return this.change<Reservation>((slots) => {
-      const counts = charges.map((charge) => slots[slotName(charge)]?.count ?? 0n);
+      const counts = charges.map((charge) => slots[charge.slot]?.count ?? 0n);
       const index = charges.findIndex((charge, i) => charge.max !== undefined && (counts[i] ?? 0n) + charge.amount > charge.max);
       if (index >= 0) return { result: { ok: false, index, count: counts[index] ?? 0n }, changed: false };
       for (const charge of charges) {
-        const name = slotName(charge);
-        slots[name] = { count: (slots[name]?.count ?? 0n) + charge.amount, expiresAt: charge.windowStart + charge.windowMs };
+        const name = charge.slot;
+        slots[name] = { count: (slots[name]?.count ?? 0n) + charge.amount, expiresAt: charge.expiresAt };
       }
       return { result: { ok: true }, changed: true };
     });
@@ -34,16 +34,16 @@ export class FileCounterStore implements CounterStore {
     checkCharges(charges);
     await this.change((slots) => {
       for (const charge of charges) {
-        const slot = slots[slotName(charge)];
+        const slot = slots[charge.slot];
         if (slot) slot.count = slot.count > charge.amount ? slot.count - charge.amount : 0n;
       }
       return { result: undefined, changed: true };
     });
   }
 
-  async read(counters: readonly Pick<StoreCharge, 'key' | 'windowStart'>[]): Promise<bigint[]> {
-    const slots = await this.load();
-    return counters.map((counter) => slots[slotName(counter)]?.count ?? 0n);
+  async read(slots: readonly string[]): Promise<bigint[]> {
+    const stored = await this.load();
+    return slots.map((slot) => stored[slot]?.count ?? 0n);
   }
 
   state(): StoreState {

@@ -1,4 +1,4 @@
-import { checkCharges, slotName, type CounterStore, type Reservation, type StoreCharge, type StoreState } from './types';
+import { checkCharges, type CounterStore, type Reservation, type StoreCharge, type StoreState } from './types';
 
 /** Counters inside one process: what tests and `policy test` use, and the model the shared stores follow. */
 export class MemoryCounterStore implements CounterStore {
@@ -9,12 +9,12 @@ export class MemoryCounterStore implements CounterStore {
   async reserve(charges: readonly StoreCharge[]): Promise<Reservation> {
     checkCharges(charges);
     this.prune();
-    const counts = charges.map((charge) => this.slots.get(slotName(charge))?.count ?? 0n);
+    const counts = charges.map((charge) => this.slots.get(charge.slot)?.count ?? 0n);
     const index = charges.findIndex((charge, i) => charge.max !== undefined && (counts[i] ?? 0n) + charge.amount > charge.max);
     if (index >= 0) return { ok: false, index, count: counts[index] ?? 0n };
     for (const charge of charges) {
-      const slot = this.slots.get(slotName(charge));
-      this.slots.set(slotName(charge), { count: (slot?.count ?? 0n) + charge.amount, expiresAt: charge.windowStart + charge.windowMs });
+      const slot = this.slots.get(charge.slot);
+      this.slots.set(charge.slot, { count: (slot?.count ?? 0n) + charge.amount, expiresAt: charge.expiresAt });
     }
     return { ok: true };
   }
@@ -22,14 +22,14 @@ export class MemoryCounterStore implements CounterStore {
   async release(charges: readonly StoreCharge[]): Promise<void> {
     checkCharges(charges);
     for (const charge of charges) {
-      const slot = this.slots.get(slotName(charge));
+      const slot = this.slots.get(charge.slot);
       if (slot) slot.count = slot.count > charge.amount ? slot.count - charge.amount : 0n;
     }
   }
 
-  async read(counters: readonly Pick<StoreCharge, 'key' | 'windowStart'>[]): Promise<bigint[]> {
+  async read(slots: readonly string[]): Promise<bigint[]> {
     this.prune();
-    return counters.map((counter) => this.slots.get(slotName(counter))?.count ?? 0n);
+    return slots.map((slot) => this.slots.get(slot)?.count ?? 0n);
   }
 
   state(): StoreState {

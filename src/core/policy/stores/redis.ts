@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { CounterStoreUnavailable, checkCharges, slotName, type CounterStore, type Reservation, type StoreCharge, type StoreState } from './types';
+import { CounterStoreUnavailable, checkCharges, type CounterStore, type Reservation, type StoreCharge, type StoreState } from './types';
 
 /**
  * Counters in Redis, shared by a team's servers on any machine: one key per counter and window, expiring with the
@@ -25,24 +25,25 @@ export class RedisCounterStore implements CounterStore {
   async reserve(charges: readonly StoreCharge[]): Promise<Reservation> {
     checkCharges(charges);
     if (charges.length === 0) return { ok: true };
-    const args = charges.flatMap((charge) => [
-      String(charge.amount),
-      String(charge.max ?? -1n),
-      String(charge.windowStart + charge.windowMs + EXPIRY_SLACK_MS),
-    ]);
-    const [failed, count] = (await this.run(() => this.client.eval(RESERVE, charges.length, ...charges.map(redisKey), ...args))) as [number, string];
+    const args = charges.flatMap((charge) => [String(charge.amount), String(charge.max ?? -1n), String(charge.expiresAt + EXPIRY_SLACK_MS)]);
+    const [failed, count] = (await this.run(() => this.client.eval(RESERVE, charges.length, ...charges.map((charge) => redisKey(charge.slot)), ...args))) as [
+      number,
+      string,
+    ];
     return failed === 0 ? { ok: true } : { ok: false, index: failed - 1, count: BigInt(count) };
   }
 
   async release(charges: readonly StoreCharge[]): Promise<void> {
     checkCharges(charges);
     if (charges.length === 0) return;
-    await this.run(() => this.client.eval(RELEASE, charges.length, ...charges.map(redisKey), ...charges.map((charge) => String(charge.amount))));
+    await this.run(() =>
+      this.client.eval(RELEASE, charges.length, ...charges.map((charge) => redisKey(charge.slot)), ...charges.map((charge) => String(charge.amount))),
+    );
   }
 
-  async read(counters: readonly Pick<StoreCharge, 'key' | 'windowStart'>[]): Promise<bigint[]> {
-    if (counters.length === 0) return [];
-    const values = await this.run(() => this.client.mget(...counters.map(redisKey)));
+  async read(slots: readonly string[]): Promise<bigint[]> {
+    if (slots.length === 0) return [];
+    const values = await this.run(() => this.client.mget(...slots.map(redisKey)));
     return values.map((value) => (value && /^\d+$/.test(value) ? BigInt(value) : 0n));
   }
 
@@ -81,7 +82,7 @@ const OPTIONS: RedisOptions = {
 /** Keys outlive their window by a minute, so a clock a little behind still finds its count. */
 const EXPIRY_SLACK_MS = 60_000;
 const PREFIX = 'dingtalk-token:counter:';
-const redisKey = (counter: Pick<StoreCharge, 'key' | 'windowStart'>) => PREFIX + slotName(counter);
+const redisKey = (slot: string) => PREFIX + slot;
 
 // ARGV per key: amount, max (-1: none), expire-at ms. Returns {0, '0'}, or {index of the first charge that does not
 // fit (1-based), its count}. Lua numbers are doubles: counts are compared as decimal text of equal length, exactly.

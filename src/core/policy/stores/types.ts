@@ -6,11 +6,10 @@
 
 /** What one call adds to one counter, in one calendar window. */
 export interface StoreCharge {
-  /** The counter's identity (tool, counter, window, scope), the same in every process. */
-  key: string;
-  /** The window's start and length, ms: the count belongs to this window and expires with it. */
-  windowStart: number;
-  windowMs: number;
+  /** The counter in one window (counterIdentity.ts spells it), the same in every process. */
+  slot: string;
+  /** When the window ends (ms): the count expires with it. */
+  expiresAt: number;
   /** Whole units (the policy counts exactly, in millionths). */
   amount: bigint;
   /** The most the count may reach; a plain counter (no limit) has none. */
@@ -36,7 +35,7 @@ export interface CounterStore {
   /** Takes a reservation back: the call was denied after all, or never reached DingTalk. */
   release(charges: readonly StoreCharge[]): Promise<void>;
   /** The current counts, 0 where there is none (for rules that read `state.*`). */
-  read(counters: readonly Pick<StoreCharge, 'key' | 'windowStart'>[]): Promise<bigint[]>;
+  read(slots: readonly string[]): Promise<bigint[]>;
   state(): StoreState;
   close(): Promise<void>;
 }
@@ -52,17 +51,11 @@ export class CounterStoreUnavailable extends Error {
 /** The most any count may be: what Redis's 64-bit counters hold. */
 export const MAX_COUNT = 2n ** 63n - 1n;
 
-/** Checks charges before they reach a store: non-negative amounts and maxima within MAX_COUNT, whole-ms windows. */
+/** Checks charges before they reach a store: non-negative amounts and maxima within MAX_COUNT, a whole-ms expiry. */
 export function checkCharges(charges: readonly StoreCharge[]): void {
-  for (const { amount, max, windowStart, windowMs } of charges) {
+  for (const { amount, max, expiresAt } of charges) {
     const counts = [amount, ...(max === undefined ? [] : [max])];
-    const fine =
-      counts.every((value) => value >= 0n && value <= MAX_COUNT) && [windowStart, windowMs].every((value) => Number.isSafeInteger(value) && value >= 0);
+    const fine = counts.every((value) => value >= 0n && value <= MAX_COUNT) && Number.isSafeInteger(expiresAt) && expiresAt >= 0;
     if (!fine) throw new RangeError('A counter charge must be whole, non-negative numbers within range.');
   }
-}
-
-/** The stored name of a counter in one window. */
-export function slotName({ key, windowStart }: Pick<StoreCharge, 'key' | 'windowStart'>): string {
-  return `${key}@${windowStart}`;
 }
