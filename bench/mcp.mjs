@@ -166,12 +166,13 @@ function toolContext(endpoints) {
   const { TokenManager } = fromOut('src/core/tokens/manager');
   const { fetchAccessToken } = fromOut('src/core/dingtalk/client');
   const { PolicyEngine } = fromOut('src/core/policy/engine');
+  const { applyPolicyRead } = fromOut('src/core/policy/apply');
   const { AuditTrail } = fromOut('src/core/audit');
   const { Redactor } = fromOut('src/core/redact');
   const redactor = new Redactor();
   const tokens = new TokenManager({ fetcher: () => fetchAccessToken(endpoints, APP), autoRefresh: false, redactor });
   const policy = new PolicyEngine();
-  const loaded = policy.load(undefined);
+  const loaded = applyPolicyRead(policy, { kind: 'missing' });
   if (!loaded.ok) throw new Error(`the built-in policy did not load: ${loaded.error}`);
   let logged = 0;
   return {

@@ -115,10 +115,10 @@ export function resolveArgs(args: unknown, keys: readonly string[]): { found: tr
 
 /**
  * Whether a condition holds; `counter` reads a state counter's value in its current window, in millionths
- * (compared exactly). `undecided`
- * is the answer when the condition cannot be decided: the field is missing, has the wrong type for the
- * operator (a string for lt, a number for regex), or is too long for a regex. The caller picks the answer
- * that fails closed: false for an evaluate rule (denied, as Intercept does), true for an approve rule (asked).
+ * (compared exactly). `undecided` is the answer when the condition cannot be decided: the field is missing,
+ * has the wrong type for the operator (a string for lt, a number for regex), or is too long for a regex. The
+ * caller picks the answer that fails closed: false for an evaluate rule (denied, as Intercept does), true for
+ * an approve rule (asked).
  */
 export function conditionHolds(condition: Condition, args: unknown, counter: (scope: string, name: string) => bigint, undecided: boolean): boolean {
   let found: boolean;

@@ -32,8 +32,16 @@ const scopeText = (id: CounterId) => ('grant' in id.scope ? 'grant' : `session:$
  * and scope keeps its count, even if the limit changed.
  */
 export function counterKey(id: CounterId): string {
-  return JSON.stringify([id.owner, id.counter, id.window, scopeText(id)]);
+  let key = keys.get(id);
+  if (key === undefined) {
+    key = JSON.stringify([id.owner, id.counter, id.window, scopeText(id)]);
+    keys.set(id, key);
+  }
+  return key;
 }
+
+/** Rule counters' ids live as long as their compiled policy and are looked up several times per call. */
+const keys = new WeakMap<CounterId, string>();
 
 /** How a condition names a rule counter (`state.<scope>.<counter>`), to find the one a rule defines. */
 export function referenceKey(scope: string, counter: string): string {

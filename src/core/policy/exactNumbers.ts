@@ -28,6 +28,10 @@ export function toUnits(value: number): bigint | undefined {
 
 /** One whole call, for limits that count calls. */
 export const ONE = SCALE;
+const ONE_NUMBER = Number(SCALE);
+const MAX_SAFE_UNITS = BigInt(Number.MAX_SAFE_INTEGER);
+/** The largest whole number whose millionths stay below 2^53. */
+const MAX_EXACT_WHOLE = Math.floor(Number.MAX_SAFE_INTEGER / Number(SCALE));
 
 /** The exact decimal text of a count in millionths ("0.8", "12", "1000000000000.000001"). */
 export function unitsText(units: bigint): string {
@@ -47,6 +51,12 @@ export function unitsFromText(text: string): bigint | undefined {
 
 /** -1, 0 or 1 as a count in millionths is below, at or above a finite number, compared exactly. */
 export function compareUnits(units: bigint, value: number): -1 | 0 | 1 {
+  // Whole numbers of a sensible size compare exactly as doubles (both sides below 2^53): the common case, kept cheap.
+  if (Number.isInteger(value) && Math.abs(value) <= MAX_EXACT_WHOLE && units <= MAX_SAFE_UNITS && units >= -MAX_SAFE_UNITS) {
+    const left = Number(units);
+    const right = value * ONE_NUMBER;
+    return left < right ? -1 : left > right ? 1 : 0;
+  }
   const { mantissa, exponent } = decimalOf(value);
   // Bring both to the smaller power of ten: units × 10^-6 against mantissa × 10^exponent.
   const common = Math.min(-COUNTED_DECIMALS, exponent);
