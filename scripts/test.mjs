@@ -28,6 +28,7 @@ if (build) {
   step('type-check the webview script (tsc, DOM)', 'npx', ['tsc', '-p', 'src/webview']);
   step('lint (eslint)', 'npx', ['eslint', '.']);
   step('formatting (prettier --check; `npm run format` fixes it)', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
+  if (folders.includes('integration')) step('redis-server for the counter-store tests', 'bash', ['scripts/setup-redis.sh']);
   if (folders.includes('e2e')) {
     step('package the .vsix', 'npm', ['run', '--silent', 'package']);
     step('end-to-end prerequisites', 'bash', ['scripts/setup-vscode.sh']);

@@ -15,6 +15,8 @@ export interface AuditEvent {
   argsSha256: string;
   sessionId?: string;
   retryAfterSeconds?: number;
+  /** What the shadow policy would have decided, when one is set; it never decides. */
+  shadow?: { decision: AuditEvent['decision']; rule: string };
 }
 
 export const DEFAULT_AUDIT_CAPACITY = 100;
@@ -66,5 +68,6 @@ function pick(event: AuditEvent): AuditEvent {
   if (event.app !== undefined) kept.app = String(event.app);
   if (event.sessionId !== undefined) kept.sessionId = String(event.sessionId);
   if (event.retryAfterSeconds !== undefined) kept.retryAfterSeconds = Number(event.retryAfterSeconds);
+  if (event.shadow !== undefined) kept.shadow = { decision: event.shadow.decision, rule: String(event.shadow.rule) };
   return kept;
 }

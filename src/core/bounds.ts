@@ -24,6 +24,8 @@ export interface BoundedNumber {
 export const REQUEST_TIMEOUT_MS = { min: 1000, max: 120_000, fallback: 10_000, unit: 'ms' } as const;
 export const REFRESH_MARGIN_SECONDS = { min: 0, max: 3600, fallback: 300, unit: 'seconds' } as const;
 export const WARNING_SECONDS = { min: 0, max: 7200, fallback: 300, unit: 'seconds' } as const;
+/** The audit file's size before it is rotated (one previous file kept). */
+export const AUDIT_FILE_MEGABYTES = { min: 1, max: 1024, fallback: 10, unit: 'MB' } as const;
 
 export function boundedNumber(raw: unknown, range: NumberRange): BoundedNumber {
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return { value: range.fallback };

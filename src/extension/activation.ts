@@ -12,6 +12,7 @@ import { StatusBar } from './statusBar/statusBar';
 import { InspectPanel } from './inspect/panel';
 import { registerCommands } from './commands';
 import { registerMcpProvider } from './mcp/provider';
+import { registerPolicyTests } from './policyTests/policyTests';
 import { DingTalkView } from './apps/view';
 import { trackContextKeys } from './contextKeys';
 import type { Services } from './services';
@@ -19,7 +20,7 @@ import type { Apis } from './apis/apis';
 import { describeError } from './wording/messages';
 
 /** What activation needs of the extension context, so unit tests hand in a fake one. */
-export type ActivationContext = Pick<vscode.ExtensionContext, 'subscriptions' | 'secrets' | 'globalState' | 'extension'>;
+export type ActivationContext = Pick<vscode.ExtensionContext, 'subscriptions' | 'secrets' | 'globalState' | 'globalStorageUri' | 'extension'>;
 
 /**
  * Builds the one Redactor and TokenManager and hands them to the status bar, commands, inspect view and MCP
@@ -66,6 +67,7 @@ export async function start(context: ActivationContext, apis: Apis): Promise<voi
     mcp,
     new DingTalkView(services, mcp),
     trackContextKeys(services, mcp),
+    registerPolicyTests(services),
     { dispose: () => tokens.dispose() },
     ...registerCommands(services, inspect),
   );

@@ -11,7 +11,7 @@ import type { Redactor } from '../core/redact';
 
 /** What activate() builds once and hands to every part: one TokenManager, one credential store, one log. */
 export interface Services {
-  context: Pick<vscode.ExtensionContext, 'globalState'>;
+  context: Pick<vscode.ExtensionContext, 'globalState' | 'globalStorageUri'>;
   /** The VS Code API, narrowed (fakes in unit tests). */
   apis: Apis;
   /** The one clock the token logic and the messages about time read (a fake in unit tests). */

@@ -14,6 +14,8 @@ export interface Settings {
   warningMs: number;
   mcpEnabled: boolean;
   policyFile: string;
+  /** Where the policy's counters live: '' for a file in the extension's global storage, or a redis:// URL. */
+  counterStore: string;
   /** Settings out of range or of the wrong type, each naming the setting, what was wrong and the value used. */
   problems: string[];
   /** Personal-only settings a workspace or folder tried to set (their values were ignored). */
@@ -32,7 +34,7 @@ export type SettingsSource = Pick<WorkspaceConfiguration, 'get' | 'inspect'>;
  * and this reader also ignores workspace and folder values, so an editor that does not enforce the scope
  * cannot be redirected either.
  */
-export const PERSONAL_ONLY_SETTINGS = ['apiBaseUrl', 'legacyApiBaseUrl', 'tokenApi', 'mcp.policyFile'] as const;
+export const PERSONAL_ONLY_SETTINGS = ['apiBaseUrl', 'legacyApiBaseUrl', 'tokenApi', 'mcp.policyFile', 'mcp.counterStore'] as const;
 type PersonalOnlySetting = (typeof PERSONAL_ONLY_SETTINGS)[number];
 
 /** How a problem with a setting is worded: the extension passes its own, in the person's language (config.ts). */
@@ -92,6 +94,7 @@ export function settingsFrom(config: SettingsSource, words?: SettingProblemWords
     warningMs: number('statusBar.warningSeconds', WARNING_SECONDS) * 1000,
     mcpEnabled: boolean('mcp.enabled'),
     policyFile: personal('mcp.policyFile'),
+    counterStore: personal('mcp.counterStore'),
     problems,
     ignoredWorkspaceSettings: PERSONAL_ONLY_SETTINGS.filter((key) => {
       const values = config.inspect(key);

@@ -2,3 +2,4 @@
 // when VS Code starts the server) and the dingtalk-token-mcp command, so the .vsix carries it once.
 export { startExtensionMcpServer } from './extensionServer';
 export { runCli } from './cli/main';
+export { runPolicyCasesText, listPolicyCasesText } from './policyTesting';

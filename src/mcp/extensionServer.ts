@@ -1,4 +1,13 @@
-import { PolicyEngine, type PolicyReport, type PolicyStatus, type CounterStore, type PolicyFileRead } from '../core/policy';
+import {
+  applyPolicyRead,
+  counterStoreFrom,
+  PolicyEngine,
+  useDefaults,
+  type CounterStore,
+  type PolicyFileRead,
+  type PolicyReport,
+  type PolicyStatus,
+} from '../core/policy';
 import type { ToolApprover } from './tools/context';
 import type { ServerLines } from './serverLines';
 import { startHttpMcpServer } from './http/server';
@@ -19,7 +28,8 @@ export interface ExtensionServerOptions {
   endpoints: () => DingTalkEndpoints;
   audit: AuditTrail;
   approver: ToolApprover;
-  counterStore: CounterStore;
+  /** Where the policy's counters live: the dingtalkToken.mcp.counterStore setting ('' → a file in `stateDir`), or a given store. */
+  counters: { setting: string; stateDir: string } | { store: CounterStore };
   /** Where the policy comes from, for messages. */
   policySource: string;
   /** What reading the policy file gave just now. */
@@ -42,17 +52,20 @@ export interface ExtensionServer {
   headers: Record<string, string>;
   /** What applying the policy file at start gave (an unreadable or invalid one denies every call). */
   initialPolicy: PolicyReport;
-  /** Applies a changed policy file (or another one: `source`); an invalid one keeps the last good policy. */
+  /** Applies a changed policy file (or another one: `source`); an invalid one keeps the last good policy, a vanished one what was in force. */
   loadPolicy(read: PolicyFileRead, source?: string): PolicyReport;
+  /** The person's choice once the file is gone: the built-in defaults go into force. */
+  useDefaults(): PolicyReport;
   /** The policy in force now: which file, whether it is valid. */
   policyStatus(): PolicyStatus;
   close(): Promise<void>;
 }
 
 export async function startExtensionMcpServer(options: ExtensionServerOptions): Promise<ExtensionServer> {
-  const policy = new PolicyEngine({ counterStore: options.counterStore, source: options.policySource, knownTools: TOOL_NAMES });
+  const counterStore = 'store' in options.counters ? options.counters.store : counterStoreFrom(options.counters.setting, options.counters.stateDir);
+  const policy = new PolicyEngine({ counterStore, source: options.policySource });
   // Reported by the caller, which knows how to tell the person.
-  const initialPolicy = policy.apply(options.policyRead);
+  const initialPolicy = applyPolicyRead(policy, options.policyRead, { knownTools: TOOL_NAMES });
   const server = await startHttpMcpServer(
     {
       tokens: options.tokens,
@@ -75,12 +88,20 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
     headers: server.headers,
     initialPolicy,
     loadPolicy: (read, source) => {
-      const report = policy.apply(read, source);
+      const report = applyPolicyRead(policy, read, { source, knownTools: TOOL_NAMES });
       // A changed `hide` list must reach sessions that are already open.
       server.syncTools();
       return report;
     },
+    useDefaults: () => {
+      const report = useDefaults(policy);
+      server.syncTools();
+      return report;
+    },
     policyStatus: () => policy.status(),
-    close: () => server.close(),
+    close: async () => {
+      await server.close();
+      await counterStore.close();
+    },
   };
 }

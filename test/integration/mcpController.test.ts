@@ -14,7 +14,8 @@ import { TokenManager } from '../../src/core/tokens/manager';
 import { Redactor } from '../../src/core/redact';
 import { unknownToolEntry, type PolicyProblem } from '../../src/core/policy/problems';
 import { startExtensionMcpServer, type ExtensionServer } from '../../src/mcp/extensionServer';
-import { McpController, type McpHost, type PolicyLocation, type PolicyNotice } from '../../src/extension/mcp/controller';
+import { McpController, type McpHost, type PolicyGoneChoice, type PolicyLocation, type PolicyNotice } from '../../src/extension/mcp/controller';
+import { MemoryCounterStore } from '../../src/core/policy';
 
 /**
  * The extension's MCP server and its policy file, below the vscode API: a real server and real files in a
@@ -63,7 +64,7 @@ class FakeHost implements McpHost {
       endpoints: () => endpoints,
       audit: new AuditTrail(),
       approver: async () => false,
-      counterStore: { load: () => undefined, save: () => undefined },
+      counters: { store: new MemoryCounterStore() },
       advice: () => undefined,
       policySource: source,
       policyRead: read,
@@ -106,7 +107,12 @@ class FakeHost implements McpHost {
       this.lineWaiters.add(wake);
     });
   }
-  notify = (notice: PolicyNotice) => void this.notices.push(notice);
+  /** What the person answers when told the policy file is gone. */
+  goneChoice: PolicyGoneChoice = 'keep';
+  notify = (notice: PolicyNotice) => {
+    this.notices.push(notice);
+    return notice.kind === 'policyGone' ? Promise.resolve(this.goneChoice) : undefined;
+  };
   /** What the Problems panel shows now, by file. */
   problems = new Map<string, PolicyProblem[]>();
   showProblems = (file: string | undefined, list: PolicyProblem[]) => {
@@ -171,7 +177,7 @@ for (const [what, prepare, reason] of [
   ['a directory', async (file: string) => void (await fs.mkdir(file, { recursive: true })), /cannot be read.*directory/],
   ['invalid JSON', (file: string) => writePolicy(file, '{"version": "1", "default": "deny",'), /is invalid.*not valid JSON/],
 ] as const) {
-  test(`hardening 2: in the extension, a policy file that is ${what} at start denies every call and tells the person`, async () => {
+  test(`in the extension, a policy file that is ${what} at start denies every call and tells the person`, async () => {
     await withController(
       (_dir, file) => prepare(file),
       async ({ call, host, emulator }) => {
@@ -192,7 +198,7 @@ for (const [what, prepare, reason] of [
   });
 }
 
-test('hardening 2: in the extension, fixing the file lifts the denial; a later invalid edit keeps the last good policy and says so', async () => {
+test('in the extension, fixing the file lifts the denial; a later invalid edit keeps the last good policy and says so', async () => {
   await withController(
     (_dir, file) => writePolicy(file, '{ nope'),
     async ({ call, controller, host, policyFile }) => {
@@ -237,7 +243,7 @@ test('a policy edit still applies after applying an earlier one failed (a listen
   );
 });
 
-test('hardening 2: in the extension, no policy file means the built-in defaults, logged at [info] and no notification', async () => {
+test('in the extension, no policy file means the built-in defaults, logged at [info] and no notification', async () => {
   await withController(
     async () => undefined,
     async ({ call, host }) => {
@@ -248,7 +254,7 @@ test('hardening 2: in the extension, no policy file means the built-in defaults,
   );
 });
 
-test('hardening 9: in the extension, policy entries naming unknown tools are logged as a warning and shown to the person', async () => {
+test('in the extension, policy entries naming unknown tools are logged as a warning and shown to the person', async () => {
   const typos = { version: '1', hide: ['Get_Access_Token'], tools: { 'refresh-access-token': { action: 'deny' } } };
   await withController(
     (_dir, file) => writePolicy(file, typos),
@@ -271,7 +277,7 @@ test('hardening 9: in the extension, policy entries naming unknown tools are log
   );
 });
 
-test('hardening 15: in the extension, a policy written into a .vscode/ folder made while the server runs takes effect, and token_status names it', async () => {
+test('in the extension, a policy written into a .vscode/ folder made while the server runs takes effect; moved away it stays in force', async () => {
   const STATUS_OFF = { version: '1', hide: ['list_apps'], tools: { token_status: { action: 'deny', reason: 'status is off here' } } };
   await withController(
     async () => undefined,
@@ -287,17 +293,25 @@ test('hardening 15: in the extension, a policy written into a .vscode/ folder ma
       assert.ok(!(await listTools()).includes('list_apps'));
       assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/);
 
-      // Moved away: the built-in defaults again, said in the log.
+      // Moved away: the policy stays in force, and the person is asked.
       const moved = host.lines.length;
       await fs.rename(policyFile, path.join(dir, 'parked.json'));
-      await host.waitForLog('info', /does not exist; the built-in defaults apply/, moved);
-      assert.equal((await call('token_status')).isError, undefined);
-      assert.ok((await listTools()).includes('list_apps'));
+      await host.waitForLog('warn', /no longer exists; the policy it held stays in force/, moved);
+      assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/);
+      assert.deepEqual(
+        host.notices.map((notice) => notice.kind),
+        ['policyGone'],
+      );
+      // Moved back: followed as before.
+      const back = host.lines.length;
+      await fs.rename(path.join(dir, 'parked.json'), policyFile);
+      await host.waitForLog('info', /loaded and in force/, back);
+      assert.ok(!(await listTools()).includes('list_apps'));
     },
   );
 });
 
-test('hardening 14: changing the policy file (setting or workspace folder) takes effect at once; the old file is dropped', async () => {
+test('changing the policy file (setting or workspace folder) takes effect at once; the old file is dropped', async () => {
   const clock = new FakeClock();
   const watched = new Set<string>();
   await withController(
@@ -336,7 +350,7 @@ test('hardening 14: changing the policy file (setting or workspace folder) takes
   );
 });
 
-test('hardening 14: turning MCP off stops the server and offers none; on again starts a fresh one', async () => {
+test('turning MCP off stops the server and offers none; on again starts a fresh one', async () => {
   await withController(
     async () => undefined,
     async ({ call, host, controller }) => {
@@ -362,7 +376,7 @@ test('hardening 14: turning MCP off stops the server and offers none; on again s
   );
 });
 
-test('hardening 2: a policy file that appears broken while only the built-in defaults were in force denies every call (they are no last good policy)', async () => {
+test('a policy file that appears broken while only the built-in defaults were in force denies every call, and deleting it keeps the denial', async () => {
   await withController(
     async () => undefined,
     async ({ call, controller, host, policyFile }) => {
@@ -380,7 +394,11 @@ test('hardening 2: a policy file that appears broken while only the built-in def
 
       await fs.rm(policyFile);
       await controller.reload();
-      assert.equal((await call('list_apps')).isError, undefined, 'no file: the built-in defaults again');
+      assert.ok(text(await call('list_apps')).startsWith('[POLICY DENIED]'), 'deleting the broken file loosens nothing');
+      assert.deepEqual(
+        host.notices.map((notice) => notice.kind),
+        ['denyingAll', 'policyGone'],
+      );
     },
   );
 });
@@ -411,6 +429,30 @@ test('in the extension, a broken policy shows in Problems at its line; fixing it
       await writePolicy(policyFile, { version: '1' });
       await controller.reload();
       assert.equal(host.problems.size, 0, 'a good policy clears the Problems');
+    },
+  );
+});
+
+test('deleting a restrictive policy file keeps it in force and asks the person; choosing the defaults switches to them', async () => {
+  await withController(
+    (_dir, file) => writePolicy(file, DENY_STATUS),
+    async ({ call, controller, host, policyFile }) => {
+      assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/);
+      await fs.rm(policyFile);
+      await controller.reload();
+      assert.match(text(await call('token_status')), /^\[POLICY DENIED\] status is off here/, 'a denied call stays denied');
+      assert.deepEqual(host.notices, [{ kind: 'policyGone', source: policyFile, denyingAll: false }]);
+      assert.ok(host.logged('warn', /no longer exists; the policy it held stays in force/), JSON.stringify(host.lines));
+
+      // Asked again after the file comes back and goes again; this time the person chooses the defaults.
+      await writePolicy(policyFile, DENY_STATUS);
+      await controller.reload();
+      host.goneChoice = 'useDefaults';
+      const mark = host.lines.length;
+      await fs.rm(policyFile);
+      await controller.reload();
+      await host.waitForLog('info', /does not exist; the built-in defaults apply/, mark);
+      assert.equal((await call('token_status')).isError, undefined, 'the built-in defaults allow it');
     },
   );
 });

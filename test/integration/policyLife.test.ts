@@ -90,7 +90,7 @@ const UNREADABLE: [string, (dir: string, policyFile: string) => Promise<void>, R
 ];
 
 for (const [what, prepare, reason] of UNREADABLE) {
-  test(`hardening 2: the standalone server denies every call when its policy file is ${what} at start`, async () => {
+  test(`the standalone server denies every call when its policy file is ${what} at start`, async () => {
     await withCli(prepare, async (cli, emulator) => {
       for (const tool of ['get_access_token', 'refresh_access_token', 'list_apps']) {
         const result = await cli.call(tool);
@@ -105,7 +105,7 @@ for (const [what, prepare, reason] of UNREADABLE) {
   });
 }
 
-test('hardening 9: the standalone server logs policy entries naming unknown tools, with the closest real name', async () => {
+test('the standalone server logs policy entries naming unknown tools, with the closest real name', async () => {
   const typos = JSON.stringify({ version: '1', hide: ['Get_Access_Token'], tools: { 'refresh-access-token': { action: 'deny' } } });
   await withCli(
     (_dir, file) => fs.writeFile(file, typos),
@@ -119,7 +119,7 @@ test('hardening 9: the standalone server logs policy entries naming unknown tool
 
 const STATUS_OFF = JSON.stringify({ version: '1', hide: ['list_apps'], tools: { token_status: { action: 'deny', reason: 'status is off here' } } });
 
-test('hardening 15: the standalone server follows a policy file created later in a .vscode/ that did not exist, and its deletion', async () => {
+test('the standalone server follows a policy file created later in a .vscode/ that did not exist, and keeps it in force once deleted', async () => {
   await withCli(
     async () => undefined,
     async (cli) => {
@@ -132,14 +132,18 @@ test('hardening 15: the standalone server follows a policy file created later in
       await eventually(() => /policy-life-[^ ]*\/\.vscode\/dingtalk-mcp-policy\.json loaded and in force/.test(cli.logs()), 'the log names the file in force');
 
       await fs.rm(path.dirname(cli.policyFile), { recursive: true });
-      await eventually(async () => (await cli.listTools()).includes('list_apps'), 'list_apps back once the file is gone');
-      assert.equal((await cli.call('token_status')).isError, undefined);
+      await eventually(
+        () => /dingtalk-mcp-policy\.json no longer exists; the policy it held stays in force until the server restarts/.test(cli.logs()),
+        'stderr says the policy stays',
+      );
+      assert.match(text(await cli.call('token_status')), /^\[POLICY DENIED\] status is off here/, 'a denied call stays denied');
+      assert.ok(!(await cli.listTools()).includes('list_apps'), 'a hidden tool stays hidden');
     },
     '.vscode/dingtalk-mcp-policy.json',
   );
 });
 
-test("hardening 11: the standalone server follows edits of a symlinked policy file's target, and token_status names both files", async () => {
+test("the standalone server follows edits of a symlinked policy file's target, and token_status names both files", async () => {
   const prepare = async (dir: string, file: string) => {
     await fs.mkdir(path.join(dir, 'shared'));
     await fs.writeFile(path.join(dir, 'shared', 'team.json'), JSON.stringify({ version: '1' }));

@@ -69,7 +69,7 @@ const missing = (read: PolicyFileRead) => read.kind === 'missing';
 /** fs events only: the poll is a minute away. */
 const EVENTS_ONLY: PolicyWatchOptions = { pollIntervalMs: 60_000, debounceMs: 10 };
 
-test('hardening 15: a policy file created later, in a .vscode/ folder that did not exist at start, is followed', async () => {
+test('a policy file created later, in a .vscode/ folder that did not exist at start, is followed', async () => {
   await follow(EVENTS_ONLY, async ({ dir, file, watcher, reaches }) => {
     assert.equal(watcher.current.kind, 'missing');
     await fs.mkdir(path.join(dir, '.vscode'));
@@ -78,7 +78,7 @@ test('hardening 15: a policy file created later, in a .vscode/ folder that did n
   });
 });
 
-test('hardening 15: changed, deleted, moved away and back, its folder deleted and made again: the watcher follows', async () => {
+test('changed, deleted, moved away and back, its folder deleted and made again: the watcher follows', async () => {
   await follow(EVENTS_ONLY, async ({ dir, file, reaches }) => {
     const folder = path.join(dir, '.vscode');
     await fs.mkdir(folder);
@@ -105,7 +105,7 @@ test('hardening 15: changed, deleted, moved away and back, its folder deleted an
   });
 });
 
-test('hardening 15: folders several levels deep that do not exist yet', async () => {
+test('folders several levels deep that do not exist yet', async () => {
   await follow(
     EVENTS_ONLY,
     async ({ file, reaches }) => {
@@ -117,7 +117,7 @@ test('hardening 15: folders several levels deep that do not exist yet', async ()
   );
 });
 
-test('hardening 11: a symlinked policy file follows what it resolves to: edits of the target, a new target, a target gone', async () => {
+test('a symlinked policy file follows what it resolves to: edits of the target, a new target, a target gone', async () => {
   const prepare = async (dir: string) => {
     await fs.mkdir(path.join(dir, 'shared'));
     await fs.mkdir(path.join(dir, '.vscode'));
@@ -157,7 +157,7 @@ test('hardening 11: a symlinked policy file follows what it resolves to: edits o
   );
 });
 
-test('hardening 15: without any fs event (a network drive), the bounded poll still picks the file up', async () => {
+test('without any fs event (a network drive), the bounded poll still picks the file up', async () => {
   const clock = new FakeClock();
   await follow({ clock, pollIntervalMs: 2000, watchFolder: () => ({ close: () => undefined }) }, async ({ dir, file, watcher, reads }) => {
     await fs.mkdir(path.join(dir, '.vscode'));

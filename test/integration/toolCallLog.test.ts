@@ -10,6 +10,7 @@ import { endpointsWithDefaults } from '../../src/core/dingtalk/client';
 import { Redactor } from '../../src/core/redact';
 import { TokenManager } from '../../src/core/tokens/manager';
 import { startExtensionMcpServer } from '../../src/mcp/extensionServer';
+import { MemoryCounterStore } from '../../src/core/policy';
 
 test('the in-process server words its audit line as the extension asks, and writes no English line of its own', async () => {
   const redactor = new Redactor();
@@ -21,7 +22,7 @@ test('the in-process server words its audit line as the extension asks, and writ
     endpoints: () => endpointsWithDefaults({}),
     audit: new AuditTrail(),
     approver: async () => false,
-    counterStore: { load: () => undefined, save: () => undefined },
+    counters: { store: new MemoryCounterStore() },
     policySource: 'built-in defaults',
     policyRead: { kind: 'missing' },
     log: (line) => lines.push(line),

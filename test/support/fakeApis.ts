@@ -1,6 +1,9 @@
 // Fakes of src/extension/apis/*.apis.ts and the services activate() builds, so the commands, the credential
 // flow, the MCP provider and the inspect view run under node:test: what VS Code would show is recorded, and a
 // test answers for the person.
+import { mkdtempSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { Emitter } from '../../src/extension/emitter';
 import { CredentialStore } from '../../src/extension/apps/credentials';
@@ -311,6 +314,7 @@ export const DEFAULT_SETTINGS: Settings = {
   warningMs: 300_000,
   mcpEnabled: true,
   policyFile: '.vscode/dingtalk-mcp-policy.json',
+  counterStore: '',
   problems: [],
   ignoredWorkspaceSettings: [],
 };
@@ -356,6 +360,8 @@ export async function harness(): Promise<Harness> {
         update: async (key: string, value: unknown) => void globalState.set(key, value),
         keys: () => [...globalState.keys()],
       } as unknown as vscode.ExtensionContext['globalState'],
+      // Where the policy's counters file goes: a folder of this test's own.
+      globalStorageUri: { fsPath: mkdtempSync(path.join(os.tmpdir(), 'fake-global-storage-')) } as vscode.Uri,
     },
     apis,
     clock,

@@ -4,6 +4,7 @@ import { PolicyEngine } from '../../src/core/policy/engine';
 import { Redactor } from '../../src/core/redact';
 import { TokenManager } from '../../src/core/tokens/manager';
 import type { ToolContext } from '../../src/mcp/tools/context';
+import { loadText } from './policyKit';
 
 export interface InProcessApp {
   appKey: string;
@@ -40,7 +41,7 @@ export function inProcessContext(options: InProcessOptions): ToolContext {
     redactor,
   });
   const policy = new PolicyEngine();
-  const loaded = policy.load(options.policy);
+  const loaded = loadText(policy, options.policy);
   if (!loaded.ok) throw new Error(`the policy did not load: ${loaded.error}`);
   return {
     tokens,

@@ -1,6 +1,7 @@
 import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults } from '../../src/core/dingtalk/client';
 import { DingTalkError } from '../../src/core/dingtalk/errors';
+import { applyPolicyRead } from '../../src/core/policy/apply';
 import { PolicyEngine } from '../../src/core/policy/engine';
 import { Redactor } from '../../src/core/redact';
 import { TokenManager } from '../../src/core/tokens/manager';
@@ -13,7 +14,7 @@ import type { ToolContext } from '../../src/mcp/tools/context';
  */
 export function offlineContext(log: (line: string) => void = () => undefined): ToolContext {
   const policy = new PolicyEngine();
-  policy.load(undefined);
+  applyPolicyRead(policy, { kind: 'missing' });
   const redactor = new Redactor();
   return {
     tokens: new TokenManager({

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PolicyEngine, denialText, type Approver, type Verdict } from '../../src/core/policy/engine';
-import { clockAt, neverAsked, type Denial } from '../support/policyKit';
+import { clockAt, neverAsked, type Denial, loadText } from '../support/policyKit';
 
 /**
  * Rules on arguments and counters in Intercept's vocabulary (PolicyLayer/Intercept POLICY.md), in the
@@ -10,7 +10,7 @@ import { clockAt, neverAsked, type Denial } from '../support/policyKit';
 
 function engineWith(policy: object, clock = clockAt(Date.UTC(2026, 0, 5, 10, 30, 0))) {
   const engine = new PolicyEngine({ clock, source: '/ws/.vscode/dingtalk-mcp-policy.json' });
-  const result = engine.load(JSON.stringify(policy));
+  const result = loadText(engine, JSON.stringify(policy));
   assert.deepEqual(result, { ok: true }, JSON.stringify(result));
   return { engine, clock };
 }
@@ -302,7 +302,7 @@ test('a denied rule leaves every counter as it was (reserve happens only once al
 // --- validation ------------------------------------------------------------------------------------
 
 function errorOf(policy: object): string {
-  const result = new PolicyEngine().load(JSON.stringify(policy));
+  const result = loadText(new PolicyEngine(), JSON.stringify(policy));
   return result.ok ? 'ok' : result.error;
 }
 const withRule = (rule: object, tool = 'x') => ({ version: '1', tools: { [tool]: { rules: [rule] } } });
@@ -387,11 +387,11 @@ test('our own checks: approve rules, "*" holding only rules, unknown keys, malfo
 
 test('a policy with a broken rule never takes effect: with no good policy before it, every call is denied', async () => {
   const engine = new PolicyEngine();
-  engine.load('{"version": "1", "default": "deny", "tools": {"x": {}}}');
-  engine.load(JSON.stringify(withRule({ name: 'r', action: 'deny', conditions: [{ path: 'args.a', op: 'eq', value: 1 }] })));
+  loadText(engine, '{"version": "1", "default": "deny", "tools": {"x": {}}}');
+  loadText(engine, JSON.stringify(withRule({ name: 'r', action: 'deny', conditions: [{ path: 'args.a', op: 'eq', value: 1 }] })));
   assert.equal(denied(await use(engine, 'y')).rule, 'default:deny', 'the last good policy stays');
   const fresh = new PolicyEngine();
-  fresh.load(JSON.stringify(withRule({ name: 'r', rate_limit: 'lots' })));
+  loadText(fresh, JSON.stringify(withRule({ name: 'r', rate_limit: 'lots' })));
   assert.equal(denied(await use(fresh, 'x')).rule, 'invalid-policy');
 });
 

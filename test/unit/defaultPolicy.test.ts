@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_POLICY, DEFAULT_REFRESHES_PER_MINUTE } from '../../src/core/policy/defaults';
+import { applyPolicyRead } from '../../src/core/policy/apply';
 import { PolicyEngine } from '../../src/core/policy/engine';
 import { POLICY_TEMPLATES } from '../../src/extension/mcp/policyTemplate';
 
@@ -26,6 +27,6 @@ test('the "Refresh rate limit" template is the built-in default spelled out', ()
 });
 
 test('the log line for a missing policy file names the default limit', () => {
-  const report = new PolicyEngine({ source: '/ws/p.json' }).apply({ kind: 'missing' });
+  const report = applyPolicyRead(new PolicyEngine({ source: '/ws/p.json' }), { kind: 'missing' });
   assert.match(report.message, new RegExp(`refresh_access_token at most ${DEFAULT_REFRESHES_PER_MINUTE} times a minute`));
 });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { loadText } from '../support/policyKit';
 import fc from 'fast-check';
 import { getGlobalDispatcher, MockAgent, setGlobalDispatcher } from 'undici';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -149,7 +150,7 @@ async function toolHarness() {
   const redactor = new Redactor();
   const tokens = new TokenManager({ fetcher: async () => ({ accessToken: TOKEN, expiresInSeconds: 7200 }), autoRefresh: false, redactor });
   const policy = new PolicyEngine();
-  assert.deepEqual(policy.load(undefined), { ok: true });
+  assert.deepEqual(loadText(policy, undefined), { ok: true });
   const { server } = createDingTalkMcpServer(
     {
       tokens,
@@ -322,8 +323,8 @@ test('PolicyEngine.load never throws on generated text, and refuses bad policies
   fc.assert(
     fc.property(policyText, (text) => {
       const engine = new PolicyEngine({ source: 'fuzz.json' });
-      let result: ReturnType<PolicyEngine['load']>;
-      assert.doesNotThrow(() => void (result = engine.load(text)), `load threw on ${JSON.stringify(text).slice(0, 200)}`);
+      let result: ReturnType<typeof loadText>;
+      assert.doesNotThrow(() => void (result = loadText(engine, text)), `load threw on ${JSON.stringify(text).slice(0, 200)}`);
       const loaded = result!; // assigned inside the callback, which TypeScript cannot see
       if (loaded.ok) {
         assert.equal(engine.status().valid, true);
@@ -342,8 +343,8 @@ test('an invalid reload keeps the last good policy, whatever the text', { timeou
   await fc.assert(
     fc.asyncProperty(policyText, async (text) => {
       const engine = new PolicyEngine();
-      assert.deepEqual(engine.load('{"version": "1", "default": "deny", "tools": {"token_status": {}}}'), { ok: true });
-      const result = engine.load(text);
+      assert.deepEqual(loadText(engine, '{"version": "1", "default": "deny", "tools": {"token_status": {}}}'), { ok: true });
+      const result = loadText(engine, text);
       if (result.ok) return;
       const allowed = await engine.evaluate({ tool: 'token_status', args: {}, sessionId: 's' }, async () => false);
       const denied = await engine.evaluate({ tool: 'list_apps', args: {}, sessionId: 's' }, async () => false);
@@ -374,7 +375,7 @@ test('a single wrong field is named in the error', { timeout: 120_000 }, () => {
       if (m.where === 'default') policy.default = m.value;
       else if (m.where === 'action') rule.action = m.value;
       else limit[m.where] = m.value;
-      const result = new PolicyEngine().load(JSON.stringify(policy));
+      const result = loadText(new PolicyEngine(), JSON.stringify(policy));
       assert.equal(result.ok, false, `accepted ${JSON.stringify(policy)}`);
       if (result.ok) return;
       assert.ok(result.error.includes(m.where), `"${result.error}" does not name ${m.where}`);
@@ -416,7 +417,7 @@ test('random valid policies load, and evaluate() answers every call without thro
       fc.array(fc.tuple(fc.constantFrom(...TOOL_NAMES, 'unknown'), jsonish, fc.boolean()), { minLength: 1, maxLength: 8 }),
       async (policy, calls) => {
         const engine = new PolicyEngine();
-        const loaded = engine.load(JSON.stringify(policy));
+        const loaded = loadText(engine, JSON.stringify(policy));
         assert.deepEqual(loaded, { ok: true }, `rejected a valid policy ${JSON.stringify(policy)}`);
         for (const [tool, args, approve] of calls) {
           const verdict = await engine.evaluate({ tool, args, sessionId: 'fuzz' }, async () => approve);
@@ -433,7 +434,7 @@ test('random valid policies load, and evaluate() answers every call without thro
 test('a denial by a rule whose reason is blank still says why', async () => {
   for (const reason of [' ', '\t', '\n  ']) {
     const engine = new PolicyEngine();
-    assert.deepEqual(engine.load(JSON.stringify({ version: '1', tools: { list_apps: { action: 'deny', reason } } })), { ok: true });
+    assert.deepEqual(loadText(engine, JSON.stringify({ version: '1', tools: { list_apps: { action: 'deny', reason } } })), { ok: true });
     const verdict = await engine.evaluate({ tool: 'list_apps', args: {}, sessionId: 's' }, async () => false);
     assert.equal(verdict.allowed, false);
     if (!verdict.allowed) assert.ok(verdict.reason.trim().length > 0, `denial reason ${JSON.stringify(verdict.reason)}`);

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { useDefaults } from '../../src/core/policy/apply';
 import { PolicyEngine, denialText, type Approver, type Verdict } from '../../src/core/policy/engine';
-import { clockAt, neverAsked, type Denial } from '../support/policyKit';
+import { clockAt, neverAsked, type Denial, loadText } from '../support/policyKit';
 import { argsDigest } from '../../src/core/argsDigest';
-import type { CounterStore } from '../../src/core/policy/counters';
+import { CounterStoreUnavailable, MemoryCounterStore, type CounterStore } from '../../src/core/policy/stores';
 import { DEFAULT_REFRESHES_PER_MINUTE } from '../../src/core/policy/defaults';
 import { AuditTrail, type AuditEvent } from '../../src/core/audit';
 
@@ -14,7 +15,7 @@ const DAY = 24 * HOUR;
 
 function engineWith(policy: object | string | undefined, clock = clockAt(Date.UTC(2026, 0, 5, 10, 30, 0)), counterStore?: CounterStore) {
   const engine = new PolicyEngine({ clock, counterStore, source: '/ws/.vscode/dingtalk-mcp-policy.json' });
-  const result = engine.load(typeof policy === 'object' ? JSON.stringify(policy) : policy);
+  const result = loadText(engine, typeof policy === 'object' ? JSON.stringify(policy) : policy);
   return { engine, clock, result };
 }
 
@@ -32,18 +33,6 @@ function denied(verdict: Verdict): Denial {
 
 function limited(tool: string, max: number, window: 'minute' | 'hour' | 'day', scope: 'grant' | 'session' = 'grant') {
   return { version: '1', tools: { [tool]: { limits: [{ counter: 'calls', window, max, scope }] } } };
-}
-
-function memoryStore() {
-  const store = { snapshot: undefined as Record<string, number> | undefined, saves: 0 };
-  const counterStore: CounterStore = {
-    load: () => (store.snapshot ? { ...store.snapshot } : undefined),
-    save: (snapshot) => {
-      store.saves++;
-      store.snapshot = { ...snapshot };
-    },
-  };
-  return { store, counterStore };
 }
 
 // --- windows ---------------------------------------------------------------------------------------
@@ -210,7 +199,7 @@ test('approve asks with tool, summary, argument digest and policy version; every
 
   const first = await use(engine, 'refresh_access_token', { args, approver });
   assert.equal(first.allowed && first.rule, 'tools.refresh_access_token.approve');
-  assert.deepEqual(requests, [{ tool: 'refresh_access_token', argsDigest: argsDigest(args), policyVersion: 1 }]);
+  assert.deepEqual(requests, [{ tool: 'refresh_access_token', args, argsDigest: argsDigest(args), policyVersion: 1 }]);
 
   await use(engine, 'refresh_access_token', { args: { app: 'sales' }, approver });
   assert.equal(requests.length, 2, 'an approval is single use: the same arguments ask again');
@@ -250,23 +239,23 @@ test('an approval for one tool does not carry over to another', async () => {
 test('an approval given while the policy was reloaded does not apply to the new policy', async () => {
   const { engine } = engineWith({ version: '1', tools: { t: { action: 'approve' } } });
   const approver: Approver = async () => {
-    engine.load(JSON.stringify({ version: '1', tools: { t: { action: 'approve' }, other: {} } }));
+    loadText(engine, JSON.stringify({ version: '1', tools: { t: { action: 'approve' }, other: {} } }));
     return true;
   };
   const denial = denied(await use(engine, 't', { approver }));
   assert.match(denial.reason, /policy changed/);
 });
 
-test('approve with limits: a full limit denies without asking; quota taken while asking is re-checked', async () => {
+test('approve with limits: the quota is held while the person decides, so a second caller is refused without being asked', async () => {
   const { engine } = engineWith({ version: '1', tools: { t: { action: 'approve', limits: [{ counter: 'c', window: 'hour', max: 1, scope: 'grant' }] } } });
   let release!: (answer: boolean) => void;
   const waiting: Approver = () => new Promise((resolve) => (release = resolve));
   const slow = engine.evaluate({ tool: 't', args: {}, sessionId: 'A' }, waiting);
-  const { approver } = recordingApprover();
-  assert.equal((await use(engine, 't', { session: 'B', approver })).allowed, true, 'B uses the only unit while A is being asked');
+  assert.equal(denied(await use(engine, 't', { session: 'B', approver: neverAsked })).rule, 'tools.t.limits[0]', 'A holds the only unit');
   release(true);
-  assert.equal(denied(await slow).rule, 'tools.t.limits[0]');
-
+  const approved = await slow;
+  assert.ok(approved.allowed && approved.asked);
+  approved.finish(true);
   denied(await use(engine, 't', { approver: neverAsked }));
 });
 
@@ -274,7 +263,8 @@ test('approve with limits: a full limit denies without asking; quota taken while
 
 test('an invalid file keeps the last good policy and the error names the JSON path', async () => {
   const { engine } = engineWith({ version: '1', tools: { list_apps: { action: 'deny', reason: 'no' } } });
-  const result = engine.load(
+  const result = loadText(
+    engine,
     JSON.stringify({ version: '1', tools: { refresh_access_token: { limits: [{ counter: 'c', window: 'week', max: 1, scope: 'grant' }] } } }),
   );
   assert.equal(result.ok, false);
@@ -295,7 +285,7 @@ test('an invalid file keeps the last good policy and the error names the JSON pa
     "the error as a code, for the person's language",
   );
 
-  assert.deepEqual(engine.load(JSON.stringify({ version: '1' })), { ok: true });
+  assert.deepEqual(loadText(engine, JSON.stringify({ version: '1' })), { ok: true });
   assert.deepEqual(engine.status(), { source: '/ws/.vscode/dingtalk-mcp-policy.json', inForce: 'file', usingDefault: false, valid: true, policyVersion: 2 });
   assert.equal((await use(engine, 'list_apps')).allowed, true);
 });
@@ -303,7 +293,7 @@ test('an invalid file keeps the last good policy and the error names the JSON pa
 test('validation errors name what is wrong and where', () => {
   const engine = new PolicyEngine();
   const errorOf = (text: string) => {
-    const result = engine.load(text);
+    const result = loadText(engine, text);
     return result.ok ? 'ok' : result.error;
   };
   assert.match(errorOf('{"version": "2"}'), /^version must be "1"$/);
@@ -362,24 +352,24 @@ test('a reload keeps the counters of the same tool, counter, window and scope', 
   const { engine } = engineWith(limited('t', 3, 'hour'));
   await use(engine, 't');
   await use(engine, 't');
-  assert.deepEqual(engine.load(JSON.stringify({ ...limited('t', 3, 'hour'), default: 'allow', hide: ['x'] })), { ok: true });
+  assert.deepEqual(loadText(engine, JSON.stringify({ ...limited('t', 3, 'hour'), default: 'allow', hide: ['x'] })), { ok: true });
   assert.equal(engine.status().policyVersion, 2);
   assert.equal((await use(engine, 't')).allowed, true);
   denied(await use(engine, 't'));
 
-  engine.load(JSON.stringify(limited('t', 4, 'hour')));
+  loadText(engine, JSON.stringify(limited('t', 4, 'hour')));
   assert.equal((await use(engine, 't')).allowed, true, 'a raised max counts on from 3');
   denied(await use(engine, 't'));
 });
 
-test('removing the policy file brings back the default without forgetting counted refreshes', async () => {
+test('choosing the defaults after the file is gone keeps the counted refreshes', async () => {
   // The template "Open MCP Policy" writes uses counter "refreshes"; the built-in default shares it.
   const { engine } = engineWith({
     version: '1',
     tools: { refresh_access_token: { limits: [{ counter: 'refreshes', window: 'minute', max: 60, scope: 'grant' }] } },
   });
   for (let i = 0; i < 60; i++) await use(engine, 'refresh_access_token');
-  engine.load(undefined);
+  useDefaults(engine);
   assert.equal(engine.status().usingDefault, true);
   denied(await use(engine, 'refresh_access_token'));
 });
@@ -462,9 +452,9 @@ test('denied calls never reach the upstream tool', async () => {
 
 // --- persistence -----------------------------------------------------------------------------------
 
-test('grant counters survive into a new engine through the CounterStore; expired windows do not', async () => {
+test('counters live in the counter store: a new engine on the same store counts on; a new window starts from zero', async () => {
   const clock = clockAt(Date.UTC(2026, 0, 5, 10, 30, 0));
-  const { store, counterStore } = memoryStore();
+  const counterStore = new MemoryCounterStore(() => clock.now());
   const policy = {
     version: '1',
     tools: {
@@ -480,11 +470,9 @@ test('grant counters survive into a new engine through the CounterStore; expired
   await use(first, 't');
   await use(first, 't');
   await use(first, 't', { succeeds: false });
-  assert.equal(Object.keys(store.snapshot ?? {}).length, 1, 'only the grant counter is kept, and only once');
-  assert.deepEqual(Object.values(store.snapshot ?? {}), [2]);
 
   const second = engineWith(policy, clock, counterStore).engine;
-  assert.equal((await use(second, 't')).allowed, true);
+  assert.equal((await use(second, 't')).allowed, true, 'the failed call gave its unit back');
   assert.equal(denied(await use(second, 't')).rule, 'tools.t.limits[0]');
 
   clock.time = Date.UTC(2026, 0, 5, 11, 0, 0);
@@ -492,24 +480,22 @@ test('grant counters survive into a new engine through the CounterStore; expired
   for (let i = 0; i < 3; i++) assert.equal((await use(third, 't')).allowed, true, 'a new hour starts from zero');
 });
 
-test('a broken or throwing CounterStore never breaks a call', async () => {
+test('a counter store that cannot be used refuses calls with limits, saying why; calls without limits still pass', async () => {
   const clock = clockAt(Date.UTC(2026, 0, 5, 10, 30, 0));
-  const garbage: CounterStore = {
-    load: () => ({ 'not json': 5, '["tools.t","c","hour","grant","x"]': 3 }),
-    save: () => {
-      throw new Error('disk full');
-    },
+  const down = new MemoryCounterStore(() => clock.now());
+  const unavailable = async () => {
+    throw new CounterStoreUnavailable('Redis at redis://team-cache:6379/0 cannot be reached (ECONNREFUSED).');
   };
-  const { engine } = engineWith(limited('t', 1, 'hour'), clock, garbage);
-  assert.equal((await use(engine, 't')).allowed, true);
-  denied(await use(engine, 't'));
-  const throwing: CounterStore = {
-    load: () => {
-      throw new Error('corrupt');
-    },
-    save: () => undefined,
-  };
-  assert.equal((await use(engineWith(limited('t', 1, 'hour'), clock, throwing).engine, 't')).allowed, true);
+  down.read = unavailable;
+  down.reserve = unavailable;
+  const { engine } = engineWith({ version: '1', tools: { t: { limits: [{ counter: 'c', window: 'hour', max: 5 }] }, free: {} } }, clock, down);
+  const denial = denied(await use(engine, 't'));
+  assert.equal(denial.rule, 'counter-store');
+  assert.match(
+    denial.reason,
+    /^Redis at redis:\/\/team-cache:6379\/0 cannot be reached \(ECONNREFUSED\)\. Calls with limits are refused until it can be used again\.$/,
+  );
+  assert.equal((await use(engine, 'free')).allowed, true);
 });
 
 // --- helpers ---------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { loadText } from '../support/policyKit';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
@@ -22,7 +23,7 @@ test('the schema is contributed for the default policy file and shipped in the p
 
 test('every template is a policy the engine and the schema accept', () => {
   for (const [id, text] of Object.entries(POLICY_TEMPLATES)) {
-    assert.deepEqual(new PolicyEngine().load(text), { ok: true }, id);
+    assert.deepEqual(loadText(new PolicyEngine(), text), { ok: true }, id);
     assert.equal(validate(JSON.parse(text)), true, `${id}: ${JSON.stringify(validate.errors)}`);
   }
 });
@@ -39,7 +40,7 @@ test('the schema flags what the engine refuses, while one types', () => {
   ];
   for (const policy of refused) {
     assert.equal(validate(policy), false, JSON.stringify(policy));
-    assert.equal(new PolicyEngine().load(JSON.stringify(policy)).ok, false, JSON.stringify(policy));
+    assert.equal(loadText(new PolicyEngine(), JSON.stringify(policy)).ok, false, JSON.stringify(policy));
   }
 });
 
@@ -59,13 +60,13 @@ test('the templates do what their names say', async () => {
     return verdict.allowed;
   };
   const readOnly = new PolicyEngine();
-  readOnly.load(POLICY_TEMPLATES.readOnly);
+  loadText(readOnly, POLICY_TEMPLATES.readOnly);
   assert.equal(await call(readOnly, 'dingtalk_api_request', { method: 'GET', path: '/v1.0/contact/users/me' }), true);
   assert.equal(await call(readOnly, 'dingtalk_api_request', { method: 'POST', path: '/v1.0/robot/oToMessages/batchSend' }), false);
   assert.equal(readOnly.isHidden('get_access_token'), true);
 
   const messages = new PolicyEngine();
-  messages.load(POLICY_TEMPLATES.messagesNeedApproval);
+  loadText(messages, POLICY_TEMPLATES.messagesNeedApproval);
   const { asked, approver } = recording();
   assert.equal(await call(messages, 'dingtalk_api_request', { method: 'POST', path: '/topapi/v2/user/get' }, approver), true);
   assert.deepEqual(asked, []);
@@ -80,7 +81,7 @@ test("the README's policy examples are policies the engine and the schema accept
   const policies = [...readme.matchAll(/```json\n(\{\n {2}"version"[\s\S]*?)```/g)].map((match) => match[1]);
   assert.ok(policies.length >= 2, 'the examples are found');
   for (const text of policies) {
-    assert.deepEqual(new PolicyEngine().load(text), { ok: true }, text);
+    assert.deepEqual(loadText(new PolicyEngine(), text), { ok: true }, text);
     assert.equal(validate(JSON.parse(text)), true, JSON.stringify(validate.errors));
   }
 });

@@ -1,14 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closestName, editDistance } from '../../src/core/policy/closestName';
+import { applyPolicyRead } from '../../src/core/policy/apply';
 import { PolicyEngine } from '../../src/core/policy/engine';
 
 const TOOLS = ['get_access_token', 'refresh_access_token', 'token_status', 'list_apps', 'dingtalk_api_request'];
+const apply = (engine: PolicyEngine, read: ReturnType<typeof file>) => applyPolicyRead(engine, read, { knownTools: TOOLS });
 const file = (policy: object) => ({ kind: 'text' as const, text: JSON.stringify(policy), resolvedPath: '/ws/policy.json' });
 
-test('hardening 9: a policy naming tools that do not exist says so, with the closest real name', () => {
-  const engine = new PolicyEngine({ source: '/ws/policy.json', knownTools: TOOLS });
-  const report = engine.apply(
+test('a policy naming tools that do not exist says so, with the closest real name', () => {
+  const engine = new PolicyEngine({ source: '/ws/policy.json' });
+  const report = apply(
+    engine,
     file({
       version: '1',
       hide: ['Get_Access_Token', 'list_apps', '*'],
@@ -27,10 +30,11 @@ test('hardening 9: a policy naming tools that do not exist says so, with the clo
   assert.match(report.message, /loaded.*name no tool of this server.*Get_Access_Token.*did you mean "get_access_token"/);
 });
 
-test('hardening 9: a policy with only real tool names (and "*") loads quietly, and fixing a typo clears the warning', () => {
-  const engine = new PolicyEngine({ source: '/ws/policy.json', knownTools: TOOLS });
-  assert.equal(engine.apply(file({ version: '1', hide: ['list-apps'] })).level, 'warn');
-  const fixed = engine.apply(
+test('a policy with only real tool names (and "*") loads quietly, and fixing a typo clears the warning', () => {
+  const engine = new PolicyEngine({ source: '/ws/policy.json' });
+  assert.equal(apply(engine, file({ version: '1', hide: ['list-apps'] })).level, 'warn');
+  const fixed = apply(
+    engine,
     file({ version: '1', hide: ['list_apps'], tools: { get_access_token: {}, '*': { rules: [{ name: 'all', rate_limit: '60/minute' }] } } }),
   );
   assert.deepEqual([fixed.level, fixed.ok && fixed.unknownTools], ['info', []]);
@@ -49,11 +53,11 @@ test('closestName: case, dashes and small typos find the tool; unrelated words f
   assert.equal(typeof closestName('x'.repeat(100_000), TOOLS), 'undefined');
 });
 
-test('hardening 9: thousands of unknown names are summed up, shown bounded and with bidi controls visible', () => {
-  const engine = new PolicyEngine({ knownTools: TOOLS });
+test('thousands of unknown names are summed up, shown bounded and with bidi controls visible', () => {
+  const engine = new PolicyEngine();
   const hide = Array.from({ length: 5000 }, (_, index) => `tool_${index}`);
   hide[0] = 'list_apps\u202e';
-  const report = engine.apply(file({ version: '1', hide }));
+  const report = apply(engine, file({ version: '1', hide }));
   assert.ok(report.ok);
   assert.equal(report.unknownTools.length, 11);
   assert.equal(report.unknownTools[10], 'and 4990 more');

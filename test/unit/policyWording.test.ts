@@ -4,11 +4,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MUST_BE, POLICY_PROBLEMS, REGEX_PROBLEMS, type PolicyProblemCode, type ProblemParams } from '../../src/core/policy/problems';
 import { parsePolicy } from '../../src/core/policy/file/parse';
+import { applyPolicyRead } from '../../src/core/policy/apply';
 import { PolicyEngine } from '../../src/core/policy/engine';
+import type { PolicyFileRead } from '../../src/core/policy/file/read';
+
 import * as l10n from '@vscode/l10n';
 import { MUST_BE_WORDS, PROBLEM_WORDS, REGEX_WORDS, wordFailure, wordProblem, wordReport, wordUnknownEntries } from '../../src/extension/wording/policyWording';
 
 const root = path.join(__dirname, '../../..');
+const apply = (engine: PolicyEngine, read: PolicyFileRead) => applyPolicyRead(engine, read, { knownTools: ['get_access_token', 'list_apps'] });
 const bundle = JSON.parse(readFileSync(path.join(root, 'l10n/bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
 
 /**
@@ -90,20 +94,21 @@ const SAMPLES: Record<PolicyProblemCode, ProblemParams[]> = {
   tooLarge: [{ size: 2_000_000, max: 1_048_576 }],
   grewTooLarge: [{ max: 1_048_576 }],
   readFailed: [{ detail: 'permission denied (EACCES)' }],
+  vanished: [{}],
   notLocal: [{ setting: 'dingtalkToken.mcp.policyFile' }],
 };
 
 /** Where the extension's English deliberately differs from the core's (the log's): same facts, worded for a notification. */
 const WORDED_DIFFERENTLY = new Set<string>(['invalidJson', 'invalidYaml', 'moreUnknownTools', 'readFailed', 'other', 'mustBe:rateLimit']);
 
-test('issue 12: every policy problem code, every "must be" and every regex refusal has a wording in the extension', () => {
+test('every policy problem code, every "must be" and every regex refusal has a wording in the extension', () => {
   assert.deepEqual(Object.keys(PROBLEM_WORDS).sort(), Object.keys(POLICY_PROBLEMS).sort());
   assert.deepEqual(Object.keys(MUST_BE_WORDS).sort(), Object.keys(MUST_BE).sort());
   assert.deepEqual(Object.keys(REGEX_WORDS).sort(), Object.keys(REGEX_PROBLEMS).sort());
   assert.deepEqual(Object.keys(SAMPLES).sort(), Object.keys(POLICY_PROBLEMS).sort(), 'the samples below cover every code');
 });
 
-test('issue 12: every policy problem reads in Chinese for a zh-cn person, and in English says what the core says', () => {
+test('every policy problem reads in Chinese for a zh-cn person, and in English says what the core says', () => {
   for (const [code, samples] of Object.entries(SAMPLES) as [PolicyProblemCode, ProblemParams[]][]) {
     for (const params of samples) {
       const core = POLICY_PROBLEMS[code](params);
@@ -115,7 +120,7 @@ test('issue 12: every policy problem reads in Chinese for a zh-cn person, and in
   }
 });
 
-test('issue 12: a broken policy file reaches a zh-cn person in Chinese, with its lines and how many more problems there are', () => {
+test('a broken policy file reaches a zh-cn person in Chinese, with its lines and how many more problems there are', () => {
   const text = [
     '{',
     '  "version": "1",',
@@ -156,9 +161,9 @@ test('issue 12: a broken policy file reaches a zh-cn person in Chinese, with its
   assert.match(result.error, /^default must be "allow" or "deny" \(line 3\); /);
 });
 
-test('issue 12: an unreadable policy file, and entries naming unknown tools, reach a zh-cn person in Chinese', () => {
-  const engine = new PolicyEngine({ source: '/ws/p.json', knownTools: ['get_access_token', 'list_apps'] });
-  const unreadable = engine.apply({
+test('an unreadable policy file, and entries naming unknown tools, reach a zh-cn person in Chinese', () => {
+  const engine = new PolicyEngine({ source: '/ws/p.json' });
+  const unreadable = apply(engine, {
     kind: 'unreadable',
     problem: { code: 'isDirectory', params: {}, message: 'it is a directory, not a file', severity: 'error' },
   });
@@ -168,7 +173,7 @@ test('issue 12: an unreadable policy file, and entries naming unknown tools, rea
     '这是一个文件夹，不是文件',
     'the DingTalk view reads the same from the status',
   );
-  const typos = engine.apply({
+  const typos = apply(engine, {
     kind: 'text',
     text: JSON.stringify({ version: '1', hide: ['Get_Access_Token'], tools: { nothing_like_it: {} } }),
     resolvedPath: '/ws/p.json',
@@ -183,21 +188,21 @@ test('issue 12: an unreadable policy file, and entries naming unknown tools, rea
   );
 });
 
-test("issue 12: what applying the policy file did reaches the log in the person's language, as the core says it in English", () => {
-  const engine = new PolicyEngine({ source: '/ws/p.json', knownTools: ['get_access_token', 'list_apps'] });
-  const missing = engine.apply({ kind: 'missing' });
+test("what applying the policy file did reaches the log in the person's language, as the core says it in English", () => {
+  const engine = new PolicyEngine({ source: '/ws/p.json' });
+  const missing = apply(engine, { kind: 'missing' });
   assert.equal(wordReport(missing, '/ws/p.json'), missing.message, 'English: the same line as the CLI writes');
   assert.match(
     inChinese(() => wordReport(missing, '/ws/p.json')),
     /^MCP 策略 \/ws\/p\.json 不存在，使用内置默认策略.*每分钟最多 \d+ 次/,
   );
-  const loaded = engine.apply({ kind: 'text', text: '{"version": "1"}', resolvedPath: '/ws/p.json' });
+  const loaded = apply(engine, { kind: 'text', text: '{"version": "1"}', resolvedPath: '/ws/p.json' });
   assert.equal(wordReport(loaded, '/ws/p.json'), loaded.message);
   assert.equal(
     inChinese(() => wordReport(loaded, '/ws/p.json')),
     'MCP 策略 /ws/p.json 已加载并生效。',
   );
-  const broken = engine.apply({ kind: 'text', text: '{"version": "1", "default": "block"}', resolvedPath: '/ws/p.json' });
+  const broken = apply(engine, { kind: 'text', text: '{"version": "1", "default": "block"}', resolvedPath: '/ws/p.json' });
   assert.equal(
     inChinese(() => wordReport(broken, '/ws/p.json')),
     'MCP 策略 /ws/p.json 无效：default 必须是"allow" 或 "deny"。上一份有效的策略继续生效。',

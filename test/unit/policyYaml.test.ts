@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { loadText } from '../support/policyKit';
 import { PolicyEngine, type Approver, type Verdict } from '../../src/core/policy/engine';
 import { parsePolicy, policyFormatOf } from '../../src/core/policy/file/parse';
 
@@ -37,7 +38,7 @@ tools:
 
 function engineFor(source: string, text: string) {
   const engine = new PolicyEngine({ source, clock: { now: () => Date.UTC(2026, 0, 5, 10, 30, 0) } });
-  return { engine, result: engine.load(text) };
+  return { engine, result: loadText(engine, text) };
 }
 
 async function use(engine: PolicyEngine, tool: string, args: unknown = {}): Promise<Verdict> {

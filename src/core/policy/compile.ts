@@ -2,6 +2,7 @@ import { closestName } from './closestName';
 import { policyProblem, unknownToolEntry, type PolicyProblem, type ProblemParams } from './problems';
 import type { LimitFile, PolicyFile } from './file/schema';
 import { compileRules, type Rule } from './conditions';
+import { referenceKey, type CounterId } from './counterIdentity';
 import type { Window } from './ruleSchema';
 
 /** A checked policy file compiled to what PolicyEngine reads, and the entries in it that name no tool. */
@@ -34,8 +35,8 @@ export interface CompiledPolicy {
   /** The rules under "*", evaluated after each tool's own. */
   everyTool: Rule[];
   allTools: Limit[];
-  /** Each rule counter by `<scope>\0<counter>`, for conditions that read it (state.<scope>.<counter>). */
-  counters: Map<string, { key: string; window: Window }>;
+  /** Each rule counter by referenceKey(scope, counter), for conditions that read it (state.<scope>.<counter>). */
+  counters: Map<string, CounterId>;
 }
 
 export function compile(file: PolicyFile): CompiledPolicy {
@@ -60,9 +61,9 @@ export function compile(file: PolicyFile): CompiledPolicy {
   }
   const hideList = file.hide === '*' ? ['*'] : (file.hide ?? []);
   const everyTool = compileRules('*', file.tools?.['*']?.rules ?? []);
-  const counters = new Map<string, { key: string; window: Window }>();
+  const counters = new Map<string, CounterId>();
   for (const rule of [...[...tools.values()].flatMap((tool) => tool.rules), ...everyTool]) {
-    if (rule.state) counters.set(`${rule.state.scope}\0${rule.state.counter}`, { key: rule.state.key, window: rule.state.window });
+    if (rule.state) counters.set(referenceKey(rule.state.scope, rule.state.counter), rule.state.id);
   }
   return {
     defaultAction: file.default ?? 'allow',

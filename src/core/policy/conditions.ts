@@ -1,3 +1,5 @@
+import { ruleCounter, type CounterId } from './counterIdentity';
+import { compareUnits, toUnits, unitsText } from './exactNumbers';
 import { compileSafeRegex, type SafeRegex } from './regex/matcher';
 import { counterScope, MAX_INCREMENT, parseRateLimit, type ConditionFile, type Operator, type RuleFile, type Window } from './ruleSchema';
 
@@ -20,16 +22,16 @@ export interface Condition {
 }
 
 export interface CounterDef {
-  /** Where Counters keeps it: global to the server, as Intercept's are (`state:<tool>`, apart from the limits' `tools.<tool>`). */
-  key: string;
+  id: CounterId;
   scope: string;
   counter: string;
   window: Window;
-  increment: number;
+  /** Millionths added per call (exactNumbers.ts). */
+  increment: bigint;
   /** Field names under args whose value is the increment. */
   incrementFrom?: string[];
-  /** The most the counter may reach after this call (from an lt/lte condition on itself), as Intercept reserves. */
-  limit?: number;
+  /** What the counter may reach after this call (from an lt/lte condition on itself), as Intercept reserves. */
+  limit?: { value: number; inclusive: boolean };
 }
 
 export interface Rule {
@@ -59,7 +61,7 @@ export function compileRules(tool: string, rules: RuleFile[]): Rule[] {
         action: 'evaluate',
         conditions: [{ source: 'state', keys: [scope, counter], op: 'lte', value: count }],
         onDeny: file.on_deny ?? `Rate limit of ${count} per ${window} reached. Try again later.`,
-        state: { key: stateKey(scope, counter, window), scope, counter, window, increment: 1, limit: count },
+        state: { id: ruleCounter(scope, counter, window), scope, counter, window, increment: toUnits(1)!, limit: { value: count, inclusive: true } },
       };
     }
     const conditions = (file.conditions ?? []).map(compileCondition);
@@ -73,20 +75,19 @@ export function compileRules(tool: string, rules: RuleFile[]): Rule[] {
           (condition.op === 'lt' || condition.op === 'lte'),
       );
       state = {
-        key: stateKey(scope, file.state.counter, file.state.window as Window),
+        id: ruleCounter(scope, file.state.counter, file.state.window as Window),
         scope,
         counter: file.state.counter,
         window: file.state.window as Window,
-        increment: file.state.increment ?? 1,
+        // Whole numbers up to MAX_INCREMENT (ruleSchema.ts), so always exact.
+        increment: toUnits(file.state.increment ?? 1)!,
         incrementFrom: file.state.increment_from?.split('.').slice(1),
-        limit: own ? (own.op === 'lt' ? (own.value as number) - 1 : (own.value as number)) : undefined,
+        limit: own ? { value: own.value as number, inclusive: own.op === 'lte' } : undefined,
       };
     }
     return { id, name, action: (file.action ?? 'evaluate') as Rule['action'], conditions, onDeny: file.on_deny, state };
   });
 }
-
-const stateKey = (scope: string, counter: string, window: Window) => JSON.stringify([`state:${scope}`, counter, window, 'grant']);
 
 function compileCondition(file: ConditionFile): Condition {
   const [source, ...keys] = file.path.split('.');
@@ -113,12 +114,13 @@ export function resolveArgs(args: unknown, keys: readonly string[]): { found: tr
 }
 
 /**
- * Whether a condition holds; `counter` reads a state counter's value in its current window. `undecided`
- * is the answer when the condition cannot be decided: the field is missing, has the wrong type for the
- * operator (a string for lt, a number for regex), or is too long for a regex. The caller picks the answer
- * that fails closed: false for an evaluate rule (denied, as Intercept does), true for an approve rule (asked).
+ * Whether a condition holds; `counter` reads a state counter's value in its current window, in millionths
+ * (compared exactly). `undecided` is the answer when the condition cannot be decided: the field is missing,
+ * has the wrong type for the operator (a string for lt, a number for regex), or is too long for a regex. The
+ * caller picks the answer that fails closed: false for an evaluate rule (denied, as Intercept does), true for
+ * an approve rule (asked).
  */
-export function conditionHolds(condition: Condition, args: unknown, counter: (scope: string, name: string) => number, undecided: boolean): boolean {
+export function conditionHolds(condition: Condition, args: unknown, counter: (scope: string, name: string) => bigint, undecided: boolean): boolean {
   let found: boolean;
   let value: unknown;
   if (condition.source === 'state') {
@@ -135,6 +137,7 @@ export function conditionHolds(condition: Condition, args: unknown, counter: (sc
 
 function applyOperator(condition: Condition, actual: unknown): boolean | undefined {
   const expected = condition.value;
+  if (typeof actual === 'bigint') return applyToCount(condition.op, actual, expected);
   switch (condition.op) {
     case 'eq':
       return equal(actual, expected);
@@ -162,6 +165,31 @@ function applyOperator(condition: Condition, actual: unknown): boolean | undefin
   }
 }
 
+/** An operator on a counter's exact count. */
+function applyToCount(op: Operator, units: bigint, expected: unknown): boolean | undefined {
+  const is = (value: unknown) => (typeof value === 'number' ? Number.isFinite(value) && compareUnits(units, value) === 0 : equal(unitsText(units), value));
+  switch (op) {
+    case 'eq':
+      return is(expected);
+    case 'neq':
+      return !is(expected);
+    case 'in':
+      return (expected as unknown[]).some(is);
+    case 'not_in':
+      return !(expected as unknown[]).some(is);
+    case 'lt':
+      return compareUnits(units, expected as number) < 0;
+    case 'lte':
+      return compareUnits(units, expected as number) <= 0;
+    case 'gt':
+      return compareUnits(units, expected as number) > 0;
+    case 'gte':
+      return compareUnits(units, expected as number) >= 0;
+    default:
+      return undefined;
+  }
+}
+
 /** Intercept's equality: numbers as numbers, other scalars by their text (so 5 equals "5"), structures by their JSON. */
 function equal(actual: unknown, expected: unknown): boolean {
   if (typeof actual === 'number' && typeof expected === 'number') return actual === expected;
@@ -170,12 +198,30 @@ function equal(actual: unknown, expected: unknown): boolean {
   return String(actual) === String(expected);
 }
 
-/** The amount a call adds to a counter: `increment`, or the argument `increment_from` names (a number ≥ 0, else no amount). */
-export function incrementOf(state: CounterDef, args: unknown): number | undefined {
+/**
+ * The millionths a call adds to a counter: `increment`, or the argument `increment_from` names (a number
+ * from 0 to MAX_INCREMENT with at most six decimal places, else no amount).
+ */
+export function incrementOf(state: CounterDef, args: unknown): bigint | undefined {
   if (!state.incrementFrom) return state.increment;
   const resolved = resolveArgs(args, state.incrementFrom);
   if (!resolved.found || typeof resolved.value !== 'number' || !Number.isFinite(resolved.value)) return undefined;
-  // A negative amount would give quota back; an absurd one could make the sums inexact.
+  // A negative amount would give quota back; an absurd one is surely a mistake.
   if (resolved.value < 0 || resolved.value > MAX_INCREMENT) return undefined;
-  return resolved.value;
+  return toUnits(resolved.value);
+}
+
+/**
+ * The first argument a rule's conditions judge that is a number JSON cannot carry: 1e400 arrives as
+ * Infinity, passes `gte 1`, and would be sent on as null. (incrementOf refuses such an amount itself.)
+ */
+export function nonFiniteArgument(rule: Rule, args: unknown): { path: string; value: number } | undefined {
+  for (const condition of rule.conditions) {
+    if (condition.source !== 'args') continue;
+    const resolved = resolveArgs(args, condition.keys);
+    if (resolved.found && typeof resolved.value === 'number' && !Number.isFinite(resolved.value)) {
+      return { path: `args.${condition.keys.join('.')}`, value: resolved.value };
+    }
+  }
+  return undefined;
 }

@@ -1,38 +1,28 @@
-import type { Limit } from './compile';
+import { counterKey, storedKey, type CounterId } from './counterIdentity';
+import { MemoryCounterStore } from './stores/memory';
+import type { CounterStore, StoreCharge } from './stores/types';
 import type { Window } from './ruleSchema';
 
 /**
- * The policy's counters: calendar-aligned UTC windows, reserve → commit | rollback (Intercept's two-phase
- * model), so denied and failed calls use no quota; grant counters persist through a CounterStore.
+ * The policy's counters over a counter store (stores/: memory, a file per person, Redis for a team):
+ * calendar-aligned UTC windows, reserve → commit | release (Intercept's two-phase model), so denied and failed
+ * calls use no quota. A reservation carries each counter's maximum, and the store adds all of a call's charges or
+ * none, atomically for everyone sharing it. Counts are exact millionths (BigInt, exactNumbers.ts).
  */
-
-/** Where counters persist between engine instances (the extension backs it with globalState). */
-export interface CounterStore {
-  load(): Record<string, number> | undefined;
-  save(snapshot: Record<string, number>): void;
-}
 
 const WINDOW_MS: Record<Window, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
-interface Entry {
-  start: number;
-  used: number;
-  pending: number;
-}
-interface Reservation {
-  key: string;
-  start: number;
-  amount: number;
-}
-/** What a reservation is for: a limit (one unit) or a rule's counter (its increment). */
+/** What a call adds to one counter: a limit (one call) or a rule's counter (its increment), in millionths. */
 export interface Charge {
-  key: string;
-  window: Window;
-  persist: boolean;
-  amount: number;
+  id: CounterId;
+  amount: bigint;
+  /** The most the count may reach with this charge; none for a counter without a cap. */
+  max?: bigint;
 }
 
-function windowStart(now: number, window: Window): number {
+export type Reservation = readonly StoreCharge[];
+
+export function windowStart(now: number, window: Window): number {
   // Epoch milliseconds have no leap seconds, so flooring aligns minutes, hours and UTC midnights.
   return Math.floor(now / WINDOW_MS[window]) * WINDOW_MS[window];
 }
@@ -41,97 +31,36 @@ export function secondsUntilReset(now: number, window: Window): number {
   return Math.max(1, Math.ceil((windowStart(now, window) + WINDOW_MS[window] - now) / 1000));
 }
 
+function slotOf(id: CounterId, now: number): { slot: string; expiresAt: number } {
+  const start = windowStart(now, id.window);
+  return { slot: storedKey(id, start), expiresAt: start + WINDOW_MS[id.window] };
+}
+
 export class Counters {
-  private readonly entries = new Map<string, Entry & { window: Window; persist: boolean }>();
+  readonly store: CounterStore;
 
-  constructor(
-    private readonly store: CounterStore | undefined,
-    now: number,
-  ) {
-    this.restore(now);
+  constructor(store: CounterStore | undefined, clock: { now(): number }) {
+    this.store = store ?? new MemoryCounterStore(() => clock.now());
   }
 
-  /**
-   * The key names the counter, not the rule: a reload that keeps tool, counter, window and scope keeps
-   * its count, even if `max` changed. Session counters carry the session id.
-   */
-  static key(limit: Limit, sessionId: string): string {
-    return JSON.stringify([limit.target, limit.counter, limit.window, limit.scope === 'grant' ? 'grant' : `session:${sessionId}`]);
+  /** The counts of these counters in their current windows (committed and in flight), by counterKey. */
+  async read(ids: readonly CounterId[], now: number): Promise<Map<string, bigint>> {
+    const counts = await this.store.read(ids.map((id) => slotOf(id, now).slot));
+    return new Map(ids.map((id, index) => [counterKey(id), counts[index] ?? 0n]));
   }
 
-  /** Units in use (committed + in flight) in the current window. */
-  count(key: string, window: Window, now: number): number {
-    const entry = this.entries.get(key);
-    return entry && entry.start === windowStart(now, window) ? entry.used + entry.pending : 0;
+  /** Adds every charge, each within its max, or none: then the index of the first that has no room. */
+  async reserve(charges: readonly Charge[], now: number): Promise<{ ok: true; reservation: Reservation } | { ok: false; index: number }> {
+    // A charge larger than its max never fits, whatever the count (never below zero) is.
+    const hopeless = charges.findIndex(({ amount, max }) => max !== undefined && amount > max);
+    if (hopeless >= 0) return { ok: false, index: hopeless };
+    const reservation = charges.map(({ id, amount, max }) => ({ ...slotOf(id, now), amount, ...(max !== undefined ? { max } : {}) }));
+    const reserved = await this.store.reserve(reservation);
+    return reserved.ok ? { ok: true, reservation } : { ok: false, index: reserved.index };
   }
 
-  reserve({ key, window, persist, amount }: Charge, now: number): Reservation {
-    const start = windowStart(now, window);
-    let entry = this.entries.get(key);
-    if (!entry || entry.start !== start) {
-      // A new window starts from zero; reservations from the old one no longer count anywhere.
-      entry = { start, used: 0, pending: 0, window, persist };
-      this.entries.set(key, entry);
-    }
-    entry.pending += amount;
-    return { key, start, amount };
-  }
-
-  finish(reservations: Reservation[], succeeded: boolean, now: number): void {
-    for (const { key, start, amount } of reservations) {
-      const entry = this.entries.get(key);
-      if (!entry || entry.start !== start || entry.pending < amount) continue;
-      entry.pending -= amount;
-      if (succeeded) entry.used += amount;
-    }
-    this.prune(now);
-    if (succeeded) this.save(now);
-  }
-
-  private prune(now: number): void {
-    for (const [key, entry] of this.entries) {
-      if (entry.start !== windowStart(now, entry.window) && entry.pending === 0) this.entries.delete(key);
-    }
-  }
-
-  /**
-   * Only committed grant counters of current windows are saved: session ids die with the editor
-   * window, and an expired window counts nothing. That keeps the snapshot to a handful of numbers.
-   */
-  private save(now: number): void {
-    if (!this.store) return;
-    const snapshot: Record<string, number> = {};
-    for (const [key, entry] of this.entries) {
-      if (entry.persist && entry.used > 0 && entry.start === windowStart(now, entry.window)) {
-        snapshot[JSON.stringify([...(JSON.parse(key) as unknown[]), entry.start])] = entry.used;
-      }
-    }
-    try {
-      this.store.save(snapshot);
-    } catch {
-      // Losing a snapshot only makes limits more lenient after a restart; it must not fail the call.
-    }
-  }
-
-  private restore(now: number): void {
-    let snapshot: Record<string, number> | undefined;
-    try {
-      snapshot = this.store?.load();
-    } catch {
-      return;
-    }
-    for (const [stored, used] of Object.entries(snapshot ?? {})) {
-      let parts: unknown;
-      try {
-        parts = JSON.parse(stored);
-      } catch {
-        continue;
-      }
-      if (!Array.isArray(parts) || parts.length !== 5 || parts[3] !== 'grant') continue;
-      const [target, counter, window, , start] = parts as [unknown, unknown, unknown, unknown, unknown];
-      if (typeof target !== 'string' || typeof counter !== 'string' || typeof window !== 'string' || !(window in WINDOW_MS)) continue;
-      if (start !== windowStart(now, window as Window) || typeof used !== 'number' || !Number.isFinite(used) || used <= 0) continue;
-      this.entries.set(JSON.stringify([target, counter, window, 'grant']), { start, used, pending: 0, window: window as Window, persist: true });
-    }
+  /** Gives a reservation back (the call was denied after all, or never reached DingTalk). */
+  async release(reservation: Reservation): Promise<void> {
+    await this.store.release(reservation);
   }
 }

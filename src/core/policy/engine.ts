@@ -1,26 +1,22 @@
 import { argsDigest } from '../argsDigest';
-import { compile, unknownToolEntries, type CompiledPolicy, type Limit } from './compile';
-import { Counters, secondsUntilReset, type Charge, type CounterStore } from './counters';
-import { DEFAULT_POLICY, DEFAULT_REFRESHES_PER_MINUTE } from './defaults';
-import type { PolicyFileRead } from './file/read';
-import { parsePolicy, policyFormatOf } from './file/parse';
-import { failureOf, type PolicyFailure, type PolicyProblem } from './problems';
-import { conditionHolds, incrementOf, type Rule } from './conditions';
+import type { CompiledPolicy, Limit } from './compile';
+import { conditionHolds, incrementOf, nonFiniteArgument, type Rule } from './conditions';
+import { counterKey, limitCounter, referenceKey, type CounterId } from './counterIdentity';
+import { Counters, secondsUntilReset, type Charge, type Reservation } from './counters';
+import { compareUnits, maxUnitsWithin, ONE } from './exactNumbers';
+import { CounterStoreUnavailable, type CounterStore, type StoreState } from './stores/types';
+import { initialState, statusOf, type PolicyState, type PolicyStatus } from './inForce';
 
 /**
- * The MCP policy engine: a PolicyLayer/Intercept-compatible policy.json (version "1") decides every tool
- * call before it runs. Plain TypeScript (no vscode) so the extension, the standalone CLI and tests share it.
+ * The MCP policy engine: holds the one policy in force (inForce.ts: the defaults, a file's rules, or
+ * deny-all) and decides every tool call by it. What to put in force is decided elsewhere (loader.ts turns
+ * a file into a compiled policy, apply.ts decides what a load changes); `set` swaps the whole state at once.
  *
  * Order of evaluation, as in Intercept: hide → default deny for unlisted tools → tool deny → rules (the
  * tool's, then "*"'s, in order: a deny rule denies, an evaluate rule whose conditions do not all hold
- * denies) → limits (tool first, then all_tools) and rule counters with room → approval (the tool's
- * `approve`, or an approve rule whose conditions hold) → reserve. Counters are reserved before the tool
- * runs and committed or rolled back by `finish`, so denied and failed calls use no quota.
- *
- * The file's shape is policySchema.ts', its parsing policyParse.ts', compiling policyCompile.ts', the
- * counters policyCounters.ts'; the built-in defaults are defaultPolicy.ts', the problems' codes and
- * English policyProblems.ts'. What remains (PolicyEngine, a little over 300 lines) is the decision order above,
- * kept in one class so that order can be read top to bottom.
+ * denies) → limits (tool first, then all_tools) and rule counters with room → reserve → approval (the
+ * tool's `approve`, or an approve rule whose conditions hold). Quota is reserved before a person is asked,
+ * so no one approves a call that cannot run; `finish` commits it, or gives it back for denied and failed calls.
  */
 
 export interface PolicyCall {
@@ -29,199 +25,58 @@ export interface PolicyCall {
   sessionId: string;
 }
 
-export type Approver = (request: { tool: string; argsDigest: string; policyVersion: number }) => Promise<boolean>;
+/** Asks the person about one call: the whole arguments to show, their digest and the policy version to bind the answer to. */
+export type Approver = (request: { tool: string; args: Record<string, unknown>; argsDigest: string; policyVersion: number }) => Promise<boolean>;
 
+/** `asked`: whether a person was asked about this call (and, when allowed, approved it). */
 export type Verdict =
-  { allowed: true; rule: string; finish(succeeded: boolean): void } | { allowed: false; rule: string; reason: string; retryAfterSeconds?: number };
+  | { allowed: true; rule: string; asked: boolean; finish(succeeded: boolean): void }
+  | { allowed: false; rule: string; reason: string; retryAfterSeconds?: number; asked: boolean };
 
-/** What applying a policy file did: `level` error means every call is now denied; warn, a problem while a good policy stays. */
-export type PolicyReport =
-  | {
-      ok: true;
-      level: 'info' | 'warn';
-      /** No file (the defaults apply), or the file loaded. */
-      outcome: 'missing' | 'loaded';
-      /** The file the source resolved to, when that differs (a symlink). */
-      resolvedPath?: string;
-      message: string;
-      /** Entries naming tools the server does not have. */ unknownTools: string[];
-      problems: PolicyProblem[];
-    }
-  | {
-      ok: false;
-      level: 'warn' | 'error';
-      outcome: 'unreadable' | 'invalid';
-      message: string;
-      error: string;
-      /** The error as problems, for wording in the person's language. */ failure: PolicyFailure;
-      denyingAll: boolean;
-      problems: PolicyProblem[];
-    };
-
-export interface PolicyStatus {
-  source: string;
-  /** What decides calls now: the file's rules, the built-in defaults (no file), or nothing (every call denied). */
-  inForce: 'file' | 'defaults' | 'none';
-  /** The file the source resolved to when it was loaded, when that differs (a symlink). */
-  resolvedPath?: string;
-  usingDefault: boolean;
-  valid: boolean;
-  error?: string;
-  /** The error as problems, for wording in the person's language. */
-  failure?: PolicyFailure;
-  policyVersion: number;
-}
+type Denial = Extract<Verdict, { allowed: false }>;
 
 export class PolicyEngine {
   private readonly clock: { now(): number };
-  private source: string;
   private readonly counters: Counters;
-  /** The policy in force; undefined when no file was valid since the defaults applied (then everything is denied). */
-  private policy: CompiledPolicy | undefined = compile(DEFAULT_POLICY);
-  /** True while the built-in defaults decide (no file, or none read yet). */
-  private usingDefault = true;
-  private error: string | undefined;
-  private failure: PolicyFailure | undefined;
-  /** Whether the last failure was reading the file (true) or what it said (false). */
-  private unreadable = false;
-  private version = 0;
+  private state: PolicyState;
 
-  /** Tool names the server has, to point out typos in `hide` and `tools`; no check without them. */
-  private readonly knownTools: readonly string[] | undefined;
-  private unknownTools: string[] = [];
-  /** Problems of the last file applied, with their lines, for the editor. */
-  private problems: PolicyProblem[] = [];
-  private resolvedPath: string | undefined;
-
-  constructor(options: { clock?: { now(): number }; counterStore?: CounterStore; source?: string; knownTools?: readonly string[] } = {}) {
+  constructor(options: { clock?: { now(): number }; counterStore?: CounterStore; source?: string } = {}) {
     this.clock = options.clock ?? { now: () => Date.now() };
-    this.source = options.source ?? 'the MCP policy file';
-    this.knownTools = options.knownTools;
-    this.counters = new Counters(options.counterStore, this.clock.now());
+    this.state = initialState(options.source ?? 'the MCP policy file');
+    this.counters = new Counters(options.counterStore, this.clock);
   }
 
-  /** Applies policy text (undefined: no file → the built-in default). Invalid text keeps the last good policy. */
-  load(text: string | undefined, format = policyFormatOf(this.source)): { ok: true } | { ok: false; error: string } {
-    const parsed = text === undefined ? { ok: true as const, policy: DEFAULT_POLICY } : parsePolicy(text, format);
-    if (!parsed.ok) {
-      this.problems = parsed.failure.problems;
-      return this.fail(parsed.error, parsed.failure, false);
-    }
-    this.policy = compile(parsed.policy);
-    const unknown = this.knownTools ? unknownToolEntries(parsed.policy, this.knownTools) : [];
-    this.unknownTools = unknown.map((entry) => entry.text);
-    const lines = unknown.length > 0 && 'lineOf' in parsed ? parsed.lineOf() : undefined;
-    this.problems = unknown.map((entry) => ({ ...entry.problem, ...(lines?.(entry.path) !== undefined ? { line: lines(entry.path) } : {}) }));
-    this.usingDefault = text === undefined;
-    this.error = undefined;
-    this.failure = undefined;
-    this.unreadable = false;
-    this.version++;
-    return { ok: true };
+  /** Where the counters live, and whether they can be used now. */
+  counterStore(): StoreState {
+    return this.counters.store.state();
   }
 
-  /**
-   * Applies what reading the policy file gave (no file → the defaults; a file that cannot be read counts
-   * as invalid) and says what is now in force, in one line for the log. `source` names the file when
-   * it changed (another setting, another workspace folder).
-   */
-  apply(read: PolicyFileRead, source = this.source): PolicyReport {
-    this.source = source;
-    this.problems = [];
-    const result =
-      read.kind === 'unreadable' ? this.fail(read.problem.message, failureOf(read.problem), true) : this.load(read.kind === 'text' ? read.text : undefined);
-    const problems = this.problems;
-    if (result.ok) this.resolvedPath = read.kind === 'text' && read.resolvedPath !== source ? read.resolvedPath : undefined;
-    if (!result.ok) {
-      const failure = this.failure!;
-      const outcome = read.kind === 'unreadable' ? 'unreadable' : 'invalid';
-      const problem = `MCP policy ${source} ${outcome === 'unreadable' ? 'cannot be read' : 'is invalid'}: ${result.error}.`;
-      return this.policy
-        ? {
-            ok: false,
-            level: 'warn',
-            outcome,
-            error: result.error,
-            failure,
-            denyingAll: false,
-            problems,
-            message: `${problem} The last good policy stays in force.`,
-          }
-        : {
-            ok: false,
-            level: 'error',
-            outcome,
-            error: result.error,
-            failure,
-            denyingAll: true,
-            problems,
-            message: `${problem} Every tool call is denied until it is fixed.`,
-          };
-    }
-    if (read.kind === 'missing') {
-      return {
-        ok: true,
-        level: 'info',
-        outcome: 'missing',
-        unknownTools: [],
-        problems,
-        message: `MCP policy ${source} does not exist; the built-in defaults apply (every tool allowed, refresh_access_token at most ${DEFAULT_REFRESHES_PER_MINUTE} times a minute).`,
-      };
-    }
-    const resolvedPath = read.kind === 'text' && read.resolvedPath !== source ? read.resolvedPath : undefined;
-    const loaded = `MCP policy ${source}${resolvedPath ? ` (the file it resolves to: ${resolvedPath})` : ''} loaded and in force.`;
-    const unknownTools = this.unknownTools;
-    if (unknownTools.length === 0) return { ok: true, level: 'info', outcome: 'loaded', resolvedPath, unknownTools, problems, message: loaded };
-    return {
-      ok: true,
-      level: 'warn',
-      outcome: 'loaded',
-      resolvedPath,
-      unknownTools,
-      problems,
-      message: `${loaded} These entries name no tool of this server and change nothing: ${unknownTools.join('; ')}.`,
-    };
+  /** Puts a policy in force. Counters are kept: a counter with the same identity counts on. */
+  set(next: PolicyState): void {
+    this.state = next;
   }
 
-  private fail(error: string, failure: PolicyFailure, unreadable: boolean): { ok: false; error: string } {
-    this.error = error;
-    this.failure = failure;
-    this.unreadable = unreadable;
-    // Fail closed: with no good file to fall back on, no call may pass. The built-in defaults are not
-    // one: a policy file that appears broken was surely meant to restrict, not to allow everything.
-    if (this.usingDefault) this.policy = undefined;
-    return { ok: false, error };
+  current(): PolicyState {
+    return this.state;
   }
 
   status(): PolicyStatus {
-    return {
-      source: this.source,
-      inForce: this.policy === undefined ? 'none' : this.usingDefault ? 'defaults' : 'file',
-      ...(this.resolvedPath !== undefined ? { resolvedPath: this.resolvedPath } : {}),
-      usingDefault: this.policy !== undefined && this.usingDefault,
-      valid: this.error === undefined,
-      ...(this.error !== undefined ? { error: this.error } : {}),
-      ...(this.failure !== undefined ? { failure: this.failure } : {}),
-      policyVersion: this.version,
-    };
+    return statusOf(this.state);
   }
 
   isHidden(tool: string): boolean {
-    const policy = this.policy;
-    return policy !== undefined && (policy.hideAll || policy.hidden.has(tool));
+    const { inForce } = this.state;
+    return inForce.kind !== 'deny-all' && (inForce.policy.hideAll || inForce.policy.hidden.has(tool));
   }
 
   async evaluate(call: PolicyCall, approver: Approver): Promise<Verdict> {
-    const policy = this.policy;
-    const version = this.version;
+    const { inForce, source, version } = this.state;
     const { tool } = call;
-    if (!policy) {
-      const problem = this.unreadable ? 'cannot be read' : 'is invalid';
-      return deny(
-        'invalid-policy',
-        `The MCP policy ${this.source} ${problem}, so every tool call is denied until it is fixed: ${this.error ?? 'unknown error'}`,
-      );
+    if (inForce.kind === 'deny-all') {
+      const problem = inForce.trouble.outcome === 'unreadable' ? 'cannot be read' : 'is invalid';
+      return deny('invalid-policy', `The MCP policy ${source} ${problem}, so every tool call is denied until it is fixed: ${inForce.trouble.error}`);
     }
+    const { policy } = inForce;
     if (this.isHidden(tool)) return deny('hide', `Tool "${tool}" is hidden by policy.`);
 
     const entry = policy.tools.get(tool);
@@ -232,37 +87,63 @@ export class PolicyEngine {
 
     const rules = [...(entry?.rules ?? []), ...policy.everyTool];
     const limits = [...(entry?.limits ?? []), ...policy.allTools];
-    // Check rules and limits before asking anyone: a person should not approve a call that cannot run anyway.
-    const early = this.check(policy, rules, limits, call);
-    if ('denial' in early) return early.denial;
-    let charges = early.charges;
-
-    let rule = entry ? `tools.${tool}` : 'default:allow';
-    const asking = entry?.action === 'approve' ? `tools.${tool}.approve` : early.approveRule?.id;
-    if (asking !== undefined) {
-      rule = asking;
-      const approved = await approver({ tool, argsDigest: argsDigest(call.args), policyVersion: version }).catch(() => false);
-      if (approved !== true) return deny(rule, `The call to ${tool} was not approved (the person declined or dismissed the request).`);
-      // The approval was given for this policy version; a reload while asking voids it.
-      if (this.version !== version)
-        return deny(rule, `The MCP policy changed while ${tool} was waiting for approval, so the approval no longer applies; call again.`);
-      // Others may have used the quota while the person was deciding.
-      const late = this.check(policy, rules, limits, call);
-      if ('denial' in late) return late.denial;
-      charges = late.charges;
-    }
-
-    // Synchronous from check to reserve, so concurrent calls cannot overshoot a limit.
     const now = this.clock.now();
-    const reservations = charges.map((charge) => this.counters.reserve(charge, now));
+    // Every counter the rules read or the call may charge, read once: the checks below are judged on these counts.
+    const counted = [...limits.map((limit) => limitCounter(limit, call.sessionId)), ...policy.counters.values()];
+    let counts = new Map<string, bigint>();
+    if (counted.length > 0) {
+      try {
+        counts = await this.counters.read(counted, now);
+      } catch (error) {
+        return storeDenial(error);
+      }
+    }
+    const checked = this.check(policy, rules, limits, call, counts, now);
+    if ('denial' in checked) return checked.denial;
+
+    // Reserved before asking, so a person is asked only about calls that can run, and the quota is theirs while they
+    // decide. The store adds every charge within its max or none, so concurrent calls (in any process sharing it)
+    // cannot overshoot a limit, whatever the counts read above said.
+    let reservation: Reservation = [];
+    if (checked.charges.length > 0) {
+      try {
+        const reserved = await this.counters.reserve(
+          checked.charges.map(({ charge }) => charge),
+          now,
+        );
+        if (!reserved.ok) return checked.charges.at(reserved.index)?.denial() ?? deny('counter-store', 'The counter store found no room for this call.');
+        reservation = reserved.reservation;
+      } catch (error) {
+        return storeDenial(error);
+      }
+    }
+    const release = () => void this.counters.release(reservation).catch(() => undefined);
+
+    const asking = entry?.action === 'approve' ? `tools.${tool}.approve` : checked.approveRule?.id;
+    const rule = asking ?? (entry ? `tools.${tool}` : 'default:allow');
+    if (asking !== undefined) {
+      const args = (call.args ?? {}) as Record<string, unknown>;
+      const approved = await approver({ tool, args, argsDigest: argsDigest(call.args), policyVersion: version }).catch(() => false);
+      if (approved !== true) {
+        release();
+        return deny(rule, `The call to ${tool} was not approved (the person declined or dismissed the request).`, true);
+      }
+      // The approval was given for the policy then in force; another one in force voids it.
+      if (this.state.inForce !== inForce) {
+        release();
+        return deny(rule, `The MCP policy changed while ${tool} was waiting for approval, so the approval no longer applies; call again.`, true);
+      }
+    }
     let finished = false;
     return {
       allowed: true,
       rule,
+      asked: asking !== undefined,
       finish: (succeeded) => {
         if (finished) return;
         finished = true;
-        this.counters.finish(reservations, succeeded, this.clock.now());
+        // A release that fails keeps the quota used: stricter, never looser.
+        if (!succeeded) release();
       },
     };
   }
@@ -276,30 +157,51 @@ export class PolicyEngine {
     rules: Rule[],
     limits: Limit[],
     call: PolicyCall,
-  ): { denial: Extract<Verdict, { allowed: false }> } | { charges: Charge[]; approveRule?: Rule } {
-    const now = this.clock.now();
-    const counter = (scope: string, name: string) => {
-      const found = policy.counters.get(`${scope}\0${name}`);
-      return found ? this.counters.count(found.key, found.window, now) : 0;
+    counts: Map<string, bigint>,
+    now: number,
+  ): { denial: Denial } | { charges: ChargeWithDenial[]; approveRule?: Rule } {
+    const count = (id: CounterId) => counts.get(counterKey(id)) ?? 0n;
+    // What this call adds to each rule counter: a cap (lt/lte) in another rule is judged on the count after it.
+    const adds = new Map<string, bigint>();
+    for (const rule of rules) {
+      const amount = rule.state && incrementOf(rule.state, call.args);
+      if (rule.state && amount !== undefined) adds.set(counterKey(rule.state.id), amount);
+    }
+    const countFor = (rule: Rule, cap: boolean) => (scope: string, name: string) => {
+      const id = policy.counters.get(referenceKey(scope, name));
+      if (!id) return 0n;
+      const key = counterKey(id);
+      const own = rule.state !== undefined && counterKey(rule.state.id) === key;
+      return count(id) + (cap && !own ? (adds.get(key) ?? 0n) : 0n);
     };
+
     let approveRule: Rule | undefined;
     for (const rule of rules) {
       if (rule.action === 'deny') return { denial: deny(rule.id, rule.onDeny?.trim() || `Denied by rule "${rule.name}".`) };
-      const holds = rule.conditions.every((condition) => conditionHolds(condition, call.args, counter, rule.action === 'approve'));
+      const nonFinite = nonFiniteArgument(rule, call.args);
+      if (nonFinite !== undefined) {
+        return {
+          denial: deny(
+            rule.id,
+            `Rule "${rule.name}" judges ${nonFinite.path}, which is ${nonFinite.value}: not a finite number (one too large for a double, such as 1e400), so it cannot be judged or sent; the call is denied.`,
+          ),
+        };
+      }
+      const holds = rule.conditions.every((condition) =>
+        conditionHolds(condition, call.args, countFor(rule, condition.op === 'lt' || condition.op === 'lte'), rule.action === 'approve'),
+      );
       if (rule.action === 'approve') {
         approveRule ??= holds ? rule : undefined;
       } else if (!holds) {
         return { denial: ruleDenial(rule, rule.onDeny?.trim() || `Denied by rule "${rule.name}": a condition does not hold.`, now) };
       }
     }
-    const full = this.overLimit(limits, call);
+    const full = overLimit(limits, call, count, now);
     if (full) return { denial: full };
 
-    const charges: Charge[] = limits.map((limit) => ({
-      key: Counters.key(limit, call.sessionId),
-      window: limit.window,
-      persist: limit.scope === 'grant',
-      amount: 1,
+    const charges: ChargeWithDenial[] = limits.map((limit) => ({
+      charge: { id: limitCounter(limit, call.sessionId), amount: ONE, max: BigInt(limit.max) * ONE },
+      denial: () => limitDenial(limit, call, now),
     }));
     for (const rule of rules) {
       if (!rule.state) continue;
@@ -310,56 +212,78 @@ export class PolicyEngine {
         return {
           denial: deny(
             rule.id,
-            `Rule "${rule.name}" counts ${path}, which must be a number from 0 to 1e12 in this call; it is missing or not one, so the call is denied.`,
+            `Rule "${rule.name}" counts ${path}, which must be a number from 0 to 1e12 with at most 6 decimal places in this call; it is missing or not one, so the call is denied.`,
           ),
         };
       }
-      const key = state.key;
-      if (state.limit !== undefined && this.counters.count(key, state.window, now) + amount > state.limit) {
-        return { denial: ruleDenial(rule, rule.onDeny?.trim() || `Rate limit exceeded for ${rule.name}.`, now) };
-      }
-      charges.push({ key, window: state.window, persist: true, amount });
+      const denial = () => ruleDenial(rule, rule.onDeny?.trim() || `Rate limit exceeded for ${rule.name}.`, now);
+      if (state.limit !== undefined && !fits(count(state.id) + amount, state.limit)) return { denial: denial() };
+      const max = state.limit && maxUnitsWithin(state.limit.value, state.limit.inclusive);
+      charges.push({ charge: { id: state.id, amount, ...(max !== undefined ? { max } : {}) }, denial });
     }
     return { charges, approveRule };
   }
-
-  /**
-   * The denial for the first limit that has no room (tool limits before all_tools, as Intercept orders
-   * them); when several are full, the one that frees up last, since the call cannot run before then.
-   */
-  private overLimit(limits: Limit[], call: PolicyCall): Extract<Verdict, { allowed: false }> | undefined {
-    const now = this.clock.now();
-    let worst: { limit: Limit; retry: number } | undefined;
-    for (const limit of limits) {
-      if (this.counters.count(Counters.key(limit, call.sessionId), limit.window, now) + 1 <= limit.max) continue;
-      const retry = secondsUntilReset(now, limit.window);
-      if (!worst || retry > worst.retry) worst = { limit, retry };
-    }
-    if (!worst) return undefined;
-    const { limit, retry } = worst;
-    const who = limit.target === 'all_tools' ? 'all tools together' : call.tool;
-    const scope = limit.scope === 'grant' ? 'all sessions together' : 'per session';
-    const times = limit.max === 1 ? 'once' : `${limit.max} times`;
-    return {
-      allowed: false,
-      rule: limit.rule,
-      reason: `Rate limit reached: ${who} may be called at most ${times} per ${limit.window} (${scope}; counter "${limit.counter}").`,
-      retryAfterSeconds: retry,
-    };
-  }
 }
 
-function deny(rule: string, reason: string): Extract<Verdict, { allowed: false }> {
-  return { allowed: false, rule, reason };
+/** A charge with the denial a call gets when the store finds no room for it. */
+interface ChargeWithDenial {
+  charge: Charge;
+  denial: () => Denial;
+}
+
+/**
+ * The denial for the first limit that has no room (tool limits before all_tools, as Intercept orders
+ * them); when several are full, the one that frees up last, since the call cannot run before then.
+ */
+function overLimit(limits: Limit[], call: PolicyCall, count: (id: CounterId) => bigint, now: number): Denial | undefined {
+  let worst: { limit: Limit; retry: number } | undefined;
+  for (const limit of limits) {
+    if (compareUnits(count(limitCounter(limit, call.sessionId)) + ONE, limit.max) <= 0) continue;
+    const retry = secondsUntilReset(now, limit.window);
+    if (!worst || retry > worst.retry) worst = { limit, retry };
+  }
+  return worst && limitDenial(worst.limit, call, now);
+}
+
+function limitDenial(limit: Limit, call: PolicyCall, now: number): Denial {
+  const who = limit.target === 'all_tools' ? 'all tools together' : call.tool;
+  const scope = limit.scope === 'grant' ? 'all sessions together' : 'per session';
+  const times = limit.max === 1 ? 'once' : `${limit.max} times`;
+  return {
+    allowed: false,
+    rule: limit.rule,
+    reason: `Rate limit reached: ${who} may be called at most ${times} per ${limit.window} (${scope}; counter "${limit.counter}").`,
+    retryAfterSeconds: secondsUntilReset(now, limit.window),
+    asked: false,
+  };
+}
+
+/** A call with limits when the counter store cannot be used: refused, saying why (fail closed). */
+function storeDenial(error: unknown): Denial {
+  const why =
+    error instanceof CounterStoreUnavailable ? error.message : `The counter store failed (${error instanceof Error ? error.message : String(error)}).`;
+  return deny('counter-store', `${why} Calls with limits are refused until it can be used again.`);
+}
+
+/** Whether a count (millionths) stays within an lt/lte cap, exactly. */
+function fits(units: bigint, limit: { value: number; inclusive: boolean }): boolean {
+  const order = compareUnits(units, limit.value);
+  return limit.inclusive ? order <= 0 : order < 0;
+}
+
+function deny(rule: string, reason: string, asked = false): Denial {
+  return { allowed: false, rule, reason, asked };
 }
 
 /** A rule's denial; one that keeps a counter says when its window resets. */
-function ruleDenial(rule: Rule, reason: string, now: number): Extract<Verdict, { allowed: false }> {
-  return rule.state ? { allowed: false, rule: rule.id, reason, retryAfterSeconds: secondsUntilReset(now, rule.state.window) } : deny(rule.id, reason);
+function ruleDenial(rule: Rule, reason: string, now: number): Denial {
+  return rule.state
+    ? { allowed: false, rule: rule.id, reason, retryAfterSeconds: secondsUntilReset(now, rule.state.window), asked: false }
+    : deny(rule.id, reason);
 }
 
 /** The text an agent sees for a denial: "[POLICY DENIED] <reason>", plus when to retry for limits. */
-export function denialText(verdict: Extract<Verdict, { allowed: false }>): string {
+export function denialText(verdict: Denial): string {
   const retry = verdict.retryAfterSeconds !== undefined ? ` Retry after ${verdict.retryAfterSeconds} s.` : '';
   return `[POLICY DENIED] ${verdict.reason}${retry}`;
 }

@@ -1,8 +1,20 @@
 export { approvalText, ENGLISH_APPROVAL_WORDS, MAX_APPROVAL_TEXT_CHARS } from './approvalText';
-export { type CounterStore } from './counters';
+export { checkPolicyText, type LocatedProblem, type PolicyCheck, type TextRange } from './check';
+export {
+  CounterStoreUnavailable,
+  counterStoreFrom,
+  defaultStateDir,
+  FileCounterStore,
+  MemoryCounterStore,
+  RedisCounterStore,
+  type CounterStore,
+  type StoreState,
+} from './stores';
 export { DEFAULT_POLICY, DEFAULT_REFRESH_LIMIT, DEFAULT_REFRESHES_PER_MINUTE } from './defaults';
-export { type Approver, denialText, PolicyEngine, type PolicyReport, type PolicyStatus, type Verdict } from './engine';
-export { type PolicyFileRead } from './file/read';
+export { applyPolicyRead, type PolicyReport, useDefaults } from './apply';
+export { type Approver, denialText, PolicyEngine, type Verdict } from './engine';
+export { type PolicyStatus } from './inForce';
+export { readPolicyFile, type PolicyFileRead } from './file/read';
 export { PolicyFileWatcher, type PolicyWatchOptions } from './file/watch';
 export {
   type MustBe,
@@ -14,3 +26,7 @@ export {
   type RegexProblemCode,
   SUMMARIZED_PROBLEMS,
 } from './problems';
+export { casesFormatOf, parseCases, type PolicyCase } from './cases/cases';
+export { engineDeciders } from './cases/decider';
+export { formatCaseResults, runPolicyCases, type CaseResult } from './cases/run';
+export { policyFormatOf } from './file/parse';

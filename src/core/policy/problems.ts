@@ -135,6 +135,7 @@ export const POLICY_PROBLEMS = {
   tooLarge: (p: ProblemParams) => `it is ${p.size} bytes; a policy file may be at most ${p.max}`,
   grewTooLarge: (p: ProblemParams) => `it is over ${p.max} bytes`,
   readFailed: (p: ProblemParams) => String(p.detail),
+  vanished: () => 'it no longer exists',
   notLocal: (p: ProblemParams) => `it is not on this machine's disk; set ${p.setting} to a local path`,
 } satisfies Record<string, (params: ProblemParams) => string>;
 export type PolicyProblemCode = keyof typeof POLICY_PROBLEMS;

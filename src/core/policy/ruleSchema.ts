@@ -14,12 +14,12 @@ import type { MustBe, PolicyProblemCode, ProblemParams } from './problems';
  */
 
 export type Window = 'minute' | 'hour' | 'day';
-const WINDOWS: readonly Window[] = ['minute', 'hour', 'day'];
+export const WINDOWS: readonly Window[] = ['minute', 'hour', 'day'];
 
 const OPERATORS = ['eq', 'neq', 'in', 'not_in', 'lt', 'lte', 'gt', 'gte', 'regex', 'contains', 'exists'] as const;
 export type Operator = (typeof OPERATORS)[number];
 
-/** The largest counter increment; keeps sums exact in doubles. */
+/** The largest counter increment: anything larger is surely a mistake. */
 export const MAX_INCREMENT = 1e12;
 
 /** A zod issue message carrying a problem's code and parameters; policyParse.ts words it (policyProblems.ts). */

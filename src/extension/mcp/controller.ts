@@ -33,7 +33,12 @@ export interface PolicyLocation {
 export type PolicyNotice =
   | { kind: 'denyingAll'; source: string; error: string; failure: PolicyFailure }
   | { kind: 'keptLastGood'; source: string; error: string; failure: PolicyFailure }
-  | { kind: 'unknownTools'; source: string; /** Warnings (unknownTool, moreUnknownTools). */ entries: PolicyProblem[] };
+  | { kind: 'unknownTools'; source: string; /** Warnings (unknownTool, moreUnknownTools). */ entries: PolicyProblem[] }
+  /** The file is gone and what it put in force stays (or every call stays denied); the person chooses. */
+  | { kind: 'policyGone'; source: string; denyingAll: boolean };
+
+/** The person's answer to a policyGone notice: keep what is in force (or no answer), or return to the built-in defaults. */
+export type PolicyGoneChoice = 'keep' | 'useDefaults' | undefined;
 
 /** What the DingTalk view shows of the server: whether it is offered and running, and the policy in force. */
 export interface McpState {
@@ -52,8 +57,8 @@ export interface McpHost {
   log: { info(line: string): void; warn(line: string): void; error(line: string): void };
   /** The log line when the setting stops the server, in the person's language. */
   stoppedLine: string;
-  /** Tells the person (a notification with a way to open the policy). */
-  notify(notice: PolicyNotice): void;
+  /** Tells the person (a notification with a way to open the policy); for policyGone, with their choice. */
+  notify(notice: PolicyNotice): void | Promise<PolicyGoneChoice>;
   /** Shows the policy file's problems at their lines (Problems panel); an empty list or no file clears them. */
   showProblems?(file: string | undefined, problems: PolicyProblem[]): void;
   /** Test hook: timers and folder watching for the policy file watcher. */
@@ -185,15 +190,39 @@ export class McpController implements Disposable {
     if (report.ok) {
       if (report.unknownTools.length === 0) return this.host.log.info(line);
       this.host.log.warn(line);
-      return this.host.notify({ kind: 'unknownTools', source: location.source, entries: report.problems });
+      void this.host.notify({ kind: 'unknownTools', source: location.source, entries: report.problems });
+      return;
+    }
+    if (report.outcome === 'vanished') {
+      this.host.log.warn(line);
+      const choice = this.host.notify({ kind: 'policyGone', source: location.source, denyingAll: report.denyingAll });
+      // Not awaited: the person may take their time, and later changes of the file must still apply.
+      void Promise.resolve(choice).then((answer) => (answer === 'useDefaults' ? this.useDefaults(location) : undefined));
+      return;
     }
     if (report.denyingAll) {
       this.host.log.error(line);
-      this.host.notify({ kind: 'denyingAll', source: location.source, error: report.error, failure: report.failure });
+      void this.host.notify({ kind: 'denyingAll', source: location.source, error: report.error, failure: report.failure });
     } else {
       this.host.log.warn(line);
-      this.host.notify({ kind: 'keptLastGood', source: location.source, error: report.error, failure: report.failure });
+      void this.host.notify({ kind: 'keptLastGood', source: location.source, error: report.error, failure: report.failure });
     }
+  }
+
+  /**
+   * The person chose the built-in defaults after the file disappeared. Applied in turn with file changes;
+   * a file back in the meantime (or another file configured) decides instead.
+   */
+  private useDefaults(location: PolicyLocation): Promise<void> {
+    const applied = this.applying.then(async () => {
+      const server = await this.server?.catch(() => undefined);
+      if (!server || this.location !== location || this.watcher?.current.kind !== 'missing') return;
+      this.report(server.useDefaults(), location);
+    });
+    this.applying = applied.catch((error: unknown) =>
+      this.host.log.error(l10n.t('Applying the policy file failed: {0}', error instanceof Error ? error.message : String(error))),
+    );
+    return applied;
   }
 
   private unwatch(): void {

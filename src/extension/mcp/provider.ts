@@ -5,13 +5,12 @@ import { approvalText, MAX_APPROVAL_TEXT_CHARS, policyProblem, type PolicyProble
 import { adviceFor } from '../wording/messages';
 import { SERVER_LINES } from './serverLines';
 import type { Services } from '../services';
-import { McpController, type McpState, type PolicyLocation, type PolicyNotice } from './controller';
+import { McpController, type McpState, type PolicyGoneChoice, type PolicyLocation, type PolicyNotice } from './controller';
 import { wordFailure, wordProblem, wordUnknownEntries } from '../wording/policyWording';
 import { COMMAND } from '../commandIds';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';
 const LABEL = 'DingTalk Access Token';
-const COUNTERS_KEY = 'dingtalkToken.mcpCounters';
 
 export interface McpProvider extends Disposable {
   /** Call once `services.settings()` holds changed settings: the server follows them at once. */
@@ -47,10 +46,8 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
         endpoints: () => services.settings().endpoints,
         audit: services.audit,
         approver: (request) => askPerson(services, request),
-        counterStore: {
-          load: () => services.context.globalState.get<Record<string, number>>(COUNTERS_KEY),
-          save: (snapshot) => void services.context.globalState.update(COUNTERS_KEY, snapshot),
-        },
+        // One store for every window of this person (a file in the extension's global storage), or the team's Redis.
+        counters: { setting: services.settings().counterStore, stateDir: services.context.globalStorageUri.fsPath },
         policySource: source,
         policyRead: read,
         log: (line) => services.log.info(line),
@@ -63,7 +60,7 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
     },
     log: services.log,
     stoppedLine: l10n.t('MCP server stopped: dingtalkToken.mcp.enabled is off.'),
-    notify: (notice) => void notifyPolicy(services, notice),
+    notify: (notice) => (notice.kind === 'policyGone' ? askAboutGonePolicy(services, notice) : void notifyPolicy(services, notice)),
     showProblems: (file, list) => showProblems(problems, file, list),
   });
 
@@ -137,8 +134,28 @@ function showProblems(collection: ProblemsView, file: string | undefined, list: 
   );
 }
 
+/**
+ * The policy file is gone: what it put in force stays until the person says otherwise (an agent's tools can
+ * delete a file in the workspace; that must not loosen the policy). Dismissing keeps it.
+ */
+async function askAboutGonePolicy(services: Services, notice: Extract<PolicyNotice, { kind: 'policyGone' }>): Promise<PolicyGoneChoice> {
+  const keep = l10n.t('Keep It');
+  const defaults = l10n.t('Use the Defaults');
+  const message = notice.denyingAll
+    ? l10n.t(
+        'The MCP policy file {0} was deleted or moved. Every DingTalk tool call by agents stays denied until you choose: keep denying, or use the built-in defaults (every tool allowed)?',
+        notice.source,
+      )
+    : l10n.t(
+        'The MCP policy file {0} was deleted or moved. The policy it held stays in force until you choose: keep it, or use the built-in defaults (every tool allowed)?',
+        notice.source,
+      );
+  const choice = await services.apis.window.showWarningMessage(message, keep, defaults);
+  return choice === defaults ? 'useDefaults' : choice === keep ? 'keep' : undefined;
+}
+
 /** A policy problem, visibly: every call denied (an error) or the last good policy kept (a warning). */
-async function notifyPolicy(services: Services, notice: PolicyNotice): Promise<void> {
+async function notifyPolicy(services: Services, notice: Exclude<PolicyNotice, { kind: 'policyGone' }>): Promise<void> {
   const open = l10n.t('Open MCP Policy');
   const message =
     notice.kind === 'denyingAll'

@@ -161,6 +161,7 @@ export const PROBLEM_WORDS: Record<PolicyProblemCode, Words> = {
   tooLarge: (p) => l10n.t('it is {0} bytes; a policy file may be at most {1}', String(p.size), String(p.max)),
   grewTooLarge: (p) => l10n.t('it is over {0} bytes', String(p.max)),
   readFailed: (p) => l10n.t('the system could not read it: {0}', String(p.detail)),
+  vanished: () => l10n.t('it no longer exists'),
   notLocal: (p) => l10n.t("it is not on this machine's disk; set {0} to a local path", String(p.setting)),
 };
 
@@ -186,6 +187,11 @@ export function wordUnknownEntries(entries: PolicyProblem[]): string {
 
 /** What applying the policy file did, for the log: the core's report in the person's language. */
 export function wordReport(report: PolicyReport, source: string): string {
+  if (!report.ok && report.outcome === 'vanished') {
+    return report.denyingAll
+      ? l10n.t('MCP policy {0} no longer exists; every tool call stays denied until you choose the built-in defaults.', source)
+      : l10n.t('MCP policy {0} no longer exists; the policy it held stays in force until you choose the built-in defaults.', source);
+  }
   if (!report.ok) {
     const problem =
       report.outcome === 'unreadable'

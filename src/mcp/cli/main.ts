@@ -4,11 +4,21 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { AppDirectory } from '../../core/apps';
 import { AuditTrail } from '../../core/audit';
+import { AuditFile } from '../../core/auditFile';
 import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../core/dingtalk';
-import { PolicyEngine, PolicyFileWatcher, approvalText, ENGLISH_APPROVAL_WORDS, MAX_APPROVAL_TEXT_CHARS } from '../../core/policy';
+import {
+  applyPolicyRead,
+  approvalText,
+  counterStoreFrom,
+  defaultStateDir,
+  ENGLISH_APPROVAL_WORDS,
+  MAX_APPROVAL_TEXT_CHARS,
+  PolicyEngine,
+  PolicyFileWatcher,
+} from '../../core/policy';
 import { Redactor } from '../../core/redact';
 import { TokenManager } from '../../core/tokens';
-import { boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, type NumberRange } from '../../core/bounds';
+import { AUDIT_FILE_MEGABYTES, boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, type NumberRange } from '../../core/bounds';
 import { FrameFilter, MAX_FRAME_BYTES } from './stdioFrames';
 import { environmentAdvice } from './envAdvice';
 import { useProxyFromEnvironment } from './httpsProxy';
@@ -64,16 +74,19 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
   const directory: AppDirectory = { list: () => apps.map(({ appKey, label }) => ({ appKey, label })), activeAppKey: () => apps[0]?.appKey };
 
   const policyFile = env.DINGTALK_POLICY_FILE ? path.resolve(env.DINGTALK_POLICY_FILE) : undefined;
-  const policy = new PolicyEngine({ source: policyFile ?? 'built-in defaults', knownTools: TOOL_NAMES });
-  // The policy in force follows the file from here on; `resync` re-applies `hide` once the tools exist.
+  // Counters are shared with every other server of this person (a file) or of the team (Redis).
+  const counterStore = counterStoreFrom(env.DINGTALK_COUNTER_STORE, defaultStateDir(env));
+  const policy = new PolicyEngine({ source: policyFile ?? 'built-in defaults', counterStore });
+  // The policy in force follows the file from here on (a deleted file keeps it until a restart);
+  // `resync` re-applies `hide` once the tools exist.
   let resync: () => void = () => undefined;
   const watcher = policyFile
     ? await PolicyFileWatcher.open(policyFile, (read) => {
-        log(policy.apply(read).message);
+        log(applyPolicyRead(policy, read, { knownTools: TOOL_NAMES }).message);
         resync();
       })
     : undefined;
-  if (watcher) log(policy.apply(watcher.current).message);
+  if (watcher) log(applyPolicyRead(policy, watcher.current, { knownTools: TOOL_NAMES }).message);
 
   const { server, tools } = createDingTalkMcpServer(
     {
@@ -83,7 +96,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
       policy,
       // The server is there by the time anyone calls a tool.
       approver: (request) => askThroughElicitation(server, request, log, redactor),
-      audit: new AuditTrail(),
+      audit: auditTrail(env, log),
       log,
       redactor,
       setupProblem: () => problem,
@@ -97,7 +110,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
   log(
     `serving ${apps.length} app(s)${apps.length ? `: ${names.join(', ')}` : ''}; ` +
       `token API ${endpoints.tokenApi}; api ${endpoints.apiBaseUrl}; legacy ${endpoints.legacyApiBaseUrl}; policy ${policyFile ?? 'built-in defaults'}` +
-      `; proxy ${proxy ?? 'none'}`,
+      `; proxy ${proxy ?? 'none'}; counters ${counterStore.state().where}`,
   );
   // Every line passes the frame filter first: bad input is answered and logged, and the server keeps serving.
   const frames = new FrameFilter((problem) => {
@@ -114,6 +127,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
     stopping = true;
     watcher?.close();
     tokens.dispose();
+    void counterStore.close();
     void server.close();
   };
   process.stdin.once('end', stop);
@@ -124,6 +138,20 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
       process.exit(0);
     });
   }
+}
+
+/** The audit trail, written to DINGTALK_AUDIT_FILE as JSON lines when it is set. */
+function auditTrail(env: NodeJS.ProcessEnv, log: Log): AuditTrail {
+  const audit = new AuditTrail();
+  if (!env.DINGTALK_AUDIT_FILE) return audit;
+  const file = path.resolve(env.DINGTALK_AUDIT_FILE);
+  const maxBytes = readNumber(env, 'DINGTALK_AUDIT_MAX_MEGABYTES', AUDIT_FILE_MEGABYTES, log) * 1024 * 1024;
+  const writer = new AuditFile(file, {
+    maxBytes,
+    onWriteFailure: (reason) => log(`audit file ${file} cannot be written (${reason}); tool calls go on, unaudited in the file`),
+  });
+  audit.onDidRecord((event) => writer.append(event));
+  return audit;
 }
 
 /** Asks the person through MCP elicitation; without a client that can ask, the answer is no. */

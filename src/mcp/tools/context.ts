@@ -30,5 +30,5 @@ export interface ToolContext {
   advice?(error: DingTalkError): string | undefined;
 }
 
-/** The policy's approval request plus the call's arguments, so the person can see everything the call will do. */
-export type ToolApprover = (request: Parameters<Approver>[0] & { args: Record<string, unknown> }) => Promise<boolean>;
+/** The policy's approval request: the call's whole arguments, so the person can see everything the call will do. */
+export type ToolApprover = Approver;

@@ -2,7 +2,7 @@ import { McpServer, type RegisteredTool } from '@modelcontextprotocol/sdk/server
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type * as z from 'zod/v4';
 import { resolveApp } from '../../core/apps';
-import type { Approver, Verdict } from '../../core/policy';
+import type { Verdict } from '../../core/policy';
 import type { AuditEvent } from '../../core/audit';
 import { argumentsProblem, auditDigest } from './argsLimits';
 import type { ToolContext } from './context';
@@ -73,11 +73,6 @@ async function invoke(
 ): Promise<CallToolResult> {
   const now = () => context.clock?.now() ?? Date.now();
   const startedAt = now();
-  let asked = false;
-  const approver: Approver = (request) => {
-    asked = true;
-    return context.approver({ ...request, args });
-  };
   const audit = (decision: AuditEvent['decision'], rule: string, retryAfterSeconds?: number) =>
     record(context, {
       time: new Date(startedAt).toISOString(),
@@ -100,10 +95,10 @@ async function invoke(
 
   let verdict: Verdict;
   try {
-    verdict = await context.policy.evaluate({ tool: name, args, sessionId }, approver);
+    verdict = await context.policy.evaluate({ tool: name, args, sessionId }, context.approver);
   } catch (error) {
     // Fail closed: a policy that cannot decide allows nothing.
-    verdict = { allowed: false, rule: 'policy-error', reason: `the policy could not be evaluated (${(error as Error).message})` };
+    verdict = { allowed: false, rule: 'policy-error', reason: `the policy could not be evaluated (${(error as Error).message})`, asked: false };
   }
   if (!verdict.allowed) {
     audit('deny', verdict.rule, verdict.retryAfterSeconds);
@@ -118,7 +113,7 @@ async function invoke(
     return errorResult(describeError(error, context));
   } finally {
     verdict.finish(succeeded);
-    audit(succeeded ? (asked ? 'approve' : 'allow') : 'error', verdict.rule);
+    audit(succeeded ? (verdict.asked ? 'approve' : 'allow') : 'error', verdict.rule);
   }
 }
 

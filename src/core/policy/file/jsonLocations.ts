@@ -8,8 +8,30 @@ const MAX_INDEXED_DEPTH = 16;
 
 export type LineOf = (path: readonly PropertyKey[]) => number | undefined;
 
+/** Character offsets [start, end) in the text. */
+export type Span = [start: number, end: number];
+
+export interface JsonSpans {
+  /** Where the value at a path is (a string with its quotes, an object from { to }). */
+  value(path: readonly PropertyKey[]): Span | undefined;
+  /** Where the key naming the value at a path is, with its quotes. */
+  key(path: readonly PropertyKey[]): Span | undefined;
+}
+
 export function jsonLineOf(text: string): LineOf {
+  return indexJson(text).lineOf;
+}
+
+/** Where each value and key of a JSON file is, for squiggles under exactly the part a problem names. */
+export function jsonSpans(text: string): JsonSpans {
+  const { values, keys, key } = indexJson(text);
+  return { value: (path) => values.get(key(path)), key: (path) => keys.get(key(path)) };
+}
+
+function indexJson(text: string): { lineOf: LineOf; values: Map<string, Span>; keys: Map<string, Span>; key: (path: readonly PropertyKey[]) => string } {
   const offsets = new Map<string, number>();
+  const values = new Map<string, Span>();
+  const keys = new Map<string, Span>();
   const key = (path: readonly PropertyKey[]) => JSON.stringify(path.map((part) => (typeof part === 'number' ? part : String(part))));
   let i = 0;
   const space = () => {
@@ -37,6 +59,11 @@ export function jsonLineOf(text: string): LineOf {
   const value = (path: (string | number)[]): void => {
     space();
     if (!offsets.has(key(path))) offsets.set(key(path), i);
+    const start = i;
+    valueAt(path);
+    values.set(key(path), [start, i]);
+  };
+  const valueAt = (path: (string | number)[]): void => {
     const c = text[i];
     if ((c === '{' || c === '[') && path.length >= MAX_INDEXED_DEPTH) return skip();
     if (c === '{' || c === '[') {
@@ -49,6 +76,7 @@ export function jsonLineOf(text: string): LineOf {
           const at = i;
           const name = string();
           offsets.set(key([...path, name]), at);
+          keys.set(key([...path, name]), [at, i]);
           space();
           i++; // the colon
           value([...path, name]);
@@ -67,13 +95,14 @@ export function jsonLineOf(text: string): LineOf {
   };
   value([]);
   const lineAt = lineFinder(text);
-  return (path) => {
+  const lineOf: LineOf = (path) => {
     for (let length = path.length; length >= 0; length--) {
       const offset = offsets.get(key(path.slice(0, length)));
       if (offset !== undefined) return lineAt(offset);
     }
     return undefined;
   };
+  return { lineOf, values, keys, key };
 }
 
 /** The 1-based line of a character offset, by binary search over where lines start (a file can hold a hundred problems). */

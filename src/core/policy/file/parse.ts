@@ -18,10 +18,16 @@ export function parsePolicy(
   format: PolicyFormat = 'json',
 ):
   | { ok: true; policy: PolicyFile; /** Lines of the file's parts, worked out when asked. */ lineOf(): LineOf }
-  | { ok: false; error: string; failure: PolicyFailure } {
+  | {
+      ok: false;
+      error: string;
+      failure: PolicyFailure;
+      /** Where each of failure.problems is in the file: its path, and for unknown keys their names (none for syntax errors). */
+      where: { path: PropertyKey[]; keys?: string[] }[];
+    } {
   const source = text.replace(/^\uFEFF/, '');
   const failed = (code: PolicyProblemCode, params: ProblemParams, line?: number) =>
-    fail({ problems: [policyProblem(code, params, { line })], total: 1, showLines: false });
+    fail({ problems: [policyProblem(code, params, { line })], total: 1, showLines: false }, []);
   if (source.trim() === '') return failed('emptyFile', { needs: format === 'yaml' ? 'version: "1"' : '{"version": "1"}' }, 1);
   let value: unknown;
   let lineOf: () => LineOf;
@@ -45,19 +51,23 @@ export function parsePolicy(
   if (result.success) return { ok: true, policy: result.data, lineOf };
   const issues = result.error.issues;
   const lines = lineOf();
-  return fail({
-    problems: issues.slice(0, 100).map((issue) => {
-      const { code, params } = problemOf(issue);
-      return policyProblem(code, params, { line: lines(issue.path) });
-    }),
-    total: issues.length,
-    // A one-line file (written by a program) gains nothing from "(line 1)" in its messages.
-    showLines: source.trim().includes('\n'),
-  });
+  const shown = issues.slice(0, 100);
+  return fail(
+    {
+      problems: shown.map((issue) => {
+        const { code, params } = problemOf(issue);
+        return policyProblem(code, params, { line: lines(issue.path) });
+      }),
+      total: issues.length,
+      // A one-line file (written by a program) gains nothing from "(line 1)" in its messages.
+      showLines: source.trim().includes('\n'),
+    },
+    shown.map((issue) => ({ path: issue.path, ...(issue.code === 'unrecognized_keys' ? { keys: issue.keys } : {}) })),
+  );
 }
 
-function fail(failure: PolicyFailure): { ok: false; error: string; failure: PolicyFailure } {
-  return { ok: false, error: summarizeFailure(failure), failure };
+function fail(failure: PolicyFailure, where: { path: PropertyKey[]; keys?: string[] }[]) {
+  return { ok: false as const, error: summarizeFailure(failure), failure, where };
 }
 
 /** The code and parameters an issue carries (policySchema.ts puts them in its message), with the issue's path as `at`. */
