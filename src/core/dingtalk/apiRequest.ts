@@ -1,10 +1,10 @@
-import { answerError, classifyAnswer } from './classify';
+import { answerError, classifyAnswer, MAX_SAID } from './classify';
 import { systemClock, type Clock } from '../clock';
 import type { DingTalkEndpoints } from './client';
-import { retryAfterMs, send, type HttpAnswer } from './http';
-import { asDingTalkError, replacementRejectedError } from './errors';
+import { header, retryAfterMs, send, type HttpAnswer } from './http';
+import { asDingTalkError, DingTalkError, replacementRejectedError } from './errors';
 import { MASK, type Redactor } from '../redact';
-import { isTransient, withTransientRetries } from './retry';
+import { connectionNeverOpened, isTransient, withTransientRetries } from './retry';
 
 export const API_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
@@ -59,8 +59,8 @@ export class ApiRequestRefused extends Error {
 type Style = 'new' | 'legacy';
 
 /**
- * Calls a DingTalk API with the app's token injected the way that API expects. A transient failure (5xx, "busy",
- * reset, timeout) is retried inside the call; an invalid-token answer replaces the token once and retries once;
+ * Calls a DingTalk API with the app's token injected the way that API expects. A GET is retried inside the call
+ * after a transient failure (5xx, "busy", reset, timeout); any other method only when no connection opened; an invalid-token answer replaces the token once and retries once;
  * DingTalk's refusals (throttling, quota, IP whitelist, permission, a replacement rejected too) become errors of
  * their own kind. A request that brings its own access_token (a custom robot's webhook) is sent as given, without
  * the app's token. Tokens are scrubbed from everything returned.
@@ -72,19 +72,21 @@ export async function dingtalkApiRequest(deps: ApiRequestDeps, appKey: string, r
   }
   const ownToken = url.searchParams.get('access_token');
   if (ownToken) {
-    const answer = await withRetries(deps, () => call(deps, url, request));
+    const clean = (text: string) => scrubText(text, [ownToken], deps.redactor);
+    const answer = await exchange(deps, request, clean, () => call(deps, url, request));
     return { status: answer.status, body: scrub(parseBody(answer), [ownToken], deps.redactor) };
   }
   const used: string[] = [];
+  const clean = (text: string) => scrubText(text, used, deps.redactor);
   let token = (await deps.tokens.getToken(appKey)).accessToken;
   used.push(token);
-  let answer = await withRetries(deps, () => call(deps, url, request, style, token));
-  let facts = classifyAnswer(answer, tryJson(answer.text));
+  let answer = await exchange(deps, request, clean, () => call(deps, url, request, style, token));
+  let facts = classifyAnswer(answer, tryJson(answer.text), clean);
   if (facts?.kind === 'invalidToken') {
     token = (await deps.tokens.replaceRejected(appKey, token)).accessToken;
     used.push(token);
-    answer = await withRetries(deps, () => call(deps, url, request, style, token));
-    facts = classifyAnswer(answer, tryJson(answer.text));
+    answer = await exchange(deps, request, clean, () => call(deps, url, request, style, token));
+    facts = classifyAnswer(answer, tryJson(answer.text), clean);
     if (facts?.kind === 'invalidToken') throw replacementRejectedError(facts.code, facts.requestId);
   }
   if (facts) throw answerError(facts, retryAfterMs(answer));
@@ -106,10 +108,54 @@ function call(deps: ApiRequestDeps, target: URL, request: ApiRequest, style?: St
   return send(deps.endpoints, { url: url.toString(), method: request.method, headers, body, maxBytes: deps.maxResponseBytes ?? MAX_API_RESPONSE_BYTES });
 }
 
-function withRetries(deps: ApiRequestDeps, attempt: () => Promise<HttpAnswer>): Promise<HttpAnswer> {
-  return withTransientRetries(attempt, (outcome) => ('error' in outcome ? isTransient(asDingTalkError(outcome.error)) : isTransientAnswer(outcome.value)), {
-    clock: deps.clock ?? systemClock,
-    random: deps.random ?? Math.random,
+/**
+ * One request, retried only when that cannot make it act twice. A GET is retried after a transient failure.
+ * Anything else (a message send) is retried only when the connection never opened: once it may have reached
+ * DingTalk, a 5xx, "busy", reset or timeout becomes an error saying it may have taken effect.
+ */
+async function exchange(deps: ApiRequestDeps, request: ApiRequest, clean: (text: string) => string, attempt: () => Promise<HttpAnswer>): Promise<HttpAnswer> {
+  const options = { clock: deps.clock ?? systemClock, random: deps.random ?? Math.random };
+  if (request.method === 'GET') {
+    return withTransientRetries(
+      attempt,
+      (outcome) => ('error' in outcome ? isTransient(asDingTalkError(outcome.error)) : isTransientAnswer(outcome.value)),
+      options,
+    );
+  }
+  let answer: HttpAnswer;
+  try {
+    answer = await withTransientRetries(attempt, (outcome) => 'error' in outcome && connectionNeverOpened(asDingTalkError(outcome.error)), options);
+  } catch (error) {
+    const failure = asDingTalkError(error);
+    if (connectionNeverOpened(failure)) throw failure;
+    throw new DingTalkError(failure.kind, `${failure.message} ${MAY_HAVE_TAKEN_EFFECT}`, {
+      code: failure.code,
+      httpStatus: failure.httpStatus,
+      mayHaveTakenEffect: true,
+      cause: failure,
+    });
+  }
+  if (isTransientAnswer(answer)) throw unsureAnswerError(answer, clean);
+  return answer;
+}
+
+const MAY_HAVE_TAKEN_EFFECT =
+  'The request may still have reached DingTalk and taken effect (a message may already be delivered), so it was not sent again; check before repeating it.';
+
+/** A 5xx or "busy" answer to a request that must not be repeated: DingTalk's words, cleaned before they are cut short. */
+function unsureAnswerError(answer: HttpAnswer, clean: (text: string) => string): DingTalkError {
+  const json = tryJson(answer.text);
+  const fields = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+  const code = typeof fields.code === 'string' && fields.code ? fields.code : fields.errcode === LEGACY_BUSY_ERRCODE ? String(LEGACY_BUSY_ERRCODE) : undefined;
+  const words = typeof fields.message === 'string' ? fields.message : typeof fields.errmsg === 'string' ? fields.errmsg : undefined;
+  const said = words ? clean(words).slice(0, MAX_SAID) : undefined;
+  const shown = code ? ` (${code}${said ? `: ${said}` : ''})` : '';
+  return new DingTalkError('server', `DingTalk answered HTTP ${answer.status}${shown}. ${MAY_HAVE_TAKEN_EFFECT}`, {
+    code,
+    httpStatus: answer.status,
+    requestId: header(answer, 'x-acs-request-id'),
+    said,
+    mayHaveTakenEffect: true,
   });
 }
 
@@ -226,13 +272,15 @@ function tryJson(text: string): unknown {
   }
 }
 
+function scrubText(value: string, tokens: readonly string[], redactor: Redactor): string {
+  let text = value;
+  for (const token of tokens) text = text.split(token).join(MASK);
+  return redactor.redact(text);
+}
+
 /** Every string cleaned: the tokens used, every known secret or token, and any value under a token-like key. */
 function scrub(value: unknown, tokens: readonly string[], redactor: Redactor): unknown {
-  if (typeof value === 'string') {
-    let text = value;
-    for (const token of tokens) text = text.split(token).join(MASK);
-    return redactor.redact(text);
-  }
+  if (typeof value === 'string') return scrubText(value, tokens, redactor);
   if (Array.isArray(value)) return value.map((item) => scrub(item, tokens, redactor));
   if (value && typeof value === 'object') {
     return Object.fromEntries(

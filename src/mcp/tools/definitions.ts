@@ -189,7 +189,8 @@ export const TOOLS = {
       '(api.dingtalk.com, header x-acs-dingtalk-access-token), other paths such as /topapi/v2/user/get go to the legacy API ' +
       '(oapi.dingtalk.com, ?access_token=). Absolute URLs are accepted only under the configured bases. A request that already carries ' +
       'an access_token (a custom robot webhook, /robot/send?access_token=<robot token>) is sent with that token as given. ' +
-      'If DingTalk says the app token is invalid it is replaced once and the call retried; a 5xx, reset or timeout is retried up to twice. ' +
+      'If DingTalk says the app token is invalid it is replaced once and the call retried. A GET is retried up to twice after a 5xx, reset or timeout; ' +
+      'other methods are never repeated once they may have reached DingTalk: the error then says the request may have taken effect (a message delivered), so check before sending it again. ' +
       "Returns DingTalk's HTTP status and body (JSON when possible, else text, at most 1 MB); legacy APIs report business errors as " +
       "status 200 with errcode ≠ 0. Throttling, a used-up quota, an IP outside the app's whitelist and a missing permission come back " +
       'as errors naming what to do. The app token never appears in the result. ' +

@@ -2,6 +2,7 @@ import { McpServer, type RegisteredTool } from '@modelcontextprotocol/sdk/server
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type * as z from 'zod/v4';
 import { resolveApp } from '../../core/apps';
+import { DingTalkError } from '../../core/dingtalk';
 import type { Approver, Verdict } from '../../core/policy';
 import type { AuditEvent } from '../../core/audit';
 import { argumentsProblem, auditDigest } from './argsLimits';
@@ -110,14 +111,17 @@ async function invoke(
     return errorResult(denialWithRetry(verdict));
   }
   let succeeded = false;
+  // A call that may have reached DingTalk (a message sent, the answer lost) counts against its limits like a served one.
+  let usedQuota = false;
   try {
     const structured = await definition.run(args, context, now());
-    succeeded = true;
+    succeeded = usedQuota = true;
     return { structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] };
   } catch (error) {
+    usedQuota = error instanceof DingTalkError && error.mayHaveTakenEffect === true;
     return errorResult(describeError(error, context));
   } finally {
-    verdict.finish(succeeded);
+    verdict.finish(usedQuota);
     audit(succeeded ? (asked ? 'approve' : 'allow') : 'error', verdict.rule);
   }
 }
