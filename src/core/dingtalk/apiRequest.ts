@@ -5,10 +5,12 @@ import { header, retryAfterMs, send, type HttpAnswer } from './http';
 import { asDingTalkError, DingTalkError, replacementRejectedError } from './errors';
 import { MASK, type Redactor } from '../redact';
 import { connectionNeverOpened, isTransient, withTransientRetries } from './retry';
+import { ApiRequestRefused, resolveTarget, type QueryValue, type Style } from './target';
+
+export { ApiRequestRefused, canonicalPath, resolveTarget, type QueryValue, type Target } from './target';
 
 export const API_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
-export type QueryValue = string | number | boolean;
 
 export interface ApiRequest {
   method: ApiMethod;
@@ -46,17 +48,9 @@ export interface ApiRequestDeps {
 }
 
 export const MAX_API_RESPONSE_BYTES = 1024 * 1024;
-const MAX_PATH_LENGTH = 2048;
 /** Legacy "系统繁忙" (busy): DingTalk documents it as worth another try. */
 const LEGACY_BUSY_ERRCODE = -1;
 const SENSITIVE_KEY = /^(access_?token|app_?secret|x-acs-dingtalk-access-token)$/i;
-
-/** A request we refuse to make: it would leave the configured DingTalk hosts or is not a clean path. */
-export class ApiRequestRefused extends Error {
-  override readonly name = 'ApiRequestRefused';
-}
-
-type Style = 'new' | 'legacy';
 
 /**
  * Calls a DingTalk API with the app's token injected the way that API expects. A GET is retried inside the call
@@ -165,96 +159,6 @@ function isTransientAnswer(answer: HttpAnswer): boolean {
   if (classifyAnswer(answer, json)) return false;
   if (answer.status >= 500) return true;
   return typeof json === 'object' && json !== null && (json as Record<string, unknown>).errcode === LEGACY_BUSY_ERRCODE;
-}
-
-/** Where the request goes and how the token travels; refuses anything that is not on a configured base. */
-export function resolveTarget(endpoints: DingTalkEndpoints, request: Pick<ApiRequest, 'path' | 'query'>): { url: URL; style: Style } {
-  const path = request.path;
-  if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH_LENGTH) {
-    throw new ApiRequestRefused(`The path must be 1 to ${MAX_PATH_LENGTH} characters, such as "/v1.0/robot/oToMessages/batchSend" or "/topapi/v2/user/get".`);
-  }
-  const api = new URL(endpoints.apiBaseUrl);
-  const legacy = new URL(endpoints.legacyApiBaseUrl);
-  let base: URL;
-  let relative: string;
-  let style: Style;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
-    const absolute = parseUrl(path);
-    if (absolute.username || absolute.password) throw new ApiRequestRefused('Refused: a URL with credentials in it. No request was made.');
-    // Under a base means its origin and its whole path prefix: a gateway serving DingTalk at /dingtalk-api
-    // may serve anything else beside it, which must never receive the token.
-    const onApi = isUnder(absolute, api);
-    const onLegacy = isUnder(absolute, legacy);
-    if (!onApi && !onLegacy) {
-      throw new ApiRequestRefused(
-        `Refused: ${absolute.origin}${absolute.pathname} is not under a configured DingTalk base ` +
-          `(${endpoints.apiBaseUrl} or ${endpoints.legacyApiBaseUrl}). No request was made.`,
-      );
-    }
-    // Both bases on one origin and prefix (a proxy) leaves the path to decide.
-    const afterApi = absolute.pathname.slice(prefixOf(api).length);
-    style = onApi && (!onLegacy || isNewApiPath(afterApi)) ? 'new' : 'legacy';
-    base = style === 'new' ? api : legacy;
-    relative = `${absolute.pathname.slice(prefixOf(base).length)}${absolute.search}`;
-  } else {
-    relative = path;
-    style = isNewApiPath(path) ? 'new' : 'legacy';
-    base = style === 'new' ? api : legacy;
-  }
-  checkRelative(relative);
-  const basePath = prefixOf(base);
-  const url = new URL(`${base.origin}${basePath}${relative}`);
-  // Belt and braces: whatever the parser made of the path, it must still be under the base.
-  if (url.origin !== base.origin || !url.pathname.startsWith(`${basePath}/`)) {
-    throw new ApiRequestRefused('Refused: the path does not stay on the configured DingTalk host. No request was made.');
-  }
-  for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, String(value));
-  return { url, style };
-}
-
-/** A base's path prefix without its trailing slash: '' for https://api.dingtalk.com, '/dingtalk-api' for a gateway. */
-function prefixOf(base: URL): string {
-  return base.pathname.replace(/\/+$/, '');
-}
-
-/** On the base's origin, and at or below its path prefix (a whole segment: /dingtalk-apis is not under /dingtalk-api). */
-function isUnder(url: URL, base: URL): boolean {
-  const prefix = prefixOf(base);
-  return url.origin === base.origin && (prefix === '' || url.pathname.startsWith(`${prefix}/`));
-}
-
-function isNewApiPath(path: string): boolean {
-  return /^\/v[12]\.0\//.test(path);
-}
-
-/** A clean absolute path: no `//host`, backslashes, dot segments (plain or percent-encoded), fragments or control characters. */
-function checkRelative(relative: string): void {
-  const refuse = (why: string) => {
-    throw new ApiRequestRefused(`Refused path: ${why}. Give a path such as "/v1.0/robot/oToMessages/batchSend" or "/topapi/v2/user/get". No request was made.`);
-  };
-  if (!relative.startsWith('/')) refuse('it must start with "/"');
-  if (relative.startsWith('//')) refuse('it must not start with "//"');
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  if (/[\\\s\u0000-\u001f\u007f#]/.test(relative)) refuse('it contains a backslash, whitespace, a control character or "#"');
-  const pathname = relative.split('?')[0];
-  for (const segment of pathname.split('/').slice(1)) {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(segment);
-    } catch {
-      return refuse('it has a broken percent-encoding');
-    }
-    if (decoded === '.' || decoded === '..') refuse('it contains "." or ".." segments');
-    if (decoded.includes('/') || decoded.includes('\\')) refuse('it contains an encoded slash');
-  }
-}
-
-function parseUrl(text: string): URL {
-  try {
-    return new URL(text);
-  } catch {
-    throw new ApiRequestRefused('Refused: the URL could not be parsed. No request was made.');
-  }
 }
 
 function parseBody(answer: HttpAnswer): unknown {

@@ -1,6 +1,6 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod/v4';
-import { API_METHODS, dingtalkApiRequest } from '../../core/dingtalk';
+import { API_METHODS, dingtalkApiRequest, resolveTarget } from '../../core/dingtalk';
 import { resolveApp } from '../../core/apps';
 import { DEFAULT_REFRESHES_PER_MINUTE } from '../../core/policy';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock } from '../../core/tokens';
@@ -38,6 +38,11 @@ export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape
   annotations: ToolAnnotations;
   input: I;
   output: O;
+  /**
+   * The arguments as the policy, the person approving and `run` see them: the app resolved to its appKey, a
+   * request in its canonical spelling. Throws (nothing is sent) when they have none.
+   */
+  canonical?(args: z.infer<z.ZodObject<I>>, context: ToolContext): z.infer<z.ZodObject<I>>;
   run(args: z.infer<z.ZodObject<I>>, context: ToolContext, now: number): Promise<z.infer<z.ZodObject<O>>>;
 }
 
@@ -46,6 +51,9 @@ const REFRESH_BLOCK_REASONS: Record<RefreshBlock, string> = {
   backoff: 'the last token requests failed, so the next one is backing off',
   requestCap: `this app already made ${MAX_TOKEN_REQUESTS_PER_MINUTE} token requests in the last minute, the most allowed`,
 };
+
+/** `app` as the appKey it resolves to, so a rule on `args.app` holds whether the agent named the app by appKey or label. */
+const withAppKey = <A extends { app?: string }>(args: A, context: ToolContext): A => ({ ...args, app: resolveApp(context.apps, args.app).appKey });
 
 const define = <I extends z.ZodRawShape, O extends z.ZodRawShape>(definition: ToolDefinition<I, O>) => definition;
 
@@ -58,6 +66,7 @@ export const TOOLS = {
     annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false, openWorldHint: true },
     input: { app: appArg },
     output: { ...tokenOutput, source: tokenSource },
+    canonical: withAppKey,
     async run(args, context, now) {
       const app = resolveApp(context.apps, args.app);
       const token = await context.tokens.getToken(app.appKey);
@@ -79,6 +88,7 @@ export const TOOLS = {
       nextRefreshAt: isoTime.optional().describe('when refreshed is false: the earliest time a new token can be fetched'),
       notRefreshedBecause: z.string().optional().describe('when refreshed is false: why DingTalk was not asked'),
     },
+    canonical: withAppKey,
     async run(args, context, now) {
       const app = resolveApp(context.apps, args.app);
       const token = await context.tokens.forceRefresh(app.appKey);
@@ -134,6 +144,7 @@ export const TOOLS = {
         })
         .describe('which MCP policy decides tool calls'),
     },
+    canonical: withAppKey,
     async run(args, context, now) {
       const app = resolveApp(context.apps, args.app);
       const status = context.tokens.status(app.appKey);
@@ -209,6 +220,11 @@ export const TOOLS = {
     output: {
       status: z.number().int().describe('HTTP status DingTalk answered'),
       body: z.unknown().describe('the answer: parsed JSON, or text when it is not JSON'),
+    },
+    canonical(args, context) {
+      const { path, query } = resolveTarget(context.endpoints(), { path: args.path, query: args.query });
+      const { query: _given, ...rest } = withAppKey(args, context);
+      return Object.keys(query).length === 0 ? { ...rest, path } : { ...rest, path, query };
     },
     async run(args, context) {
       const app = resolveApp(context.apps, args.app);

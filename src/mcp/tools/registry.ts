@@ -70,11 +70,13 @@ async function invoke(
   sessionId: string,
   name: ToolName,
   definition: ToolDefinition<z.ZodRawShape, z.ZodRawShape>,
-  args: Record<string, unknown>,
+  given: Record<string, unknown>,
 ): Promise<CallToolResult> {
   const now = () => context.clock?.now() ?? Date.now();
   const startedAt = now();
   let asked = false;
+  // The call as it will be made (canonical once checked): what the policy, the person and the audit see.
+  let args = given;
   const approver: Approver = (request) => {
     asked = true;
     return context.approver({ ...request, args });
@@ -97,6 +99,13 @@ async function invoke(
   if (refusal) {
     audit('deny', 'arguments-limit');
     return errorResult(refusal);
+  }
+  // Rules decide on what is sent: the app by its appKey, the request's path and query in their one spelling.
+  try {
+    args = definition.canonical?.(given, context) ?? given;
+  } catch (error) {
+    audit('error', 'request-refused');
+    return errorResult(describeError(error, context));
   }
 
   let verdict: Verdict;
