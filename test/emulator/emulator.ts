@@ -95,7 +95,7 @@ export interface Fault {
    * is lost or replaced on the way back, as when its gateway times out on a backend that already acted.
    */
   afterProcessing?: boolean;
-  /** ipNotWhitelisted and server500: DingTalk's own words (message / errmsg) in place of the usual text. */
+  /** ipNotWhitelisted, qpsLimitApp and server500: DingTalk's own words (message / errmsg) in place of the usual text. */
   message?: string;
 }
 
@@ -634,8 +634,8 @@ function serveFault(fault: Fault, style: Style, url: URL, req: http.IncomingMess
     }
     case 'qpsLimitApp':
       return legacy
-        ? send(res, 200, { errcode: 90018, errmsg: '当前应用调用该接口的并发量超过限制', request_id: requestid }, LEGACY_JSON)
-        : send(res, 403, { code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: '当前应用调用该接口的QPS超过限制', requestid });
+        ? send(res, 200, { errcode: 90018, errmsg: fault.message ?? '当前应用调用该接口的并发量超过限制', request_id: requestid }, LEGACY_JSON)
+        : send(res, 403, { code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: fault.message ?? '当前应用调用该接口的QPS超过限制', requestid });
     case 'qpsLimitApi':
       return legacy
         ? send(res, 200, { errcode: 90002, errmsg: '当前接口调用的QPS超过限制', request_id: requestid }, LEGACY_JSON)
