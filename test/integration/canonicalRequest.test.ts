@@ -1,7 +1,9 @@
 // Policy rules decide on the request as it is sent: the path in its one spelling, the app by its appKey.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
+import { DingTalkEmulator, SANDBOX_APPS, SANDBOX_ROBOT_TOKEN } from '../emulator/emulator';
+import { approvalText, ENGLISH_APPROVAL_WORDS } from '../../src/core/policy/approvalText';
+import { Redactor } from '../../src/core/redact';
 import { MESSAGES_NEED_APPROVAL_TEMPLATE } from '../../src/extension/mcp/policyTemplate';
 import { connectTools, toolText, type ToolSessionOptions } from '../support/emulatorTools';
 
@@ -105,5 +107,22 @@ test('a path that cannot be put in one spelling is refused with the reason, and 
     }
     const stats = emulator.stats();
     assert.deepEqual([stats.tokenRequests, stats.apiRequests], [0, 0]);
+  });
+});
+
+test("a robot webhook given whole in the path is approved as /robot/send with only its token's tail shown", async () => {
+  const policy = JSON.stringify({ version: '1', tools: { dingtalk_api_request: { action: 'approve' } } });
+  await withTools({ apps: [APP], policy, approve: true }, async (tools, emulator) => {
+    const result = await tools.call('dingtalk_api_request', {
+      method: 'POST',
+      path: `${emulator.legacyApiBaseUrl}/robot/send?access_token=${SANDBOX_ROBOT_TOKEN}`,
+      body: { msgtype: 'text', text: { content: 'hi' } },
+    });
+    assert.equal(result.isError, undefined, toolText(result));
+    const shown = approvalText('dingtalk_api_request', tools.approvals[0]!.args, ENGLISH_APPROVAL_WORDS, new Redactor());
+    assert.match(shown, /^Path: \/robot\/send$/m);
+    assert.ok(shown.includes(`access_token = *** …${SANDBOX_ROBOT_TOKEN.slice(-6)}`), shown);
+    assert.ok(!shown.includes(SANDBOX_ROBOT_TOKEN.slice(-7)), shown);
+    assert.equal(emulator.deliveries(), 1);
   });
 });
