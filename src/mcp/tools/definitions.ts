@@ -62,8 +62,11 @@ export const TOOLS = {
     title: 'Get DingTalk access token',
     description:
       'Returns a valid access token for a DingTalk app, from the cache while it is valid (refreshed ahead of expiry), ' +
-      'otherwise fetched from DingTalk. Only needed to hand the token to another program; to call an API use dingtalk_api_request.',
-    annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false, openWorldHint: true },
+      'otherwise fetched from DingTalk. Only needed to hand the token to another program; to call an API use dingtalk_api_request, ' +
+      'which never shows the token.',
+    // Not read-only: it hands the agent a raw credential, so the client asks the person before it runs (VS Code
+    // runs tools marked readOnlyHint without asking).
+    annotations: { readOnlyHint: false, idempotentHint: true, destructiveHint: false, openWorldHint: true },
     input: { app: appArg },
     output: { ...tokenOutput, source: tokenSource },
     canonical: withAppKey,
@@ -80,6 +83,7 @@ export const TOOLS = {
       `or must be renewed; get_access_token already refreshes ahead of expiry. Rate-limited by the policy (${DEFAULT_REFRESHES_PER_MINUTE} per minute by default). ` +
       `It never overrides DingTalk's Retry-After, the backoff after failures, or the limit of ${MAX_TOKEN_REQUESTS_PER_MINUTE} token requests ` +
       'per app per minute: then it returns the still-valid token with refreshed: false and nextRefreshAt, or an error naming the wait.',
+    // Not read-only either: it asks DingTalk for a new token and hands the agent the raw credential.
     annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false, openWorldHint: true },
     input: { app: appArg },
     output: {
