@@ -39,6 +39,27 @@ export function endpointsWithDefaults(partial: Partial<DingTalkEndpoints> = {}):
   };
 }
 
+/**
+ * Why a configured base URL cannot be used, naming where it was set; undefined when it is a plain http(s) base.
+ * DingTalk's paths are appended to it, so a "?" or "#" would swallow them (DingTalk's 404 would then read as
+ * wrong credentials). The value is not quoted: it may carry credentials.
+ */
+export function baseUrlProblem(name: string, value: string): string | undefined {
+  const example = 'such as https://api.dingtalk.com or https://oapi.dingtalk.com';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `${name} is not a URL; give an http(s) base URL ${example}.`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `${name} must be an http(s) URL ${example}.`;
+  if (value.includes('?') || value.includes('#')) {
+    return `${name} must not contain "?" or "#": DingTalk's paths are added after it, so a query or fragment would swallow them. Give the base alone, ${example}.`;
+  }
+  if (url.username || url.password) return `${name} must not carry a user name or password.`;
+  return undefined;
+}
+
 /** Asks DingTalk for an app's access token through the configured endpoint. */
 export async function fetchAccessToken(endpoints: DingTalkEndpoints, credentials: AppCredentials): Promise<FetchedToken> {
   return endpoints.tokenApi === 'legacy' ? fetchLegacyToken(endpoints, credentials) : fetchV1Token(endpoints, credentials);
