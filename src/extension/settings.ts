@@ -1,6 +1,6 @@
 import type { WorkspaceConfiguration } from 'vscode';
 import { boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, WARNING_SECONDS, type NumberRange } from '../core/bounds';
-import { endpointsWithDefaults, type DingTalkEndpoints } from '../core/dingtalk';
+import { baseUrlProblem, endpointsWithDefaults, type DingTalkEndpoints } from '../core/dingtalk';
 
 /**
  * The extension's settings, read from a configuration object (VS Code's, or a fake in tests). Kept free of
@@ -81,10 +81,19 @@ export function settingsFrom(config: SettingsSource, words?: SettingProblemWords
     const fallback = declared(key);
     return (typeof value === 'string' && value) || (typeof fallback === 'string' ? fallback : '');
   };
+  /** A base URL DingTalk's paths can be appended to; anything else is a problem, and the default is used. */
+  const baseUrl = (key: 'apiBaseUrl' | 'legacyApiBaseUrl'): string => {
+    const value = personal(key);
+    const problem = baseUrlProblem(settingName(key), value);
+    if (!problem) return value;
+    const fallback = declared(key);
+    problems.push(`${problem} Using ${JSON.stringify(fallback)}.`);
+    return typeof fallback === 'string' ? fallback : '';
+  };
   return {
     endpoints: endpointsWithDefaults({
-      apiBaseUrl: personal('apiBaseUrl'),
-      legacyApiBaseUrl: personal('legacyApiBaseUrl'),
+      apiBaseUrl: baseUrl('apiBaseUrl'),
+      legacyApiBaseUrl: baseUrl('legacyApiBaseUrl'),
       tokenApi: personal('tokenApi') === 'legacy' ? 'legacy' : 'v1',
       requestTimeoutMs: number('requestTimeoutMs', REQUEST_TIMEOUT_MS),
     }),

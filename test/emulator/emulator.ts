@@ -90,7 +90,17 @@ export interface Fault {
    * firewall block page comes as 405 HTML. invalidToken on new APIs: 401 (default) or 400, both of which DingTalk sends.
    */
   status?: number;
+  /**
+   * server500, htmlError, reset and slow: DingTalk does the work first (a message is delivered), then the answer
+   * is lost or replaced on the way back, as when its gateway times out on a backend that already acted.
+   */
+  afterProcessing?: boolean;
+  /** ipNotWhitelisted, qpsLimitApp and server500: DingTalk's own words (message / errmsg) in place of the usual text. */
+  message?: string;
 }
+
+/** Faults that can strike after DingTalk has processed the request. */
+const AFTER_PROCESSING_KINDS: readonly FaultKind[] = ['server500', 'htmlError', 'reset', 'slow'];
 
 export interface EmulatorStats {
   tokenRequests: number;
@@ -147,6 +157,7 @@ export class DingTalkEmulator {
   private ttlSeconds = DEFAULT_TTL_SECONDS;
   private latencyMs = 0;
   private nextTaskId = 100_000_000_001;
+  private messagesDelivered = 0;
 
   private constructor(opts: EmulatorOptions) {
     this.now = opts.now ?? Date.now;
@@ -231,7 +242,13 @@ export class DingTalkEmulator {
     return { ...(appKey === undefined ? this.totals : (this.perApp.get(appKey) ?? emptyStats())) };
   }
 
+  /** Messages DingTalk acted on: robot webhook sends, work notices, robot 1:1 messages (each call counts once). */
+  deliveries(): number {
+    return this.messagesDelivered;
+  }
+
   resetStats(): void {
+    this.messagesDelivered = 0;
     Object.assign(this.totals, emptyStats());
     this.perApp.clear();
   }
@@ -340,10 +357,22 @@ export class DingTalkEmulator {
       const fault = this.takeFault(isToken ? 'token' : 'api');
       if (fault) this.count('faultsServed', appKey);
 
-      await this.sleep(this.latencyMs + (fault?.kind === 'slow' ? (fault.delayMs ?? DEFAULT_SLOW_MS) : 0));
+      const route = (into: http.ServerResponse) =>
+        style === 'new'
+          ? this.routeNew(req.method ?? 'GET', url, raw, token, into, requestId)
+          : this.routeLegacy(req.method ?? 'GET', url, raw, token, into, requestId);
+      const slowMs = fault?.kind === 'slow' ? (fault.delayMs ?? DEFAULT_SLOW_MS) : 0;
+      if (fault?.afterProcessing) {
+        await this.sleep(this.latencyMs);
+        const done = recordedAnswer();
+        route(done.res);
+        if (fault.kind !== 'slow') return serveFault(fault, style, url, req, res, requestId, appKey);
+        await this.sleep(slowMs);
+        return done.replay(res);
+      }
+      await this.sleep(this.latencyMs + slowMs);
       if (fault && fault.kind !== 'slow') return serveFault(fault, style, url, req, res, requestId, appKey);
-      if (style === 'new') return this.routeNew(req.method ?? 'GET', url, raw, token, res, requestId);
-      return this.routeLegacy(req.method ?? 'GET', url, raw, token, res, requestId);
+      return route(res);
     } catch (error) {
       if (!res.headersSent && !res.destroyed) {
         send(res, 500, { code: 'InternalError', message: `emulator error: ${(error as Error).message}`, requestid: requestId });
@@ -395,6 +424,7 @@ export class DingTalkEmulator {
       });
     }
     if (path === '/v1.0/robot/oToMessages/batchSend') {
+      this.messagesDelivered++;
       return send(res, 200, { processQueryKey: randomBytes(24).toString('base64'), invalidStaffIdList: [], flowControlledStaffIdList: [] });
     }
     if (path === '/v1.0/emulator/large') return sendLarge(res, url, '{"data":"', NEW_JSON);
@@ -419,6 +449,7 @@ export class DingTalkEmulator {
       if (token !== SANDBOX_ROBOT_TOKEN) return answer({ errcode: 300001, errmsg: 'token is not exist' });
       const message = parseJson(raw) as { msgtype?: unknown } | undefined;
       if (!message || typeof message.msgtype !== 'string') return answer({ errcode: 40035, errmsg: '缺少参数 json' });
+      this.messagesDelivered++;
       return answer({ errcode: 0, errmsg: 'ok' });
     }
     const topapi = path.startsWith('/topapi/');
@@ -449,6 +480,7 @@ export class DingTalkEmulator {
       return answer({ errcode: 0, errmsg: 'ok', result: sampleUser(userid) });
     }
     if (path === '/topapi/message/corpconversation/asyncsend_v2') {
+      this.messagesDelivered++;
       return answer({ errcode: 0, errmsg: 'ok', task_id: this.nextTaskId++ });
     }
     if (path === '/emulator/large') return sendLarge(res, url, `{"errcode":0,"errmsg":"ok","request_id":"${request_id}","data":"`, LEGACY_JSON);
@@ -510,6 +542,38 @@ function validateFault(fault: Fault): void {
   if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 200 && fault.status <= 599)) {
     throw new TypeError('fault.status must be an HTTP status from 200 to 599');
   }
+  if (
+    fault.afterProcessing !== undefined &&
+    (typeof fault.afterProcessing !== 'boolean' || (fault.afterProcessing && !AFTER_PROCESSING_KINDS.includes(fault.kind)))
+  ) {
+    throw new TypeError(`fault.afterProcessing applies to ${AFTER_PROCESSING_KINDS.join(', ')}`);
+  }
+  if (fault.message !== undefined && (typeof fault.message !== 'string' || fault.message.length > 10_000))
+    throw new TypeError('fault.message must be a string');
+}
+
+/** A stand-in response that keeps the answer a route wrote, to send it later (or never). */
+function recordedAnswer(): { res: http.ServerResponse; replay(res: http.ServerResponse): void } {
+  let answer: { status: number; headers: http.OutgoingHttpHeaders; data?: unknown } | undefined;
+  const recorder = {
+    destroyed: false,
+    headersSent: false,
+    writeHead(status: number, headers: http.OutgoingHttpHeaders) {
+      answer = { status, headers };
+      return recorder;
+    },
+    end(data?: unknown) {
+      if (answer) answer.data = data;
+    },
+  };
+  return {
+    res: recorder as unknown as http.ServerResponse,
+    replay: (res) => {
+      if (!answer || res.destroyed || res.headersSent) return;
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.data as string | Buffer);
+    },
+  };
 }
 
 function serveFault(fault: Fault, style: Style, url: URL, req: http.IncomingMessage, res: http.ServerResponse, requestid: string, appKey?: string): void {
@@ -537,7 +601,7 @@ function serveFault(fault: Fault, style: Style, url: URL, req: http.IncomingMess
     case 'ipNotWhitelisted': {
       // The caller's IP is not in the app's whitelist: Forbidden.AccessDenied.IpNotInWhiteList (new, HTTP 403) or errcode
       // 60020 (legacy), naming the IP (服务端API错误码, https://open.dingtalk.com/document/orgapp/server-api-error-codes-1).
-      const said = `访问ip不在白名单之中,request ip=${EMULATOR_CLIENT_IP} appKey(${appKey ?? ''})`;
+      const said = fault.message ?? `访问ip不在白名单之中,request ip=${EMULATOR_CLIENT_IP} appKey(${appKey ?? ''})`;
       return legacy
         ? legacyAnswer({ errcode: 60020, errmsg: said })
         : send(res, 403, { code: 'Forbidden.AccessDenied.IpNotInWhiteList', message: said, requestid });
@@ -561,8 +625,8 @@ function serveFault(fault: Fault, style: Style, url: URL, req: http.IncomingMess
           });
     case 'server500':
       return legacy
-        ? send(res, 200, { errcode: -1, errmsg: '系统繁忙', request_id: requestid }, LEGACY_JSON)
-        : send(res, 500, { code: 'ServiceUnavailable', message: '服务暂不可用，请稍后重试', requestid });
+        ? send(res, 200, { errcode: -1, errmsg: fault.message ?? '系统繁忙', request_id: requestid }, LEGACY_JSON)
+        : send(res, 500, { code: 'ServiceUnavailable', message: fault.message ?? '服务暂不可用，请稍后重试', requestid });
     case 'rateLimit429': {
       const seconds = fault.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
       // The gateway throttles both hosts the same way.
@@ -570,8 +634,8 @@ function serveFault(fault: Fault, style: Style, url: URL, req: http.IncomingMess
     }
     case 'qpsLimitApp':
       return legacy
-        ? send(res, 200, { errcode: 90018, errmsg: '当前应用调用该接口的并发量超过限制', request_id: requestid }, LEGACY_JSON)
-        : send(res, 403, { code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: '当前应用调用该接口的QPS超过限制', requestid });
+        ? send(res, 200, { errcode: 90018, errmsg: fault.message ?? '当前应用调用该接口的并发量超过限制', request_id: requestid }, LEGACY_JSON)
+        : send(res, 403, { code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: fault.message ?? '当前应用调用该接口的QPS超过限制', requestid });
     case 'qpsLimitApi':
       return legacy
         ? send(res, 200, { errcode: 90002, errmsg: '当前接口调用的QPS超过限制', request_id: requestid }, LEGACY_JSON)

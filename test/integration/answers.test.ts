@@ -187,25 +187,45 @@ test('robot webhook: without its own token the app token is sent, and the robot 
   });
 });
 
-for (const [family, method, path] of FAMILIES) {
-  test(`${family}: two 5xx ("busy" on topapi) in a row are retried inside the call, jittered, and the call succeeds`, async () => {
+const READS = [
+  ['new API', '/v1.0/emulator/echo'],
+  ['oapi', '/emulator/echo'],
+] as const;
+
+for (const [family, path] of READS) {
+  test(`${family}: a GET met by two 5xx ("busy" on oapi) in a row is retried inside the call, jittered, and succeeds`, async () => {
     await withFixture(async ({ emulator, deps, clock }) => {
       await deps.tokens.getToken(APP.appKey);
       emulator.setFault({ kind: 'server500', target: 'api', times: 2 });
-      const result = await dingtalkApiRequest(deps, APP.appKey, { method, path, body: { userid: 'u1' } });
+      const result = await dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path });
       assert.equal(result.status, 200);
       assert.equal(emulator.stats().apiRequests, 3);
       assert.deepEqual(clock.waits, [150, 300], 'two retries, the second waiting longer');
     });
   });
 
-  test(`${family}: a third transient failure ends the retries: at most 3 requests, DingTalk's answer returned`, async () => {
+  test(`${family}: a third transient failure of a GET ends the retries: at most 3 requests, DingTalk's answer returned`, async () => {
     await withFixture(async ({ emulator, deps }) => {
       await deps.tokens.getToken(APP.appKey);
       emulator.setFault({ kind: 'server500', target: 'api' });
-      const result = await dingtalkApiRequest(deps, APP.appKey, { method, path, body: { userid: 'u1' } });
+      const result = await dingtalkApiRequest(deps, APP.appKey, { method: 'GET', path });
       assert.ok(result.status === 500 || (result.body as LegacyBody).errcode === -1);
       assert.equal(emulator.stats().apiRequests, 3);
+    });
+  });
+}
+
+for (const [family, method, path] of FAMILIES) {
+  test(`${family}: a ${method} answered 5xx ("busy" on topapi) is sent once, and the error says it may have taken effect`, async () => {
+    await withFixture(async ({ emulator, deps, clock }) => {
+      await deps.tokens.getToken(APP.appKey);
+      emulator.setFault({ kind: 'server500', target: 'api' });
+      const error = await dingTalkFailure(dingtalkApiRequest(deps, APP.appKey, { method, path, body: { userid: 'u1' } }));
+      assert.equal(error.kind, 'server');
+      assert.equal(error.mayHaveTakenEffect, true);
+      assert.match(error.message, /may still have reached DingTalk/);
+      assert.equal(emulator.stats().apiRequests, 1);
+      assert.deepEqual(clock.waits, []);
     });
   });
 }

@@ -182,7 +182,7 @@ test('an approval prompt shows the whole call, with bidi characters made visible
     assert.match(resultText(result), /^\[POLICY DENIED\]/);
     assert.equal(prompts.length, 1);
     const [prompt] = prompts;
-    assert.match(prompt, /Method: POST\nPath: \/v1\.0\/robot\/oToMessages\/batchSend\?via=agent\nBody:\n\{\n/);
+    assert.match(prompt, /Method: POST\nPath: \/v1\.0\/robot\/oToMessages\/batchSend\nQuery:\n {2}via = agent\nBody:\n\{\n/);
     assert.match(prompt, /"ceo0001"/);
     assert.match(prompt, /wire \\u202E0001\$ to acct 42/);
     assert.ok(!prompt.includes('\u202E'));

@@ -73,3 +73,9 @@ test('without a file, DINGTALK_APP_KEY and DINGTALK_APP_SECRET are one app, and 
   assert.equal(readApps({ DINGTALK_APP_KEY: 'ding1' }).problem, 'DINGTALK_APP_SECRET is not set; both are needed.');
   assert.match(readApps({}).problem ?? '', /^No credentials: set DINGTALK_APP_KEY and DINGTALK_APP_SECRET, or DINGTALK_APPS_FILE/);
 });
+
+test('an apps file saved with a UTF-8 byte-order mark is read like any other', () => {
+  const { apps, problem } = appsFrom(`\uFEFF${JSON.stringify([{ appKey: 'ding1', appSecret: SECRET, label: '销售' }])}`);
+  assert.equal(problem, undefined);
+  assert.deepEqual(apps, [{ appKey: 'ding1', appSecret: SECRET, label: '销售' }]);
+});

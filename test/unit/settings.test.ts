@@ -221,3 +221,20 @@ test("for every setting, package.json's default and every fallback in the code a
     ].map((key) => properties[`dingtalkToken.${key}`].default),
   );
 });
+
+test('a base URL with "?" or "#" is refused with a clear problem and the default is used, instead of a 404 read as wrong credentials', () => {
+  const settings = settingsFrom(
+    fakeConfiguration({ user: { apiBaseUrl: 'https://gw.example.com/dingtalk?tenant=1', legacyApiBaseUrl: 'https://oapi.example.com/#/' } }),
+  );
+  assert.equal(settings.endpoints.apiBaseUrl, DEFAULT_API_BASE_URL);
+  assert.equal(settings.endpoints.legacyApiBaseUrl, DEFAULT_LEGACY_API_BASE_URL);
+  assert.equal(settings.problems.length, 2, settings.problems.join('\n'));
+  assert.match(settings.problems[0], /^dingtalkToken\.apiBaseUrl must not contain "\?" or "#"/);
+  assert.match(settings.problems[1], /^dingtalkToken\.legacyApiBaseUrl must not contain "\?" or "#"/);
+  // The settings editor checks the same before anything is saved.
+  for (const key of ['dingtalkToken.apiBaseUrl', 'dingtalkToken.legacyApiBaseUrl']) {
+    const pattern = new RegExp((properties[key] as { pattern?: string }).pattern ?? '');
+    assert.ok(!pattern.test('https://gw.example.com/dingtalk?tenant=1') && !pattern.test('https://oapi.example.com/#/'), key);
+    assert.ok(pattern.test('https://api.dingtalk.com') && pattern.test('http://127.0.0.1:8080/dingtalk-api'), key);
+  }
+});

@@ -1,14 +1,16 @@
-import { answerError, classifyAnswer } from './classify';
+import { answerError, classifyAnswer, MAX_SAID } from './classify';
 import { systemClock, type Clock } from '../clock';
 import type { DingTalkEndpoints } from './client';
-import { retryAfterMs, send, type HttpAnswer } from './http';
-import { asDingTalkError, replacementRejectedError } from './errors';
+import { header, retryAfterMs, send, type HttpAnswer } from './http';
+import { asDingTalkError, DingTalkError, replacementRejectedError } from './errors';
 import { MASK, type Redactor } from '../redact';
-import { isTransient, withTransientRetries } from './retry';
+import { connectionNeverOpened, isTransient, withTransientRetries } from './retry';
+import { ApiRequestRefused, resolveTarget, type QueryValue, type Style } from './target';
+
+export { ApiRequestRefused, canonicalPath, resolveTarget, type QueryValue, type Target } from './target';
 
 export const API_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
-export type QueryValue = string | number | boolean;
 
 export interface ApiRequest {
   method: ApiMethod;
@@ -46,21 +48,13 @@ export interface ApiRequestDeps {
 }
 
 export const MAX_API_RESPONSE_BYTES = 1024 * 1024;
-const MAX_PATH_LENGTH = 2048;
 /** Legacy "系统繁忙" (busy): DingTalk documents it as worth another try. */
 const LEGACY_BUSY_ERRCODE = -1;
 const SENSITIVE_KEY = /^(access_?token|app_?secret|x-acs-dingtalk-access-token)$/i;
 
-/** A request we refuse to make: it would leave the configured DingTalk hosts or is not a clean path. */
-export class ApiRequestRefused extends Error {
-  override readonly name = 'ApiRequestRefused';
-}
-
-type Style = 'new' | 'legacy';
-
 /**
- * Calls a DingTalk API with the app's token injected the way that API expects. A transient failure (5xx, "busy",
- * reset, timeout) is retried inside the call; an invalid-token answer replaces the token once and retries once;
+ * Calls a DingTalk API with the app's token injected the way that API expects. A GET is retried inside the call
+ * after a transient failure (5xx, "busy", reset, timeout); any other method only when no connection opened; an invalid-token answer replaces the token once and retries once;
  * DingTalk's refusals (throttling, quota, IP whitelist, permission, a replacement rejected too) become errors of
  * their own kind. A request that brings its own access_token (a custom robot's webhook) is sent as given, without
  * the app's token. Tokens are scrubbed from everything returned.
@@ -72,19 +66,21 @@ export async function dingtalkApiRequest(deps: ApiRequestDeps, appKey: string, r
   }
   const ownToken = url.searchParams.get('access_token');
   if (ownToken) {
-    const answer = await withRetries(deps, () => call(deps, url, request));
+    const clean = (text: string) => scrubText(text, [ownToken], deps.redactor);
+    const answer = await exchange(deps, request, clean, () => call(deps, url, request));
     return { status: answer.status, body: scrub(parseBody(answer), [ownToken], deps.redactor) };
   }
   const used: string[] = [];
+  const clean = (text: string) => scrubText(text, used, deps.redactor);
   let token = (await deps.tokens.getToken(appKey)).accessToken;
   used.push(token);
-  let answer = await withRetries(deps, () => call(deps, url, request, style, token));
-  let facts = classifyAnswer(answer, tryJson(answer.text));
+  let answer = await exchange(deps, request, clean, () => call(deps, url, request, style, token));
+  let facts = classifyAnswer(answer, tryJson(answer.text), clean);
   if (facts?.kind === 'invalidToken') {
     token = (await deps.tokens.replaceRejected(appKey, token)).accessToken;
     used.push(token);
-    answer = await withRetries(deps, () => call(deps, url, request, style, token));
-    facts = classifyAnswer(answer, tryJson(answer.text));
+    answer = await exchange(deps, request, clean, () => call(deps, url, request, style, token));
+    facts = classifyAnswer(answer, tryJson(answer.text), clean);
     if (facts?.kind === 'invalidToken') throw replacementRejectedError(facts.code, facts.requestId);
   }
   if (facts) throw answerError(facts, retryAfterMs(answer));
@@ -106,10 +102,54 @@ function call(deps: ApiRequestDeps, target: URL, request: ApiRequest, style?: St
   return send(deps.endpoints, { url: url.toString(), method: request.method, headers, body, maxBytes: deps.maxResponseBytes ?? MAX_API_RESPONSE_BYTES });
 }
 
-function withRetries(deps: ApiRequestDeps, attempt: () => Promise<HttpAnswer>): Promise<HttpAnswer> {
-  return withTransientRetries(attempt, (outcome) => ('error' in outcome ? isTransient(asDingTalkError(outcome.error)) : isTransientAnswer(outcome.value)), {
-    clock: deps.clock ?? systemClock,
-    random: deps.random ?? Math.random,
+/**
+ * One request, retried only when that cannot make it act twice. A GET is retried after a transient failure.
+ * Anything else (a message send) is retried only when the connection never opened: once it may have reached
+ * DingTalk, a 5xx, "busy", reset or timeout becomes an error saying it may have taken effect.
+ */
+async function exchange(deps: ApiRequestDeps, request: ApiRequest, clean: (text: string) => string, attempt: () => Promise<HttpAnswer>): Promise<HttpAnswer> {
+  const options = { clock: deps.clock ?? systemClock, random: deps.random ?? Math.random };
+  if (request.method === 'GET') {
+    return withTransientRetries(
+      attempt,
+      (outcome) => ('error' in outcome ? isTransient(asDingTalkError(outcome.error)) : isTransientAnswer(outcome.value)),
+      options,
+    );
+  }
+  let answer: HttpAnswer;
+  try {
+    answer = await withTransientRetries(attempt, (outcome) => 'error' in outcome && connectionNeverOpened(asDingTalkError(outcome.error)), options);
+  } catch (error) {
+    const failure = asDingTalkError(error);
+    if (connectionNeverOpened(failure)) throw failure;
+    throw new DingTalkError(failure.kind, `${failure.message} ${MAY_HAVE_TAKEN_EFFECT}`, {
+      code: failure.code,
+      httpStatus: failure.httpStatus,
+      mayHaveTakenEffect: true,
+      cause: failure,
+    });
+  }
+  if (isTransientAnswer(answer)) throw unsureAnswerError(answer, clean);
+  return answer;
+}
+
+const MAY_HAVE_TAKEN_EFFECT =
+  'The request may still have reached DingTalk and taken effect (a message may already be delivered), so it was not sent again; check before repeating it.';
+
+/** A 5xx or "busy" answer to a request that must not be repeated: DingTalk's words, cleaned before they are cut short. */
+function unsureAnswerError(answer: HttpAnswer, clean: (text: string) => string): DingTalkError {
+  const json = tryJson(answer.text);
+  const fields = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+  const code = typeof fields.code === 'string' && fields.code ? fields.code : fields.errcode === LEGACY_BUSY_ERRCODE ? String(LEGACY_BUSY_ERRCODE) : undefined;
+  const words = typeof fields.message === 'string' ? fields.message : typeof fields.errmsg === 'string' ? fields.errmsg : undefined;
+  const said = words ? clean(words).slice(0, MAX_SAID) : undefined;
+  const shown = code ? ` (${code}${said ? `: ${said}` : ''})` : '';
+  return new DingTalkError('server', `DingTalk answered HTTP ${answer.status}${shown}. ${MAY_HAVE_TAKEN_EFFECT}`, {
+    code,
+    httpStatus: answer.status,
+    requestId: header(answer, 'x-acs-request-id'),
+    said,
+    mayHaveTakenEffect: true,
   });
 }
 
@@ -119,96 +159,6 @@ function isTransientAnswer(answer: HttpAnswer): boolean {
   if (classifyAnswer(answer, json)) return false;
   if (answer.status >= 500) return true;
   return typeof json === 'object' && json !== null && (json as Record<string, unknown>).errcode === LEGACY_BUSY_ERRCODE;
-}
-
-/** Where the request goes and how the token travels; refuses anything that is not on a configured base. */
-export function resolveTarget(endpoints: DingTalkEndpoints, request: Pick<ApiRequest, 'path' | 'query'>): { url: URL; style: Style } {
-  const path = request.path;
-  if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH_LENGTH) {
-    throw new ApiRequestRefused(`The path must be 1 to ${MAX_PATH_LENGTH} characters, such as "/v1.0/robot/oToMessages/batchSend" or "/topapi/v2/user/get".`);
-  }
-  const api = new URL(endpoints.apiBaseUrl);
-  const legacy = new URL(endpoints.legacyApiBaseUrl);
-  let base: URL;
-  let relative: string;
-  let style: Style;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
-    const absolute = parseUrl(path);
-    if (absolute.username || absolute.password) throw new ApiRequestRefused('Refused: a URL with credentials in it. No request was made.');
-    // Under a base means its origin and its whole path prefix: a gateway serving DingTalk at /dingtalk-api
-    // may serve anything else beside it, which must never receive the token.
-    const onApi = isUnder(absolute, api);
-    const onLegacy = isUnder(absolute, legacy);
-    if (!onApi && !onLegacy) {
-      throw new ApiRequestRefused(
-        `Refused: ${absolute.origin}${absolute.pathname} is not under a configured DingTalk base ` +
-          `(${endpoints.apiBaseUrl} or ${endpoints.legacyApiBaseUrl}). No request was made.`,
-      );
-    }
-    // Both bases on one origin and prefix (a proxy) leaves the path to decide.
-    const afterApi = absolute.pathname.slice(prefixOf(api).length);
-    style = onApi && (!onLegacy || isNewApiPath(afterApi)) ? 'new' : 'legacy';
-    base = style === 'new' ? api : legacy;
-    relative = `${absolute.pathname.slice(prefixOf(base).length)}${absolute.search}`;
-  } else {
-    relative = path;
-    style = isNewApiPath(path) ? 'new' : 'legacy';
-    base = style === 'new' ? api : legacy;
-  }
-  checkRelative(relative);
-  const basePath = prefixOf(base);
-  const url = new URL(`${base.origin}${basePath}${relative}`);
-  // Belt and braces: whatever the parser made of the path, it must still be under the base.
-  if (url.origin !== base.origin || !url.pathname.startsWith(`${basePath}/`)) {
-    throw new ApiRequestRefused('Refused: the path does not stay on the configured DingTalk host. No request was made.');
-  }
-  for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, String(value));
-  return { url, style };
-}
-
-/** A base's path prefix without its trailing slash: '' for https://api.dingtalk.com, '/dingtalk-api' for a gateway. */
-function prefixOf(base: URL): string {
-  return base.pathname.replace(/\/+$/, '');
-}
-
-/** On the base's origin, and at or below its path prefix (a whole segment: /dingtalk-apis is not under /dingtalk-api). */
-function isUnder(url: URL, base: URL): boolean {
-  const prefix = prefixOf(base);
-  return url.origin === base.origin && (prefix === '' || url.pathname.startsWith(`${prefix}/`));
-}
-
-function isNewApiPath(path: string): boolean {
-  return /^\/v[12]\.0\//.test(path);
-}
-
-/** A clean absolute path: no `//host`, backslashes, dot segments (plain or percent-encoded), fragments or control characters. */
-function checkRelative(relative: string): void {
-  const refuse = (why: string) => {
-    throw new ApiRequestRefused(`Refused path: ${why}. Give a path such as "/v1.0/robot/oToMessages/batchSend" or "/topapi/v2/user/get". No request was made.`);
-  };
-  if (!relative.startsWith('/')) refuse('it must start with "/"');
-  if (relative.startsWith('//')) refuse('it must not start with "//"');
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  if (/[\\\s\u0000-\u001f\u007f#]/.test(relative)) refuse('it contains a backslash, whitespace, a control character or "#"');
-  const pathname = relative.split('?')[0];
-  for (const segment of pathname.split('/').slice(1)) {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(segment);
-    } catch {
-      return refuse('it has a broken percent-encoding');
-    }
-    if (decoded === '.' || decoded === '..') refuse('it contains "." or ".." segments');
-    if (decoded.includes('/') || decoded.includes('\\')) refuse('it contains an encoded slash');
-  }
-}
-
-function parseUrl(text: string): URL {
-  try {
-    return new URL(text);
-  } catch {
-    throw new ApiRequestRefused('Refused: the URL could not be parsed. No request was made.');
-  }
 }
 
 function parseBody(answer: HttpAnswer): unknown {
@@ -226,13 +176,15 @@ function tryJson(text: string): unknown {
   }
 }
 
+function scrubText(value: string, tokens: readonly string[], redactor: Redactor): string {
+  let text = value;
+  for (const token of tokens) text = text.split(token).join(MASK);
+  return redactor.redact(text);
+}
+
 /** Every string cleaned: the tokens used, every known secret or token, and any value under a token-like key. */
 function scrub(value: unknown, tokens: readonly string[], redactor: Redactor): unknown {
-  if (typeof value === 'string') {
-    let text = value;
-    for (const token of tokens) text = text.split(token).join(MASK);
-    return redactor.redact(text);
-  }
+  if (typeof value === 'string') return scrubText(value, tokens, redactor);
   if (Array.isArray(value)) return value.map((item) => scrub(item, tokens, redactor));
   if (value && typeof value === 'object') {
     return Object.fromEntries(

@@ -51,15 +51,18 @@ const TOPAPI_SUB_CODE_ERRCODE = 88;
 export const MAX_SAID = 200;
 const MAX_SCOPES = 20;
 
-/** The facts of an answer that is one of the kinds above; undefined for a success or any other answer. */
-export function classifyAnswer(answer: HttpAnswer, json: unknown): AnswerFacts | undefined {
+/**
+ * The facts of an answer that is one of the kinds above; undefined for a success or any other answer.
+ * `clean` hides secrets in DingTalk's words before they are cut short: a secret cut in half is no longer found.
+ */
+export function classifyAnswer(answer: HttpAnswer, json: unknown, clean: (text: string) => string = (said) => said): AnswerFacts | undefined {
   const fields = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
   const requestId = text(fields.requestid) ?? text(fields.request_id) ?? header(answer, 'x-acs-request-id');
   const base = { httpStatus: answer.status, requestId };
 
   const code = text(fields.code);
   if (code && V1_CODES[code]) {
-    const said = text(fields.message);
+    const said = cleaned(text(fields.message), clean);
     const detail = fields.accessdenieddetail as Record<string, unknown> | undefined;
     return withDetails({ ...base, kind: V1_CODES[code], code, said }, said, detail?.requiredScopes);
   }
@@ -70,16 +73,20 @@ export function classifyAnswer(answer: HttpAnswer, json: unknown): AnswerFacts |
     const effective = subCode ?? errcode;
     const kind = legacyKind(effective);
     if (kind) {
-      const said = text(fields.sub_msg) ?? text(fields.errmsg);
+      const said = cleaned(text(fields.sub_msg) ?? text(fields.errmsg), clean);
       return withDetails({ ...base, kind, code: String(effective) }, said, undefined);
     }
   }
 
   // No code DingTalk documents for these: the status decides, and whatever code came along is kept as said.
-  const fallback = { ...base, code: code ?? `HTTP ${answer.status}`, said: (text(fields.message) ?? text(fields.errmsg))?.slice(0, MAX_SAID) };
+  const fallback = { ...base, code: code ?? `HTTP ${answer.status}`, said: cleaned(text(fields.message) ?? text(fields.errmsg), clean)?.slice(0, MAX_SAID) };
   if (answer.status === 401) return { ...fallback, kind: 'invalidToken' };
   if (answer.status === 429) return { ...fallback, kind: 'throttled' };
   return undefined;
+}
+
+function cleaned(said: string | undefined, clean: (text: string) => string): string | undefined {
+  return said === undefined ? undefined : clean(said);
 }
 
 function legacyKind(errcode: number): AnswerKind | undefined {

@@ -2,6 +2,7 @@ import { answerError, classifyAnswer, MAX_SAID } from './classify';
 import { DingTalkError } from './errors';
 import { REQUEST_TIMEOUT_MS } from '../bounds';
 import { header, retryAfterMs, send, type HttpAnswer } from './http';
+import { MASK, maskNamedValues } from '../redact';
 
 export const DEFAULT_API_BASE_URL = 'https://api.dingtalk.com';
 export const DEFAULT_LEGACY_API_BASE_URL = 'https://oapi.dingtalk.com';
@@ -38,6 +39,27 @@ export function endpointsWithDefaults(partial: Partial<DingTalkEndpoints> = {}):
   };
 }
 
+/**
+ * Why a configured base URL cannot be used, naming where it was set; undefined when it is a plain http(s) base.
+ * DingTalk's paths are appended to it, so a "?" or "#" would swallow them (DingTalk's 404 would then read as
+ * wrong credentials). The value is not quoted: it may carry credentials.
+ */
+export function baseUrlProblem(name: string, value: string): string | undefined {
+  const example = 'such as https://api.dingtalk.com or https://oapi.dingtalk.com';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `${name} is not a URL; give an http(s) base URL ${example}.`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `${name} must be an http(s) URL ${example}.`;
+  if (value.includes('?') || value.includes('#')) {
+    return `${name} must not contain "?" or "#": DingTalk's paths are added after it, so a query or fragment would swallow them. Give the base alone, ${example}.`;
+  }
+  if (url.username || url.password) return `${name} must not carry a user name or password.`;
+  return undefined;
+}
+
 /** Asks DingTalk for an app's access token through the configured endpoint. */
 export async function fetchAccessToken(endpoints: DingTalkEndpoints, credentials: AppCredentials): Promise<FetchedToken> {
   return endpoints.tokenApi === 'legacy' ? fetchLegacyToken(endpoints, credentials) : fetchV1Token(endpoints, credentials);
@@ -59,14 +81,15 @@ async function fetchV1Token(endpoints: DingTalkEndpoints, credentials: AppCreden
     }
     throw malformed(answer, 'the answer has no accessToken/expireIn');
   }
-  throw classifyV1Failure(answer, json);
+  throw classifyV1Failure(answer, json, hiding(credentials.appSecret));
 }
 
 async function fetchLegacyToken(endpoints: DingTalkEndpoints, credentials: AppCredentials): Promise<FetchedToken> {
   const query = new URLSearchParams({ appkey: credentials.appKey, appsecret: credentials.appSecret });
   const answer = await send(endpoints, { url: `${endpoints.legacyApiBaseUrl}/gettoken?${query.toString()}`, method: 'GET' });
   const json = parseAnswer(answer);
-  if (answer.status !== 200) throw classifyV1Failure(answer, json);
+  const clean = hiding(credentials.appSecret);
+  if (answer.status !== 200) throw classifyV1Failure(answer, json, clean);
   const errcode = json.errcode;
   if (errcode === 0) {
     const accessToken = json.access_token;
@@ -77,11 +100,25 @@ async function fetchLegacyToken(endpoints: DingTalkEndpoints, credentials: AppCr
     throw malformed(answer, 'the answer has no access_token/expires_in');
   }
   if (typeof errcode !== 'number') throw malformed(answer, 'the answer has no errcode');
-  throw classifyLegacyErrcode(errcode, stringOrUndefined(json.errmsg) ?? '', answer, json);
+  throw classifyLegacyErrcode(errcode, clean(stringOrUndefined(json.errmsg) ?? ''), answer, json, clean);
+}
+
+/**
+ * DingTalk's words with the app's secret and any named token or secret masked, before anything cuts them short
+ * (a secret cut in half is no longer recognised by the redaction downstream).
+ */
+function hiding(secret: string): (text: string) => string {
+  return (text) => maskNamedValues(secret ? text.split(secret).join(MASK) : text);
 }
 
 /** Maps a legacy (oapi) /gettoken errcode to an error: wrong credentials, then the gateway's codes, else DingTalk's own error. */
-function classifyLegacyErrcode(errcode: number, errmsg: string, answer: HttpAnswer, json: Record<string, unknown> = {}): DingTalkError {
+function classifyLegacyErrcode(
+  errcode: number,
+  errmsg: string,
+  answer: HttpAnswer,
+  json: Record<string, unknown>,
+  clean: (text: string) => string,
+): DingTalkError {
   const details = {
     code: String(errcode),
     requestId: stringOrUndefined(json.request_id),
@@ -96,14 +133,15 @@ function classifyLegacyErrcode(errcode: number, errmsg: string, answer: HttpAnsw
     );
   }
   // The gateway's refusals; "invalid token" means nothing on the endpoint that issues tokens.
-  const facts = classifyAnswer(answer, json);
+  const facts = classifyAnswer(answer, json, clean);
   if (facts && facts.kind !== 'invalidToken') return answerError(facts, retryAfterMs(answer));
   return new DingTalkError('server', `DingTalk answered errcode ${errcode}: ${errmsg}.`, details);
 }
 
-function classifyV1Failure(answer: HttpAnswer, json: Record<string, unknown>): DingTalkError {
+function classifyV1Failure(answer: HttpAnswer, json: Record<string, unknown>, clean: (text: string) => string): DingTalkError {
   const code = stringOrUndefined(json.code);
-  const dingMessage = stringOrUndefined(json.message);
+  const message = stringOrUndefined(json.message);
+  const dingMessage = message === undefined ? undefined : clean(message);
   const details = {
     code,
     requestId: stringOrUndefined(json.requestid) ?? header(answer, 'x-acs-request-id'),
@@ -120,7 +158,7 @@ function classifyV1Failure(answer: HttpAnswer, json: Record<string, unknown>): D
     );
   }
   // The gateway's refusals; "invalid token" means nothing on the endpoint that issues tokens.
-  const facts = classifyAnswer(answer, json);
+  const facts = classifyAnswer(answer, json, clean);
   if (facts && facts.kind !== 'invalidToken') return answerError(facts, details.retryAfterMs);
   if (answer.status >= 500 || !code) {
     return new DingTalkError('server', `DingTalk answered HTTP ${answer.status}${said}. Its service may be having trouble; trying again later.`, details);

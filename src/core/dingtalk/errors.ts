@@ -27,6 +27,8 @@ export interface DingTalkErrorDetails {
   requiredScopes?: string[];
   /** DingTalk's own words (errmsg, sub_msg or message; often Chinese), cut short: shown beside the code. */
   said?: string;
+  /** The request may have reached DingTalk and taken effect (a message sent) although the call failed: it is not repeated. */
+  mayHaveTakenEffect?: boolean;
   cause?: unknown;
 }
 
@@ -39,6 +41,7 @@ export class DingTalkError extends Error {
   readonly ip?: string;
   readonly requiredScopes?: string[];
   readonly said?: string;
+  readonly mayHaveTakenEffect?: boolean;
 
   constructor(
     readonly kind: DingTalkErrorKind,
@@ -53,6 +56,7 @@ export class DingTalkError extends Error {
     this.ip = details.ip;
     this.requiredScopes = details.requiredScopes;
     this.said = details.said;
+    if (details.mayHaveTakenEffect) this.mayHaveTakenEffect = true;
   }
 
   /** Worth retrying later without a person changing anything. */
@@ -70,6 +74,7 @@ export class DingTalkError extends Error {
       ip: this.ip,
       requiredScopes: this.requiredScopes,
       said: this.said,
+      mayHaveTakenEffect: this.mayHaveTakenEffect,
     };
   }
 }

@@ -1,3 +1,3 @@
-export { API_METHODS, ApiRequestRefused, dingtalkApiRequest } from './apiRequest';
-export { type AppCredentials, type DingTalkEndpoints, endpointsWithDefaults, fetchAccessToken, type FetchedToken } from './client';
+export { API_METHODS, ApiRequestRefused, dingtalkApiRequest, resolveTarget } from './apiRequest';
+export { type AppCredentials, baseUrlProblem, type DingTalkEndpoints, endpointsWithDefaults, fetchAccessToken, type FetchedToken } from './client';
 export { asDingTalkError, DingTalkError, type DingTalkErrorKind } from './errors';

@@ -14,6 +14,17 @@ export function isTransient(error: Pick<DingTalkError, 'kind' | 'httpStatus' | '
   return error.kind === 'server' && ((error.httpStatus ?? 0) >= 500 || error.code === '-1');
 }
 
+/**
+ * Failures that happen before a connection to DingTalk exists (refused, no route, no such host, connect timeout):
+ * nothing was sent, so even a message send may be tried again. A reset or a timeout later on may come after
+ * DingTalk received the request.
+ */
+const CONNECTION_NEVER_OPENED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export function connectionNeverOpened(error: Pick<DingTalkError, 'kind' | 'code'>): boolean {
+  return error.kind === 'network' && error.code !== undefined && CONNECTION_NEVER_OPENED.has(error.code);
+}
+
 /** How long to wait before retry number `retry` (1-based), jittered into [50%, 100%] of the step. */
 export function retryDelayMs(retry: number, random: () => number): number {
   return Math.round(RETRY_BASE_MS * 2 ** (retry - 1) * (0.5 + random() / 2));

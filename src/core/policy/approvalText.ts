@@ -1,4 +1,4 @@
-import type { Redactor } from '../redact';
+import { MASK, type Redactor } from '../redact';
 
 /**
  * What a person reads before allowing a tool call the policy marks `approve`: everything the call will do,
@@ -31,12 +31,31 @@ export const ENGLISH_APPROVAL_WORDS: ApprovalWords = {
 /** Longer than this and the text is not put in front of a person to approve (a modal cannot show it whole). */
 export const MAX_APPROVAL_TEXT_CHARS = 20_000;
 
-/** Controls (except tab/newline/CR, handled per field), bidi embeddings, overrides and isolates, invisible marks. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const HIDDEN_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF\uFFF9-\uFFFB]/g;
+/**
+ * Everything that draws nothing or moves text: controls (except tab/newline/CR, handled per field), format
+ * characters (bidi marks, overrides and isolates, zero-width marks, the invisible tag characters U+E0000–E007F
+ * that can spell out instructions), unassigned and private-use code points, separators other than the plain
+ * space, and letters and marks that render blank (Hangul fillers, variation selectors, the braille blank).
+ * The `u` flag makes astral characters one match each.
+ */
+const HIDDEN_CHARACTERS =
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- controls and lone invisible marks are what it finds
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\p{Cf}\p{Cn}\p{Co}\p{Cs}\p{Zl}\p{Zp}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u2800\u3164\uFE00-\uFE0F\uFFA0\u{E0100}-\u{E01EF}]|(?! )\p{Zs}/gu;
 const LINE_BREAKS = /[\t\n\r]/g;
+/** A token given in the query (a robot webhook's) shows only its end, enough to tell robots apart; shorter ones not at all. */
+const TOKEN_KEY = /^access_?token$/i;
+const TOKEN_TAIL = 6;
+const MIN_TOKEN_FOR_TAIL = 24;
 
-const escape = (char: string) => `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+const escape = (char: string) => {
+  const code = char.codePointAt(0)!;
+  return code > 0xffff ? `\\u{${code.toString(16).toUpperCase()}}` : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+};
+
+/** `*** …a1b2c3`: the space keeps the redaction of `access_token = …` from taking the tail too. */
+function tokenHint(token: string): string {
+  return token.length >= MIN_TOKEN_FOR_TAIL ? `${MASK} …${visibleLine(token.slice(-TOKEN_TAIL))}` : MASK;
+}
 
 /** Text on one line with every hidden character visible. */
 export function visibleLine(text: string): string {
@@ -71,7 +90,9 @@ export function approvalText(tool: string, args: Record<string, unknown>, words:
     if (path !== undefined) lines.push(`${words.path}: ${visibleValue(path)}`);
     if (query && typeof query === 'object') {
       lines.push(`${words.query}:`);
-      for (const [key, value] of Object.entries(query)) lines.push(`  ${visibleLine(key)} = ${visibleLine(String(value))}`);
+      for (const [key, value] of Object.entries(query)) {
+        lines.push(`  ${visibleLine(key)} = ${TOKEN_KEY.test(key) ? tokenHint(String(value)) : visibleLine(String(value))}`);
+      }
     } else if (query !== undefined) {
       lines.push(`${words.query}: ${visibleJson(query)}`);
     }

@@ -40,7 +40,8 @@ export function readApps(env: NodeJS.ProcessEnv): { apps: App[]; problem?: strin
 function readAppsFile(file: string): { apps: App[]; problem?: string } {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse does not accept.
+    text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
     return { apps: [], problem: `DINGTALK_APPS_FILE ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).` };
   }

@@ -5,7 +5,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { AppDirectory } from '../../core/apps';
 import { AuditTrail } from '../../core/audit';
 import { AuditFile } from '../../core/auditFile';
-import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../core/dingtalk';
+import { baseUrlProblem, endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../core/dingtalk';
 import {
   applyPolicyRead,
   approvalText,
@@ -26,6 +26,8 @@ import { createDingTalkMcpServer } from '../tools/registry';
 import type { ToolApprover } from '../tools/context';
 import { TOOL_NAMES } from '../tools/definitions';
 import { readApps } from './appsFile';
+import { parseCommandLine, USAGE } from './commandLine';
+import { SERVER_VERSION } from '../version';
 
 /**
  * dingtalk-token-mcp: the same tools and policy as the extension, over stdio. Configured by environment
@@ -190,8 +192,8 @@ export async function askThroughElicitation(server: McpServer, request: Paramete
 
 function readEndpoints(env: NodeJS.ProcessEnv, log: Log): DingTalkEndpoints {
   for (const name of ['DINGTALK_API_BASE_URL', 'DINGTALK_LEGACY_API_BASE_URL'] as const) {
-    const value = env[name];
-    if (value && !/^https?:\/\/[^/]/i.test(value)) throw new Error(`${name} must be an http(s) URL, not "${value}".`);
+    const problem = env[name] ? baseUrlProblem(name, env[name]) : undefined;
+    if (problem) throw new Error(problem);
   }
   const tokenApi = env.DINGTALK_TOKEN_API;
   if (tokenApi && tokenApi !== 'v1' && tokenApi !== 'legacy') throw new Error(`DINGTALK_TOKEN_API must be v1 or legacy, not "${tokenApi}".`);
@@ -210,8 +212,26 @@ function readNumber(env: NodeJS.ProcessEnv, name: string, range: Omit<NumberRang
   return value;
 }
 
-/** The `dingtalk-token-mcp` command: runs the server, and exits with a one-line reason if it cannot start. */
-export function runCli(): void {
+/**
+ * The `dingtalk-token-mcp` command: --help and --version answer and exit, anything unknown exits 2 with the
+ * usage; otherwise it runs the server, and exits with a one-line reason if it cannot start.
+ */
+export function runCli(argv: readonly string[] = process.argv.slice(2)): void {
+  const command = parseCommandLine(argv);
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    case 'version':
+      process.stdout.write(`${SERVER_VERSION}\n`);
+      return;
+    case 'usageError':
+      process.stderr.write(`dingtalk-token-mcp: ${command.message}\n${USAGE}\n`);
+      process.exitCode = 2;
+      return;
+    case 'serve':
+      break;
+  }
   const redactor = new Redactor();
   main(process.env, redactor).catch((error: unknown) => {
     process.stderr.write(`dingtalk-token-mcp: ${redactor.redact((error as Error).message ?? String(error))}\n`);

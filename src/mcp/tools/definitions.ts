@@ -1,6 +1,6 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod/v4';
-import { API_METHODS, dingtalkApiRequest } from '../../core/dingtalk';
+import { API_METHODS, dingtalkApiRequest, resolveTarget } from '../../core/dingtalk';
 import { resolveApp } from '../../core/apps';
 import { DEFAULT_REFRESHES_PER_MINUTE } from '../../core/policy';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock } from '../../core/tokens';
@@ -38,6 +38,11 @@ export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape
   annotations: ToolAnnotations;
   input: I;
   output: O;
+  /**
+   * The arguments as the policy, the person approving and `run` see them: the app resolved to its appKey, a
+   * request in its canonical spelling. Throws (nothing is sent) when they have none.
+   */
+  canonical?(args: z.infer<z.ZodObject<I>>, context: ToolContext): z.infer<z.ZodObject<I>>;
   run(args: z.infer<z.ZodObject<I>>, context: ToolContext, now: number): Promise<z.infer<z.ZodObject<O>>>;
 }
 
@@ -47,6 +52,9 @@ const REFRESH_BLOCK_REASONS: Record<RefreshBlock, string> = {
   requestCap: `this app already made ${MAX_TOKEN_REQUESTS_PER_MINUTE} token requests in the last minute, the most allowed`,
 };
 
+/** `app` as the appKey it resolves to, so a rule on `args.app` holds whether the agent named the app by appKey or label. */
+const withAppKey = <A extends { app?: string }>(args: A, context: ToolContext): A => ({ ...args, app: resolveApp(context.apps, args.app).appKey });
+
 const define = <I extends z.ZodRawShape, O extends z.ZodRawShape>(definition: ToolDefinition<I, O>) => definition;
 
 export const TOOLS = {
@@ -54,10 +62,14 @@ export const TOOLS = {
     title: 'Get DingTalk access token',
     description:
       'Returns a valid access token for a DingTalk app, from the cache while it is valid (refreshed ahead of expiry), ' +
-      'otherwise fetched from DingTalk. Only needed to hand the token to another program; to call an API use dingtalk_api_request.',
-    annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false, openWorldHint: true },
+      'otherwise fetched from DingTalk. Only needed to hand the token to another program; to call an API use dingtalk_api_request, ' +
+      'which never shows the token.',
+    // Not read-only: it hands the agent a raw credential, so the client asks the person before it runs (VS Code
+    // runs tools marked readOnlyHint without asking).
+    annotations: { readOnlyHint: false, idempotentHint: true, destructiveHint: false, openWorldHint: true },
     input: { app: appArg },
     output: { ...tokenOutput, source: tokenSource },
+    canonical: withAppKey,
     async run(args, context, now) {
       const app = resolveApp(context.apps, args.app);
       const token = await context.tokens.getToken(app.appKey);
@@ -71,6 +83,7 @@ export const TOOLS = {
       `or must be renewed; get_access_token already refreshes ahead of expiry. Rate-limited by the policy (${DEFAULT_REFRESHES_PER_MINUTE} per minute by default). ` +
       `It never overrides DingTalk's Retry-After, the backoff after failures, or the limit of ${MAX_TOKEN_REQUESTS_PER_MINUTE} token requests ` +
       'per app per minute: then it returns the still-valid token with refreshed: false and nextRefreshAt, or an error naming the wait.',
+    // Not read-only either: it asks DingTalk for a new token and hands the agent the raw credential.
     annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false, openWorldHint: true },
     input: { app: appArg },
     output: {
@@ -79,6 +92,7 @@ export const TOOLS = {
       nextRefreshAt: isoTime.optional().describe('when refreshed is false: the earliest time a new token can be fetched'),
       notRefreshedBecause: z.string().optional().describe('when refreshed is false: why DingTalk was not asked'),
     },
+    canonical: withAppKey,
     async run(args, context, now) {
       const app = resolveApp(context.apps, args.app);
       const token = await context.tokens.forceRefresh(app.appKey);
@@ -134,6 +148,7 @@ export const TOOLS = {
         })
         .describe('which MCP policy decides tool calls'),
     },
+    canonical: withAppKey,
     async run(args, context, now) {
       const app = resolveApp(context.apps, args.app);
       const status = context.tokens.status(app.appKey);
@@ -189,7 +204,8 @@ export const TOOLS = {
       '(api.dingtalk.com, header x-acs-dingtalk-access-token), other paths such as /topapi/v2/user/get go to the legacy API ' +
       '(oapi.dingtalk.com, ?access_token=). Absolute URLs are accepted only under the configured bases. A request that already carries ' +
       'an access_token (a custom robot webhook, /robot/send?access_token=<robot token>) is sent with that token as given. ' +
-      'If DingTalk says the app token is invalid it is replaced once and the call retried; a 5xx, reset or timeout is retried up to twice. ' +
+      'If DingTalk says the app token is invalid it is replaced once and the call retried. A GET is retried up to twice after a 5xx, reset or timeout; ' +
+      'other methods are never repeated once they may have reached DingTalk: the error then says the request may have taken effect (a message delivered), so check before sending it again. ' +
       "Returns DingTalk's HTTP status and body (JSON when possible, else text, at most 1 MB); legacy APIs report business errors as " +
       "status 200 with errcode ≠ 0. Throttling, a used-up quota, an IP outside the app's whitelist and a missing permission come back " +
       'as errors naming what to do. The app token never appears in the result. ' +
@@ -208,6 +224,11 @@ export const TOOLS = {
     output: {
       status: z.number().int().describe('HTTP status DingTalk answered'),
       body: z.unknown().describe('the answer: parsed JSON, or text when it is not JSON'),
+    },
+    canonical(args, context) {
+      const { path, query } = resolveTarget(context.endpoints(), { path: args.path, query: args.query });
+      const { query: _given, ...rest } = withAppKey(args, context);
+      return Object.keys(query).length === 0 ? { ...rest, path } : { ...rest, path, query };
     },
     async run(args, context) {
       const app = resolveApp(context.apps, args.app);

@@ -2,6 +2,7 @@ import { McpServer, type RegisteredTool } from '@modelcontextprotocol/sdk/server
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type * as z from 'zod/v4';
 import { resolveApp } from '../../core/apps';
+import { DingTalkError } from '../../core/dingtalk';
 import type { Verdict } from '../../core/policy';
 import type { AuditEvent } from '../../core/audit';
 import { argumentsProblem, auditDigest } from './argsLimits';
@@ -69,10 +70,12 @@ async function invoke(
   sessionId: string,
   name: ToolName,
   definition: ToolDefinition<z.ZodRawShape, z.ZodRawShape>,
-  args: Record<string, unknown>,
+  given: Record<string, unknown>,
 ): Promise<CallToolResult> {
   const now = () => context.clock?.now() ?? Date.now();
   const startedAt = now();
+  // The call as it will be made (canonical once checked): what the policy, the person and the audit see.
+  let args = given;
   const audit = (decision: AuditEvent['decision'], rule: string, retryAfterSeconds?: number) =>
     record(context, {
       time: new Date(startedAt).toISOString(),
@@ -92,6 +95,13 @@ async function invoke(
     audit('deny', 'arguments-limit');
     return errorResult(refusal);
   }
+  // Rules decide on what is sent: the app by its appKey, the request's path and query in their one spelling.
+  try {
+    args = definition.canonical?.(given, context) ?? given;
+  } catch (error) {
+    audit('error', 'request-refused');
+    return errorResult(describeError(error, context));
+  }
 
   let verdict: Verdict;
   try {
@@ -105,14 +115,17 @@ async function invoke(
     return errorResult(denialWithRetry(verdict));
   }
   let succeeded = false;
+  // A call that may have reached DingTalk (a message sent, the answer lost) counts against its limits like a served one.
+  let usedQuota = false;
   try {
     const structured = await definition.run(args, context, now());
-    succeeded = true;
+    succeeded = usedQuota = true;
     return { structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] };
   } catch (error) {
+    usedQuota = error instanceof DingTalkError && error.mayHaveTakenEffect === true;
     return errorResult(describeError(error, context));
   } finally {
-    verdict.finish(succeeded);
+    verdict.finish(usedQuota);
     audit(succeeded ? (verdict.asked ? 'approve' : 'allow') : 'error', verdict.rule);
   }
 }
