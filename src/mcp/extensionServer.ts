@@ -5,7 +5,7 @@ import { startHttpMcpServer } from './http/server';
 import { TOOL_NAMES } from './tools/definitions';
 import type { AppDirectory } from '../core/apps';
 import type { AuditTrail } from '../core/audit';
-import type { DingTalkEndpoints, DingTalkError } from '../core/dingtalk';
+import type { DingTalkEndpoints, DingTalkError, RobotSender } from '../core/dingtalk';
 import type { TokenManager } from '../core/tokens';
 import type { Redactor } from '../core/redact';
 
@@ -16,6 +16,8 @@ import type { Redactor } from '../core/redact';
 export interface ExtensionServerOptions {
   tokens: TokenManager;
   apps: AppDirectory;
+  /** The group robots agents may send as. */
+  robots?: RobotSender;
   endpoints: () => DingTalkEndpoints;
   audit: AuditTrail;
   approver: ToolApprover;
@@ -57,6 +59,7 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
     {
       tokens: options.tokens,
       apps: options.apps,
+      robots: options.robots,
       endpoints: options.endpoints,
       policy,
       approver: options.approver,

@@ -69,10 +69,12 @@ async function invoke(
   sessionId: string,
   name: ToolName,
   definition: ToolDefinition<z.ZodRawShape, z.ZodRawShape>,
-  args: Record<string, unknown>,
+  given: Record<string, unknown>,
 ): Promise<CallToolResult> {
   const now = () => context.clock?.now() ?? Date.now();
   const startedAt = now();
+  // What the policy and the approval read is what runs: a robot left unnamed is named here when it can be told.
+  let args = given;
   let asked = false;
   const approver: Approver = (request) => {
     asked = true;
@@ -92,12 +94,13 @@ async function invoke(
     });
 
   // Before anything else walks the arguments: too deep or too large is refused, and audited.
-  const refusal = argumentsProblem(args);
+  const refusal = argumentsProblem(given);
   if (refusal) {
     audit('deny', 'arguments-limit');
     return errorResult(refusal);
   }
 
+  args = definition.resolveArgs?.(given, context) ?? given;
   let verdict: Verdict;
   try {
     verdict = await context.policy.evaluate({ tool: name, args, sessionId }, approver);
@@ -134,7 +137,7 @@ function record(context: ToolContext, event: AuditEvent): void {
 
 /** The appKey a call is about (as given when it names no configured app); none for list_apps. */
 function auditApp(context: ToolContext, name: ToolName, args: Record<string, unknown>): string | undefined {
-  if (name === 'list_apps') return undefined;
+  if (name === 'list_apps' || name === 'list_robots' || name === 'send_robot_message') return undefined;
   const app = typeof args.app === 'string' ? args.app : undefined;
   try {
     return resolveApp(context.apps, app).appKey;

@@ -1,0 +1,18 @@
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type * as z from 'zod/v4';
+import type { ToolContext } from './context';
+
+/** One tool as agents see it (title, description, schemas, annotations) and what it does. */
+export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape> {
+  title: string;
+  description: string;
+  annotations: ToolAnnotations;
+  input: I;
+  output: O;
+  run(args: z.infer<z.ZodObject<I>>, context: ToolContext, now: number): Promise<z.infer<z.ZodObject<O>>>;
+  /** The arguments as the policy, the approval and `run` see them, with what can be filled in (a robot left unnamed). */
+  resolveArgs?(args: Record<string, unknown>, context: ToolContext): Record<string, unknown>;
+}
+
+/** Keeps each tool's argument and result types tied to its schemas. */
+export const define = <I extends z.ZodRawShape, O extends z.ZodRawShape>(definition: ToolDefinition<I, O>) => definition;
