@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
-import { fetchAccessToken, type AppCredentials, type FetchedToken, DingTalkError } from '../core/dingtalk';
+import { fetchAccessToken, type AppCredentials, type FetchedToken, DingTalkError, MemorySendCounter, RobotSender, robotSecretValues } from '../core/dingtalk';
 import { TokenManager } from '../core/tokens';
 import { systemClock } from '../core/clock';
 import { AuditTrail } from '../core/audit';
@@ -13,6 +13,8 @@ import { InspectPanel } from './inspect/panel';
 import { registerCommands } from './commands';
 import { registerMcpProvider } from './mcp/provider';
 import { DingTalkView } from './apps/view';
+import { RobotStore } from './robots/store';
+import { RobotsView } from './robots/view';
 import { trackContextKeys } from './contextKeys';
 import type { Services } from './services';
 import { createApis } from './apis/apis';
@@ -32,6 +34,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const credentials = await CredentialStore.open(context.secrets);
   const fetchToken = (app: AppCredentials) => fetchWithLog(log, redactor, app, settings);
   const clock = systemClock;
+  const robotStore = new RobotStore(context.globalState, context.secrets);
+  // Counted in this window's memory for now; the policy counters' shared store is to take it over.
+  const robotSender = new RobotSender({
+    directory: robotStore,
+    counter: new MemorySendCounter(),
+    endpoints: () => settings.endpoints,
+    redactor,
+    clock,
+  });
+  await rememberRobotSecrets(robotStore, redactor);
   const tokens = new TokenManager({
     clock,
     fetcher: async (appKey) => fetchToken({ appKey, appSecret: await storedSecret(credentials, appKey) }),
@@ -50,6 +62,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     credentials,
     tokens,
     audit: new AuditTrail(),
+    robots: { store: robotStore, sender: robotSender },
     settings: () => settings,
     fetchToken,
   };
@@ -62,6 +75,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     inspect,
     mcp,
     new DingTalkView(services, mcp),
+    robotStore,
+    new RobotsView(services),
     trackContextKeys(services, mcp),
     { dispose: () => tokens.dispose() },
     ...registerCommands(services, inspect),
@@ -126,6 +141,14 @@ function reportSettingProblems(log: Log, settings: Settings): void {
 function warmActiveApp(services: Services): void {
   const app = services.credentials.activeApp();
   if (app && !services.tokens.peek(app.appKey)) void services.tokens.getToken(app.appKey).catch(() => undefined);
+}
+
+/** The redactor learns every robot's webhook token and secret before anything could show them. */
+async function rememberRobotSecrets(store: RobotStore, redactor: Redactor): Promise<void> {
+  for (const robot of store.list()) {
+    const credentials = await store.credentials(robot.name);
+    if (credentials) robotSecretValues(credentials).forEach((value) => redactor.remember(value));
+  }
 }
 
 async function storedSecret(credentials: CredentialStore, appKey: string): Promise<string> {

@@ -16,6 +16,8 @@ import type { PanelView } from '../../src/extension/apis/webview.apis';
 import type { Settings } from '../../src/extension/settings';
 import type { Services } from '../../src/extension/services';
 import { FakeClock, settle } from './fakeClock';
+import { RobotStore } from '../../src/extension/robots/store';
+import { MemorySendCounter, RobotSender } from '../../src/core/dingtalk';
 
 /** A message VS Code would have shown, and the action the test chose for it. */
 export interface Shown {
@@ -42,6 +44,8 @@ export class FakeWindow implements WindowApis {
   choose: (pick: ShownPick) => Picked<unknown> | undefined = () => undefined;
   /** The person's answers to showInputBox, in order. */
   readonly typed: (string | undefined)[] = [];
+  /** What each showInputBox was asked with, in order. */
+  readonly inputBoxOptions: vscode.InputBoxOptions[] = [];
   readonly backButton = { iconPath: { id: 'back' } } as vscode.QuickInputButton;
   private readonly boxOpened = new Emitter<FakeInputBox>();
 
@@ -61,7 +65,8 @@ export class FakeWindow implements WindowApis {
     this.progress.push(title);
     return task();
   }
-  async showInputBox(): Promise<string | undefined> {
+  async showInputBox(options: vscode.InputBoxOptions): Promise<string | undefined> {
+    this.inputBoxOptions.push(options);
     return this.typed.shift();
   }
   async pick<T>(entries: PickEntry<T>[], options: PickOptions): Promise<Picked<T> | undefined> {
@@ -372,14 +377,14 @@ export async function harness(): Promise<Harness> {
     redactor,
   });
   const globalState = new Map<string, unknown>();
+  const memento = {
+    get: (key: string) => globalState.get(key),
+    update: async (key: string, value: unknown) => void globalState.set(key, value),
+    keys: () => [...globalState.keys()],
+  } as unknown as vscode.ExtensionContext['globalState'];
+  const robotStore = new RobotStore(memento, secrets);
   state.services = {
-    context: {
-      globalState: {
-        get: (key: string) => globalState.get(key),
-        update: async (key: string, value: unknown) => void globalState.set(key, value),
-        keys: () => [...globalState.keys()],
-      } as unknown as vscode.ExtensionContext['globalState'],
-    },
+    context: { globalState: memento },
     apis,
     clock,
     version: '0.1.0',
@@ -393,6 +398,10 @@ export async function harness(): Promise<Harness> {
     credentials,
     tokens,
     audit: new AuditTrail(),
+    robots: {
+      store: robotStore,
+      sender: new RobotSender({ directory: robotStore, counter: new MemorySendCounter(), endpoints: () => state.settings.endpoints, redactor, clock }),
+    },
     settings: () => state.settings,
     fetchToken,
   };
