@@ -40,7 +40,8 @@ export class RobotStore implements RobotDirectory, Disposable {
   }
 
   recordSend(name: string, outcome: RobotLastSend): void {
-    void this.save(this.list().map((robot) => (robot.name === name ? { ...robot, lastSend: outcome } : robot)));
+    // Only the view's last-send line depends on it; a failed write must not fail the send it describes.
+    this.save(this.list().map((robot) => (robot.name === name ? { ...robot, lastSend: outcome } : robot))).catch(() => undefined);
   }
 
   /** Stores a robot (already checked), replacing one of the same name. */
