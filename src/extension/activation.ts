@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
-import { fetchAccessToken, type AppCredentials, type FetchedToken, DingTalkError } from '../core/dingtalk';
+import { fetchAccessToken, type AppCredentials, type FetchedToken, DingTalkError, MemorySendCounter, RobotSender, robotSecretValues } from '../core/dingtalk';
 import { TokenManager } from '../core/tokens';
 import { systemClock } from '../core/clock';
 import { AuditTrail } from '../core/audit';
@@ -14,6 +14,8 @@ import { registerCommands } from './commands';
 import { registerMcpProvider } from './mcp/provider';
 import { registerPolicyTests } from './policyTests/policyTests';
 import { DingTalkView } from './apps/view';
+import { RobotStore } from './robots/store';
+import { RobotsView } from './robots/view';
 import { trackContextKeys } from './contextKeys';
 import type { Services } from './services';
 import type { Apis } from './apis/apis';
@@ -36,6 +38,16 @@ export async function start(context: ActivationContext, apis: Apis): Promise<voi
   const credentials = await CredentialStore.open(context.secrets);
   const fetchToken = (app: AppCredentials) => fetchWithLog(log, redactor, app, settings);
   const clock = systemClock;
+  const robotStore = new RobotStore(context.globalState, context.secrets);
+  // Counted in this window's memory: the policy counters' shared store does not take robot sends yet.
+  const robotSender = new RobotSender({
+    directory: robotStore,
+    counter: new MemorySendCounter(),
+    endpoints: () => settings.endpoints,
+    redactor,
+    clock,
+  });
+  await rememberRobotSecrets(robotStore, redactor);
   const tokens = new TokenManager({
     clock,
     fetcher: async (appKey) => fetchToken({ appKey, appSecret: await storedSecret(credentials, appKey) }),
@@ -54,6 +66,7 @@ export async function start(context: ActivationContext, apis: Apis): Promise<voi
     credentials,
     tokens,
     audit: new AuditTrail(),
+    robots: { store: robotStore, sender: robotSender },
     settings: () => settings,
     fetchToken,
   };
@@ -66,6 +79,8 @@ export async function start(context: ActivationContext, apis: Apis): Promise<voi
     inspect,
     mcp,
     new DingTalkView(services, mcp),
+    robotStore,
+    new RobotsView(services),
     trackContextKeys(services, mcp),
     registerPolicyTests(services),
     { dispose: () => tokens.dispose() },
@@ -130,6 +145,14 @@ function reportSettingProblems(apis: Apis, log: Log, settings: Settings): void {
 function warmActiveApp(services: Services): void {
   const app = services.credentials.activeApp();
   if (app && !services.tokens.peek(app.appKey)) void services.tokens.getToken(app.appKey).catch(() => undefined);
+}
+
+/** The redactor learns every robot's webhook token and secret before anything could show them. */
+async function rememberRobotSecrets(store: RobotStore, redactor: Redactor): Promise<void> {
+  for (const robot of store.list()) {
+    const credentials = await store.credentials(robot.name);
+    if (credentials) robotSecretValues(credentials).forEach((value) => redactor.remember(value));
+  }
 }
 
 async function storedSecret(credentials: CredentialStore, appKey: string): Promise<string> {

@@ -16,6 +16,9 @@ export const COMMAND = {
   showLog: 'dingtalkToken.showLog',
   openPolicy: 'dingtalkToken.openPolicy',
   statusBarActions: 'dingtalkToken.statusBarActions',
+  addRobot: 'dingtalkToken.addRobot',
+  removeRobot: 'dingtalkToken.removeRobot',
+  sendRobotMessage: 'dingtalkToken.sendRobotMessage',
 } as const;
 
 export type CommandId = (typeof COMMAND)[keyof typeof COMMAND];
@@ -23,6 +26,7 @@ export type CommandId = (typeof COMMAND)[keyof typeof COMMAND];
 export const VIEW = {
   apps: 'dingtalkToken.apps',
   agents: 'dingtalkToken.agents',
+  robots: 'dingtalkToken.robots',
 } as const;
 
 export const CONTEXT_KEY = {

@@ -12,6 +12,8 @@ import { COMMAND, type CommandId } from './commandIds';
 import type { Disposable } from './emitter';
 import type { PickEntry, PickItem } from './apis/pick';
 import { appItems, pickApp, separator, tokenState } from './apps/picks';
+import { addRobot, removeRobot, sendRobotMessage } from './robots/commands';
+import { robotNameFromNode } from './robots/node';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -36,6 +38,9 @@ export function registerCommands(services: Services, inspect: Inspect): Disposab
     [COMMAND.showLog]: () => services.log.show(),
     [COMMAND.openPolicy]: () => openPolicy(services),
     [COMMAND.statusBarActions]: () => statusBarActions(services),
+    [COMMAND.addRobot]: () => addRobot(services),
+    [COMMAND.removeRobot]: (node) => removeRobot(services, robotNameFromNode(node)),
+    [COMMAND.sendRobotMessage]: (node) => sendRobotMessage(services, robotNameFromNode(node)),
   };
   return Object.entries(commands).map(([id, handler]) => services.apis.commands.register(id, handler));
 }

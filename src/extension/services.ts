@@ -8,6 +8,8 @@ import type { Settings } from './settings';
 import type { Clock } from '../core/clock';
 import type { Apis } from './apis/apis';
 import type { Redactor } from '../core/redact';
+import type { RobotSender } from '../core/dingtalk';
+import type { RobotStore } from './robots/store';
 
 /** What activate() builds once and hands to every part: one TokenManager, one credential store, one log. */
 export interface Services {
@@ -24,6 +26,8 @@ export interface Services {
   credentials: CredentialStore;
   tokens: TokenManager;
   audit: AuditTrail;
+  /** The group robots: kept in the store, sent through the one sender (its 20-a-minute count shared by the commands and agents). */
+  robots: { store: RobotStore; sender: RobotSender };
   settings(): Settings;
   /** Asks DingTalk for a token with these credentials, logging the outcome (never the secret or token). */
   fetchToken(credentials: AppCredentials): Promise<FetchedToken>;

@@ -14,7 +14,7 @@ import { startHttpMcpServer } from './http/server';
 import { TOOL_NAMES } from './tools/definitions';
 import type { AppDirectory } from '../core/apps';
 import type { AuditTrail } from '../core/audit';
-import type { DingTalkEndpoints, DingTalkError } from '../core/dingtalk';
+import type { DingTalkEndpoints, DingTalkError, RobotSender } from '../core/dingtalk';
 import type { TokenManager } from '../core/tokens';
 import type { Redactor } from '../core/redact';
 
@@ -25,6 +25,8 @@ import type { Redactor } from '../core/redact';
 export interface ExtensionServerOptions {
   tokens: TokenManager;
   apps: AppDirectory;
+  /** The group robots agents may send as. */
+  robots?: RobotSender;
   endpoints: () => DingTalkEndpoints;
   audit: AuditTrail;
   approver: ToolApprover;
@@ -70,6 +72,7 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
     {
       tokens: options.tokens,
       apps: options.apps,
+      robots: options.robots,
       endpoints: options.endpoints,
       policy,
       approver: options.approver,

@@ -168,7 +168,7 @@ test('a second window reuses the valid token instead of fetching its own', async
   assert.equal(emulator.stats(FIRST.appKey).tokenRequests, before, 'the second window asked DingTalk for nothing');
 });
 
-test('VS Code lists the MCP server and starts it with 5 tools', async () => {
+test('VS Code lists the MCP server and starts it with 7 tools', async () => {
   await vscode.palette.run('MCP: List Servers');
   await vscode.quickInput.pick(/DingTalk Access Token/);
   await vscode.quickInput.pick(/Start Server/);
@@ -180,7 +180,7 @@ test('VS Code lists the MCP server and starts it with 5 tools', async () => {
     const text = await vscode.editors.outputText().catch(() => '');
     return /Discovered \d+ tools/.test(text) ? text : undefined;
   });
-  assert.match(output, /Discovered 5 tools/);
+  assert.match(output, /Discovered 7 tools/);
 });
 
 test('the walkthrough opens on its first step, with its guide beside it', async () => {

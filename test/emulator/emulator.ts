@@ -11,7 +11,7 @@
  * Legacy gettoken errcodes: unknown or missing appkey → 40089; known appkey with a wrong or missing
  * appsecret → 40096. Legacy APIs: missing, unknown or revoked token → 40014; expired token → 42001; topapi
  * paths wrap these as errcode 88 with sub_code "40014" / "42001", and answer an unknown method with errcode 22.
- * A custom robot webhook (`POST /robot/send`) takes the robot's own token (SANDBOX_ROBOT_TOKEN), not an app's.
+ * A custom robot webhook (`POST /robot/send`) takes the robot's own token, not an app's: see robots.ts.
  *
  * Faults: one active fault at a time; `setFault` replaces it (null clears it). It applies to requests
  * whose kind matches `target` ('token' by default) and clears itself after `times` requests. Besides transport
@@ -24,6 +24,7 @@
 import * as http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { RobotDesk, type EmulatorRobot } from './robots';
 
 export interface EmulatorApp {
   appKey: string;
@@ -68,8 +69,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'permissionDenied',
 ];
 
-/** The custom robot's own webhook token (a group robot's, not an app's), for `POST /robot/send?access_token=`. */
-export const SANDBOX_ROBOT_TOKEN = 'sandboxrobot0000000000000000000000000000000000000000000000000000';
+export { SANDBOX_ROBOT_TOKEN, SANDBOX_SIGNED_ROBOT, type EmulatorRobot, type RobotDelivery } from './robots';
 /** The address the gateway reports for IpNotInWhiteList answers. */
 export const EMULATOR_CLIENT_IP = '203.0.113.7';
 /** The scope permissionDenied answers say is missing. */
@@ -158,9 +158,12 @@ export class DingTalkEmulator {
   private latencyMs = 0;
   private nextTaskId = 100_000_000_001;
   private messagesDelivered = 0;
+  /** The group robots behind `/robot/send`, with what reached their groups. */
+  readonly robots: RobotDesk;
 
   private constructor(opts: EmulatorOptions) {
     this.now = opts.now ?? Date.now;
+    this.robots = new RobotDesk(this.now);
     if (opts.ttlSeconds !== undefined) this.setTtl(opts.ttlSeconds);
     if (opts.latencyMs !== undefined) this.setLatency(opts.latencyMs);
     for (const app of opts.apps ?? SANDBOX_APPS) this.addApp(app);
@@ -444,13 +447,11 @@ export class DingTalkEmulator {
     }
 
     if (path === '/robot/send' && method === 'POST') {
-      // A custom group robot's webhook carries the robot's own token; an app token is not one
-      // (https://open.dingtalk.com/document/orgapp/custom-robots-send-group-messages; "token is not exist" otherwise).
-      if (token !== SANDBOX_ROBOT_TOKEN) return answer({ errcode: 300001, errmsg: 'token is not exist' });
-      const message = parseJson(raw) as { msgtype?: unknown } | undefined;
-      if (!message || typeof message.msgtype !== 'string') return answer({ errcode: 40035, errmsg: '缺少参数 json' });
-      this.messagesDelivered++;
-      return answer({ errcode: 0, errmsg: 'ok' });
+      // A custom group robot's webhook carries the robot's own token; an app token is not one (robots.ts).
+      const delivered = this.robots.deliveries().length;
+      const reply = this.robots.answer(url, parseJson(raw));
+      this.messagesDelivered += this.robots.deliveries().length - delivered;
+      return typeof reply.body === 'string' ? send(res, reply.status, reply.body, 'text/html') : answer(reply.body);
     }
     const topapi = path.startsWith('/topapi/');
     const known =
@@ -517,6 +518,14 @@ export class DingTalkEmulator {
           break;
         case 'POST /__emulator/apps':
           this.addApp(fields as unknown as EmulatorApp);
+          break;
+        case 'POST /__emulator/robots':
+          this.robots.add(fields as unknown as EmulatorRobot);
+          break;
+        case 'GET /__emulator/robot-deliveries':
+          return send(res, 200, { deliveries: this.robots.deliveries(url.searchParams.get('token') ?? undefined) });
+        case 'POST /__emulator/robot-500-after-delivery':
+          this.robots.answer500AfterDelivery(fields.times as number);
           break;
         default:
           return send(res, 404, { error: `no control endpoint ${method} ${url.pathname}` });

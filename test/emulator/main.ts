@@ -6,7 +6,7 @@
  * It prints the sandbox credentials on purpose: they unlock nothing but this emulator.
  */
 import { parseArgs } from 'node:util';
-import { DingTalkEmulator, SANDBOX_APPS } from './emulator';
+import { DingTalkEmulator, SANDBOX_APPS, SANDBOX_ROBOT_TOKEN, SANDBOX_SIGNED_ROBOT } from './emulator';
 
 const OPTIONS = { port: 'DINGTALK_EMULATOR_PORT', ttl: 'DINGTALK_EMULATOR_TTL', latency: 'DINGTALK_EMULATOR_LATENCY' } as const;
 type OptionName = keyof typeof OPTIONS;
@@ -59,10 +59,13 @@ async function main(): Promise<void> {
     'DingTalk emulator running (Ctrl+C to stop)',
     `  apiBaseUrl:       ${emulator.apiBaseUrl}`,
     `  legacyApiBaseUrl: ${emulator.legacyApiBaseUrl}`,
-    `  control API:      ${emulator.apiBaseUrl}/__emulator/{stats,fault,revoke,ttl,latency,reset-stats,apps}`,
+    `  control API:      ${emulator.apiBaseUrl}/__emulator/{stats,fault,revoke,ttl,latency,reset-stats,apps,robots,robot-deliveries,robot-500-after-delivery}`,
     `  token TTL ${options.ttl ?? 7200} s, latency ${options.latency ?? 0} ms`,
     'Sandbox apps (emulator-only credentials):',
     ...SANDBOX_APPS.map((app) => `  ${(app.label ?? app.appKey).padEnd(12)} appKey=${app.appKey}  appSecret=${app.appSecret}`),
+    'Sandbox robots (emulator-only webhooks):',
+    `  unsigned     ${emulator.legacyApiBaseUrl}/robot/send?access_token=${SANDBOX_ROBOT_TOKEN}`,
+    `  signed       ${emulator.legacyApiBaseUrl}/robot/send?access_token=${SANDBOX_SIGNED_ROBOT.token}  secret=${SANDBOX_SIGNED_ROBOT.secret}`,
   ];
   console.log(lines.join('\n'));
 

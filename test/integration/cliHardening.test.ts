@@ -142,7 +142,7 @@ test('the stdio server answers oversized, non-JSON and truncated lines with JSON
     assert.deepEqual(cli.answers.find((answer) => answer.id === 3)?.result.serverInfo, { name: 'dingtalk-token', version: SERVER_VERSION });
     send(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/list' })}\n`);
     await cli.until(() => cli.answers.some((answer) => answer.id === 4));
-    assert.equal(cli.answers.find((answer) => answer.id === 4)?.result.tools.length, 5);
+    assert.equal(cli.answers.find((answer) => answer.id === 4)?.result.tools.length, 7);
 
     await cli.until(() => (cli.stderr().match(/stdin: /g) ?? []).length >= 4);
     assert.match(cli.stderr(), /stdin: Parse error: a line was not valid JSON/);

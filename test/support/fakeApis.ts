@@ -31,6 +31,8 @@ import {
   type FakeTreeView,
 } from './fakeUi';
 export { FakePanel, FakeSecrets } from './fakeUi';
+import { RobotStore } from '../../src/extension/robots/store';
+import { MemorySendCounter, RobotSender } from '../../src/core/dingtalk';
 
 /** A message VS Code would have shown, and the action the test chose for it. */
 export interface Shown {
@@ -57,6 +59,8 @@ export class FakeWindow implements WindowApis {
   choose: (pick: ShownPick) => Picked<unknown> | undefined = () => undefined;
   /** The person's answers to showInputBox, in order. */
   readonly typed: (string | undefined)[] = [];
+  /** What each showInputBox was asked with, in order. */
+  readonly inputBoxOptions: vscode.InputBoxOptions[] = [];
   readonly backButton = { iconPath: { id: 'back' } } as vscode.QuickInputButton;
   private readonly boxOpened = new Emitter<FakeInputBox>();
 
@@ -76,7 +80,8 @@ export class FakeWindow implements WindowApis {
     this.progress.push(title);
     return task();
   }
-  async showInputBox(): Promise<string | undefined> {
+  async showInputBox(options: vscode.InputBoxOptions): Promise<string | undefined> {
+    this.inputBoxOptions.push(options);
     return this.typed.shift();
   }
   async pick<T>(entries: PickEntry<T>[], options: PickOptions): Promise<Picked<T> | undefined> {
@@ -353,13 +358,15 @@ export async function harness(): Promise<Harness> {
     redactor,
   });
   const globalState = new Map<string, unknown>();
+  const memento = {
+    get: (key: string) => globalState.get(key),
+    update: async (key: string, value: unknown) => void globalState.set(key, value),
+    keys: () => [...globalState.keys()],
+  } as unknown as vscode.ExtensionContext['globalState'];
+  const robotStore = new RobotStore(memento, secrets);
   state.services = {
     context: {
-      globalState: {
-        get: (key: string) => globalState.get(key),
-        update: async (key: string, value: unknown) => void globalState.set(key, value),
-        keys: () => [...globalState.keys()],
-      } as unknown as vscode.ExtensionContext['globalState'],
+      globalState: memento,
       // Where the policy's counters file goes: a folder of this test's own.
       globalStorageUri: { fsPath: mkdtempSync(path.join(os.tmpdir(), 'fake-global-storage-')) } as vscode.Uri,
     },
@@ -376,6 +383,10 @@ export async function harness(): Promise<Harness> {
     credentials,
     tokens,
     audit: new AuditTrail(),
+    robots: {
+      store: robotStore,
+      sender: new RobotSender({ directory: robotStore, counter: new MemorySendCounter(), endpoints: () => state.settings.endpoints, redactor, clock }),
+    },
     settings: () => state.settings,
     fetchToken,
   };

@@ -43,6 +43,7 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
       const server = await startExtensionMcpServer({
         tokens: services.tokens,
         apps: services.credentials,
+        robots: services.robots.sender,
         endpoints: () => services.settings().endpoints,
         audit: services.audit,
         approver: (request) => askPerson(services, request),

@@ -5,7 +5,15 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { AppDirectory } from '../../core/apps';
 import { AuditTrail } from '../../core/audit';
 import { AuditFile } from '../../core/auditFile';
-import { baseUrlProblem, endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../core/dingtalk';
+import {
+  baseUrlProblem,
+  endpointsWithDefaults,
+  fetchAccessToken,
+  MemorySendCounter,
+  robotSecretValues,
+  RobotSender,
+  type DingTalkEndpoints,
+} from '../../core/dingtalk';
 import {
   applyPolicyRead,
   approvalText,
@@ -28,6 +36,7 @@ import { TOOL_NAMES } from '../tools/definitions';
 import { readApps } from './appsFile';
 import { parseCommandLine, USAGE } from './commandLine';
 import { SERVER_VERSION } from '../version';
+import { readRobots, robotDirectory } from './robotsFile';
 
 /**
  * dingtalk-token-mcp: the same tools and policy as the extension, over stdio. Configured by environment
@@ -63,6 +72,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
   for (const app of apps) redactor.remember(app.appSecret);
   if (problem) log(problem);
   const endpoints = readEndpoints(env, log);
+  const robotsRead = readRobots(env, endpoints.legacyApiBaseUrl);
+  for (const robot of robotsRead.robots) robotSecretValues(robot).forEach((value) => redactor.remember(value));
+  robotsRead.problems.forEach(log);
+  // In this process only: each client runs its own copy of this server (a shared counter store comes with the policy's).
+  const robots = new RobotSender({ directory: robotDirectory(robotsRead.robots), counter: new MemorySendCounter(), endpoints: () => endpoints, redactor });
   const proxy = useProxyFromEnvironment(env);
   const byKey = new Map(apps.map((app) => [app.appKey, app]));
   const tokens = new TokenManager({
@@ -94,6 +108,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
     {
       tokens,
       apps: directory,
+      robots,
       endpoints: () => endpoints,
       policy,
       // The server is there by the time anyone calls a tool.
@@ -111,6 +126,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
   const names = apps.map((app) => (app.label === app.appKey ? app.appKey : `${app.label} (${app.appKey})`));
   log(
     `serving ${apps.length} app(s)${apps.length ? `: ${names.join(', ')}` : ''}; ` +
+      `${robotsRead.robots.length} robot(s)${robotsRead.robots.length ? `: ${robotsRead.robots.map((robot) => robot.name).join(', ')}` : ''}; ` +
       `token API ${endpoints.tokenApi}; api ${endpoints.apiBaseUrl}; legacy ${endpoints.legacyApiBaseUrl}; policy ${policyFile ?? 'built-in defaults'}` +
       `; proxy ${proxy ?? 'none'}; counters ${counterStore.state().where}`,
   );

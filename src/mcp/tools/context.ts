@@ -1,7 +1,7 @@
 import type { AppDirectory } from '../../core/apps';
 import type { AuditTrail } from '../../core/audit';
 import type { Clock } from '../../core/clock';
-import type { DingTalkEndpoints, DingTalkError } from '../../core/dingtalk';
+import type { DingTalkEndpoints, DingTalkError, RobotSender } from '../../core/dingtalk';
 import type { Approver, PolicyEngine } from '../../core/policy';
 import type { Redactor } from '../../core/redact';
 import type { TokenManager } from '../../core/tokens';
@@ -11,6 +11,8 @@ import type { ServerLines } from '../serverLines';
 export interface ToolContext {
   tokens: TokenManager;
   apps: AppDirectory;
+  /** The group robots and their sends; none are configured when absent. */
+  robots?: RobotSender;
   /** Read on every call, so changed settings apply at once. */
   endpoints(): DingTalkEndpoints;
   policy: PolicyEngine;

@@ -1,20 +1,24 @@
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod/v4';
 import { API_METHODS, dingtalkApiRequest, resolveTarget } from '../../core/dingtalk';
 import { resolveApp } from '../../core/apps';
 import { DEFAULT_REFRESHES_PER_MINUTE } from '../../core/policy';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, type RefreshBlock } from '../../core/tokens';
 import type { ToolContext } from './context';
+import { ROBOT_TOOL_NAMES, ROBOT_TOOLS } from './robotTools';
+import { define, type ToolDefinition } from './toolDefinition';
 
-/** The five tools as agents see them (names, descriptions, schemas, annotations) and what each does; tools.ts registers them. */
+export type { ToolDefinition } from './toolDefinition';
 
-export const TOOL_NAMES = ['get_access_token', 'refresh_access_token', 'token_status', 'list_apps', 'dingtalk_api_request'] as const;
+/** The tools as agents see them (names, descriptions, schemas, annotations) and what each does; registry.ts registers them. */
+
+export const TOOL_NAMES = ['get_access_token', 'refresh_access_token', 'token_status', 'list_apps', 'dingtalk_api_request', ...ROBOT_TOOL_NAMES] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 export const INSTRUCTIONS = [
   'DingTalk (钉钉) open-API access for the apps configured in this server.',
   'To call a DingTalk API prefer dingtalk_api_request: it injects the token the right way (header for /v1.0 and /v2.0 paths, ?access_token= for legacy oapi paths), refreshes it once if DingTalk rejects it, and keeps it out of the conversation.',
   'Use get_access_token only when a token must be handed to something else. `app` is an appKey or label; the active app when omitted (see list_apps).',
+  "To post to a DingTalk group through a custom robot use send_robot_message with the robot's name (see list_robots); never put a robot's webhook token in a call.",
   'Calls go through a policy: a result starting with [POLICY DENIED] is final for that call; when it gives retryAfterSeconds, wait that long before trying again.',
 ].join(' ');
 
@@ -32,20 +36,6 @@ const tokenOutput = {
   expiresIn: z.number().int().min(0).describe('seconds of validity left'),
 };
 
-export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape> {
-  title: string;
-  description: string;
-  annotations: ToolAnnotations;
-  input: I;
-  output: O;
-  /**
-   * The arguments as the policy, the person approving and `run` see them: the app resolved to its appKey, a
-   * request in its canonical spelling. Throws (nothing is sent) when they have none.
-   */
-  canonical?(args: z.infer<z.ZodObject<I>>, context: ToolContext): z.infer<z.ZodObject<I>>;
-  run(args: z.infer<z.ZodObject<I>>, context: ToolContext, now: number): Promise<z.infer<z.ZodObject<O>>>;
-}
-
 const REFRESH_BLOCK_REASONS: Record<RefreshBlock, string> = {
   retryAfter: 'DingTalk asked to wait (Retry-After) before the next token request',
   backoff: 'the last token requests failed, so the next one is backing off',
@@ -54,8 +44,6 @@ const REFRESH_BLOCK_REASONS: Record<RefreshBlock, string> = {
 
 /** `app` as the appKey it resolves to, so a rule on `args.app` holds whether the agent named the app by appKey or label. */
 const withAppKey = <A extends { app?: string }>(args: A, context: ToolContext): A => ({ ...args, app: resolveApp(context.apps, args.app).appKey });
-
-const define = <I extends z.ZodRawShape, O extends z.ZodRawShape>(definition: ToolDefinition<I, O>) => definition;
 
 export const TOOLS = {
   get_access_token: define({
@@ -240,6 +228,7 @@ export const TOOLS = {
       });
     },
   }),
+  ...ROBOT_TOOLS,
 } satisfies Record<ToolName, ToolDefinition<z.ZodRawShape, z.ZodRawShape>>;
 
 /** Which policy file decides, for token_status: what a person asks first when a call is unexpectedly denied or allowed. */

@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { ApiRequestRefused, DingTalkError } from '../../core/dingtalk';
+import { ApiRequestRefused, DingTalkError, RobotError } from '../../core/dingtalk';
 import { AppNotFoundError } from '../../core/apps';
 import { denialText, type Verdict } from '../../core/policy';
 import type { ToolContext } from './context';
@@ -25,6 +25,10 @@ export function describeError(error: unknown, context: ToolContext): string {
     return context.redactor.redact(problem ? `${error.message} ${problem}` : error.message);
   }
   if (error instanceof ApiRequestRefused) return context.redactor.redact(error.message);
+  if (error instanceof RobotError) {
+    const wait = error.retryAfterMs !== undefined ? ` retryAfterSeconds: ${Math.max(1, Math.ceil(error.retryAfterMs / 1000))}` : '';
+    return context.redactor.redact(`Robot error: ${error.kind}${error.code ? ` (${error.code})` : ''}. ${error.message}${wait}`);
+  }
   return context.redactor.redact(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`);
 }
 

@@ -90,7 +90,7 @@ async function invoke(
     });
 
   // Before anything else walks the arguments: too deep or too large is refused, and audited.
-  const refusal = argumentsProblem(args);
+  const refusal = argumentsProblem(given);
   if (refusal) {
     audit('deny', 'arguments-limit');
     return errorResult(refusal);
@@ -142,7 +142,7 @@ function record(context: ToolContext, event: AuditEvent): void {
 
 /** The appKey a call is about (as given when it names no configured app); none for list_apps. */
 function auditApp(context: ToolContext, name: ToolName, args: Record<string, unknown>): string | undefined {
-  if (name === 'list_apps') return undefined;
+  if (name === 'list_apps' || name === 'list_robots' || name === 'send_robot_message') return undefined;
   const app = typeof args.app === 'string' ? args.app : undefined;
   try {
     return resolveApp(context.apps, app).appKey;

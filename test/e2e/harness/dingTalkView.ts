@@ -1,5 +1,5 @@
 // Page object for our DingTalk view in the Activity Bar: the Apps section (rows with their countdown, inline
-// actions, context menu, welcome view) and the Agents (MCP) section.
+// actions, context menu, welcome view), the Agents (MCP) section and the Robots section.
 import type { Locator, Page } from 'playwright-core';
 import { waitUntil } from './wait';
 
@@ -35,6 +35,15 @@ export class DingTalkView {
   /** Waits until the Agents row with this label shows a description matching the pattern; returns it. */
   async waitForAgentsRow(label: string, pattern: RowCheck, timeoutMs = 15_000): Promise<string> {
     return this.waitForRow(this.pane('Agents (MCP)'), label, (description) => description, pattern, timeoutMs);
+  }
+
+  robotsPane(): Locator {
+    return this.pane('Robots');
+  }
+
+  /** Waits until the robot's row reads "name | description" matching the pattern; returns that text. */
+  async waitForRobotRow(name: string, pattern: RowCheck, timeoutMs = 15_000): Promise<string> {
+    return this.waitForRow(this.robotsPane(), name, (description) => `${name} | ${description}`, pattern, timeoutMs);
   }
 
   /** Clicks one of the row's inline actions (shown on hover), by its tooltip. */

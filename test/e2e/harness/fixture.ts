@@ -12,17 +12,19 @@ export interface SessionOptions extends Omit<StartOptions, 'vsixPath'> {
   apps?: EmulatorApp[];
   /** An emulator the test started itself (e.g. behind a proxy); otherwise one is started with `apps`. */
   emulator?: DingTalkEmulator;
+  /** More .vsix files to install beside ours (a helper extension that plays an agent, say). */
+  extraVsix?: string[];
 }
 
 /** Starts the emulator and VS Code; settings given here override the emulator's base URLs. */
 export async function startSession(options: SessionOptions = {}): Promise<{ emulator: DingTalkEmulator; vscode: VSCodeSession }> {
-  const { apps, emulator: given, settings, ...start } = options;
+  const { apps, emulator: given, settings, extraVsix = [], ...start } = options;
   const emulator = given ?? (await DingTalkEmulator.start({ apps }));
   try {
     const vscode = await startVSCode({
       timeoutMs: 180_000,
       ...start,
-      vsixPath: process.env.DINGTALK_VSIX ?? DEFAULT_VSIX,
+      vsixPath: [process.env.DINGTALK_VSIX ?? DEFAULT_VSIX, ...extraVsix],
       settings: { 'dingtalkToken.apiBaseUrl': emulator.apiBaseUrl, 'dingtalkToken.legacyApiBaseUrl': emulator.legacyApiBaseUrl, ...settings },
     });
     return { emulator, vscode };
