@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
-import { statusBarView } from '../statusBar/model';
-import { decisionWord, describeError } from '../wording/messages';
-import { escapeMarkdown, statusWords } from '../statusBar/statusBar';
-import type { AppInfo } from '../../core/apps';
+import { decisionWord } from '../wording/messages';
+import { statusWords } from '../statusBar/statusBar';
+import { codeSpan, escapeMarkdown } from '../wording/markdown';
+import { AppRows, type AppRow } from './appRows';
 import type { AuditEvent } from '../../core/audit';
 import type { Services } from '../services';
 import type { McpProvider } from '../mcp/provider';
@@ -69,17 +69,29 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
   readonly onDidChangeTreeData = this.changed.event;
   /** One node object per app, so the countdown can re-render rows in place (an open context menu stays open). */
   private readonly nodes = new Map<string, AppNode>();
+  private readonly rows: AppRows;
+  /** The item drawn for each row: handed out again while the row is unchanged, so its tooltip stays put. */
+  private readonly items = new WeakMap<AppRow, vscode.TreeItem>();
 
-  constructor(private readonly services: Services) {}
+  constructor(private readonly services: Services) {
+    this.rows = new AppRows(services, () => ({
+      status: statusWords(),
+      formatTime: (ms) => new Date(ms).toLocaleTimeString(vscode.env.language, { hour: '2-digit', minute: '2-digit' }),
+    }));
+  }
 
   /** The app list or an app's state changed: rebuild the rows. */
   refresh(): void {
     this.changed.fire(undefined);
   }
 
-  /** The clock moved: only the rows' text changes. */
+  /** The clock moved: draw again only the rows whose text it changed. */
   tick(): void {
-    if (this.nodes.size) this.changed.fire([...this.nodes.values()]);
+    const stale = this.rows
+      .stale()
+      .map((appKey) => this.nodes.get(appKey))
+      .filter((node) => node !== undefined);
+    if (stale.length) this.changed.fire(stale);
   }
 
   getChildren(element?: AppNode): AppNode[] {
@@ -95,33 +107,40 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
   }
 
   getTreeItem(node: AppNode): vscode.TreeItem {
-    const app = this.services.credentials.list().find((candidate) => candidate.appKey === node.appKey);
-    return app ? this.appItem(app) : new vscode.TreeItem('');
+    const row = this.rows.row(node.appKey);
+    if (!row) return new vscode.TreeItem('');
+    const drawn = this.items.get(row);
+    if (drawn) return drawn;
+    const item = appItem(row);
+    this.items.set(row, item);
+    return item;
   }
 
   dispose(): void {
     this.changed.dispose();
   }
-
-  private appItem(app: AppInfo): vscode.TreeItem {
-    const active = this.services.credentials.activeAppKey() === app.appKey;
-    const status = this.services.tokens.status(app.appKey);
-    const view = statusBarView(app.label, status, this.services.clock.now(), this.services.settings().warningMs, statusWords());
-    const item = new vscode.TreeItem(app.label);
-    item.id = app.appKey;
-    // The countdown first: a narrow sidebar cuts the description from the end.
-    item.description = [view.detail, active ? l10n.t('active') : undefined, app.appKey].filter(Boolean).join(' · ');
-    item.iconPath = stateIcon(view.severity, status.state, status.refreshing);
-    item.contextValue = active ? 'dingtalkApp.active' : 'dingtalkApp';
-    item.accessibilityInformation = { label: `${view.ariaLabel}${active ? `, ${l10n.t('active')}` : ''}` };
-    const tooltip = new vscode.MarkdownString(`**${escapeMarkdown(app.label)}** \`${escapeMarkdown(app.appKey)}\`\n\n${escapeMarkdown(view.ariaLabel)}`);
-    if (status.lastError) tooltip.appendMarkdown(`\n\n$(warning) ${escapeMarkdown(describeError(status.lastError, this.services.redactor))}`);
-    tooltip.supportThemeIcons = true;
-    item.tooltip = tooltip;
-    item.command = { command: COMMAND.inspectToken, title: l10n.t('Inspect'), arguments: [appNode(app.appKey)] };
-    return item;
-  }
 }
+
+function appItem(row: AppRow): vscode.TreeItem {
+  const item = new vscode.TreeItem(row.label);
+  item.id = row.appKey;
+  item.description = row.description;
+  item.iconPath = ROW_ICONS[row.icon]();
+  item.contextValue = row.active ? 'dingtalkApp.active' : 'dingtalkApp';
+  item.accessibilityInformation = { label: row.ariaLabel };
+  const tooltip = new vscode.MarkdownString(row.tooltip, true);
+  item.tooltip = tooltip;
+  item.command = { command: COMMAND.inspectToken, title: l10n.t('Inspect'), arguments: [appNode(row.appKey)] };
+  return item;
+}
+
+const ROW_ICONS: Record<AppRow['icon'], () => vscode.ThemeIcon> = {
+  busy: () => new vscode.ThemeIcon('sync~spin'),
+  error: () => new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')),
+  warning: () => new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')),
+  valid: () => new vscode.ThemeIcon('key', new vscode.ThemeColor('testing.iconPassed')),
+  idle: () => new vscode.ThemeIcon('key'),
+};
 
 class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -181,7 +200,7 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
     const item = new vscode.TreeItem(l10n.t('Policy'));
     item.id = 'mcp.policy';
     item.command = { command: COMMAND.openPolicy, title: l10n.t('Open MCP Policy') };
-    const tooltip = new vscode.MarkdownString(`\`${escapeMarkdown(source)}\``);
+    const tooltip = new vscode.MarkdownString(codeSpan(source));
     if (!policy) {
       item.description = l10n.t('read when the server starts');
       item.iconPath = new vscode.ThemeIcon('shield');
@@ -198,7 +217,7 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
       item.description = l10n.t('{0} in force', source.split(/[\\/]/).pop() ?? source);
       item.iconPath = new vscode.ThemeIcon('shield', new vscode.ThemeColor('testing.iconPassed'));
     }
-    if (policy?.resolvedPath) tooltip.appendMarkdown(` → \`${escapeMarkdown(policy.resolvedPath)}\``);
+    if (policy?.resolvedPath) tooltip.appendMarkdown(` → ${codeSpan(policy.resolvedPath)}`);
     const problem = policy?.failure ? wordFailure(policy.failure) : policy?.error;
     if (problem) tooltip.appendMarkdown(`\n\n${escapeMarkdown(problem)}`);
     item.tooltip = tooltip;
@@ -216,12 +235,4 @@ function callItem(event: AuditEvent): vscode.TreeItem {
       : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
   item.tooltip = `${event.tool}: ${decision} (${event.rule}), ${Math.round(event.durationMs)} ms\n${event.time}`;
   return item;
-}
-
-function stateIcon(severity: 'normal' | 'warning' | 'error', state: string, refreshing: boolean): vscode.ThemeIcon {
-  if (state === 'fetching' || refreshing) return new vscode.ThemeIcon('sync~spin');
-  if (severity === 'error') return new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
-  if (severity === 'warning') return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
-  if (state === 'valid') return new vscode.ThemeIcon('key', new vscode.ThemeColor('testing.iconPassed'));
-  return new vscode.ThemeIcon('key');
 }
