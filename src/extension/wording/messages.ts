@@ -143,3 +143,16 @@ export function decisionWord(decision: AuditEvent['decision']): string {
       return l10n.t('error');
   }
 }
+
+/**
+ * Whole sentences side by side, as one message: a space after an English sentence, none after a Chinese one
+ * (Chinese puts no space after 。！？ or a closing full-width bracket or quote). Empty parts are left out.
+ */
+export function joinSentences(...sentences: (string | undefined)[]): string {
+  return sentences
+    .filter((sentence): sentence is string => Boolean(sentence))
+    .reduce(
+      (joined, sentence) => (!joined ? sentence : /[\u3002\uff01\uff1f\uff09\u201d\u300d\u300f]$/.test(joined) ? joined + sentence : `${joined} ${sentence}`),
+      '',
+    );
+}
