@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import { describeDuration, describeError, joinSentences, servedLogLine } from './wording/messages';
+import { describeDuration, describeError, joinSentences, localTimestamp, servedLogLine } from './wording/messages';
 import { asDingTalkError } from '../core/dingtalk';
 import { POLICY_TEMPLATES, type PolicyTemplateId } from './mcp/policyTemplate';
 import type { AppInfo } from '../core/apps';
@@ -246,7 +246,7 @@ async function tokenForApp<T extends TokenResult>(
         l10n.t(
           'Refresh for {0} failed; the current token stays valid until {1}: {2}',
           app.label,
-          new Date(still.expiresAt).toISOString(),
+          localTimestamp(still.expiresAt),
           describeError(error, services.redactor),
         ),
       );

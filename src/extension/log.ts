@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import type { Redactor } from '../core/redact';
 
 /** The extension's log; every line passes through the window's redactor before it is written. */
@@ -10,7 +11,8 @@ export interface Log {
 }
 
 export function createLog(redactor: Redactor): Log & vscode.Disposable {
-  const channel = vscode.window.createOutputChannel('DingTalk Access Token', { log: true });
+  // The product's name in the person's language, as the Extensions view and the settings show it.
+  const channel = vscode.window.createOutputChannel(l10n.t('DingTalk Access Token'), { log: true });
   return {
     info: (message) => channel.info(redactor.redact(message)),
     warn: (message) => channel.warn(redactor.redact(message)),

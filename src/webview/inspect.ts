@@ -24,6 +24,9 @@ const clock = (ms: number) => new Date(ms).toLocaleTimeString(language, { hour: 
 /** "3 minutes ago", "in 1 hour": the exact time goes on hover. */
 const ago = (ms: number) => relativeTime(ms, Date.now(), formatRelative);
 
+/** A template of the page's words with its `{0}`, `{1}` filled in. */
+const fillIn = (template: string, ...values: (string | number)[]) => template.replace(/\{(\d)\}/g, (match, index: string) => String(values[Number(index)] ?? match));
+
 /** A cell or definition showing a time relative to now, exact on hover. */
 function setTime(element: HTMLElement, ms: number | null) {
   element.textContent = ms ? ago(ms) : '–';
@@ -137,15 +140,15 @@ function render() {
     state.fetches.map((f) => [
       { at: f.at },
       words.trigger[f.trigger] || f.trigger,
-      words.outcome[f.outcome] + (f.errorKind ? ` (${words.errorKind[f.errorKind] || f.errorKind})` : ''),
-      `${f.latencyMs} ms`,
+      f.errorKind ? fillIn(words.outcomeBecause, words.outcome[f.outcome], words.errorKind[f.errorKind] || f.errorKind) : words.outcome[f.outcome],
+      fillIn(words.milliseconds, f.latencyMs),
     ]),
   );
   fill(
     'toolCalls',
     state.toolCalls.map((c) => {
       const at = Date.parse(c.time);
-      return [{ at }, c.tool, c.app || '–', words.decision[c.decision] || c.decision, c.rule, `${c.durationMs} ms`];
+      return [{ at }, c.tool, c.app || '–', words.decision[c.decision] || c.decision, c.rule, fillIn(words.milliseconds, c.durationMs)];
     }),
   );
   tick();

@@ -1,6 +1,6 @@
 import type { QuickInputButton } from 'vscode';
 import * as l10n from '@vscode/l10n';
-import { describeDuration, describeError, joinSentences } from '../wording/messages';
+import { describeDuration, describeError, joinSentences, localTimestamp } from '../wording/messages';
 import type { FetchedToken } from '../../core/dingtalk';
 import type { Services } from '../services';
 
@@ -107,7 +107,7 @@ async function store(
   // Agents and the status bar follow the active app: adding another one must not move them behind the person's back.
   await services.credentials.add(app, checked.appSecret, { activate: false });
   await services.credentials.tokenStore.save(app.appKey, token);
-  services.log.info(l10n.t('Stored credentials for {0} ({1}); token valid until {2}', app.label, app.appKey, new Date(token.expiresAt).toISOString()));
+  services.log.info(l10n.t('Stored credentials for {0} ({1}); token valid until {2}', app.label, app.appKey, localTimestamp(token.expiresAt)));
   const validity = l10n.t('DingTalk app {0} is set up. Its token is valid for {1}.', app.label, describeDuration(token.expiresAt - services.clock.now()));
   if (!previous || previous.appKey === app.appKey) return void services.apis.window.showInformationMessage(validity);
   const makeActive = l10n.t('Make Active');

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
-import { decisionWord } from '../wording/messages';
+import { decisionWord, localTimestamp } from '../wording/messages';
 import { statusWords } from '../statusBar/statusBar';
 import { codeSpan, escapeMarkdown } from '../wording/markdown';
 import { AppRows, type AppRow } from './appRows';
@@ -233,6 +233,6 @@ function callItem(event: AuditEvent): vscode.TreeItem {
     event.decision === 'deny' || event.decision === 'error'
       ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.errorForeground'))
       : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
-  item.tooltip = `${event.tool}: ${decision} (${event.rule}), ${Math.round(event.durationMs)} ms\n${event.time}`;
+  item.tooltip = `${l10n.t('{0}: {1} by rule {2}, in {3} ms', event.tool, decision, event.rule, Math.round(event.durationMs))}\n${localTimestamp(Date.parse(event.time))}`;
   return item;
 }
