@@ -14,8 +14,9 @@ export class DingTalkView {
     await this.page.locator('.activitybar .action-label[aria-label^="DingTalk"], .activitybar .action-label[aria-label^="钉钉"]').first().click();
   }
 
+  /** The Apps section (应用 in Chinese). */
   appsPane(): Locator {
-    return this.pane('Apps');
+    return this.pane('Apps').or(this.pane('应用'));
   }
 
   /** The welcome content shown in the Apps section while no app exists. */
