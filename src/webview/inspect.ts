@@ -25,7 +25,8 @@ const clock = (ms: number) => new Date(ms).toLocaleTimeString(language, { hour: 
 const ago = (ms: number) => relativeTime(ms, Date.now(), formatRelative);
 
 /** A template of the page's words with its `{0}`, `{1}` filled in. */
-const fillIn = (template: string, ...values: (string | number)[]) => template.replace(/\{(\d)\}/g, (match, index: string) => String(values[Number(index)] ?? match));
+const fillIn = (template: string, ...values: (string | number)[]) =>
+  template.replace(/\{(\d)\}/g, (match, index: string) => String(values[Number(index)] ?? match));
 
 /** A cell or definition showing a time relative to now, exact on hover. */
 function setTime(element: HTMLElement, ms: number | null) {
