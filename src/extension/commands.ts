@@ -1,5 +1,6 @@
 import * as l10n from '@vscode/l10n';
-import { describeDuration, describeError, servedLogLine } from './wording/messages';
+import { describeDuration, describeError, joinSentences, localTimestamp, servedLogLine } from './wording/messages';
+import { asDingTalkError } from '../core/dingtalk';
 import { POLICY_TEMPLATES, type PolicyTemplateId } from './mcp/policyTemplate';
 import type { AppInfo } from '../core/apps';
 import { DEFAULT_REFRESHES_PER_MINUTE } from '../core/policy';
@@ -250,35 +251,50 @@ async function tokenForApp<T extends TokenResult>(
         l10n.t(
           'Refresh for {0} failed; the current token stays valid until {1}: {2}',
           app.label,
-          new Date(still.expiresAt).toISOString(),
+          localTimestamp(still.expiresAt),
           describeError(error, services.redactor),
         ),
       );
-      const retry = l10n.t('Retry');
       const next = services.tokens.status(app.appKey).nextAttemptAt;
+      // A manual retry of a failure DingTalk makes us wait out (throttling, an outage) would only be refused
+      // until then: offer it when it can reach DingTalk; the message says when the next try is.
+      const waitingUntil = asDingTalkError(error).retryable && next !== undefined && next > services.clock.now() ? next : undefined;
+      const retry = l10n.t('Retry');
+      const actions = [...(waitingUntil ? [] : [retry]), ...consoleAction(error), showLog];
       const choice = await services.apis.window.showWarningMessage(
-        [
+        joinSentences(
           l10n.t('Refreshing the token of {0} failed: {1}', app.label, describeError(error, services.redactor)),
           l10n.t('The current token is valid for {0}.', describeDuration(still.expiresAt - services.clock.now())),
-          next ? l10n.t('Next automatic try at {0}.', clockTime(services, next)) : '',
-        ]
-          .filter(Boolean)
-          .join(' '),
-        retry,
-        showLog,
+          next ? l10n.t('Next automatic try at {0}.', clockTime(services, next)) : undefined,
+        ),
+        ...actions,
       );
       if (choice === retry) return tokenForApp(services, app.appKey, operation, alwaysShowProgress);
-      if (choice === showLog) services.log.show();
+      await runFailureAction(services, choice, showLog);
       return undefined;
     }
     services.log.error(l10n.t('Could not get a token for {0}: {1}', app.label, describeError(error, services.redactor)));
     const choice = await services.apis.window.showErrorMessage(
       l10n.t('Could not get a token for {0}. {1}', app.label, describeError(error, services.redactor)),
+      ...consoleAction(error),
       showLog,
     );
-    if (choice === showLog) services.log.show();
+    await runFailureAction(services, choice, showLog);
     return undefined;
   }
+}
+
+/** Failures only the app's settings in DingTalk's developer console can fix (whitelist, permissions, quota, secret). */
+const FIXED_IN_CONSOLE = new Set(['invalidCredentials', 'ipNotWhitelisted', 'permissionDenied', 'quotaExceeded']);
+
+/** "Open Developer Console" beside a failure whose advice sends the person there. */
+function consoleAction(error: unknown): string[] {
+  return FIXED_IN_CONSOLE.has(asDingTalkError(error).kind) ? [l10n.t('Open Developer Console')] : [];
+}
+
+async function runFailureAction(services: Services, choice: string | undefined, showLog: string): Promise<void> {
+  if (choice === showLog) services.log.show();
+  else if (choice === l10n.t('Open Developer Console')) await openDeveloperConsole(services);
 }
 
 /** "16:20" in VS Code's display language. */

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Redactor } from '../core/redact';
 import type { WindowApis } from './apis/window.apis';
 import type { Disposable } from './emitter';
@@ -11,7 +12,8 @@ export interface Log {
 }
 
 export function createLog(redactor: Redactor, window: Pick<WindowApis, 'createLogChannel'>): Log & Disposable {
-  const channel = window.createLogChannel('DingTalk Access Token');
+  // The product's name in the person's language, as the Extensions view and the settings show it.
+  const channel = window.createLogChannel(l10n.t('DingTalk Access Token'));
   return {
     info: (message) => channel.info(redactor.redact(message)),
     warn: (message) => channel.warn(redactor.redact(message)),

@@ -56,5 +56,9 @@ export interface Words {
   errorKind: Record<DingTalkErrorKind, string>;
   expiredNow: string;
   none: string;
+  /** `{0}` a number of milliseconds ("120 ms", "120 毫秒"). */
+  milliseconds: string;
+  /** `{0}` an outcome, `{1}` why: the brackets are the language's own. */
+  outcomeBecause: string;
   hide: string;
 }

@@ -3,29 +3,30 @@
 // type-checked by src/webview/tsconfig.json.
 import { formatCountdown } from '../shared/countdown';
 import type { FromWebview, InspectState, ToWebview, Words } from '../shared/inspectProtocol';
+import { refreshRelativeTimes, relativeTime, type FormatRelative } from '../shared/relativeTime';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromWebview): void };
 
-type Cell = string | { text: string; title: string };
+/** A table cell: plain text, or a moment shown relative to now (kept current by tick()) and exact on hover. */
+type Cell = string | { at: number };
 
 const vscode = acquireVsCodeApi();
 const words = JSON.parse(document.getElementById('words')!.textContent) as Words;
 const language = document.documentElement.lang || undefined;
 const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const relative = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
+const formatRelative: FormatRelative = (value, unit) => relative.format(value, unit);
 let state: InspectState | null = null;
 let revealed: string | null = null;
 
 const exact = (ms: number) => new Date(ms).toLocaleString(language);
 const clock = (ms: number) => new Date(ms).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' });
 /** "3 minutes ago", "in 1 hour": the exact time goes on hover. */
-const ago = (ms: number) => {
-  const seconds = Math.round((ms - Date.now()) / 1000);
-  if (Math.abs(seconds) < 60) return relative.format(seconds, 'second');
-  const minutes = Math.round(seconds / 60);
-  if (Math.abs(minutes) < 60) return relative.format(minutes, 'minute');
-  return relative.format(Math.round(minutes / 60), 'hour');
-};
+const ago = (ms: number) => relativeTime(ms, Date.now(), formatRelative);
+
+/** A template of the page's words with its `{0}`, `{1}` filled in. */
+const fillIn = (template: string, ...values: (string | number)[]) =>
+  template.replace(/\{(\d)\}/g, (match, index: string) => String(values[Number(index)] ?? match));
 
 /** A cell or definition showing a time relative to now, exact on hover. */
 function setTime(element: HTMLElement, ms: number | null) {
@@ -38,8 +39,9 @@ function row(cells: Cell[]): HTMLTableRowElement {
   for (const cell of cells) {
     const td = document.createElement('td');
     if (typeof cell === 'object') {
-      td.textContent = cell.text;
-      td.title = cell.title;
+      td.textContent = ago(cell.at);
+      td.title = exact(cell.at);
+      td.dataset.at = String(cell.at);
     } else {
       td.textContent = cell;
     }
@@ -96,6 +98,8 @@ function tick() {
   byId('countdownLabel').hidden = !(left > 0);
   renderTimeline(state);
   setTime(byId('lastRefreshAt'), state.lastRefreshAt);
+  // The tables' times were worded when they were drawn: "3 seconds ago" must not stay that for minutes.
+  refreshRelativeTimes(document.querySelectorAll<HTMLElement>('[data-at]'), Date.now(), formatRelative);
 }
 
 function renderSwitcher(shown: InspectState, app: { appKey: string }) {
@@ -135,17 +139,17 @@ function render() {
   fill(
     'fetches',
     state.fetches.map((f) => [
-      { text: ago(f.at), title: exact(f.at) },
+      { at: f.at },
       words.trigger[f.trigger] || f.trigger,
-      words.outcome[f.outcome] + (f.errorKind ? ` (${words.errorKind[f.errorKind] || f.errorKind})` : ''),
-      `${f.latencyMs} ms`,
+      f.errorKind ? fillIn(words.outcomeBecause, words.outcome[f.outcome], words.errorKind[f.errorKind] || f.errorKind) : words.outcome[f.outcome],
+      fillIn(words.milliseconds, f.latencyMs),
     ]),
   );
   fill(
     'toolCalls',
     state.toolCalls.map((c) => {
       const at = Date.parse(c.time);
-      return [{ text: ago(at), title: exact(at) }, c.tool, c.app || '–', words.decision[c.decision] || c.decision, c.rule, `${c.durationMs} ms`];
+      return [{ at }, c.tool, c.app || '–', words.decision[c.decision] || c.decision, c.rule, fillIn(words.milliseconds, c.durationMs)];
     }),
   );
   tick();

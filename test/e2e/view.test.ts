@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DingTalkEmulator } from '../emulator/emulator';
-import { assertCountdownNear, closeSession, DingTalkView, SESSION_START_TIMEOUT, startSession, type VSCodeSession } from './harness';
+import { assertRowCountdownNear, closeSession, DingTalkView, SESSION_START_TIMEOUT, startSession, type VSCodeSession } from './harness';
 
 // The DingTalk view in the Activity Bar, as a person meets it: the welcome view, a tree of apps with their
 // countdown, inline actions and a context menu. One code-server session; the steps build on each other.
@@ -48,26 +48,46 @@ test('with no app, the DingTalk view welcomes the person with a Set App Credenti
   assert.match(await welcome.innerText(), /No DingTalk app yet/);
   await welcome.locator('.monaco-button', { hasText: 'Set App Credentials' }).click();
   await answerCredentials(ALPHA);
-  const row = await view.waitForAppRow('Alpha', /^Alpha \| \d:\d\d:\d\d · active · dingviewalpha01$/, 30_000);
-  assertCountdownNear(row, emulator.secondsLeft(ALPHA.appKey));
+  const row = await view.waitForAppRow('Alpha', /^Alpha \| 1 h \d+ min · active · dingviewalpha01$/, 30_000);
+  assertRowCountdownNear(row, emulator.secondsLeft(ALPHA.appKey));
   assert.equal(await welcome.isVisible(), false, 'the welcome view is gone once an app exists');
 });
 
-test('the tree lists every app with its countdown; the active one is marked', async () => {
+test('adding a second app keeps the active one; the tree lists every app with its countdown and marks the active one', async () => {
   await vscode.palette.run('DingTalk: Set App Credentials');
   await answerCredentials(BETA);
-  await vscode.notifications.waitFor(/Beta is set up.*It is now the active app: the status bar and agents use it instead of Alpha/, 30_000);
-  const first = await view.waitForAppRow('Beta', /^Beta \| \d:\d\d:\d\d · active · dingviewbeta002$/, 30_000);
-  assertCountdownNear(first, emulator.secondsLeft(BETA.appKey));
-  assertCountdownNear(await view.waitForAppRow('Alpha', /^Alpha \| \d:\d\d:\d\d · dingviewalpha01$/), emulator.secondsLeft(ALPHA.appKey));
-  // The countdown moves by itself, every second.
-  await view.waitForAppRow('Beta', (text) => text !== first && /^Beta \| \d:\d\d:\d\d · active · /.test(text), 5_000);
+  await vscode.notifications.waitFor(/Beta is set up.*The status bar and agents keep using Alpha\./, 30_000);
+  assertRowCountdownNear(await view.waitForAppRow('Beta', /^Beta \| 1 h \d+ min · dingviewbeta002$/, 30_000), emulator.secondsLeft(BETA.appKey));
+  assertRowCountdownNear(await view.waitForAppRow('Alpha', /^Alpha \| 1 h \d+ min · active · dingviewalpha01$/), emulator.secondsLeft(ALPHA.appKey));
+  await vscode.statusBar.waitFor(/^Alpha \d:\d\d:\d\d/);
+});
+
+test('Make Active on the set-up message moves the status bar to the new app', async () => {
+  await vscode.notifications.clickButton(/Beta is set up/, 'Make Active');
+  await view.waitForAppRow('Beta', /^Beta \| 1 h \d+ min · active · dingviewbeta002$/);
+  await view.waitForAppRow('Alpha', /^Alpha \| 1 h \d+ min · dingviewalpha01$/);
+  await vscode.statusBar.waitFor(/^Beta \d:\d\d:\d\d/);
+});
+
+test('an app row stays still while its countdown has over an hour left, and hovering it shows its tooltip', async () => {
+  await vscode.page.mouse.move(0, 0);
+  const changes = await view.rowChanges('Beta', 5_000);
+  // Over an hour left the row moves once a minute: at most one render (a minute turning) in five seconds.
+  assert.ok(changes.renders <= 1, `the row rendered ${changes.renders} times (${changes.mutations} DOM changes) in 5 s`);
+  const tooltip = await view.hoverTooltip('Beta');
+  assert.match(tooltip, /Beta\s+dingviewbeta002 · active\s+Expires at \d\d:\d\d/);
+  // Two inline buttons leave the description room at the default sidebar width; the rest are in the context menu.
+  const inline = await view
+    .appRow('Beta')
+    .locator('.actions .action-label')
+    .evaluateAll((buttons: { getAttribute(name: string): string | null }[]) => buttons.map((button) => button.getAttribute('aria-label')));
+  assert.deepEqual(inline, ['Copy Access Token', 'Refresh Access Token']);
 });
 
 test('Make Active from the context menu moves the status bar to that app', async () => {
   await view.contextMenu('Alpha', 'Make Active');
-  await view.waitForAppRow('Alpha', /^Alpha \| \d:\d\d:\d\d · active · /);
-  await view.waitForAppRow('Beta', /^Beta \| \d:\d\d:\d\d · dingviewbeta002$/);
+  await view.waitForAppRow('Alpha', /^Alpha \| 1 h \d+ min · active · /);
+  await view.waitForAppRow('Beta', /^Beta \| 1 h \d+ min · dingviewbeta002$/);
   await vscode.statusBar.waitFor(/^Alpha \d:\d\d:\d\d/);
 });
 
@@ -87,15 +107,16 @@ test('Rename App changes the label without asking for the secret again or fetchi
   await vscode.quickInput.waitForMessage(/A new label for dingviewalpha01/);
   assert.equal((await vscode.quickInput.info()).value, 'Alpha', 'the box starts from the current label');
   await vscode.quickInput.answer('Alpha Prod');
-  await view.waitForAppRow('Alpha Prod', /^Alpha Prod \| \d:\d\d:\d\d · active · dingviewalpha01$/);
+  await view.waitForAppRow('Alpha Prod', /^Alpha Prod \| 1 h \d+ min · active · dingviewalpha01$/);
   await vscode.statusBar.waitFor(/^Alpha Prod \d:\d\d:\d\d/);
   assert.equal(emulator.stats(ALPHA.appKey).tokenRequests, before);
 });
 
-test('the inline Remove asks first, then takes only that row away; an inspect view showing it moves on', async () => {
-  await view.inlineAction('Beta', 'Inspect Access Token');
+test('Remove App from the context menu asks first, then takes only that row away; an inspect view showing it moves on', async () => {
+  // A click on the row opens it in the inspect view.
+  await view.appRow('Beta').locator('.label-name').click();
   const frame = await vscode.webviews.waitFor(/Beta · dingviewbeta002/, 30_000);
-  await view.inlineAction('Beta', 'Remove App');
+  await view.contextMenu('Beta', 'Remove App');
   const dialog = vscode.page.locator('.monaco-dialog-box');
   await dialog.waitFor({ state: 'visible', timeout: 10_000 });
   assert.match(await dialog.innerText(), /Remove Beta\?/);

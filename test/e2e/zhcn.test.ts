@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DingTalkEmulator } from '../emulator/emulator';
-import { assertCountdownNear, closeSession, SESSION_START_TIMEOUT, startSession, type VSCodeSession } from './harness';
+import { waitUntil } from './harness/wait';
+import { assertCountdownNear, closeSession, DingTalkView, SESSION_START_TIMEOUT, startSession, type VSCodeSession } from './harness';
 
 // The same extension in a VS Code whose display language is Simplified Chinese: the palette titles come
 // from package.nls.zh-cn.json, everything the extension says from l10n/bundle.l10n.zh-cn.json.
@@ -45,7 +46,7 @@ test('zh-cn: Set App Credentials asks in Chinese and explains a refusal in Chine
   assert.match((await vscode.quickInput.info()).title, /设置应用凭证/);
   await vscode.quickInput.answer(APP.appKey);
   await vscode.quickInput.submit('e2e-zhcn-wrong-secret');
-  const message = await vscode.quickInput.waitForMessage(/请重新输入 AppSecret/, 30_000);
+  const message = await vscode.quickInput.waitForMessage(/请重新输入 dinge2ezhcn0001 的 AppSecret/, 30_000);
   assert.match(message, /invalidClientIdOrSecret: 无效的clientId或者clientSecret/, "DingTalk's own Chinese words beside its code");
   assert.equal(emulator.stats(APP.appKey).tokenIssued, 0);
   await vscode.page.keyboard.press('Escape');
@@ -66,4 +67,24 @@ test('zh-cn: walkthrough steps complete when their state is reached: an app stor
   // It opens on the first step not yet done: the MCP server's.
   await vscode.webviews.waitFor(/MCP 服务器启动后，这一步即完成/, 30_000);
   assert.deepEqual(await walkthroughSteps(), [true, true, false], 'the MCP step waits for the server to start');
+});
+
+test('zh-cn: the DingTalk view reads the time left in Chinese, and the log is under the Chinese product name', async () => {
+  const view = new DingTalkView(vscode.page);
+  await view.open();
+  await view.waitForAppRow(APP.label, /^沙箱应用 \| 1 小时 \d+ 分钟 · 当前 · dinge2ezhcn0001$/, 15_000);
+  await vscode.palette.run('DingTalk: 显示日志');
+  // The Output panel's channel picker shows the channel on screen by its name.
+  const panel = vscode.page.locator('.part.panel');
+  const shown = await waitUntil('the Output panel to show our log', 15_000, async () => {
+    const selected = await panel
+      .locator('select')
+      .evaluateAll((selects: { selectedIndex: number; options: { text: string }[] }[]) =>
+        selects.map((select) => select.options[select.selectedIndex]?.text ?? ''),
+      );
+    return selected.find((name) => name.includes('钉钉访问令牌')) ?? false;
+  }).catch(async (error: Error) => {
+    throw new Error(`${error.message}; the panel shows: ${(await panel.innerText().catch(() => '')).slice(0, 300)}`);
+  });
+  assert.equal(shown, '钉钉访问令牌');
 });

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { DingTalkEmulator, SANDBOX_APPS, SANDBOX_ROBOT_TOKEN } from '../emulator/emulator';
 import { approvalText, ENGLISH_APPROVAL_WORDS } from '../../src/core/policy/approvalText';
 import { Redactor } from '../../src/core/redact';
-import { MESSAGES_NEED_APPROVAL_TEMPLATE } from '../../src/extension/mcp/policyTemplate';
+import { POLICY_TEMPLATES } from '../../src/extension/mcp/policyTemplate';
+
+const MESSAGES_NEED_APPROVAL_TEMPLATE = POLICY_TEMPLATES.messagesNeedApproval;
 import { connectTools, toolText, type ToolSessionOptions } from '../support/emulatorTools';
 
 const [APP, PROD] = SANDBOX_APPS;

@@ -44,7 +44,7 @@ test('a command run on an app row of the DingTalk view acts on that app, not the
   assert.equal(h.requests[0].appKey, 'dingalpha0000001');
 });
 
-test('a refresh that fails while the token is valid says how long it lasts, and offers Retry and Show Log', async () => {
+test('a refresh that fails while the token is valid says how long it lasts; inside the wait that follows it offers Show Log, not Retry', async () => {
   const h = await setUp();
   await addApp(h.services, 'dingalpha0000001', 'Alpha');
   await h.run(COMMAND.getToken);
@@ -52,46 +52,98 @@ test('a refresh that fails while the token is valid says how long it lasts, and 
   h.fetch = async () => {
     throw new DingTalkError('server', 'HTTP 503', { httpStatus: 503 });
   };
-  h.apis.window.answer = (shown) => (shown.kind === 'warning' ? 'Retry' : undefined);
+  h.apis.window.answer = (shown) => (shown.kind === 'warning' ? 'Show Log' : undefined);
   h.apis.window.shown.length = 0;
 
   await h.run(COMMAND.refreshToken);
-  const [warning, afterRetry] = h.apis.window.shown;
+  const [warning] = h.apis.window.shown;
   assert.equal(warning.kind, 'warning', 'a warning, not an error: nothing is lost yet');
   assert.match(
     warning.message,
     /^Refreshing the token of Alpha failed: DingTalk answered with an error \(HTTP 503\)\. Its service may be having trouble\. The current token is valid for 1 h 54 min\./,
   );
-  assert.deepEqual(warning.actions, ['Retry', 'Show Log']);
-  // Retry asks again at once; inside the backoff after a failure, that says when a new token can be fetched.
-  assert.equal(afterRetry.kind, 'info');
-  assert.match(
-    afterRetry.message,
-    /^Not refreshed: The last token requests failed, so the next one waits\. A new token can be fetched in \d+ s\. The token of Alpha is valid until .+ \(1 h 54 min left\)\.$/,
-  );
-  assert.equal(h.services.tokens.peek('dingalpha0000001')?.accessToken, TOKEN, 'the valid token stays');
-
-  await h.clock.advance(10 * 60_000);
-  h.apis.window.answer = (shown) => (shown.kind === 'warning' ? 'Show Log' : undefined);
-  h.apis.window.shown.length = 0;
-  await h.run(COMMAND.refreshToken);
-  assert.match(h.apis.window.shown[0].message, /The current token is valid for 1 h 44 min\./);
+  assert.deepEqual(warning.actions, ['Show Log'], 'a Retry now would only be refused until the backoff ends');
   assert.equal(h.logShown(), 1, 'Show Log shows the log');
+  assert.equal(h.services.tokens.peek('dingalpha0000001')?.accessToken, TOKEN, 'the valid token stays');
 });
 
-test('a failure with no valid token is an error with Show Log', async () => {
+test('DingTalk throttling a refresh (HTTP 429, wait 60 s): the toast says to wait and offers no Retry that would be refused', async () => {
+  const h = await setUp();
+  await addApp(h.services, 'dingalpha0000001', 'Alpha');
+  await h.run(COMMAND.getToken);
+  await h.clock.advance(6 * 60_000);
+  const before = h.requests.length;
+  h.fetch = async () => {
+    throw new DingTalkError('throttled', 'HTTP 429', { httpStatus: 429, retryAfterMs: 60_000 });
+  };
+  h.apis.window.shown.length = 0;
+  await h.run(COMMAND.refreshToken);
+  const [warning] = h.apis.window.shown;
+  assert.match(warning.message, /Wait 60 s before trying again\./);
+  assert.deepEqual(warning.actions, ['Show Log']);
+  assert.equal(h.requests.length, before + 1);
+});
+
+test('a refresh refused for a reason the person fixes in the console offers Retry at once and Open Developer Console', async () => {
+  const h = await setUp();
+  await addApp(h.services, 'dingalpha0000001', 'Alpha');
+  await h.run(COMMAND.getToken);
+  await h.clock.advance(6 * 60_000);
+  h.fetch = async () => {
+    throw new DingTalkError('ipNotWhitelisted', 'IP not whitelisted', { code: 'Forbidden.AccessDenied.IpNotInWhiteList', httpStatus: 403, ip: '203.0.113.9' });
+  };
+  h.apis.window.answer = (shown) => (shown.kind === 'warning' && h.apis.opened.length === 0 ? 'Open Developer Console' : 'Retry');
+  h.apis.window.shown.length = 0;
+  await h.run(COMMAND.refreshToken);
+  const [warning] = h.apis.window.shown;
+  assert.match(warning.message, /203\.0\.113\.9/);
+  assert.deepEqual(warning.actions, ['Retry', 'Open Developer Console', 'Show Log']);
+  assert.deepEqual(h.apis.opened, ['https://open-dev.dingtalk.com/']);
+
+  // Whitelisted in the console meanwhile: Retry reaches DingTalk at once and gets a token.
+  const refused = () => new DingTalkError('ipNotWhitelisted', 'IP not whitelisted', { code: 'Forbidden.AccessDenied.IpNotInWhiteList', httpStatus: 403 });
+  let asked = 0;
+  h.fetch = async () => {
+    asked++;
+    if (asked === 1) throw refused();
+    return { accessToken: `${TOKEN}-new`, expiresInSeconds: 7200 };
+  };
+  h.apis.window.shown.length = 0;
+  h.apis.window.answer = (shown) => (shown.kind === 'warning' ? 'Retry' : undefined);
+  await h.run(COMMAND.refreshToken);
+  assert.deepEqual(
+    h.apis.window.shown.map((shown) => shown.kind),
+    ['warning', 'info'],
+  );
+  assert.match(h.apis.window.shown[1].message, /^Refreshed\./);
+  assert.equal(asked, 2, 'the refused try, then the Retry');
+  assert.equal(h.services.tokens.peek('dingalpha0000001')?.accessToken, `${TOKEN}-new`);
+});
+
+test('a failure with no valid token is an error with Show Log; one the console fixes also offers Open Developer Console', async () => {
   const h = await setUp();
   await addApp(h.services, 'dingalpha0000001', 'Alpha');
   h.fetch = async () => {
-    throw new DingTalkError('invalidCredentials', 'HTTP 400', { code: 'invalidClientIdOrSecret', httpStatus: 400 });
+    throw new DingTalkError('server', 'HTTP 503', { httpStatus: 503 });
   };
   await h.run(COMMAND.getToken);
   assert.deepEqual(
     h.apis.window.shown.map(({ kind, actions }) => ({ kind, actions })),
     [{ kind: 'error', actions: ['Show Log'] }],
   );
-  assert.match(h.apis.window.shown[0].message, /^Could not get a token for Alpha\. DingTalk rejected the AppKey\/AppSecret \(invalidClientIdOrSecret\)/);
   assert.deepEqual(h.apis.window.progress, ['Fetching the access token of Alpha…'], 'a first fetch shows progress');
+
+  await h.clock.advance(10 * 60_000);
+  h.apis.window.shown.length = 0;
+  h.fetch = async () => {
+    throw new DingTalkError('ipNotWhitelisted', 'IP not whitelisted', { code: 'Forbidden.AccessDenied.IpNotInWhiteList', httpStatus: 403, ip: '203.0.113.9' });
+  };
+  h.apis.window.answer = () => 'Open Developer Console';
+  await h.run(COMMAND.getToken);
+  const [error] = h.apis.window.shown;
+  assert.match(error.message, /^Could not get a token for Alpha\. DingTalk refused the call from IP 203\.0\.113\.9/);
+  assert.deepEqual(error.actions, ['Open Developer Console', 'Show Log']);
+  assert.deepEqual(h.apis.opened, ['https://open-dev.dingtalk.com/']);
 });
 
 test('with no app, Get Access Token offers Set App Credentials', async () => {

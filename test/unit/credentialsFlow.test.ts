@@ -42,7 +42,7 @@ test('a wrong secret is not stored: the box stays on the secret with the appKey 
   assert.equal(secretBox.value, '', 'the refused secret is cleared');
   assert.match(
     secretBox.message ?? '',
-    /DingTalk rejected the AppKey\/AppSecret \(invalidClientIdOrSecret\).*Enter the AppSecret again, or go back to change the AppKey\./,
+    /DingTalk rejected the AppKey\/AppSecret \(invalidClientIdOrSecret\).*Enter the AppSecret of dingflowtest0001 again, or go back to change the AppKey\./,
   );
   assert.deepEqual(h.services.credentials.list(), [], 'nothing is stored');
   assert.deepEqual(
@@ -123,26 +123,56 @@ test('an appKey with spaces is refused while typing and on Enter', async () => {
   assert.equal(h.requests.length, 0);
 });
 
-test('adding a second app says it is now the active one, and Keep … Active keeps the first', async () => {
+test('adding a second app keeps the active one active and offers Make Active, which switches to the new one', async () => {
   const h = await harness();
   h.fetch = dingTalk();
   await addApp(h.services, 'dingfirstapp0001', 'First');
-  h.apis.window.answer = (shown) => shown.actions.find((action) => action === 'Keep First Active');
-  const done = setCredentials(h.services);
-  for (const value of [APP_KEY, RIGHT, 'Second']) {
-    const box = await h.apis.window.nextInputBox();
-    box.type(value);
-    await box.accept();
-  }
-  await done;
+  const setUpSecond = async () => {
+    const done = setCredentials(h.services);
+    for (const value of [APP_KEY, RIGHT, 'Second']) {
+      const box = await h.apis.window.nextInputBox();
+      box.type(value);
+      await box.accept();
+    }
+    await done;
+  };
+  await setUpSecond();
   const [message] = h.apis.window.shown;
-  assert.equal(
-    message.message,
-    'DingTalk app Second is set up. Its token is valid for 2 h. It is now the active app: the status bar and agents use it instead of First.',
-  );
-  assert.deepEqual(message.actions, ['Keep First Active']);
-  assert.equal(h.services.credentials.activeAppKey(), 'dingfirstapp0001', 'the person kept the first app active');
+  assert.equal(message.message, 'DingTalk app Second is set up. Its token is valid for 2 h. The status bar and agents keep using First.');
+  assert.deepEqual(message.actions, ['Make Active']);
+  assert.equal(h.services.credentials.activeAppKey(), 'dingfirstapp0001', 'dismissing the message keeps the first app active');
   assert.equal(h.services.credentials.list().length, 2);
+
+  h.apis.window.answer = (shown) => shown.actions.find((action) => action === 'Make Active');
+  await setUpSecond();
+  assert.equal(h.services.credentials.activeAppKey(), APP_KEY, 'Make Active switched to the new app');
+});
+
+test('while DingTalk checks the secret the box is busy and says so; a refusal then names the appKey again', async () => {
+  const h = await harness();
+  const window = h.apis.window;
+  let seenWhileChecking: { prompt?: string; busy: boolean; message?: string } | undefined;
+  h.fetch = async (credentials) => {
+    const box = window.inputBoxes.at(-1)!;
+    seenWhileChecking = { prompt: box.prompt, busy: box.busy, message: box.message };
+    return dingTalk()(credentials);
+  };
+  const done = setCredentials(h.services);
+  const appKeyBox = await window.nextInputBox();
+  appKeyBox.type(APP_KEY);
+  await appKeyBox.accept();
+  const secretBox = await window.nextInputBox();
+  secretBox.type(WRONG);
+  await secretBox.accept();
+  assert.deepEqual(seenWhileChecking, { prompt: `Checking the AppSecret of ${APP_KEY} with DingTalk…`, busy: true, message: undefined });
+  assert.match(secretBox.message ?? '', new RegExp(`Enter the AppSecret of ${APP_KEY} again`));
+  assert.match(secretBox.prompt ?? '', /^AppSecret \(Client Secret\) of dingflowtest0001/, 'the prompt is back once DingTalk answered');
+
+  secretBox.type(RIGHT);
+  await secretBox.accept();
+  assert.equal(seenWhileChecking?.message, undefined, "the last refusal's message is gone while checking again");
+  await (await window.nextInputBox()).escape();
+  await done;
 });
 
 test("the developer console button opens DingTalk's developer console and keeps the box open", async () => {

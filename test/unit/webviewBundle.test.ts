@@ -13,11 +13,11 @@ interface Bundles {
   bundleOptions: (options?: { production?: boolean }) => { webview: esbuild.BuildOptions };
 }
 
-test("the inspect view's script bundles for the browser from our sources, sharing the countdown formatter", async () => {
+test("the inspect view's script bundles for the browser from our sources, sharing the countdown and relative-time formatters", async () => {
   const { bundleOptions } = (await import(pathToFileURL(path.join(root, 'scripts/bundles.mjs')).href)) as Bundles;
   const result = await esbuild.build({ ...bundleOptions({ production: true }).webview, sourcemap: false, write: false, metafile: true, logLevel: 'silent' });
   const inputs = Object.keys(result.metafile.inputs).sort();
-  assert.deepEqual(inputs, ['src/shared/countdown.ts', 'src/webview/inspect.ts']);
+  assert.deepEqual(inputs, ['src/shared/countdown.ts', 'src/shared/relativeTime.ts', 'src/webview/inspect.ts']);
   assert.equal(result.outputFiles.length, 1);
   assert.doesNotMatch(result.outputFiles[0].text, /\brequire\(/, 'nothing left for a Node require');
 });

@@ -61,11 +61,11 @@ export class CredentialStore implements AppDirectory, Disposable {
     return this.secrets.get(SECRET_PREFIX + appKey);
   }
 
-  /** Stores an app (already checked with DingTalk) and makes it the active one. */
-  async add(app: AppInfo, appSecret: string): Promise<void> {
+  /** Stores an app (already checked with DingTalk); it becomes the active one unless `activate` is false and one is active. */
+  async add(app: AppInfo, appSecret: string, { activate = true }: { activate?: boolean } = {}): Promise<void> {
     await this.secrets.store(SECRET_PREFIX + app.appKey, appSecret);
     this.apps = [...this.apps.filter((known) => known.appKey !== app.appKey), app];
-    this.active = app.appKey;
+    if (activate || !this.active) this.active = app.appKey;
     await this.saveApps();
   }
 

@@ -1,6 +1,6 @@
 import type { QuickInputButton } from 'vscode';
 import * as l10n from '@vscode/l10n';
-import { describeDuration, describeError } from '../wording/messages';
+import { describeDuration, describeError, joinSentences, localTimestamp } from '../wording/messages';
 import type { FetchedToken } from '../../core/dingtalk';
 import type { Services } from '../services';
 
@@ -21,6 +21,8 @@ interface Step {
   validate?: (value: string) => string | undefined;
   /** Run on Enter with a busy indicator; a message keeps the box open with the value cleared. */
   check?: (value: string) => Promise<string | undefined>;
+  /** The prompt while `check` runs. */
+  checking?: string;
 }
 
 type Answer = { value: string } | 'back' | undefined;
@@ -58,6 +60,7 @@ export async function setCredentials(services: Services): Promise<void> {
         password: true,
         value: '',
         validate: (value) => (value.trim() ? undefined : l10n.t('Enter the AppSecret.')),
+        checking: l10n.t('Checking the AppSecret of {0} with DingTalk…', appKey),
         check: async (appSecret) => {
           try {
             const startedAt = services.clock.now();
@@ -65,7 +68,8 @@ export async function setCredentials(services: Services): Promise<void> {
             return undefined;
           } catch (error) {
             services.log.warn(l10n.t('Credentials for {0} were not accepted: {1}', appKey, describeError(error, services.redactor)));
-            return l10n.t('{0} Enter the AppSecret again, or go back to change the AppKey.', describeError(error, services.redactor));
+            // The message covers the prompt, so it names the app again.
+            return joinSentences(describeError(error, services.redactor), l10n.t('Enter the AppSecret of {0} again, or go back to change the AppKey.', appKey));
           }
         },
       });
@@ -100,20 +104,20 @@ async function store(
   // Cached before the app is stored, so nothing reacting to the new app fetches a second token;
   // then saved for other windows, which the store only allows once the app is known.
   const token = services.tokens.acceptFetchedToken(app.appKey, checked.fetched, checked.startedAt);
-  await services.credentials.add(app, checked.appSecret);
+  // Agents and the status bar follow the active app: adding another one must not move them behind the person's back.
+  await services.credentials.add(app, checked.appSecret, { activate: false });
   await services.credentials.tokenStore.save(app.appKey, token);
-  services.log.info(l10n.t('Stored credentials for {0} ({1}); token valid until {2}', app.label, app.appKey, new Date(token.expiresAt).toISOString()));
+  services.log.info(l10n.t('Stored credentials for {0} ({1}); token valid until {2}', app.label, app.appKey, localTimestamp(token.expiresAt)));
   const validity = l10n.t('DingTalk app {0} is set up. Its token is valid for {1}.', app.label, describeDuration(token.expiresAt - services.clock.now()));
   if (!previous || previous.appKey === app.appKey) return void services.apis.window.showInformationMessage(validity);
-  // Agents and the status bar follow the active app: say that it changed, and offer the way back.
-  const keep = l10n.t('Keep {0} Active', previous.label);
+  const makeActive = l10n.t('Make Active');
   const choice = await services.apis.window.showInformationMessage(
-    `${validity} ${l10n.t('It is now the active app: the status bar and agents use it instead of {0}.', previous.label)}`,
-    keep,
+    joinSentences(validity, l10n.t('The status bar and agents keep using {0}.', previous.label)),
+    makeActive,
   );
-  if (choice === keep && services.credentials.list().some((known) => known.appKey === previous.appKey)) {
-    await services.credentials.setActive(previous.appKey);
-    services.log.info(l10n.t('Active app stays {0}', previous.label));
+  if (choice === makeActive && services.credentials.list().some((known) => known.appKey === app.appKey)) {
+    await services.credentials.setActive(app.appKey);
+    services.log.info(l10n.t('Active app is now {0}', app.label));
   }
 }
 
@@ -157,9 +161,13 @@ function ask(services: Services, step: Step): Promise<Answer> {
       if (step.check) {
         box.busy = true;
         box.enabled = false;
+        // A message left from the last try would hide the prompt saying what is happening.
+        box.validationMessage = undefined;
+        box.prompt = step.checking ?? step.prompt;
         const problem = await step.check(value);
         box.busy = false;
         box.enabled = true;
+        box.prompt = step.prompt;
         if (problem) {
           box.value = '';
           box.validationMessage = window.errorMessage(problem);

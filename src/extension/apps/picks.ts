@@ -1,7 +1,8 @@
 // The app lists of the commands' quick picks: one row per app with its state, the active one marked by its icon.
 import * as l10n from '@vscode/l10n';
 import type { AppInfo } from '../../core/apps';
-import { describeDuration, describeError } from '../wording/messages';
+import { describeDuration, errorKindWords } from '../wording/messages';
+import type { TokenStatus } from '../../core/tokens';
 import type { PickItem, PickSeparator } from '../apis/pick';
 import type { Services } from '../services';
 
@@ -40,10 +41,16 @@ export function tokenState(services: Services, appKey: string): string {
     case 'expired':
       return l10n.t('expired');
     case 'failing':
-      return status.lastError ? l10n.t('failed: {0}', describeError(status.lastError, services.redactor)) : l10n.t('failed');
+      // A word or two and DingTalk's code: a quick-pick detail is one short line; the log has the full sentence.
+      return status.lastError ? l10n.t('failed: {0}', shortFailure(status.lastError)) : l10n.t('failed');
     default:
       return l10n.t('no token yet');
   }
+}
+
+function shortFailure(error: NonNullable<TokenStatus['lastError']>): string {
+  const word = errorKindWords()[error.kind] ?? error.kind;
+  return error.code ? l10n.t('{0} ({1})', word, error.code) : word;
 }
 
 export function separator(label: string): PickSeparator {

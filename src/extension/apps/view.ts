@@ -1,17 +1,17 @@
 import type * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
-import { statusBarView } from '../statusBar/model';
-import { decisionWord, describeError } from '../wording/messages';
-import { escapeMarkdown, statusWords } from '../statusBar/statusBar';
-import type { AppInfo } from '../../core/apps';
+import { decisionWord, localTimestamp } from '../wording/messages';
+import { statusWords } from '../statusBar/statusBar';
+import { codeSpan, escapeMarkdown } from '../wording/markdown';
+import { AppRows, type AppRow } from './appRows';
+import { Emitter } from '../emitter';
+import type { Apis } from '../apis/apis';
 import type { AuditEvent } from '../../core/audit';
 import type { Services } from '../services';
 import type { McpProvider } from '../mcp/provider';
 import { COMMAND, VIEW } from '../commandIds';
 import { appNode, type AppNode } from './appNode';
 import { wordFailure } from '../wording/policyWording';
-import { Emitter } from '../emitter';
-import type { Apis } from '../apis/apis';
 
 interface CallNode {
   kind: 'call';
@@ -71,17 +71,29 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
   readonly onDidChangeTreeData = this.changed.event;
   /** One node object per app, so the countdown can re-render rows in place (an open context menu stays open). */
   private readonly nodes = new Map<string, AppNode>();
+  private readonly rows: AppRows;
+  /** The item drawn for each row: handed out again while the row is unchanged, so its tooltip stays put. */
+  private readonly items = new WeakMap<AppRow, vscode.TreeItem>();
 
-  constructor(private readonly services: Services) {}
+  constructor(private readonly services: Services) {
+    this.rows = new AppRows(services, () => ({
+      status: statusWords(),
+      formatTime: (ms) => new Date(ms).toLocaleTimeString(services.apis.env.language, { hour: '2-digit', minute: '2-digit' }),
+    }));
+  }
 
   /** The app list or an app's state changed: rebuild the rows. */
   refresh(): void {
     this.changed.fire(undefined);
   }
 
-  /** The clock moved: only the rows' text changes. */
+  /** The clock moved: draw again only the rows whose text it changed. */
   tick(): void {
-    if (this.nodes.size) this.changed.fire([...this.nodes.values()]);
+    const stale = this.rows
+      .stale()
+      .map((appKey) => this.nodes.get(appKey))
+      .filter((node) => node !== undefined);
+    if (stale.length) this.changed.fire(stale);
   }
 
   getChildren(element?: AppNode): AppNode[] {
@@ -97,33 +109,45 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
   }
 
   getTreeItem(node: AppNode): vscode.TreeItem {
-    const app = this.services.credentials.list().find((candidate) => candidate.appKey === node.appKey);
-    return app ? this.appItem(app) : this.services.apis.tree.item('');
+    const row = this.rows.row(node.appKey);
+    if (!row) return this.services.apis.tree.item('');
+    const drawn = this.items.get(row);
+    if (drawn) return drawn;
+    const item = appItem(this.services.apis, row);
+    this.items.set(row, item);
+    return item;
   }
 
   dispose(): void {
     this.changed.dispose();
   }
+}
 
-  private appItem(app: AppInfo): vscode.TreeItem {
-    const active = this.services.credentials.activeAppKey() === app.appKey;
-    const status = this.services.tokens.status(app.appKey);
-    const view = statusBarView(app.label, status, this.services.clock.now(), this.services.settings().warningMs, statusWords());
-    const item = this.services.apis.tree.item(app.label);
-    item.id = app.appKey;
-    // The countdown first: a narrow sidebar cuts the description from the end.
-    item.description = [view.detail, active ? l10n.t('active') : undefined, app.appKey].filter(Boolean).join(' · ');
-    item.iconPath = stateIcon(this.services.apis, view.severity, status.state, status.refreshing);
-    item.contextValue = active ? 'dingtalkApp.active' : 'dingtalkApp';
-    item.accessibilityInformation = { label: `${view.ariaLabel}${active ? `, ${l10n.t('active')}` : ''}` };
-    const tooltip = this.services.apis.window.markdown(
-      `**${escapeMarkdown(app.label)}** \`${escapeMarkdown(app.appKey)}\`\n\n${escapeMarkdown(view.ariaLabel)}`,
-    );
-    if (status.lastError) tooltip.appendMarkdown(`\n\n$(warning) ${escapeMarkdown(describeError(status.lastError, this.services.redactor))}`);
-    tooltip.supportThemeIcons = true;
-    item.tooltip = tooltip;
-    item.command = { command: COMMAND.inspectToken, title: l10n.t('Inspect'), arguments: [appNode(app.appKey)] };
-    return item;
+function appItem(apis: Apis, row: AppRow): vscode.TreeItem {
+  const item = apis.tree.item(row.label);
+  item.id = row.appKey;
+  item.description = row.description;
+  item.iconPath = rowIcon(apis, row.icon);
+  item.contextValue = row.active ? 'dingtalkApp.active' : 'dingtalkApp';
+  item.accessibilityInformation = { label: row.ariaLabel };
+  const tooltip = apis.window.markdown(row.tooltip, true);
+  item.tooltip = tooltip;
+  item.command = { command: COMMAND.inspectToken, title: l10n.t('Inspect'), arguments: [appNode(row.appKey)] };
+  return item;
+}
+
+function rowIcon(apis: Apis, icon: AppRow['icon']): vscode.ThemeIcon {
+  switch (icon) {
+    case 'busy':
+      return apis.window.icon('sync~spin');
+    case 'error':
+      return apis.window.icon('error', 'list.errorForeground');
+    case 'warning':
+      return apis.window.icon('warning', 'list.warningForeground');
+    case 'valid':
+      return apis.window.icon('key', 'testing.iconPassed');
+    case 'idle':
+      return apis.window.icon('key');
   }
 }
 
@@ -185,7 +209,7 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
     const item = this.services.apis.tree.item(l10n.t('Policy'));
     item.id = 'mcp.policy';
     item.command = { command: COMMAND.openPolicy, title: l10n.t('Open MCP Policy') };
-    const tooltip = this.services.apis.window.markdown(`\`${escapeMarkdown(source)}\``);
+    const tooltip = this.services.apis.window.markdown(codeSpan(source));
     if (!policy) {
       item.description = l10n.t('read when the server starts');
       item.iconPath = this.services.apis.window.icon('shield');
@@ -202,7 +226,7 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
       item.description = l10n.t('{0} in force', source.split(/[\\/]/).pop() ?? source);
       item.iconPath = this.services.apis.window.icon('shield', 'testing.iconPassed');
     }
-    if (policy?.resolvedPath) tooltip.appendMarkdown(` → \`${escapeMarkdown(policy.resolvedPath)}\``);
+    if (policy?.resolvedPath) tooltip.appendMarkdown(` → ${codeSpan(policy.resolvedPath)}`);
     const problem = policy?.failure ? wordFailure(policy.failure) : policy?.error;
     if (problem) tooltip.appendMarkdown(`\n\n${escapeMarkdown(problem)}`);
     item.tooltip = tooltip;
@@ -218,14 +242,6 @@ function callItem(apis: Apis, event: AuditEvent): vscode.TreeItem {
     event.decision === 'deny' || event.decision === 'error'
       ? apis.window.icon('circle-slash', 'list.errorForeground')
       : apis.window.icon('pass', 'testing.iconPassed');
-  item.tooltip = `${event.tool}: ${decision} (${event.rule}), ${Math.round(event.durationMs)} ms\n${event.time}`;
+  item.tooltip = `${l10n.t('{0}: {1} by rule {2}, in {3} ms', event.tool, decision, event.rule, Math.round(event.durationMs))}\n${localTimestamp(Date.parse(event.time))}`;
   return item;
-}
-
-function stateIcon(apis: Apis, severity: 'normal' | 'warning' | 'error', state: string, refreshing: boolean): vscode.ThemeIcon {
-  if (state === 'fetching' || refreshing) return apis.window.icon('sync~spin');
-  if (severity === 'error') return apis.window.icon('error', 'list.errorForeground');
-  if (severity === 'warning') return apis.window.icon('warning', 'list.warningForeground');
-  if (state === 'valid') return apis.window.icon('key', 'testing.iconPassed');
-  return apis.window.icon('key');
 }

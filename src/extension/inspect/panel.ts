@@ -1,7 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'node:crypto';
 import { maskToken } from '../../core/redact';
-import { describeError } from '../wording/messages';
+import { describeError, errorKindWords } from '../wording/messages';
 import { followInspectSources } from './feed';
 import type { Services } from '../services';
 import type { AppInfo } from '../../core/apps';
@@ -128,18 +128,7 @@ export class InspectPanel implements Disposable {
         rejected: l10n.t('token rejected'),
       },
       decision: { allow: l10n.t('allowed'), deny: l10n.t('denied'), approve: l10n.t('approved'), error: l10n.t('error') },
-      errorKind: {
-        invalidCredentials: l10n.t('AppKey/AppSecret rejected'),
-        tokenRejected: l10n.t('token rejected'),
-        throttled: l10n.t('throttled'),
-        quotaExceeded: l10n.t('API quota used up'),
-        ipNotWhitelisted: l10n.t('IP not in the whitelist'),
-        permissionDenied: l10n.t('permission missing'),
-        server: l10n.t('DingTalk server error'),
-        network: l10n.t('network unreachable'),
-        timeout: l10n.t('timed out'),
-        malformed: l10n.t('unreadable answer'),
-      },
+      errorKind: errorKindWords(),
       timeline: {
         obtained: l10n.t('obtained'),
         refresh: l10n.t('refresh point'),
@@ -149,6 +138,8 @@ export class InspectPanel implements Disposable {
       },
       expiredNow: l10n.t('expired'),
       none: l10n.t('none yet'),
+      milliseconds: l10n.t('{0} ms'),
+      outcomeBecause: l10n.t('{0} ({1})'),
       hide: l10n.t('Hide'),
     };
     return `<!DOCTYPE html>

@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import { asDingTalkError, type DingTalkError } from '../../core/dingtalk';
+import { asDingTalkError, type DingTalkError, type DingTalkErrorKind } from '../../core/dingtalk';
 import { AppNotFoundError } from '../../core/apps';
 import type { Redactor } from '../../core/redact';
 import { MAX_TOKEN_REQUESTS_PER_MINUTE, type TokenSource } from '../../core/tokens';
@@ -119,7 +119,7 @@ export function describeDuration(ms: number): string {
 
 /** The log line for a token a command got: where it came from, in a whole sentence per source (no fragments). */
 export function servedLogLine(label: string, source: TokenSource, expiresAt: number): string {
-  const until = new Date(expiresAt).toISOString();
+  const until = localTimestamp(expiresAt);
   switch (source) {
     case 'network':
       return l10n.t('Token for {0} fetched from DingTalk, valid until {1}', label, until);
@@ -142,4 +142,40 @@ export function decisionWord(decision: AuditEvent['decision']): string {
     case 'error':
       return l10n.t('error');
   }
+}
+
+/**
+ * Whole sentences side by side, as one message: a space after an English sentence, none after a Chinese one
+ * (Chinese puts no space after 。！？ or a closing full-width bracket or quote). Empty parts are left out.
+ */
+export function joinSentences(...sentences: (string | undefined)[]): string {
+  return sentences
+    .filter((sentence): sentence is string => Boolean(sentence))
+    .reduce(
+      (joined, sentence) => (!joined ? sentence : /[\u3002\uff01\uff1f\uff09\u201d\u300d\u300f]$/.test(joined) ? joined + sentence : `${joined} ${sentence}`),
+      '',
+    );
+}
+
+/** A moment for the log: local time (the log's own timestamps are local too), "2026-12-03 10:13:05", in any language. */
+export function localTimestamp(ms: number): string {
+  const at = new Date(ms);
+  const two = (value: number) => String(value).padStart(2, '0');
+  return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}`;
+}
+
+/** Why a fetch failed, in a word or two: where the full sentence would not fit (a table cell, a quick-pick detail). */
+export function errorKindWords(): Record<DingTalkErrorKind, string> {
+  return {
+    invalidCredentials: l10n.t('AppKey/AppSecret rejected'),
+    tokenRejected: l10n.t('token rejected'),
+    throttled: l10n.t('throttled'),
+    quotaExceeded: l10n.t('API quota used up'),
+    ipNotWhitelisted: l10n.t('IP not in the whitelist'),
+    permissionDenied: l10n.t('permission missing'),
+    server: l10n.t('DingTalk server error'),
+    network: l10n.t('network unreachable'),
+    timeout: l10n.t('timed out'),
+    malformed: l10n.t('unreadable answer'),
+  };
 }

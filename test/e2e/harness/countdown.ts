@@ -18,3 +18,22 @@ export function assertCountdownNear(text: string, secondsLeft: number | undefine
   const shown = countdownSeconds(text);
   assert.ok(Math.abs(shown - secondsLeft) <= slackSeconds, `the countdown shows ${shown} s, the token has ${secondsLeft} s left ("${text}")`);
 }
+
+/**
+ * An app row of the DingTalk view shows hours and whole minutes above an hour left ("1 h 59 min") and MM:SS
+ * below: the time it shows is the token's, to the minute (or the second).
+ */
+export function assertRowCountdownNear(text: string, secondsLeft: number | undefined): void {
+  assert.ok(secondsLeft !== undefined, 'DingTalk holds no token for this app');
+  const hours = /(\d+) h (\d+) min/.exec(text);
+  if (hours) {
+    const shownMinutes = Number(hours[1]) * 60 + Number(hours[2]);
+    const minutesLeft = Math.floor(secondsLeft / 60);
+    assert.ok(Math.abs(shownMinutes - minutesLeft) <= 1, `the row shows ${shownMinutes} min, the token has ${minutesLeft} min left ("${text}")`);
+    return;
+  }
+  const mmss = /(\d\d):(\d\d)/.exec(text);
+  assert.ok(mmss, `no countdown in "${text}"`);
+  const shown = Number(mmss[1]) * 60 + Number(mmss[2]);
+  assert.ok(Math.abs(shown - secondsLeft) <= 3, `the row shows ${shown} s, the token has ${secondsLeft} s left ("${text}")`);
+}

@@ -14,8 +14,9 @@ export class DingTalkView {
     await this.page.locator('.activitybar .action-label[aria-label^="DingTalk"], .activitybar .action-label[aria-label^="钉钉"]').first().click();
   }
 
+  /** The Apps section (应用 in Chinese). */
   appsPane(): Locator {
-    return this.pane('Apps');
+    return this.pane('Apps').or(this.pane('应用'));
   }
 
   /** The welcome content shown in the Apps section while no app exists. */
@@ -72,6 +73,46 @@ export class DingTalkView {
     });
   }
 
+  /** Hovers the app's row and returns the text of the hover (its tooltip) once VS Code shows it. */
+  async hoverTooltip(label: string, timeoutMs = 10_000): Promise<string> {
+    await this.appRow(label).locator('.label-name').hover();
+    const hover = this.page.locator('.workbench-hover, .monaco-hover').filter({ visible: true }).first();
+    await hover.waitFor({ state: 'visible', timeout: timeoutMs });
+    return (await hover.innerText()).trim();
+  }
+
+  /**
+   * How often the app's row changed in the page over `windowMs`: the DOM mutations under it, and the renders
+   * (batches of mutations VS Code made in one go). Measured in the page, with a MutationObserver.
+   */
+  async rowChanges(label: string, windowMs: number): Promise<{ mutations: number; renders: number }> {
+    await this.appRow(label).waitFor({ state: 'visible' });
+    return this.page.evaluate(
+      ({ label, windowMs }) =>
+        new Promise<{ mutations: number; renders: number }>((resolve) => {
+          const page = globalThis as unknown as PageGlobals;
+          const rows = [...page.document.querySelectorAll('.monaco-list-row')];
+          const row = rows.find((candidate) => candidate.querySelector('.label-name')?.textContent === label);
+          // The list reuses row elements, so the whole list is watched and only records under this row count.
+          const list = row?.closest('.monaco-list');
+          if (!row || !list) throw new Error(`no row "${label}"`);
+          let mutations = 0;
+          let renders = 0;
+          const observer = new page.MutationObserver((records) => {
+            const ours = records.filter((record) => row.contains(record.target));
+            mutations += ours.length;
+            if (ours.length) renders++;
+          });
+          observer.observe(list, { subtree: true, childList: true, characterData: true, attributes: true });
+          setTimeout(() => {
+            observer.disconnect();
+            resolve({ mutations, renders });
+          }, windowMs);
+        }),
+      { label, windowMs },
+    );
+  }
+
   private pane(title: string): Locator {
     return this.page.locator('.pane', { has: this.page.locator(`.pane-header[aria-label^="${title}"]`) });
   }
@@ -93,6 +134,17 @@ export class DingTalkView {
       throw new Error(`the row "${label}" never matched ${String(pattern)}; it shows "${text}"`);
     });
   }
+}
+
+/** The few DOM members rowChanges uses in the page (this tsconfig has no DOM types). */
+interface PageElement {
+  contains(other: unknown): boolean;
+  closest(selector: string): PageElement | null;
+  querySelector(selector: string): { textContent: string | null } | null;
+}
+interface PageGlobals {
+  document: { querySelectorAll(selector: string): Iterable<PageElement> };
+  MutationObserver: new (callback: (records: { target: unknown }[]) => void) => { observe(target: PageElement, options: object): void; disconnect(): void };
 }
 
 /** A pattern matching exactly this text. */

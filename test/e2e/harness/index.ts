@@ -2,7 +2,7 @@
 // session.ts (one session and its page objects), fixture.ts (the emulator and VS Code a test file starts
 // with), and one page object per part of the workbench.
 export { type StartOptions } from './codeServer';
-export { assertCountdownNear, countdownSeconds } from './countdown';
+export { assertCountdownNear, assertRowCountdownNear, countdownSeconds } from './countdown';
 export { DingTalkView } from './dingTalkView';
 export { closeSession, SESSION_START_TIMEOUT, startSession, type SessionOptions } from './fixture';
 export { type QuickPickEntry } from './quickInput';

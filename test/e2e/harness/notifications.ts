@@ -43,6 +43,16 @@ export class Notifications {
     await toast.locator('.notification-list-item-buttons-container .monaco-button', { hasText: button }).first().click({ timeout: timeoutMs });
   }
 
+  /** The buttons of the visible toast whose message matches. */
+  async buttons(message: RegExp, timeoutMs = 15_000): Promise<string[]> {
+    await this.waitFor(message, timeoutMs);
+    const toast = this.page
+      .locator(TOASTS)
+      .filter({ has: this.page.locator('.notification-list-item-message', { hasText: message }) })
+      .first();
+    return (await toast.locator('.notification-list-item-buttons-container .monaco-button').allInnerTexts()).map((text) => text.trim());
+  }
+
   /** Closes every visible toast. */
   async clear(): Promise<void> {
     await this.palette.run('Notifications: Clear All Notifications');
