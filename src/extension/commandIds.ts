@@ -16,6 +16,8 @@ export const COMMAND = {
   showLog: 'dingtalkToken.showLog',
   openPolicy: 'dingtalkToken.openPolicy',
   statusBarActions: 'dingtalkToken.statusBarActions',
+  accessToken: 'dingtalkToken.accessToken',
+  revokeTokenAccess: 'dingtalkToken.revokeTokenAccess',
 } as const;
 
 export type CommandId = (typeof COMMAND)[keyof typeof COMMAND];

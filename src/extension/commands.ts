@@ -18,8 +18,11 @@ type Handler = (...args: unknown[]) => unknown;
 /** The part of the inspect view the commands open. */
 type Inspect = Pick<InspectPanel, 'show'>;
 
+/** Commands whose handlers live with their feature (the command variable). */
+export type FeatureCommands = Record<typeof COMMAND.accessToken | typeof COMMAND.revokeTokenAccess, Handler>;
+
 /** Registers the palette commands; each is a small function over the shared services. */
-export function registerCommands(services: Services, inspect: Inspect): Disposable[] {
+export function registerCommands(services: Services, inspect: Inspect, features: FeatureCommands): Disposable[] {
   // Typed by CommandId, so a command declared in commandIds.ts without a handler does not compile.
   const commands: Record<CommandId, Handler> = {
     [COMMAND.setCredentials]: () => setCredentials(services),
@@ -36,6 +39,7 @@ export function registerCommands(services: Services, inspect: Inspect): Disposab
     [COMMAND.showLog]: () => services.log.show(),
     [COMMAND.openPolicy]: () => openPolicy(services),
     [COMMAND.statusBarActions]: () => statusBarActions(services),
+    ...features,
   };
   return Object.entries(commands).map(([id, handler]) => services.apis.commands.register(id, handler));
 }

@@ -17,6 +17,11 @@ import { trackContextKeys } from './contextKeys';
 import type { Services } from './services';
 import { createApis } from './apis/apis';
 import { describeError } from './wording/messages';
+import { createTerminalEnvironment, createTrustApis } from './apis/terminal.apis';
+import { TerminalEnvironment } from './terminal/environment';
+import { TokenAccessConsent } from './devenv/consent';
+import { accessTokenForTask, revokeTokenAccess } from './devenv/commandVariable';
+import { COMMAND } from './commandIds';
 
 /** Builds the one Redactor and TokenManager and hands them to the status bar, commands, inspect view and MCP provider. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -56,6 +61,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
   const mcp = registerMcpProvider(services);
+  const trust = createTrustApis();
+  const terminal = new TerminalEnvironment(services, createTerminalEnvironment(context.environmentVariableCollection), trust);
+  const consent = new TokenAccessConsent(context.workspaceState);
   context.subscriptions.push(
     credentials,
     statusBar,
@@ -64,7 +72,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     new DingTalkView(services, mcp),
     trackContextKeys(services, mcp),
     { dispose: () => tokens.dispose() },
-    ...registerCommands(services, inspect),
+    terminal,
+    ...registerCommands(services, inspect, {
+      [COMMAND.accessToken]: (argument) => accessTokenForTask(services, consent, trust, argument),
+      [COMMAND.revokeTokenAccess]: () => revokeTokenAccess(services, consent, trust),
+    }),
   );
   let knownApps = new Set(credentials.list().map((app) => app.appKey));
 
@@ -76,6 +88,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       tokens.configure({ refreshMarginMs: settings.refreshMarginMs, autoRefresh: settings.autoRefresh });
       statusBar.render();
       mcp.configurationChanged();
+      terminal.update();
     }),
     // Another window refreshed a token: take it rather than fetch our own.
     credentials.onDidChangeStoredToken(async (appKey) => {

@@ -14,6 +14,10 @@ export interface Settings {
   warningMs: number;
   mcpEnabled: boolean;
   policyFile: string;
+  /** New integrated terminals get the active app's token (the person's own setting only). */
+  terminalEnvironment: boolean;
+  /** Warnings on DingTalk secrets in workspace files, and the kinds of secret not to warn about. */
+  secretScan: { enabled: boolean; ignore: string[] };
   /** Settings out of range or of the wrong type, each naming the setting, what was wrong and the value used. */
   problems: string[];
   /** Personal-only settings a workspace or folder tried to set (their values were ignored). */
@@ -32,8 +36,8 @@ export type SettingsSource = Pick<WorkspaceConfiguration, 'get' | 'inspect'>;
  * and this reader also ignores workspace and folder values, so an editor that does not enforce the scope
  * cannot be redirected either.
  */
-export const PERSONAL_ONLY_SETTINGS = ['apiBaseUrl', 'legacyApiBaseUrl', 'tokenApi', 'mcp.policyFile'] as const;
-type PersonalOnlySetting = (typeof PERSONAL_ONLY_SETTINGS)[number];
+export const PERSONAL_ONLY_SETTINGS = ['apiBaseUrl', 'legacyApiBaseUrl', 'tokenApi', 'mcp.policyFile', 'terminal.environment'] as const;
+type PersonalOnlySetting = Exclude<(typeof PERSONAL_ONLY_SETTINGS)[number], 'terminal.environment'>;
 
 /** How a problem with a setting is worded: the extension passes its own, in the person's language (config.ts). */
 export interface SettingProblemWords {
@@ -79,6 +83,9 @@ export function settingsFrom(config: SettingsSource, words?: SettingProblemWords
     const fallback = declared(key);
     return (typeof value === 'string' && value) || (typeof fallback === 'string' ? fallback : '');
   };
+  /** A workspace must not hand the token to its own terminals: only the user's value turns this on. */
+  const personalSwitch = (key: 'terminal.environment'): boolean => ofType(key, 'boolean', config.inspect(key)?.globalValue) === true;
+  const ignore = config.get<unknown>('secretScan.ignore');
   return {
     endpoints: endpointsWithDefaults({
       apiBaseUrl: personal('apiBaseUrl'),
@@ -92,6 +99,11 @@ export function settingsFrom(config: SettingsSource, words?: SettingProblemWords
     warningMs: number('statusBar.warningSeconds', WARNING_SECONDS) * 1000,
     mcpEnabled: boolean('mcp.enabled'),
     policyFile: personal('mcp.policyFile'),
+    terminalEnvironment: personalSwitch('terminal.environment'),
+    secretScan: {
+      enabled: boolean('secretScan.enabled'),
+      ignore: Array.isArray(ignore) ? ignore.filter((kind): kind is string => typeof kind === 'string').slice(0, 20) : [],
+    },
     problems,
     ignoredWorkspaceSettings: PERSONAL_ONLY_SETTINGS.filter((key) => {
       const values = config.inspect(key);

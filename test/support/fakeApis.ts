@@ -334,6 +334,8 @@ export const DEFAULT_SETTINGS: Settings = {
   warningMs: 300_000,
   mcpEnabled: true,
   policyFile: '.vscode/dingtalk-mcp-policy.json',
+  terminalEnvironment: false,
+  secretScan: { enabled: true, ignore: [] },
   problems: [],
   ignoredWorkspaceSettings: [],
 };

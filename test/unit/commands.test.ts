@@ -10,12 +10,13 @@ import { isSeparator, type PickEntry, type PickItem } from '../../src/extension/
 import { addApp, harness, type Harness } from '../support/fakeApis';
 
 const TOKEN = 'access-token-0123456789abcdef0123';
+const noFeatureCommands = { [COMMAND.accessToken]: () => undefined, [COMMAND.revokeTokenAccess]: () => undefined };
 
 async function setUp(): Promise<Harness & { inspected: (string | undefined)[]; run(id: string, ...args: unknown[]): Promise<void> }> {
   const h = await harness();
   h.fetch = async () => ({ accessToken: TOKEN, expiresInSeconds: 7200 });
   const inspected: (string | undefined)[] = [];
-  registerCommands(h.services, { show: (appKey?: string) => void inspected.push(appKey) });
+  registerCommands(h.services, { show: (appKey?: string) => void inspected.push(appKey) }, noFeatureCommands);
   // The same object: a test swapping `fetch` swaps it for the services too.
   return Object.assign(h, { inspected, run: async (id: string, ...args: unknown[]) => void (await h.apis.commands.execute(id, ...args)) });
 }
