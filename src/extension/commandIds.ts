@@ -18,6 +18,9 @@ export const COMMAND = {
   statusBarActions: 'dingtalkToken.statusBarActions',
   accessToken: 'dingtalkToken.accessToken',
   revokeTokenAccess: 'dingtalkToken.revokeTokenAccess',
+  scanWorkspace: 'dingtalkToken.scanWorkspace',
+  moveAppSecret: 'dingtalkToken.moveAppSecret',
+  ignoreSecretKind: 'dingtalkToken.ignoreSecretKind',
 } as const;
 
 export type CommandId = (typeof COMMAND)[keyof typeof COMMAND];

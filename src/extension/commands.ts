@@ -18,8 +18,11 @@ type Handler = (...args: unknown[]) => unknown;
 /** The part of the inspect view the commands open. */
 type Inspect = Pick<InspectPanel, 'show'>;
 
-/** Commands whose handlers live with their feature (the command variable). */
-export type FeatureCommands = Record<typeof COMMAND.accessToken | typeof COMMAND.revokeTokenAccess, Handler>;
+/** Commands whose handlers live with their feature (the command variable, the secret scan). */
+export type FeatureCommands = Record<
+  typeof COMMAND.accessToken | typeof COMMAND.revokeTokenAccess | typeof COMMAND.scanWorkspace | typeof COMMAND.moveAppSecret | typeof COMMAND.ignoreSecretKind,
+  Handler
+>;
 
 /** Registers the palette commands; each is a small function over the shared services. */
 export function registerCommands(services: Services, inspect: Inspect, features: FeatureCommands): Disposable[] {

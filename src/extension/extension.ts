@@ -22,6 +22,11 @@ import { TerminalEnvironment } from './terminal/environment';
 import { TokenAccessConsent } from './devenv/consent';
 import { accessTokenForTask, revokeTokenAccess } from './devenv/commandVariable';
 import { COMMAND } from './commandIds';
+import { createSecretsApis } from './apis/secrets.apis';
+import { DIAGNOSTIC_SOURCE, SecretDiagnostics } from './secrets/diagnostics';
+import { ignoreSecretKind, quickFixesFor } from './secrets/quickFixes';
+import { moveAppSecret } from './secrets/moveAppSecret';
+import { scanWorkspace } from './secrets/workspaceScan';
 
 /** Builds the one Redactor and TokenManager and hands them to the status bar, commands, inspect view and MCP provider. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -64,6 +69,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const trust = createTrustApis();
   const terminal = new TerminalEnvironment(services, createTerminalEnvironment(context.environmentVariableCollection), trust);
   const consent = new TokenAccessConsent(context.workspaceState);
+  const secretsApis = createSecretsApis();
+  const secretDiagnostics = new SecretDiagnostics(services, secretsApis);
   context.subscriptions.push(
     credentials,
     statusBar,
@@ -73,9 +80,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     trackContextKeys(services, mcp),
     { dispose: () => tokens.dispose() },
     terminal,
+    secretDiagnostics,
+    secretsApis.registerQuickFixes(DIAGNOSTIC_SOURCE, quickFixesFor),
     ...registerCommands(services, inspect, {
       [COMMAND.accessToken]: (argument) => accessTokenForTask(services, consent, trust, argument),
       [COMMAND.revokeTokenAccess]: () => revokeTokenAccess(services, consent, trust),
+      [COMMAND.scanWorkspace]: () => scanWorkspace(services, secretsApis, secretDiagnostics),
+      [COMMAND.moveAppSecret]: (span) => moveAppSecret(services, secretsApis, span),
+      [COMMAND.ignoreSecretKind]: (kind) => ignoreSecretKind(services, secretsApis, kind),
     }),
   );
   let knownApps = new Set(credentials.list().map((app) => app.appKey));
@@ -89,6 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       statusBar.render();
       mcp.configurationChanged();
       terminal.update();
+      secretDiagnostics.refresh();
     }),
     // Another window refreshed a token: take it rather than fetch our own.
     credentials.onDidChangeStoredToken(async (appKey) => {

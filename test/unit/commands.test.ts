@@ -10,7 +10,9 @@ import { isSeparator, type PickEntry, type PickItem } from '../../src/extension/
 import { addApp, harness, type Harness } from '../support/fakeApis';
 
 const TOKEN = 'access-token-0123456789abcdef0123';
-const noFeatureCommands = { [COMMAND.accessToken]: () => undefined, [COMMAND.revokeTokenAccess]: () => undefined };
+const noFeatureCommands = Object.fromEntries(
+  [COMMAND.accessToken, COMMAND.revokeTokenAccess, COMMAND.scanWorkspace, COMMAND.moveAppSecret, COMMAND.ignoreSecretKind].map((id) => [id, () => undefined]),
+) as Parameters<typeof registerCommands>[2];
 
 async function setUp(): Promise<Harness & { inspected: (string | undefined)[]; run(id: string, ...args: unknown[]): Promise<void> }> {
   const h = await harness();
