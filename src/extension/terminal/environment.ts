@@ -67,8 +67,20 @@ export class TerminalEnvironment implements Disposable {
 
   private apply(next: { fingerprint: string; variables: Record<string, string>; description: string } | undefined): void {
     if ((next?.fingerprint ?? undefined) === this.applied) return;
+    const before = this.applied;
     this.applied = next?.fingerprint;
-    if (next) this.view.replaceAll(next.variables, next.description);
-    else this.view.clear();
+    if (next) {
+      this.view.replaceAll(next.variables, next.description);
+      this.services.log.info(
+        l10n.t(
+          'New terminals get the access token of {0}, valid until {1}',
+          next.variables[TERMINAL_VARIABLES.appKey],
+          next.variables[TERMINAL_VARIABLES.expiresAt],
+        ),
+      );
+    } else {
+      this.view.clear();
+      if (before !== 'unknown') this.services.log.info(l10n.t('New terminals no longer get a DingTalk access token'));
+    }
   }
 }
