@@ -8,7 +8,7 @@ import { log, machine, root } from './lib/util.mjs';
 import { render } from './lib/report.mjs';
 import { optionsOrExit } from './lib/args.mjs';
 
-const FIGURES = ['1', '2', '3', '4', '5', '6', '7'];
+const FIGURES = ['1', '2', '3', '4', '5', '6', '7', '8'];
 const USAGE = `usage: npm run bench -- [options]
   --runs N      runs of each figure (default 5)
   --no-build    skip tsc and packaging
@@ -79,6 +79,7 @@ const tokens = await import('./tokens.mjs');
 const mcp = await import('./mcp.mjs');
 const { activationFigure } = await import('./activation.mjs');
 const { policyFigure, worstRegexFigure, yamlLoadFigure } = await import('./policy.mjs');
+const { secretScanFigure } = await import('./secretScan.mjs');
 
 const results = { date: new Date().toISOString(), runs, machine: machine(), load: { start: os.loadavg()[0] }, figures: {}, errors: {} };
 // A partial run (--only) keeps the other figures of the last full run, so the page stays whole.
@@ -120,6 +121,7 @@ await figure('7.regex', 'a decision under the worst regex the bound allows, on a
   worstRegexFigure({ runs, decisions: quick ? 1 : 5 }),
 );
 await figure('7.yaml', 'loading a 1 MB YAML policy vs the same policy as JSON', () => yamlLoadFigure({ runs }));
+await figure('8', 'secret warnings: one detector pass over a 1 MB file', () => secretScanFigure({ runs, passes: quick ? 3 : 20 }));
 
 results.load.end = os.loadavg()[0];
 

@@ -298,6 +298,18 @@ export function render(results) {
     );
   } else missing('7.yaml', '7. YAML policy load');
 
+  // 8
+  if (f['8']) {
+    const x = f['8'];
+    row(`8. secret warnings: one pass over a 1 MB config file (${int(x.configLines)} lines, YAML)`, formatMs(x.configMs), '—', '—', '— (report)', undefined);
+    row('8. … over a 1 MB minified bundle (one line)', formatMs(x.bundleMs), '—', '—', '— (report)', undefined);
+    notes.push(
+      `**8.** \`findSecrets\` from out/ (what the diagnostics run on each change of an open document), median of ${x.passes} passes per run after a warm-up; ` +
+        `the config file holds ${x.configHits} secrets among placeholders and look-alikes, the bundle one literal among secret-shaped keys read from variables. ` +
+        `Per-run medians: config ${x.runs.configMs.map((ms) => formatMs(ms)).join(', ')}; bundle ${x.runs.bundleMs.map((ms) => formatMs(ms)).join(', ')}.`,
+    );
+  } else missing('8', '8. secret warnings on a 1 MB file');
+
   const soak = results.soak
     ? renderSoak(results.soak)
     : '_No soak report: run `npm run soak` (it writes test-results/soak.json, picked up by the next `npm run bench`)._';

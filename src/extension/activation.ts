@@ -20,15 +20,19 @@ import { trackContextKeys } from './contextKeys';
 import type { Services } from './services';
 import type { Apis } from './apis/apis';
 import { describeError } from './wording/messages';
+import { registerDevEnv, type DevEnvApis } from './devenv/register';
 
 /** What activation needs of the extension context, so unit tests hand in a fake one. */
-export type ActivationContext = Pick<vscode.ExtensionContext, 'subscriptions' | 'secrets' | 'globalState' | 'globalStorageUri' | 'extension'>;
+export type ActivationContext = Pick<
+  vscode.ExtensionContext,
+  'subscriptions' | 'secrets' | 'globalState' | 'workspaceState' | 'globalStorageUri' | 'extension'
+>;
 
 /**
  * Builds the one Redactor and TokenManager and hands them to the status bar, commands, inspect view and MCP
  * provider; everything VS Code shows goes through `apis`.
  */
-export async function start(context: ActivationContext, apis: Apis): Promise<void> {
+export async function start(context: ActivationContext, apis: Apis, devenvApis: DevEnvApis): Promise<void> {
   const started = performance.now();
   const redactor = new Redactor();
   const log = createLog(redactor, apis.window);
@@ -73,6 +77,7 @@ export async function start(context: ActivationContext, apis: Apis): Promise<voi
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
   const mcp = registerMcpProvider(services);
+  const devenv = registerDevEnv(services, context.workspaceState, devenvApis);
   context.subscriptions.push(
     credentials,
     statusBar,
@@ -84,7 +89,8 @@ export async function start(context: ActivationContext, apis: Apis): Promise<voi
     trackContextKeys(services, mcp),
     registerPolicyTests(services),
     { dispose: () => tokens.dispose() },
-    ...registerCommands(services, inspect),
+    ...devenv.subscriptions,
+    ...registerCommands(services, inspect, devenv.commands),
   );
   let knownApps = new Set(credentials.list().map((app) => app.appKey));
 
@@ -95,6 +101,7 @@ export async function start(context: ActivationContext, apis: Apis): Promise<voi
       tokens.configure({ refreshMarginMs: settings.refreshMarginMs, autoRefresh: settings.autoRefresh });
       statusBar.render();
       mcp.configurationChanged();
+      devenv.settingsChanged();
     }),
     // Another window refreshed a token: take it rather than fetch our own.
     credentials.onDidChangeStoredToken(async (appKey) => {

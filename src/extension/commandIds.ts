@@ -19,6 +19,11 @@ export const COMMAND = {
   addRobot: 'dingtalkToken.addRobot',
   removeRobot: 'dingtalkToken.removeRobot',
   sendRobotMessage: 'dingtalkToken.sendRobotMessage',
+  accessToken: 'dingtalkToken.accessToken',
+  revokeTokenAccess: 'dingtalkToken.revokeTokenAccess',
+  scanWorkspace: 'dingtalkToken.scanWorkspace',
+  moveAppSecret: 'dingtalkToken.moveAppSecret',
+  ignoreSecretKind: 'dingtalkToken.ignoreSecretKind',
 } as const;
 
 export type CommandId = (typeof COMMAND)[keyof typeof COMMAND];

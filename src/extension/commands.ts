@@ -21,8 +21,14 @@ type Handler = (...args: unknown[]) => unknown;
 /** The part of the inspect view the commands open. */
 type Inspect = Pick<InspectPanel, 'show'>;
 
+/** Commands whose handlers live with their feature (the command variable, the secret scan). */
+export type FeatureCommands = Record<
+  typeof COMMAND.accessToken | typeof COMMAND.revokeTokenAccess | typeof COMMAND.scanWorkspace | typeof COMMAND.moveAppSecret | typeof COMMAND.ignoreSecretKind,
+  Handler
+>;
+
 /** Registers the palette commands; each is a small function over the shared services. */
-export function registerCommands(services: Services, inspect: Inspect): Disposable[] {
+export function registerCommands(services: Services, inspect: Inspect, features: FeatureCommands): Disposable[] {
   // Typed by CommandId, so a command declared in commandIds.ts without a handler does not compile.
   const commands: Record<CommandId, Handler> = {
     [COMMAND.setCredentials]: () => setCredentials(services),
@@ -42,6 +48,7 @@ export function registerCommands(services: Services, inspect: Inspect): Disposab
     [COMMAND.addRobot]: () => addRobot(services),
     [COMMAND.removeRobot]: (node) => removeRobot(services, robotNameFromNode(node)),
     [COMMAND.sendRobotMessage]: (node) => sendRobotMessage(services, robotNameFromNode(node)),
+    ...features,
   };
   return Object.entries(commands).map(([id, handler]) => services.apis.commands.register(id, handler));
 }

@@ -16,6 +16,10 @@ export interface Settings {
   policyFile: string;
   /** Where the policy's counters live: '' for a file in the extension's global storage, or a redis:// URL. */
   counterStore: string;
+  /** New integrated terminals get the active app's token (the person's own setting only). */
+  terminalEnvironment: boolean;
+  /** Warnings on DingTalk secrets in workspace files, and the kinds of secret not to warn about. */
+  secretScan: { enabled: boolean; ignore: string[] };
   /** Settings out of range or of the wrong type, each naming the setting, what was wrong and the value used. */
   problems: string[];
   /** Personal-only settings a workspace or folder tried to set (their values were ignored). */
@@ -34,8 +38,8 @@ export type SettingsSource = Pick<WorkspaceConfiguration, 'get' | 'inspect'>;
  * and this reader also ignores workspace and folder values, so an editor that does not enforce the scope
  * cannot be redirected either.
  */
-export const PERSONAL_ONLY_SETTINGS = ['apiBaseUrl', 'legacyApiBaseUrl', 'tokenApi', 'mcp.policyFile', 'mcp.counterStore'] as const;
-type PersonalOnlySetting = (typeof PERSONAL_ONLY_SETTINGS)[number];
+export const PERSONAL_ONLY_SETTINGS = ['apiBaseUrl', 'legacyApiBaseUrl', 'tokenApi', 'mcp.policyFile', 'mcp.counterStore', 'terminal.environment'] as const;
+type PersonalOnlySetting = Exclude<(typeof PERSONAL_ONLY_SETTINGS)[number], 'terminal.environment'>;
 
 /** How a problem with a setting is worded: the extension passes its own, in the person's language (config.ts). */
 export interface SettingProblemWords {
@@ -90,6 +94,9 @@ export function settingsFrom(config: SettingsSource, words?: SettingProblemWords
     problems.push(`${problem} Using ${JSON.stringify(fallback)}.`);
     return typeof fallback === 'string' ? fallback : '';
   };
+  /** A workspace must not hand the token to its own terminals: only the user's value turns this on. */
+  const personalSwitch = (key: 'terminal.environment'): boolean => ofType(key, 'boolean', config.inspect(key)?.globalValue) === true;
+  const ignore = config.get<unknown>('secretScan.ignore');
   return {
     endpoints: endpointsWithDefaults({
       apiBaseUrl: baseUrl('apiBaseUrl'),
@@ -104,6 +111,11 @@ export function settingsFrom(config: SettingsSource, words?: SettingProblemWords
     mcpEnabled: boolean('mcp.enabled'),
     policyFile: personal('mcp.policyFile'),
     counterStore: personal('mcp.counterStore'),
+    terminalEnvironment: personalSwitch('terminal.environment'),
+    secretScan: {
+      enabled: boolean('secretScan.enabled'),
+      ignore: Array.isArray(ignore) ? ignore.filter((kind): kind is string => typeof kind === 'string').slice(0, 20) : [],
+    },
     problems,
     ignoredWorkspaceSettings: PERSONAL_ONLY_SETTINGS.filter((key) => {
       const values = config.inspect(key);

@@ -33,6 +33,8 @@ import {
 export { FakePanel, FakeSecrets } from './fakeUi';
 import { RobotStore } from '../../src/extension/robots/store';
 import { MemorySendCounter, RobotSender } from '../../src/core/dingtalk';
+import { COMMAND } from '../../src/extension/commandIds';
+import type { FeatureCommands } from '../../src/extension/commands';
 
 /** A message VS Code would have shown, and the action the test chose for it. */
 export interface Shown {
@@ -320,6 +322,8 @@ export const DEFAULT_SETTINGS: Settings = {
   mcpEnabled: true,
   policyFile: '.vscode/dingtalk-mcp-policy.json',
   counterStore: '',
+  terminalEnvironment: false,
+  secretScan: { enabled: true, ignore: [] },
   problems: [],
   ignoredWorkspaceSettings: [],
 };
@@ -397,3 +401,8 @@ export async function harness(): Promise<Harness> {
 export async function addApp(services: Services, appKey: string, label: string, appSecret = `secret-of-${appKey}`): Promise<void> {
   await services.credentials.add({ appKey, label }, appSecret);
 }
+
+/** The commands whose handlers live with their features (devenv/register.ts), as no-ops for tests of the others. */
+export const NO_FEATURE_COMMANDS = Object.fromEntries(
+  [COMMAND.accessToken, COMMAND.revokeTokenAccess, COMMAND.scanWorkspace, COMMAND.moveAppSecret, COMMAND.ignoreSecretKind].map((id) => [id, () => undefined]),
+) as FeatureCommands;

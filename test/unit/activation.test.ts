@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, type ActivationContext } from '../../src/extension/activation';
 import { fakeApis, FakeSecrets, type FakeApis } from '../support/fakeApis';
+import { FakeMemento, FakeSecretsApis, FakeTerminalEnvironment, FakeTrust } from '../support/devenvKit';
 
 async function activated(apis: FakeApis): Promise<{ dispose(): void }> {
   const subscriptions: { dispose(): unknown }[] = [];
@@ -16,9 +17,10 @@ async function activated(apis: FakeApis): Promise<{ dispose(): void }> {
       update: async (key: string, value: unknown) => void globalState.set(key, value),
       keys: () => [],
     },
+    workspaceState: new FakeMemento(),
     extension: { packageJSON: { version: '0.1.0' } },
   } as unknown as ActivationContext;
-  await start(context, apis);
+  await start(context, apis, { trust: new FakeTrust(), terminal: new FakeTerminalEnvironment(), secrets: new FakeSecretsApis() });
   return { dispose: () => subscriptions.forEach((subscription) => void subscription.dispose()) };
 }
 

@@ -7,7 +7,7 @@ import { COMMAND } from '../../src/extension/commandIds';
 import { appNode } from '../../src/extension/apps/appNode';
 import { DingTalkError } from '../../src/core/dingtalk/errors';
 import { isSeparator, type PickEntry, type PickItem } from '../../src/extension/apis/pick';
-import { addApp, harness, type Harness } from '../support/fakeApis';
+import { addApp, harness, NO_FEATURE_COMMANDS, type Harness } from '../support/fakeApis';
 
 const TOKEN = 'access-token-0123456789abcdef0123';
 
@@ -15,7 +15,7 @@ async function setUp(): Promise<Harness & { inspected: (string | undefined)[]; r
   const h = await harness();
   h.fetch = async () => ({ accessToken: TOKEN, expiresInSeconds: 7200 });
   const inspected: (string | undefined)[] = [];
-  registerCommands(h.services, { show: (appKey?: string) => void inspected.push(appKey) });
+  registerCommands(h.services, { show: (appKey?: string) => void inspected.push(appKey) }, NO_FEATURE_COMMANDS);
   // The same object: a test swapping `fetch` swaps it for the services too.
   return Object.assign(h, { inspected, run: async (id: string, ...args: unknown[]) => void (await h.apis.commands.execute(id, ...args)) });
 }

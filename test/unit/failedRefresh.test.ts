@@ -7,7 +7,7 @@ import { registerCommands } from '../../src/extension/commands';
 import { COMMAND } from '../../src/extension/commandIds';
 import { statusBarView, type StatusWords } from '../../src/extension/statusBar/model';
 import { DingTalkError } from '../../src/core/dingtalk/errors';
-import { addApp, harness } from '../support/fakeApis';
+import { addApp, harness, NO_FEATURE_COMMANDS } from '../support/fakeApis';
 
 const APP = 'dingalpha0000001';
 const words: StatusWords = {
@@ -24,7 +24,7 @@ const words: StatusWords = {
 
 test('a manual refresh that fails with 1 h 58 min left names the next automatic try, DingTalk is asked then and not before, and the status bar stays in its normal colour', async () => {
   const h = await harness();
-  registerCommands(h.services, { show: () => undefined });
+  registerCommands(h.services, { show: () => undefined }, NO_FEATURE_COMMANDS);
   await addApp(h.services, APP, 'Alpha');
   await h.apis.commands.execute(COMMAND.getToken);
   await h.clock.advance(2 * 60_000);

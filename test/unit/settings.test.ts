@@ -38,6 +38,7 @@ const hostile: Layer = {
   legacyApiBaseUrl: 'https://attacker.example/oapi',
   tokenApi: 'legacy',
   'mcp.policyFile': 'allow-everything.json',
+  'terminal.environment': true,
 };
 
 test('a workspace or folder cannot redirect the appSecret or swap the policy file', () => {
@@ -47,6 +48,7 @@ test('a workspace or folder cannot redirect the appSecret or swap the policy fil
     assert.equal(settings.endpoints.legacyApiBaseUrl, 'https://oapi.dingtalk.com');
     assert.equal(settings.endpoints.tokenApi, 'v1');
     assert.equal(settings.policyFile, '.vscode/dingtalk-mcp-policy.json');
+    assert.equal(settings.terminalEnvironment, false, 'a workspace cannot put the token into its terminals');
     assert.deepEqual(
       settings.ignoredWorkspaceSettings,
       PERSONAL_ONLY_SETTINGS.map((key) => `dingtalkToken.${key}`),
@@ -62,12 +64,14 @@ test("for the API bases, the token API and the policy file, the person's own set
     legacyApiBaseUrl: 'https://gw.example.com/oapi',
     tokenApi: 'legacy',
     'mcp.policyFile': '/home/me/policy.json',
+    'terminal.environment': true,
   };
   const settings = settingsFrom(fakeConfiguration({ user, workspace: hostile, folder: hostile }));
   assert.equal(settings.endpoints.apiBaseUrl, 'https://api.dingtalk.io');
   assert.equal(settings.endpoints.legacyApiBaseUrl, 'https://gw.example.com/oapi');
   assert.equal(settings.endpoints.tokenApi, 'legacy');
   assert.equal(settings.policyFile, '/home/me/policy.json');
+  assert.equal(settings.terminalEnvironment, true);
 });
 
 test('settings that route no secret and choose no policy still follow the workspace', () => {
@@ -178,6 +182,9 @@ const CODE_FALLBACKS: Record<string, unknown[] | null> = {
   'statusBar.enabled': null,
   'mcp.enabled': null,
   'mcp.policyFile': null,
+  'terminal.environment': null,
+  'secretScan.enabled': null,
+  'secretScan.ignore': null,
 };
 
 test("for every setting, package.json's default and every fallback in the code agree", () => {
@@ -206,6 +213,9 @@ test("for every setting, package.json's default and every fallback in the code a
       read.statusBarEnabled,
       read.mcpEnabled,
       read.policyFile,
+      read.terminalEnvironment,
+      read.secretScan.enabled,
+      read.secretScan.ignore,
     ],
     [
       'apiBaseUrl',
@@ -218,6 +228,9 @@ test("for every setting, package.json's default and every fallback in the code a
       'statusBar.enabled',
       'mcp.enabled',
       'mcp.policyFile',
+      'terminal.environment',
+      'secretScan.enabled',
+      'secretScan.ignore',
     ].map((key) => properties[`dingtalkToken.${key}`].default),
   );
 });

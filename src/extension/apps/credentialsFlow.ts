@@ -2,6 +2,7 @@ import type { QuickInputButton } from 'vscode';
 import * as l10n from '@vscode/l10n';
 import { describeDuration, describeError, joinSentences, localTimestamp } from '../wording/messages';
 import type { FetchedToken } from '../../core/dingtalk';
+import type { TokenResult } from '../../core/tokens';
 import type { Services } from '../services';
 
 /** DingTalk's developer console (开发者后台), where apps, their credentials, IP whitelist and permissions live. */
@@ -37,7 +38,7 @@ const TOTAL_STEPS = 3;
 export async function setCredentials(services: Services): Promise<void> {
   let appKey = '';
   let label: string | undefined;
-  let checked: { appSecret: string; fetched: FetchedToken; startedAt: number } | undefined;
+  let checked: CheckedCredentials | undefined;
   let step = 1;
   while (step <= TOTAL_STEPS) {
     if (step === 1) {
@@ -62,15 +63,11 @@ export async function setCredentials(services: Services): Promise<void> {
         validate: (value) => (value.trim() ? undefined : l10n.t('Enter the AppSecret.')),
         checking: l10n.t('Checking the AppSecret of {0} with DingTalk…', appKey),
         check: async (appSecret) => {
-          try {
-            const startedAt = services.clock.now();
-            checked = { appSecret, fetched: await services.fetchToken({ appKey, appSecret }), startedAt };
-            return undefined;
-          } catch (error) {
-            services.log.warn(l10n.t('Credentials for {0} were not accepted: {1}', appKey, describeError(error, services.redactor)));
-            // The message covers the prompt, so it names the app again.
-            return joinSentences(describeError(error, services.redactor), l10n.t('Enter the AppSecret of {0} again, or go back to change the AppKey.', appKey));
-          }
+          const answer = await checkCredentials(services, appKey, appSecret);
+          // The message covers the prompt, so it names the app again.
+          if ('refused' in answer) return joinSentences(answer.refused, l10n.t('Enter the AppSecret of {0} again, or go back to change the AppKey.', appKey));
+          checked = answer;
+          return undefined;
         },
       });
       if (answer === undefined) return;
@@ -95,12 +92,26 @@ export async function setCredentials(services: Services): Promise<void> {
   if (checked) await store(services, { appKey, label: label ?? appKey }, checked);
 }
 
-async function store(
-  services: Services,
-  app: { appKey: string; label: string },
-  checked: { appSecret: string; fetched: FetchedToken; startedAt: number },
-): Promise<void> {
-  const previous = services.credentials.activeApp();
+/** An AppSecret DingTalk accepted for its AppKey, with the token it gave. */
+export interface CheckedCredentials {
+  appSecret: string;
+  fetched: FetchedToken;
+  startedAt: number;
+}
+
+/** Asks DingTalk for a token with the pair (the check of Set App Credentials); stores nothing. */
+export async function checkCredentials(services: Services, appKey: string, appSecret: string): Promise<CheckedCredentials | { refused: string }> {
+  try {
+    const startedAt = services.clock.now();
+    return { appSecret, fetched: await services.fetchToken({ appKey, appSecret }), startedAt };
+  } catch (error) {
+    services.log.warn(l10n.t('Credentials for {0} were not accepted: {1}', appKey, describeError(error, services.redactor)));
+    return { refused: describeError(error, services.redactor) };
+  }
+}
+
+/** Stores an app whose credentials DingTalk accepted, with the token the check fetched; the active app stays the active one. */
+export async function keepCheckedApp(services: Services, app: { appKey: string; label: string }, checked: CheckedCredentials): Promise<TokenResult> {
   // Cached before the app is stored, so nothing reacting to the new app fetches a second token;
   // then saved for other windows, which the store only allows once the app is known.
   const token = services.tokens.acceptFetchedToken(app.appKey, checked.fetched, checked.startedAt);
@@ -108,6 +119,12 @@ async function store(
   await services.credentials.add(app, checked.appSecret, { activate: false });
   await services.credentials.tokenStore.save(app.appKey, token);
   services.log.info(l10n.t('Stored credentials for {0} ({1}); token valid until {2}', app.label, app.appKey, localTimestamp(token.expiresAt)));
+  return token;
+}
+
+async function store(services: Services, app: { appKey: string; label: string }, checked: CheckedCredentials): Promise<void> {
+  const previous = services.credentials.activeApp();
+  const token = await keepCheckedApp(services, app, checked);
   const validity = l10n.t('DingTalk app {0} is set up. Its token is valid for {1}.', app.label, describeDuration(token.expiresAt - services.clock.now()));
   if (!previous || previous.appKey === app.appKey) return void services.apis.window.showInformationMessage(validity);
   const makeActive = l10n.t('Make Active');
