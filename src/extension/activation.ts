@@ -12,7 +12,6 @@ import { StatusBar } from './statusBar/statusBar';
 import { InspectPanel } from './inspect/panel';
 import { registerCommands } from './commands';
 import { registerMcpProvider } from './mcp/provider';
-import { registerPolicyTests } from './policyTests/policyTests';
 import { DingTalkView } from './apps/view';
 import { RobotStore } from './robots/store';
 import { RobotsView } from './robots/view';
@@ -32,7 +31,7 @@ export type ActivationContext = Pick<
  * Builds the one Redactor and TokenManager and hands them to the status bar, commands, inspect view and MCP
  * provider; everything VS Code shows goes through `apis`.
  */
-export async function start(context: ActivationContext, apis: Apis, devenvApis: DevEnvApis): Promise<void> {
+export async function start(context: ActivationContext, apis: Apis, devenvApis: DevEnvApis): Promise<Services> {
   const started = performance.now();
   const redactor = new Redactor();
   const log = createLog(redactor, apis.window);
@@ -87,7 +86,6 @@ export async function start(context: ActivationContext, apis: Apis, devenvApis: 
     robotStore,
     new RobotsView(services),
     trackContextKeys(services, mcp),
-    registerPolicyTests(services),
     { dispose: () => tokens.dispose() },
     ...devenv.subscriptions,
     ...registerCommands(services, inspect, devenv.commands),
@@ -125,6 +123,7 @@ export async function start(context: ActivationContext, apis: Apis, devenvApis: 
       settings.endpoints.tokenApi === 'v1' ? settings.endpoints.apiBaseUrl : settings.endpoints.legacyApiBaseUrl,
     ),
   );
+  return services;
 }
 
 /**

@@ -36,7 +36,7 @@ test('on a fresh install the status bar invites setting up, the walkthrough has 
     ['dingtalkToken.mcpRunning', false],
   ]);
   assert.ok(apis.commandHandlers.has('dingtalkToken.setCredentials'), 'the commands are registered');
-  assert.deepEqual([...apis.treeViews.keys()], ['dingtalkToken.apps', 'dingtalkToken.agents']);
+  assert.deepEqual([...apis.treeViews.keys()], ['dingtalkToken.apps', 'dingtalkToken.agents', 'dingtalkToken.robots']);
   assert.match(apis.window.logChannels[0]?.lines.join('\n') ?? '', /info Activated in \d+ ms with 0 app\(s\); token API v1 at https:\/\/api\.dingtalk\.com/);
   assert.deepEqual(apis.window.shown, [], 'nothing to warn about');
 });

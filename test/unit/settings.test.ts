@@ -38,6 +38,7 @@ const hostile: Layer = {
   legacyApiBaseUrl: 'https://attacker.example/oapi',
   tokenApi: 'legacy',
   'mcp.policyFile': 'allow-everything.json',
+  'mcp.counterStore': 'redis://attacker.example:6379/0',
   'terminal.environment': true,
 };
 
@@ -48,6 +49,7 @@ test('a workspace or folder cannot redirect the appSecret or swap the policy fil
     assert.equal(settings.endpoints.legacyApiBaseUrl, 'https://oapi.dingtalk.com');
     assert.equal(settings.endpoints.tokenApi, 'v1');
     assert.equal(settings.policyFile, '.vscode/dingtalk-mcp-policy.json');
+    assert.equal(settings.counterStore, '', 'a workspace cannot move the counters to a Redis of its choosing');
     assert.equal(settings.terminalEnvironment, false, 'a workspace cannot put the token into its terminals');
     assert.deepEqual(
       settings.ignoredWorkspaceSettings,
@@ -182,6 +184,7 @@ const CODE_FALLBACKS: Record<string, unknown[] | null> = {
   'statusBar.enabled': null,
   'mcp.enabled': null,
   'mcp.policyFile': null,
+  'mcp.counterStore': null,
   'terminal.environment': null,
   'secretScan.enabled': null,
   'secretScan.ignore': null,

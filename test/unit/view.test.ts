@@ -33,7 +33,7 @@ test('the apps view lists each app with its countdown, the active one marked, an
   assert.deepEqual(
     rows.map((row) => [row.label, row.description, row.contextValue]),
     [
-      ['Alpha', '2:00:00 · active · dingalpha0000001', 'dingtalkApp.active'],
+      ['Alpha', '2 h 0 min · active · dingalpha0000001', 'dingtalkApp.active'],
       ['Beta', 'no token · dingbeta00000002', 'dingtalkApp'],
     ],
   );

@@ -1,24 +1,25 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
 import type { RobotSummary } from '../../core/dingtalk';
 import type { Services } from '../services';
 import { COMMAND, VIEW } from '../commandIds';
 import { robotNode, type RobotNode } from './node';
 import { outcomeWord } from './wording';
+import { Emitter } from '../emitter';
 
 /**
  * The Robots section of the DingTalk view: one row per group robot with whether it signs and how its last send
  * ended; inline Send and Remove. With no robot, VS Code shows the welcome line with Add Robot (package.json viewsWelcome).
  */
 export class RobotsView implements vscode.TreeDataProvider<RobotNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new Emitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly services: Services) {
     this.subscriptions = [
       this.changed,
-      vscode.window.createTreeView(VIEW.robots, { treeDataProvider: this }),
+      services.apis.tree.createTreeView(VIEW.robots, { treeDataProvider: this }),
       services.robots.store.onDidChange(() => this.changed.fire()),
     ];
   }
@@ -29,7 +30,7 @@ export class RobotsView implements vscode.TreeDataProvider<RobotNode>, vscode.Di
 
   getTreeItem(node: RobotNode): vscode.TreeItem {
     const robot = this.services.robots.store.list().find((candidate) => candidate.name === node.name);
-    return robot ? this.robotItem(robot) : new vscode.TreeItem(node.name);
+    return robot ? this.robotItem(robot) : this.services.apis.tree.item(node.name);
   }
 
   dispose(): void {
@@ -37,15 +38,15 @@ export class RobotsView implements vscode.TreeDataProvider<RobotNode>, vscode.Di
   }
 
   private robotItem(robot: RobotSummary): vscode.TreeItem {
-    const item = new vscode.TreeItem(robot.name);
+    const item = this.services.apis.tree.item(robot.name);
     item.id = `robot:${robot.name}`;
     const signing = robot.signed ? l10n.t('signed') : l10n.t('not signed');
     const last = robot.lastSend;
     const lastWords = last
-      ? l10n.t('last send {0}: {1}', new Date(last.at).toLocaleTimeString(vscode.env.language), last.ok ? l10n.t('sent') : outcomeWord(last.kind))
+      ? l10n.t('last send {0}: {1}', new Date(last.at).toLocaleTimeString(this.services.apis.env.language), last.ok ? l10n.t('sent') : outcomeWord(last.kind))
       : l10n.t('nothing sent yet');
     item.description = `${signing} · ${lastWords}`;
-    item.iconPath = new vscode.ThemeIcon('hubot', last && !last.ok ? new vscode.ThemeColor('list.warningForeground') : undefined);
+    item.iconPath = this.services.apis.window.icon('hubot', last && !last.ok ? 'list.warningForeground' : undefined);
     item.tooltip = `${robot.name}\n${signing}\n${lastWords}`;
     item.contextValue = 'dingtalkRobot';
     item.command = { command: COMMAND.sendRobotMessage, title: l10n.t('Send Robot Message'), arguments: [robotNode(robot.name)] };
