@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { CLI, resultText, startCli } from '../support/cliProcess';
+import { cliBaseEnv, CLI, resultText, startCli } from '../support/cliProcess';
 import { startLoopbackProxy } from '../support/loopbackProxy';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
 import { SERVER_VERSION } from '../../src/mcp/version';
@@ -14,7 +14,7 @@ const [APP] = SANDBOX_APPS;
 
 /** The CLI run to its end with stdin closed: what it printed and how it exited. */
 function run(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, input: '', encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(process.execPath, [CLI, ...args], { env: { ...cliBaseEnv(), ...env }, input: '', encoding: 'utf8', timeout: 30_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { CLI, resultText, startCli } from '../support/cliProcess';
+import { cliBaseEnv, CLI, resultText, startCli } from '../support/cliProcess';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
 import { SERVER_VERSION } from '../../src/mcp/version';
 
@@ -83,7 +83,7 @@ interface JsonRpcAnswer {
 
 /** The CLI as a bare process: raw lines in, JSON lines out, so broken framing can be sent. */
 function rawCli(env: Record<string, string>) {
-  const child = spawn(process.execPath, [CLI], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI], { env: { ...cliBaseEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const answers: JsonRpcAnswer[] = [];

@@ -17,6 +17,7 @@ import { startHttpMcpServer } from '../../src/mcp/http/server';
 import { TOOL_NAMES } from '../../src/mcp/tools/definitions';
 import { eventually } from '../support/eventually';
 import { inProcessContext } from '../support/inProcessContext';
+import { cliBaseEnv } from '../support/cliProcess';
 
 const [APP, APP2] = SANDBOX_APPS;
 const CLI = path.join(__dirname, '../../src/mcp/cli/main.js');
@@ -59,7 +60,7 @@ async function ready(client: Client, parts: Omit<Harness, 'call' | 'client'>): P
 const stdio: Connect = async (emulator, setup) => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mcp-stdio-'));
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
+    ...cliBaseEnv(),
     DINGTALK_API_BASE_URL: emulator.apiBaseUrl,
     DINGTALK_LEGACY_API_BASE_URL: emulator.legacyApiBaseUrl,
   };

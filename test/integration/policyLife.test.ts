@@ -8,6 +8,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
 import { eventually } from '../support/eventually';
+import { cliBaseEnv } from '../support/cliProcess';
 
 /**
  * The policy file's life as the standalone server meets it: a file that cannot be read at start, typos,
@@ -42,7 +43,7 @@ async function withCli(
       command: process.execPath,
       args: [CLI],
       env: {
-        PATH: process.env.PATH ?? '',
+        ...cliBaseEnv(),
         DINGTALK_API_BASE_URL: emulator.apiBaseUrl,
         DINGTALK_LEGACY_API_BASE_URL: emulator.legacyApiBaseUrl,
         DINGTALK_APP_KEY: APP.appKey,

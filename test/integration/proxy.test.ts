@@ -11,6 +11,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
 import { startLoopbackProxy } from '../support/loopbackProxy';
 import { eventually } from '../support/eventually';
+import { cliBaseEnv } from '../support/cliProcess';
 
 // The standalone server behind a company proxy: DingTalk's host names resolve only through the proxy (".test"
 // names never resolve anywhere else), so a request that skips the proxy cannot reach the emulator.
@@ -61,7 +62,7 @@ async function withCli(scheme: 'https' | 'http', extraEnv: Record<string, string
   });
   const port = (value: string) => (scheme === 'https' ? '' : `:${value}`);
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
+    ...cliBaseEnv(),
     DINGTALK_APP_KEY: APP.appKey,
     DINGTALK_APP_SECRET: APP.appSecret,
     DINGTALK_API_BASE_URL: `${scheme}://${API_HOST}${port(apiPort)}`,

@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -17,11 +19,19 @@ export interface CliSession {
 }
 
 /**
+ * What every CLI a test starts gets besides its own variables: PATH, and a state folder of its own, so the
+ * policy's counters (a file there) start empty and no run counts against another's daily limits.
+ */
+export function cliBaseEnv(): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', DINGTALK_STATE_DIR: mkdtempSync(path.join(os.tmpdir(), 'cli-state-')) };
+}
+
+/**
  * Starts the real CLI process with exactly `env` (plus PATH) and connects an MCP client over its stdio;
  * with onElicit the client can answer approval prompts.
  */
 export async function startCli(env: Record<string, string>, options: { onElicit?: (message: string) => boolean } = {}): Promise<CliSession> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { PATH: process.env.PATH ?? '', ...env }, stderr: 'pipe' });
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { ...cliBaseEnv(), ...env }, stderr: 'pipe' });
   let stderr = '';
   const waiters = new Set<() => void>();
   transport.stderr!.on('data', (chunk: Buffer) => {
