@@ -23,6 +23,7 @@ export const COMMAND = {
   revokeTokenAccess: 'dingtalkToken.revokeTokenAccess',
   scanWorkspace: 'dingtalkToken.scanWorkspace',
   moveAppSecret: 'dingtalkToken.moveAppSecret',
+  moveRobot: 'dingtalkToken.moveRobot',
   ignoreSecretKind: 'dingtalkToken.ignoreSecretKind',
 } as const;
 

@@ -23,7 +23,12 @@ type Inspect = Pick<InspectPanel, 'show'>;
 
 /** Commands whose handlers live with their feature (the command variable, the secret scan). */
 export type FeatureCommands = Record<
-  typeof COMMAND.accessToken | typeof COMMAND.revokeTokenAccess | typeof COMMAND.scanWorkspace | typeof COMMAND.moveAppSecret | typeof COMMAND.ignoreSecretKind,
+  | typeof COMMAND.accessToken
+  | typeof COMMAND.revokeTokenAccess
+  | typeof COMMAND.scanWorkspace
+  | typeof COMMAND.moveAppSecret
+  | typeof COMMAND.moveRobot
+  | typeof COMMAND.ignoreSecretKind,
   Handler
 >;
 

@@ -3,7 +3,7 @@
 import { Emitter } from '../../src/extension/emitter';
 import type { TerminalEnvironmentView, TrustApis } from '../../src/extension/apis/terminal.apis';
 import type { WorkspaceMemento } from '../../src/extension/devenv/consent';
-import type { DiagnosticsView, ScanProgress, SecretsApis, SpanDiagnostic, TextFile } from '../../src/extension/apis/secrets.apis';
+import type { DiagnosticsView, LineSpan, ScanProgress, SecretsApis, SpanDiagnostic, TextFile } from '../../src/extension/apis/secrets.apis';
 import assert from 'node:assert/strict';
 
 export class FakeMemento implements WorkspaceMemento {
@@ -58,7 +58,7 @@ export class FakeSecretsApis implements SecretsApis {
   readonly problems = new Map<string, SpanDiagnostic[]>();
   readonly settingsWritten: { key: string; value: unknown; where: string }[] = [];
   /** Edits applied, each one WorkspaceEdit. */
-  readonly edits: { uri: string; line: number; start: number; end: number; text: string }[] = [];
+  readonly edits: { uri: string; spans: LineSpan[] }[] = [];
   cancelAfter = Infinity;
   folderOpen = true;
   private readonly changed = new Emitter<TextFile>();
@@ -90,11 +90,14 @@ export class FakeSecretsApis implements SecretsApis {
     const text = open?.text ?? String(this.disk.get(uri) ?? '');
     return { uri, fileName: uri, text, isDirty: open?.isDirty ?? false };
   }
-  async replace(uri: string, line: number, start: number, end: number, text: string): Promise<boolean> {
+  async empty(uri: string, spans: readonly LineSpan[]): Promise<boolean> {
     const document = await this.document(uri);
     const lines = document.text.split('\n');
-    lines[line] = lines[line].slice(0, start) + text + lines[line].slice(end);
-    this.edits.push({ uri, line, start, end, text });
+    // From the end backwards, so an earlier span on the same line keeps its place.
+    for (const { line, start, end } of [...spans].sort((a, b) => b.line - a.line || b.start - a.start)) {
+      lines[line] = lines[line].slice(0, start) + lines[line].slice(end);
+    }
+    this.edits.push({ uri, spans: [...spans] });
     this.open.set(uri, { text: lines.join('\n'), isDirty: true });
     return true;
   }

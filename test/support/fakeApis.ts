@@ -404,5 +404,8 @@ export async function addApp(services: Services, appKey: string, label: string, 
 
 /** The commands whose handlers live with their features (devenv/register.ts), as no-ops for tests of the others. */
 export const NO_FEATURE_COMMANDS = Object.fromEntries(
-  [COMMAND.accessToken, COMMAND.revokeTokenAccess, COMMAND.scanWorkspace, COMMAND.moveAppSecret, COMMAND.ignoreSecretKind].map((id) => [id, () => undefined]),
+  [COMMAND.accessToken, COMMAND.revokeTokenAccess, COMMAND.scanWorkspace, COMMAND.moveAppSecret, COMMAND.moveRobot, COMMAND.ignoreSecretKind].map((id) => [
+    id,
+    () => undefined,
+  ]),
 ) as FeatureCommands;

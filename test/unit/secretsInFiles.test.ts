@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { SecretDiagnostics } from '../../src/extension/secrets/diagnostics';
 import { quickFixesFor, ignoreSecretKind } from '../../src/extension/secrets/quickFixes';
 import { moveAppSecret } from '../../src/extension/secrets/moveAppSecret';
+import { moveRobot } from '../../src/extension/secrets/moveRobot';
 import { scanWorkspace } from '../../src/extension/secrets/workspaceScan';
 import { DingTalkError } from '../../src/core/dingtalk/errors';
 import { harness } from '../support/fakeApis';
@@ -54,7 +55,7 @@ test('the setting turns the warnings off, and an ignored kind is not shown', asy
   assert.equal(h.files.problems.size, 0);
 });
 
-test('quick fixes: Move AppSecret (preferred) and ignore on an AppSecret; only ignore on a robot webhook', async () => {
+test('quick fixes: Move AppSecret (preferred) and ignore on an AppSecret; Move Robot (preferred) and ignore on a robot webhook', async () => {
   const h = await setUp();
   h.files.type(ENV, `${ENV_TEXT}WEBHOOK=https://oapi.dingtalk.com/robot/send?access_token=${HEX64}\n`);
   const fixes = quickFixesFor(ENV, h.files.problems.get(ENV)!);
@@ -63,10 +64,11 @@ test('quick fixes: Move AppSecret (preferred) and ignore on an AppSecret; only i
     [
       ['Move AppSecret to DingTalk SecretStorage', 0, true],
       ['Do Not Warn About DingTalk AppSecrets Here', 0, false],
+      ['Move Robot to DingTalk SecretStorage', 1, true],
       ['Do Not Warn About DingTalk robot webhooks Here', 1, false],
     ],
   );
-  await ignoreSecretKind(h.services, h.files, fixes[2].args[0]);
+  await ignoreSecretKind(h.services, h.files, fixes[3].args[0]);
   assert.deepEqual(h.files.settingsWritten, [{ key: 'secretScan.ignore', value: ['robotWebhook'], where: 'workspace' }]);
   await ignoreSecretKind(h.services, h.files, 'somethingElse');
   assert.equal(h.files.settingsWritten.length, 1, 'an unknown kind from another extension is refused');
@@ -142,4 +144,40 @@ test('the workspace scan reports every hit, skips binaries and files over 1 MB, 
   assert.equal(cancelled.cancelled, true);
   assert.equal(cancelled.scanned + cancelled.skipped, 1);
   assert.match(h.apis.window.shown.at(-1)!.message, /^Scan cancelled\./);
+});
+
+const SEC = `SEC${'9f8e7d6c5b4a39281706f5e4d3c2b1a0'.repeat(2)}`;
+const NOTIFY = 'file:///work/shop/notify.py';
+const NOTIFY_TEXT = `WEBHOOK = "https://oapi.dingtalk.com/robot/send?access_token=${HEX64}"\nSECRET = "${SEC}"\n`;
+
+test('Move Robot: asks a name, stores the webhook and its SEC secret as a robot, empties both in one edit and saves', async () => {
+  const h = await setUp();
+  h.files.disk.set(NOTIFY, NOTIFY_TEXT);
+  h.files.type(NOTIFY, NOTIFY_TEXT);
+  h.files.open.get(NOTIFY)!.isDirty = false;
+  const fixes = quickFixesFor(NOTIFY, h.files.problems.get(NOTIFY)!);
+  const move = fixes.find((fix) => fix.title === 'Move Robot to DingTalk SecretStorage')!;
+  assert.equal(move.preferred, true);
+  h.apis.window.typed.push('deploys');
+  await moveRobot(h.services, h.files, move.args[0]);
+  assert.deepEqual(h.services.robots.store.list(), [{ name: 'deploys', signed: true }]);
+  assert.deepEqual(await h.services.robots.store.credentials('deploys'), { name: 'deploys', webhook: HEX64, secret: SEC });
+  assert.equal(h.files.edits.length, 1, 'one undoable edit');
+  assert.equal(h.files.disk.get(NOTIFY), 'WEBHOOK = "https://oapi.dingtalk.com/robot/send?access_token="\nSECRET = ""\n');
+  assert.match(h.apis.window.shown.at(-1)!.message, /Robot "deploys" is in DingTalk SecretStorage/);
+  assert.ok(![HEX64, SEC].some((value) => h.log.join('\n').includes(value) || h.apis.window.allText().includes(value)));
+});
+
+test('Move Robot: a name already taken, too long, or Escape stores nothing and leaves the file as it was', async () => {
+  const h = await setUp();
+  await h.services.robots.store.add({ name: 'deploys', webhook: 'b'.repeat(64) });
+  h.files.disk.set(NOTIFY, NOTIFY_TEXT);
+  h.files.type(NOTIFY, NOTIFY_TEXT);
+  const move = quickFixesFor(NOTIFY, h.files.problems.get(NOTIFY)!).find((fix) => fix.title === 'Move Robot to DingTalk SecretStorage')!;
+  h.apis.window.typed.push('deploys', 'x'.repeat(500));
+  for (let attempt = 0; attempt < 3; attempt++) await moveRobot(h.services, h.files, move.args[0]);
+  assert.equal(h.apis.window.inputBoxOptions[0].validateInput!('deploys'), 'A robot named "deploys" already exists.');
+  assert.deepEqual(await h.services.robots.store.credentials('deploys'), { name: 'deploys', webhook: 'b'.repeat(64) });
+  assert.equal(h.files.edits.length, 0);
+  assert.equal(h.files.disk.get(NOTIFY), NOTIFY_TEXT);
 });

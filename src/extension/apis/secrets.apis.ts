@@ -8,6 +8,13 @@ export interface TextFile {
   text: string;
 }
 
+/** Characters `start` to `end` of one line. */
+export interface LineSpan {
+  line: number;
+  start: number;
+  end: number;
+}
+
 /** A warning on one span of one line; `code` names the kind of secret. */
 export interface SpanDiagnostic {
   line: number;
@@ -47,8 +54,8 @@ export interface SecretsApis {
   registerQuickFixes(source: string, provide: (uri: string, diagnostics: SpanDiagnostic[]) => QuickFix[]): Disposable;
   /** Opens the document (without showing it): its text, name, and whether it has unsaved changes. */
   document(uri: string): Promise<TextFile & { isDirty: boolean }>;
-  /** Replaces one span with `text` as one undoable edit; false when VS Code refused it. */
-  replace(uri: string, line: number, start: number, end: number, text: string): Promise<boolean>;
+  /** Empties these spans (each on one line) as one undoable edit; false when VS Code refused it. */
+  empty(uri: string, spans: readonly LineSpan[]): Promise<boolean>;
   save(uri: string): Promise<boolean>;
   /** Workspace files, `exclude` a glob, at most `max` of them. */
   findFiles(exclude: string, max: number): Promise<string[]>;
@@ -130,9 +137,9 @@ export function createSecretsApis(): SecretsApis {
       const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
       return { ...textFile(document), isDirty: document.isDirty };
     },
-    replace: (uri, line, start, end, text) => {
+    empty: (uri, spans) => {
       const edit = new vscode.WorkspaceEdit();
-      edit.replace(vscode.Uri.parse(uri), new vscode.Range(line, start, line, end), text);
+      for (const { line, start, end } of spans) edit.delete(vscode.Uri.parse(uri), new vscode.Range(line, start, line, end));
       return Promise.resolve(vscode.workspace.applyEdit(edit));
     },
     save: async (uri) => (await vscode.workspace.openTextDocument(vscode.Uri.parse(uri))).save(),

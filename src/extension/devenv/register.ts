@@ -10,6 +10,7 @@ import { accessTokenForTask, revokeTokenAccess } from './commandVariable';
 import { DIAGNOSTIC_SOURCE, SecretDiagnostics } from '../secrets/diagnostics';
 import { ignoreSecretKind, quickFixesFor } from '../secrets/quickFixes';
 import { moveAppSecret } from '../secrets/moveAppSecret';
+import { moveRobot } from '../secrets/moveRobot';
 import { scanWorkspace } from '../secrets/workspaceScan';
 
 /** The VS Code APIs the person's own code and files are reached through: workspace trust, terminals, files. */
@@ -38,6 +39,7 @@ export function registerDevEnv(
       [COMMAND.revokeTokenAccess]: () => revokeTokenAccess(services, consent, apis.trust),
       [COMMAND.scanWorkspace]: () => scanWorkspace(services, apis.secrets, diagnostics),
       [COMMAND.moveAppSecret]: (span) => moveAppSecret(services, apis.secrets, span),
+      [COMMAND.moveRobot]: (span) => moveRobot(services, apis.secrets, span),
       [COMMAND.ignoreSecretKind]: (kind) => ignoreSecretKind(services, apis.secrets, kind),
     },
     settingsChanged: () => {

@@ -38,27 +38,39 @@ export async function addRobot(services: Services): Promise<void> {
     })
   )?.trim();
   if (secret === undefined) return;
-  const taken = new Set(services.robots.store.list().map((robot) => robot.name));
-  const name = (
-    await services.apis.window.showInputBox({
-      title,
-      prompt: l10n.t('A name for the robot: agents and the policy call it by this name'),
-      ignoreFocusOut: true,
-      validateInput: (value) => {
-        const trimmed = value.trim();
-        if (!trimmed || trimmed.length > MAX_ROBOT_NAME_LENGTH) return l10n.t('Enter a name of 1 to {0} characters.', MAX_ROBOT_NAME_LENGTH);
-        return taken.has(trimmed) ? l10n.t('A robot named "{0}" already exists.', trimmed) : undefined;
-      },
-    })
-  )?.trim();
+  const name = await askRobotName(services, title);
   if (!name) return;
-  const robot: RobotCredentials = secret ? { name, webhook, secret } : { name, webhook };
-  for (const value of robotSecretValues(robot)) services.redactor.remember(value);
-  await services.robots.store.add(robot);
-  services.log.info(l10n.t('Added robot {0} ({1})', name, secret ? l10n.t('signed') : l10n.t('not signed')));
+  await storeRobot(services, secret ? { name, webhook, secret } : { name, webhook });
   const test = l10n.t('Send a Test Message');
   const choice = await services.apis.window.showInformationMessage(l10n.t('Robot "{0}" added. Send a test message to its group?', name), test);
   if (choice === test) await send(services, name, TEST_MESSAGE);
+}
+
+/** Asks the name a new robot goes by, refusing one that is empty, too long or already taken; undefined on Escape. */
+export async function askRobotName(services: Services, title: string): Promise<string | undefined> {
+  const taken = new Set(services.robots.store.list().map((robot) => robot.name));
+  const name = await services.apis.window.showInputBox({
+    title,
+    prompt: l10n.t('A name for the robot: agents and the policy call it by this name'),
+    ignoreFocusOut: true,
+    validateInput: (value) => robotNameProblem(value, taken),
+  });
+  // The box checks as the person types; an answer that still fails (or comes from elsewhere) is refused here too.
+  const trimmed = name?.trim();
+  return trimmed && !robotNameProblem(trimmed, taken) ? trimmed : undefined;
+}
+
+function robotNameProblem(value: string, taken: ReadonlySet<string>): string | undefined {
+  const trimmed = value.trim();
+  if (!trimmed || trimmed.length > MAX_ROBOT_NAME_LENGTH) return l10n.t('Enter a name of 1 to {0} characters.', MAX_ROBOT_NAME_LENGTH);
+  return taken.has(trimmed) ? l10n.t('A robot named "{0}" already exists.', trimmed) : undefined;
+}
+
+/** Stores a robot once checkRobot accepted it, keeping its secrets out of the log. */
+export async function storeRobot(services: Services, robot: RobotCredentials): Promise<void> {
+  for (const value of robotSecretValues(robot)) services.redactor.remember(value);
+  await services.robots.store.add(robot);
+  services.log.info(l10n.t('Added robot {0} ({1})', robot.name, robot.secret ? l10n.t('signed') : l10n.t('not signed')));
 }
 
 export async function removeRobot(services: Services, name: string | undefined): Promise<void> {

@@ -44,7 +44,7 @@ export async function moveAppSecret(services: Services, apis: SecretsApis, span:
   }
   const label = services.credentials.list().find((app) => app.appKey === appKey)?.label ?? appKey;
   await keepCheckedApp(services, { appKey, label }, answer);
-  const edited = (await apis.replace(span.uri, hit.line, hit.start, hit.end, '')) && (document.isDirty || (await apis.save(span.uri)));
+  const edited = (await apis.empty(span.uri, [hit])) && (document.isDirty || (await apis.save(span.uri)));
   if (!edited) {
     return void window.showWarningMessage(
       l10n.t('{0} is stored in DingTalk SecretStorage, but {1} could not be changed: remove its AppSecret yourself.', label, name),
@@ -79,7 +79,7 @@ async function offerTheToken(services: Services, apis: SecretsApis, label: strin
   if ((await services.apis.window.showInformationMessage(message, turnOn)) === turnOn) await apis.updateSetting('terminal.environment', true, 'user');
 }
 
-function isSecretSpan(value: unknown): value is SecretSpan {
+export function isSecretSpan(value: unknown): value is SecretSpan {
   const span = value as Partial<SecretSpan> | null;
   return (
     typeof span === 'object' &&
@@ -89,6 +89,6 @@ function isSecretSpan(value: unknown): value is SecretSpan {
   );
 }
 
-function baseName(fileName: string): string {
+export function baseName(fileName: string): string {
   return fileName.split(/[\\/]/).pop() ?? fileName;
 }

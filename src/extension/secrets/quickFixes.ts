@@ -8,8 +8,7 @@ import type { SecretSpan } from './moveAppSecret';
 
 /**
  * The quick fixes on a DingTalk secret warning: move an AppSecret (in a key or a gettoken URL) to SecretStorage,
- * or stop warning about that kind of secret here. Robot webhooks and SEC secrets are flagged only: moving a
- * robot needs the robot registry, which this branch does not have.
+ * or a robot webhook (with its SEC secret) to the robots, or stop warning about that kind of secret here.
  */
 export function quickFixesFor(uri: string, diagnostics: SpanDiagnostic[]): QuickFix[] {
   return diagnostics.flatMap((diagnostic, index): QuickFix[] => {
@@ -22,6 +21,8 @@ export function quickFixesFor(uri: string, diagnostics: SpanDiagnostic[]): Quick
       args: [kind],
       fixes: index,
     };
+    if (kind === 'robotWebhook')
+      return [{ title: l10n.t('Move Robot to DingTalk SecretStorage'), command: COMMAND.moveRobot, args: [span], fixes: index, preferred: true }, ignore];
     if (kind !== 'appSecret' && kind !== 'legacyTokenUrl') return [ignore];
     return [{ title: l10n.t('Move AppSecret to DingTalk SecretStorage'), command: COMMAND.moveAppSecret, args: [span], fixes: index, preferred: true }, ignore];
   });
