@@ -242,11 +242,21 @@ export class Palette {
   async run(title: string, timeoutMs = 15_000): Promise<void> {
     // Press F1 only while no quick input is shown (pressing again while a slow palette opens would race
     // it); a quick input left open by something else is closed first.
-    const box = await waitUntil('the command palette', timeoutMs, async () => {
+    const typed = `>${title}`;
+    await waitUntil('the command palette', timeoutMs, async () => {
       if (!(await this.quickInput.isOpen())) await this.quickInput.page.keyboard.press('F1');
       const b = await this.quickInput.waitForOpen(3000).catch(() => undefined);
       if (!b) return undefined;
-      if ((await b.inputValue()).startsWith('>')) return b;
+      // Something closing the palette as it opens (a dialog or notification giving focus back) hides the box:
+      // then it is opened again rather than typed into while hidden.
+      if (
+        (await b.inputValue()).startsWith('>') &&
+        (await b.fill(typed, { timeout: 3000 }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return true;
       await this.quickInput.page.keyboard.press('Escape');
       await this.quickInput
         .widget()
@@ -254,8 +264,6 @@ export class Palette {
         .catch(() => undefined);
       return undefined;
     });
-    const typed = `>${title}`;
-    await box.fill(typed);
     const wanted = title.trim().toLowerCase();
     await this.quickInput.focusItem(`command "${title}" in the palette`, (label) => label.toLowerCase() === wanted, timeoutMs);
     await this.quickInput.watchForHide();
