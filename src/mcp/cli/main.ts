@@ -35,6 +35,7 @@ import type { ToolApprover } from '../tools/context';
 import { TOOL_NAMES } from '../tools/definitions';
 import { readApps } from './appsFile';
 import { parseCommandLine, USAGE } from './commandLine';
+import { runPolicyCommand } from './policyCommand';
 import { SERVER_VERSION } from '../version';
 import { readRobots, robotDirectory } from './robotsFile';
 
@@ -244,6 +245,15 @@ export function runCli(argv: readonly string[] = process.argv.slice(2)): void {
     case 'usageError':
       process.stderr.write(`dingtalk-token-mcp: ${command.message}\n${USAGE}\n`);
       process.exitCode = 2;
+      return;
+    case 'policy':
+      void runPolicyCommand(command.args, { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) }).then(
+        (code) => (process.exitCode = code),
+        (error: unknown) => {
+          process.stderr.write(`dingtalk-token-mcp: ${(error as Error).message ?? String(error)}\n`);
+          process.exitCode = 2;
+        },
+      );
       return;
     case 'serve':
       break;
