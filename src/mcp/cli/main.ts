@@ -36,6 +36,7 @@ import { TOOL_NAMES } from '../tools/definitions';
 import { readApps } from './appsFile';
 import { parseCommandLine, USAGE } from './commandLine';
 import { runPolicyCommand } from './policyCommand';
+import { openShadowPolicy } from './shadowPolicy';
 import { SERVER_VERSION } from '../version';
 import { readRobots, robotDirectory } from './robotsFile';
 
@@ -104,6 +105,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
       })
     : undefined;
   if (watcher) log(applyPolicyRead(policy, watcher.current, { knownTools: TOOL_NAMES }).message);
+  const shadow = await openShadowPolicy(env, counterStore, log);
 
   const { server, tools } = createDingTalkMcpServer(
     {
@@ -112,6 +114,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
       robots,
       endpoints: () => endpoints,
       policy,
+      shadow: shadow.shadow,
       // The server is there by the time anyone calls a tool.
       approver: (request) => askThroughElicitation(server, request, log, redactor),
       audit: auditTrail(env, log),
@@ -145,6 +148,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
     if (stopping) return;
     stopping = true;
     watcher?.close();
+    shadow.close();
     tokens.dispose();
     void counterStore.close();
     void server.close();
