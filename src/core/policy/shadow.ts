@@ -1,4 +1,4 @@
-import { applyPolicyRead, type PolicyReport } from './apply';
+import { applyPolicyRead, type ApplyOptions, type PolicyReport } from './apply';
 import { PolicyEngine, type Judgement, type PolicyCall } from './engine';
 import type { PolicyFileRead } from './file/read';
 import type { CounterStore } from './stores/types';
@@ -21,8 +21,8 @@ export class ShadowPolicy {
   }
 
   /** Puts what reading the shadow file gave in place; the report says whether there is a shadow now. */
-  apply(read: PolicyFileRead, knownTools?: readonly string[]): PolicyReport {
-    const report = applyPolicyRead(this.engine, read, { knownTools });
+  apply(read: PolicyFileRead, options: ApplyOptions = {}): PolicyReport {
+    const report = applyPolicyRead(this.engine, read, options);
     this.active = report.ok && report.outcome === 'loaded';
     return report;
   }

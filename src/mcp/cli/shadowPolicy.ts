@@ -14,7 +14,7 @@ export async function openShadowPolicy(
   if (!env.DINGTALK_SHADOW_POLICY_FILE) return { close: () => undefined };
   const file = path.resolve(env.DINGTALK_SHADOW_POLICY_FILE);
   const shadow = new ShadowPolicy(file, { counterStore });
-  const apply = (read: PolicyFileRead) => log(shadowLine(file, shadow.apply(read, TOOL_NAMES)));
+  const apply = (read: PolicyFileRead) => log(shadowLine(file, shadow.apply(read, { knownTools: TOOL_NAMES })));
   const watcher = await PolicyFileWatcher.open(file, apply);
   apply(watcher.current);
   return { shadow, close: () => watcher.close() };
