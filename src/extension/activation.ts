@@ -1,3 +1,4 @@
+import { followAuditFile } from './audit/auditFile';
 import type * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
 import { fetchAccessToken, type AppCredentials, type FetchedToken, DingTalkError, MemorySendCounter, RobotSender, robotSecretValues } from '../core/dingtalk';
@@ -77,6 +78,7 @@ export async function start(context: ActivationContext, apis: Apis, devenvApis: 
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
   const mcp = registerMcpProvider(services);
+  const auditFile = followAuditFile(services);
   const devenv = registerDevEnv(services, context.workspaceState, devenvApis);
   context.subscriptions.push(
     credentials,
@@ -88,6 +90,7 @@ export async function start(context: ActivationContext, apis: Apis, devenvApis: 
     new RobotsView(services),
     trackContextKeys(services, mcp),
     registerPolicyTests(services),
+    auditFile,
     { dispose: () => tokens.dispose() },
     ...devenv.subscriptions,
     ...registerCommands(services, inspect, devenv.commands),
@@ -101,6 +104,7 @@ export async function start(context: ActivationContext, apis: Apis, devenvApis: 
       tokens.configure({ refreshMarginMs: settings.refreshMarginMs, autoRefresh: settings.autoRefresh });
       statusBar.render();
       mcp.configurationChanged();
+      auditFile.settingsChanged();
       devenv.settingsChanged();
     }),
     // Another window refreshed a token: take it rather than fetch our own.
