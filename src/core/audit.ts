@@ -21,6 +21,17 @@ export interface AuditEvent {
 
 export const DEFAULT_AUDIT_CAPACITY = 100;
 
+/**
+ * Whether the shadow policy would have decided this call otherwise. An `error` is a call the policy in force let
+ * through that then failed, so it differs only from a shadow deny; otherwise the decisions are compared as they are
+ * (a person who declined an approval shows as deny, beside a shadow that would have asked).
+ */
+export function shadowDiffers(event: Pick<AuditEvent, 'decision' | 'shadow'>): boolean {
+  if (!event.shadow) return false;
+  if (event.decision === 'error') return event.shadow.decision === 'deny';
+  return event.shadow.decision !== event.decision;
+}
+
 export class AuditTrail {
   private readonly events: AuditEvent[] = [];
   private readonly listeners = new Set<(event: AuditEvent) => void>();

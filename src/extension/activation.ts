@@ -1,3 +1,4 @@
+import { followAuditFile } from './audit/auditFile';
 import type * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
 import { fetchAccessToken, type AppCredentials, type FetchedToken, DingTalkError, MemorySendCounter, RobotSender, robotSecretValues } from '../core/dingtalk';
@@ -76,6 +77,7 @@ export async function start(context: ActivationContext, apis: Apis, devenvApis: 
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
   const mcp = registerMcpProvider(services);
+  const auditFile = followAuditFile(services);
   const devenv = registerDevEnv(services, context.workspaceState, devenvApis);
   context.subscriptions.push(
     credentials,
@@ -86,6 +88,7 @@ export async function start(context: ActivationContext, apis: Apis, devenvApis: 
     robotStore,
     new RobotsView(services),
     trackContextKeys(services, mcp),
+    auditFile,
     { dispose: () => tokens.dispose() },
     ...devenv.subscriptions,
     ...registerCommands(services, inspect, devenv.commands),
@@ -99,6 +102,7 @@ export async function start(context: ActivationContext, apis: Apis, devenvApis: 
       tokens.configure({ refreshMarginMs: settings.refreshMarginMs, autoRefresh: settings.autoRefresh });
       statusBar.render();
       mcp.configurationChanged();
+      auditFile.settingsChanged();
       devenv.settingsChanged();
     }),
     // Another window refreshed a token: take it rather than fetch our own.

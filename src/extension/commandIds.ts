@@ -15,6 +15,7 @@ export const COMMAND = {
   openDeveloperConsole: 'dingtalkToken.openDeveloperConsole',
   showLog: 'dingtalkToken.showLog',
   openPolicy: 'dingtalkToken.openPolicy',
+  exportAudit: 'dingtalkToken.exportAudit',
   statusBarActions: 'dingtalkToken.statusBarActions',
   addRobot: 'dingtalkToken.addRobot',
   removeRobot: 'dingtalkToken.removeRobot',

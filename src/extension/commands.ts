@@ -1,3 +1,4 @@
+import { exportAudit } from './audit/auditFile';
 import * as l10n from '@vscode/l10n';
 import { describeDuration, describeError, joinSentences, localTimestamp, servedLogLine } from './wording/messages';
 import { asDingTalkError } from '../core/dingtalk';
@@ -49,6 +50,7 @@ export function registerCommands(services: Services, inspect: Inspect, features:
     [COMMAND.openDeveloperConsole]: () => openDeveloperConsole(services),
     [COMMAND.showLog]: () => services.log.show(),
     [COMMAND.openPolicy]: () => openPolicy(services),
+    [COMMAND.exportAudit]: () => exportAudit(services),
     [COMMAND.statusBarActions]: () => statusBarActions(services),
     [COMMAND.addRobot]: () => addRobot(services),
     [COMMAND.removeRobot]: (node) => removeRobot(services, robotNameFromNode(node)),

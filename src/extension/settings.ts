@@ -1,5 +1,5 @@
 import type { WorkspaceConfiguration } from 'vscode';
-import { boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, WARNING_SECONDS, type NumberRange } from '../core/bounds';
+import { AUDIT_FILE_MEGABYTES, boundedNumber, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, WARNING_SECONDS, type NumberRange } from '../core/bounds';
 import { baseUrlProblem, endpointsWithDefaults, type DingTalkEndpoints } from '../core/dingtalk';
 
 /**
@@ -14,6 +14,11 @@ export interface Settings {
   warningMs: number;
   mcpEnabled: boolean;
   policyFile: string;
+  /** A second policy judged beside the one in force, never deciding ('' for none). */
+  shadowPolicyFile: string;
+  /** Where every audit event is appended as a JSON line ('' for nowhere), and the size it is rotated at. */
+  auditFile: string;
+  auditFileMaxBytes: number;
   /** Where the policy's counters live: '' for a file in the extension's global storage, or a redis:// URL. */
   counterStore: string;
   /** New integrated terminals get the active app's token (the person's own setting only). */
@@ -38,8 +43,18 @@ export type SettingsSource = Pick<WorkspaceConfiguration, 'get' | 'inspect'>;
  * and this reader also ignores workspace and folder values, so an editor that does not enforce the scope
  * cannot be redirected either.
  */
-export const PERSONAL_ONLY_SETTINGS = ['apiBaseUrl', 'legacyApiBaseUrl', 'tokenApi', 'mcp.policyFile', 'mcp.counterStore', 'terminal.environment'] as const;
-type PersonalOnlySetting = Exclude<(typeof PERSONAL_ONLY_SETTINGS)[number], 'terminal.environment'>;
+export const PERSONAL_ONLY_SETTINGS = [
+  'apiBaseUrl',
+  'legacyApiBaseUrl',
+  'tokenApi',
+  'mcp.policyFile',
+  'mcp.counterStore',
+  'mcp.shadowPolicyFile',
+  'mcp.auditFile',
+  'mcp.auditFileMaxMegabytes',
+  'terminal.environment',
+] as const;
+type PersonalOnlySetting = Exclude<(typeof PERSONAL_ONLY_SETTINGS)[number], 'terminal.environment' | 'mcp.auditFileMaxMegabytes'>;
 
 /** How a problem with a setting is worded: the extension passes its own, in the person's language (config.ts). */
 export interface SettingProblemWords {
@@ -53,10 +68,10 @@ export function settingsFrom(config: SettingsSource, words?: SettingProblemWords
   const problems: string[] = [];
   /** package.json's default: VS Code fills `defaultValue` from the contribution, so no default is repeated here. */
   const declared = (key: string): unknown => config.inspect(key)?.defaultValue;
-  const number = (key: string, range: Omit<NumberRange, 'name'>) => {
+  const number = (key: string, range: Omit<NumberRange, 'name'>, given: unknown = config.get<unknown>(key)) => {
     const fallback = declared(key);
     const bounds = { ...range, fallback: typeof fallback === 'number' ? fallback : range.fallback, name: settingName(key) };
-    const { value, problem, issue } = boundedNumber(config.get<unknown>(key), bounds);
+    const { value, problem, issue } = boundedNumber(given, bounds);
     if (issue && words) {
       problems.push(
         issue.kind === 'notANumber'
@@ -96,6 +111,7 @@ export function settingsFrom(config: SettingsSource, words?: SettingProblemWords
   };
   /** A workspace must not hand the token to its own terminals: only the user's value turns this on. */
   const personalSwitch = (key: 'terminal.environment'): boolean => ofType(key, 'boolean', config.inspect(key)?.globalValue) === true;
+  const personalNumber = (key: 'mcp.auditFileMaxMegabytes', range: Omit<NumberRange, 'name'>) => number(key, range, config.inspect(key)?.globalValue);
   const ignore = config.get<unknown>('secretScan.ignore');
   return {
     endpoints: endpointsWithDefaults({
@@ -111,6 +127,10 @@ export function settingsFrom(config: SettingsSource, words?: SettingProblemWords
     mcpEnabled: boolean('mcp.enabled'),
     policyFile: personal('mcp.policyFile'),
     counterStore: personal('mcp.counterStore'),
+    shadowPolicyFile: personal('mcp.shadowPolicyFile'),
+    auditFile: personal('mcp.auditFile'),
+    // Only the person's value: a workspace must not make the audit file rotate its records away.
+    auditFileMaxBytes: personalNumber('mcp.auditFileMaxMegabytes', AUDIT_FILE_MEGABYTES) * 1024 * 1024,
     terminalEnvironment: personalSwitch('terminal.environment'),
     secretScan: {
       enabled: boolean('secretScan.enabled'),

@@ -2,6 +2,7 @@ import {
   applyPolicyRead,
   counterStoreFrom,
   PolicyEngine,
+  ShadowPolicy,
   useDefaults,
   type CounterStore,
   type PolicyFileRead,
@@ -56,6 +57,8 @@ export interface ExtensionServer {
   initialPolicy: PolicyReport;
   /** Applies a changed policy file (or another one: `source`); an invalid one keeps the last good policy, a vanished one what was in force. */
   loadPolicy(read: PolicyFileRead, source?: string): PolicyReport;
+  /** Puts what reading the shadow policy file gave beside the policy in force (`missing`: no shadow); it never decides. */
+  loadShadow(read: PolicyFileRead, source: string): PolicyReport;
   /** The person's choice once the file is gone: the built-in defaults go into force. */
   useDefaults(): PolicyReport;
   /** The policy in force now: which file, whether it is valid. */
@@ -68,6 +71,8 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
   const policy = new PolicyEngine({ counterStore, source: options.policySource });
   // Reported by the caller, which knows how to tell the person.
   const initialPolicy = applyPolicyRead(policy, options.policyRead, { knownTools: TOOL_NAMES });
+  // Its limits read the counts the policy in force keeps; none until a shadow file is loaded.
+  const shadow = new ShadowPolicy('the shadow MCP policy', { counterStore });
   const server = await startHttpMcpServer(
     {
       tokens: options.tokens,
@@ -75,6 +80,7 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
       robots: options.robots,
       endpoints: options.endpoints,
       policy,
+      shadow,
       approver: options.approver,
       audit: options.audit,
       log: options.log,
@@ -96,6 +102,7 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
       server.syncTools();
       return report;
     },
+    loadShadow: (read, source) => shadow.apply(read, { source, knownTools: TOOL_NAMES }),
     useDefaults: () => {
       const report = useDefaults(policy);
       server.syncTools();

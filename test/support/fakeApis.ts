@@ -82,6 +82,13 @@ export class FakeWindow implements WindowApis {
     this.progress.push(title);
     return task();
   }
+  /** Where the person saves in a save dialog; none by default (dismissed). */
+  savePath: string | undefined;
+  readonly saveDialogs: string[] = [];
+  async showSaveDialog(title: string): Promise<string | undefined> {
+    this.saveDialogs.push(title);
+    return this.savePath;
+  }
   async showInputBox(options: vscode.InputBoxOptions): Promise<string | undefined> {
     this.inputBoxOptions.push(options);
     return this.typed.shift();
@@ -322,6 +329,9 @@ export const DEFAULT_SETTINGS: Settings = {
   mcpEnabled: true,
   policyFile: '.vscode/dingtalk-mcp-policy.json',
   counterStore: '',
+  shadowPolicyFile: '',
+  auditFile: '',
+  auditFileMaxBytes: 10 * 1024 * 1024,
   terminalEnvironment: false,
   secretScan: { enabled: true, ignore: [] },
   problems: [],

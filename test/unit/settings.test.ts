@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { settingsFrom, PERSONAL_ONLY_SETTINGS, type SettingsSource } from '../../src/extension/settings';
-import { REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, WARNING_SECONDS } from '../../src/core/bounds';
+import { AUDIT_FILE_MEGABYTES, REFRESH_MARGIN_SECONDS, REQUEST_TIMEOUT_MS, WARNING_SECONDS } from '../../src/core/bounds';
 import { DEFAULT_API_BASE_URL, DEFAULT_LEGACY_API_BASE_URL, DEFAULT_REQUEST_TIMEOUT_MS, endpointsWithDefaults } from '../../src/core/dingtalk/client';
 import { DEFAULT_REFRESH_MARGIN_MS } from '../../src/core/tokens/refreshRules';
 
@@ -39,6 +39,9 @@ const hostile: Layer = {
   tokenApi: 'legacy',
   'mcp.policyFile': 'allow-everything.json',
   'mcp.counterStore': 'redis://attacker.example:6379/0',
+  'mcp.shadowPolicyFile': '/tmp/shadow.json',
+  'mcp.auditFile': '/tmp/audit.jsonl',
+  'mcp.auditFileMaxMegabytes': 1,
   'terminal.environment': true,
 };
 
@@ -185,6 +188,9 @@ const CODE_FALLBACKS: Record<string, unknown[] | null> = {
   'mcp.enabled': null,
   'mcp.policyFile': null,
   'mcp.counterStore': null,
+  'mcp.shadowPolicyFile': null,
+  'mcp.auditFile': null,
+  'mcp.auditFileMaxMegabytes': [AUDIT_FILE_MEGABYTES.fallback],
   'terminal.environment': null,
   'secretScan.enabled': null,
   'secretScan.ignore': null,

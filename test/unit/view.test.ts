@@ -67,3 +67,20 @@ test('the agents view shows the MCP server, the policy and the recent calls with
   assert.equal(rows[3]?.label, 'get_access_token');
   assert.match(String(rows[3]?.description), /^allowed · dingalpha0000001 · /);
 });
+
+test('a recent call the shadow policy would have decided otherwise is marked, with what it would have done', async (t) => {
+  const h = await harness();
+  const view = new DingTalkView(h.services, idleMcp);
+  t.after(() => view.dispose());
+  const agents = tree(h.apis.treeViews, 'dingtalkToken.agents');
+  const call = { time: new Date(h.clock.now()).toISOString(), durationMs: 3, argsSha256: '0'.repeat(64), decision: 'allow' as const, rule: 'default:allow' };
+  h.services.audit.record({ ...call, tool: 'token_status', shadow: { decision: 'allow', rule: 'default:allow' } });
+  h.services.audit.record({ ...call, tool: 'get_access_token', shadow: { decision: 'deny', rule: 'default:deny' } });
+  const rows = await agents.rows();
+  const [marked, same] = [rows[3], rows[4]];
+  assert.equal(marked?.label, 'get_access_token');
+  assert.match(String(marked?.description), / · shadow: denied$/);
+  assert.match(marked?.tooltip as string, /The shadow policy would have decided differently: denied by rule default:deny\./);
+  assert.equal(same?.label, 'token_status');
+  assert.doesNotMatch(String(same?.description), /shadow/);
+});

@@ -20,7 +20,7 @@ export interface Limit {
   scope: Scope;
 }
 
-interface ToolRule {
+export interface ToolRule {
   action: 'allow' | 'deny' | 'approve';
   reason?: string;
   limits: Limit[];

@@ -1,5 +1,5 @@
 import { argsDigest } from '../argsDigest';
-import type { CompiledPolicy, Limit } from './compile';
+import type { CompiledPolicy, Limit, ToolRule } from './compile';
 import { conditionHolds, incrementOf, nonFiniteArgument, type Rule } from './conditions';
 import { counterKey, limitCounter, referenceKey, type CounterId } from './counterIdentity';
 import { Counters, secondsUntilReset, type Charge, type Reservation } from './counters';
@@ -35,6 +35,21 @@ export type Verdict =
 
 type Denial = Extract<Verdict, { allowed: false }>;
 
+/** What a policy would decide about a call: allowed, denied, or a person asked; and the rule that decides. */
+export interface Judgement {
+  decision: 'allow' | 'deny' | 'approve';
+  rule: string;
+}
+
+/** A call past every check: what it would charge and the approve rule that applies. */
+interface Prepared {
+  inForce: PolicyState['inForce'];
+  version: number;
+  entry: ToolRule | undefined;
+  checked: { charges: ChargeWithDenial[]; approveRule?: Rule };
+  now: number;
+}
+
 export class PolicyEngine {
   private readonly clock: { now(): number };
   private readonly counters: Counters;
@@ -69,21 +84,38 @@ export class PolicyEngine {
     return inForce.kind !== 'deny-all' && (inForce.policy.hideAll || inForce.policy.hidden.has(tool));
   }
 
-  async evaluate(call: PolicyCall, approver: Approver): Promise<Verdict> {
+  /**
+   * What the policy would decide about this call, without deciding it: counts are read, nothing is reserved and
+   * no one is asked, so judging a call (a shadow policy beside the one in force) never changes any quota. A counter
+   * store that cannot be read judges a call with limits as denied, as evaluate would.
+   */
+  async judge(call: PolicyCall): Promise<Judgement> {
+    const prepared = await this.prepare(call);
+    if ('denial' in prepared) return { decision: 'deny', rule: prepared.denial.rule };
+    const { entry, checked } = prepared;
+    const asking = entry?.action === 'approve' ? `tools.${call.tool}.approve` : checked.approveRule?.id;
+    if (asking !== undefined) return { decision: 'approve', rule: asking };
+    return { decision: 'allow', rule: entry ? `tools.${call.tool}` : 'default:allow' };
+  }
+
+  /** Everything up to reserving: the first denial, or what the call would charge and whether a person would be asked. */
+  private async prepare(call: PolicyCall): Promise<{ denial: Denial } | Prepared> {
     const { inForce, source, version } = this.state;
     const { tool } = call;
     if (inForce.kind === 'deny-all') {
       const problem = inForce.trouble.outcome === 'unreadable' ? 'cannot be read' : 'is invalid';
-      return deny('invalid-policy', `The MCP policy ${source} ${problem}, so every tool call is denied until it is fixed: ${inForce.trouble.error}`);
+      return {
+        denial: deny('invalid-policy', `The MCP policy ${source} ${problem}, so every tool call is denied until it is fixed: ${inForce.trouble.error}`),
+      };
     }
     const { policy } = inForce;
-    if (this.isHidden(tool)) return deny('hide', `Tool "${tool}" is hidden by policy.`);
+    if (this.isHidden(tool)) return { denial: deny('hide', `Tool "${tool}" is hidden by policy.`) };
 
     const entry = policy.tools.get(tool);
     if (!entry && policy.defaultAction === 'deny') {
-      return deny('default:deny', `Tool "${tool}" is not permitted by policy (default is "deny" and the policy has no entry for it).`);
+      return { denial: deny('default:deny', `Tool "${tool}" is not permitted by policy (default is "deny" and the policy has no entry for it).`) };
     }
-    if (entry?.action === 'deny') return deny(`tools.${tool}.deny`, entry.reason?.trim() || `Tool "${tool}" is denied by policy.`);
+    if (entry?.action === 'deny') return { denial: deny(`tools.${tool}.deny`, entry.reason?.trim() || `Tool "${tool}" is denied by policy.`) };
 
     const rules = [...(entry?.rules ?? []), ...policy.everyTool];
     const limits = [...(entry?.limits ?? []), ...policy.allTools];
@@ -95,11 +127,19 @@ export class PolicyEngine {
       try {
         counts = await this.counters.read(counted, now);
       } catch (error) {
-        return storeDenial(error);
+        return { denial: storeDenial(error) };
       }
     }
     const checked = this.check(policy, rules, limits, call, counts, now);
-    if ('denial' in checked) return checked.denial;
+    if ('denial' in checked) return checked;
+    return { inForce, version, entry, checked, now };
+  }
+
+  async evaluate(call: PolicyCall, approver: Approver): Promise<Verdict> {
+    const prepared = await this.prepare(call);
+    if ('denial' in prepared) return prepared.denial;
+    const { inForce, version, entry, checked, now } = prepared;
+    const { tool } = call;
 
     // Reserved before asking, so a person is asked only about calls that can run, and the quota is theirs while they
     // decide. The store adds every charge within its max or none, so concurrent calls (in any process sharing it)

@@ -12,7 +12,8 @@ export {
 } from './stores';
 export { DEFAULT_POLICY, DEFAULT_REFRESH_LIMIT, DEFAULT_REFRESHES_PER_MINUTE } from './defaults';
 export { applyPolicyRead, type PolicyReport, useDefaults } from './apply';
-export { type Approver, denialText, PolicyEngine, type Verdict } from './engine';
+export { type Approver, denialText, type Judgement, PolicyEngine, type Verdict } from './engine';
+export { ShadowPolicy } from './shadow';
 export { type PolicyStatus } from './inForce';
 export { readPolicyFile, type PolicyFileRead } from './file/read';
 export { PolicyFileWatcher, type PolicyWatchOptions } from './file/watch';

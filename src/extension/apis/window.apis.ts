@@ -14,6 +14,8 @@ export interface WindowApis {
   /** Runs `task` with a notification that shows `title` and spins until it settles. */
   withProgress<T>(title: string, task: () => Promise<T>): Promise<T>;
   showInputBox(options: vscode.InputBoxOptions): Thenable<string | undefined>;
+  /** Asks where to save a file: the local path picked, or none when dismissed (or not on this machine's disk). */
+  showSaveDialog(title: string, defaultName: string): Thenable<string | undefined>;
   /** Resolves with the accepted item's value and, when an item button was pressed instead, that button's id. */
   pick<T>(entries: PickEntry<T>[], options: PickOptions): Promise<Picked<T> | undefined>;
   createInputBox(): InputBoxView;
@@ -97,6 +99,11 @@ export function createWindowApis(): WindowApis {
     themeColor: (id) => new vscode.ThemeColor(id),
     icon: (name, color) => new vscode.ThemeIcon(name, color === undefined ? undefined : new vscode.ThemeColor(color)),
     markdown: (text, themeIcons) => new vscode.MarkdownString(text, themeIcons),
+    showSaveDialog: async (title, defaultName) => {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const uri = await vscode.window.showSaveDialog({ title, ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, defaultName) } : {}) });
+      return uri?.scheme === 'file' ? uri.fsPath : undefined;
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import { codeSpan, escapeMarkdown } from '../wording/markdown';
 import { AppRows, type AppRow } from './appRows';
 import { Emitter } from '../emitter';
 import type { Apis } from '../apis/apis';
-import type { AuditEvent } from '../../core/audit';
+import { shadowDiffers, type AuditEvent } from '../../core/audit';
 import type { Services } from '../services';
 import type { McpProvider } from '../mcp/provider';
 import { COMMAND, VIEW } from '../commandIds';
@@ -243,5 +243,10 @@ function callItem(apis: Apis, event: AuditEvent): vscode.TreeItem {
       ? apis.window.icon('circle-slash', 'list.errorForeground')
       : apis.window.icon('pass', 'testing.iconPassed');
   item.tooltip = `${l10n.t('{0}: {1} by rule {2}, in {3} ms', event.tool, decision, event.rule, Math.round(event.durationMs))}\n${localTimestamp(Date.parse(event.time))}`;
+  if (event.shadow && shadowDiffers(event)) {
+    const shadow = decisionWord(event.shadow.decision);
+    item.description = `${item.description} · ${l10n.t('shadow: {0}', shadow)}`;
+    item.tooltip += `\n${l10n.t('The shadow policy would have decided differently: {0} by rule {1}.', shadow, event.shadow.rule)}`;
+  }
   return item;
 }

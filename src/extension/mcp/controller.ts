@@ -11,6 +11,7 @@ import {
 } from '../../core/policy';
 import type { ExtensionServer } from '../../mcp/extensionServer';
 import type { Disposable } from '../emitter';
+import { ShadowFollower } from './shadowFollower';
 
 /**
  * The in-process MCP server's life, apart from the vscode API so it can be tested with real files and a
@@ -63,6 +64,8 @@ export interface McpHost {
   showProblems?(file: string | undefined, problems: PolicyProblem[]): void;
   /** Test hook: timers and folder watching for the policy file watcher. */
   watchOptions?: PolicyWatchOptions;
+  /** dingtalkToken.mcp.shadowPolicyFile as the person set it ('' or absent: no shadow). */
+  shadowSetting?(): string;
 }
 
 export class McpController implements Disposable {
@@ -74,8 +77,11 @@ export class McpController implements Disposable {
   private disposed = false;
   private running: ExtensionServer | undefined;
   private readonly stateListeners = new Set<() => void>();
+  private readonly shadow: ShadowFollower;
 
-  constructor(private readonly host: McpHost) {}
+  constructor(private readonly host: McpHost) {
+    this.shadow = new ShadowFollower({ setting: () => host.shadowSetting?.() ?? '', log: host.log, watchOptions: host.watchOptions });
+  }
 
   state(): McpState {
     return {
@@ -113,6 +119,7 @@ export class McpController implements Disposable {
     const server = await this.host.startServer({ source: location.source, read });
     this.running = server;
     this.report(server.initialPolicy, location);
+    await this.followShadow(this.shadow.attach(server));
     return server;
   }
 
@@ -170,6 +177,7 @@ export class McpController implements Disposable {
       return;
     }
     if (!this.server) return;
+    await this.followShadow(this.shadow.changed());
     const location = this.host.policyLocation();
     const current = this.location;
     if (current && location.source === current.source && location.path === current.path && location.problem?.message === current.problem?.message) return;
@@ -225,6 +233,13 @@ export class McpController implements Disposable {
     return applied;
   }
 
+  /** A shadow that cannot be followed is no shadow: logged, never in the way of the server. */
+  private async followShadow(following: Promise<void>): Promise<void> {
+    await following.catch((error: unknown) =>
+      this.host.log.warn(l10n.t('Could not follow the shadow MCP policy: {0}', error instanceof Error ? error.message : String(error))),
+    );
+  }
+
   private unwatch(): void {
     this.watcher?.close();
     this.watcher = undefined;
@@ -232,6 +247,7 @@ export class McpController implements Disposable {
 
   private stop(): void {
     this.unwatch();
+    this.shadow.detach();
     this.location = undefined;
     this.host.showProblems?.(undefined, []);
     const server = this.server;

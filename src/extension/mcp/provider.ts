@@ -63,6 +63,7 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
     stoppedLine: l10n.t('MCP server stopped: dingtalkToken.mcp.enabled is off.'),
     notify: (notice) => (notice.kind === 'policyGone' ? askAboutGonePolicy(services, notice) : void notifyPolicy(services, notice)),
     showProblems: (file, list) => showProblems(problems, file, list),
+    shadowSetting: () => services.settings().shadowPolicyFile,
   });
 
   const server = {

@@ -7,21 +7,27 @@ import { parseArgs } from 'node:util';
  */
 
 export const USAGE = `usage: dingtalk-token-mcp [--help | --version]
+       dingtalk-token-mcp policy check POLICY
+       dingtalk-token-mcp policy test POLICY CASES
 
 Serves the DingTalk MCP tools over stdio, configured by environment variables:
   DINGTALK_APP_KEY + DINGTALK_APP_SECRET, or DINGTALK_APPS_FILE (a JSON list of {appKey, appSecret, label})
   DINGTALK_API_BASE_URL, DINGTALK_LEGACY_API_BASE_URL, DINGTALK_TOKEN_API (v1 | legacy)
-  DINGTALK_POLICY_FILE, DINGTALK_REFRESH_MARGIN_SECONDS, DINGTALK_REQUEST_TIMEOUT_MS
+  DINGTALK_POLICY_FILE, DINGTALK_SHADOW_POLICY_FILE, DINGTALK_AUDIT_FILE, DINGTALK_AUDIT_MAX_MEGABYTES
+  DINGTALK_REFRESH_MARGIN_SECONDS, DINGTALK_REQUEST_TIMEOUT_MS
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY
 
 options:
   -h, --help     print this help and exit
   -v, --version  print the version and exit`;
 
-export type Command = { kind: 'serve' } | { kind: 'help' } | { kind: 'version' } | { kind: 'usageError'; message: string };
+export type Command = { kind: 'serve' } | { kind: 'help' } | { kind: 'version' } | { kind: 'usageError'; message: string } | { kind: 'policy'; args: string[] };
 
 /** Subcommands by name, each given the arguments after its name. */
-const SUBCOMMANDS: Record<string, (args: string[]) => Command> = {};
+const SUBCOMMANDS: Record<string, (args: string[]) => Command> = {
+  // `policy` checks its own words and files, answering with its own usage.
+  policy: (args) => ({ kind: 'policy', args }),
+};
 
 export function parseCommandLine(argv: readonly string[]): Command {
   const at = argv.findIndex((arg) => !arg.startsWith('-'));

@@ -35,6 +35,8 @@ import type { ToolApprover } from '../tools/context';
 import { TOOL_NAMES } from '../tools/definitions';
 import { readApps } from './appsFile';
 import { parseCommandLine, USAGE } from './commandLine';
+import { runPolicyCommand } from './policyCommand';
+import { openShadowPolicy } from './shadowPolicy';
 import { SERVER_VERSION } from '../version';
 import { readRobots, robotDirectory } from './robotsFile';
 
@@ -103,6 +105,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
       })
     : undefined;
   if (watcher) log(applyPolicyRead(policy, watcher.current, { knownTools: TOOL_NAMES }).message);
+  const shadow = await openShadowPolicy(env, counterStore, log);
 
   const { server, tools } = createDingTalkMcpServer(
     {
@@ -111,6 +114,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
       robots,
       endpoints: () => endpoints,
       policy,
+      shadow: shadow.shadow,
       // The server is there by the time anyone calls a tool.
       approver: (request) => askThroughElicitation(server, request, log, redactor),
       audit: auditTrail(env, log),
@@ -144,6 +148,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
     if (stopping) return;
     stopping = true;
     watcher?.close();
+    shadow.close();
     tokens.dispose();
     void counterStore.close();
     void server.close();
@@ -244,6 +249,15 @@ export function runCli(argv: readonly string[] = process.argv.slice(2)): void {
     case 'usageError':
       process.stderr.write(`dingtalk-token-mcp: ${command.message}\n${USAGE}\n`);
       process.exitCode = 2;
+      return;
+    case 'policy':
+      void runPolicyCommand(command.args, { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) }).then(
+        (code) => (process.exitCode = code),
+        (error: unknown) => {
+          process.stderr.write(`dingtalk-token-mcp: ${(error as Error).message ?? String(error)}\n`);
+          process.exitCode = 2;
+        },
+      );
       return;
     case 'serve':
       break;

@@ -2,7 +2,7 @@ import type { AppDirectory } from '../../core/apps';
 import type { AuditTrail } from '../../core/audit';
 import type { Clock } from '../../core/clock';
 import type { DingTalkEndpoints, DingTalkError, RobotSender } from '../../core/dingtalk';
-import type { Approver, PolicyEngine } from '../../core/policy';
+import type { Approver, PolicyEngine, ShadowPolicy } from '../../core/policy';
 import type { Redactor } from '../../core/redact';
 import type { TokenManager } from '../../core/tokens';
 import type { ServerLines } from '../serverLines';
@@ -16,6 +16,8 @@ export interface ToolContext {
   /** Read on every call, so changed settings apply at once. */
   endpoints(): DingTalkEndpoints;
   policy: PolicyEngine;
+  /** A second policy judged beside `policy` for the audit, never deciding; none when absent. */
+  shadow?: ShadowPolicy;
   /** Asks the person about a call the policy marks `approve`; gets the whole arguments to show them. */
   approver: ToolApprover;
   audit: AuditTrail;

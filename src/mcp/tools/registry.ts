@@ -76,6 +76,7 @@ async function invoke(
   const startedAt = now();
   // The call as it will be made (canonical once checked): what the policy, the person and the audit see.
   let args = given;
+  let shadow: AuditEvent['shadow'];
   const audit = (decision: AuditEvent['decision'], rule: string, retryAfterSeconds?: number) =>
     record(context, {
       time: new Date(startedAt).toISOString(),
@@ -87,6 +88,7 @@ async function invoke(
       argsSha256: auditDigest(args),
       sessionId,
       retryAfterSeconds,
+      shadow,
     });
 
   // Before anything else walks the arguments: too deep or too large is refused, and audited.
@@ -103,6 +105,8 @@ async function invoke(
     return errorResult(describeError(error, context));
   }
 
+  // Judged first, on the counts the policy in force is about to decide on; it reserves nothing and asks no one.
+  shadow = await judgeShadow(context, { tool: name, args, sessionId });
   let verdict: Verdict;
   try {
     verdict = await context.policy.evaluate({ tool: name, args, sessionId }, context.approver);
@@ -127,6 +131,16 @@ async function invoke(
   } finally {
     verdict.finish(usedQuota);
     audit(succeeded ? (verdict.asked ? 'approve' : 'allow') : 'error', verdict.rule);
+  }
+}
+
+/** What the shadow policy would decide, for the audit; a shadow that fails to judge is left out, never in the way. */
+async function judgeShadow(context: ToolContext, call: { tool: string; args: Record<string, unknown>; sessionId: string }): Promise<AuditEvent['shadow']> {
+  try {
+    const judgement = await context.shadow?.judge(call);
+    return judgement && { decision: judgement.decision, rule: judgement.rule };
+  } catch {
+    return undefined;
   }
 }
 
