@@ -90,7 +90,7 @@ test('other files are not checked, and closing the policy clears its Problems', 
   provider.dispose();
 });
 
-test('with the server running, each mistake of the open file is listed once; closing it shows what the server loaded', async () => {
+test('with the server running, each mistake of the open file is listed once and not toasted; closing it shows what the server loaded', async () => {
   const folder = mkdtempSync(path.join(tmpdir(), 'dingtalk-policy-editing-'));
   const h = await harness();
   h.apis.workspace.policyFile = (settings) =>
@@ -104,11 +104,31 @@ test('with the server running, each mistake of the open file is listed once; clo
     await h.apis.mcpServers.get('dingtalkToken.mcp')!.resolve();
     assert.equal(provider.state().running, true);
     assert.deepEqual(shownFor(h, file), [{ severity: 'warning', text: '"get-access-token"', source: 'DingTalk MCP policy' }], 'once, at the name');
+    assert.deepEqual(h.apis.window.shown, [], 'no toast for what the person is looking at as they type');
 
     h.apis.editors.close(file);
     const loaded = h.apis.problems.get(file) ?? [];
     assert.equal(loaded.length, 1, 'the server’s own report, once');
     assert.equal(loaded[0].line, 3);
+  } finally {
+    provider.dispose();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('a policy the server loads while it is not open in an editor still notifies', async () => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'dingtalk-policy-editing-'));
+  const h = await harness();
+  h.apis.workspace.policyFile = (settings) =>
+    ({ scheme: 'file', fsPath: path.join(folder, settings.policyFile), toString: () => path.join(folder, settings.policyFile) }) as vscode.Uri;
+  const file = path.join(folder, h.settings.policyFile);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, TYPO);
+  const provider = registerMcpProvider(h.services, () => serverBundle);
+  try {
+    await h.apis.mcpServers.get('dingtalkToken.mcp')!.resolve();
+    assert.equal(h.apis.window.shown.length, 1);
+    assert.match(h.apis.window.shown[0].message, /names tools this server does not have/);
   } finally {
     provider.dispose();
     rmSync(folder, { recursive: true, force: true });

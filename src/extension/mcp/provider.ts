@@ -74,7 +74,13 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
     },
     log: services.log,
     stoppedLine: l10n.t('MCP server stopped: dingtalkToken.mcp.enabled is off.'),
-    notify: (notice) => (notice.kind === 'policyGone' ? askAboutGonePolicy(services, notice) : void notifyPolicy(services, notice)),
+    notify: (notice) => {
+      if (notice.kind === 'policyGone') return askAboutGonePolicy(services, notice);
+      // Saved mid-edit (autosave): what the person is typing already shows in Problems and the view, and agents keep
+      // the last good policy, so only a policy that denies every call interrupts them.
+      if (notice.kind !== 'denyingAll' && editing.owns(notice.source)) return;
+      void notifyPolicy(services, notice);
+    },
     showProblems: (file, list) => {
       loaded = { file, list };
       if (!editing.owns(file)) showProblems(problems, file, list);
