@@ -3,3 +3,4 @@
 export { startExtensionMcpServer } from './extensionServer';
 export { runCli } from './cli/main';
 export { runPolicyCasesText, listPolicyCasesText } from './policyTesting';
+export { checkPolicyDocument } from './policyChecking';

@@ -16,6 +16,7 @@ import type { InputBoxView, WindowApis } from '../../src/extension/apis/window.a
 import type { PickEntry, PickOptions, Picked } from '../../src/extension/apis/pick';
 import type { McpServerSource, Problem } from '../../src/extension/apis/lm.apis';
 import type { Settings } from '../../src/extension/settings';
+import type { OpenText } from '../../src/extension/apis/workspace.apis';
 import type { Services } from '../../src/extension/services';
 import { FakeClock, settle } from './fakeClock';
 import {
@@ -228,6 +229,31 @@ export interface FakeApis extends Apis {
   configuration: Map<string, unknown>;
   configurationChanged: Emitter<void>;
   treeViews: Map<string, FakeTreeView>;
+  /** Text documents open in editors, by path, with what the person does to them. */
+  editors: FakeEditors;
+}
+
+/** Editors the person opens, types into and closes; their text as typed. */
+export class FakeEditors {
+  readonly texts = new Map<string, string>();
+  readonly opened = new Emitter<OpenText>();
+  readonly changed = new Emitter<OpenText>();
+  readonly closed = new Emitter<string>();
+  open(path: string, text: string): void {
+    this.texts.set(path, text);
+    this.opened.fire(this.document(path));
+  }
+  type(path: string, text: string): void {
+    this.texts.set(path, text);
+    this.changed.fire(this.document(path));
+  }
+  close(path: string): void {
+    this.texts.delete(path);
+    this.closed.fire(path);
+  }
+  document(path: string): OpenText {
+    return { path, text: () => this.texts.get(path) ?? '' };
+  }
 }
 
 export function fakeApis(): FakeApis {
@@ -242,7 +268,9 @@ export function fakeApis(): FakeApis {
   const configuration = new Map<string, unknown>();
   const configurationChanged = new Emitter<void>();
   const treeViews = new Map<string, FakeTreeView>();
+  const editors = new FakeEditors();
   return {
+    editors,
     window: new FakeWindow(),
     clipboard,
     opened,
@@ -280,6 +308,10 @@ export function fakeApis(): FakeApis {
       writeText: async () => undefined,
       showTextDocument: async () => undefined,
       onDidChangeFolders: (listener) => folderChanged.event(listener),
+      openTexts: () => [...editors.texts.keys()].map((path) => editors.document(path)),
+      onDidOpenText: (listener) => editors.opened.event(listener),
+      onDidChangeText: (listener) => editors.changed.event(listener),
+      onDidCloseText: (listener) => editors.closed.event(listener),
     },
     lm: {
       registerMcpServer: (id, source) => {

@@ -4,11 +4,14 @@ import assert from 'node:assert/strict';
 import { DingTalkView } from '../../src/extension/apps/view';
 import type { McpProvider } from '../../src/extension/mcp/provider';
 import { Emitter } from '../../src/extension/emitter';
+import { registerMcpProvider } from '../../src/extension/mcp/provider';
+import * as serverBundle from '../../src/mcp/bundle';
 import { addApp, harness } from '../support/fakeApis';
 import type { FakeTreeView } from '../support/fakeUi';
 
 const idleMcp = {
   state: () => ({ enabled: true, running: false, source: '.vscode/dingtalk-mcp-policy.json' }),
+  policyAsTyped: () => undefined,
   onDidChangeState: new Emitter<void>().event,
 } as unknown as McpProvider;
 
@@ -83,4 +86,24 @@ test('a recent call the shadow policy would have decided otherwise is marked, wi
   assert.match(marked?.tooltip as string, /The shadow policy would have decided differently: denied by rule default:deny\./);
   assert.equal(same?.label, 'token_status');
   assert.doesNotMatch(String(same?.description), /shadow/);
+});
+
+test('the policy row says whether the policy file as typed would take effect, before any server starts', async (t) => {
+  const h = await harness();
+  const mcp = registerMcpProvider(h.services, () => serverBundle);
+  const view = new DingTalkView(h.services, mcp);
+  t.after(() => (view.dispose(), mcp.dispose()));
+  const agents = tree(h.apis.treeViews, 'dingtalkToken.agents');
+  const policyRow = async () => (await agents.rows()).find((row) => row.label === 'Policy')!;
+  const file = '/workspace/.vscode/dingtalk-mcp-policy.json';
+
+  h.apis.editors.open(file, '{\n  "version": "1",\n  "default": "block"\n}\n');
+  let row = await policyRow();
+  assert.equal(row.description, 'would not take effect: 1 error(s) to fix');
+  assert.match((row.tooltip as { value: string }).value, /As typed in the editor, this file would not take effect/);
+
+  h.apis.editors.type(file, '{\n  "version": "1",\n  "default": "deny"\n}\n');
+  await h.clock.advance(300);
+  row = await policyRow();
+  assert.equal(row.description, 'would take effect');
 });

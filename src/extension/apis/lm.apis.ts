@@ -22,6 +22,9 @@ export interface McpServerSource {
 export interface Problem {
   /** 0-based. */
   line: number;
+  /** 0-based; the range ends just before `end` (the whole line when absent). */
+  column?: number;
+  end?: { line: number; column: number };
   message: string;
   severity: 'error' | 'warning';
   source: string;
@@ -68,7 +71,7 @@ export function createLmApis(): LmApis {
             vscode.Uri.file(file),
             problems.map((problem) => {
               const diagnostic = new vscode.Diagnostic(
-                new vscode.Range(problem.line, 0, problem.line, Number.MAX_SAFE_INTEGER),
+                new vscode.Range(problem.line, problem.column ?? 0, problem.end?.line ?? problem.line, problem.end?.column ?? Number.MAX_SAFE_INTEGER),
                 problem.message,
                 problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
               );

@@ -2,6 +2,12 @@ import * as vscode from 'vscode';
 import type { Settings } from '../settings';
 import type { Disposable } from '../emitter';
 
+/** A local file open in an editor: its path, and its text as typed (saved or not). */
+export interface OpenText {
+  path: string;
+  text(): string;
+}
+
 /** The settings, the MCP policy file as they name it, and the workspace events around them (vscode.workspace). */
 export interface WorkspaceApis {
   /** The settings under `section` as VS Code merges them (user, workspace, folder). */
@@ -14,6 +20,11 @@ export interface WorkspaceApis {
   writeText(uri: vscode.Uri, text: string): Thenable<void>;
   showTextDocument(uri: vscode.Uri): Thenable<unknown>;
   onDidChangeFolders(listener: () => void): Disposable;
+  /** Local files open in editors now, and as they open, change (each edit) and close. */
+  openTexts(): OpenText[];
+  onDidOpenText(listener: (document: OpenText) => void): Disposable;
+  onDidChangeText(listener: (document: OpenText) => void): Disposable;
+  onDidCloseText(listener: (path: string) => void): Disposable;
 }
 
 export function createWorkspaceApis(): WorkspaceApis {
@@ -35,7 +46,19 @@ export function createWorkspaceApis(): WorkspaceApis {
     writeText: (uri, text) => vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text)),
     showTextDocument: (uri) => vscode.window.showTextDocument(uri),
     onDidChangeFolders: (listener) => vscode.workspace.onDidChangeWorkspaceFolders(() => listener()),
+    openTexts: () => vscode.workspace.textDocuments.filter(isLocal).map(openText),
+    onDidOpenText: (listener) => vscode.workspace.onDidOpenTextDocument((document) => isLocal(document) && listener(openText(document))),
+    onDidChangeText: (listener) => vscode.workspace.onDidChangeTextDocument(({ document }) => isLocal(document) && listener(openText(document))),
+    onDidCloseText: (listener) => vscode.workspace.onDidCloseTextDocument((document) => isLocal(document) && listener(document.uri.fsPath)),
   };
+}
+
+function isLocal(document: vscode.TextDocument): boolean {
+  return document.uri.scheme === 'file';
+}
+
+function openText(document: vscode.TextDocument): OpenText {
+  return { path: document.uri.fsPath, text: () => document.getText() };
 }
 
 function policyFileUri(settings: Settings): vscode.Uri | undefined {

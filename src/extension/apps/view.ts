@@ -9,6 +9,7 @@ import type { Apis } from '../apis/apis';
 import { shadowDiffers, type AuditEvent } from '../../core/audit';
 import type { Services } from '../services';
 import type { McpProvider } from '../mcp/provider';
+import type { PolicyAsTyped } from '../mcp/policyEditing';
 import { COMMAND, VIEW } from '../commandIds';
 import { appNode, type AppNode } from './appNode';
 import { wordFailure } from '../wording/policyWording';
@@ -206,12 +207,13 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
 
   private policyItem(): vscode.TreeItem {
     const { source, policy } = this.mcp.state();
+    const asTyped = this.mcp.policyAsTyped();
     const item = this.services.apis.tree.item(l10n.t('Policy'));
     item.id = 'mcp.policy';
     item.command = { command: COMMAND.openPolicy, title: l10n.t('Open MCP Policy') };
     const tooltip = this.services.apis.window.markdown(codeSpan(source));
     if (!policy) {
-      item.description = l10n.t('read when the server starts');
+      item.description = asTyped ? asTypedWords(asTyped) : l10n.t('read when the server starts');
       item.iconPath = this.services.apis.window.icon('shield');
     } else if (policy.inForce === 'none') {
       item.description = l10n.t('unusable: every call denied');
@@ -229,9 +231,16 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
     if (policy?.resolvedPath) tooltip.appendMarkdown(` → ${codeSpan(policy.resolvedPath)}`);
     const problem = policy?.failure ? wordFailure(policy.failure) : policy?.error;
     if (problem) tooltip.appendMarkdown(`\n\n${escapeMarkdown(problem)}`);
+    if (asTyped) tooltip.appendMarkdown(`\n\n${escapeMarkdown(l10n.t('As typed in the editor, this file {0}.', asTypedWords(asTyped)))}`);
     item.tooltip = tooltip;
     return item;
   }
+}
+
+/** Whether the policy file as typed would take effect when saved, and how many mistakes it has. */
+function asTypedWords(asTyped: PolicyAsTyped): string {
+  if (!asTyped.takesEffect) return l10n.t('would not take effect: {0} error(s) to fix', asTyped.errors);
+  return asTyped.warnings ? l10n.t('would take effect, with {0} warning(s)', asTyped.warnings) : l10n.t('would take effect');
 }
 
 function callItem(apis: Apis, event: AuditEvent): vscode.TreeItem {

@@ -6,8 +6,9 @@ import { adviceFor } from '../wording/messages';
 import { SERVER_LINES } from './serverLines';
 import type { Services } from '../services';
 import { McpController, type McpState, type PolicyGoneChoice, type PolicyLocation, type PolicyNotice } from './controller';
-import { wordFailure, wordProblem, wordUnknownEntries } from '../wording/policyWording';
+import { wordFailure, wordUnknownEntries } from '../wording/policyWording';
 import { COMMAND } from '../commandIds';
+import { PolicyEditing, policyProblemWords, type PolicyAsTyped } from './policyEditing';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';
 const LABEL = 'DingTalk Access Token';
@@ -17,11 +18,13 @@ export interface McpProvider extends Disposable {
   configurationChanged(): void;
   /** Whether the server is offered and running, and the policy in force (for the DingTalk view). */
   state(): McpState;
+  /** The policy file as typed in an open editor, checked by the engine; undefined when it is not open. */
+  policyAsTyped(): PolicyAsTyped | undefined;
   onDidChangeState(listener: () => void): Disposable;
 }
 
-/** The in-process server's entry, dist/mcp.js inside the editor; unit tests hand in src/mcp/bundle's. */
-export type LoadServer = () => Pick<typeof import('../../mcp/bundle'), 'startExtensionMcpServer'>;
+/** The in-process server's entry and the policy check, dist/mcp.js inside the editor; unit tests hand in src/mcp/bundle's. */
+export type LoadServer = () => Pick<typeof import('../../mcp/bundle'), 'startExtensionMcpServer' | 'checkPolicyDocument'>;
 
 // Required by path so esbuild keeps it a separate file that activation never loads.
 const loadBundledServer: LoadServer = () => require('./mcp.js') as typeof import('../../mcp/bundle');
@@ -33,7 +36,17 @@ const loadBundledServer: LoadServer = () => require('./mcp.js') as typeof import
  */
 export function registerMcpProvider(services: Services, loadServer: LoadServer = loadBundledServer): McpProvider {
   const changed = new Emitter<void>();
+  const stateChanged = new Emitter<void>();
   const problems = services.apis.lm.createProblems('dingtalkToken.mcpPolicy');
+  // What the server last loaded, shown while the file is not open (then the as-typed check owns its Problems).
+  let loaded: { file: string | undefined; list: PolicyProblem[] } = { file: undefined, list: [] };
+  const editing = new PolicyEditing({
+    services,
+    problems,
+    check: () => loadServer().checkPolicyDocument,
+    restoreServerProblems: () => showProblems(problems, loaded.file, loaded.list),
+    changed: () => stateChanged.fire(),
+  });
   let appsVersion = 0;
   const controller = new McpController({
     enabled: () => services.settings().mcpEnabled,
@@ -61,8 +74,17 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
     },
     log: services.log,
     stoppedLine: l10n.t('MCP server stopped: dingtalkToken.mcp.enabled is off.'),
-    notify: (notice) => (notice.kind === 'policyGone' ? askAboutGonePolicy(services, notice) : void notifyPolicy(services, notice)),
-    showProblems: (file, list) => showProblems(problems, file, list),
+    notify: (notice) => {
+      if (notice.kind === 'policyGone') return askAboutGonePolicy(services, notice);
+      // Saved mid-edit (autosave): what the person is typing already shows in Problems and the view, and agents keep
+      // the last good policy, so only a policy that denies every call interrupts them.
+      if (notice.kind !== 'denyingAll' && editing.owns(notice.source)) return;
+      void notifyPolicy(services, notice);
+    },
+    showProblems: (file, list) => {
+      loaded = { file, list };
+      if (!editing.owns(file)) showProblems(problems, file, list);
+    },
     shadowSetting: () => services.settings().shadowPolicyFile,
   });
 
@@ -81,8 +103,11 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
 
   const subscriptions: Disposable[] = [
     changed,
+    editing,
     problems,
     controller,
+    controller.onDidChangeState(() => stateChanged.fire()),
+    stateChanged,
     services.apis.lm.registerMcpServer(PROVIDER_ID, server),
     services.credentials.onDidChangeApps(() => {
       appsVersion++;
@@ -92,6 +117,7 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
     services.apis.workspace.onDidChangeFolders(() => follow()),
   ];
   function follow(): void {
+    editing.configurationChanged();
     controller.configurationChanged().catch((error: unknown) => services.log.error(l10n.t('Could not follow the MCP settings: {0}', (error as Error).message)));
   }
   let offered = controller.offered();
@@ -105,7 +131,8 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
       }
     },
     state: () => controller.state(),
-    onDidChangeState: (listener) => controller.onDidChangeState(listener),
+    policyAsTyped: () => editing.asTyped(),
+    onDidChangeState: (listener) => stateChanged.event(listener),
     dispose: () => subscriptions.forEach((subscription) => void subscription.dispose()),
   };
 }
@@ -121,18 +148,13 @@ function policyLocation(services: Services): PolicyLocation {
   return { source: uri.fsPath, path: uri.fsPath };
 }
 
-/** The policy file's problems in the Problems panel, each on its line (the whole first line when it has none). */
+/** The policy file's problems as the server loaded them, each on its line (the whole first line when it has none). */
 function showProblems(collection: ProblemsView, file: string | undefined, list: PolicyProblem[]): void {
   collection.clear();
   if (!file || list.length === 0) return;
   collection.set(
     file,
-    list.map((problem) => ({
-      line: Math.max(0, (problem.line ?? 1) - 1),
-      message: l10n.t('MCP policy: {0}', wordProblem(problem)),
-      severity: problem.severity === 'error' ? 'error' : 'warning',
-      source: 'DingTalk MCP policy',
-    })),
+    list.map((problem) => ({ line: Math.max(0, (problem.line ?? 1) - 1), ...policyProblemWords(problem) })),
   );
 }
 
