@@ -126,3 +126,19 @@ test('with Redis stopped a limited call is refused naming Redis, an unlimited on
   await redis.start();
   await eventually(async () => !(await server.call('token_status')).isError, 'limited calls allowed again', 15_000);
 });
+
+test('token_status tells an agent where the counters live and whether they can be used, never a Redis password', async (t) => {
+  const redis = await startRedis();
+  t.after(() => redis.close());
+  const setup = await withServers(t, 100);
+  const stateDir = await tempDir('shared-limits-state-');
+  const onFile = await setup.start({ stateDir });
+  const fileStatus = (await onFile.call('token_status')).structuredContent;
+  assert.deepEqual(fileStatus?.counterStore, { kind: 'file', where: path.join(stateDir, 'counters.json'), reachable: true });
+
+  const withPassword = `redis://agent:s3cret-pass@127.0.0.1:${redis.port}/0`;
+  const onRedis = await setup.start({ stateDir, counterStore: withPassword });
+  const unreachable = await onRedis.call('token_status');
+  assert.doesNotMatch(JSON.stringify(unreachable), /s3cret-pass/);
+  assert.match(resultText(unreachable), new RegExp(`Redis at redis://127\\.0\\.0\\.1:${redis.port}/0 cannot be reached`));
+});
