@@ -67,3 +67,30 @@ test('the agents view shows the MCP server, the policy and the recent calls with
   assert.equal(rows[3]?.label, 'get_access_token');
   assert.match(String(rows[3]?.description), /^allowed · dingalpha0000001 · /);
 });
+
+test('the agents view shows where the counters live, and a store that cannot be used as refusing limited calls', async (t) => {
+  const h = await harness();
+  let counters = { kind: 'redis', where: 'redis://cache.example:6379/0', reachable: true } as {
+    kind: string;
+    where: string;
+    reachable: boolean;
+    problem?: string;
+  };
+  const changed = new Emitter<void>();
+  const runningMcp = {
+    state: () => ({ enabled: true, running: true, source: '/home/me/policy.json', policy: { inForce: 'defaults', valid: true }, counters }),
+    onDidChangeState: changed.event,
+  } as unknown as McpProvider;
+  const view = new DingTalkView(h.services, runningMcp);
+  t.after(() => view.dispose());
+  const agents = tree(h.apis.treeViews, 'dingtalkToken.agents');
+  let row = (await agents.rows()).find((item) => item.label === 'Counters');
+  assert.equal(row?.description, 'Redis, shared by your team');
+  assert.match(String((row?.tooltip as { value: string }).value), /redis:\/\/cache\.example:6379\/0/);
+
+  counters = { ...counters, reachable: false, problem: 'Redis at redis://cache.example:6379/0 cannot be reached (ECONNREFUSED).' };
+  changed.fire();
+  row = (await agents.rows()).find((item) => item.label === 'Counters');
+  assert.equal(row?.description, 'cannot be used: calls with limits are refused');
+  assert.match(String((row?.tooltip as { value: string }).value), /ECONNREFUSED/);
+});
