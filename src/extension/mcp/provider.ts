@@ -8,6 +8,7 @@ import type { Services } from '../services';
 import { McpController, type McpState, type PolicyGoneChoice, type PolicyLocation, type PolicyNotice } from './controller';
 import { wordFailure, wordProblem, wordUnknownEntries } from '../wording/policyWording';
 import { COMMAND } from '../commandIds';
+import { counterStoreUrl, type CounterStoreSecretHost } from './counterStoreSecret';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';
 const LABEL = 'DingTalk Access Token';
@@ -31,7 +32,7 @@ const loadBundledServer: LoadServer = () => require('./mcp.js') as typeof import
  * starts only when VS Code resolves it, and shares this window's one TokenManager. Its life (policy file,
  * settings) is McpController's; this is the vscode side.
  */
-export function registerMcpProvider(services: Services, loadServer: LoadServer = loadBundledServer): McpProvider {
+export function registerMcpProvider(services: Services, loadServer: LoadServer = loadBundledServer, storeSecret?: CounterStoreSecretHost): McpProvider {
   const changed = new Emitter<void>();
   const problems = services.apis.lm.createProblems('dingtalkToken.mcpPolicy');
   let appsVersion = 0;
@@ -40,6 +41,7 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
     policyLocation: () => policyLocation(services),
     startServer: async ({ source, read }) => {
       const { startExtensionMcpServer } = loadServer();
+      const storeSetting = services.settings().counterStore;
       const server = await startExtensionMcpServer({
         tokens: services.tokens,
         apps: services.credentials,
@@ -48,7 +50,10 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
         audit: services.audit,
         approver: (request) => askPerson(services, request),
         // One store for every window of this person (a file in the extension's global storage), or the team's Redis.
-        counters: { setting: services.settings().counterStore, stateDir: services.context.globalStorageUri.fsPath },
+        counters: {
+          setting: storeSecret ? await counterStoreUrl(storeSetting, storeSecret) : storeSetting,
+          stateDir: services.context.globalStorageUri.fsPath,
+        },
         policySource: source,
         policyRead: read,
         log: (line) => services.log.info(line),
