@@ -282,6 +282,31 @@ export function render(results) {
         '.',
     );
   } else missing('7.regex', '7. worst regex under the bound');
+  if (f['7.stores']) {
+    const x = f['7.stores'];
+    const us = (value) => `${value.toFixed(1)} µs`;
+    row(
+      '7. a limited call, counter in the file store (added over memory)',
+      us(x.fileAddedUs),
+      `${us(x.memoryUs)} (memory)`,
+      ratio(x.fileUs / x.memoryUs),
+      '— (report)',
+      undefined,
+    );
+    row(
+      '7. a limited call, counter in Redis on loopback (added over memory)',
+      us(x.redisAddedUs),
+      `${us(x.memoryUs)} (memory)`,
+      ratio(x.redisUs / x.memoryUs),
+      '— (report)',
+      undefined,
+    );
+    notes.push(
+      `**7 (stores).** \`PolicyEngine.evaluate\` then \`finish\` of \`token_status\` under one \`grant\` limit, ${int(x.calls)} sequential calls per run, on a \`FileCounterStore\` ` +
+        `(lock, read, atomic replace per call) and a \`RedisCounterStore\` (one Lua script per call, a redis-server on 127.0.0.1), against \`MemoryCounterStore\`. ` +
+        `Medians per call: memory ${us(x.memoryUs)}, file ${us(x.fileUs)}, Redis ${us(x.redisUs)}.`,
+    );
+  } else missing('7.stores', '7. counter stores');
   if (f['7.yaml']) {
     const x = f['7.yaml'];
     row(

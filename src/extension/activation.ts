@@ -76,7 +76,11 @@ export async function start(context: ActivationContext, apis: Apis, devenvApis: 
   };
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
-  const mcp = registerMcpProvider(services);
+  const mcp = registerMcpProvider(services, undefined, {
+    secrets: context.secrets,
+    updateUserSetting: (value) => devenvApis.secrets.updateSetting('mcp.counterStore', value, 'user'),
+    tell: (message) => void apis.window.showInformationMessage(message),
+  });
   const auditFile = followAuditFile(services);
   const devenv = registerDevEnv(services, context.workspaceState, devenvApis);
   context.subscriptions.push(

@@ -8,6 +8,7 @@ import {
   type PolicyFileRead,
   type PolicyReport,
   type PolicyStatus,
+  type StoreState,
 } from '../core/policy';
 import type { ToolApprover } from './tools/context';
 import type { ServerLines } from './serverLines';
@@ -63,6 +64,8 @@ export interface ExtensionServer {
   useDefaults(): PolicyReport;
   /** The policy in force now: which file, whether it is valid. */
   policyStatus(): PolicyStatus;
+  /** Where the policy's counters live, and whether they can be used now. */
+  counterStore(): StoreState;
   close(): Promise<void>;
 }
 
@@ -109,6 +112,7 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
       return report;
     },
     policyStatus: () => policy.status(),
+    counterStore: () => policy.counterStore(),
     close: async () => {
       await server.close();
       await counterStore.close();

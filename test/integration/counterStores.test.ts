@@ -16,8 +16,9 @@ import { eventually } from '../support/eventually';
  */
 
 const MINUTE = 60_000;
-const windowStart = Math.floor(Date.now() / MINUTE) * MINUTE;
-const limited = (max: number, slot = 'send'): StoreCharge => ({ slot, expiresAt: windowStart + MINUTE, amount: 1n, max: BigInt(max) });
+// An hour ahead: a slow run must not see its counts expire with a minute's end mid-test.
+const windowEnd = Math.floor(Date.now() / MINUTE) * MINUTE + 60 * MINUTE;
+const limited = (max: number, slot = 'send'): StoreCharge => ({ slot, expiresAt: windowEnd, amount: 1n, max: BigInt(max) });
 
 async function tempDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'counter-store-'));
@@ -43,7 +44,7 @@ test('four processes reserving on one file at once allow exactly the limit betwe
   const script = `
     const { FileCounterStore } = require(${JSON.stringify(stores)});
     const store = new FileCounterStore(${JSON.stringify(file)});
-    const charge = { slot: "send", expiresAt: ${windowStart + MINUTE}, amount: 1n, max: 7n };
+    const charge = { slot: "send", expiresAt: ${windowEnd}, amount: 1n, max: 7n };
     Promise.all(Array.from({ length: 10 }, () => store.reserve([charge]))).then((results) => {
       process.stdout.write(String(results.filter((result) => result.ok).length));
     });`;
@@ -120,7 +121,7 @@ test('counts past what a double holds stay exact in Redis: a max of 2^60 + 1 adm
     await redis.close();
   });
   await eventually(() => store.state().reachable, 'connected');
-  const huge: StoreCharge = { slot: 'spend', expiresAt: windowStart + MINUTE, amount: 2n ** 60n, max: 2n ** 60n + 1n };
+  const huge: StoreCharge = { slot: 'spend', expiresAt: windowEnd, amount: 2n ** 60n, max: 2n ** 60n + 1n };
   assert.deepEqual(await store.reserve([huge]), { ok: true });
   assert.deepEqual(await store.reserve([{ ...huge, amount: 1n }]), { ok: true });
   assert.deepEqual(await store.reserve([{ ...huge, amount: 1n }]), { ok: false, index: 0, count: 2n ** 60n + 1n });

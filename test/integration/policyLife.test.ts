@@ -49,6 +49,8 @@ async function withCli(
         DINGTALK_APP_KEY: APP.appKey,
         DINGTALK_APP_SECRET: APP.appSecret,
         DINGTALK_POLICY_FILE: policyFile,
+        // Counters of this test's own, not the person's ~/.local/state shared by every run.
+        DINGTALK_STATE_DIR: dir,
       },
       stderr: 'pipe',
     });

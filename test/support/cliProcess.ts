@@ -1,6 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import * as os from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -31,7 +31,15 @@ export function cliBaseEnv(): Record<string, string> {
  * with onElicit the client can answer approval prompts.
  */
 export async function startCli(env: Record<string, string>, options: { onElicit?: (message: string) => boolean } = {}): Promise<CliSession> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { ...cliBaseEnv(), ...env }, stderr: 'pipe' });
+  // Counters (policy limits, robot sends) go to a folder of this session's own unless the test shares one.
+  const ownStateDir = env.DINGTALK_STATE_DIR ? undefined : mkdtempSync(path.join(os.tmpdir(), 'cli-state-'));
+  const stateEnv: Record<string, string> = ownStateDir ? { DINGTALK_STATE_DIR: ownStateDir } : {};
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI],
+    env: { PATH: process.env.PATH ?? '', ...stateEnv, ...env },
+    stderr: 'pipe',
+  });
   let stderr = '';
   const waiters = new Set<() => void>();
   transport.stderr!.on('data', (chunk: Buffer) => {
@@ -58,7 +66,10 @@ export async function startCli(env: Record<string, string>, options: { onElicit?
         waiters.add(check);
         check();
       }),
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      if (ownStateDir) rmSync(ownStateDir, { recursive: true, force: true });
+    },
   };
 }
 

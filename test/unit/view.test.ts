@@ -107,3 +107,31 @@ test('the policy row says whether the policy file as typed would take effect, be
   row = await policyRow();
   assert.equal(row.description, 'would take effect');
 });
+
+test('the agents view shows where the counters live, and a store that cannot be used as refusing limited calls', async (t) => {
+  const h = await harness();
+  let counters = { kind: 'redis', where: 'redis://cache.example:6379/0', reachable: true } as {
+    kind: string;
+    where: string;
+    reachable: boolean;
+    problem?: string;
+  };
+  const changed = new Emitter<void>();
+  const runningMcp = {
+    state: () => ({ enabled: true, running: true, source: '/home/me/policy.json', policy: { inForce: 'defaults', valid: true }, counters }),
+    policyAsTyped: () => undefined,
+    onDidChangeState: changed.event,
+  } as unknown as McpProvider;
+  const view = new DingTalkView(h.services, runningMcp);
+  t.after(() => view.dispose());
+  const agents = tree(h.apis.treeViews, 'dingtalkToken.agents');
+  let row = (await agents.rows()).find((item) => item.label === 'Counters');
+  assert.equal(row?.description, 'Redis, shared by your team');
+  assert.match(String((row?.tooltip as { value: string }).value), /redis:\/\/cache\.example:6379\/0/);
+
+  counters = { ...counters, reachable: false, problem: 'Redis at redis://cache.example:6379/0 cannot be reached (ECONNREFUSED).' };
+  changed.fire();
+  row = (await agents.rows()).find((item) => item.label === 'Counters');
+  assert.equal(row?.description, 'cannot be used: calls with limits are refused');
+  assert.match(String((row?.tooltip as { value: string }).value), /ECONNREFUSED/);
+});

@@ -19,7 +19,7 @@ interface CallNode {
   event: AuditEvent;
 }
 
-type AgentsNode = { kind: 'server' } | { kind: 'policy' } | { kind: 'calls' } | CallNode;
+type AgentsNode = { kind: 'server' } | { kind: 'policy' } | { kind: 'counters' } | { kind: 'calls' } | CallNode;
 
 const TICK_MS = 1000;
 const RECENT_CALLS = 20;
@@ -166,7 +166,10 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
   }
 
   getChildren(element?: AgentsNode): AgentsNode[] {
-    if (!element) return [{ kind: 'server' }, { kind: 'policy' }, { kind: 'calls' }];
+    if (!element) {
+      const counters: AgentsNode[] = this.mcp.state().counters ? [{ kind: 'counters' }] : [];
+      return [{ kind: 'server' }, { kind: 'policy' }, ...counters, { kind: 'calls' }];
+    }
     if (element.kind !== 'calls') return [];
     return this.services.audit.recent(RECENT_CALLS).map((event) => ({ kind: 'call', event }));
   }
@@ -177,6 +180,8 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
         return this.serverItem();
       case 'policy':
         return this.policyItem();
+      case 'counters':
+        return this.countersItem();
       case 'calls': {
         const count = this.services.audit.recent(RECENT_CALLS).length;
         const item = this.services.apis.tree.item(l10n.t('Recent calls'), count ? 'expanded' : 'none');
@@ -232,6 +237,21 @@ class AgentsTree implements vscode.TreeDataProvider<AgentsNode>, vscode.Disposab
     const problem = policy?.failure ? wordFailure(policy.failure) : policy?.error;
     if (problem) tooltip.appendMarkdown(`\n\n${escapeMarkdown(problem)}`);
     if (asTyped) tooltip.appendMarkdown(`\n\n${escapeMarkdown(l10n.t('As typed in the editor, this file {0}.', asTypedWords(asTyped)))}`);
+    item.tooltip = tooltip;
+    return item;
+  }
+
+  /** Where the limits are counted; a store that cannot be used is shown as an error, since limited calls are refused. */
+  private countersItem(): vscode.TreeItem {
+    const store = this.mcp.state().counters!;
+    const { window } = this.services.apis;
+    const item = this.services.apis.tree.item(l10n.t('Counters'));
+    item.id = 'mcp.counters';
+    const kinds = { memory: l10n.t('this window only'), file: l10n.t('a file shared by your windows'), redis: l10n.t('Redis, shared by your team') };
+    item.description = store.reachable ? kinds[store.kind] : l10n.t('cannot be used: calls with limits are refused');
+    item.iconPath = store.reachable ? window.icon('database') : window.icon('error', 'list.errorForeground');
+    const tooltip = window.markdown(`${escapeMarkdown(kinds[store.kind])}: ${codeSpan(store.where)}`);
+    if (store.problem) tooltip.appendMarkdown(`\n\n${escapeMarkdown(store.problem)}`);
     item.tooltip = tooltip;
     return item;
   }

@@ -8,6 +8,7 @@ import {
   type PolicyStatus,
   type PolicyFailure,
   type PolicyProblem,
+  type StoreState,
 } from '../../core/policy';
 import type { ExtensionServer } from '../../mcp/extensionServer';
 import type { Disposable } from '../emitter';
@@ -49,6 +50,8 @@ export interface McpState {
   source: string;
   /** Once the server runs: what decides calls now. */
   policy?: PolicyStatus;
+  /** Once the server runs: where the policy's counters live, and whether they can be used. */
+  counters?: StoreState;
 }
 
 export interface McpHost {
@@ -88,7 +91,7 @@ export class McpController implements Disposable {
       enabled: this.offered(),
       running: this.running !== undefined,
       source: (this.location ?? this.host.policyLocation()).source,
-      ...(this.running ? { policy: this.running.policyStatus() } : {}),
+      ...(this.running ? { policy: this.running.policyStatus(), counters: this.running.counterStore() } : {}),
     };
   }
 

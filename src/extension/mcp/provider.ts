@@ -9,6 +9,7 @@ import { McpController, type McpState, type PolicyGoneChoice, type PolicyLocatio
 import { wordFailure, wordUnknownEntries } from '../wording/policyWording';
 import { COMMAND } from '../commandIds';
 import { PolicyEditing, policyProblemWords, type PolicyAsTyped } from './policyEditing';
+import { counterStoreUrl, type CounterStoreSecretHost } from './counterStoreSecret';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';
 const LABEL = 'DingTalk Access Token';
@@ -34,7 +35,7 @@ const loadBundledServer: LoadServer = () => require('./mcp.js') as typeof import
  * starts only when VS Code resolves it, and shares this window's one TokenManager. Its life (policy file,
  * settings) is McpController's; this is the vscode side.
  */
-export function registerMcpProvider(services: Services, loadServer: LoadServer = loadBundledServer): McpProvider {
+export function registerMcpProvider(services: Services, loadServer: LoadServer = loadBundledServer, storeSecret?: CounterStoreSecretHost): McpProvider {
   const changed = new Emitter<void>();
   const stateChanged = new Emitter<void>();
   const problems = services.apis.lm.createProblems('dingtalkToken.mcpPolicy');
@@ -53,6 +54,7 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
     policyLocation: () => policyLocation(services),
     startServer: async ({ source, read }) => {
       const { startExtensionMcpServer } = loadServer();
+      const storeSetting = services.settings().counterStore;
       const server = await startExtensionMcpServer({
         tokens: services.tokens,
         apps: services.credentials,
@@ -61,7 +63,10 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
         audit: services.audit,
         approver: (request) => askPerson(services, request),
         // One store for every window of this person (a file in the extension's global storage), or the team's Redis.
-        counters: { setting: services.settings().counterStore, stateDir: services.context.globalStorageUri.fsPath },
+        counters: {
+          setting: storeSecret ? await counterStoreUrl(storeSetting, storeSecret) : storeSetting,
+          stateDir: services.context.globalStorageUri.fsPath,
+        },
         policySource: source,
         policyRead: read,
         log: (line) => services.log.info(line),

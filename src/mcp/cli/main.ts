@@ -9,9 +9,9 @@ import {
   baseUrlProblem,
   endpointsWithDefaults,
   fetchAccessToken,
-  MemorySendCounter,
   robotSecretValues,
   RobotSender,
+  StoreSendCounter,
   type DingTalkEndpoints,
 } from '../../core/dingtalk';
 import {
@@ -77,8 +77,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
   const robotsRead = readRobots(env, endpoints.legacyApiBaseUrl);
   for (const robot of robotsRead.robots) robotSecretValues(robot).forEach((value) => redactor.remember(value));
   robotsRead.problems.forEach(log);
-  // In this process only: each client runs its own copy of this server (a shared counter store comes with the policy's).
-  const robots = new RobotSender({ directory: robotDirectory(robotsRead.robots), counter: new MemorySendCounter(), endpoints: () => endpoints, redactor });
+  // Counters are shared with every other server of this person (a file) or of the team (Redis), robot sends included.
+  const counterStore = counterStoreFrom(env.DINGTALK_COUNTER_STORE, defaultStateDir(env));
+  const robots = new RobotSender({
+    directory: robotDirectory(robotsRead.robots),
+    counter: new StoreSendCounter(counterStore),
+    endpoints: () => endpoints,
+    redactor,
+  });
   const proxy = useProxyFromEnvironment(env);
   const byKey = new Map(apps.map((app) => [app.appKey, app]));
   const tokens = new TokenManager({
@@ -92,8 +98,6 @@ export async function main(env: NodeJS.ProcessEnv = process.env, redactor = new 
   const directory: AppDirectory = { list: () => apps.map(({ appKey, label }) => ({ appKey, label })), activeAppKey: () => apps[0]?.appKey };
 
   const policyFile = env.DINGTALK_POLICY_FILE ? path.resolve(env.DINGTALK_POLICY_FILE) : undefined;
-  // Counters are shared with every other server of this person (a file) or of the team (Redis).
-  const counterStore = counterStoreFrom(env.DINGTALK_COUNTER_STORE, defaultStateDir(env));
   const policy = new PolicyEngine({ source: policyFile ?? 'built-in defaults', counterStore });
   // The policy in force follows the file from here on (a deleted file keeps it until a restart);
   // `resync` re-applies `hide` once the tools exist.

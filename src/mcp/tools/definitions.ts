@@ -135,6 +135,14 @@ export const TOOLS = {
           problem: z.string().optional().describe('why the file cannot be used now (the last good policy may still be in force)'),
         })
         .describe('which MCP policy decides tool calls'),
+      counterStore: z
+        .object({
+          kind: z.enum(['memory', 'file', 'redis']).describe('memory: this process only; file: shared by this person; redis: shared by a team'),
+          where: z.string().describe('the counters file, or the Redis host, port and database (never a password)'),
+          reachable: z.boolean().describe('false: calls with limits are refused until the store can be used again'),
+          problem: z.string().optional().describe('why the store cannot be used now'),
+        })
+        .describe("where the policy's counters live"),
     },
     canonical: withAppKey,
     async run(args, context, now) {
@@ -153,6 +161,7 @@ export const TOOLS = {
         lastError: error && { kind: error.kind, code: error.code, message: context.redactor.redact(error.message), at: iso(error.at)! },
         nextAttemptAt: iso(status.nextAttemptAt),
         policy: policyInForce(context),
+        counterStore: context.policy.counterStore(),
       };
     },
   }),
