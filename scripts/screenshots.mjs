@@ -1,7 +1,8 @@
 // `npm run screenshots`: the pictures under docs/images, taken from the packaged extension in a real VS Code
 // (code-server) against the emulator, in light, dark and high-contrast themes and in Simplified Chinese. Tests never write
 // committed files; this script is the one place that does. Run `npm test` (or `npm run package` and
-// `bash scripts/setup-vscode.sh`) first.
+// `bash scripts/setup-vscode.sh`) first. Pictures are at 2× and cropped to what they show; `npm run screenshots --
+// en-light zh-cn-dark` takes only those sets.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
@@ -9,7 +10,7 @@ import { createRequire } from 'node:module';
 const root = path.join(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 const { DingTalkView, startVSCode } = require(path.join(root, 'out', 'test', 'e2e', 'harness', 'index.js'));
-const { DingTalkEmulator } = require(path.join(root, 'out', 'test', 'emulator', 'emulator.js'));
+const { DingTalkEmulator, SANDBOX_SIGNED_ROBOT } = require(path.join(root, 'out', 'test', 'emulator', 'emulator.js'));
 const images = path.join(root, 'docs', 'images');
 const vsix = path.join(root, 'dingtalk-token.vsix');
 
@@ -20,6 +21,10 @@ const WORDS = {
     inspect: 'DingTalk: Inspect Access Token',
     refresh: 'DingTalk: Refresh Access Token',
     refreshFailed: /Refreshing the token of .* failed/,
+    addRobot: 'DingTalk: Add Robot',
+    sendRobotMessage: 'DingTalk: Send Robot Message',
+    robot: 'alerts',
+    robotMessage: 'Deploy finished',
     labels: ['Sales Bot', 'HR Sync'],
   },
   'zh-cn': {
@@ -27,6 +32,10 @@ const WORDS = {
     inspect: 'DingTalk: 查看访问令牌',
     refresh: 'DingTalk: 刷新访问令牌',
     refreshFailed: /刷新 .* 的访问令牌失败/,
+    addRobot: 'DingTalk: 添加机器人',
+    sendRobotMessage: 'DingTalk: 发送机器人消息',
+    robot: '告警',
+    robotMessage: '部署完成',
     labels: ['销售机器人', '人事同步'],
   },
 };
@@ -39,8 +48,9 @@ const shots = [
   ['zh-cn', 'dark'],
 ];
 
+const chosen = process.argv.slice(2);
 fs.mkdirSync(images, { recursive: true });
-for (const [language, theme] of shots) await capture(language, theme);
+for (const [language, theme] of shots) if (!chosen.length || chosen.includes(`${language}-${theme}`)) await capture(language, theme);
 console.log(`Screenshots written to ${path.relative(root, images)}/`);
 
 async function capture(language, theme) {
@@ -56,29 +66,33 @@ async function capture(language, theme) {
       'dingtalkToken.legacyApiBaseUrl': emulator.legacyApiBaseUrl,
     },
     viewport: { width: 1280, height: 760 },
+    deviceScaleFactor: 2,
     timeoutMs: 180_000,
   });
   const suffix = `${language === 'en' ? '' : `-${language}`}-${theme}`;
   const file = (name) => path.join(images, `${name}${suffix}.png`);
+  const EDITOR = '#workbench\\.parts\\.editor';
+  const SIDEBAR = '#workbench\\.parts\\.sidebar';
   try {
     await vscode.statusBar.waitFor(/DingTalk|钉钉/, 90_000);
     // The inspect view before any app: its empty state.
     await vscode.palette.run(words.inspect);
     await vscode.webviews.waitFor(/./, 30_000);
     await vscode.page.waitForTimeout(800);
-    await vscode.screenshot(file('inspect-empty'));
+    await vscode.screenshot(file('inspect-empty'), EDITOR);
     await vscode.palette.run('View: Close All Editors');
 
-    await new DingTalkView(vscode.page).open();
+    const view = new DingTalkView(vscode.page);
+    await view.open();
     await vscode.page.waitForTimeout(800);
-    await vscode.screenshot(file('view-welcome'));
+    await vscode.screenshot(file('view-welcome'), SIDEBAR);
 
     // A refused secret: the box keeps the AppKey and says why.
     await vscode.palette.run(words.setCredentials);
     await vscode.quickInput.answer(apps[0].appKey);
     await vscode.quickInput.submit('not-the-secret');
     await vscode.quickInput.waitForMessage(/invalidClientIdOrSecret/, 30_000);
-    await vscode.screenshot(file('credentials-refused'));
+    await vscode.screenshot(file('credentials-refused'), '.quick-input-widget');
     await vscode.quickInput.answer(apps[0].appSecret);
     await vscode.quickInput.answer(apps[0].label);
     for (const app of apps.slice(1)) {
@@ -91,7 +105,7 @@ async function capture(language, theme) {
     await vscode.statusBar.waitFor(new RegExp(`${apps[0].label} 1:59`), 30_000);
     await vscode.notifications.clear();
     await vscode.page.waitForTimeout(800);
-    await vscode.screenshot(file('view'));
+    await vscode.screenshot(file('view'), SIDEBAR);
     if (theme === 'light') {
       // The walkthrough's pictures ship in the .vsix: the view alone and the status bar, small.
       const walkthrough = path.join(root, 'media', 'walkthrough');
@@ -114,14 +128,29 @@ async function capture(language, theme) {
     await vscode.palette.run(words.refresh);
     await vscode.notifications.waitFor(words.refreshFailed, 30_000);
     await vscode.page.waitForTimeout(500);
-    await vscode.screenshot(file('refresh-failed'));
+    await vscode.screenshot(file('refresh-failed'), '.notifications-toasts .notification-toast');
     emulator.setFault(null);
     await vscode.notifications.clear();
 
     await vscode.palette.run(words.inspect);
     await vscode.webviews.waitFor(new RegExp(apps[0].appKey), 30_000);
     await vscode.page.waitForTimeout(800);
-    await vscode.screenshot(file('inspect'));
+    await vscode.screenshot(file('inspect'), EDITOR);
+    await vscode.palette.run('View: Close All Editors');
+
+    // A signed group robot, added and used from the palette: the Robots section shows its last send.
+    await vscode.palette.run(words.addRobot);
+    await vscode.quickInput.answer(`${emulator.legacyApiBaseUrl}/robot/send?access_token=${SANDBOX_SIGNED_ROBOT.token}`);
+    await vscode.quickInput.answer(SANDBOX_SIGNED_ROBOT.secret);
+    await vscode.quickInput.answer(words.robot);
+    await vscode.notifications.clear();
+    await vscode.palette.run(words.sendRobotMessage);
+    await vscode.quickInput.pick(new RegExp(words.robot));
+    await vscode.quickInput.answer(words.robotMessage);
+    await view.waitForRobotRow(words.robot, /sent|已发送/, 30_000);
+    await vscode.notifications.clear();
+    await vscode.page.waitForTimeout(800);
+    await vscode.screenshot(file('robots'), SIDEBAR);
   } finally {
     await vscode.close();
     await emulator.close();

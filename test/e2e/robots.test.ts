@@ -88,7 +88,7 @@ test("an agent's send_robot_message, through VS Code's MCP client, reaches DingT
     [[true, true, { msgtype: 'text', text: { content: 'deploy finished' } }]],
   );
   // The DingTalk view is still open from the first test (clicking its icon again would close it).
-  await view.waitForRobotRow('alerts', /^alerts \| signed · last send .+: sent$/, 30_000);
+  await view.waitForRobotRow('alerts', /^alerts \| signed · sent at \d\d:\d\d( [AP]M)?$/, 30_000);
   await vscode.screenshot(path.join(ROOT, 'test-results', 'robots-view.png'));
 
   const visible = JSON.stringify(result) + vscode.logs(/DingTalk Access Token\.log$|settings\.json$/);

@@ -42,10 +42,17 @@ export class RobotsView implements vscode.TreeDataProvider<RobotNode>, vscode.Di
     item.id = `robot:${robot.name}`;
     const signing = robot.signed ? l10n.t('signed') : l10n.t('not signed');
     const last = robot.lastSend;
-    const lastWords = last
-      ? l10n.t('last send {0}: {1}', new Date(last.at).toLocaleTimeString(this.services.apis.env.language), last.ok ? l10n.t('sent') : outcomeWord(last.kind))
-      : l10n.t('nothing sent yet');
-    item.description = `${signing} · ${lastWords}`;
+    let lastShort = l10n.t('nothing sent yet');
+    let lastWords = lastShort;
+    if (last) {
+      const outcome = last.ok ? l10n.t('sent') : outcomeWord(last.kind);
+      const at = new Date(last.at);
+      const language = this.services.apis.env.language;
+      // The row fits the default sidebar width beside its inline buttons: the outcome first, the time to the minute.
+      lastShort = l10n.t('{0} at {1}', outcome, at.toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' }));
+      lastWords = l10n.t('last send {0}: {1}', at.toLocaleTimeString(language), outcome);
+    }
+    item.description = `${signing} · ${lastShort}`;
     item.iconPath = this.services.apis.window.icon('hubot', last && !last.ok ? 'list.warningForeground' : undefined);
     item.tooltip = `${robot.name}\n${signing}\n${lastWords}`;
     item.contextValue = 'dingtalkRobot';

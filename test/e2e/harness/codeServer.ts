@@ -26,6 +26,8 @@ export interface StartOptions {
   /** Budget for the whole start-up (install, server, browser, workbench). Default 120 s. */
   timeoutMs?: number;
   viewport?: { width: number; height: number };
+  /** Device pixels per CSS pixel: 2 takes pictures as a HiDPI screen shows them. Default 1. */
+  deviceScaleFactor?: number;
   /** Leave the temp dirs (user data with its logs, workspace) behind on close, for debugging. */
   keepTempDir?: boolean;
 }

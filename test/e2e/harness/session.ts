@@ -137,7 +137,10 @@ export class VSCodeSession {
       browserServer = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
       processes.browserPid = browserServer.process().pid;
       const browser = await chromium.connect(browserServer.wsEndpoint());
-      const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+      const context = await browser.newContext({
+        viewport: options.viewport ?? { width: 1400, height: 900 },
+        deviceScaleFactor: options.deviceScaleFactor ?? 1,
+      });
       const page = await context.newPage();
       session = new VSCodeSession(page, browser, browserServer, processes, server.port, dirs, timings, server.output);
       const s = session;
@@ -174,9 +177,11 @@ export class VSCodeSession {
     await VSCodeSession.endProcesses(this.processes, this.browserServer);
   }
 
-  async screenshot(file: string): Promise<void> {
+  /** The whole window, or only the part of it `selector` shows (a view, a dialog), as a PNG at `file`. */
+  async screenshot(file: string, selector?: string): Promise<void> {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    await this.page.screenshot({ path: file });
+    if (selector) await this.page.locator(selector).first().screenshot({ path: file });
+    else await this.page.screenshot({ path: file });
   }
 }
 
