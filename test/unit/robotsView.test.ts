@@ -36,6 +36,6 @@ test('a robot row reads signed or not, then its last outcome and the minute, sho
       ['builds', `not signed · signature mismatch at ${shortTime(at)}`],
     ],
   );
-  assert.match(String(rows[0]?.tooltip), new RegExp(`last send ${new Date(at).toLocaleTimeString('en')}: sent`));
+  assert.match(rows[0]?.tooltip as string, new RegExp(`last send ${new Date(at).toLocaleTimeString('en')}: sent`));
   assert.doesNotMatch(JSON.stringify(rows), /SECabc|robotTokenA1x9|robotTokenB2y8/, 'no webhook token or secret in the rows');
 });
