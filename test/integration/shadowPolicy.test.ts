@@ -38,7 +38,7 @@ test('a shadow policy that denies everything changes no decision, and every audi
     const calls: [string, Record<string, unknown>][] = [
       ['token_status', {}],
       ['get_access_token', {}],
-      ['dingtalk_api_request', { method: 'GET', path: '/v1.0/contact/users/u1' }],
+      ['dingtalk_api_request', { method: 'GET', path: '/v1.0/contact/users/distinctUserId7q' }],
       ['list_apps', {}],
     ];
     for (const [tool, args] of calls) {
@@ -52,6 +52,11 @@ test('a shadow policy that denies everything changes no decision, and every audi
       calls.map(([tool]) => [tool, 'allow', { decision: 'deny', rule: 'default:deny' }]),
     );
     assert.equal((await fs.stat(auditFile)).mode & 0o777, 0o600);
+    const written = await fs.readFile(auditFile, 'utf8');
+    const token = emulator.currentToken(APP.appKey);
+    assert.ok(token, 'a token was issued');
+    for (const secret of [APP.appSecret, token, 'distinctUserId7q'])
+      assert.ok(!written.includes(secret), 'no secret, token or argument value in the audit file');
     assert.match(cli.stderr(), /shadow policy .*shadow\.json is judged beside the policy in force/);
   } finally {
     await cli.close();
