@@ -50,8 +50,15 @@ export function referenceKey(scope: string, counter: string): string {
 
 /** The slot a counter's count is stored under (counter stores): its identity and the start of the window it belongs to. */
 export function storedKey(id: CounterId, windowStart: number): string {
-  return JSON.stringify([id.owner, id.counter, id.window, scopeText(id), windowStart]);
+  const last = storedKeys.get(id);
+  if (last?.windowStart === windowStart) return last.key;
+  const key = JSON.stringify([id.owner, id.counter, id.window, scopeText(id), windowStart]);
+  storedKeys.set(id, { windowStart, key });
+  return key;
 }
+
+/** Each counter's key in its current window: a call reads and reserves the same slots. */
+const storedKeys = new WeakMap<CounterId, { windowStart: number; key: string }>();
 
 /** A stored key read back; anything that is not one (hand-edited, another version's) is undefined. */
 export function parseStoredKey(text: string): { id: CounterId; windowStart: number } | undefined {

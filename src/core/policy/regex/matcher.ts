@@ -44,12 +44,13 @@ type Instruction =
 /** Compiles a pattern; throws a RegexProblem whose message says what is wrong and where. */
 export function compileSafeRegex(pattern: string): SafeRegex {
   const { program, maxSteps } = compile(pattern);
-  return { test: (input) => (input.length > MAX_MATCHED_LENGTH ? undefined : run(program, input).matched), maxSteps };
+  const flat = flatten(program);
+  return { test: (input) => (input.length > MAX_MATCHED_LENGTH ? undefined : run(flat, input).matched), maxSteps };
 }
 
 /** A match with the steps it took, which never exceed the pattern's maxSteps (for tests and the bench). */
 export function matchCountingSteps(pattern: string, input: string): { matched: boolean; steps: number } {
-  return run(compile(pattern).program, input);
+  return run(flatten(compile(pattern).program), input);
 }
 
 function compile(pattern: string): { program: Instruction[]; maxSteps: number } {
@@ -161,14 +162,38 @@ const Op = { Char: 0, Split: 1, Jump: 2, Bol: 3, Eol: 4, Boundary: 5, NotBoundar
  * instruction is visited at most once and each character instruction tests its class once: the steps
  * counted here are those visits and the class tests' comparisons, at most the program's cost per position.
  */
-function run(program: Instruction[], input: string): { matched: boolean; steps: number } {
+/** The program as flat arrays, built once per pattern: run's loop reads them up to millions of times per match. */
+interface FlatProgram {
+  size: number;
+  ops: Int32Array;
+  first: Int32Array;
+  second: Int32Array;
+  tests: Int32Array;
+  sets: CharSet[];
+  /** Working space run() reuses (it never runs twice at once): the seen marks, two state lists, the stack, the code points. */
+  scratch: { seen: Int32Array; current: Int32Array; next: Int32Array; stack: Int32Array; chars: Int32Array };
+}
+
+function flatten(program: Instruction[]): FlatProgram {
   const size = program.length;
-  // The program as flat arrays: the loop below runs up to millions of times per match.
-  const ops = new Int32Array(size);
-  const first = new Int32Array(size);
-  const second = new Int32Array(size);
-  const tests = new Int32Array(size);
-  const sets: CharSet[] = [];
+  const flat: FlatProgram = {
+    size,
+    ops: new Int32Array(size),
+    first: new Int32Array(size),
+    second: new Int32Array(size),
+    tests: new Int32Array(size),
+    sets: [],
+    // Each state enters a list at most once per position, so lists and the work stack never exceed `size`
+    // entries (a split pushes two, hence the doubled stack).
+    scratch: {
+      seen: new Int32Array(size),
+      current: new Int32Array(size),
+      next: new Int32Array(size),
+      stack: new Int32Array(size * 2 + 2),
+      chars: new Int32Array(64),
+    },
+  };
+  const { ops, first, second, tests, sets } = flat;
   program.forEach((instruction, pc) => {
     if (instruction.op === 'char') [ops[pc], first[pc], tests[pc], sets[pc]] = [Op.Char, instruction.next, testCost(instruction.set), instruction.set];
     else if (instruction.op === 'split') [ops[pc], first[pc], second[pc]] = [Op.Split, instruction.a, instruction.b];
@@ -178,13 +203,16 @@ function run(program: Instruction[], input: string): { matched: boolean; steps: 
     else if (instruction.op === 'boundary') [ops[pc], first[pc]] = [instruction.not ? Op.NotBoundary : Op.Boundary, instruction.next];
     else ops[pc] = Op.Match;
   });
-  // Each state enters a list at most once per position, so lists and the work stack never exceed `size`
-  // entries (a split pushes two, hence the doubled stack).
-  const seen = new Int32Array(size).fill(-1);
-  let current = new Int32Array(size);
-  let next = new Int32Array(size);
-  const stack = new Int32Array(size * 2 + 2);
-  const chars = new Int32Array(input.length);
+  return flat;
+}
+
+function run({ ops, first, second, tests, sets, scratch }: FlatProgram, input: string): { matched: boolean; steps: number } {
+  const { seen, stack } = scratch;
+  seen.fill(-1);
+  let { current, next } = scratch;
+  // Grows to the longest input seen, at most MAX_MATCHED_LENGTH code points.
+  if (scratch.chars.length < input.length) scratch.chars = new Int32Array(input.length);
+  const chars = scratch.chars;
   let length = 0;
   for (let i = 0; i < input.length; i++) {
     const cp = input.codePointAt(i)!;
