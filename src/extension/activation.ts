@@ -1,9 +1,9 @@
 import { followAuditFile } from './audit/auditFile';
 import type * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
-import { fetchAccessToken, type AppCredentials, type FetchedToken, DingTalkError, MemorySendCounter, RobotSender, robotSecretValues } from '../core/dingtalk';
+import { fetchAccessToken, type AppCredentials, type FetchedToken, DingTalkError, RobotSender, robotSecretValues, StoreSendCounter } from '../core/dingtalk';
 import { TokenManager } from '../core/tokens';
-import { systemClock } from '../core/clock';
+import { systemClock, type Clock } from '../core/clock';
 import { AuditTrail } from '../core/audit';
 import { Redactor } from '../core/redact';
 import { CredentialStore } from './apps/credentials';
@@ -12,7 +12,9 @@ import { readSettings, SECTION, type Settings } from './config';
 import { StatusBar } from './statusBar/statusBar';
 import { InspectPanel } from './inspect/panel';
 import { registerCommands } from './commands';
-import { registerMcpProvider } from './mcp/provider';
+import { loadBundledServer, registerMcpProvider, type LoadServer } from './mcp/provider';
+import { counterStoreUrl } from './mcp/counterStoreSecret';
+import { WindowCounterStore } from './counters/windowStore';
 import { DingTalkView } from './apps/view';
 import { RobotStore } from './robots/store';
 import { RobotsView } from './robots/view';
@@ -28,11 +30,17 @@ export type ActivationContext = Pick<
   'subscriptions' | 'secrets' | 'globalState' | 'workspaceState' | 'globalStorageUri' | 'extension'
 >;
 
+/** Test hooks: a fake clock, and the MCP bundle from src/mcp rather than dist/mcp.js. */
+export interface StartHooks {
+  clock?: Clock;
+  loadServer?: LoadServer;
+}
+
 /**
- * Builds the one Redactor and TokenManager and hands them to the status bar, commands, inspect view and MCP
- * provider; everything VS Code shows goes through `apis`.
+ * Builds the one Redactor, TokenManager and counter store and hands them to the status bar, commands, inspect view,
+ * robots and MCP provider; everything VS Code shows goes through `apis`.
  */
-export async function start(context: ActivationContext, apis: Apis, devenvApis: DevEnvApis): Promise<Services> {
+export async function start(context: ActivationContext, apis: Apis, devenvApis: DevEnvApis, hooks: StartHooks = {}): Promise<Services> {
   const started = performance.now();
   const redactor = new Redactor();
   const log = createLog(redactor, apis.window);
@@ -41,12 +49,24 @@ export async function start(context: ActivationContext, apis: Apis, devenvApis: 
   reportSettingProblems(apis, log, settings);
   const credentials = await CredentialStore.open(context.secrets);
   const fetchToken = (app: AppCredentials) => fetchWithLog(log, redactor, app, settings);
-  const clock = systemClock;
+  const clock = hooks.clock ?? systemClock;
+  const loadServer = hooks.loadServer ?? loadBundledServer;
+  // The policy's limits and robot sends count here: every window of this person (global storage) or the team (Redis) shares one count.
+  const counters = new WindowCounterStore({
+    setting: () => settings.counterStore,
+    stateDir: context.globalStorageUri.fsPath,
+    open: (setting, stateDir) => loadServer().counterStoreFrom(setting, stateDir),
+    resolveUrl: (setting) =>
+      counterStoreUrl(setting, {
+        secrets: context.secrets,
+        updateUserSetting: (value) => devenvApis.secrets.updateSetting('mcp.counterStore', value, 'user'),
+        tell: (message) => void apis.window.showInformationMessage(message),
+      }),
+  });
   const robotStore = new RobotStore(context.globalState, context.secrets);
-  // Counted in this window's memory: the policy counters' shared store does not take robot sends yet.
   const robotSender = new RobotSender({
     directory: robotStore,
-    counter: new MemorySendCounter(),
+    counter: new StoreSendCounter(counters),
     endpoints: () => settings.endpoints,
     redactor,
     clock,
@@ -71,16 +91,13 @@ export async function start(context: ActivationContext, apis: Apis, devenvApis: 
     tokens,
     audit: new AuditTrail(),
     robots: { store: robotStore, sender: robotSender },
+    counters,
     settings: () => settings,
     fetchToken,
   };
   const statusBar = new StatusBar(services);
   const inspect = new InspectPanel(services);
-  const mcp = registerMcpProvider(services, undefined, {
-    secrets: context.secrets,
-    updateUserSetting: (value) => devenvApis.secrets.updateSetting('mcp.counterStore', value, 'user'),
-    tell: (message) => void apis.window.showInformationMessage(message),
-  });
+  const mcp = registerMcpProvider(services, loadServer);
   const auditFile = followAuditFile(services);
   const devenv = registerDevEnv(services, context.workspaceState, devenvApis);
   context.subscriptions.push(
@@ -94,6 +111,7 @@ export async function start(context: ActivationContext, apis: Apis, devenvApis: 
     trackContextKeys(services, mcp),
     auditFile,
     { dispose: () => tokens.dispose() },
+    counters,
     ...devenv.subscriptions,
     ...registerCommands(services, inspect, devenv.commands),
   );
@@ -106,6 +124,7 @@ export async function start(context: ActivationContext, apis: Apis, devenvApis: 
       tokens.configure({ refreshMarginMs: settings.refreshMarginMs, autoRefresh: settings.autoRefresh });
       statusBar.render();
       mcp.configurationChanged();
+      counters.settingsChanged();
       auditFile.settingsChanged();
       devenv.settingsChanged();
     }),

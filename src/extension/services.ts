@@ -10,6 +10,7 @@ import type { Apis } from './apis/apis';
 import type { Redactor } from '../core/redact';
 import type { RobotSender } from '../core/dingtalk';
 import type { RobotStore } from './robots/store';
+import type { WindowCounterStore } from './counters/windowStore';
 
 /** What activate() builds once and hands to every part: one TokenManager, one credential store, one log. */
 export interface Services {
@@ -28,6 +29,8 @@ export interface Services {
   audit: AuditTrail;
   /** The group robots: kept in the store, sent through the one sender (its 20-a-minute count shared by the commands and agents). */
   robots: { store: RobotStore; sender: RobotSender };
+  /** Where the MCP policy's limits and robot sends are counted: one store shared by this person's windows, or the team's Redis. */
+  counters: WindowCounterStore;
   settings(): Settings;
   /** Asks DingTalk for a token with these credentials, logging the outcome (never the secret or token). */
   fetchToken(credentials: AppCredentials): Promise<FetchedToken>;

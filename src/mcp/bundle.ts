@@ -4,3 +4,5 @@ export { startExtensionMcpServer } from './extensionServer';
 export { runCli } from './cli/main';
 export { runPolicyCasesText, listPolicyCasesText } from './policyTesting';
 export { checkPolicyDocument } from './policyChecking';
+// The extension's counter store (a file, or Redis), opened when a window first counts: ioredis and the lock stay out of activation.
+export { counterStoreFrom } from '../core/policy';

@@ -1,6 +1,5 @@
 import {
   applyPolicyRead,
-  counterStoreFrom,
   PolicyEngine,
   ShadowPolicy,
   useDefaults,
@@ -32,8 +31,8 @@ export interface ExtensionServerOptions {
   endpoints: () => DingTalkEndpoints;
   audit: AuditTrail;
   approver: ToolApprover;
-  /** Where the policy's counters live: the dingtalkToken.mcp.counterStore setting ('' → a file in `stateDir`), or a given store. */
-  counters: { setting: string; stateDir: string } | { store: CounterStore };
+  /** Where the policy's counters live: the window's store, which the caller owns (robot sends count there too) and closes. */
+  counters: CounterStore;
   /** Where the policy comes from, for messages. */
   policySource: string;
   /** What reading the policy file gave just now. */
@@ -70,7 +69,7 @@ export interface ExtensionServer {
 }
 
 export async function startExtensionMcpServer(options: ExtensionServerOptions): Promise<ExtensionServer> {
-  const counterStore = 'store' in options.counters ? options.counters.store : counterStoreFrom(options.counters.setting, options.counters.stateDir);
+  const counterStore = options.counters;
   const policy = new PolicyEngine({ counterStore, source: options.policySource });
   // Reported by the caller, which knows how to tell the person.
   const initialPolicy = applyPolicyRead(policy, options.policyRead, { knownTools: TOOL_NAMES });
@@ -113,9 +112,6 @@ export async function startExtensionMcpServer(options: ExtensionServerOptions): 
     },
     policyStatus: () => policy.status(),
     counterStore: () => policy.counterStore(),
-    close: async () => {
-      await server.close();
-      await counterStore.close();
-    },
+    close: () => server.close(),
   };
 }

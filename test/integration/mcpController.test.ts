@@ -64,7 +64,7 @@ class FakeHost implements McpHost {
       endpoints: () => endpoints,
       audit: new AuditTrail(),
       approver: async () => false,
-      counters: { store: new MemoryCounterStore() },
+      counters: new MemoryCounterStore(),
       advice: () => undefined,
       policySource: source,
       policyRead: read,

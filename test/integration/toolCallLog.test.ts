@@ -22,7 +22,7 @@ test('the in-process server words its audit line as the extension asks, and writ
     endpoints: () => endpointsWithDefaults({}),
     audit: new AuditTrail(),
     approver: async () => false,
-    counters: { store: new MemoryCounterStore() },
+    counters: new MemoryCounterStore(),
     policySource: 'built-in defaults',
     policyRead: { kind: 'missing' },
     log: (line) => lines.push(line),

@@ -34,6 +34,8 @@ import {
 export { FakePanel, FakeSecrets } from './fakeUi';
 import { RobotStore } from '../../src/extension/robots/store';
 import { MemorySendCounter, RobotSender } from '../../src/core/dingtalk';
+import { counterStoreFrom } from '../../src/core/policy';
+import { WindowCounterStore } from '../../src/extension/counters/windowStore';
 import { COMMAND } from '../../src/extension/commandIds';
 import type { FeatureCommands } from '../../src/extension/commands';
 
@@ -410,12 +412,10 @@ export async function harness(): Promise<Harness> {
     keys: () => [...globalState.keys()],
   } as unknown as vscode.ExtensionContext['globalState'];
   const robotStore = new RobotStore(memento, secrets);
+  // Where the policy's counters file goes: a folder of this test's own.
+  const globalStorage = mkdtempSync(path.join(os.tmpdir(), 'fake-global-storage-'));
   state.services = {
-    context: {
-      globalState: memento,
-      // Where the policy's counters file goes: a folder of this test's own.
-      globalStorageUri: { fsPath: mkdtempSync(path.join(os.tmpdir(), 'fake-global-storage-')) } as vscode.Uri,
-    },
+    context: { globalState: memento, globalStorageUri: { fsPath: globalStorage } as vscode.Uri },
     apis,
     clock,
     version: '0.1.0',
@@ -433,6 +433,7 @@ export async function harness(): Promise<Harness> {
       store: robotStore,
       sender: new RobotSender({ directory: robotStore, counter: new MemorySendCounter(), endpoints: () => state.settings.endpoints, redactor, clock }),
     },
+    counters: new WindowCounterStore({ setting: () => state.settings.counterStore, stateDir: globalStorage, open: counterStoreFrom }),
     settings: () => state.settings,
     fetchToken,
   };

@@ -2,6 +2,8 @@
 // the extension, and what a settings change does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { start, type ActivationContext } from '../../src/extension/activation';
 import { fakeApis, FakeSecrets, type FakeApis } from '../support/fakeApis';
 import { FakeMemento, FakeSecretsApis, FakeTerminalEnvironment, FakeTrust } from '../support/devenvKit';
@@ -18,6 +20,8 @@ async function activated(apis: FakeApis): Promise<{ dispose(): void }> {
       keys: () => [],
     },
     workspaceState: new FakeMemento(),
+    // Never written: nothing here counts a limited call or a robot send.
+    globalStorageUri: { fsPath: path.join(os.tmpdir(), 'dingtalk-activation-unused') },
     extension: { packageJSON: { version: '0.1.0' } },
   } as unknown as ActivationContext;
   await start(context, apis, { trust: new FakeTrust(), terminal: new FakeTerminalEnvironment(), secrets: new FakeSecretsApis() });

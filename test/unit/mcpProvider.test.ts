@@ -78,3 +78,30 @@ test('resolving starts the server: an address and headers, with no appSecret or 
     rmSync(folder, { recursive: true, force: true });
   }
 });
+
+test("the running server counts in the window's store and follows a changed dingtalkToken.mcp.counterStore without a restart", async () => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'dingtalk-mcp-provider-'));
+  const h = await harness();
+  h.apis.workspace.policyFile = (settings) =>
+    ({ scheme: 'file', fsPath: path.join(folder, settings.policyFile), toString: () => path.join(folder, settings.policyFile) }) as vscode.Uri;
+  const provider = registerMcpProvider(h.services, () => serverBundle);
+  try {
+    const server = h.apis.mcpServers.get(PROVIDER_ID)!;
+    const address = await server.resolve();
+    const storage = h.services.context.globalStorageUri.fsPath;
+    assert.deepEqual(provider.state().counters, { kind: 'file', where: path.join(storage, 'counters.json'), reachable: true });
+    // The view refreshes on the provider's state changes: one comes once the other store is in use.
+    const changed = new Promise<void>((resolve) => provider.onDidChangeState(() => provider.state().counters?.reachable === false && resolve()));
+
+    h.settings = { ...h.settings, counterStore: 'memcached://cache.example:11211' };
+    provider.configurationChanged();
+    h.services.counters.settingsChanged();
+    await changed;
+    assert.equal(provider.state().counters?.reachable, false, 'the DingTalk view shows the store cannot be used');
+    assert.match(provider.state().counters?.problem ?? '', /^dingtalkToken\.mcp\.counterStore: /);
+    assert.equal(await server.resolve(), address, 'the same server, counting in the store the setting names now');
+  } finally {
+    provider.dispose();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});

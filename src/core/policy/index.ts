@@ -8,6 +8,7 @@ export {
   MemoryCounterStore,
   RedisCounterStore,
   type CounterStore,
+  type StoreCharge,
   type StoreState,
 } from './stores';
 export { DEFAULT_POLICY, DEFAULT_REFRESH_LIMIT, DEFAULT_REFRESHES_PER_MINUTE } from './defaults';

@@ -9,7 +9,6 @@ import { McpController, type McpState, type PolicyGoneChoice, type PolicyLocatio
 import { wordFailure, wordUnknownEntries } from '../wording/policyWording';
 import { COMMAND } from '../commandIds';
 import { PolicyEditing, policyProblemWords, type PolicyAsTyped } from './policyEditing';
-import { counterStoreUrl, type CounterStoreSecretHost } from './counterStoreSecret';
 
 const PROVIDER_ID = 'dingtalkToken.mcp';
 const LABEL = 'DingTalk Access Token';
@@ -25,17 +24,17 @@ export interface McpProvider extends Disposable {
 }
 
 /** The in-process server's entry and the policy check, dist/mcp.js inside the editor; unit tests hand in src/mcp/bundle's. */
-export type LoadServer = () => Pick<typeof import('../../mcp/bundle'), 'startExtensionMcpServer' | 'checkPolicyDocument'>;
+export type LoadServer = () => Pick<typeof import('../../mcp/bundle'), 'startExtensionMcpServer' | 'checkPolicyDocument' | 'counterStoreFrom'>;
 
 // Required by path so esbuild keeps it a separate file that activation never loads.
-const loadBundledServer: LoadServer = () => require('./mcp.js') as typeof import('../../mcp/bundle');
+export const loadBundledServer: LoadServer = () => require('./mcp.js') as typeof import('../../mcp/bundle');
 
 /**
  * Offers the in-process MCP server to VS Code. The definition is cheap; the server (MCP SDK, zod, policy)
  * starts only when VS Code resolves it, and shares this window's one TokenManager. Its life (policy file,
  * settings) is McpController's; this is the vscode side.
  */
-export function registerMcpProvider(services: Services, loadServer: LoadServer = loadBundledServer, storeSecret?: CounterStoreSecretHost): McpProvider {
+export function registerMcpProvider(services: Services, loadServer: LoadServer = loadBundledServer): McpProvider {
   const changed = new Emitter<void>();
   const stateChanged = new Emitter<void>();
   const problems = services.apis.lm.createProblems('dingtalkToken.mcpPolicy');
@@ -54,7 +53,8 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
     policyLocation: () => policyLocation(services),
     startServer: async ({ source, read }) => {
       const { startExtensionMcpServer } = loadServer();
-      const storeSetting = services.settings().counterStore;
+      // Opened first, so the view and token_status name the store from the start.
+      await services.counters.ready();
       const server = await startExtensionMcpServer({
         tokens: services.tokens,
         apps: services.credentials,
@@ -62,11 +62,8 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
         endpoints: () => services.settings().endpoints,
         audit: services.audit,
         approver: (request) => askPerson(services, request),
-        // One store for every window of this person (a file in the extension's global storage), or the team's Redis.
-        counters: {
-          setting: storeSecret ? await counterStoreUrl(storeSetting, storeSecret) : storeSetting,
-          stateDir: services.context.globalStorageUri.fsPath,
-        },
+        // The window's one store, robot sends counted there too: shared by every window of this person, or by the team.
+        counters: services.counters,
         policySource: source,
         policyRead: read,
         log: (line) => services.log.info(line),
@@ -112,6 +109,7 @@ export function registerMcpProvider(services: Services, loadServer: LoadServer =
     problems,
     controller,
     controller.onDidChangeState(() => stateChanged.fire()),
+    services.counters.onDidChange(() => stateChanged.fire()),
     stateChanged,
     services.apis.lm.registerMcpServer(PROVIDER_ID, server),
     services.credentials.onDidChangeApps(() => {

@@ -6,6 +6,7 @@ import type { Redactor } from '../../core/redact';
 export function describeRobotError(error: unknown, redactor: Redactor): string {
   if (!(error instanceof RobotError)) return redactor.redact(error instanceof Error ? error.message : String(error));
   const said = error.code ? ` (${error.code}${error.details.said ? `: ${error.details.said}` : ''})` : '';
+  if (error.kind === 'counterStore') return redactor.redact(counterStoreWords(error.robot, error.details.said ?? ''));
   return redactor.redact(`${robotErrorWords(error.kind, error.robot, error.retryAfterMs)}${said}`);
 }
 
@@ -34,7 +35,16 @@ export function outcomeWord(kind: string | undefined): string {
   }
 }
 
-function robotErrorWords(kind: RobotErrorKind, robot: string, retryAfterMs: number | undefined): string {
+/** The store's own words stay as they are (a file or Redis, and why): they are what to fix. */
+function counterStoreWords(robot: string, why: string): string {
+  return l10n.t(
+    'Robot "{0}" did not send: its 20 messages a minute are counted in the counter store (dingtalkToken.mcp.counterStore), which cannot be used now, so nothing was sent. {1}',
+    robot,
+    why,
+  );
+}
+
+function robotErrorWords(kind: Exclude<RobotErrorKind, 'counterStore'>, robot: string, retryAfterMs: number | undefined): string {
   const seconds = Math.max(1, Math.ceil((retryAfterMs ?? 0) / 1000));
   switch (kind) {
     case 'signMismatch':

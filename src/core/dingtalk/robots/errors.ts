@@ -17,6 +17,8 @@ export type RobotErrorKind =
   | 'tooFast'
   /** Refused here: a 21st send within a minute would get the robot blocked. Nothing was sent. */
   | 'localLimit'
+  /** Refused here: the counter store that keeps the robot's sends cannot be used (fail closed). Nothing was sent. */
+  | 'counterStore'
   /** A 5xx, a reset or a timeout after the request left: DingTalk may have delivered it. Never repeated. */
   | 'mayHaveBeenDelivered'
   /** The connection never opened: nothing reached DingTalk. */

@@ -9,7 +9,7 @@ import { DingTalkError } from '../errors';
 import { send } from '../http';
 import { robotAnswerError } from './answer';
 import { RobotError } from './errors';
-import { robotCounterKey, ROBOT_SENDS_PER_MINUTE, ROBOT_WINDOW_MS, type SendCounter } from './limiter';
+import { robotCounterKey, ROBOT_SENDS_PER_MINUTE, ROBOT_WINDOW_MS, type SendCounter, type Take } from './limiter';
 import { resolveRobot, type RobotCredentials, type RobotDirectory, type RobotSummary } from './registry';
 import { signUrl } from './sign';
 import { checkRobot, robotSecretValues, robotSendUrl } from './webhook';
@@ -72,7 +72,7 @@ export class RobotSender {
     const token = url.searchParams.get('access_token')!;
     const key = robotCounterKey(token);
     const takenAt = this.now();
-    const take = await this.deps.counter.take(key, ROBOT_SENDS_PER_MINUTE, ROBOT_WINDOW_MS, takenAt);
+    const take = await this.takeSend(robot.name, key, takenAt);
     if (!take.taken) {
       const seconds = Math.max(1, Math.ceil(take.retryAfterMs / 1000));
       throw new RobotError(
@@ -101,7 +101,8 @@ export class RobotSender {
         const neverConnected = error instanceof DingTalkError && error.kind === 'network' && NEVER_CONNECTED.has(error.code ?? '');
         if (neverConnected && attempt === 1) continue;
         if (neverConnected) {
-          await this.deps.counter.giveBack(key, takenAt);
+          // Best effort: a count the store cannot give back only makes the limit stricter.
+          await this.deps.counter.giveBack(key, takenAt).catch(() => undefined);
           throw new RobotError(
             'notSent',
             robot.name,
@@ -119,8 +120,25 @@ export class RobotSender {
       }
     }
     const refused = robotAnswerError(robot.name, answer.status, answer.text);
-    if (refused?.kind === 'tooFast') await this.deps.counter.block(key, this.now() + refused.retryAfterMs!);
+    // DingTalk's own refusal is what the caller hears, even when the store cannot record the block.
+    if (refused?.kind === 'tooFast') await this.deps.counter.block(key, this.now() + refused.retryAfterMs!).catch(() => undefined);
     if (refused) throw refused;
+  }
+
+  /** One of the robot's sends this minute; a counter store that cannot be used refuses the send, saying why. */
+  private async takeSend(robot: string, key: string, at: number): Promise<Take> {
+    try {
+      return await this.deps.counter.take(key, ROBOT_SENDS_PER_MINUTE, ROBOT_WINDOW_MS, at);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new RobotError(
+        'counterStore',
+        robot,
+        `Robot "${robot}" may not send now: its ${ROBOT_SENDS_PER_MINUTE} messages a minute are counted in the counter store, which cannot be used (${why}). ` +
+          'Nothing was sent; sends are refused until the store can be used again.',
+        { said: why },
+      );
+    }
   }
 }
 
