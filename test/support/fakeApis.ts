@@ -33,8 +33,8 @@ import {
 } from './fakeUi';
 export { FakePanel, FakeSecrets } from './fakeUi';
 import { RobotStore } from '../../src/extension/robots/store';
-import { MemorySendCounter, RobotSender } from '../../src/core/dingtalk';
-import { counterStoreFrom } from '../../src/core/policy';
+import { RobotSender, StoreSendCounter } from '../../src/core/dingtalk';
+import { counterStoreFrom, MemoryCounterStore } from '../../src/core/policy';
 import { WindowCounterStore } from '../../src/extension/counters/windowStore';
 import { COMMAND } from '../../src/extension/commandIds';
 import type { FeatureCommands } from '../../src/extension/commands';
@@ -431,7 +431,13 @@ export async function harness(): Promise<Harness> {
     audit: new AuditTrail(),
     robots: {
       store: robotStore,
-      sender: new RobotSender({ directory: robotStore, counter: new MemorySendCounter(), endpoints: () => state.settings.endpoints, redactor, clock }),
+      sender: new RobotSender({
+        directory: robotStore,
+        counter: new StoreSendCounter(new MemoryCounterStore(() => clock.now())),
+        endpoints: () => state.settings.endpoints,
+        redactor,
+        clock,
+      }),
     },
     counters: new WindowCounterStore({ setting: () => state.settings.counterStore, stateDir: globalStorage, open: counterStoreFrom }),
     settings: () => state.settings,

@@ -2,10 +2,9 @@
 // the 20-a-minute budget counts. The sends themselves are in test/integration/robots.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkRobot, MemorySendCounter, RobotError, robotSignature } from '../../src/core/dingtalk';
+import { checkRobot, RobotError, robotSignature } from '../../src/core/dingtalk';
 import { robotAnswerError } from '../../src/core/dingtalk/robots/answer';
 import { robotSendUrl } from '../../src/core/dingtalk/robots/webhook';
-import { FakeClock } from '../support/fakeClock';
 
 const TOKEN = 'f00dfeedrobottoken0123456789abcdef0123456789abcdef0123456789abcd';
 const LEGACY = 'https://oapi.dingtalk.com';
@@ -85,29 +84,4 @@ test("DingTalk's robot answers are kinds of their own, named after the robot, wi
     assert.match(late.message, /may have been delivered\. It was not sent again/);
   }
   assert.equal(kind(404, 'not found')!.kind, 'rejected');
-});
-
-test('the send budget: 20 in any 60 seconds, the 21st told when one frees; a block holds until its end; a give-back frees its unit', async () => {
-  const clock = new FakeClock();
-  const counter = new MemorySendCounter();
-  const take = () => counter.take('robot:x', 20, 60_000, clock.now());
-  for (let index = 0; index < 10; index++) assert.deepEqual(await take(), { taken: true });
-  await clock.advance(30_000);
-  for (let index = 0; index < 10; index++) assert.deepEqual(await take(), { taken: true });
-  assert.deepEqual(await take(), { taken: false, retryAfterMs: 30_000 }, 'the first ten leave the window 60 s after they were sent');
-  await clock.advance(30_001);
-  assert.deepEqual(await take(), { taken: true }, 'a sliding window: never more than 20 within any minute');
-  assert.deepEqual(await counter.take('robot:other', 20, 60_000, clock.now()), { taken: true }, 'each robot counts alone');
-
-  await counter.block('robot:x', clock.now() + 600_000);
-  await clock.advance(120_000);
-  assert.deepEqual(await take(), { taken: false, retryAfterMs: 480_000 });
-  await clock.advance(480_000);
-  assert.deepEqual(await take(), { taken: true });
-
-  const at = clock.now();
-  for (let index = 0; index < 19; index++) await take();
-  assert.equal((await take()).taken, false);
-  await counter.giveBack('robot:x', at);
-  assert.deepEqual(await take(), { taken: true }, 'a send that never left gives its unit back');
 });

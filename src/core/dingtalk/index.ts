@@ -2,7 +2,7 @@ export { API_METHODS, ApiRequestRefused, dingtalkApiRequest, resolveTarget } fro
 export { type AppCredentials, baseUrlProblem, type DingTalkEndpoints, endpointsWithDefaults, fetchAccessToken, type FetchedToken } from './client';
 export { asDingTalkError, DingTalkError, type DingTalkErrorKind } from './errors';
 export { RobotError, type RobotErrorKind } from './robots/errors';
-export { MemorySendCounter, ROBOT_BLOCK_MS, ROBOT_SENDS_PER_MINUTE, type SendCounter } from './robots/limiter';
+export { ROBOT_BLOCK_MS, ROBOT_SENDS_PER_MINUTE, type SendCounter } from './robots/limiter';
 export { StoreSendCounter } from './robots/storeCounter';
 export { MAX_ROBOT_NAME_LENGTH, resolveRobot, type RobotCredentials, type RobotDirectory, type RobotLastSend, type RobotSummary } from './robots/registry';
 export { ROBOT_MESSAGE_TYPES, type RobotMessage, type RobotMessageType, RobotSender, type RobotSenderDeps } from './robots/send';
