@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { runPolicyCommand } from '../../src/mcp/cli/policyCommand';
-import { CLI } from '../support/cliProcess';
+import { runCli } from '../support/cliProcess';
 
 /** `dingtalk-token-mcp policy test|check`: a policy tested against known calls before it governs an agent. */
 
@@ -101,21 +100,11 @@ test('policy check accepts a valid policy and refuses an invalid one with exit 2
 
 test('the dingtalk-token-mcp command runs policy test and exits 1 naming the failing case', async () => {
   const { policyFile, casesFile } = await files(POLICY, CASES.replace('calls: 4', 'calls: 3'));
-  const result = spawnSync(process.execPath, [CLI, 'policy', 'test', policyFile, casesFile], {
-    env: { PATH: process.env.PATH ?? '' },
-    input: '',
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const result = await runCli(['policy', 'test', policyFile, casesFile]);
   assert.equal(result.status, 1, result.stderr);
   assert.match(result.stdout, /^✗ the fourth status call in a minute is denied: allow by "tools.token_status" \(expected deny by "three a minute"\)$/m);
   assert.match(result.stdout, /2 passed, 1 failed, 3 cases/);
-  const checked = spawnSync(process.execPath, [CLI, 'policy', 'check'], {
-    env: { PATH: process.env.PATH ?? '' },
-    input: '',
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const checked = await runCli(['policy', 'check']);
   assert.equal(checked.status, 2);
   assert.match(checked.stderr, /dingtalk-token-mcp policy test POLICY CASES/);
 });
