@@ -5,37 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runPolicyCommand } from '../../src/mcp/cli/policyCommand';
 import { runCli } from '../support/cliProcess';
+import { SAMPLE_CASES as CASES, SAMPLE_POLICY as POLICY } from '../support/policyCases';
 
 /** `dingtalk-token-mcp policy test|check`: a policy tested against known calls before it governs an agent. */
-
-const POLICY = JSON.stringify({
-  version: '1',
-  default: 'allow',
-  tools: {
-    token_status: { rules: [{ name: 'three a minute', rate_limit: '3/minute' }] },
-    dingtalk_api_request: {
-      rules: [{ name: 'writes need a person', action: 'approve', conditions: [{ path: 'args.method', op: 'neq', value: 'GET' }] }],
-    },
-    refresh_access_token: { action: 'deny', reason: 'Agents never force a refresh.' },
-  },
-});
-
-const CASES = `cases:
-  - name: a contact read is allowed
-    tool: dingtalk_api_request
-    args: { method: GET, path: /v1.0/contact/users/me }
-    expect: allow
-  - name: a message send asks a person
-    tool: dingtalk_api_request
-    args: { method: POST, path: /v1.0/robot/oToMessages/batchSend }
-    expect: approve
-    rule: writes need a person
-  - name: the fourth status call in a minute is denied
-    tool: token_status
-    calls: 4
-    expect: deny
-    rule: three a minute
-`;
 
 async function files(policy: string, cases: string): Promise<{ policyFile: string; casesFile: string }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'policy-test-'));

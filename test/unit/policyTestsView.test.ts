@@ -5,39 +5,12 @@ import { eventually } from '../support/eventually';
 import type { FakeTestController, FakeTestItem } from '../support/fakeTesting';
 import { registerPolicyTests } from '../../src/extension/policyTests/policyTests';
 import { listPolicyCasesText, runPolicyCasesText } from '../../src/mcp/policyTesting';
+import { SAMPLE_CASES as CASES, SAMPLE_POLICY as POLICY } from '../support/policyCases';
 
 /** The MCP policy's cases file in VS Code's Testing view: listed, run, and failures shown at their lines. */
 
 const POLICY_FILE = '/workspace/.vscode/dingtalk-mcp-policy.json';
 const CASES_FILE = '/workspace/.vscode/dingtalk-mcp-policy.tests.yaml';
-
-const POLICY = JSON.stringify({
-  version: '1',
-  default: 'allow',
-  tools: {
-    token_status: { rules: [{ name: 'three a minute', rate_limit: '3/minute' }] },
-    dingtalk_api_request: {
-      rules: [{ name: 'writes need a person', action: 'approve', conditions: [{ path: 'args.method', op: 'neq', value: 'GET' }] }],
-    },
-  },
-});
-
-const CASES = `cases:
-  - name: a contact read is allowed
-    tool: dingtalk_api_request
-    args: { method: GET, path: /v1.0/contact/users/me }
-    expect: allow
-  - name: a message send asks a person
-    tool: dingtalk_api_request
-    args: { method: POST, path: /v1.0/robot/oToMessages/batchSend }
-    expect: approve
-    rule: writes need a person
-  - name: the fourth status call in a minute is denied
-    tool: token_status
-    calls: 4
-    expect: deny
-    rule: three a minute
-`;
 
 /** The Testing view once the files are written and the policy tests registered, as activate() does. */
 async function testingView(t: TestContext, files: { policy?: string; cases?: string }) {
