@@ -81,6 +81,7 @@ const { activationFigure } = await import('./activation.mjs');
 const { policyFigure, worstRegexFigure, yamlLoadFigure } = await import('./policy.mjs');
 const { secretScanFigure } = await import('./secretScan.mjs');
 const { counterStoresFigure } = await import('./counterStores.mjs');
+const { shadowAuditFigure } = await import('./shadowAudit.mjs');
 
 const results = { date: new Date().toISOString(), runs, machine: machine(), load: { start: os.loadavg()[0] }, figures: {}, errors: {} };
 // A partial run (--only) keeps the other figures of the last full run, so the page stays whole.
@@ -123,6 +124,9 @@ await figure('7.regex', 'a decision under the worst regex the bound allows, on a
 );
 await figure('7.stores', 'a limited call with its counter in a file and in Redis (loopback) vs in memory', () =>
   counterStoresFigure({ runs, calls: quick ? 200 : 2000 }),
+);
+await figure('7.shadow', 'a call with a ten-rule shadow policy beside the one in force, and with an audit file', () =>
+  shadowAuditFigure({ runs, iterations: quick ? 10_000 : 100_000, auditLines: quick ? 2_000 : 20_000 }),
 );
 await figure('7.yaml', 'loading a 1 MB YAML policy vs the same policy as JSON', () => yamlLoadFigure({ runs }));
 await figure('8', 'secret warnings: one detector pass over a 1 MB file', () => secretScanFigure({ runs, passes: quick ? 3 : 20 }));

@@ -307,6 +307,34 @@ export function render(results) {
         `Medians per call: memory ${us(x.memoryUs)}, file ${us(x.fileUs)}, Redis ${us(x.redisUs)}.`,
     );
   } else missing('7.stores', '7. counter stores');
+  if (f['7.shadow']) {
+    const { shadow, auditFile } = f['7.shadow'];
+    const us = (nanoseconds) => `${(nanoseconds / 1000).toFixed(1)} µs`;
+    row(
+      `7. a call with a ${f['7.shadow'].rules}-rule shadow policy judged beside the same policy in force (added per call)`,
+      us(shadow.addedNs),
+      `${us(shadow.floorNs)} (no shadow)`,
+      ratio(shadow.ratio),
+      '— (report)',
+      undefined,
+    );
+    row(
+      '7. … with every audit event also appended to the audit file (added per call)',
+      us(auditFile.addedNs),
+      `${us(auditFile.floorNs)} (no audit file)`,
+      ratio(auditFile.ratio),
+      '— (report)',
+      undefined,
+    );
+    notes.push(
+      `**7 (shadow, audit file).** What the MCP tools do around a tool's run (tools/registry.ts), from out/: \`ShadowPolicy.judge\` when there is a shadow, ` +
+        `\`PolicyEngine.evaluate\` then \`finish\` under the ten-rule policy of figure 7, and the audit event (arguments digest included) recorded in an \`AuditTrail\`; ` +
+        `sequential calls of \`dingtalk_api_request\` (a contact read every rule of both policies allows), the shadow sharing the counters of the policy in force; with and without measured in alternating blocks of ${shadow.block ?? 500} calls within each run, so load from elsewhere hits both alike. ` +
+        `Shadow: ${int(shadow.iterations)} calls per run, ${us(shadow.oursNs)} per call with it against ${us(shadow.floorNs)} without; per-run ratios ${shadow.runs.ratios.map((r) => r.toFixed(2)).join(', ')}. ` +
+        `Audit file: \`AuditFile\` (open, chmod 0600, append, close per line of ${auditFile.lineBytes} bytes, rotated at 10 MB) on the local disk, ${int(auditFile.iterations)} calls per run timed until the last line is written ` +
+        `(a call does not wait for its line: the writes are queued); ${us(auditFile.oursNs)} per call with it against ${us(auditFile.floorNs)} without; per-run ratios ${auditFile.runs.ratios.map((r) => r.toFixed(2)).join(', ')}.`,
+    );
+  } else missing('7.shadow', '7. shadow policy and audit file');
   if (f['7.yaml']) {
     const x = f['7.yaml'];
     row(

@@ -1,43 +1,36 @@
 // The `dingtalk-token-mcp` command line and the environment it refuses: the real process, its exit code and stderr.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { cliBaseEnv, CLI, resultText, startCli } from '../support/cliProcess';
+import { resultText, runCli, startCli } from '../support/cliProcess';
 import { startLoopbackProxy } from '../support/loopbackProxy';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
 import { SERVER_VERSION } from '../../src/mcp/version';
 
 const [APP] = SANDBOX_APPS;
 
-/** The CLI run to its end with stdin closed: what it printed and how it exited. */
-function run(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { env: { ...cliBaseEnv(), ...env }, input: '', encoding: 'utf8', timeout: 30_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-test('--help and -h print the usage on stdout and exit 0; --version prints the version', () => {
+test('--help and -h print the usage on stdout and exit 0; --version prints the version', async () => {
   for (const flag of ['--help', '-h']) {
-    const help = run([flag]);
+    const help = await runCli([flag]);
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /^usage: dingtalk-token-mcp/);
     assert.match(help.stdout, /DINGTALK_APPS_FILE/);
   }
-  const version = run(['--version']);
+  const version = await runCli(['--version']);
   assert.equal(version.status, 0, version.stderr);
   assert.equal(version.stdout, `${SERVER_VERSION}\n`);
 });
 
-test('an unknown option or word is refused with the usage on stderr and exit 2, and nothing is served', () => {
+test('an unknown option or word is refused with the usage on stderr and exit 2, and nothing is served', async () => {
   for (const [args, said] of [
     [['--verbose'], /Unknown option '--verbose'/],
     [['--help=yes'], /--help/],
     [['serve'], /Unknown command "serve"/],
     [['--version', 'extra'], /Unknown command "extra"|Unexpected argument/],
   ] as const) {
-    const result = run([...args]);
+    const result = await runCli([...args]);
     assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, said);
     assert.match(result.stderr, /usage: dingtalk-token-mcp/);
@@ -45,21 +38,21 @@ test('an unknown option or word is refused with the usage on stderr and exit 2, 
   }
 });
 
-test('a malformed proxy URL ends the server with a message naming the variable, never quoting it', () => {
+test('a malformed proxy URL ends the server with a message naming the variable, never quoting it', async () => {
   for (const name of ['HTTPS_PROXY', 'http_proxy']) {
-    const result = run([], { DINGTALK_APP_KEY: APP.appKey, DINGTALK_APP_SECRET: APP.appSecret, [name]: '::bad:pa55word@' });
+    const result = await runCli([], { DINGTALK_APP_KEY: APP.appKey, DINGTALK_APP_SECRET: APP.appSecret, [name]: '::bad:pa55word@' });
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stderr, new RegExp(`dingtalk-token-mcp: ${name} is not a proxy URL such as http://proxy.example.com:8080`));
     assert.ok(!result.stderr.includes('pa55word'), result.stderr);
   }
 });
 
-test('a base URL with "?" or "#" ends the server with a message naming the variable, instead of a 404 read as bad credentials', () => {
+test('a base URL with "?" or "#" ends the server with a message naming the variable, instead of a 404 read as bad credentials', async () => {
   for (const [name, value] of [
     ['DINGTALK_API_BASE_URL', 'https://gw.example.com/dingtalk?tenant=1'],
     ['DINGTALK_LEGACY_API_BASE_URL', 'https://oapi.example.com/#/'],
   ]) {
-    const result = run([], { DINGTALK_APP_KEY: APP.appKey, DINGTALK_APP_SECRET: APP.appSecret, [name]: value });
+    const result = await runCli([], { DINGTALK_APP_KEY: APP.appKey, DINGTALK_APP_SECRET: APP.appSecret, [name]: value });
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stderr, new RegExp(`${name} must not contain "\\?" or "#"`));
   }

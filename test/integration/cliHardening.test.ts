@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { spawn } from 'node:child_process';
-import { cliBaseEnv, CLI, resultText, startCli } from '../support/cliProcess';
+import { resultText, spawnCli, startCli, type CliProcess } from '../support/cliProcess';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
 import { SERVER_VERSION } from '../../src/mcp/version';
 
@@ -81,49 +80,26 @@ interface JsonRpcAnswer {
   result: { serverInfo: unknown; tools: unknown[] };
 }
 
-/** The CLI as a bare process: raw lines in, JSON lines out, so broken framing can be sent. */
-function rawCli(env: Record<string, string>) {
-  const child = spawn(process.execPath, [CLI], { env: { ...cliBaseEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const answers: JsonRpcAnswer[] = [];
-  let wake: (() => void) | undefined;
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-    const lines = stdout.split('\n');
-    stdout = lines.pop()!;
-    for (const line of lines) answers.push(JSON.parse(line) as JsonRpcAnswer);
-    wake?.();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-    wake?.();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    answers,
-    stderr: () => stderr,
-    exited,
-    /** Waits until `check` holds (on each output the process writes). */
-    until: async (check: () => boolean) => {
-      while (!check()) await new Promise<void>((resolve) => (wake = resolve));
-    },
-  };
-}
+/** The JSON-RPC answers the CLI wrote so far, one per complete line. */
+const answersOf = (cli: CliProcess) =>
+  cli
+    .stdout()
+    .split('\n')
+    .slice(0, -1)
+    .map((line) => JSON.parse(line) as JsonRpcAnswer);
 
 test('the stdio server answers oversized, non-JSON and truncated lines with JSON-RPC errors and keeps serving', { timeout: 30_000 }, async () => {
   const dir = await tempDir();
-  const cli = rawCli({ DINGTALK_APP_KEY: APP.appKey, DINGTALK_APP_SECRET: APP.appSecret, DINGTALK_POLICY_FILE: path.join(dir, 'none.json') });
+  const cli = spawnCli([], { DINGTALK_APP_KEY: APP.appKey, DINGTALK_APP_SECRET: APP.appSecret, DINGTALK_POLICY_FILE: path.join(dir, 'none.json') });
   try {
     const send = (text: string) => cli.child.stdin.write(text);
     send('this is not json\n');
     send('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protoc\n');
     send(`{"jsonrpc":"2.0","id":2,"method":"ping","params":{"pad":"${'x'.repeat(11 * 1024 * 1024)}"}}\n`);
     send('{"hello":"world","id":"q7"}\n');
-    await cli.until(() => cli.answers.length >= 4);
+    await cli.until(() => answersOf(cli).length >= 4);
     assert.deepEqual(
-      cli.answers.map((answer) => [answer.id, answer.error?.code]),
+      answersOf(cli).map((answer) => [answer.id, answer.error?.code]),
       [
         [null, -32700],
         [null, -32700],
@@ -131,18 +107,18 @@ test('the stdio server answers oversized, non-JSON and truncated lines with JSON
         ['q7', -32600],
       ],
     );
-    assert.match(cli.answers[2].error.message, /Request too large: a line of \d+ bytes, more than the limit of 10485760/);
+    assert.match(answersOf(cli)[2].error.message, /Request too large: a line of \d+ bytes, more than the limit of 10485760/);
 
     // Still serving: a proper initialize and a tool list work after all that.
     send(
       `${JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })}\n`,
     );
-    await cli.until(() => cli.answers.some((answer) => answer.id === 3));
+    await cli.until(() => answersOf(cli).some((answer) => answer.id === 3));
     // The package's name and version (src/mcp/version.ts reads it from package.json).
-    assert.deepEqual(cli.answers.find((answer) => answer.id === 3)?.result.serverInfo, { name: 'dingtalk-token', version: SERVER_VERSION });
+    assert.deepEqual(answersOf(cli).find((answer) => answer.id === 3)?.result.serverInfo, { name: 'dingtalk-token', version: SERVER_VERSION });
     send(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/list' })}\n`);
-    await cli.until(() => cli.answers.some((answer) => answer.id === 4));
-    assert.equal(cli.answers.find((answer) => answer.id === 4)?.result.tools.length, 7);
+    await cli.until(() => answersOf(cli).some((answer) => answer.id === 4));
+    assert.equal(answersOf(cli).find((answer) => answer.id === 4)?.result.tools.length, 7);
 
     await cli.until(() => (cli.stderr().match(/stdin: /g) ?? []).length >= 4);
     assert.match(cli.stderr(), /stdin: Parse error: a line was not valid JSON/);

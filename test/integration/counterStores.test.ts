@@ -5,8 +5,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { CounterStoreUnavailable, FileCounterStore, RedisCounterStore, redisLocation, type CounterStore, type StoreCharge } from '../../src/core/policy/stores';
-import { startRedis } from '../support/redisServer';
+import { CounterStoreUnavailable, FileCounterStore, redisLocation, type CounterStore, type StoreCharge } from '../../src/core/policy/stores';
+import { connectedRedisStore } from '../support/redisServer';
 import { eventually } from '../support/eventually';
 
 /**
@@ -74,15 +74,8 @@ test('a released reservation gives its unit back, and a call charging two counte
 });
 
 test('50 calls at once from two servers sharing Redis against a limit of 5 allow exactly 5', async (t) => {
-  const redis = await startRedis();
-  const first = new RedisCounterStore(redis.url);
-  const second = new RedisCounterStore(redis.url);
-  t.after(async () => {
-    await first.close();
-    await second.close();
-    await redis.close();
-  });
-  await eventually(() => first.state().reachable && second.state().reachable, 'both connected');
+  const { store: first, connectAnother } = await connectedRedisStore(t);
+  const second = await connectAnother();
   const charge = limited(5, 'team-wide');
   const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? first : second).reserve([charge])));
   assert.equal(results.filter((result) => result.ok).length, 5);
@@ -90,13 +83,7 @@ test('50 calls at once from two servers sharing Redis against a limit of 5 allow
 });
 
 test('while Redis is down limited calls are refused saying so, and they work again once it is back', async (t) => {
-  const redis = await startRedis();
-  const store = new RedisCounterStore(redis.url);
-  t.after(async () => {
-    await store.close();
-    await redis.close();
-  });
-  await eventually(() => store.state().reachable, 'connected');
+  const { redis, store } = await connectedRedisStore(t);
   assert.deepEqual(await store.reserve([limited(3)]), { ok: true });
   await redis.stop();
   await assert.rejects(
@@ -114,13 +101,7 @@ test('where a Redis store is shown, its user and password are not', () => {
 });
 
 test('counts past what a double holds stay exact in Redis: a max of 2^60 + 1 admits exactly that much', async (t) => {
-  const redis = await startRedis();
-  const store = new RedisCounterStore(redis.url);
-  t.after(async () => {
-    await store.close();
-    await redis.close();
-  });
-  await eventually(() => store.state().reachable, 'connected');
+  const { store } = await connectedRedisStore(t);
   const huge: StoreCharge = { slot: 'spend', expiresAt: windowEnd, amount: 2n ** 60n, max: 2n ** 60n + 1n };
   assert.deepEqual(await store.reserve([huge]), { ok: true });
   assert.deepEqual(await store.reserve([{ ...huge, amount: 1n }]), { ok: true });

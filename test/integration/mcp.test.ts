@@ -12,7 +12,7 @@ import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/
 import { DingTalkEmulator, SANDBOX_APPS, type EmulatorApp } from '../emulator/emulator';
 import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults } from '../../src/core/dingtalk/client';
-import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../../src/core/tokens/manager';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../../src/core/tokens';
 import { startHttpMcpServer } from '../../src/mcp/http/server';
 import { TOOL_NAMES } from '../../src/mcp/tools/definitions';
 import { eventually } from '../support/eventually';

@@ -16,6 +16,7 @@ import { unknownToolEntry, type PolicyProblem } from '../../src/core/policy/prob
 import { startExtensionMcpServer, type ExtensionServer } from '../../src/mcp/extensionServer';
 import { McpController, type McpHost, type PolicyGoneChoice, type PolicyLocation, type PolicyNotice } from '../../src/extension/mcp/controller';
 import { MemoryCounterStore } from '../../src/core/policy';
+import { DEFAULT_POLICY_POLL_MS } from '../../src/core/policy/file/watch';
 
 /**
  * The extension's MCP server and its policy file, below the vscode API: a real server and real files in a
@@ -336,16 +337,30 @@ test('changing the policy file (setting or workspace folder) takes effect at onc
       assert.equal((await call('token_status')).isError, undefined, 'the old file no longer decides');
       assert.ok(!(await listTools()).includes('list_apps'), 'the new file decides');
       assert.deepEqual([...watched], [path.dirname(other)], 'only the new file is watched');
-      assert.equal(clock.pendingTimers, 1, 'one poll: the old watcher stopped');
       assert.ok(host.logged('info', new RegExp(`${other.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} loaded and in force`)));
       assert.equal(host.started.length, 1, 'the same server, no restart');
+
+      // Both files edited (no fs events here, so only the poll sees it): the new file's edit applies, the old one's never.
+      const edited = host.lines.length;
+      await writePolicy(policyFile, { version: '1', hide: ['token_status'] });
+      await writePolicy(other, { version: '1', hide: ['list_robots'] });
+      await clock.advance(DEFAULT_POLICY_POLL_MS);
+      await host.waitForLog('info', /loaded and in force/, edited);
+      await controller.reload();
+      const tools = await listTools();
+      assert.ok(!tools.includes('list_robots'), 'the new file is followed');
+      assert.ok(tools.includes('token_status'), 'the old file is no longer followed');
+      assert.deepEqual([...watched], [path.dirname(other)], 'nor its folder watched again by a poll');
 
       // No folder open any more: the built-in defaults.
       host.location = { source: 'built-in defaults (no folder is open)' };
       await controller.configurationChanged();
       assert.ok((await listTools()).includes('list_apps'));
-      assert.deepEqual([...watched], []);
-      assert.equal(clock.pendingTimers, 0);
+      await writePolicy(other, { version: '1', hide: ['list_apps'] });
+      await clock.advance(DEFAULT_POLICY_POLL_MS);
+      await controller.reload();
+      assert.ok((await listTools()).includes('list_apps'), 'no file is followed any more');
+      assert.deepEqual([...watched], [], 'nor watched, even once a poll was due');
     },
   );
 });

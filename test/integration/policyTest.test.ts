@@ -3,40 +3,11 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { runPolicyCommand } from '../../src/mcp/cli/policyCommand';
-import { CLI } from '../support/cliProcess';
+import { runCli } from '../support/cliProcess';
+import { SAMPLE_CASES as CASES, SAMPLE_POLICY as POLICY } from '../support/policyCases';
 
 /** `dingtalk-token-mcp policy test|check`: a policy tested against known calls before it governs an agent. */
-
-const POLICY = JSON.stringify({
-  version: '1',
-  default: 'allow',
-  tools: {
-    token_status: { rules: [{ name: 'three a minute', rate_limit: '3/minute' }] },
-    dingtalk_api_request: {
-      rules: [{ name: 'writes need a person', action: 'approve', conditions: [{ path: 'args.method', op: 'neq', value: 'GET' }] }],
-    },
-    refresh_access_token: { action: 'deny', reason: 'Agents never force a refresh.' },
-  },
-});
-
-const CASES = `cases:
-  - name: a contact read is allowed
-    tool: dingtalk_api_request
-    args: { method: GET, path: /v1.0/contact/users/me }
-    expect: allow
-  - name: a message send asks a person
-    tool: dingtalk_api_request
-    args: { method: POST, path: /v1.0/robot/oToMessages/batchSend }
-    expect: approve
-    rule: writes need a person
-  - name: the fourth status call in a minute is denied
-    tool: token_status
-    calls: 4
-    expect: deny
-    rule: three a minute
-`;
 
 async function files(policy: string, cases: string): Promise<{ policyFile: string; casesFile: string }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'policy-test-'));
@@ -101,21 +72,11 @@ test('policy check accepts a valid policy and refuses an invalid one with exit 2
 
 test('the dingtalk-token-mcp command runs policy test and exits 1 naming the failing case', async () => {
   const { policyFile, casesFile } = await files(POLICY, CASES.replace('calls: 4', 'calls: 3'));
-  const result = spawnSync(process.execPath, [CLI, 'policy', 'test', policyFile, casesFile], {
-    env: { PATH: process.env.PATH ?? '' },
-    input: '',
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const result = await runCli(['policy', 'test', policyFile, casesFile]);
   assert.equal(result.status, 1, result.stderr);
   assert.match(result.stdout, /^✗ the fourth status call in a minute is denied: allow by "tools.token_status" \(expected deny by "three a minute"\)$/m);
   assert.match(result.stdout, /2 passed, 1 failed, 3 cases/);
-  const checked = spawnSync(process.execPath, [CLI, 'policy', 'check'], {
-    env: { PATH: process.env.PATH ?? '' },
-    input: '',
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const checked = await runCli(['policy', 'check']);
   assert.equal(checked.status, 2);
   assert.match(checked.stderr, /dingtalk-token-mcp policy test POLICY CASES/);
 });

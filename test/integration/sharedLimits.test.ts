@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
 import { resultText, startCli, type CliSession } from '../support/cliProcess';
-import { startRedis } from '../support/redisServer';
+import { redisForTest } from '../support/redisServer';
 import { eventually } from '../support/eventually';
 
 /**
@@ -88,8 +88,7 @@ test('two servers at once on one state folder allow exactly the limit between th
 });
 
 test('two servers with different homes sharing Redis allow exactly the limit between them', async (t) => {
-  const redis = await startRedis();
-  t.after(() => redis.close());
+  const redis = await redisForTest(t);
   const setup = await withServers(t, 2);
   const first = await setup.start({ stateDir: await tempDir('shared-limits-home-a-'), counterStore: redis.url });
   const second = await setup.start({ stateDir: await tempDir('shared-limits-home-b-'), counterStore: redis.url });
@@ -99,8 +98,7 @@ test('two servers with different homes sharing Redis allow exactly the limit bet
 });
 
 test('50 calls at once from two servers sharing Redis against a daily limit of 5 allow exactly 5', async (t) => {
-  const redis = await startRedis();
-  t.after(() => redis.close());
+  const redis = await redisForTest(t);
   const setup = await withServers(t, 5);
   const first = await setup.start({ stateDir: await tempDir('shared-limits-home-a-'), counterStore: redis.url });
   const second = await setup.start({ stateDir: await tempDir('shared-limits-home-b-'), counterStore: redis.url });
@@ -109,8 +107,7 @@ test('50 calls at once from two servers sharing Redis against a daily limit of 5
 });
 
 test('with Redis stopped a limited call is refused naming Redis, an unlimited one still works, and limits work again once Redis is back', async (t) => {
-  const redis = await startRedis();
-  t.after(() => redis.close());
+  const redis = await redisForTest(t);
   const setup = await withServers(t, 100);
   const server = await setup.start({ stateDir: await tempDir('shared-limits-state-'), counterStore: redis.url });
   await eventually(async () => !(await server.call('token_status')).isError, 'connected to Redis', 15_000);
@@ -128,8 +125,7 @@ test('with Redis stopped a limited call is refused naming Redis, an unlimited on
 });
 
 test('token_status tells an agent where the counters live and whether they can be used, never a Redis password', async (t) => {
-  const redis = await startRedis();
-  t.after(() => redis.close());
+  const redis = await redisForTest(t);
   const setup = await withServers(t, 100);
   const stateDir = await tempDir('shared-limits-state-');
   const onFile = await setup.start({ stateDir });

@@ -19,6 +19,7 @@ import type { Settings } from '../../src/extension/settings';
 import type { OpenText } from '../../src/extension/apis/workspace.apis';
 import type { Services } from '../../src/extension/services';
 import { FakeClock, settle } from './fakeClock';
+import { FakeFiles, fakeTestingApis, fakeUri, type FakeTestController } from './fakeTesting';
 import {
   FakeLogChannel,
   FakePanel,
@@ -233,6 +234,9 @@ export interface FakeApis extends Apis {
   treeViews: Map<string, FakeTreeView>;
   /** Text documents open in editors, by path, with what the person does to them. */
   editors: FakeEditors;
+  /** The files in the workspace (read by path), and the Testing view's controllers by id. */
+  files: FakeFiles;
+  testControllers: Map<string, FakeTestController>;
 }
 
 /** Editors the person opens, types into and closes; their text as typed. */
@@ -271,8 +275,13 @@ export function fakeApis(): FakeApis {
   const configurationChanged = new Emitter<void>();
   const treeViews = new Map<string, FakeTreeView>();
   const editors = new FakeEditors();
+  const files = new FakeFiles();
+  const testControllers = new Map<string, FakeTestController>();
   return {
     editors,
+    files,
+    testControllers,
+    testing: fakeTestingApis(testControllers),
     window: new FakeWindow(),
     clipboard,
     opened,
@@ -304,8 +313,7 @@ export function fakeApis(): FakeApis {
     workspace: {
       configuration: (section) => fakeConfiguration(configuration, section),
       onDidChangeConfiguration: (_section, listener) => configurationChanged.event(listener),
-      policyFile: (settings) =>
-        ({ scheme: 'file', fsPath: `/workspace/${settings.policyFile}`, toString: () => `file:///workspace/${settings.policyFile}` }) as vscode.Uri,
+      policyFile: (settings) => fakeUri(`/workspace/${settings.policyFile}`),
       exists: async () => false,
       writeText: async () => undefined,
       showTextDocument: async () => undefined,
@@ -314,6 +322,9 @@ export function fakeApis(): FakeApis {
       onDidOpenText: (listener) => editors.opened.event(listener),
       onDidChangeText: (listener) => editors.changed.event(listener),
       onDidCloseText: (listener) => editors.closed.event(listener),
+      readText: (uri) => files.read(uri),
+      relativePath: (uri) => uri.path.replace(/^\/workspace\//, ''),
+      watchFiles: (folder, pattern, listener) => files.watch(folder, pattern, listener),
     },
     lm: {
       registerMcpServer: (id, source) => {

@@ -34,10 +34,6 @@ export class FakeClock implements Clock {
     this.timers = this.timers.filter((timer) => timer.id !== handle);
   }
 
-  get pendingTimers(): number {
-    return this.timers.length;
-  }
-
   /** Moves time forward by `ms`, running each timer at its own due time. */
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;

@@ -3,6 +3,9 @@ import { createServer, connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { TestContext } from 'node:test';
+import { RedisCounterStore } from '../../src/core/policy/stores';
+import { eventually } from './eventually';
 
 /** A real redis-server on loopback for one test (scripts/setup-redis.sh installs it; `npm test` runs that first). */
 export interface RedisServer {
@@ -45,6 +48,35 @@ export async function startRedis(): Promise<RedisServer & { close(): Promise<voi
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A redis-server for this test, gone when the test ends. */
+export async function redisForTest(t: TestContext): Promise<RedisServer> {
+  const redis = await startRedis();
+  t.after(() => redis.close());
+  return redis;
+}
+
+/**
+ * A redis-server for this test and a counter store connected to it; `connectAnother()` adds a second process's
+ * store on the same server. The stores close, then the server, when the test ends.
+ */
+export async function connectedRedisStore(
+  t: TestContext,
+): Promise<{ redis: RedisServer; store: RedisCounterStore; connectAnother: () => Promise<RedisCounterStore> }> {
+  const redis = await startRedis();
+  const stores: RedisCounterStore[] = [];
+  t.after(async () => {
+    for (const store of stores) await store.close();
+    await redis.close();
+  });
+  const connectAnother = async () => {
+    const store = new RedisCounterStore(redis.url);
+    stores.push(store);
+    await eventually(() => store.state().reachable, 'the counter store connected to Redis');
+    return store;
+  };
+  return { redis, store: await connectAnother(), connectAnother };
 }
 
 function freePort(): Promise<number> {

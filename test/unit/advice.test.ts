@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DingTalkError, type DingTalkErrorKind } from '../../src/core/dingtalk/errors';
-import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../../src/core/tokens/manager';
+import { MAX_TOKEN_REQUESTS_PER_MINUTE } from '../../src/core/tokens';
 import { environmentAdvice } from '../../src/mcp/cli/envAdvice';
 
 const KINDS: DingTalkErrorKind[] = [

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatCountdown } from '../../src/shared/countdown';
 import { statusBarView, type StatusWords } from '../../src/extension/statusBar/model';
-import type { TokenStatus } from '../../src/core/tokens/manager';
+import type { TokenStatus } from '../../src/core/tokens';
 
 const words: StatusWords = {
   setUp: 'DingTalk: Set up',

@@ -1,10 +1,4 @@
-export {
-  type CachedToken,
-  MAX_TOKEN_REQUESTS_PER_MINUTE,
-  type RefreshBlock,
-  TokenManager,
-  type TokenResult,
-  type TokenSource,
-  type TokenStatus,
-  type TokenStore,
-} from './manager';
+export { TokenManager } from './manager';
+export type { CachedToken, RefreshBlock, TokenResult, TokenSource, TokenStatus } from './model';
+export type { TokenStore } from './sharing';
+export { MAX_TOKEN_REQUESTS_PER_MINUTE } from './requestCap';

@@ -30,25 +30,6 @@ import {
 } from './state';
 import type { Acquired, AppEntry, CachedToken, FetchRecord, FetchTrigger, RefreshResult, TokenChange, TokenResult, TokenStatus, Want } from './model';
 
-// What callers of TokenManager need.
-export type { TokenManagerOptions } from './state';
-export type {
-  CachedToken,
-  FetchRecord,
-  RefreshBlock,
-  RefreshResult,
-  TokenChange,
-  TokenError,
-  TokenFetcher,
-  TokenResult,
-  TokenSource,
-  TokenState,
-  TokenStatus,
-} from './model';
-export type { TokenStore } from './sharing';
-export { BACKOFF_CAP_MS, MIN_FETCH_INTERVAL_MS, RETRY_AFTER_CAP_MS } from './refreshRules';
-export { MAX_TOKEN_REQUESTS_PER_MINUTE } from './requestCap';
-
 /**
  * One token cache per app: single-flight fetches, refresh ahead of expiry, keep serving a valid token while
  * refreshes fail, back off (honouring Retry-After) and never loop, whatever DingTalk answers.

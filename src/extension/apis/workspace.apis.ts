@@ -25,6 +25,12 @@ export interface WorkspaceApis {
   onDidOpenText(listener: (document: OpenText) => void): Disposable;
   onDidChangeText(listener: (document: OpenText) => void): Disposable;
   onDidCloseText(listener: (path: string) => void): Disposable;
+  /** A file's text (UTF-8); rejects when it cannot be read. */
+  readText(uri: vscode.Uri): Promise<string>;
+  /** The path as the person sees it: relative to its workspace folder. */
+  relativePath(uri: vscode.Uri): string;
+  /** Calls `listener` when a file matching `pattern` (a glob) in `folder` is created, changed or deleted. */
+  watchFiles(folder: vscode.Uri, pattern: string, listener: () => void): Disposable;
 }
 
 export function createWorkspaceApis(): WorkspaceApis {
@@ -50,6 +56,13 @@ export function createWorkspaceApis(): WorkspaceApis {
     onDidOpenText: (listener) => vscode.workspace.onDidOpenTextDocument((document) => isLocal(document) && listener(openText(document))),
     onDidChangeText: (listener) => vscode.workspace.onDidChangeTextDocument(({ document }) => isLocal(document) && listener(openText(document))),
     onDidCloseText: (listener) => vscode.workspace.onDidCloseTextDocument((document) => isLocal(document) && listener(document.uri.fsPath)),
+    readText: async (uri) => new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)),
+    relativePath: (uri) => vscode.workspace.asRelativePath(uri),
+    watchFiles: (folder, pattern, listener) => {
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, pattern));
+      const subscriptions = [watcher, watcher.onDidCreate(listener), watcher.onDidChange(listener), watcher.onDidDelete(listener)];
+      return { dispose: () => subscriptions.forEach((subscription) => void subscription.dispose()) };
+    },
   };
 }
 

@@ -1,6 +1,9 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
 import type { Services } from '../services';
+import type { Disposable } from '../emitter';
+import type { TestingApis, TestRunHandle } from '../apis/testing.apis';
+import type { WorkspaceApis } from '../apis/workspace.apis';
 import type { PolicyCasesOutcome } from '../../mcp/policyTesting';
 
 /** The policy-testing half of dist/mcp.js (zod, the engine), loaded the first time a cases file is read. */
@@ -20,25 +23,26 @@ export function casesFilesFor(policy: vscode.Uri): vscode.Uri[] {
  * run from the view or the gutter against the policy as it is on disk (fresh counters, no network), a failure
  * shown at its case's line with what the policy decided and by which rule.
  */
-export function registerPolicyTests(services: Services, load: LoadPolicyTesting = loadBundled): vscode.Disposable {
-  const controller = vscode.tests.createTestController('dingtalkToken.policyTests', l10n.t('DingTalk MCP policy'));
-  const watchers: vscode.Disposable[] = [];
+export function registerPolicyTests(services: Services, load: LoadPolicyTesting = loadBundled): Disposable {
+  const { testing, workspace } = services.apis;
+  const controller = testing.createController('dingtalkToken.policyTests', l10n.t('DingTalk MCP policy'));
+  let watcher: Disposable | undefined;
 
   async function discover(): Promise<void> {
     const policy = services.apis.workspace.policyFile(services.settings());
-    const found = policy ? await firstExisting(casesFilesFor(policy)) : undefined;
+    const found = policy ? await firstExisting(workspace, casesFilesFor(policy)) : undefined;
     controller.items.replace([]);
     if (!policy || !found) return;
-    const text = await readText(found);
+    const text = await workspace.readText(found);
     const listed = load().listPolicyCasesText(text, found.path);
-    const file = controller.createTestItem(found.toString(), vscode.workspace.asRelativePath(found), found);
+    const file = controller.createTestItem(found.toString(), workspace.relativePath(found), found);
     file.canResolveChildren = false;
     if (!listed.ok) {
       file.error = listed.problem;
     } else {
       for (const [index, entry] of listed.cases.entries()) {
         const item = controller.createTestItem(`${index}`, entry.name, found);
-        if (entry.line !== undefined) item.range = new vscode.Range(entry.line - 1, 0, entry.line - 1, 0);
+        if (entry.line !== undefined) item.range = testing.lineStart(entry.line - 1);
         file.children.add(item);
       }
     }
@@ -61,48 +65,40 @@ export function registerPolicyTests(services: Services, load: LoadPolicyTesting 
         if (!policy || !file.uri) continue;
         cases.forEach((item) => testRun.started(item));
         const outcome = load().runPolicyCasesText({
-          policyText: await readTextOrUndefined(policy),
+          policyText: await readTextOrUndefined(workspace, policy),
           policySource: policy.fsPath,
-          casesText: await readText(file.uri),
+          casesText: await workspace.readText(file.uri),
           casesSource: file.uri.fsPath,
         });
-        report(testRun, cases, await outcome, file.uri);
+        report(testing, testRun, cases, await outcome, file.uri);
       }
     } finally {
       testRun.end();
     }
   }
 
-  controller.createRunProfile(l10n.t('Run'), vscode.TestRunProfileKind.Run, (request, cancel) => void run(request, cancel), true);
-  controller.refreshHandler = () => discover();
+  controller.onRun(l10n.t('Run'), (request, cancel) => void run(request, cancel));
+  controller.onRefresh(() => discover());
 
-  const watch = (): void => {
-    watchers.splice(0).forEach((watcher) => void watcher.dispose());
-    const policy = services.apis.workspace.policyFile(services.settings());
-    if (!policy || policy.scheme !== 'file') return;
-    const folder = vscode.Uri.joinPath(policy, '..');
-    const name =
-      policy.path
-        .split('/')
-        .pop()
-        ?.replace(/\.(json|ya?ml)$/i, '') ?? '';
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${name}.tests.{yaml,yml,json}`));
-    watchers.push(watcher, watcher.onDidCreate(rediscover), watcher.onDidChange(rediscover), watcher.onDidDelete(rediscover));
-  };
-  watch();
+  const policy = workspace.policyFile(services.settings());
+  if (policy?.scheme === 'file') {
+    const slash = policy.path.lastIndexOf('/');
+    const name = policy.path.slice(slash + 1).replace(/\.(json|ya?ml)$/i, '');
+    watcher = workspace.watchFiles(policy.with({ path: policy.path.slice(0, slash) || '/' }), `${name}.tests.{yaml,yml,json}`, rediscover);
+  }
   rediscover();
 
   return {
     dispose: () => {
-      watchers.forEach((watcher) => void watcher.dispose());
+      watcher?.dispose();
       controller.dispose();
     },
   };
 }
 
-function report(testRun: vscode.TestRun, cases: vscode.TestItem[], outcome: PolicyCasesOutcome, file: vscode.Uri): void {
+function report(testing: TestingApis, testRun: TestRunHandle, cases: vscode.TestItem[], outcome: PolicyCasesOutcome, file: vscode.Uri): void {
   if (!outcome.ok) {
-    const message = new vscode.TestMessage(
+    const message = testing.message(
       outcome.where === 'policy' ? l10n.t('The policy cannot be used: {0}', outcome.problem) : l10n.t('The cases file is not valid: {0}', outcome.problem),
     );
     cases.forEach((item) => testRun.errored(item, message));
@@ -116,9 +112,8 @@ function report(testRun: vscode.TestRun, cases: vscode.TestItem[], outcome: Poli
       continue;
     }
     const expected = result.case.rule ? l10n.t('expected {0} by "{1}"', result.case.expect, result.case.rule) : l10n.t('expected {0}', result.case.expect);
-    const message = new vscode.TestMessage(l10n.t('The policy decided {0} by "{1}"; {2}.', result.actual.decision, result.actual.rule, expected));
-    if (result.case.line !== undefined) message.location = new vscode.Location(file, new vscode.Position(result.case.line - 1, 0));
-    testRun.failed(item, message);
+    const text = l10n.t('The policy decided {0} by "{1}"; {2}.', result.actual.decision, result.actual.rule, expected);
+    testRun.failed(item, testing.message(text, result.case.line === undefined ? undefined : { uri: file, line: result.case.line - 1 }));
   }
 }
 
@@ -126,18 +121,14 @@ function* collect(items: vscode.TestItemCollection): Generator<vscode.TestItem> 
   for (const [, item] of items) yield item;
 }
 
-async function firstExisting(candidates: vscode.Uri[]): Promise<vscode.Uri | undefined> {
-  for (const candidate of candidates) if ((await readTextOrUndefined(candidate)) !== undefined) return candidate;
+async function firstExisting(workspace: WorkspaceApis, candidates: vscode.Uri[]): Promise<vscode.Uri | undefined> {
+  for (const candidate of candidates) if ((await readTextOrUndefined(workspace, candidate)) !== undefined) return candidate;
   return undefined;
 }
 
-async function readText(uri: vscode.Uri): Promise<string> {
-  return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-}
-
-async function readTextOrUndefined(uri: vscode.Uri): Promise<string | undefined> {
+async function readTextOrUndefined(workspace: WorkspaceApis, uri: vscode.Uri): Promise<string | undefined> {
   try {
-    return await readText(uri);
+    return await workspace.readText(uri);
   } catch {
     return undefined;
   }
