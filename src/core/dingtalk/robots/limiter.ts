@@ -36,7 +36,8 @@ export class MemorySendCounter implements SendCounter {
     const recent = (this.sent.get(key) ?? []).filter((at) => at > now - windowMs);
     if (recent.length >= max) {
       this.sent.set(key, recent);
-      return { taken: false, retryAfterMs: recent[recent.length - max] + windowMs - now };
+      // The send that leaves the window first frees a place (with max 0, none does: a whole window).
+      return { taken: false, retryAfterMs: (recent[recent.length - max] ?? now) + windowMs - now };
     }
     recent.push(now);
     this.sent.set(key, recent);
