@@ -16,14 +16,15 @@ export class AppNotFoundError extends Error {
 /** Finds an app by appKey or label (the active app when `app` is omitted), or says how to fix the call. */
 export function resolveApp(directory: AppDirectory, app?: string): AppInfo {
   const apps = directory.list();
-  if (apps.length === 0) {
+  const [first] = apps;
+  if (first === undefined) {
     throw new AppNotFoundError(
       'No DingTalk app is configured. Run "DingTalk: Set App Credentials" in VS Code (or set DINGTALK_APP_KEY and DINGTALK_APP_SECRET for the standalone server).',
     );
   }
   if (app === undefined || app === '') {
     const active = directory.activeAppKey();
-    const found = apps.find((candidate) => candidate.appKey === active) ?? apps[0];
+    const found = apps.find((candidate) => candidate.appKey === active) ?? first;
     return found;
   }
   const found = apps.find((candidate) => candidate.appKey === app) ?? apps.find((candidate) => candidate.label === app);

@@ -189,8 +189,8 @@ describe('with dingtalkToken.terminal.environment on', () => {
     const first = currentToken(APP.appKey);
     assert.equal(on[0], first);
     assert.equal(on[1], APP.appKey);
-    assert.match(on[2], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    const expiresAt = Date.parse(on[2]);
+    assert.match(on[2] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const expiresAt = Date.parse(on[2]!);
     assert.ok(Math.abs(expiresAt - (Date.now() + emulator.secondsLeft(APP.appKey)! * 1000)) < 60_000, 'the expiry is the token’s');
 
     // DingTalk hands out the same token within its validity; a revoked one makes the refresh bring a new one.

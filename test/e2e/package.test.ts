@@ -36,7 +36,7 @@ test('the .vsix holds the production bundles and no source maps', () => {
 test("the packaged README's pictures and links are relative and packaged, so the installed extension's page shows them", () => {
   const files = entries();
   const readme = read('extension/readme.md').toString('utf8');
-  const links = [...readme.matchAll(/(!?)\[[^\]]*\]\(([^)\s]+)\)/g)].map(([, bang, target]) => ({ image: bang === '!', target }));
+  const links = [...readme.matchAll(/(!?)\[[^\]]*\]\(([^)\s]+)\)/g)].map(([, bang, target = '']) => ({ image: bang === '!', target }));
   const images = links.filter((link) => link.image);
   assert.ok(images.length >= 5, 'the README has its pictures');
   for (const { image, target } of links) {
@@ -44,7 +44,7 @@ test("the packaged README's pictures and links are relative and packaged, so the
       assert.ok(!image || !target.startsWith('https://github.com/dingtalk-token/'), `${target}: a picture is not sent to a repository`);
       continue;
     }
-    const file = decodeURIComponent(target.split('#')[0]);
+    const file = decodeURIComponent(target.split('#')[0]!);
     assert.ok(files.includes(`extension/${file}`), `${target} is in the package`);
   }
 });

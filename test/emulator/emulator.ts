@@ -33,7 +33,7 @@ export interface EmulatorApp {
 }
 
 /** Sandbox credentials, printed by main.ts on purpose: they unlock nothing but this emulator. */
-export const SANDBOX_APPS: EmulatorApp[] = [
+export const SANDBOX_APPS: [EmulatorApp, EmulatorApp] = [
   { appKey: 'dingsandbox0001', appSecret: 'sandbox-secret-0001', label: 'Sandbox' },
   { appKey: 'dingsandbox0002', appSecret: 'sandbox-secret-0002', label: 'Sandbox Two' },
 ];
@@ -415,7 +415,7 @@ export class DingTalkEmulator {
     }
 
     if (userMatch) {
-      const user = sampleUser(decodeURIComponent(userMatch[1]));
+      const user = sampleUser(decodeURIComponent(userMatch[1]!));
       return send(res, 200, {
         nick: user.name,
         unionId: user.unionid,

@@ -121,6 +121,7 @@ test("a robot webhook given whole in the path is approved as /robot/send with on
       body: { msgtype: 'text', text: { content: 'hi' } },
     });
     assert.equal(result.isError, undefined, toolText(result));
+    assert.ok(tools.approvals[0], 'the send was put to the person');
     const shown = approvalText('dingtalk_api_request', tools.approvals[0].args, ENGLISH_APPROVAL_WORDS, new Redactor());
     assert.match(shown, /^Path: \/robot\/send$/m);
     assert.ok(shown.includes(`access_token = *** …${SANDBOX_ROBOT_TOKEN.slice(-6)}`), shown);

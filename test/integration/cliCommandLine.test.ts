@@ -51,7 +51,7 @@ test('a base URL with "?" or "#" ends the server with a message naming the varia
   for (const [name, value] of [
     ['DINGTALK_API_BASE_URL', 'https://gw.example.com/dingtalk?tenant=1'],
     ['DINGTALK_LEGACY_API_BASE_URL', 'https://oapi.example.com/#/'],
-  ]) {
+  ] as const) {
     const result = await runCli([], { DINGTALK_APP_KEY: APP.appKey, DINGTALK_APP_SECRET: APP.appSecret, [name]: value });
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stderr, new RegExp(`${name} must not contain "\\?" or "#"`));

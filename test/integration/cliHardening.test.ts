@@ -107,7 +107,7 @@ test('the stdio server answers oversized, non-JSON and truncated lines with JSON
         ['q7', -32600],
       ],
     );
-    assert.match(answersOf(cli)[2].error.message, /Request too large: a line of \d+ bytes, more than the limit of 10485760/);
+    assert.match(answersOf(cli)[2]?.error.message ?? '', /Request too large: a line of \d+ bytes, more than the limit of 10485760/);
 
     // Still serving: a proper initialize and a tool list work after all that.
     send(
@@ -158,6 +158,7 @@ test('an approval prompt shows the whole call, with bidi characters made visible
     assert.match(resultText(result), /^\[POLICY DENIED\]/);
     assert.equal(prompts.length, 1);
     const [prompt] = prompts;
+    assert.ok(prompt !== undefined);
     assert.match(prompt, /Method: POST\nPath: \/v1\.0\/robot\/oToMessages\/batchSend\nQuery:\n {2}via = agent\nBody:\n\{\n/);
     assert.match(prompt, /"ceo0001"/);
     assert.match(prompt, /wire \\u202E0001\$ to acct 42/);

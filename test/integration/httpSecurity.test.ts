@@ -115,6 +115,7 @@ test('a fresh secret per start, sent as a header', async () => {
 test('missing or wrong secret → 401', async () => {
   await withOfflineServer({}, async ({ server }) => {
     const secret = server.headers[SECRET_HEADER];
+    assert.ok(secret !== undefined);
     const flipped = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
     const attempts: Record<string, string>[] = [
       {},

@@ -181,10 +181,10 @@ for (const [name, connect] of TRANSPORTS) {
         assert.ok(tool.annotations, tool.name);
       }
       const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
-      assert.equal(byName.dingtalk_api_request.annotations!.destructiveHint, true);
-      assert.equal(byName.token_status.annotations!.readOnlyHint, true);
-      assert.equal(byName.token_status.annotations!.openWorldHint, false);
-      assert.deepEqual(Object.keys(byName.dingtalk_api_request.inputSchema.properties ?? {}).sort(), ['app', 'body', 'method', 'path', 'query']);
+      assert.equal(byName.dingtalk_api_request?.annotations!.destructiveHint, true);
+      assert.equal(byName.token_status?.annotations!.readOnlyHint, true);
+      assert.equal(byName.token_status?.annotations?.openWorldHint, false);
+      assert.deepEqual(Object.keys(byName.dingtalk_api_request?.inputSchema.properties ?? {}).sort(), ['app', 'body', 'method', 'path', 'query']);
     });
   });
 
@@ -194,6 +194,7 @@ for (const [name, connect] of TRANSPORTS) {
       assert.equal(emulator.stats().tokenRequests, 1);
       assert.equal(new Set(results.map((result) => result.accessToken)).size, 1);
       const first = results[0];
+      assert.ok(first);
       assert.equal(first.app, APP.appKey);
       assert.ok(Math.abs(Date.parse(first.expiresAt) - Date.now() - 7200_000) < 60_000);
       assert.ok(first.expiresIn > 7100 && first.expiresIn <= 7200);
@@ -255,7 +256,7 @@ for (const [name, connect] of TRANSPORTS) {
       const tokenRequests = emulator.stats().tokenRequests;
       assert.ok(tokenRequests <= MAX_TOKEN_REQUESTS_PER_MINUTE, `${tokenRequests} token requests`);
       assert.equal(tokenRequests, 2, 'the first token, one refresh that met the 429, then none until Retry-After has passed');
-      assert.equal(results[0].isError, true);
+      assert.equal(results[0]?.isError, true);
       assert.match(text(results[0]), /throttled/);
       for (const result of results.slice(1)) {
         assert.equal(result.isError, undefined, text(result));
@@ -418,6 +419,7 @@ for (const [name, connect] of TRANSPORTS) {
       assert.deepEqual([emulator.stats().tokenRequests, emulator.stats().apiRequests], [0, 0]);
       if (harness.audit) {
         const [event] = harness.audit.recent(1);
+        assert.ok(event);
         assert.deepEqual([event?.tool, event?.decision, event?.rule], ['dingtalk_api_request', 'deny', 'arguments-limit']);
         assert.match(event.argsSha256, /^[0-9a-f]{64}$/);
       } else {

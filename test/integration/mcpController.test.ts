@@ -266,7 +266,7 @@ test('in the extension, policy entries naming unknown tools are logged as a warn
         host.notices.map((notice) => [notice.kind, notice.source]),
         [['unknownTools', host.location.source]],
       );
-      const entries = host.notices[0].kind === 'unknownTools' ? host.notices[0].entries : [];
+      const entries = host.notices[0]?.kind === 'unknownTools' ? host.notices[0].entries : [];
       assert.deepEqual(
         entries.map((entry) => [entry.code, unknownToolEntry(entry.params)]),
         [
@@ -371,6 +371,7 @@ test('turning MCP off stops the server and offers none; on again starts a fresh 
     async ({ call, host, controller }) => {
       assert.equal((await call('list_apps')).isError, undefined);
       const first = host.started[0];
+      assert.ok(first);
       host.mcpEnabled = false;
       await controller.configurationChanged();
       assert.equal(controller.offered(), false);
@@ -386,7 +387,7 @@ test('turning MCP off stops the server and offers none; on again starts a fresh 
       assert.equal(controller.offered(), true);
       assert.equal((await call('list_apps')).isError, undefined);
       assert.equal(host.started.length, 2);
-      assert.notEqual(host.started[1].url, first.url);
+      assert.notEqual(host.started[1]!.url, first.url);
     },
   );
 });

@@ -188,8 +188,8 @@ test('no robot token or SEC secret appears in any tool output, log line or error
         outputs.map((result) => result.isError === true),
         [false, false, true, true, true, false, true],
       );
-      assert.match(resultText(outputs[2]), /signMismatch \(310000\)/);
-      assert.match(resultText(outputs[3]), /Several robots are configured; name one as `robot`: "good", "unsigned-but-should-sign"\./);
+      assert.match(resultText(outputs[2]!), /signMismatch \(310000\)/);
+      assert.match(resultText(outputs[3]!), /Several robots are configured; name one as `robot`: "good", "unsigned-but-should-sign"\./);
       await cli.stderrIncludes('"tool":"send_robot_message"');
       const everything = JSON.stringify(outputs) + cli.stderr();
       assert.ok(!everything.includes(LEAKY_TOKEN), 'the robot token leaked');

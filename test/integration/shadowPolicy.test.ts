@@ -83,6 +83,7 @@ test('an invalid shadow policy means no shadow: calls are served and audited wit
     assert.equal(result.isError, undefined, resultText(result));
     await eventually(async () => (await auditLines(auditFile)).length === 1, 'the audit line');
     const [line] = await auditLines(auditFile);
+    assert.ok(line);
     assert.equal(line.decision, 'allow');
     assert.equal(line.shadow, undefined);
     await cli.stderrIncludes('is not used (no shadow until it is fixed)');

@@ -13,13 +13,13 @@ test('tools that hand the agent a raw token are not marked read-only, so a clien
     const givingTokens = listed.filter((tool) => Object.keys(tool.outputSchema?.properties ?? {}).includes('accessToken')).map((tool) => tool.name);
     assert.deepEqual(givingTokens.sort(), ['get_access_token', 'refresh_access_token']);
     for (const name of givingTokens) {
-      assert.equal(byName[name].annotations?.readOnlyHint, false, `${name} must not be a read-only hint`);
-      assert.equal(byName[name].annotations?.destructiveHint, false, `${name} changes nothing in DingTalk`);
+      assert.equal(byName[name]?.annotations?.readOnlyHint, false, `${name} must not be a read-only hint`);
+      assert.equal(byName[name]?.annotations?.destructiveHint, false, `${name} changes nothing in DingTalk`);
     }
     // The tools that never show a token stay read-only, so status questions run without a prompt.
-    assert.equal(byName.token_status.annotations?.readOnlyHint, true);
-    assert.equal(byName.list_apps.annotations?.readOnlyHint, true);
-    assert.match(byName.get_access_token.description ?? '', /dingtalk_api_request, which never shows the token/);
+    assert.equal(byName.token_status?.annotations?.readOnlyHint, true);
+    assert.equal(byName.list_apps?.annotations?.readOnlyHint, true);
+    assert.match(byName.get_access_token?.description ?? '', /dingtalk_api_request, which never shows the token/);
   } finally {
     await tools.close();
     await emulator.close();

@@ -62,10 +62,10 @@ test('two windows sending 25 messages to one robot share its 20 a minute: 20 rea
   const emulator = await DingTalkEmulator.start({ now: () => clock.now() });
   t.after(() => emulator.close());
   const storage = await globalStorage();
-  const windows = [await openWindow(t, storage, emulator, clock), await openWindow(t, storage, emulator, clock)];
+  const windows = [await openWindow(t, storage, emulator, clock), await openWindow(t, storage, emulator, clock)] as const;
 
   const sends = await Promise.allSettled(
-    Array.from({ length: 25 }, (_, i) => windows[i % 2].services.robots.sender.send(ROBOT, { msgtype: 'text', text: { content: `build ${i}` } })),
+    Array.from({ length: 25 }, (_, i) => windows[i % 2 === 0 ? 0 : 1].services.robots.sender.send(ROBOT, { msgtype: 'text', text: { content: `build ${i}` } })),
   );
   assert.equal(emulator.robots.deliveries(SANDBOX_ROBOT_TOKEN).length, 20);
   const refused = sends.flatMap((send) => (send.status === 'rejected' ? [send.reason as unknown] : []));

@@ -95,7 +95,9 @@ export class FakeSecretsApis implements SecretsApis {
     const lines = document.text.split('\n');
     // From the end backwards, so an earlier span on the same line keeps its place.
     for (const { line, start, end } of [...spans].sort((a, b) => b.line - a.line || b.start - a.start)) {
-      lines[line] = lines[line].slice(0, start) + lines[line].slice(end);
+      const text = lines[line];
+      assert.ok(text !== undefined, `line ${line} is in ${uri}`);
+      lines[line] = text.slice(0, start) + text.slice(end);
     }
     this.edits.push({ uri, spans: [...spans] });
     this.open.set(uri, { text: lines.join('\n'), isDirty: true });

@@ -35,8 +35,8 @@ test('adding a second app in Chinese: one message, no space between its sentence
     await box.accept();
   }
   await done;
-  assert.equal(h.apis.window.shown[0].message, '钉钉应用 第二个 已设置完成，其访问令牌的剩余有效期为 2 小时。状态栏和智能体仍使用 第一个。');
-  assert.deepEqual(h.apis.window.shown[0].actions, ['设为当前应用']);
+  assert.equal(h.apis.window.shown[0]?.message, '钉钉应用 第二个 已设置完成，其访问令牌的剩余有效期为 2 小时。状态栏和智能体仍使用 第一个。');
+  assert.deepEqual(h.apis.window.shown[0]?.actions, ['设为当前应用']);
 });
 
 test('a failing app in a Chinese quick pick: a short detail with full-width brackets, not the whole error', async () => {
@@ -48,6 +48,7 @@ test('a failing app in a Chinese quick pick: a short detail with full-width brac
   };
   await h.services.tokens.getToken('dingalpha0000001').catch(() => undefined);
   const [item] = appItems(h.services);
+  assert.ok(item);
   assert.equal(item.detail, `失败：${chinese['IP not in the whitelist']}（Forbidden.AccessDenied.IpNotInWhiteList）`);
 });
 
@@ -55,7 +56,7 @@ test("the policy templates' description and on_deny are in the person's language
   inChinese();
   const readOnly = JSON.parse(POLICY_TEMPLATES.readOnly) as { description: string; tools: { dingtalk_api_request: { rules: { on_deny: string }[] } } };
   assert.equal(readOnly.description, '智能体可以从钉钉读取数据，但不能做任何修改。');
-  assert.equal(readOnly.tools.dingtalk_api_request.rules[0].on_deny, '此智能体只能从钉钉读取数据（GET 请求）。');
+  assert.equal(readOnly.tools.dingtalk_api_request.rules[0]?.on_deny, '此智能体只能从钉钉读取数据（GET 请求）。');
   l10n.config({ contents: {} });
   assert.equal((JSON.parse(POLICY_TEMPLATES.readOnly) as { description: string }).description, 'Agents may read from DingTalk but not change anything.');
 });

@@ -57,8 +57,8 @@ for (const [name, status, body, kind, code] of CASES) {
 }
 
 test('classify: the facts name the IP and the scopes, bounded, and nothing else from a hostile answer', () => {
-  assert.equal(classifyAnswer(answer(403), CASES[20][2])?.ip, '198.51.100.4');
-  assert.deepEqual(classifyAnswer(answer(403), CASES[22][2])?.requiredScopes, ['Contact.User.Read']);
+  assert.equal(classifyAnswer(answer(403), CASES[20]![2])?.ip, '198.51.100.4');
+  assert.deepEqual(classifyAnswer(answer(403), CASES[22]![2])?.requiredScopes, ['Contact.User.Read']);
   assert.deepEqual(
     classifyAnswer(answer(200), { errcode: 88, sub_code: '60011', sub_msg: '应用尚未开通所需的权限：[qyapi_get_member, qyapi_get_department_list]' })
       ?.requiredScopes,

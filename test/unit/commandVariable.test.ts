@@ -28,8 +28,8 @@ test('the first use asks which app and which workspace; Allow gives the token th
   const h = await setUp('Allow');
   // VS Code passes the launch configuration itself for ${command:…}: the active app's token.
   assert.equal(await h.ask({ type: 'node', request: 'launch', name: 'Debug', app: 'ignored' }), 'token-of-dingfirst');
-  assert.match(modals(h)[0].message, /First \(dingfirst\) to the workspace "shop-service"/);
-  assert.deepEqual(modals(h)[0].actions, ['Allow', 'Allow for This Workspace', 'Deny']);
+  assert.match(modals(h)[0]?.message ?? '', /First \(dingfirst\) to the workspace "shop-service"/);
+  assert.deepEqual(modals(h)[0]?.actions, ['Allow', 'Allow for This Workspace', 'Deny']);
   assert.equal(await h.ask(), 'token-of-dingfirst');
   assert.equal(modals(h).length, 2, 'Allow is for this run only');
   assert.deepEqual(h.memento.values.size, 0);

@@ -40,8 +40,8 @@ test('a command run on an app row of the DingTalk view acts on that app, not the
   await addApp(h.services, 'dingalpha0000001', 'Alpha');
   await addApp(h.services, 'dingbeta00000002', 'Beta');
   await h.run(COMMAND.copyToken, appNode('dingalpha0000001'));
-  assert.match(h.apis.window.shown[0].message, /^Access token for Alpha copied/);
-  assert.equal(h.requests[0].appKey, 'dingalpha0000001');
+  assert.match(h.apis.window.shown[0]?.message ?? '', /^Access token for Alpha copied/);
+  assert.equal(h.requests[0]?.appKey, 'dingalpha0000001');
 });
 
 test('a refresh that fails while the token is valid says how long it lasts; inside the wait that follows it offers Show Log, not Retry', async () => {
@@ -57,6 +57,7 @@ test('a refresh that fails while the token is valid says how long it lasts; insi
 
   await h.run(COMMAND.refreshToken);
   const [warning] = h.apis.window.shown;
+  assert.ok(warning);
   assert.equal(warning.kind, 'warning', 'a warning, not an error: nothing is lost yet');
   assert.match(
     warning.message,
@@ -79,6 +80,7 @@ test('DingTalk throttling a refresh (HTTP 429, wait 60 s): the toast says to wai
   h.apis.window.shown.length = 0;
   await h.run(COMMAND.refreshToken);
   const [warning] = h.apis.window.shown;
+  assert.ok(warning);
   assert.match(warning.message, /Wait 60 s before trying again\./);
   assert.deepEqual(warning.actions, ['Show Log']);
   assert.equal(h.requests.length, before + 1);
@@ -96,6 +98,7 @@ test('a refresh refused for a reason the person fixes in the console offers Retr
   h.apis.window.shown.length = 0;
   await h.run(COMMAND.refreshToken);
   const [warning] = h.apis.window.shown;
+  assert.ok(warning);
   assert.match(warning.message, /203\.0\.113\.9/);
   assert.deepEqual(warning.actions, ['Retry', 'Open Developer Console', 'Show Log']);
   assert.deepEqual(h.apis.opened, ['https://open-dev.dingtalk.com/']);
@@ -115,7 +118,7 @@ test('a refresh refused for a reason the person fixes in the console offers Retr
     h.apis.window.shown.map((shown) => shown.kind),
     ['warning', 'info'],
   );
-  assert.match(h.apis.window.shown[1].message, /^Refreshed\./);
+  assert.match(h.apis.window.shown[1]?.message ?? '', /^Refreshed\./);
   assert.equal(asked, 2, 'the refused try, then the Retry');
   assert.equal(h.services.tokens.peek('dingalpha0000001')?.accessToken, `${TOKEN}-new`);
 });
@@ -141,6 +144,7 @@ test('a failure with no valid token is an error with Show Log; one the console f
   h.apis.window.answer = () => 'Open Developer Console';
   await h.run(COMMAND.getToken);
   const [error] = h.apis.window.shown;
+  assert.ok(error);
   assert.match(error.message, /^Could not get a token for Alpha\. DingTalk refused the call from IP 203\.0\.113\.9/);
   assert.deepEqual(error.actions, ['Open Developer Console', 'Show Log']);
   assert.deepEqual(h.apis.opened, ['https://open-dev.dingtalk.com/']);
@@ -163,12 +167,15 @@ test('Switch App: apps grouped under a separator, the active one marked by its i
   await h.run(COMMAND.switchApp);
 
   const [pick] = h.apis.window.picks;
+  assert.ok(pick);
   assert.equal(pick.options.title, 'Switch App');
   assert.deepEqual(
     pick.entries.map((entry) => (isSeparator(entry) ? `— ${entry.separator}` : entry.label)),
     ['— Apps', 'Alpha', 'Beta', '— ', 'Add an app…'],
   );
   const [alpha, beta] = items(pick.entries);
+  assert.ok(alpha);
+  assert.ok(beta);
   // The label is never prefixed (a prefix would shift it against the other rows): the icon marks the active app.
   assert.deepEqual([alpha.icon, alpha.description, alpha.detail], ['key', 'dingalpha0000001', 'no token yet']);
   assert.deepEqual([beta.icon, beta.description, beta.detail], ['check', 'dingbeta00000002 · active', 'valid for 2 h']);
@@ -223,7 +230,7 @@ test('Remove App asks first: dismissing the question keeps the app', async () =>
   await addApp(h.services, 'dingalpha0000001', 'Alpha');
   h.apis.window.choose = (pick) => items(pick.entries)[0];
   await h.run(COMMAND.removeApp);
-  assert.equal(h.apis.window.picks[0].options.title, 'Remove App');
+  assert.equal(h.apis.window.picks[0]?.options.title, 'Remove App');
   assert.deepEqual(
     h.services.credentials.list().map((app) => app.label),
     ['Alpha'],
@@ -237,6 +244,7 @@ test('the status-bar menu groups the actions under the app, Apps and Agents, and
   h.apis.window.choose = (pick) => items(pick.entries).find((item) => item.label === 'Show Log');
   await h.run(COMMAND.statusBarActions);
   const [pick] = h.apis.window.picks;
+  assert.ok(pick);
   assert.deepEqual(
     pick.entries.map((entry) => (isSeparator(entry) ? `— ${entry.separator}` : entry.label)),
     [
@@ -253,7 +261,7 @@ test('the status-bar menu groups the actions under the app, Apps and Agents, and
       'Show Log',
     ],
   );
-  assert.equal(items(pick.entries)[0].detail, 'no token yet', "the app's state under Get Access Token");
+  assert.equal(items(pick.entries)[0]?.detail, 'no token yet', "the app's state under Get Access Token");
   assert.equal(h.logShown(), 1);
 });
 

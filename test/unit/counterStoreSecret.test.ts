@@ -22,7 +22,7 @@ test('a Redis password in the setting moves to SecretStorage, the setting is rew
   assert.equal(fake.state.setting, 'redis://team@cache.example:6380/2');
   assert.deepEqual([...fake.stored.values()], ['s3cret@pass']);
   assert.equal(fake.told.length, 1);
-  assert.match(fake.told[0], /SecretStorage/);
+  assert.match(fake.told[0] ?? '', /SecretStorage/);
 
   const later = await counterStoreUrl(fake.state.setting, fake.host);
   assert.equal(later, 'redis://team:s3cret%40pass@cache.example:6380/2', 'the next start finds the password again');

@@ -138,6 +138,7 @@ test('adding a second app keeps the active one active and offers Make Active, wh
   };
   await setUpSecond();
   const [message] = h.apis.window.shown;
+  assert.ok(message);
   assert.equal(message.message, 'DingTalk app Second is set up. Its token is valid for 2 h. The status bar and agents keep using First.');
   assert.deepEqual(message.actions, ['Make Active']);
   assert.equal(h.services.credentials.activeAppKey(), 'dingfirstapp0001', 'dismissing the message keeps the first app active');

@@ -18,8 +18,8 @@ test("the README and the policyFile setting's description state the default refr
   );
   const english = JSON.parse(read('package.nls.json')) as Record<string, string>;
   const chinese = JSON.parse(read('package.nls.zh-cn.json')) as Record<string, string>;
-  assert.match(english['config.mcp.policyFile'], new RegExp(`\`refresh_access_token\` is limited to ${DEFAULT_REFRESHES_PER_MINUTE} calls a minute`));
-  assert.match(chinese['config.mcp.policyFile'], new RegExp(`\`refresh_access_token\` 每分钟最多调用 ${DEFAULT_REFRESHES_PER_MINUTE} 次`));
+  assert.match(english['config.mcp.policyFile'] ?? '', new RegExp(`\`refresh_access_token\` is limited to ${DEFAULT_REFRESHES_PER_MINUTE} calls a minute`));
+  assert.match(chinese['config.mcp.policyFile'] ?? '', new RegExp(`\`refresh_access_token\` 每分钟最多调用 ${DEFAULT_REFRESHES_PER_MINUTE} 次`));
 });
 
 test('the "Refresh rate limit" template is the built-in default spelled out', () => {

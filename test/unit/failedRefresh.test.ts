@@ -39,6 +39,7 @@ test('a manual refresh that fails with 1 h 58 min left names the next automatic 
   assert.ok(next !== undefined, 'a next try is announced');
   const time = new Date(next).toLocaleTimeString(h.apis.env.language, { hour: '2-digit', minute: '2-digit' });
   const [warning] = h.apis.window.shown;
+  assert.ok(warning);
   assert.match(warning.message, /The current token is valid for 1 h 58 min\./);
   assert.ok(warning.message.includes(`Next automatic try at ${time}.`), warning.message);
   const view = statusBarView('Alpha', status, h.clock.now(), h.settings.warningMs, words);

@@ -73,7 +73,7 @@ const trickyPaths = [
 
 const jsonish = fc.jsonValue({ maxDepth: 3 });
 const appValue = fc.oneof(
-  fc.constantFrom(APPS[0].appKey, APPS[1].label, '', ' ', 'nope', '__proto__', 'constructor', 'x'.repeat(300)),
+  fc.constantFrom(APPS[0]!.appKey, APPS[1]!.label, '', ' ', 'nope', '__proto__', 'constructor', 'x'.repeat(300)),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
   jsonish,
@@ -118,7 +118,7 @@ const wellFormedApiArgs = fc.record(
       { maxKeys: 3 },
     ),
     body: jsonish,
-    app: fc.constantFrom(APPS[0].appKey, APPS[1].label),
+    app: fc.constantFrom(APPS[0]!.appKey, APPS[1]!.label),
   },
   { requiredKeys: ['method', 'path'] },
 );
@@ -155,7 +155,7 @@ async function toolHarness() {
   const { server } = createDingTalkMcpServer(
     {
       tokens,
-      apps: { list: () => APPS.map(({ appKey, label }) => ({ appKey, label })), activeAppKey: () => APPS[0].appKey },
+      apps: { list: () => APPS.map(({ appKey, label }) => ({ appKey, label })), activeAppKey: () => APPS[0]!.appKey },
       endpoints: () => endpoints,
       policy,
       approver: async () => false,

@@ -40,8 +40,8 @@ function packageKeys(): Set<string> {
   const keys = new Set<string>();
   const visit = (value: unknown): void => {
     if (typeof value === 'string') {
-      const match = /^%([^%\s]+)%$/.exec(value);
-      if (match) keys.add(match[1]);
+      const [, key] = /^%([^%\s]+)%$/.exec(value) ?? [];
+      if (key) keys.add(key);
     } else if (Array.isArray(value)) {
       value.forEach(visit);
     } else if (value && typeof value === 'object') {
@@ -52,8 +52,8 @@ function packageKeys(): Set<string> {
   return keys;
 }
 
-function placeholders(text: string): string[] {
-  return [...new Set(text.match(/\{\d+\}/g) ?? [])].sort();
+function placeholders(text: string | undefined): string[] {
+  return [...new Set(text?.match(/\{\d+\}/g) ?? [])].sort();
 }
 
 interface L10nScript {

@@ -8,8 +8,9 @@ const read = (file: string) => JSON.parse(readFileSync(path.join(root, file), 'u
 
 test('undici, shipped inside the .vsix as dist/undici.js, is a runtime dependency, so npm audit --omit=dev checks it', () => {
   const manifest = read('package.json');
-  assert.ok(manifest.dependencies.undici, 'undici is in dependencies');
-  assert.equal(manifest.devDependencies.undici, undefined);
+  assert.ok(manifest.dependencies?.undici, 'undici is in dependencies');
+  assert.equal(manifest.devDependencies?.undici, undefined);
   const lock = read('package-lock.json') as { packages: Record<string, { dev?: boolean }> };
+  assert.ok(lock.packages['node_modules/undici'], 'the lockfile has undici');
   assert.notEqual(lock.packages['node_modules/undici'].dev, true, 'the lockfile does not mark undici as a dev package');
 });

@@ -203,11 +203,11 @@ test('approve asks with tool, summary, argument digest and policy version; every
 
   await use(engine, 'refresh_access_token', { args: { app: 'sales' }, approver });
   assert.equal(requests.length, 2, 'an approval is single use: the same arguments ask again');
-  assert.equal(requests[1].argsDigest, requests[0].argsDigest);
+  assert.equal(requests[1]?.argsDigest, requests[0]?.argsDigest);
 
   await use(engine, 'refresh_access_token', { args: { app: 'hr' }, approver });
   assert.equal(requests.length, 3);
-  assert.notEqual(requests[2].argsDigest, requests[0].argsDigest, 'changed arguments, changed digest');
+  assert.notEqual(requests[2]?.argsDigest, requests[0]?.argsDigest, 'changed arguments, changed digest');
 });
 
 test('a declined, dismissed or failed approval denies the call', async () => {
@@ -550,6 +550,7 @@ test('audit events keep only their declared fields, never argument values', () =
   const audit = new AuditTrail();
   audit.record(event(1, { args: { accessToken: 'tok-secret-value' }, sessionId: 'S', retryAfterSeconds: 5 }));
   const [kept] = audit.recent();
+  assert.ok(kept);
   assert.ok(!JSON.stringify(kept).includes('tok-secret-value'));
   assert.deepEqual(Object.keys(kept).sort(), ['argsSha256', 'decision', 'durationMs', 'retryAfterSeconds', 'rule', 'sessionId', 'time', 'tool']);
 });

@@ -51,6 +51,9 @@ test('compileRules: rate_limit becomes an lte condition on its own counter; lt k
     { name: 'below ten', conditions: [{ path: 'state.pay.n', op: 'lt', value: 10 }], state: { counter: 'n', window: 'day', increment: 2 } },
     { name: 'sum', conditions: [{ path: 'args.a', op: 'gte', value: 0 }], state: { counter: 's', window: 'minute', increment_from: 'args.body.amount' } },
   ]);
+  assert.ok(shorthand);
+  assert.ok(capped);
+  assert.ok(counted);
   assert.deepEqual(shorthand.conditions, [{ source: 'state', keys: ['pay', '_rate_hour'], op: 'lte', value: 5 }]);
   assert.equal(shorthand.onDeny, 'Rate limit of 5 per hour reached. Try again later.');
   assert.deepEqual(shorthand.state?.limit, { value: 5, inclusive: true });
@@ -59,7 +62,7 @@ test('compileRules: rate_limit becomes an lte condition on its own counter; lt k
   assert.deepEqual(counted.state?.incrementFrom, ['body', 'amount']);
   assert.equal(counted.state?.limit, undefined, 'no cap on its own counter');
   assert.equal(counted.id, 'tools.pay.rules[2] "sum"');
-  assert.equal(compileRules('a b', [{ name: 'x', action: 'deny' }])[0].id, 'tools["a b"].rules[0] "x"');
+  assert.equal(compileRules('a b', [{ name: 'x', action: 'deny' }])[0]?.id, 'tools["a b"].rules[0] "x"');
 });
 
 const args = (keys: string[], op: Condition['op'], value: unknown): Condition => ({ source: 'args', keys, op, value });

@@ -17,7 +17,7 @@ const POLICY = '/workspace/.vscode/dingtalk-mcp-policy.json';
 /** The text a Problem's range covers (single-line ranges). */
 function covered(text: string, problem: Problem): string {
   assert.equal(problem.end?.line, problem.line, 'on one line');
-  return text.split('\n')[problem.line].slice(problem.column, problem.end?.column);
+  return text.split('\n')[problem.line]?.slice(problem.column, problem.end?.column) ?? '';
 }
 
 function shownFor(h: Harness, file = POLICY): { severity: string; text: string; source: string }[] {
@@ -35,7 +35,7 @@ test('a misspelled tool name is one warning under the name as soon as the file o
   h.apis.editors.open(POLICY, TYPO);
 
   assert.deepEqual(shownFor(h), [{ severity: 'warning', text: '"get-access-token"', source: 'DingTalk MCP policy' }]);
-  assert.match(h.apis.problems.get(POLICY)![0].message, /get_access_token/, 'names the tool it probably means');
+  assert.match(h.apis.problems.get(POLICY)![0]?.message ?? '', /get_access_token/, 'names the tool it probably means');
   assert.equal(provider.state().running, false, 'no server was started to find it');
   assert.deepEqual(provider.policyAsTyped(), { takesEffect: true, errors: 0, warnings: 1 });
   provider.dispose();
@@ -109,7 +109,7 @@ test('with the server running, each mistake of the open file is listed once and 
     h.apis.editors.close(file);
     const loaded = h.apis.problems.get(file) ?? [];
     assert.equal(loaded.length, 1, 'the server’s own report, once');
-    assert.equal(loaded[0].line, 3);
+    assert.equal(loaded[0]?.line, 3);
   } finally {
     provider.dispose();
     rmSync(folder, { recursive: true, force: true });
@@ -128,7 +128,7 @@ test('a policy the server loads while it is not open in an editor still notifies
   try {
     await h.apis.mcpServers.get('dingtalkToken.mcp')!.resolve();
     assert.equal(h.apis.window.shown.length, 1);
-    assert.match(h.apis.window.shown[0].message, /names tools this server does not have/);
+    assert.match(h.apis.window.shown[0]?.message ?? '', /names tools this server does not have/);
   } finally {
     provider.dispose();
     rmSync(folder, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { POLICY_TEMPLATES } from '../../src/extension/mcp/policyTemplate';
 const root = path.join(__dirname, '../../..');
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as typeof import('../../package.json');
 const [validation] = manifest.contributes.jsonValidation as { fileMatch: string[]; url: string }[];
+assert.ok(validation, 'package.json contributes the policy schema');
 const schema = JSON.parse(readFileSync(path.join(root, validation.url), 'utf8')) as object;
 const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
 
@@ -78,7 +79,7 @@ test('the templates do what their names say', async () => {
 
 test("the policy reference's examples are policies the engine and the schema accept", () => {
   const readme = ['docs/policy.md', 'docs/policy.zh-cn.md'].map((file) => readFileSync(path.join(root, file), 'utf8')).join('\n');
-  const policies = [...readme.matchAll(/```json\n(\{\n {2}"version"[\s\S]*?)```/g)].map((match) => match[1]);
+  const policies = [...readme.matchAll(/```json\n(\{\n {2}"version"[\s\S]*?)```/g)].map((match) => match[1] ?? '');
   assert.ok(policies.length >= 4, 'the examples are found');
   for (const text of policies) {
     assert.deepEqual(loadText(new PolicyEngine(), text), { ok: true }, text);

@@ -65,6 +65,7 @@ test('running every case passes those the policy meets and fails the others with
 test('running one case from the gutter runs that case alone', async (t) => {
   const { controller } = await testingView(t, { policy: POLICY, cases: CASES });
   const second = casesOf(controller)[1];
+  assert.ok(second, 'a second case is listed');
   const run = await controller.run(second);
   assert.deepEqual(
     run.outcomes.map((entry) => [entry.label, entry.outcome]),

@@ -61,6 +61,6 @@ test('thousands of unknown names are summed up, shown bounded and with bidi cont
   assert.ok(report.ok);
   assert.equal(report.unknownTools.length, 11);
   assert.equal(report.unknownTools[10], 'and 4990 more');
-  assert.match(report.unknownTools[0], /^hide\[0\] "list_apps\\u202e" \(did you mean "list_apps"\?\)$/);
+  assert.match(report.unknownTools[0] ?? '', /^hide\[0\] "list_apps\\u202e" \(did you mean "list_apps"\?\)$/);
   assert.ok(!report.message.includes('\u202e'));
 });

@@ -183,7 +183,7 @@ test('an unreadable policy file, and entries naming unknown tools, reach a zh-cn
     'hide[0] "Get_Access_Token"（是否想写 "get_access_token"？）；tools["nothing_like_it"]（可用的工具：get_access_token, list_apps）',
   );
   assert.equal(
-    inChinese(() => wordProblem(typos.problems[0])),
+    inChinese(() => wordProblem(typos.problems[0]!)),
     'hide[0] "Get_Access_Token"（是否想写 "get_access_token"？）不是本服务器的工具，不起任何作用',
   );
 });

@@ -63,6 +63,7 @@ test('Add Robot refuses a webhook on another host while it is typed, without quo
     const foreign = 'https://collector.example.net/robot/send?access_token=abcdefabcdefabcdefabcdefabcdef';
     h.apis.window.typed.push(undefined);
     await addRobot(h.services);
+    assert.ok(h.apis.window.inputBoxOptions[0], 'Add Robot asked for the webhook');
     const problem = h.apis.window.inputBoxOptions[0].validateInput!(foreign) as string;
     assert.match(problem, /^This is not a robot webhook on http:\/\/127\.0\.0\.1:\d+\/robot\/send, nor its access_token\./);
     assert.ok(!problem.includes('abcdefabcdef'));

@@ -66,7 +66,7 @@ test('a broken robots file gives no robots and a message that never quotes it', 
     ).problems,
     ['DINGTALK_ROBOTS_FILE FILE: the name "a" is listed twice.'],
   );
-  assert.match(robotsFrom(JSON.stringify([{ webhook: TOKEN }])).problems[0], /^DINGTALK_ROBOTS_FILE FILE: entry 0 needs a name/);
+  assert.match(robotsFrom(JSON.stringify([{ webhook: TOKEN }])).problems[0] ?? '', /^DINGTALK_ROBOTS_FILE FILE: entry 0 needs a name/);
 });
 
 test('a robot on another host, or with a secret that is not a SEC secret, is left out by name; the others stay', () => {

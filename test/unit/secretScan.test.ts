@@ -68,8 +68,9 @@ test('flagged: an AppSecret with a literal value, a legacy gettoken URL, a robot
     const hits = findSecrets(text, file);
     assert.equal(hits.length, 1, `${file}: ${text} → ${JSON.stringify(hits)}`);
     const [hit] = hits;
+    assert.ok(hit);
     assert.equal(hit.kind, kind, `${file}: ${text}`);
-    assert.equal(text.split('\n')[hit.line].slice(hit.start, hit.end), value, `${file}: the value's columns`);
+    assert.equal(text.split('\n')[hit.line]?.slice(hit.start, hit.end), value, `${file}: the value's columns`);
   }
 });
 
@@ -83,7 +84,7 @@ test('a minified bundle: the one secret in a 600 kB line is found at its column,
   const text = `${before}var c={clientSecret:"${SECRET}"};${chunk.repeat(3000)}`;
   const hits = findSecrets(text, 'dist/app.min.js');
   assert.equal(hits.length, 1);
-  assert.equal(hits[0].line, 0);
+  assert.equal(hits[0]?.line, 0);
   assert.equal(text.slice(hits[0].start, hits[0].end), SECRET);
 });
 
@@ -94,6 +95,7 @@ test('a file full of secrets reports at most MAX_HITS_PER_FILE of them', () => {
 
 test('Windows line endings: the value ends before the \\r', () => {
   const [hit] = findSecrets(`A=1\r\nDINGTALK_APP_SECRET=${SECRET}\r\nB=2\r\n`, '.env');
+  assert.ok(hit);
   assert.equal(hit.line, 1);
   assert.equal(hit.end - hit.start, SECRET.length);
 });

@@ -31,6 +31,7 @@ test('an open .env with an AppSecret gets a DingTalk warning on the value; fixin
   const h = await setUp();
   h.files.type(ENV, ENV_TEXT);
   const [problem] = h.files.problems.get(ENV)!;
+  assert.ok(problem);
   assert.deepEqual(
     { line: problem.line, start: problem.start, end: problem.end, code: problem.code },
     { line: 2, start: 20, end: 20 + SECRET.length, code: 'appSecret' },
@@ -68,7 +69,7 @@ test('quick fixes: Move AppSecret (preferred) and ignore on an AppSecret; Move R
       ['Do Not Warn About DingTalk robot webhooks Here', 1, false],
     ],
   );
-  await ignoreSecretKind(h.services, h.files, fixes[3].args[0]);
+  await ignoreSecretKind(h.services, h.files, fixes[3]?.args[0]);
   assert.deepEqual(h.files.settingsWritten, [{ key: 'secretScan.ignore', value: ['robotWebhook'], where: 'workspace' }]);
   await ignoreSecretKind(h.services, h.files, 'somethingElse');
   assert.equal(h.files.settingsWritten.length, 1, 'an unknown kind from another extension is refused');
@@ -80,6 +81,7 @@ test('Move AppSecret: checks the pair with DingTalk, stores the app, empties the
   h.files.type(ENV, ENV_TEXT);
   h.files.open.get(ENV)!.isDirty = false;
   const [fix] = quickFixesFor(ENV, h.files.problems.get(ENV)!);
+  assert.ok(fix);
   await moveAppSecret(h.services, h.files, fix.args[0]);
   assert.deepEqual(h.requests, [{ appKey: 'dingshop00000001', appSecret: SECRET }], 'one check, and its token kept: no second fetch');
   assert.equal(await h.services.credentials.secretFor('dingshop00000001'), SECRET);
@@ -96,7 +98,7 @@ test('Move AppSecret: when DingTalk refuses the pair nothing is stored and the f
   const wrong = ENV_TEXT.replace(SECRET, 'Zz9yXx8wVv7uTt6sRr5qPp4oNn3mLl2k');
   h.files.disk.set(ENV, wrong);
   h.files.type(ENV, wrong);
-  await moveAppSecret(h.services, h.files, quickFixesFor(ENV, h.files.problems.get(ENV)!)[0].args[0]);
+  await moveAppSecret(h.services, h.files, quickFixesFor(ENV, h.files.problems.get(ENV)!)[0]!.args[0]);
   assert.deepEqual(h.services.credentials.list(), []);
   assert.equal(h.files.edits.length, 0);
   assert.equal(h.files.disk.get(ENV), wrong);
@@ -108,6 +110,7 @@ test('Move AppSecret: with no AppKey in the file it asks for one; Escape moves n
   const text = `{ "appSecret": "${SECRET}" }`;
   h.files.type('file:///work/shop/config.json', text);
   const [fix] = quickFixesFor('file:///work/shop/config.json', h.files.problems.get('file:///work/shop/config.json')!);
+  assert.ok(fix);
   await moveAppSecret(h.services, h.files, fix.args[0]);
   assert.equal(h.requests.length, 0);
   h.apis.window.typed.push('dingasked0000001');
@@ -119,7 +122,7 @@ test('Move AppSecret: with no AppKey in the file it asks for one; Escape moves n
 test('Move AppSecret: a span that no longer holds the secret, or not of the quick fix shape, moves nothing', async () => {
   const h = await setUp();
   h.files.type(ENV, ENV_TEXT);
-  const span = quickFixesFor(ENV, h.files.problems.get(ENV)!)[0].args[0];
+  const span = quickFixesFor(ENV, h.files.problems.get(ENV)!)[0]!.args[0];
   h.files.type(ENV, `# moved\n${ENV_TEXT}`);
   await moveAppSecret(h.services, h.files, span);
   await moveAppSecret(h.services, h.files, { uri: ENV, line: -1 });
@@ -176,7 +179,7 @@ test('Move Robot: a name already taken, too long, or Escape stores nothing and l
   const move = quickFixesFor(NOTIFY, h.files.problems.get(NOTIFY)!).find((fix) => fix.title === 'Move Robot to DingTalk SecretStorage')!;
   h.apis.window.typed.push('deploys', 'x'.repeat(500));
   for (let attempt = 0; attempt < 3; attempt++) await moveRobot(h.services, h.files, move.args[0]);
-  assert.equal(h.apis.window.inputBoxOptions[0].validateInput!('deploys'), 'A robot named "deploys" already exists.');
+  assert.equal(h.apis.window.inputBoxOptions[0]?.validateInput!('deploys'), 'A robot named "deploys" already exists.');
   assert.deepEqual(await h.services.robots.store.credentials('deploys'), { name: 'deploys', webhook: 'b'.repeat(64) });
   assert.equal(h.files.edits.length, 0);
   assert.equal(h.files.disk.get(NOTIFY), NOTIFY_TEXT);

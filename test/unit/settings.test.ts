@@ -96,6 +96,7 @@ test('package.json makes the API bases, the token API and the policy file applic
   assert.ok(description, 'the description is localised');
   for (const file of ['package.nls.json', 'package.nls.zh-cn.json']) {
     const text = (JSON.parse(readFileSync(path.join(root, file), 'utf8')) as Record<string, string>)[description];
+    assert.ok(text !== undefined);
     for (const key of PERSONAL_ONLY_SETTINGS) assert.ok(text.includes(`dingtalkToken.${key}`), `${file} names dingtalkToken.${key}`);
   }
 });
@@ -152,6 +153,7 @@ test('every setting declares its default in package.json, and the numeric ones m
   const ranges = { requestTimeoutMs: REQUEST_TIMEOUT_MS, refreshMarginSeconds: REFRESH_MARGIN_SECONDS, 'statusBar.warningSeconds': WARNING_SECONDS };
   for (const [key, range] of Object.entries(ranges)) {
     const declared = properties[`dingtalkToken.${key}`];
+    assert.ok(declared);
     assert.deepEqual([declared.default, declared.minimum, declared.maximum], [range.fallback, range.min, range.max], key);
   }
 });
@@ -205,7 +207,7 @@ test("for every setting, package.json's default and every fallback in the code a
     'each setting is listed',
   );
   for (const [key, fallbacks] of Object.entries(CODE_FALLBACKS)) {
-    const declared = properties[`dingtalkToken.${key}`].default;
+    const declared = properties[`dingtalkToken.${key}`]?.default;
     for (const fallback of fallbacks ?? []) assert.equal(fallback, declared, key);
   }
   // With nothing set by the person, the reader gives exactly what package.json declares.
@@ -240,7 +242,7 @@ test("for every setting, package.json's default and every fallback in the code a
       'terminal.environment',
       'secretScan.enabled',
       'secretScan.ignore',
-    ].map((key) => properties[`dingtalkToken.${key}`].default),
+    ].map((key) => properties[`dingtalkToken.${key}`]?.default),
   );
 });
 
@@ -251,8 +253,8 @@ test('a base URL with "?" or "#" is refused with a clear problem and the default
   assert.equal(settings.endpoints.apiBaseUrl, DEFAULT_API_BASE_URL);
   assert.equal(settings.endpoints.legacyApiBaseUrl, DEFAULT_LEGACY_API_BASE_URL);
   assert.equal(settings.problems.length, 2, settings.problems.join('\n'));
-  assert.match(settings.problems[0], /^dingtalkToken\.apiBaseUrl must not contain "\?" or "#"/);
-  assert.match(settings.problems[1], /^dingtalkToken\.legacyApiBaseUrl must not contain "\?" or "#"/);
+  assert.match(settings.problems[0] ?? '', /^dingtalkToken\.apiBaseUrl must not contain "\?" or "#"/);
+  assert.match(settings.problems[1] ?? '', /^dingtalkToken\.legacyApiBaseUrl must not contain "\?" or "#"/);
   // The settings editor checks the same before anything is saved.
   for (const key of ['dingtalkToken.apiBaseUrl', 'dingtalkToken.legacyApiBaseUrl']) {
     const pattern = new RegExp((properties[key] as { pattern?: string }).pattern ?? '');

@@ -34,9 +34,9 @@ test('a line over the cap is answered "Request too large" with its size, and the
   const { passed, problems } = await filter([long.slice(0, 40), `${long.slice(40)}\n${ping(2)}\n`]);
   assert.equal(passed, `${ping(2)}\n`);
   assert.equal(problems.length, 1);
-  assert.equal(errorOf(problems[0]).error.code, -32600);
-  assert.equal(errorOf(problems[0]).id, null);
-  assert.match(errorOf(problems[0]).error.message, new RegExp(`a line of ${long.length} bytes, more than the limit of 64`));
+  assert.equal(errorOf(problems[0]!).error.code, -32600);
+  assert.equal(errorOf(problems[0]!).id, null);
+  assert.match(errorOf(problems[0]!).error.message, new RegExp(`a line of ${long.length} bytes, more than the limit of 64`));
 });
 
 test('a line that is not JSON is a parse error; JSON that is not JSON-RPC is an invalid request keeping a usable id; neither is quoted in the log', async () => {
@@ -58,6 +58,6 @@ test('input that ends in the middle of a message reports it once; input ending o
   const cutOff = await filter([`${ping(4)}\n{"jsonrpc":"2.0","id":5,"met`]);
   assert.equal(cutOff.passed, `${ping(4)}\n`);
   assert.equal(cutOff.problems.length, 1);
-  assert.match(errorOf(cutOff.problems[0]).error.message, /ended in the middle of a message/);
+  assert.match(errorOf(cutOff.problems[0]!).error.message, /ended in the middle of a message/);
   assert.deepEqual((await filter([`${ping(6)}\n`])).problems, []);
 });

@@ -219,11 +219,11 @@ test('backoff without Retry-After grows, is jittered, and stays under the cap', 
   assert.equal(count(), 14);
   const [low, high] = [delays.slice(0, 6), delays.slice(6)];
   assert.ok(
-    low.every((d, i) => i === 0 || d >= low[i - 1]),
+    low.every((d, i) => i === 0 || d >= low[i - 1]!),
     `growing: ${low.join(',')}`,
   );
   assert.ok(
-    low.every((d, i) => d < high[i]),
+    low.every((d, i) => d < high[i]!),
     'jitter changes the delay',
   );
   assert.ok(delays.every((d) => d <= BACKOFF_CAP_MS && d > 0));

@@ -22,7 +22,7 @@ test('a bundle carries the version, not the rest of package.json', async () => {
     format: 'cjs',
     logLevel: 'silent',
   });
-  const text = result.outputFiles[0].text;
+  const text = result.outputFiles[0]?.text ?? '';
   assert.ok(text.includes(JSON.stringify(packageJson.version)), 'the version is inlined');
   for (const field of ['devDependencies', 'contributes', 'repository']) assert.ok(!text.includes(field), `no ${field} in the bundle`);
 });

@@ -19,5 +19,5 @@ test("the inspect view's script bundles for the browser from our sources, sharin
   const inputs = Object.keys(result.metafile.inputs).sort();
   assert.deepEqual(inputs, ['src/shared/countdown.ts', 'src/shared/relativeTime.ts', 'src/webview/inspect.ts']);
   assert.equal(result.outputFiles.length, 1);
-  assert.doesNotMatch(result.outputFiles[0].text, /\brequire\(/, 'nothing left for a Node require');
+  assert.doesNotMatch(result.outputFiles[0]!.text, /\brequire\(/, 'nothing left for a Node require');
 });

@@ -25,7 +25,7 @@ export interface CallOutcome {
 
 /** The call with index i: 2/5 get_access_token, 1/5 token_status, 2/5 dingtalk_api_request (new and legacy echo). */
 function callFor(i: number): { tool: string; appKey: string; args: Record<string, unknown> } {
-  const app = APPS[Math.floor(i / 5) % 2];
+  const app = Math.floor(i / 5) % 2 ? APP2 : APP;
   // The first app is the active one: name it sometimes, leave it out sometimes; the second by label or appKey.
   const appArg = app === APP ? (i % 3 === 0 ? {} : { app: APP.appKey }) : { app: i % 2 ? APP2.label! : APP2.appKey };
   switch (i % 5) {

@@ -18,7 +18,7 @@ import { isolatingFetch } from '../isolatingFetch';
 import { inProcessContext } from '../../../test/support/inProcessContext';
 import type { LeakWatch } from './leaks';
 
-export const [APP, APP2] = SANDBOX_APPS as [(typeof SANDBOX_APPS)[number], (typeof SANDBOX_APPS)[number]];
+export const [APP, APP2] = SANDBOX_APPS;
 export const APPS = [APP, APP2];
 const DEFAULT_CLI = path.join(__dirname, '..', '..', '..', 'src', 'mcp', 'cli', 'main.js');
 

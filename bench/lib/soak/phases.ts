@@ -71,13 +71,15 @@ export class FaultSchedule {
   /** Ends the last phase and clears the fault. */
   stop(): void {
     clearInterval(this.ticker);
-    this.spans[this.spans.length - 1].end = Date.now();
+    const last = this.spans.at(-1);
+    if (last) last.end = Date.now();
     this.emulator.setFault(null);
   }
 
   /** The name of the phase in force now. */
   current(): string {
-    return this.spans[this.spans.length - 1].name;
+    // start() entered the first phase.
+    return this.spans.at(-1)!.name;
   }
 
   /** Whether an API-side fault was in force at any moment between start and end. */
@@ -109,9 +111,10 @@ export class FaultSchedule {
 
   private advance(): void {
     const now = Date.now();
-    if (this.spans.length) this.spans[this.spans.length - 1].end = now;
+    const last = this.spans.at(-1);
+    if (last) last.end = now;
     this.phaseIndex++;
-    const phase = SOAK_PHASES[this.phaseIndex % SOAK_PHASES.length];
+    const phase = SOAK_PHASES[this.phaseIndex % SOAK_PHASES.length]!;
     if (phase.revoke) this.revokeAll();
     this.emulator.setFault(phase.fault);
     const target = phase.fault?.target ?? 'token';

@@ -75,8 +75,9 @@ function afterLoad(current: PolicyState, load: PolicyLoad, source: string): { ne
     if (inForce.kind === 'defaults' || source !== current.source) {
       return { next: { source, inForce: defaultsInForce(), version: current.version + 1 }, report: defaultsReport(source) };
     }
-    const failure = failureOf(policyProblem('vanished'));
-    const error = failure.problems[0].message;
+    const problem = policyProblem('vanished');
+    const failure = failureOf(problem);
+    const error = problem.message;
     const denyingAll = inForce.kind === 'deny-all';
     const then = denyingAll ? 'every tool call stays denied' : 'the policy it held stays in force';
     return {

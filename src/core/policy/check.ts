@@ -55,7 +55,7 @@ export function checkPolicyText(text: string, format: 'json' | 'yaml', knownTool
           return { ...single, range: locate([...where.path, name], problem.line, true) };
         });
       }
-      const path = where.keys?.length === 1 ? [...where.path, where.keys[0]] : where.path;
+      const path = where.keys?.length === 1 ? [...where.path, ...where.keys] : where.path;
       return [{ ...problem, range: locate(path, problem.line, where.keys !== undefined) }];
     });
     return { takesEffect: false, problems };
@@ -79,10 +79,10 @@ function rangeFinder(text: string, shift: number) {
     let high = lineStarts.length - 1;
     while (low < high) {
       const middle = (low + high + 1) >> 1;
-      if (lineStarts[middle] <= offset) low = middle;
+      if (lineStarts[middle]! <= offset) low = middle;
       else high = middle - 1;
     }
-    return { line: low + 1, column: offset - lineStarts[low] + 1 };
+    return { line: low + 1, column: offset - lineStarts[low]! + 1 };
   };
   const lineText = (line: number) => {
     const start = lineStarts[Math.min(line, lineStarts.length) - 1] ?? 0;

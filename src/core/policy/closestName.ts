@@ -24,16 +24,16 @@ function normalise(name: string): string {
     .replace(/[-\s.]/g, '_');
 }
 
-/** Levenshtein distance, one row at a time. */
+/** Levenshtein distance, one row at a time (each row has right.length + 1 entries, hence the ! below). */
 export function editDistance(left: string, right: string): number {
   let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
   for (let i = 1; i <= left.length; i++) {
     const current = [i];
     for (let j = 1; j <= right.length; j++) {
-      const substitution = previous[j - 1] + (left[i - 1] === right[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+      const substitution = previous[j - 1]! + (left[i - 1] === right[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
     }
     previous = current;
   }
-  return previous[right.length];
+  return previous[right.length]!;
 }

@@ -124,7 +124,8 @@ export function conditionHolds(condition: Condition, args: unknown, counter: (sc
   let found: boolean;
   let value: unknown;
   if (condition.source === 'state') {
-    [found, value] = [true, counter(condition.keys[0], condition.keys[1])];
+    const [scope, name] = condition.keys;
+    [found, value] = scope !== undefined && name !== undefined ? [true, counter(scope, name)] : [false, undefined];
   } else {
     const resolved = resolveArgs(args, condition.keys);
     found = resolved.found;

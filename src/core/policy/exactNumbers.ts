@@ -46,7 +46,8 @@ export function unitsText(units: bigint): string {
 export function unitsFromText(text: string): bigint | undefined {
   const match = /^(\d{1,30})(?:\.(\d{1,6}))?$/.exec(text);
   if (!match) return undefined;
-  return BigInt(match[1]) * SCALE + BigInt((match[2] ?? '').padEnd(COUNTED_DECIMALS, '0'));
+  const [, whole = '', fraction = ''] = match;
+  return BigInt(whole) * SCALE + BigInt(fraction.padEnd(COUNTED_DECIMALS, '0'));
 }
 
 /** -1, 0 or 1 as a count in millionths is below, at or above a finite number, compared exactly. */

@@ -11,13 +11,12 @@ const PLAIN_WORD = /^[A-Za-z0-9_-]{6,64}$/;
 export function findAppKeyNear(text: string, line: number): string | undefined {
   let best: { appKey: string; distance: number } | undefined;
   const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const content = lines[index];
+  for (const [index, content] of lines.entries()) {
     if (!/app_?key|client_?id/i.test(content)) continue;
     for (const pattern of [URL_APP_KEY, APP_KEY]) {
       pattern.lastIndex = 0;
       for (let match = pattern.exec(content); match; match = pattern.exec(content)) {
-        const value = pattern === URL_APP_KEY ? match[1] : (match[3] ?? match[4] ?? match[5] ?? '');
+        const value = pattern === URL_APP_KEY ? (match[1] ?? '') : (match[3] ?? match[4] ?? match[5] ?? '');
         const distance = Math.abs(index - line);
         // A placeholder is no AppKey; their short length is fine here (isPlaceholder's length floor is for secrets).
         if (PLAIN_WORD.test(value) && !isPlaceholder(value.padEnd(16, '0')) && (!best || distance < best.distance)) best = { appKey: value, distance };

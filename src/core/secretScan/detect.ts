@@ -37,8 +37,8 @@ export function findSecrets(text: string, fileName: string): SecretHit[] {
   const keyValues = fileKindOf(fileName) !== 'other';
   const hits: SecretHit[] = [];
   const lines = text.split('\n');
-  for (let line = 0; line < lines.length && hits.length < MAX_HITS_PER_FILE; line++) {
-    const content = lines[line];
+  for (const [line, content] of lines.entries()) {
+    if (hits.length >= MAX_HITS_PER_FILE) break;
     const found: SecretHit[] = [];
     const lower = content.toLowerCase();
     if (lower.includes('secret')) {
@@ -64,7 +64,7 @@ function* valueSpans(pattern: RegExp, line: string, groups: number[]): Generator
   for (let match = pattern.exec(line); match; match = pattern.exec(line)) {
     const group = groups.find((index) => match[index] !== undefined);
     const span = group !== undefined ? match.indices?.[group] : undefined;
-    if (group !== undefined && span && !isPlaceholder(match[group])) yield [span[0], span[1], group];
+    if (group !== undefined && span && !isPlaceholder(match[group]!)) yield [span[0], span[1], group];
     if (match[0].length === 0) pattern.lastIndex++;
   }
 }

@@ -15,7 +15,7 @@ export class RequestCap {
   /** Counts a request made at `at` (which may be earlier than ones already counted). */
   record(at: number): void {
     let index = this.times.length;
-    while (index > 0 && this.times[index - 1] > at) index--;
+    while (index > 0 && this.times[index - 1]! > at) index--;
     this.times.splice(index, 0, at);
   }
 
@@ -25,7 +25,9 @@ export class RequestCap {
    */
   freeAt(now: number): number {
     const windowStart = now - WINDOW_MS;
-    while (this.times.length > 0 && this.times[0] <= windowStart) this.times.shift();
-    return this.times.length < MAX_TOKEN_REQUESTS_PER_MINUTE ? 0 : this.times[this.times.length - MAX_TOKEN_REQUESTS_PER_MINUTE] + WINDOW_MS;
+    while (this.times.length > 0 && this.times[0]! <= windowStart) this.times.shift();
+    // Undefined while fewer than the cap were counted (the index is then negative).
+    const oldestCounted = this.times[this.times.length - MAX_TOKEN_REQUESTS_PER_MINUTE];
+    return oldestCounted === undefined ? 0 : oldestCounted + WINDOW_MS;
   }
 }

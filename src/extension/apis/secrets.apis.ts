@@ -124,7 +124,8 @@ export function createSecretsApis(): SecretsApis {
             }));
             return provide(document.uri.toString(), spans).map((fix) => {
               const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
-              action.diagnostics = [ours[fix.fixes]];
+              const diagnostic = ours[fix.fixes];
+              if (diagnostic) action.diagnostics = [diagnostic];
               action.isPreferred = fix.preferred;
               action.command = { title: fix.title, command: fix.command, arguments: fix.args };
               return action;

@@ -32,7 +32,8 @@ export async function moveAppSecret(services: Services, apis: SecretsApis, span:
   );
   if (!hit || hit.kind === 'robotSecret')
     return void window.showWarningMessage(l10n.t('The AppSecret is no longer on line {0} of {1}; nothing was moved.', span.line + 1, name));
-  const appSecret = document.text.split('\n')[hit.line].slice(hit.start, hit.end);
+  // findSecrets found the hit in these very lines.
+  const appSecret = document.text.split('\n')[hit.line]!.slice(hit.start, hit.end);
   services.redactor.remember(appSecret);
   const appKey = findAppKeyNear(document.text, hit.line) ?? (await askAppKey(services, name, hit.line));
   if (!appKey) return;

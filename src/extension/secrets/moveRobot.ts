@@ -26,7 +26,8 @@ export async function moveRobot(services: Services, apis: SecretsApis, span: unk
   if (!webhook) return void window.showWarningMessage(l10n.t('The robot webhook is no longer on line {0} of {1}; nothing was moved.', span.line + 1, fileName));
   const secret = nearestSecret(hits, webhook.line);
   const lines = document.text.split('\n');
-  const valueOf = (hit: SecretHit) => lines[hit.line].slice(hit.start, hit.end);
+  // findSecrets found the hits in these very lines.
+  const valueOf = (hit: SecretHit) => lines[hit.line]!.slice(hit.start, hit.end);
   for (const hit of [webhook, secret]) if (hit) services.redactor.remember(valueOf(hit));
 
   const name = await askRobotName(services, l10n.t('Move Robot to DingTalk SecretStorage'));

@@ -9,6 +9,7 @@ export const TERMINAL_VARIABLES = {
   appKey: 'DINGTALK_APP_KEY',
   expiresAt: 'DINGTALK_ACCESS_TOKEN_EXPIRES_AT',
 } as const;
+type TerminalVariables = Record<(typeof TERMINAL_VARIABLES)[keyof typeof TERMINAL_VARIABLES], string>;
 
 /**
  * Keeps new integrated terminals' DingTalk variables equal to the active app's valid token while
@@ -65,7 +66,7 @@ export class TerminalEnvironment implements Disposable {
     this.view.clear();
   }
 
-  private apply(next: { fingerprint: string; variables: Record<string, string>; description: string } | undefined): void {
+  private apply(next: { fingerprint: string; variables: TerminalVariables; description: string } | undefined): void {
     if ((next?.fingerprint ?? undefined) === this.applied) return;
     const before = this.applied;
     this.applied = next?.fingerprint;

@@ -62,10 +62,11 @@ function readAppsFile(file: string): { apps: App[]; problem?: string } {
   return { apps: result.data.map(({ appKey, appSecret, label }) => ({ appKey, appSecret, label: label || appKey })) };
 }
 
-function describeIssue(file: string, issue: z.core.$ZodIssue): string {
-  const [index] = issue.path;
+function describeIssue(file: string, issue: z.core.$ZodIssue | undefined): string {
+  // Zod's failures carry at least one issue; without one, the file gets the general shape.
+  const [index] = issue?.path ?? [];
   if (typeof index !== 'number') return `DINGTALK_APPS_FILE ${file} must hold a JSON list of {appKey, appSecret, label}.`;
-  const listedTwice = issue.code === 'custom' ? (issue.params as { listedTwice?: string } | undefined)?.listedTwice : undefined;
+  const listedTwice = issue?.code === 'custom' ? (issue.params as { listedTwice?: string } | undefined)?.listedTwice : undefined;
   if (listedTwice !== undefined) return `DINGTALK_APPS_FILE ${file}: appKey ${listedTwice} is listed twice.`;
   return `DINGTALK_APPS_FILE ${file}: entry ${index} needs a non-empty appKey and appSecret.`;
 }

@@ -53,11 +53,11 @@ function splitNoProxy(noProxy: string): { hosts: string; addresses?: BlockList }
   const hosts: string[] = [];
   let addresses: BlockList | undefined;
   for (const entry of noProxy.split(/[,\s]+/).filter(Boolean)) {
-    const range = /^(.+)\/(\d{1,3})$/.exec(entry);
-    const family = range ? isIP(range[1]) : 0;
-    if (range && family && Number(range[2]) <= (family === 6 ? 128 : 32)) {
+    const [, address, bits] = /^(.+)\/(\d{1,3})$/.exec(entry) ?? [];
+    const family = address ? isIP(address) : 0;
+    if (address && family && Number(bits) <= (family === 6 ? 128 : 32)) {
       addresses ??= new BlockList();
-      addresses.addSubnet(range[1], Number(range[2]), family === 6 ? 'ipv6' : 'ipv4');
+      addresses.addSubnet(address, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
     } else {
       hosts.push(entry);
     }

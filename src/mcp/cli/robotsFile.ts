@@ -61,10 +61,11 @@ export function readRobots(env: NodeJS.ProcessEnv, legacyApiBaseUrl: string): { 
   return { robots, problems };
 }
 
-function describeIssue(file: string, issue: z.core.$ZodIssue, parsed: unknown): string {
-  const [index] = issue.path;
+function describeIssue(file: string, issue: z.core.$ZodIssue | undefined, parsed: unknown): string {
+  // Zod's failures carry at least one issue; without one, the file gets the general shape.
+  const [index] = issue?.path ?? [];
   if (typeof index !== 'number') return `DINGTALK_ROBOTS_FILE ${file} must hold a JSON list of {name, webhook, secret?}.`;
-  const listedTwice = issue.code === 'custom' ? (issue.params as { listedTwice?: string } | undefined)?.listedTwice : undefined;
+  const listedTwice = issue?.code === 'custom' ? (issue.params as { listedTwice?: string } | undefined)?.listedTwice : undefined;
   if (listedTwice !== undefined) return `DINGTALK_ROBOTS_FILE ${file}: the name "${listedTwice}" is listed twice.`;
   // Names are not secret; the webhook and secret are never quoted.
   const name = (parsed as { name?: unknown }[])[index]?.name;

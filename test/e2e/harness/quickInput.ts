@@ -75,7 +75,7 @@ export class QuickInput {
     const out: QuickPickEntry[] = [];
     for (const row of await rows.all()) {
       const labelEl = row.locator('.quick-input-list-label .label-name').first();
-      const label = ((await labelEl.count()) ? await labelEl.innerText() : await row.innerText()).split('\n')[0].trim();
+      const label = ((await labelEl.count()) ? await labelEl.innerText() : await row.innerText()).split('\n')[0]!.trim();
       const cls = (await row.getAttribute('class')) ?? '';
       out.push({ label, ariaLabel: (await row.getAttribute('aria-label')) ?? '', focused: /\bfocused\b/.test(cls) });
     }
@@ -220,7 +220,7 @@ export class QuickInput {
       const items = await this.items();
       const index = items.findIndex((i) => wanted(i.label));
       if (index < 0) return undefined;
-      if (items[index].focused) return true;
+      if (items[index]!.focused) return true;
       // Not the highlighted one (e.g. a longer title ranks first): move the highlight towards it.
       await this.page.keyboard.press(index < items.findIndex((i) => i.focused) ? 'ArrowUp' : 'ArrowDown');
       return undefined;

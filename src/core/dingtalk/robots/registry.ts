@@ -38,7 +38,8 @@ export const MAX_ROBOT_NAME_LENGTH = 100;
 /** The robot a call means: the named one, or the only one when no name is given; otherwise an error listing the known names. */
 export function resolveRobot(directory: Pick<RobotDirectory, 'list'>, name?: string): RobotSummary {
   const robots = directory.list();
-  if (robots.length === 0) {
+  const [first] = robots;
+  if (first === undefined) {
     throw new RobotError(
       'unknownRobot',
       name ?? '',
@@ -47,7 +48,7 @@ export function resolveRobot(directory: Pick<RobotDirectory, 'list'>, name?: str
   }
   const known = robots.map((robot) => `"${robot.name}"`).join(', ');
   if (name === undefined || name === '') {
-    if (robots.length === 1) return robots[0];
+    if (robots.length === 1) return first;
     throw new RobotError('unknownRobot', '', `Several robots are configured; name one as \`robot\`: ${known}.`);
   }
   const found = robots.find((robot) => robot.name === name);

@@ -33,7 +33,8 @@ export class StoreSendCounter implements SendCounter {
     const charges = sendCharges(key, windowMs, now).map((charge) => ({ ...charge, max: BigInt(max) }));
     const reserved = await this.store.reserve(charges);
     // Newest window first: the first full one ends last, and once it has ended no window holds these sends.
-    return reserved.ok ? { taken: true } : { taken: false, retryAfterMs: charges[reserved.index].expiresAt - now };
+    if (reserved.ok) return { taken: true };
+    return { taken: false, retryAfterMs: (charges[reserved.index]?.expiresAt ?? now + windowMs) - now };
   }
 
   async giveBack(key: string, at: number): Promise<void> {

@@ -90,7 +90,7 @@ function indexJson(text: string): { lineOf: LineOf; values: Map<string, Span>; k
     } else if (c === '"') {
       string();
     } else {
-      while (i < text.length && !',]} \n\r\t'.includes(text[i])) i++;
+      while (i < text.length && !',]} \n\r\t'.includes(text.charAt(i))) i++;
     }
   };
   value([]);
@@ -113,7 +113,7 @@ function lineFinder(text: string): (offset: number) => number {
     let [low, high] = [0, starts.length - 1];
     while (low < high) {
       const middle = (low + high + 1) >> 1;
-      if (starts[middle] <= offset) low = middle;
+      if (starts[middle]! <= offset) low = middle;
       else high = middle - 1;
     }
     return low + 1;

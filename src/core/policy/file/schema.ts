@@ -79,7 +79,7 @@ export const policySchema = z
   )
   .superRefine((file, ctx) => {
     const tools = file.tools ?? {};
-    const rulesOf = (name: string): RuleFile[] | undefined => (Object.hasOwn(tools, name) ? tools[name].rules : undefined);
+    const rulesOf = (name: string): RuleFile[] | undefined => (Object.hasOwn(tools, name) ? tools[name]?.rules : undefined);
     for (const [name, tool] of Object.entries(tools)) {
       if (name === '*') {
         // "*" holds rules for every tool; a tool-wide deny, approve or limits there would be all_tools' job.

@@ -17,7 +17,8 @@ export function readYamlPolicy(text: string): { ok: true; value: unknown; lineOf
   const problem = doc.errors[0];
   if (problem) {
     const { line, col } = lineCounter.linePos(problem.pos[0]);
-    const words = problem.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '');
+    const [firstLine = ''] = problem.message.split('\n');
+    const words = firstLine.replace(/ at line \d+, column \d+.*$/, '');
     return { ok: false, params: { detail: words, line, column: col } };
   }
   const repeated = repeatedKeyAt(doc);

@@ -13,7 +13,8 @@ export function setOf(pairs: readonly (readonly [number, number])[]): CharSet {
   const sorted = [...pairs].sort((a, b) => a[0] - b[0]);
   const out: number[] = [];
   for (const [low, high] of sorted) {
-    if (out.length > 0 && low <= out[out.length - 1] + 1) out[out.length - 1] = Math.max(out[out.length - 1], high);
+    const last = out.at(-1);
+    if (last !== undefined && low <= last + 1) out[out.length - 1] = Math.max(last, high);
     else out.push(low, high);
   }
   return out;
@@ -24,9 +25,11 @@ export const union = (...sets: CharSet[]): CharSet => setOf(sets.flatMap(pairsOf
 export function negate(set: CharSet): CharSet {
   const out: number[] = [];
   let next = 0;
+  // Ranges come in pairs, so i + 1 is in the set whenever i is.
   for (let i = 0; i < set.length; i += 2) {
-    if (set[i] > next) out.push(next, set[i] - 1);
-    next = set[i + 1] + 1;
+    const low = set[i]!;
+    if (low > next) out.push(next, low - 1);
+    next = set[i + 1]! + 1;
   }
   if (next <= MAX_CODE_POINT) out.push(next, MAX_CODE_POINT);
   return out;
@@ -37,12 +40,19 @@ export function contains(set: CharSet, cp: number): boolean {
   let low = 0;
   let high = set.length / 2 - 1;
   while (low <= high) {
+    // 0 <= middle < set.length / 2: both ends of its range are in the set.
     const middle = (low + high) >> 1;
-    if (cp < set[2 * middle]) high = middle - 1;
-    else if (cp > set[2 * middle + 1]) low = middle + 1;
+    if (cp < set[2 * middle]!) high = middle - 1;
+    else if (cp > set[2 * middle + 1]!) low = middle + 1;
     else return true;
   }
   return false;
+}
+
+/** The code point of a set that holds just one, else undefined. */
+export function soleCodePoint(set: CharSet): number | undefined {
+  const [low, high] = set;
+  return set.length === 2 && low === high ? low : undefined;
 }
 
 /** The most comparisons `contains` makes on the set (the matcher's unit of cost for a class). */
@@ -50,7 +60,8 @@ export const testCost = (set: CharSet): number => Math.ceil(Math.log2(set.length
 
 /** The set with every code point's case variants added, as RE2's (?i) does (Unicode simple case folding: K k and the Kelvin sign K). */
 export function caseFolded(set: CharSet): CharSet {
-  if (set.length === 2 && set[0] === set[1]) return setOf((foldOrbits().get(set[0]) ?? [set[0]]).map((cp) => [cp, cp]));
+  const sole = soleCodePoint(set);
+  if (sole !== undefined) return setOf((foldOrbits().get(sole) ?? [sole]).map((cp) => [cp, cp]));
   const added: [number, number][] = [];
   for (const [cp, orbit] of foldOrbits()) if (contains(set, cp)) for (const other of orbit) added.push([other, other]);
   return added.length === 0 ? set : union(set, setOf(added));
@@ -58,7 +69,7 @@ export function caseFolded(set: CharSet): CharSet {
 
 function pairsOf(set: CharSet): [number, number][] {
   const pairs: [number, number][] = [];
-  for (let i = 0; i < set.length; i += 2) pairs.push([set[i], set[i + 1]]);
+  for (let i = 0; i < set.length; i += 2) pairs.push([set[i]!, set[i + 1]!]);
   return pairs;
 }
 

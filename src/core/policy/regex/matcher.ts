@@ -65,7 +65,7 @@ function compile(pattern: string): { program: Instruction[]; maxSteps: number } 
   const { program, cost } = emit(tree);
   // A search runs the program once per position of the input (and once at its end). A pattern that starts
   // with ^ and can match only so many characters stops when its last state dies, after at most that many.
-  const longest = program[0].op === 'bol' ? longestMatch(tree) : Infinity;
+  const longest = program[0]?.op === 'bol' ? longestMatch(tree) : Infinity;
   const maxSteps = cost * (Math.min(longest, MAX_MATCHED_LENGTH) + 1);
   if (maxSteps > MAX_STEPS) throw tooCostly();
   return { program, maxSteps };
@@ -213,13 +213,15 @@ function run({ ops, first, second, tests, sets, scratch }: FlatProgram, input: s
   // Grows to the longest input seen, at most MAX_MATCHED_LENGTH code points.
   if (scratch.chars.length < input.length) scratch.chars = new Int32Array(input.length);
   const chars = scratch.chars;
+  // Every pc the lists and the stack hold is an instruction's index (emit only targets instructions it pushed)
+  // and every position read is below `length`: the reads marked ! below.
   let length = 0;
   for (let i = 0; i < input.length; i++) {
     const cp = input.codePointAt(i)!;
     chars[length++] = cp;
     if (cp > 0xffff) i++;
   }
-  const wordAt = (at: number) => at >= 0 && at < length && contains(WORD, chars[at]);
+  const wordAt = (at: number) => at >= 0 && at < length && contains(WORD, chars[at]!);
   let steps = 0;
   let generation = 0;
   let listed = 0;
@@ -228,7 +230,7 @@ function run({ ops, first, second, tests, sets, scratch }: FlatProgram, input: s
     let top = 0;
     stack[top++] = start;
     while (top > 0) {
-      const pc = stack[--top];
+      const pc = stack[--top]!;
       if (seen[pc] === generation) continue;
       seen[pc] = generation;
       steps++;
@@ -237,21 +239,21 @@ function run({ ops, first, second, tests, sets, scratch }: FlatProgram, input: s
           list[listed++] = pc;
           break;
         case Op.Split:
-          stack[top++] = second[pc];
-          stack[top++] = first[pc];
+          stack[top++] = second[pc]!;
+          stack[top++] = first[pc]!;
           break;
         case Op.Jump:
-          stack[top++] = first[pc];
+          stack[top++] = first[pc]!;
           break;
         case Op.Bol:
-          if (at === 0) stack[top++] = first[pc];
+          if (at === 0) stack[top++] = first[pc]!;
           break;
         case Op.Eol:
-          if (at === length) stack[top++] = first[pc];
+          if (at === length) stack[top++] = first[pc]!;
           break;
         case Op.Boundary:
         case Op.NotBoundary:
-          if ((wordAt(at - 1) !== wordAt(at)) === (ops[pc] === Op.Boundary)) stack[top++] = first[pc];
+          if ((wordAt(at - 1) !== wordAt(at)) === (ops[pc] === Op.Boundary)) stack[top++] = first[pc]!;
           break;
         case Op.Match:
           return true;
@@ -268,13 +270,13 @@ function run({ ops, first, second, tests, sets, scratch }: FlatProgram, input: s
     if ((at === 0 || !anchored) && add(current, 0, at)) return { matched: true, steps };
     currentCount = listed;
     if (at === length || (currentCount === 0 && anchored)) break;
-    const cp = chars[at];
+    const cp = chars[at]!;
     generation++;
     listed = 0;
     for (let k = 0; k < currentCount; k++) {
-      const pc = current[k];
-      steps += tests[pc];
-      if (contains(sets[pc], cp) && add(next, first[pc], at + 1)) return { matched: true, steps };
+      const pc = current[k]!;
+      steps += tests[pc]!;
+      if (contains(sets[pc]!, cp) && add(next, first[pc]!, at + 1)) return { matched: true, steps };
     }
     [current, next] = [next, current];
     currentCount = listed;

@@ -5,7 +5,7 @@
  */
 
 import { REGEX_PROBLEMS, type ProblemParams, type RegexProblemCode } from '../problems';
-import { caseFolded, MAX_CODE_POINT, negate, setOf, union, type CharSet } from './charSet';
+import { caseFolded, MAX_CODE_POINT, negate, setOf, soleCodePoint, union, type CharSet } from './charSet';
 
 const MAX_REPEAT = 100;
 
@@ -56,17 +56,18 @@ class Parser {
   }
 
   private alternation(): Node {
-    const options = [this.sequence()];
+    const first = this.sequence();
+    const options = [first];
     while (this.peek() === '|') {
       this.at++;
       options.push(this.sequence());
     }
-    return options.length === 1 ? options[0] : { kind: 'alt', options };
+    return options.length === 1 ? first : { kind: 'alt', options };
   }
 
   private sequence(): Node {
     const items: Node[] = [];
-    while (this.at < this.chars.length && this.peek() !== '|' && this.peek() !== ')') items.push(this.quantified(this.atom()));
+    for (let c = this.peek(); c !== undefined && c !== '|' && c !== ')'; c = this.peek()) items.push(this.quantified(this.atom(c)));
     return { kind: 'seq', items };
   }
 
@@ -102,8 +103,9 @@ class Parser {
     return [min, max];
   }
 
-  private atom(): Node {
-    const c = this.chars[this.at++];
+  /** The atom that starts with `c`, the character at `at`. */
+  private atom(c: string): Node {
+    this.at++;
     switch (c) {
       case '(':
         return this.group();
@@ -180,10 +182,11 @@ class Parser {
 
   /** One character of a class (a code point), or a class escape such as \d (a set, already folded). */
   private classAtom(): number | CharSet {
-    const c = this.chars[this.at++];
+    // charClass reads an atom only before the end of the pattern.
+    const c = this.chars[this.at++]!;
     if (c !== '\\') return c.codePointAt(0)!;
     const escaped = this.escape();
-    return escaped.length === 2 && escaped[0] === escaped[1] ? escaped[0] : escaped;
+    return soleCodePoint(escaped) ?? escaped;
   }
 
   /**
@@ -238,9 +241,8 @@ const ANY_BUT_NEWLINE = setOf([
 const single = (cp: number): CharSet => [cp, cp];
 const range = (text: string): CharSet =>
   setOf(
-    [...text.matchAll(/(.)-(.)|(.)/gsu)].map(([, low, high, one]) =>
-      one ? [one.codePointAt(0)!, one.codePointAt(0)!] : [low.codePointAt(0)!, high.codePointAt(0)!],
-    ),
+    // The first group always takes part; a lone character is a range of one.
+    [...text.matchAll(/(.)(?:-(.))?/gsu)].map(([, low = '', high = low]) => [low.codePointAt(0)!, high.codePointAt(0)!]),
   );
 
 const DIGIT = range('0-9');
