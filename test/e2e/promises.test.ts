@@ -11,6 +11,7 @@ const APP = { appKey: 'dinge2epromise01', appSecret: 'e2e-promise-secret-7d3a1f'
 const GOOD_POLICY = JSON.stringify({ version: '1', default: 'allow' }, undefined, 2);
 /** "block" is no default the engine knows: the file would not take effect. It is on line 3. */
 const TYPO_POLICY = '{\n  "version": "1",\n  "default": "block"\n}\n';
+const STATUS = /Promise \d:\d\d:\d\d/;
 /** The refresh margin at its largest, so a token DingTalk issues for a little longer is due for refresh soon. */
 const REFRESH_MARGIN_SECONDS = 3600;
 
@@ -82,6 +83,104 @@ test('a policy mistake is one Problem at its value before any server starts, and
   await view.waitForAgentsRow('Policy', /^would take effect$/);
   await problems.waitFor('the mistake to leave the Problems panel', (entries) => entries.length === 0);
   await vscode.palette.run('View: Close All Editors');
+});
+
+async function setCredentials(): Promise<void> {
+  await vscode.palette.run('DingTalk: Set App Credentials');
+  await vscode.quickInput.answer(APP.appKey);
+  await vscode.quickInput.answer(APP.appSecret);
+  await vscode.quickInput.answer(APP.label);
+}
+
+/** A manual refresh DingTalk answers with 500s: returns the warning it shows, once the fault is cleared. */
+async function failedRefresh(): Promise<string> {
+  await vscode.notifications.clear();
+  emulator.setFault({ kind: 'server500' });
+  try {
+    await vscode.palette.run('DingTalk: Refresh Access Token');
+    return await vscode.notifications.waitFor(/Refreshing the token of Promise failed/, 30_000);
+  } finally {
+    emulator.setFault(null);
+  }
+}
+
+/** The status bar item and the app row are in their normal colours: no background, a key icon. */
+async function assertNormalColours(): Promise<void> {
+  const look = await vscode.statusBar.look(STATUS);
+  assert.ok(!look.classes.some((name) => /^(has-background-color|warning-kind|error-kind)$/.test(name)), `status bar item classes: ${look.classes.join(' ')}`);
+  assert.equal(look.background, look.plainBackground, 'the item has the background of the items beside it');
+  const icon = (await view.appRow(APP.label).locator('.custom-view-tree-node-item-icon').getAttribute('class')) ?? '';
+  assert.match(icon, /codicon-key/, `the row's icon: ${icon}`);
+}
+
+/** The app row's tooltip, and whether it carries the warning mark of a failed refresh. */
+async function rowTooltip(): Promise<{ text: string; marked: boolean }> {
+  const hover = vscode.page.locator('.workbench-hover, .monaco-hover').filter({ visible: true }).first();
+  // The mouse comes from the empty editor area each time, so VS Code sees it arrive on the row.
+  const shown = await waitUntil(`the tooltip of ${APP.label}`, 20_000, async () => {
+    await vscode.page.mouse.move(700, 300);
+    await view.appRow(APP.label).locator('.label-name').hover();
+    await hover.waitFor({ state: 'visible', timeout: 3_000 });
+    return { text: (await hover.innerText()).trim(), marked: (await hover.locator('.codicon-warning').count()) > 0 };
+  });
+  await vscode.page.mouse.move(700, 300);
+  return shown;
+}
+
+/** The moment "HH:MM" (or "hh:mm AM") names today, as the message's reader takes it. */
+function announcedMinute(clock: string): number {
+  const match = /(\d{1,2}):(\d\d)(?:\s*([AP]M))?/i.exec(clock);
+  assert.ok(match, `no time in "${clock}"`);
+  let hours = Number(match[1]) % (match[3] ? 12 : 24);
+  if (match[3]?.toUpperCase() === 'PM') hours += 12;
+  const at = new Date();
+  at.setHours(hours, Number(match[2]), 0, 0);
+  // Announced just before midnight for just after it.
+  if (at.getTime() < Date.now() - 12 * 3600_000) at.setDate(at.getDate() + 1);
+  return at.getTime();
+}
+
+test('the automatic try a failed refresh announces reaches DingTalk at that time, and the mark goes once it succeeds', async () => {
+  // A token DingTalk issues for a little over the refresh margin is due for refresh 75 s after it comes.
+  emulator.setTtl(REFRESH_MARGIN_SECONDS + 75);
+  await setCredentials();
+  await vscode.statusBar.waitFor(/^Promise 1:0\d:\d\d/, 30_000);
+  if (!(await view.appsPane().isVisible())) await view.open();
+  await view.waitForAppRow(APP.label, /^Promise \| 1 h \d+ min · active · /, 15_000);
+  const message = await failedRefresh();
+  const before = emulator.stats(APP.appKey).tokenRequests;
+  const announced = /Next automatic try at ([^.]+)\./.exec(message);
+  assert.ok(announced, `the message says when the next try is: "${message}"`);
+  const minute = announcedMinute(announced[1]);
+  await assertNormalColours();
+  // Nothing reaches DingTalk before the announced minute, and the try comes within it.
+  const arrived = await waitUntil(`the automatic try announced for ${announced[1]}`, Math.max(1_000, minute + 90_000 - Date.now()), async () =>
+    emulator.stats(APP.appKey).tokenRequests > before ? Date.now() : undefined,
+  );
+  assert.ok(arrived >= minute, `the try came at ${new Date(arrived).toTimeString()}, before the announced ${announced[1]}`);
+  assert.ok(arrived < minute + 60_000 + 15_000, `the try came at ${new Date(arrived).toTimeString()}, well after the announced ${announced[1]}`);
+  await waitUntil('the mark to go once the try succeeded', 20_000, async () => !(await rowTooltip()).marked);
+  await vscode.statusBar.waitFor(/^Promise 1:01:\d\d/);
+  await assertNormalColours();
+});
+
+test('a refresh DingTalk fails with two hours left keeps the status bar and the app row in their normal colours, the reason in the tooltip', async () => {
+  // DingTalk's tokens live two hours; a manual refresh is not held back once the last try succeeded.
+  emulator.setTtl(7200);
+  await vscode.notifications.clear();
+  await vscode.palette.run('DingTalk: Refresh Access Token');
+  await vscode.notifications.waitFor(/Refreshed/, 30_000);
+  await vscode.statusBar.waitFor(/^Promise 1:5\d:\d\d/);
+  const message = await failedRefresh();
+  assert.match(message, /The current token is valid for (2 h|1 h 5\d min)\./);
+  assert.match(message, /Next automatic try at \d{1,2}:\d\d/);
+  await vscode.statusBar.waitFor(/^Promise 1:5\d:\d\d/);
+  await assertNormalColours();
+  const tooltip = await waitUntil('the row to carry the failure in its tooltip', 15_000, async () => {
+    const shown = await rowTooltip();
+    return shown.marked ? shown : undefined;
+  });
+  assert.match(tooltip.text, /Expires at \d/);
 });
 
 test("the extension's page shows every picture of its README", { todo: "VS Code's extension page keeps only http(s) image sources" }, async () => {
