@@ -102,7 +102,7 @@ test('zh-cn: a second app is set up beside the current one, with 设为当前应
   // Chinese sentences join without a space after 。
   assert.match(
     await vscode.notifications.waitFor(setUp, 30_000),
-    /^钉钉应用 沙箱二号 已设置完成，其访问令牌的剩余有效期为 (2 小时|1 小时 5\\d 分钟)。状态栏和智能体仍使用 沙箱应用。$/,
+    /^钉钉应用 沙箱二号 已设置完成，其访问令牌的剩余有效期为 (2 小时|1 小时 5\d 分钟)。状态栏和智能体仍使用 沙箱应用。$/,
   );
   assert.deepEqual(await vscode.notifications.buttons(setUp), ['设为当前应用']);
   await vscode.statusBar.waitFor(/^沙箱应用 \d:\d\d:\d\d/);
