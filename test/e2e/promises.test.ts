@@ -145,7 +145,7 @@ test('the automatic try a failed refresh announces reaches DingTalk at that time
   emulator.setTtl(REFRESH_MARGIN_SECONDS + 75);
   await setCredentials();
   await vscode.statusBar.waitFor(/^Promise 1:0\d:\d\d/, 30_000);
-  if (!(await view.appsPane().isVisible())) await view.open();
+  await view.open();
   await view.waitForAppRow(APP.label, /^Promise \| 1 h \d+ min · active · /, 15_000);
   const message = await failedRefresh();
   const before = emulator.stats(APP.appKey).tokenRequests;
