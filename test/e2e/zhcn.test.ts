@@ -1,5 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { DingTalkEmulator } from '../emulator/emulator';
 import { waitUntil } from './harness/wait';
 import { assertCountdownNear, closeSession, DingTalkView, SESSION_START_TIMEOUT, startSession, type VSCodeSession } from './harness';
@@ -7,13 +9,14 @@ import { assertCountdownNear, closeSession, DingTalkView, SESSION_START_TIMEOUT,
 // The same extension in a VS Code whose display language is Simplified Chinese: the palette titles come
 // from package.nls.zh-cn.json, everything the extension says from l10n/bundle.l10n.zh-cn.json.
 const APP = { appKey: 'dinge2ezhcn0001', appSecret: 'e2e-zhcn-secret-5a7c3e', label: '沙箱应用' };
+const SECOND = { appKey: 'dinge2ezhcn0002', appSecret: 'e2e-zhcn-secret-9b1d4f', label: '沙箱二号' };
 
 let emulator: DingTalkEmulator;
 let vscode: VSCodeSession;
 
 before(
   async () => {
-    ({ emulator, vscode } = await startSession({ apps: [APP], locale: 'zh-cn' }));
+    ({ emulator, vscode } = await startSession({ apps: [APP, SECOND], locale: 'zh-cn' }));
   },
   { timeout: SESSION_START_TIMEOUT },
 );
@@ -87,4 +90,51 @@ test('zh-cn: the DingTalk view reads the time left in Chinese, and the log is un
     throw new Error(`${error.message}; the panel shows: ${(await panel.innerText().catch(() => '')).slice(0, 300)}`);
   });
   assert.equal(shown, '钉钉访问令牌');
+});
+
+test('zh-cn: a second app is set up beside the current one, with 设为当前应用 offered in Chinese', async () => {
+  await vscode.notifications.clear();
+  await vscode.palette.run('DingTalk: 设置应用凭证');
+  await vscode.quickInput.answer(SECOND.appKey);
+  await vscode.quickInput.answer(SECOND.appSecret);
+  await vscode.quickInput.answer(SECOND.label);
+  const setUp = /钉钉应用 沙箱二号 已设置完成/;
+  // Chinese sentences join without a space after 。
+  assert.match(
+    await vscode.notifications.waitFor(setUp, 30_000),
+    /^钉钉应用 沙箱二号 已设置完成，其访问令牌的剩余有效期为 (2 小时|1 小时 5\d 分钟)。状态栏和智能体仍使用 沙箱应用。$/,
+  );
+  assert.deepEqual(await vscode.notifications.buttons(setUp), ['设为当前应用']);
+  await vscode.statusBar.waitFor(/^沙箱应用 \d:\d\d:\d\d/);
+  await vscode.notifications.clickButton(setUp, '设为当前应用');
+  await vscode.statusBar.waitFor(/^沙箱二号 \d:\d\d:\d\d/, 30_000);
+});
+
+test('zh-cn: a refresh DingTalk fails says in Chinese that the current token is still valid and when the next try is', async () => {
+  await vscode.notifications.clear();
+  emulator.setFault({ kind: 'server500' });
+  try {
+    await vscode.palette.run('DingTalk: 刷新访问令牌');
+    const failed = /刷新 沙箱二号 的访问令牌失败：/;
+    const message = await vscode.notifications.waitFor(failed, 30_000);
+    assert.match(message, /当前令牌仍有效，剩余 (2 小时|1 小时 5\d 分钟)。将于 \d{1,2}:\d\d 自动重试。$/);
+    assert.doesNotMatch(message, /。 /, 'no ASCII space after a full stop');
+    assert.deepEqual(await vscode.notifications.buttons(failed), ['显示日志']);
+  } finally {
+    emulator.setFault(null);
+  }
+});
+
+test('zh-cn: the Agents view says in Chinese whether the policy open in the editor would take effect', async () => {
+  const policyFile = path.join(vscode.workspaceDir, '.vscode', 'dingtalk-mcp-policy.json');
+  fs.mkdirSync(path.dirname(policyFile), { recursive: true });
+  fs.writeFileSync(policyFile, '{\n  "version": "1",\n  "default": "block"\n}\n');
+  const view = new DingTalkView(vscode.page);
+  await view.open();
+  await view.waitForAgentsRow('MCP 服务器', /^智能体需要时启动$/, 15_000);
+  await vscode.palette.run('DingTalk: 打开 MCP 策略');
+  await view.waitForAgentsRow('策略', /^不会生效：有 1 处错误待修正$/, 20_000);
+  // Fixed on disk (a checkout, say): the open editor follows, and so does the row.
+  fs.writeFileSync(policyFile, JSON.stringify({ version: '1', default: 'allow' }, undefined, 2));
+  await view.waitForAgentsRow('策略', /^会生效$/, 20_000);
 });

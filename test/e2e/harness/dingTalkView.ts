@@ -9,8 +9,9 @@ export type RowCheck = RegExp | ((text: string) => boolean);
 export class DingTalkView {
   constructor(private readonly page: Page) {}
 
-  /** Opens the view from its Activity Bar icon (titled 钉钉 in Chinese). */
+  /** Opens the view from its Activity Bar icon (titled 钉钉 in Chinese); a second click would close it. */
   async open(): Promise<void> {
+    if (await this.page.locator('.pane-header[aria-label^="Apps"], .pane-header[aria-label^="应用"]').first().isVisible()) return;
     await this.page.locator('.activitybar .action-label[aria-label^="DingTalk"], .activitybar .action-label[aria-label^="钉钉"]').first().click();
   }
 
@@ -35,7 +36,7 @@ export class DingTalkView {
 
   /** Waits until the Agents row with this label shows a description matching the pattern; returns it. */
   async waitForAgentsRow(label: string, pattern: RowCheck, timeoutMs = 15_000): Promise<string> {
-    return this.waitForRow(this.pane('Agents (MCP)'), label, (description) => description, pattern, timeoutMs);
+    return this.waitForRow(this.pane('Agents (MCP)').or(this.pane('智能体（MCP）')), label, (description) => description, pattern, timeoutMs);
   }
 
   robotsPane(): Locator {

@@ -37,6 +37,22 @@ export class StatusBar {
     return (await this.items()).filter((i) => i.text && (matches(i.text, filter) || (filter !== undefined && matches(i.ariaLabel, filter)))).map((i) => i.text);
   }
 
+  /**
+   * How the first item whose text matches is painted: its classes (VS Code adds warning-kind / error-kind and
+   * has-background-color for an item given a background) and its computed background beside a plain item's.
+   */
+  async look(pattern: RegExp): Promise<{ classes: string[]; background: string; plainBackground: string }> {
+    const item = this.page.locator('.statusbar .statusbar-item', { hasText: pattern }).first();
+    const plain = this.page.locator('.statusbar .statusbar-item:not(.has-background-color)').first();
+    const background = (element: { ownerDocument: { defaultView: { getComputedStyle(e: unknown): { backgroundColor: string } } } }) =>
+      element.ownerDocument.defaultView.getComputedStyle(element).backgroundColor;
+    return {
+      classes: ((await item.getAttribute('class')) ?? '').split(/\s+/),
+      background: await item.evaluate(background),
+      plainBackground: await plain.evaluate(background),
+    };
+  }
+
   /** Waits for a status bar item whose text matches; returns that text. */
   async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
     return waitUntil(`a status bar item matching ${pattern}`, timeoutMs, async () => (await this.texts()).find((t) => pattern.test(t))).catch(
