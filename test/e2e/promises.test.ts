@@ -75,9 +75,11 @@ test('a policy mistake is one Problem at its value before any server starts, and
   await hoverShows('"block"', /only tools listed under tools may be called/);
   const listed = await problems.entries();
   assert.equal(listed.length, 1, `one entry for one mistake: ${JSON.stringify(listed.map((entry) => entry.text))}`);
-  assert.match(listed[0].text, /default must be "allow" or "deny" DingTalk MCP policy/);
+  const [entry] = listed;
+  assert.ok(entry);
+  assert.match(entry.text, /default must be "allow" or "deny" DingTalk MCP policy/);
   // At the value: line 3, from the opening quote of "block" (column 14).
-  assert.deepEqual([listed[0].line, listed[0].column], [3, 14]);
+  assert.deepEqual([entry.line, entry.column], [3, 14]);
 
   await replaceEditorText(GOOD_POLICY);
   await view.waitForAgentsRow('Policy', /^would take effect$/);
@@ -151,7 +153,7 @@ test('the automatic try a failed refresh announces reaches DingTalk at that time
   const before = emulator.stats(APP.appKey).tokenRequests;
   const announced = /Next automatic try at ([^.]+)\./.exec(message);
   assert.ok(announced, `the message says when the next try is: "${message}"`);
-  const minute = announcedMinute(announced[1]);
+  const minute = announcedMinute(announced[1] ?? '');
   await assertNormalColours();
   // Nothing reaches DingTalk before the announced minute, and the try comes within it.
   const arrived = await waitUntil(`the automatic try announced for ${announced[1]}`, Math.max(1_000, minute + 90_000 - Date.now()), async () =>

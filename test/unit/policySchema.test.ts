@@ -46,9 +46,9 @@ test("the schema flags nothing the engine checks as one types (each mistake is o
     assert.equal(validate(policy), true, `${JSON.stringify(policy)}: ${JSON.stringify(validate.errors)}`);
   }
   const hints = schema as { properties: Record<string, { examples?: unknown[]; description?: string; properties?: object }> };
-  assert.deepEqual(hints.properties.default.examples, ['allow', 'deny'], 'the values are still offered as one types');
-  assert.match(hints.properties.default.description ?? '', /deny/);
-  assert.ok(Object.keys(hints.properties.tools.properties ?? {}).includes('get_access_token'), 'tool names are still offered');
+  assert.deepEqual(hints.properties.default?.examples, ['allow', 'deny'], 'the values are still offered as one types');
+  assert.match(hints.properties.default?.description ?? '', /deny/);
+  assert.ok(Object.keys(hints.properties.tools?.properties ?? {}).includes('get_access_token'), 'tool names are still offered');
 });
 
 const recording = () => {
