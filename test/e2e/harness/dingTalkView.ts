@@ -40,7 +40,7 @@ export class DingTalkView {
   }
 
   robotsPane(): Locator {
-    return this.pane('Robots');
+    return this.pane('Robots').or(this.pane('机器人'));
   }
 
   /** Waits until the robot's row reads "name | description" matching the pattern; returns that text. */
