@@ -67,7 +67,7 @@ function robotErrorWords(kind: Exclude<RobotErrorKind, 'counterStore'>, robot: s
       return l10n.t('Robot "{0}" sent more than 20 messages in a minute, so DingTalk blocks it for 10 minutes.', robot);
     case 'localLimit':
       return l10n.t(
-        'Robot "{0}" already sent 20 messages in the last minute, the most DingTalk allows before blocking it; nothing was sent. Try again in {1} s.',
+        'Robot "{0}" may not send now: DingTalk takes 20 messages a minute per robot and blocks it for ten minutes past that. Nothing was sent; try again in {1} s.',
         robot,
         seconds,
       );
