@@ -62,7 +62,7 @@ child.on('close', (code) => {
     counts[name] = match ? match[1] : '?';
   }
   console.log(
-    `\nTest summary: ${counts.tests} tests, ${counts.pass} passed, ${counts.fail} failed, ${counts.cancelled} cancelled, ${counts.skipped} skipped (${Math.round(Number(counts.duration_ms) / 1000)} s)`,
+    `\nTest summary: ${counts.tests} tests, ${counts.pass} passed, ${counts.fail} failed, ${counts.cancelled} cancelled, ${counts.skipped} skipped, ${counts.todo} todo (${Math.round(Number(counts.duration_ms) / 1000)} s)`,
   );
   process.exit(code ?? 1);
 });
