@@ -20,6 +20,17 @@ function covered(text: string, problem: Problem): string {
   return text.split('\n')[problem.line]?.slice(problem.column, problem.end?.column) ?? '';
 }
 
+/** The policy file on disk in a folder of its own, where the harness's settings point: as the server reads it. */
+function policyOnDisk(h: Harness, text: string): { folder: string; file: string } {
+  const folder = mkdtempSync(path.join(tmpdir(), 'dingtalk-policy-editing-'));
+  h.apis.workspace.policyFile = (settings) =>
+    ({ scheme: 'file', fsPath: path.join(folder, settings.policyFile), toString: () => path.join(folder, settings.policyFile) }) as vscode.Uri;
+  const file = path.join(folder, h.settings.policyFile);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return { folder, file };
+}
+
 function shownFor(h: Harness, file = POLICY): { severity: string; text: string; source: string }[] {
   const text = h.apis.editors.texts.get(file) ?? '';
   return (h.apis.problems.get(file) ?? []).map((problem) => ({ severity: problem.severity, text: covered(text, problem), source: problem.source }));
@@ -91,13 +102,8 @@ test('other files are not checked, and closing the policy clears its Problems', 
 });
 
 test('with the server running, each mistake of the open file is listed once and not toasted; closing it shows what the server loaded', async () => {
-  const folder = mkdtempSync(path.join(tmpdir(), 'dingtalk-policy-editing-'));
   const h = await harness();
-  h.apis.workspace.policyFile = (settings) =>
-    ({ scheme: 'file', fsPath: path.join(folder, settings.policyFile), toString: () => path.join(folder, settings.policyFile) }) as vscode.Uri;
-  const file = path.join(folder, h.settings.policyFile);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, TYPO);
+  const { folder, file } = policyOnDisk(h, TYPO);
   const provider = registerMcpProvider(h.services, () => serverBundle);
   try {
     h.apis.editors.open(file, TYPO);
@@ -117,13 +123,8 @@ test('with the server running, each mistake of the open file is listed once and 
 });
 
 test('a policy the server loads while it is not open in an editor still notifies', async () => {
-  const folder = mkdtempSync(path.join(tmpdir(), 'dingtalk-policy-editing-'));
   const h = await harness();
-  h.apis.workspace.policyFile = (settings) =>
-    ({ scheme: 'file', fsPath: path.join(folder, settings.policyFile), toString: () => path.join(folder, settings.policyFile) }) as vscode.Uri;
-  const file = path.join(folder, h.settings.policyFile);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, TYPO);
+  const { folder } = policyOnDisk(h, TYPO);
   const provider = registerMcpProvider(h.services, () => serverBundle);
   try {
     await h.apis.mcpServers.get('dingtalkToken.mcp')!.resolve();
