@@ -39,7 +39,7 @@ export default defineConfig(
       // fakes) often have nothing to await; wrapping their results in Promise.resolve would read worse.
       '@typescript-eslint/require-await': 'off',
       // Lazy loads that esbuild keeps out of the activation bundle (see esbuild.mjs); everything else imports.
-      '@typescript-eslint/no-require-imports': ['error', { allow: ['^(\\.|\\.\\./file)/yaml$', '^\\./mcp\\.js$', '^undici$'] }],
+      '@typescript-eslint/no-require-imports': ['error', { allow: ['^(\\.|\\.\\./file)/yaml$', '^\\./mcp\\.js$', '^\\./proxyAgents$', '^undici/lib/'] }],
       // tsc's noUnusedLocals/noUnusedParameters already report these; keep `_`-prefixed names allowed.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },

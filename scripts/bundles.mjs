@@ -3,18 +3,34 @@
 // MCP SDK, zod and undici out of the activation bundle (test/unit/activationBundle.test.ts).
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { createRequire } from 'node:module';
 
 export const root = path.join(import.meta.dirname, '..');
 
 /** Packages activate() must not load: they belong in dist/mcp.js, required only when VS Code starts the server. */
 export const NOT_IN_ACTIVATION = ['@modelcontextprotocol/sdk', 'zod', 'undici'];
 
-/** `require('undici')` in the MCP bundle loads dist/undici.js beside it instead of bundling it. */
+/** `require('./proxyAgents')` in the MCP bundle loads dist/undici.js beside it instead of bundling undici. */
 const undiciBeside = {
   name: 'undici-beside',
   setup(build) {
-    build.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
+    build.onResolve({ filter: /^\.\/proxyAgents$/ }, () => ({ path: './undici.js', external: true }));
+  },
+};
+
+/**
+ * zod registers every locale on its namespace (`z.locales`), and the MCP SDK's `import * as z` keeps them all
+ * in the bundle. Nothing here switches locale (messages stay in zod's default English), so only English is kept.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, ({ importer }) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(importer) ? { path: path.join(path.dirname(importer), '../locales/en.js'), namespace: 'zod-locales' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, ({ path: english }) => ({
+      contents: `export { default as en } from ${JSON.stringify(english)};`,
+      resolveDir: path.dirname(english),
+    }));
   },
 };
 
@@ -36,9 +52,9 @@ export function bundleOptions({ production = false } = {}) {
     // activate() path: no MCP SDK, no zod (the MCP server entry below is required only when VS Code starts it).
     extension: { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode', './mcp.js'] },
     // The MCP SDK, zod and the policy engine, once, for both the in-process server and the CLI.
-    mcp: { ...common, entryPoints: { mcp: 'src/mcp/bundle.ts' }, plugins: [undiciBeside] },
-    // undici, the CLI's proxy support: half a megabyte, required only when a proxy variable is set.
-    undici: { ...common, entryPoints: { undici: createRequire(import.meta.url).resolve('undici') } },
+    mcp: { ...common, entryPoints: { mcp: 'src/mcp/bundle.ts' }, plugins: [undiciBeside, zodEnglishOnly] },
+    // undici's proxy agents, the CLI's proxy support: required only when a proxy variable is set.
+    undici: { ...common, entryPoints: { undici: 'src/mcp/cli/proxyAgents.ts' } },
     cli: { ...common, entryPoints: { cli: 'src/mcp/bin.ts' }, external: ['./mcp.js'], banner: { js: '#!/usr/bin/env node' } },
     // The inspect view's script, for the webview's browser: no Node, no vscode module (the build fails on either).
     webview: { ...common, entryPoints: { 'webview/inspect': 'src/webview/inspect.ts' }, platform: 'browser', target: 'es2022', format: 'iife' },

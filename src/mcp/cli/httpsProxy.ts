@@ -1,5 +1,4 @@
 import { BlockList, isIP } from 'node:net';
-import type * as Undici from 'undici';
 
 /**
  * The standalone server reaches DingTalk through HTTPS_PROXY / HTTP_PROXY (upper or lower case), skipping hosts in
@@ -14,9 +13,9 @@ export function useProxyFromEnvironment(env: NodeJS.ProcessEnv): string | undefi
   if (!httpsProxy && !httpProxy) return undefined;
   const noProxy = env.NO_PROXY ?? env.no_proxy;
   const { hosts, addresses } = splitNoProxy(noProxy ?? '');
-  // undici is half a megabyte: esbuild leaves it in its own file (dist/undici.js), loaded only behind a proxy,
-  // so the in-process server VS Code starts never pays for it.
-  const { Agent, EnvHttpProxyAgent, setGlobalDispatcher } = require('undici') as typeof Undici;
+  // undici is large: esbuild leaves it in its own file (dist/undici.js), loaded only behind a proxy, so the
+  // in-process server VS Code starts never pays for it.
+  const { Agent, EnvHttpProxyAgent, setGlobalDispatcher } = require('./proxyAgents') as typeof import('./proxyAgents');
   const proxied = new EnvHttpProxyAgent({ httpsProxy, httpProxy, noProxy: hosts });
   if (!addresses) {
     setGlobalDispatcher(proxied);
