@@ -2,6 +2,7 @@ export { approvalText, ENGLISH_APPROVAL_WORDS, MAX_APPROVAL_TEXT_CHARS } from '.
 export { checkPolicyText, type LocatedProblem, type PolicyCheck, type TextRange } from './check';
 export {
   CounterStoreUnavailable,
+  counterFilePath,
   counterStoreFrom,
   defaultStateDir,
   FileCounterStore,

@@ -1,5 +1,4 @@
-import * as path from 'node:path';
-import { CounterStoreUnavailable, type CounterStore, type StoreCharge, type StoreState } from '../../core/policy';
+import { CounterStoreUnavailable, counterFilePath, type CounterStore, type StoreCharge, type StoreState } from '../../core/policy';
 import { Emitter, type Disposable } from '../emitter';
 
 /** What the window's counter store needs from the extension. */
@@ -58,9 +57,7 @@ export class WindowCounterStore implements CounterStore, Disposable {
   state(): StoreState {
     if (this.active) return this.active.store.state();
     const setting = this.host.setting().trim();
-    return setting === ''
-      ? { kind: 'file', where: path.join(this.host.stateDir, 'counters.json'), reachable: true }
-      : { kind: 'redis', where: SETTING, reachable: true };
+    return setting === '' ? { kind: 'file', where: counterFilePath(this.host.stateDir), reachable: true } : { kind: 'redis', where: SETTING, reachable: true };
   }
 
   async close(): Promise<void> {

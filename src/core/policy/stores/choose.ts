@@ -5,13 +5,13 @@ import { RedisCounterStore } from './redis';
 import type { CounterStore } from './types';
 
 /**
- * The store a setting names: empty → the file `counters.json` in `stateDir` (one person's processes share it);
+ * The store a setting names: empty → the file counterFilePath(stateDir) (one person's processes share it);
  * `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS) → Redis, shared by a team. Anything else is
  * refused with a message that never repeats a password.
  */
 export function counterStoreFrom(setting: string | undefined, stateDir: string): CounterStore {
   const value = (setting ?? '').trim();
-  if (value === '') return new FileCounterStore(path.join(stateDir, 'counters.json'));
+  if (value === '') return new FileCounterStore(counterFilePath(stateDir));
   let url: URL;
   try {
     url = new URL(value);
@@ -23,6 +23,11 @@ export function counterStoreFrom(setting: string | undefined, stateDir: string):
   const db = url.pathname.replace(/^\//, '');
   if (db !== '' && !/^\d{1,2}$/.test(db)) throw new Error('The counter store URL names a database that is not a number (redis://host:port/0).');
   return new RedisCounterStore(value);
+}
+
+/** Where the counters of every process of one person live when no Redis is set. */
+export function counterFilePath(stateDir: string): string {
+  return path.join(stateDir, 'counters.json');
 }
 
 /** DINGTALK_STATE_DIR, else $XDG_STATE_HOME/dingtalk-token, else ~/.local/state/dingtalk-token. */

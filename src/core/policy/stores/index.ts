@@ -2,4 +2,4 @@ export { CounterStoreUnavailable, type CounterStore, type Reservation, type Stor
 export { MemoryCounterStore } from './memory';
 export { FileCounterStore } from './file';
 export { RedisCounterStore, redisLocation } from './redis';
-export { counterStoreFrom, defaultStateDir } from './choose';
+export { counterFilePath, counterStoreFrom, defaultStateDir } from './choose';
