@@ -1,6 +1,6 @@
 // Figure 7: what a policy with rules costs per tool call: the engine deciding (evaluate, then finish) under
 // a ten-rule policy, against the same engine with no rules at all.
-import { fromOut, median } from './lib/util.mjs';
+import { fromOut, median, pairedPerCall } from './lib/util.mjs';
 
 const { PolicyEngine } = fromOut('src/core/policy/engine');
 const { applyPolicyRead } = fromOut('src/core/policy/apply');
@@ -60,19 +60,14 @@ export async function policyFigure({ runs, iterations = 200_000 }) {
     const loaded = applyPolicyRead(engine, { kind: 'text', text: JSON.stringify(policy), resolvedPath: 'bench.json' });
     if (!loaded.ok) throw new Error(loaded.error);
   }
-  await perCall(ruled, iterations / 10);
-  await perCall(plain, iterations / 10);
-  const ours = [];
-  const floor = [];
-  const ratios = [];
-  for (let run = 0; run < runs; run++) {
-    const a = await perCall(ruled, iterations);
-    const b = await perCall(plain, iterations);
-    ours.push(a);
-    floor.push(b);
-    ratios.push(a / b);
-  }
-  return { rules: 10, iterations, oursNs: median(ours), floorNs: median(floor), ratio: median(ratios), runs: { ours, floor, ratios } };
+  const paired = await pairedPerCall({
+    runs,
+    iterations,
+    block: 10_000,
+    ours: (calls) => perCall(ruled, calls),
+    floor: (calls) => perCall(plain, calls),
+  });
+  return { rules: 10, ...paired };
 }
 
 const { MAX_MATCHED_LENGTH, MAX_STEPS, compileSafeRegex, matchCountingSteps } = fromOut('src/core/policy/regex/matcher');

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fromOut, median } from './lib/util.mjs';
+import { fromOut, pairedPerCall } from './lib/util.mjs';
 import { TEN_RULES } from './policy.mjs';
 
 const { PolicyEngine } = fromOut('src/core/policy/engine');
@@ -69,37 +69,9 @@ async function perCallNs({ policy, shadow, audit, writer, failure }, iterations)
 
 const BLOCK = 500;
 
-/**
- * Each pair (with ÷ without) is measured within a run in alternating blocks of calls (with, without, with, …), so
- * load from elsewhere on a shared machine hits both alike; the ratio is taken per run.
- */
-async function pairs(runs, iterations, withIt, without) {
-  await perCallNs(withIt, iterations / 10);
-  await perCallNs(without, iterations / 10);
-  const ours = [];
-  const floor = [];
-  const ratios = [];
-  for (let run = 0; run < runs; run++) {
-    let a = 0;
-    let b = 0;
-    for (let done = 0; done < iterations; done += BLOCK) {
-      a += (await perCallNs(withIt, BLOCK)) / (iterations / BLOCK);
-      b += (await perCallNs(without, BLOCK)) / (iterations / BLOCK);
-    }
-    ours.push(a);
-    floor.push(b);
-    ratios.push(a / b);
-  }
-  return {
-    iterations,
-    block: BLOCK,
-    oursNs: median(ours),
-    floorNs: median(floor),
-    ratio: median(ratios),
-    addedNs: median(ours.map((ns, i) => ns - floor[i])),
-    runs: { ours, floor, ratios },
-  };
-}
+/** The call with the shadow or the audit file against the same host without it, per call. */
+const pairs = (runs, iterations, withIt, without) =>
+  pairedPerCall({ runs, iterations, block: BLOCK, ours: (calls) => perCallNs(withIt, calls), floor: (calls) => perCallNs(without, calls) });
 
 export async function shadowAuditFigure({ runs, iterations = 100_000, auditLines = 20_000 }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-audit-'));

@@ -261,7 +261,7 @@ export function render(results) {
     );
     notes.push(
       `**7.** \`PolicyEngine.evaluate\` then \`finish\` from out/, ${int(x.iterations)} sequential calls of \`dingtalk_api_request\` (a contact read that passes every rule) per run, ` +
-        `against the same engine with \`{"version": "1"}\`. Per-run ratios: ${x.runs.ratios.map((r) => r.toFixed(2)).join(', ')}.`,
+        `against the same engine with \`{"version": "1"}\`, the two in alternating blocks of ${int(x.block ?? x.iterations)} calls. Per-run ratios: ${x.runs.ratios.map((r) => r.toFixed(2)).join(', ')}.`,
     );
   } else missing('7', '7. ten-rule policy');
   if (f['7.regex']) {

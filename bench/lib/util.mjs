@@ -33,6 +33,38 @@ export function mean(values) {
   return sum / values.length;
 }
 
+/**
+ * `ours` against `floor`, each `(calls) => mean ns per call`: both warmed up, then in every run measured in
+ * alternating blocks of `block` calls (ours, floor, ours, …) so load from elsewhere hits both alike. Ratios and
+ * differences are taken per run; every figure returned is the median over the runs.
+ */
+export async function pairedPerCall({ runs, iterations, block, ours, floor }) {
+  await ours(Math.ceil(iterations / 10));
+  await floor(Math.ceil(iterations / 10));
+  const runsNs = { ours: [], floor: [], ratios: [] };
+  const blocks = Math.ceil(iterations / block);
+  for (let run = 0; run < runs; run++) {
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < blocks; i++) {
+      a += (await ours(block)) / blocks;
+      b += (await floor(block)) / blocks;
+    }
+    runsNs.ours.push(a);
+    runsNs.floor.push(b);
+    runsNs.ratios.push(a / b);
+  }
+  return {
+    iterations: blocks * block,
+    block,
+    oursNs: median(runsNs.ours),
+    floorNs: median(runsNs.floor),
+    ratio: median(runsNs.ratios),
+    addedNs: median(runsNs.ours.map((ns, i) => ns - runsNs.floor[i])),
+    runs: runsNs,
+  };
+}
+
 export function packageVersion(name) {
   try {
     return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
