@@ -1,21 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { DingTalkEmulator, SANDBOX_APPS, type EmulatorOptions, type Fault } from '../emulator/emulator';
+import { DingTalkEmulator, SANDBOX_APPS, type Fault } from '../emulator/emulator';
 import { eventually } from '../support/eventually';
+import { withEmulator } from '../support/emulatorTools';
 
 const [APP, APP2] = SANDBOX_APPS;
 const TOKEN_RE = /^[0-9a-f]{32}$/;
-
-/** Starts an emulator for one test and always closes it. */
-async function withEmulator(opts: EmulatorOptions, fn: (emulator: DingTalkEmulator) => Promise<void>): Promise<void> {
-  const emulator = await DingTalkEmulator.start(opts);
-  try {
-    await fn(emulator);
-  } finally {
-    await emulator.close();
-  }
-}
 
 /** A clock the test moves by hand. */
 function manualClock() {

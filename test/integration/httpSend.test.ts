@@ -7,17 +7,9 @@ import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
 import { retryAfterMs, send } from '../../src/core/dingtalk/http';
 import { connectionNeverOpened } from '../../src/core/dingtalk/retry';
 import { dingTalkFailure } from '../support/dingTalkFailure';
+import { withEmulator } from '../support/emulatorTools';
 
 const [APP] = SANDBOX_APPS;
-
-async function withEmulator(fn: (emulator: DingTalkEmulator) => Promise<void>): Promise<void> {
-  const emulator = await DingTalkEmulator.start();
-  try {
-    await fn(emulator);
-  } finally {
-    await emulator.close();
-  }
-}
 
 const tokenRequest = (emulator: DingTalkEmulator) => ({
   url: `${emulator.apiBaseUrl}/v1.0/oauth2/accessToken`,
@@ -27,7 +19,7 @@ const tokenRequest = (emulator: DingTalkEmulator) => ({
 });
 
 test("an answer comes back with DingTalk's status, headers and text as sent", async () => {
-  await withEmulator(async (emulator) => {
+  await withEmulator({}, async (emulator) => {
     const answer = await send({ requestTimeoutMs: 5000 }, tokenRequest(emulator));
     assert.equal(answer.status, 200);
     assert.match(String(answer.headers['x-acs-request-id']), /^[0-9A-F-]{36}$/);
@@ -40,7 +32,7 @@ test("an answer comes back with DingTalk's status, headers and text as sent", as
 });
 
 test('an answer larger than the cap is refused unread, by its Content-Length or as it streams', async () => {
-  await withEmulator(async (emulator) => {
+  await withEmulator({}, async (emulator) => {
     const token = (JSON.parse((await send({ requestTimeoutMs: 5000 }, tokenRequest(emulator))).text) as { accessToken: string }).accessToken;
     const error = await dingTalkFailure(
       send(
@@ -55,7 +47,7 @@ test('an answer larger than the cap is refused unread, by its Content-Length or 
 });
 
 test('no answer within the deadline is a timeout naming the host and the deadline', async () => {
-  await withEmulator(async (emulator) => {
+  await withEmulator({}, async (emulator) => {
     emulator.setFault({ kind: 'slow', delayMs: 5000 });
     const error = await dingTalkFailure(send({ requestTimeoutMs: 200 }, tokenRequest(emulator)));
     assert.equal(error.kind, 'timeout');
@@ -65,7 +57,7 @@ test('no answer within the deadline is a timeout naming the host and the deadlin
 });
 
 test('a connection reset after the request is a network error that may have reached DingTalk; a refused connection never opened', async () => {
-  await withEmulator(async (emulator) => {
+  await withEmulator({}, async (emulator) => {
     emulator.setFault({ kind: 'reset' });
     const reset = await dingTalkFailure(send({ requestTimeoutMs: 5000 }, tokenRequest(emulator)));
     assert.equal(reset.kind, 'network');

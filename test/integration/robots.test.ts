@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { DingTalkEmulator, SANDBOX_APPS, SANDBOX_ROBOT_TOKEN, SANDBOX_SIGNED_ROBOT } from '../emulator/emulator';
 import { resultText, startCli, type CliSession } from '../support/cliProcess';
+import { withEmulator } from '../support/emulatorTools';
 
 // Distinctive values, so a leak anywhere (tool output, log line, error) is found by a plain search.
 const LEAKY_TOKEN = 'qqzxrobottokendistinct7c1e0b9a4f2d6e8a3b5c7d9e1f3a5b7c9d1e3f5a7b';
@@ -38,17 +39,8 @@ async function serve(emulator: DingTalkEmulator, robots: Robot[], extra: Record<
 const webhook = (emulator: DingTalkEmulator, token: string) => `${emulator.legacyApiBaseUrl}/robot/send?access_token=${token}`;
 const text = (content: string) => ({ msgtype: 'text', text: { content } });
 
-async function withEmulator(run: (emulator: DingTalkEmulator) => Promise<void>): Promise<void> {
-  const emulator = await DingTalkEmulator.start();
-  try {
-    await run(emulator);
-  } finally {
-    await emulator.close();
-  }
-}
-
 test('a signed and an unsigned robot each deliver a message by name; list_robots says which signs, and never a token or secret', () =>
-  withEmulator(async (emulator) => {
+  withEmulator({}, async (emulator) => {
     const cli = await serve(emulator, [
       { name: 'builds', webhook: webhook(emulator, SANDBOX_ROBOT_TOKEN) },
       { name: 'alerts', webhook: SANDBOX_SIGNED_ROBOT.token, secret: SANDBOX_SIGNED_ROBOT.secret },
@@ -88,7 +80,7 @@ test('a signed and an unsigned robot each deliver a message by name; list_robots
   }));
 
 test('a robot with the wrong SEC secret is refused by DingTalk with 310000, named as a signature mismatch of that robot', () =>
-  withEmulator(async (emulator) => {
+  withEmulator({}, async (emulator) => {
     const cli = await serve(emulator, [{ name: 'alerts', webhook: webhook(emulator, SANDBOX_SIGNED_ROBOT.token), secret: WRONG_SECRET }]);
     try {
       const result = await cli.call('send_robot_message', text('hello'));
@@ -104,7 +96,7 @@ test('a robot with the wrong SEC secret is refused by DingTalk with 310000, name
   }));
 
 test('25 sends in a burst: 20 reach DingTalk, the other 5 are refused here with retryAfterSeconds and never leave', () =>
-  withEmulator(async (emulator) => {
+  withEmulator({}, async (emulator) => {
     const cli = await serve(emulator, [{ name: 'builds', webhook: webhook(emulator, SANDBOX_ROBOT_TOKEN) }]);
     try {
       const before = emulator.stats().apiRequests;
@@ -127,7 +119,7 @@ test('25 sends in a burst: 20 reach DingTalk, the other 5 are refused here with 
   }));
 
 test('a 500 after DingTalk delivered the message: reported as maybe delivered, never sent again, delivered exactly once', () =>
-  withEmulator(async (emulator) => {
+  withEmulator({}, async (emulator) => {
     const cli = await serve(emulator, [{ name: 'builds', webhook: webhook(emulator, SANDBOX_ROBOT_TOKEN) }]);
     try {
       emulator.robots.answer500AfterDelivery(1);
@@ -143,7 +135,7 @@ test('a 500 after DingTalk delivered the message: reported as maybe delivered, n
   }));
 
 test('a webhook on another host is refused when the robots file is loaded, naming the robot and never echoing its token', () =>
-  withEmulator(async (emulator) => {
+  withEmulator({}, async (emulator) => {
     const cli = await serve(emulator, [
       { name: 'builds', webhook: webhook(emulator, SANDBOX_ROBOT_TOKEN) },
       { name: 'exfil', webhook: `https://collector.example.net/robot/send?access_token=${LEAKY_TOKEN}`, secret: LEAKY_SECRET },
@@ -166,7 +158,7 @@ test('a webhook on another host is refused when the robots file is loaded, namin
   }));
 
 test('no robot token or SEC secret appears in any tool output, log line or error, whatever the send came to', () =>
-  withEmulator(async (emulator) => {
+  withEmulator({}, async (emulator) => {
     emulator.robots.add({ token: LEAKY_TOKEN, secret: LEAKY_SECRET });
     const cli = await serve(emulator, [
       { name: 'good', webhook: webhook(emulator, LEAKY_TOKEN), secret: LEAKY_SECRET },
@@ -200,7 +192,7 @@ test('no robot token or SEC secret appears in any tool output, log line or error
   }));
 
 test('a policy rule on args.robot decides sends, and sees the robot even when the call leaves it to the only one', () =>
-  withEmulator(async (emulator) => {
+  withEmulator({}, async (emulator) => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'robots-policy-'));
     const policyFile = path.join(dir, 'policy.json');
     await fs.writeFile(

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { DingTalkEmulator, SANDBOX_APPS, SANDBOX_ROBOT_TOKEN, type Fault } from '../emulator/emulator';
-import { connectTools, toolText } from '../support/emulatorTools';
+import { SANDBOX_APPS, SANDBOX_ROBOT_TOKEN, type Fault } from '../emulator/emulator';
+import { connectTools, toolText, withEmulator } from '../support/emulatorTools';
 
 const [APP] = SANDBOX_APPS;
 const TWO_A_MINUTE = JSON.stringify({
@@ -28,18 +28,9 @@ const SENDS = {
   'a custom robot webhook': { method: 'POST', path: `/robot/send?access_token=${SANDBOX_ROBOT_TOKEN}`, body: { msgtype: 'text', text: { content: 'hi' } } },
 } as const;
 
-async function withEmulator(fn: (emulator: DingTalkEmulator) => Promise<void>): Promise<void> {
-  const emulator = await DingTalkEmulator.start();
-  try {
-    await fn(emulator);
-  } finally {
-    await emulator.close();
-  }
-}
-
 for (const [what, send] of Object.entries(SENDS)) {
   test(`${what} answered 500 ("系统繁忙" on oapi) after DingTalk acted on it: 10 calls deliver 10 messages, each error saying it may have been delivered`, async () => {
-    await withEmulator(async (emulator) => {
+    await withEmulator({}, async (emulator) => {
       const tools = await connectTools(emulator, { apps: [APP] });
       try {
         emulator.setFault({ kind: 'server500', target: 'api', afterProcessing: true });
@@ -65,7 +56,7 @@ const LOST_ANSWERS: [string, Fault][] = [
 
 for (const [what, fault] of LOST_ANSWERS) {
   test(`under rate_limit 2/minute, message sends ${what} use the quota: the third call is denied and never sent`, async () => {
-    await withEmulator(async (emulator) => {
+    await withEmulator({}, async (emulator) => {
       const tools = await connectTools(emulator, { apps: [APP], policy: TWO_A_MINUTE, policyClock, endpoints: { requestTimeoutMs: 300 } });
       try {
         emulator.setFault(fault);
@@ -86,7 +77,7 @@ for (const [what, fault] of LOST_ANSWERS) {
 }
 
 test('a GET that fails the same way is retried inside the call and succeeds', async () => {
-  await withEmulator(async (emulator) => {
+  await withEmulator({}, async (emulator) => {
     const tools = await connectTools(emulator, { apps: [APP] });
     try {
       emulator.setFault({ kind: 'reset', target: 'api', times: 2 });
@@ -100,7 +91,7 @@ test('a GET that fails the same way is retried inside the call and succeeds', as
 });
 
 test('a send whose connection never opened says nothing was delivered and gives its quota back', async () => {
-  await withEmulator(async (emulator) => {
+  await withEmulator({}, async (emulator) => {
     const closedPort = await unusedPort();
     // Tokens come from the emulator's legacy host; the new API's host is a port nobody listens on.
     const endpoints = { tokenApi: 'legacy', apiBaseUrl: `http://127.0.0.1:${closedPort}` } as const;

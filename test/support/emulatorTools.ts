@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { DingTalkEmulator, EmulatorApp } from '../emulator/emulator';
+import { DingTalkEmulator, type EmulatorApp, type EmulatorOptions } from '../emulator/emulator';
 import { AuditTrail } from '../../src/core/audit';
 import { endpointsWithDefaults, fetchAccessToken, type DingTalkEndpoints } from '../../src/core/dingtalk/client';
 import { PolicyEngine } from '../../src/core/policy/engine';
@@ -10,6 +10,16 @@ import { TokenManager } from '../../src/core/tokens/manager';
 import type { ToolApprover } from '../../src/mcp/tools/context';
 import { createDingTalkMcpServer } from '../../src/mcp/tools/registry';
 import { loadText } from './policyKit';
+
+/** Starts an emulator for one test and always closes it. */
+export async function withEmulator(options: EmulatorOptions, fn: (emulator: DingTalkEmulator) => Promise<void>): Promise<void> {
+  const emulator = await DingTalkEmulator.start(options);
+  try {
+    await fn(emulator);
+  } finally {
+    await emulator.close();
+  }
+}
 
 export interface ToolSession {
   client: Client;
