@@ -38,6 +38,12 @@ test('robots are read with their webhook (URL or bare token) and optional secret
   assert.deepEqual(readRobots({}, LEGACY), { robots: [], problems: [] });
 });
 
+test('a robots file saved with a UTF-8 byte-order mark is read like any other', () => {
+  const { robots, problems } = robotsFrom(`\uFEFF${JSON.stringify([{ name: '构建', webhook: TOKEN }])}`);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(robots, [{ name: '构建', webhook: TOKEN }]);
+});
+
 test('a broken robots file gives no robots and a message that never quotes it', () => {
   assert.deepEqual(robotsFrom(`[{"name": "a", "webhook": "${TOKEN}",]`).problems, [
     'DINGTALK_ROBOTS_FILE FILE is not valid JSON; check its quotes (double quotes only) and commas. Its content is not shown because the file holds webhook tokens.',

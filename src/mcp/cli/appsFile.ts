@@ -1,7 +1,7 @@
-import * as fs from 'node:fs';
 import { z } from 'zod/v4';
 import type { AppInfo } from '../../core/apps';
 import type { AppCredentials } from '../../core/dingtalk';
+import { readSecretJsonFile } from './secretJsonFile';
 
 /**
  * The standalone server's apps: DINGTALK_APPS_FILE (a JSON list, checked by the schema below) or
@@ -38,25 +38,9 @@ export function readApps(env: NodeJS.ProcessEnv): { apps: App[]; problem?: strin
 }
 
 function readAppsFile(file: string): { apps: App[]; problem?: string } {
-  let text: string;
-  try {
-    // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse does not accept.
-    text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-  } catch (error) {
-    return { apps: [], problem: `DINGTALK_APPS_FILE ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).` };
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // The parser's message quotes the text around the error, which may be a secret.
-    return {
-      apps: [],
-      problem:
-        `DINGTALK_APPS_FILE ${file} is not valid JSON; check its quotes (double quotes only) and commas. ` +
-        'Its content is not shown because the file holds secrets.',
-    };
-  }
+  const read = readSecretJsonFile('DINGTALK_APPS_FILE', file, 'secrets');
+  if ('problem' in read) return { apps: [], problem: read.problem };
+  const parsed = read.parsed;
   const result = appsFile.safeParse(parsed);
   if (!result.success) return { apps: [], problem: describeIssue(file, result.error.issues[0]) };
   return { apps: result.data.map(({ appKey, appSecret, label }) => ({ appKey, appSecret, label: label || appKey })) };

@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import { z } from 'zod/v4';
 import { checkRobot, MAX_ROBOT_NAME_LENGTH, RobotError, type RobotCredentials, type RobotDirectory, type RobotLastSend } from '../../core/dingtalk';
+import { readSecretJsonFile } from './secretJsonFile';
 
 /**
  * The standalone server's group robots: DINGTALK_ROBOTS_FILE, a JSON list of {name, webhook, secret?}. The file
@@ -27,24 +27,9 @@ const robotsFile = z.array(robotEntry).superRefine((robots, context) => {
 export function readRobots(env: NodeJS.ProcessEnv, legacyApiBaseUrl: string): { robots: RobotCredentials[]; problems: string[] } {
   const file = env.DINGTALK_ROBOTS_FILE;
   if (!file) return { robots: [], problems: [] };
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    return { robots: [], problems: [`DINGTALK_ROBOTS_FILE ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).`] };
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // The parser's message quotes the text around the error, which may be a token.
-    return {
-      robots: [],
-      problems: [
-        `DINGTALK_ROBOTS_FILE ${file} is not valid JSON; check its quotes (double quotes only) and commas. Its content is not shown because the file holds webhook tokens.`,
-      ],
-    };
-  }
+  const read = readSecretJsonFile('DINGTALK_ROBOTS_FILE', file, 'webhook tokens');
+  if ('problem' in read) return { robots: [], problems: [read.problem] };
+  const parsed = read.parsed;
   const result = robotsFile.safeParse(parsed);
   if (!result.success) return { robots: [], problems: [describeIssue(file, result.error.issues[0], parsed)] };
   const robots: RobotCredentials[] = [];
