@@ -23,6 +23,16 @@ interface PageGlobals {
   };
 }
 
+/** What items() reads of a row in the page (the tsconfig has no DOM lib). */
+interface RowElement {
+  getBoundingClientRect(): { width: number; height: number };
+  querySelector(selector: string): { innerText: string } | null;
+  getAttribute(name: string): string | null;
+  classList: { contains(name: string): boolean };
+  innerText: string;
+}
+type StyleGlobals = { getComputedStyle(element: RowElement): { visibility: string } };
+
 /** A row of the open quick pick: its label (first line), aria-label, and whether it is the highlighted one. */
 export interface QuickPickEntry {
   label: string;
@@ -71,15 +81,20 @@ export class QuickInput {
    * rows are left out: the widget can keep rows of an earlier pick in the DOM.
    */
   async items(): Promise<QuickPickEntry[]> {
-    const rows = this.page.locator(QUICK_ROWS).filter({ visible: true });
-    const out: QuickPickEntry[] = [];
-    for (const row of await rows.all()) {
-      const labelEl = row.locator('.quick-input-list-label .label-name').first();
-      const label = ((await labelEl.count()) ? await labelEl.innerText() : await row.innerText()).split('\n')[0]!.trim();
-      const cls = (await row.getAttribute('class')) ?? '';
-      out.push({ label, ariaLabel: (await row.getAttribute('aria-label')) ?? '', focused: /\bfocused\b/.test(cls) });
-    }
-    return out;
+    // One read of the DOM: the list re-renders as it filters, and a row read through its own locator could be
+    // replaced under it, leaving the read to wait for a row that no longer exists.
+    return this.page.locator(QUICK_ROWS).evaluateAll((rows: RowElement[]) =>
+      rows
+        .filter((row) => {
+          const box = row.getBoundingClientRect();
+          return box.width > 0 && box.height > 0 && (globalThis as unknown as StyleGlobals).getComputedStyle(row).visibility !== 'hidden';
+        })
+        .map((row) => ({
+          label: (row.querySelector('.quick-input-list-label .label-name') ?? row).innerText.split('\n')[0]!.trim(),
+          ariaLabel: row.getAttribute('aria-label') ?? '',
+          focused: row.classList.contains('focused'),
+        })),
+    );
   }
 
   /** The open quick pick's entries, once it shows any (a quick pick renders its rows after it opens). */
@@ -214,19 +229,32 @@ export class QuickInput {
     await this.page.keyboard.press('Enter');
   }
 
-  /** Moves the quick pick's highlight onto the first visible entry whose label passes `wanted`. */
-  async focusItem(what: string, wanted: (label: string) => boolean, timeoutMs: number): Promise<void> {
-    await waitUntil(what, timeoutMs, async () => {
+  /**
+   * Moves the quick pick's highlight onto the first visible entry whose label passes `wanted`. A quick input that
+   * is closed meanwhile is waited for (a multi-step input hides and shows it between steps), or with
+   * `failWhenClosed`, reported at once as QuickInputClosed.
+   */
+  async focusItem(what: string, wanted: (label: string) => boolean, timeoutMs: number, failWhenClosed = false): Promise<void> {
+    const outcome = await waitUntil(what, timeoutMs, async () => {
+      if (failWhenClosed && !(await this.isOpen())) return 'closed';
       const items = await this.items();
       const index = items.findIndex((i) => wanted(i.label));
       if (index < 0) return undefined;
-      if (items[index]!.focused) return true;
+      if (items[index]!.focused) return 'focused';
       // Not the highlighted one (e.g. a longer title ranks first): move the highlight towards it.
       await this.page.keyboard.press(index < items.findIndex((i) => i.focused) ? 'ArrowUp' : 'ArrowDown');
       return undefined;
     }).catch(async (err: Error) => {
       throw new Error(`${err.message}; ${await this.describe()}`);
     });
+    if (outcome === 'closed') throw new QuickInputClosed(what);
+  }
+}
+
+/** The quick input closed before the entry a test waited for was highlighted. */
+export class QuickInputClosed extends Error {
+  constructor(what: string) {
+    super(`The quick input closed while waiting for ${what}`);
   }
 }
 
@@ -240,9 +268,42 @@ export class Palette {
    * has given way (closed, or reused by an input box / quick pick the command opened).
    */
   async run(title: string, timeoutMs = 15_000): Promise<void> {
-    // Press F1 only while no quick input is shown (pressing again while a slow palette opens would race
-    // it); a quick input left open by something else is closed first.
+    const deadline = Date.now() + timeoutMs;
     const typed = `>${title}`;
+    const wanted = title.trim().toLowerCase();
+    for (;;) {
+      await this.open(typed, timeoutMs);
+      try {
+        await this.quickInput.focusItem(
+          `command "${title}" in the palette`,
+          (label) => label.toLowerCase() === wanted,
+          Math.max(1000, deadline - Date.now()),
+          true,
+        );
+        break;
+      } catch (error) {
+        // Something took the focus (a notification, a window) and closed the palette before the command was
+        // highlighted: open it again, as a person would.
+        if (!(error instanceof QuickInputClosed) || Date.now() > deadline) throw error;
+      }
+    }
+    await this.quickInput.watchForHide();
+    await this.quickInput.page.keyboard.press('Enter');
+    await waitUntil(`the palette to run "${title}"`, timeoutMs, async () => {
+      if ((await this.quickInput.wasHidden()) || !(await this.quickInput.isOpen())) return true;
+      const value = await this.quickInput
+        .box()
+        .inputValue()
+        .catch(() => typed);
+      return value !== typed;
+    });
+  }
+
+  /**
+   * Opens the palette with `typed` in its box. F1 is pressed only while no quick input is shown (pressing again
+   * while a slow palette opens would race it); a quick input left open by something else is closed first.
+   */
+  private async open(typed: string, timeoutMs: number): Promise<void> {
     await waitUntil('the command palette', timeoutMs, async () => {
       if (!(await this.quickInput.isOpen())) await this.quickInput.page.keyboard.press('F1');
       const b = await this.quickInput.waitForOpen(3000).catch(() => undefined);
@@ -263,18 +324,6 @@ export class Palette {
         .waitFor({ state: 'hidden', timeout: 3000 })
         .catch(() => undefined);
       return undefined;
-    });
-    const wanted = title.trim().toLowerCase();
-    await this.quickInput.focusItem(`command "${title}" in the palette`, (label) => label.toLowerCase() === wanted, timeoutMs);
-    await this.quickInput.watchForHide();
-    await this.quickInput.page.keyboard.press('Enter');
-    await waitUntil(`the palette to run "${title}"`, timeoutMs, async () => {
-      if ((await this.quickInput.wasHidden()) || !(await this.quickInput.isOpen())) return true;
-      const value = await this.quickInput
-        .box()
-        .inputValue()
-        .catch(() => typed);
-      return value !== typed;
     });
   }
 }
