@@ -10,26 +10,32 @@ export interface StatusBarItem {
   ariaLabel: string;
 }
 
+/** What items() reads of an item in the page (the tsconfig has no DOM lib). */
+interface ItemElement {
+  id: string;
+  innerText: string;
+  getBoundingClientRect(): { width: number; height: number };
+  querySelector(selector: string): { getAttribute(name: string): string | null } | null;
+}
+
 export class StatusBar {
   constructor(private readonly page: Page) {}
 
   async items(): Promise<StatusBarItem[]> {
-    const items = this.page.locator('.statusbar .statusbar-item');
-    const out: StatusBarItem[] = [];
-    for (const item of await items.all()) {
-      if (!(await item.isVisible())) continue;
-      out.push({
-        id: (await item.getAttribute('id')) ?? '',
-        text: (await item.innerText()).replace(/\s+/g, ' ').trim(),
-        ariaLabel:
-          (await item
-            .locator('a, [aria-label]')
-            .first()
-            .getAttribute('aria-label')
-            .catch(() => null)) ?? '',
-      });
-    }
-    return out;
+    // One read of the DOM: an item read through its own locator could be removed under it (an item hidden as
+    // the extension re-renders), leaving the read to wait for an element that no longer exists.
+    return this.page.locator('.statusbar .statusbar-item').evaluateAll((items: ItemElement[]) =>
+      items
+        .filter((item) => {
+          const box = item.getBoundingClientRect();
+          return box.width > 0 && box.height > 0;
+        })
+        .map((item) => ({
+          id: item.id,
+          text: item.innerText.replace(/\s+/g, ' ').trim(),
+          ariaLabel: item.querySelector('a, [aria-label]')?.getAttribute('aria-label') ?? '',
+        })),
+    );
   }
 
   /** Texts of the visible status bar items, optionally only those whose text or aria-label matches. */
