@@ -2,14 +2,18 @@
 // the README's links leading somewhere, and no credential from the repository inside.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { setTimeout as delay } from 'node:timers/promises';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SANDBOX_APPS } from '../emulator/emulator';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { DingTalkEmulator, SANDBOX_APPS } from '../emulator/emulator';
+import { cliBaseEnv } from '../support/cliProcess';
+import { startLoopbackProxy } from '../support/loopbackProxy';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const VSIX = process.env.DINGTALK_VSIX ?? path.join(ROOT, 'dingtalk-token.vsix');
+const [APP] = SANDBOX_APPS;
 
 const entries = (): string[] => execFileSync('unzip', ['-Z1', VSIX], { encoding: 'utf8' }).split('\n').filter(Boolean);
 const read = (entry: string): Buffer => execFileSync('unzip', ['-p', VSIX, entry], { maxBuffer: 64 << 20 });
@@ -65,18 +69,35 @@ test('no credential from the repository is packaged', () => {
   for (const app of SANDBOX_APPS) assert.ok(!everything.includes(app.appSecret), `the sandbox secret of ${app.appKey} is not packaged`);
 });
 
-test('the built standalone server loads its proxy support from dist/undici.js behind a proxy', async () => {
-  const cli = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js')], {
-    env: { PATH: process.env.PATH, DINGTALK_APP_KEY: 'dingpackage01', DINGTALK_APP_SECRET: 'package-secret-1', HTTPS_PROXY: 'http://127.0.0.1:9' },
-    stdio: ['pipe', 'ignore', 'pipe'],
+test('the built standalone server reaches DingTalk through a proxy with dist/undici.js', async () => {
+  // DingTalk's hosts (".test") resolve only through the proxy, so a token means the request went through it.
+  const emulator = await DingTalkEmulator.start();
+  const apiPort = new URL(emulator.apiBaseUrl).port;
+  const legacyPort = new URL(emulator.legacyApiBaseUrl).port;
+  const proxy = await startLoopbackProxy({
+    [`api.dingtalk.test:${apiPort}`]: emulator.apiBaseUrl,
+    [`oapi.dingtalk.test:${legacyPort}`]: emulator.legacyApiBaseUrl,
   });
-  let stderr = '';
-  cli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const env = {
+    ...cliBaseEnv(),
+    DINGTALK_APP_KEY: APP.appKey,
+    DINGTALK_APP_SECRET: APP.appSecret,
+    DINGTALK_API_BASE_URL: `http://api.dingtalk.test:${apiPort}`,
+    DINGTALK_LEGACY_API_BASE_URL: `http://oapi.dingtalk.test:${legacyPort}`,
+    HTTP_PROXY: proxy.url,
+  };
+  const client = new Client({ name: 'package-test', version: '1.0.0' });
   try {
-    const deadline = Date.now() + 10_000;
-    while (!/proxy https via http:\/\/127\.0\.0\.1:9/.test(stderr) && Date.now() < deadline && cli.exitCode === null) await delay(50);
-    assert.match(stderr, /proxy https via http:\/\/127\.0\.0\.1:9/, `the server started behind the proxy; stderr: ${stderr}`);
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [path.join(ROOT, 'dist', 'cli.js')], env, stderr: 'ignore' }));
+    const result = await client.callTool({ name: 'get_access_token', arguments: {} });
+    assert.equal(result.isError, undefined, JSON.stringify(result.content));
+    assert.ok(
+      proxy.seen.some((line) => line.includes('api.dingtalk.test')),
+      `the proxy carried the token request: ${proxy.seen.join(', ')}`,
+    );
   } finally {
-    cli.kill();
+    await client.close();
+    await proxy.close();
+    await emulator.close();
   }
 });
