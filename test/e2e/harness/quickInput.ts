@@ -127,22 +127,19 @@ export class QuickInput {
    * says whether the key arrived, so a lost Enter is pressed again and an arrived one never twice.
    */
   private async enterInBox(box: Locator, timeoutMs: number): Promise<void> {
-    await waitUntil('Enter to reach the input box', timeoutMs, () => this.enterReachedBox(box));
-  }
-
-  /** Presses Enter in the box once; true when the key went down inside the quick input (see enterInBox). */
-  async enterReachedBox(box: Locator): Promise<boolean> {
-    await this.page.evaluate((sel: string) => {
-      const g = globalThis as unknown as PageGlobals;
-      if (g.__e2eEnterListener) g.document.removeEventListener('keydown', g.__e2eEnterListener, true);
-      g.__e2eEnterReachedBox = false;
-      g.__e2eEnterListener = (event) => {
-        if (event.key === 'Enter' && g.document.querySelector(sel)?.contains(event.target)) g.__e2eEnterReachedBox = true;
-      };
-      g.document.addEventListener('keydown', g.__e2eEnterListener, true);
-    }, QUICK_INPUT);
-    await box.press('Enter', { timeout: 3000 }).catch(() => undefined);
-    return this.page.evaluate(() => Boolean((globalThis as unknown as PageGlobals).__e2eEnterReachedBox));
+    await waitUntil('Enter to reach the input box', timeoutMs, async () => {
+      await this.page.evaluate((sel: string) => {
+        const g = globalThis as unknown as PageGlobals;
+        if (g.__e2eEnterListener) g.document.removeEventListener('keydown', g.__e2eEnterListener, true);
+        g.__e2eEnterReachedBox = false;
+        g.__e2eEnterListener = (event) => {
+          if (event.key === 'Enter' && g.document.querySelector(sel)?.contains(event.target)) g.__e2eEnterReachedBox = true;
+        };
+        g.document.addEventListener('keydown', g.__e2eEnterListener, true);
+      }, QUICK_INPUT);
+      await box.press('Enter');
+      return this.page.evaluate(() => Boolean((globalThis as unknown as PageGlobals).__e2eEnterReachedBox));
+    });
   }
 
   /**
@@ -229,7 +226,7 @@ export class QuickInput {
     await this.waitForOpen(timeoutMs);
     const test = (s: string) => (typeof label === 'string' ? s === label : label.test(s));
     await this.focusItem(`quick pick item ${String(label)}`, test, timeoutMs);
-    await this.enterInBox(this.box(), timeoutMs);
+    await this.page.keyboard.press('Enter');
   }
 
   /**
@@ -274,9 +271,6 @@ export class Palette {
     const deadline = Date.now() + timeoutMs;
     const typed = `>${title}`;
     const wanted = title.trim().toLowerCase();
-    // Part of the workbench can take the focus back late (see enterInBox) and close the palette, before the command
-    // is highlighted or before Enter reaches it (then Enter runs nothing): the palette is opened again, as a person
-    // would, until Enter reaches it with the command highlighted.
     for (;;) {
       await this.open(typed, timeoutMs);
       try {
@@ -286,13 +280,15 @@ export class Palette {
           Math.max(1000, deadline - Date.now()),
           true,
         );
-        await this.quickInput.watchForHide();
-        if (await this.quickInput.enterReachedBox(this.quickInput.box())) break;
+        break;
       } catch (error) {
-        if (!(error instanceof QuickInputClosed)) throw error;
+        // Something took the focus (a notification, a window) and closed the palette before the command was
+        // highlighted: open it again, as a person would.
+        if (!(error instanceof QuickInputClosed) || Date.now() > deadline) throw error;
       }
-      if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms running "${title}" from the palette: it kept closing`);
     }
+    await this.quickInput.watchForHide();
+    await this.quickInput.page.keyboard.press('Enter');
     await waitUntil(`the palette to run "${title}"`, timeoutMs, async () => {
       if ((await this.quickInput.wasHidden()) || !(await this.quickInput.isOpen())) return true;
       const value = await this.quickInput
