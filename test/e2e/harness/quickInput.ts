@@ -220,12 +220,16 @@ export class QuickInput {
   /**
    * Accepts the quick pick entry whose label equals `label` (or matches the RegExp) the way a keyboard user
    * does: highlight it with the arrow keys, then Enter. (A mouse click can land while the list is still
-   * being laid out, and then waits on a row that never becomes clickable.)
+   * being laid out, and then waits on a row that never becomes clickable.) With `failWhenClosed`, a pick that
+   * does not open or closes first is reported as QuickInputClosed (see Palette.runAndPick).
    */
-  async pick(label: string | RegExp, timeoutMs = 10_000): Promise<void> {
-    await this.waitForOpen(timeoutMs);
+  async pick(label: string | RegExp, timeoutMs = 10_000, failWhenClosed = false): Promise<void> {
+    const what = `quick pick item ${String(label)}`;
+    await this.waitForOpen(timeoutMs).catch((error: unknown) => {
+      throw failWhenClosed ? new QuickInputClosed(what) : error;
+    });
     const test = (s: string) => (typeof label === 'string' ? s === label : label.test(s));
-    await this.focusItem(`quick pick item ${String(label)}`, test, timeoutMs);
+    await this.focusItem(what, test, timeoutMs, failWhenClosed);
     await this.page.keyboard.press('Enter');
   }
 
@@ -297,6 +301,23 @@ export class Palette {
         .catch(() => typed);
       return value !== typed;
     });
+  }
+
+  /**
+   * Runs a command that opens a quick pick, then accepts the entry `label` in it. When the pick closes before the
+   * entry could be highlighted (something in the workbench took the focus), the command is run again, as a person
+   * would: opening a pick changes nothing until an entry is accepted.
+   */
+  async runAndPick(title: string, label: string | RegExp, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.run(title);
+      try {
+        return await this.quickInput.pick(label, 10_000, true);
+      } catch (error) {
+        if (!(error instanceof QuickInputClosed) || Date.now() > deadline) throw error;
+      }
+    }
   }
 
   /**
