@@ -1,7 +1,7 @@
 import { z } from 'zod/v4';
 import type { AppInfo } from '../../core/apps';
 import type { AppCredentials } from '../../core/dingtalk';
-import { readSecretJsonFile } from './secretJsonFile';
+import { listedTwice, readSecretJsonFile, uniqueList } from './secretJsonFile';
 
 /**
  * The standalone server's apps: DINGTALK_APPS_FILE (a JSON list, checked by the schema below) or
@@ -18,13 +18,7 @@ const appEntry = z.object({
   label: z.string().optional().catch(undefined),
 });
 
-const appsFile = z.array(appEntry).superRefine((apps, context) => {
-  const seen = new Set<string>();
-  apps.forEach((app, index) => {
-    if (seen.has(app.appKey)) context.addIssue({ code: 'custom', path: [index, 'appKey'], params: { listedTwice: app.appKey }, message: 'listed twice' });
-    seen.add(app.appKey);
-  });
-});
+const appsFile = uniqueList(appEntry, 'appKey');
 
 /** DINGTALK_APPS_FILE when set, else DINGTALK_APP_KEY + DINGTALK_APP_SECRET; a problem leaves no apps and says why. */
 export function readApps(env: NodeJS.ProcessEnv): { apps: App[]; problem?: string } {
@@ -50,7 +44,7 @@ function describeIssue(file: string, issue: z.core.$ZodIssue | undefined): strin
   // Zod's failures carry at least one issue; without one, the file gets the general shape.
   const [index] = issue?.path ?? [];
   if (typeof index !== 'number') return `DINGTALK_APPS_FILE ${file} must hold a JSON list of {appKey, appSecret, label}.`;
-  const listedTwice = issue?.code === 'custom' ? (issue.params as { listedTwice?: string } | undefined)?.listedTwice : undefined;
-  if (listedTwice !== undefined) return `DINGTALK_APPS_FILE ${file}: appKey ${listedTwice} is listed twice.`;
+  const repeated = listedTwice(issue);
+  if (repeated !== undefined) return `DINGTALK_APPS_FILE ${file}: appKey ${repeated} is listed twice.`;
   return `DINGTALK_APPS_FILE ${file}: entry ${index} needs a non-empty appKey and appSecret.`;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod/v4';
 import { checkRobot, MAX_ROBOT_NAME_LENGTH, RobotError, type RobotCredentials, type RobotDirectory, type RobotLastSend } from '../../core/dingtalk';
-import { readSecretJsonFile } from './secretJsonFile';
+import { listedTwice, readSecretJsonFile, uniqueList } from './secretJsonFile';
 
 /**
  * The standalone server's group robots: DINGTALK_ROBOTS_FILE, a JSON list of {name, webhook, secret?}. The file
@@ -15,13 +15,7 @@ const robotEntry = z.object({
   secret: z.string().min(1).optional(),
 });
 
-const robotsFile = z.array(robotEntry).superRefine((robots, context) => {
-  const seen = new Set<string>();
-  robots.forEach((robot, index) => {
-    if (seen.has(robot.name)) context.addIssue({ code: 'custom', path: [index, 'name'], params: { listedTwice: robot.name }, message: 'listed twice' });
-    seen.add(robot.name);
-  });
-});
+const robotsFile = uniqueList(robotEntry, 'name');
 
 /** The robots in DINGTALK_ROBOTS_FILE (none when it is not set); every problem is named, and a broken file gives no robots. */
 export function readRobots(env: NodeJS.ProcessEnv, legacyApiBaseUrl: string): { robots: RobotCredentials[]; problems: string[] } {
@@ -50,8 +44,8 @@ function describeIssue(file: string, issue: z.core.$ZodIssue | undefined, parsed
   // Zod's failures carry at least one issue; without one, the file gets the general shape.
   const [index] = issue?.path ?? [];
   if (typeof index !== 'number') return `DINGTALK_ROBOTS_FILE ${file} must hold a JSON list of {name, webhook, secret?}.`;
-  const listedTwice = issue?.code === 'custom' ? (issue.params as { listedTwice?: string } | undefined)?.listedTwice : undefined;
-  if (listedTwice !== undefined) return `DINGTALK_ROBOTS_FILE ${file}: the name "${listedTwice}" is listed twice.`;
+  const repeated = listedTwice(issue);
+  if (repeated !== undefined) return `DINGTALK_ROBOTS_FILE ${file}: the name "${repeated}" is listed twice.`;
   // Names are not secret; the webhook and secret are never quoted.
   const name = (parsed as { name?: unknown }[])[index]?.name;
   const which = typeof name === 'string' && name.trim() && name.length <= MAX_ROBOT_NAME_LENGTH ? `robot "${name.trim()}" (entry ${index})` : `entry ${index}`;
