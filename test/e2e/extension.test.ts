@@ -128,15 +128,13 @@ test('a second app leaves the status bar on the first; Make Active moves it, and
   assertCountdownNear(await vscode.statusBar.waitFor(/^Sandbox \d:\d\d:\d\d/), emulator.secondsLeft(FIRST.appKey));
   await vscode.notifications.clickButton(/Sandbox Two is set up/, 'Make Active');
   assertCountdownNear(await vscode.statusBar.waitFor(/^Sandbox Two \d:\d\d:\d\d/, 30_000), emulator.secondsLeft(SECOND.appKey));
-  await vscode.palette.runAndPick('DingTalk: Switch App', /^Sandbox$/);
-  await vscode.statusBar.waitFor(/^Sandbox \d:\d\d:\d\d/, 15_000);
+  await vscode.palette.runAndPick('DingTalk: Switch App', /^Sandbox$/, (timeoutMs) => vscode.statusBar.waitFor(/^Sandbox \d:\d\d:\d\d/, timeoutMs));
   assert.doesNotMatch(await dingTalkStatus(), /Sandbox Two/);
 });
 
 test('Remove App asks first, then deletes the app; the active app stays', async () => {
-  await vscode.palette.runAndPick('DingTalk: Remove App', /^Sandbox Two$/);
   const dialog = vscode.page.locator('.monaco-dialog-box');
-  await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+  await vscode.palette.runAndPick('DingTalk: Remove App', /^Sandbox Two$/, (timeout) => dialog.waitFor({ state: 'visible', timeout }));
   assert.match(await dialog.innerText(), /Remove Sandbox Two\?/);
   await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
   await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
@@ -167,10 +165,8 @@ test('a second window reuses the valid token instead of fetching its own', async
 });
 
 test('VS Code lists the MCP server and starts it with 7 tools', async () => {
-  await vscode.palette.runAndPick('MCP: List Servers', /DingTalk Access Token/);
-  await vscode.quickInput.pick(/Start Server/);
-  await vscode.palette.runAndPick('MCP: List Servers', /DingTalk Access Token/);
-  await vscode.quickInput.pick(/Show Output/);
+  await vscode.palette.mcpServerAction(/Start Server/);
+  await vscode.palette.mcpServerAction(/Show Output/);
   // The output channel fills in as the server starts and VS Code lists its tools.
   const output = await waitUntil('the MCP output to list the tools', 30_000, async () => {
     const text = await vscode.editors.outputText().catch(() => '');

@@ -56,9 +56,7 @@ test('Add Robot through the palette: webhook, then SEC secret, then a name; the 
 });
 
 test("an agent's send_robot_message, through VS Code's MCP client, reaches DingTalk signed; the view shows the send", async () => {
-  await vscode.palette.run('MCP: List Servers');
-  await vscode.quickInput.pick(/DingTalk Access Token/);
-  await vscode.quickInput.pick(/Start Server/);
+  await vscode.palette.mcpServerAction(/Start Server/);
   await view.waitForAgentsRow('MCP server', /^running$/, 30_000);
 
   const out = path.join(vscode.workspaceDir, 'agent-result.json');

@@ -63,9 +63,7 @@ class WindowAgent {
 
   async startServer(): Promise<void> {
     await this.page.bringToFront();
-    await this.palette.run('MCP: List Servers');
-    await this.quickInput.pick(/DingTalk Access Token/);
-    await this.quickInput.pick(/Start Server/);
+    await this.palette.mcpServerAction(/Start Server/);
   }
 
   async call(tool: string, input: Record<string, unknown>): Promise<ToolOutcome> {

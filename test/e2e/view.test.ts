@@ -131,9 +131,7 @@ test('the Agents view shows the MCP server and the policy in force, and follows 
   await vscode.notifications.clear();
   await view.waitForAgentsRow('MCP server', /^starts when an agent asks$/);
   await view.waitForAgentsRow('Policy', /^read when the server starts$/);
-  await vscode.palette.run('MCP: List Servers');
-  await vscode.quickInput.pick(/DingTalk Access Token/);
-  await vscode.quickInput.pick(/Start Server/);
+  await vscode.palette.mcpServerAction(/Start Server/);
   await view.waitForAgentsRow('MCP server', /^running$/, 30_000);
   await view.waitForAgentsRow('Policy', /^no file: built-in defaults$/);
 

@@ -105,6 +105,11 @@ export class QuickInput {
     });
   }
 
+  /** Waits until the open quick pick lists an entry whose label matches `label`. */
+  async waitForItem(label: RegExp, timeoutMs = 10_000): Promise<QuickPickEntry> {
+    return waitUntil(`quick pick entry ${String(label)}`, timeoutMs, async () => (await this.items()).find((item) => label.test(item.label)));
+  }
+
   /** Types text into the open input box (not the command palette) and presses Enter. */
   async answer(text: string, timeoutMs = 10_000): Promise<void> {
     const box = await this.waitForInputBox(timeoutMs);
@@ -304,20 +309,40 @@ export class Palette {
   }
 
   /**
-   * Runs a command that opens a quick pick, then accepts the entry `label` in it. When the pick closes before the
-   * entry could be highlighted (something in the workbench took the focus), the command is run again, as a person
-   * would: opening a pick changes nothing until an entry is accepted.
+   * Runs a command that opens a quick pick, accepts the entry `label` in it, and returns what `shown` finds: what
+   * the workbench shows once the entry was taken. Something in the workbench can take the focus as the pick opens
+   * or as Enter goes down; the pick then closes unseen, or closes without taking the entry, and `shown` never comes.
+   * Either way the command is run again, as a person would: opening a pick changes nothing until an entry is
+   * accepted. `shown` gets 10 s: where the entry may take longer to show its effect, it could be taken twice.
+   * Each retry is printed, so a run's output says how often the focus went astray.
    */
-  async runAndPick(title: string, label: string | RegExp, timeoutMs = 30_000): Promise<void> {
+  async runAndPick<T>(title: string, label: string | RegExp, shown: (timeoutMs: number) => Promise<T>, timeoutMs = 45_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
+    const again = (error: unknown) => {
+      if (Date.now() > deadline) throw error;
+      console.log(`# e2e harness: "${title}" did not take ${String(label)} (${(error as Error).message}); running it again`);
+    };
     for (;;) {
       await this.run(title);
       try {
-        return await this.quickInput.pick(label, 10_000, true);
+        await this.quickInput.pick(label, 10_000, true);
       } catch (error) {
-        if (!(error instanceof QuickInputClosed) || Date.now() > deadline) throw error;
+        if (!(error instanceof QuickInputClosed)) throw error;
+        again(error);
+        continue;
+      }
+      try {
+        return await shown(10_000);
+      } catch (error) {
+        again(error);
       }
     }
+  }
+
+  /** MCP: List Servers, then our server, then its `action` (/Start Server/, /Show Output/), as a person picks them. */
+  async mcpServerAction(action: RegExp): Promise<void> {
+    await this.runAndPick('MCP: List Servers', /DingTalk Access Token/, (timeoutMs) => this.quickInput.waitForItem(action, timeoutMs));
+    await this.quickInput.pick(action);
   }
 
   /**
