@@ -87,10 +87,16 @@ export class FakeTreeView implements TreeViewHandle {
   disposed = false;
   private readonly visibility = new Emitter<vscode.TreeViewVisibilityChangeEvent>();
   readonly onDidChangeVisibility = this.visibility.event;
+  /** What the provider asked to draw again, in order: 'all' for every row, else the nodes it named. */
+  readonly redraws: ('all' | unknown[])[] = [];
   constructor(
     readonly id: string,
     readonly provider: vscode.TreeDataProvider<unknown>,
-  ) {}
+  ) {
+    provider.onDidChangeTreeData?.((nodes) => {
+      this.redraws.push(nodes === undefined || nodes === null ? 'all' : Array.isArray(nodes) ? nodes : [nodes]);
+    });
+  }
   setVisible(visible: boolean): void {
     this.visible = visible;
     this.visibility.fire({ visible });

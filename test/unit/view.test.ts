@@ -42,6 +42,37 @@ test('the apps view lists each app with its countdown, the active one marked, an
   );
 });
 
+test('a token change draws only its own row again, so a context menu on another row keeps its app', async (t) => {
+  const h = await harness();
+  const view = new DingTalkView(h.services, idleMcp);
+  t.after(() => view.dispose());
+  const apps = tree(h.apis.treeViews, 'dingtalkToken.apps');
+  await addApp(h.services, 'dingalpha0000001', 'Alpha');
+  await addApp(h.services, 'dingbeta00000002', 'Beta');
+  await apps.rows();
+  apps.redraws.length = 0;
+
+  await h.services.tokens.getToken('dingbeta00000002');
+  assert.ok(apps.redraws.length > 0, 'the fetch was drawn');
+  assert.deepEqual(
+    new Set(apps.redraws.map((nodes) => (nodes === 'all' ? 'all' : nodes.map((node) => (node as { appKey: string }).appKey).join()))),
+    new Set(['dingbeta00000002']),
+    'only Beta was drawn again, never the whole list',
+  );
+  const rows = await apps.rows();
+  assert.deepEqual(
+    rows.map((row) => [row.label, row.description]),
+    [
+      ['Alpha', 'no token · dingalpha0000001'],
+      ['Beta', '2 h 0 min · active · dingbeta00000002'],
+    ],
+  );
+
+  apps.redraws.length = 0;
+  await addApp(h.services, 'dinggamma0000003', 'Gamma');
+  assert.ok(apps.redraws.length > 0 && apps.redraws.every((nodes) => nodes === 'all'), 'a new app rebuilds the list');
+});
+
 test('the agents view shows the MCP server, the policy and the recent calls with their decisions', async (t) => {
   const h = await harness();
   const view = new DingTalkView(h.services, idleMcp);

@@ -45,7 +45,7 @@ export class DingTalkView implements vscode.Disposable {
       appsView,
       agentsView,
       appsView.onDidChangeVisibility(() => this.setTicking(appsView.visible)),
-      services.tokens.onDidChange(() => this.apps.refresh()),
+      services.tokens.onDidChange((change) => this.apps.redraw(change.appKey)),
       services.credentials.onDidChangeApps(() => this.apps.refresh()),
       services.audit.onDidRecord(() => agents.refresh()),
       mcp.onDidChangeState(() => agents.refresh()),
@@ -83,9 +83,18 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
     }));
   }
 
-  /** The app list or an app's state changed: rebuild the rows. */
+  /** The app list changed: rebuild the rows. */
   refresh(): void {
     this.changed.fire(undefined);
+  }
+
+  /**
+   * One app's token state changed: draw its row again and leave the others alone. Rebuilding every row would make
+   * VS Code forget the rows for a moment, and a context-menu command clicked then would arrive without its app.
+   */
+  redraw(appKey: string): void {
+    const node = this.nodes.get(appKey);
+    if (node) this.changed.fire([node]);
   }
 
   /** The clock moved: draw again only the rows whose text it changed. */
