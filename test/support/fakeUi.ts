@@ -89,12 +89,17 @@ export class FakeTreeView implements TreeViewHandle {
   readonly onDidChangeVisibility = this.visibility.event;
   /** What the provider asked to draw again, in order: 'all' for every row, else the nodes it named. */
   readonly redraws: ('all' | unknown[])[] = [];
+  /** The items drawn for the nodes named, as the provider gave them the moment it asked. */
+  readonly drawn: vscode.TreeItem[] = [];
   constructor(
     readonly id: string,
     readonly provider: vscode.TreeDataProvider<unknown>,
   ) {
     provider.onDidChangeTreeData?.((nodes) => {
-      this.redraws.push(nodes === undefined || nodes === null ? 'all' : Array.isArray(nodes) ? nodes : [nodes]);
+      if (nodes === undefined || nodes === null) return void this.redraws.push('all');
+      const named = Array.isArray(nodes) ? nodes : [nodes];
+      this.redraws.push(named);
+      for (const node of named) this.drawn.push(provider.getTreeItem(node) as vscode.TreeItem);
     });
   }
   setVisible(visible: boolean): void {

@@ -6,6 +6,7 @@ import type { McpProvider } from '../../src/extension/mcp/provider';
 import { Emitter } from '../../src/extension/emitter';
 import { registerMcpProvider } from '../../src/extension/mcp/provider';
 import * as serverBundle from '../../src/mcp/bundle';
+import { DingTalkError } from '../../src/core/dingtalk';
 import { addApp, harness } from '../support/fakeApis';
 import type { FakeTreeView } from '../support/fakeUi';
 
@@ -14,6 +15,9 @@ const idleMcp = {
   policyAsTyped: () => undefined,
   onDidChangeState: new Emitter<void>().event,
 } as unknown as McpProvider;
+
+/** Lets the view draw what it holds back until a change has settled. */
+const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 function tree(views: Map<string, FakeTreeView>, id: string): FakeTreeView {
   const view = views.get(id);
@@ -53,6 +57,7 @@ test('a token change draws only its own row again, so a context menu on another 
   apps.redraws.length = 0;
 
   await h.services.tokens.getToken('dingbeta00000002');
+  await settled();
   assert.ok(apps.redraws.length > 0, 'the fetch was drawn');
   assert.deepEqual(
     new Set(apps.redraws.map((nodes) => (nodes === 'all' ? 'all' : nodes.map((node) => (node as { appKey: string }).appKey).join()))),
@@ -71,6 +76,31 @@ test('a token change draws only its own row again, so a context menu on another 
   apps.redraws.length = 0;
   await addApp(h.services, 'dinggamma0000003', 'Gamma');
   assert.ok(apps.redraws.length > 0 && apps.redraws.every((nodes) => nodes === 'all'), 'a new app rebuilds the list');
+});
+
+test('a failed refresh is drawn once it has settled: the row shows its failure, not a spinner beside it', async (t) => {
+  const h = await harness();
+  const view = new DingTalkView(h.services, idleMcp);
+  t.after(() => view.dispose());
+  const apps = tree(h.apis.treeViews, 'dingtalkToken.apps');
+  await addApp(h.services, 'dingalpha0000001', 'Alpha');
+  await h.services.tokens.getToken('dingalpha0000001');
+  await apps.rows();
+  await settled();
+  apps.drawn.length = 0;
+
+  h.fetch = async () => {
+    throw new DingTalkError('network', 'socket hang up');
+  };
+  // Past the minimum interval between two asks, so the refresh reaches DingTalk.
+  await h.clock.advance(120_000);
+  await h.services.tokens.forceRefresh('dingalpha0000001').catch(() => undefined);
+  await settled();
+  assert.deepEqual(
+    apps.drawn.map((item) => [(item.iconPath as { id: string }).id, /\$\(warning\)/.test((item.tooltip as { value: string }).value)]),
+    [['key', true]],
+    'drawn once: the still-valid token, with the failure in its tooltip',
+  );
 });
 
 test('the agents view shows the MCP server, the policy and the recent calls with their decisions', async (t) => {

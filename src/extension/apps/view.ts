@@ -75,6 +75,8 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
   private readonly rows: AppRows;
   /** The item drawn for each row: handed out again while the row is unchanged, so its tooltip stays put. */
   private readonly items = new WeakMap<AppRow, vscode.TreeItem>();
+  private readonly toRedraw = new Set<string>();
+  private redrawTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly services: Services) {
     this.rows = new AppRows(services, () => ({
@@ -91,10 +93,17 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
   /**
    * One app's token state changed: draw its row again and leave the others alone. Rebuilding every row would make
    * VS Code forget the rows for a moment, and a context-menu command clicked then would arrive without its app.
+   * Drawn once the change has settled: a fetch reports its outcome before it stops counting as under way, and a
+   * row drawn in between would keep spinning (VS Code holds back a second redraw for up to 200 ms).
    */
   redraw(appKey: string): void {
-    const node = this.nodes.get(appKey);
-    if (node) this.changed.fire([node]);
+    this.toRedraw.add(appKey);
+    this.redrawTimer ??= setTimeout(() => {
+      this.redrawTimer = undefined;
+      const nodes = [...this.toRedraw].map((key) => this.nodes.get(key)).filter((node) => node !== undefined);
+      this.toRedraw.clear();
+      if (nodes.length) this.changed.fire(nodes);
+    }, 0);
   }
 
   /** The clock moved: draw again only the rows whose text it changed. */
@@ -129,6 +138,7 @@ class AppsTree implements vscode.TreeDataProvider<AppNode>, vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.redrawTimer);
     this.changed.dispose();
   }
 }
