@@ -133,18 +133,28 @@ export class QuickInput {
    */
   private async enterInBox(box: Locator, timeoutMs: number): Promise<void> {
     await waitUntil('Enter to reach the input box', timeoutMs, async () => {
-      await this.page.evaluate((sel: string) => {
-        const g = globalThis as unknown as PageGlobals;
-        if (g.__e2eEnterListener) g.document.removeEventListener('keydown', g.__e2eEnterListener, true);
-        g.__e2eEnterReachedBox = false;
-        g.__e2eEnterListener = (event) => {
-          if (event.key === 'Enter' && g.document.querySelector(sel)?.contains(event.target)) g.__e2eEnterReachedBox = true;
-        };
-        g.document.addEventListener('keydown', g.__e2eEnterListener, true);
-      }, QUICK_INPUT);
+      await this.watchForEnter();
       await box.press('Enter');
-      return this.page.evaluate(() => Boolean((globalThis as unknown as PageGlobals).__e2eEnterReachedBox));
+      return this.enterArrived();
     });
+  }
+
+  /** Starts noting whether the next Enter goes down inside the quick input (see enterArrived). */
+  async watchForEnter(): Promise<void> {
+    await this.page.evaluate((sel: string) => {
+      const g = globalThis as unknown as PageGlobals;
+      if (g.__e2eEnterListener) g.document.removeEventListener('keydown', g.__e2eEnterListener, true);
+      g.__e2eEnterReachedBox = false;
+      g.__e2eEnterListener = (event) => {
+        if (event.key === 'Enter' && g.document.querySelector(sel)?.contains(event.target)) g.__e2eEnterReachedBox = true;
+      };
+      g.document.addEventListener('keydown', g.__e2eEnterListener, true);
+    }, QUICK_INPUT);
+  }
+
+  /** Whether an Enter went down inside the quick input since watchForEnter. */
+  async enterArrived(): Promise<boolean> {
+    return this.page.evaluate(() => Boolean((globalThis as unknown as PageGlobals).__e2eEnterReachedBox));
   }
 
   /**
@@ -289,15 +299,19 @@ export class Palette {
           Math.max(1000, deadline - Date.now()),
           true,
         );
-        break;
+        await this.quickInput.watchForHide();
+        await this.quickInput.watchForEnter();
+        await this.quickInput.page.keyboard.press('Enter');
+        if (await this.quickInput.enterArrived()) break;
+        // The palette lost the focus as Enter went down, so the key went elsewhere and the command did not run.
+        console.log(`# e2e harness: Enter did not reach the palette for "${title}"; opening it again`);
+        throw new QuickInputClosed(`command "${title}" in the palette`);
       } catch (error) {
         // Something took the focus (a notification, a window) and closed the palette before the command was
-        // highlighted: open it again, as a person would.
+        // run: open it again, as a person would.
         if (!(error instanceof QuickInputClosed) || Date.now() > deadline) throw error;
       }
     }
-    await this.quickInput.watchForHide();
-    await this.quickInput.page.keyboard.press('Enter');
     await waitUntil(`the palette to run "${title}"`, timeoutMs, async () => {
       if ((await this.quickInput.wasHidden()) || !(await this.quickInput.isOpen())) return true;
       const value = await this.quickInput
